@@ -1,0 +1,108 @@
+// Package app is the application core of the owners' self-governance platform.
+//
+// It holds what every capability shares: the application error type with its codes
+// (mapped to HTTP statuses only in handlers), the signed-in principal with its role and
+// jurisdiction, and request-scoped context values. Each capability lives in its own
+// sub-package (auth, orgs, roster, voting, ...) as a service whose methods take a
+// context first and run one transaction per use case. Nothing under app imports fiber.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Code classifies an application error; handlers map it to an HTTP status.
+type Code string
+
+// The error codes of the JSON API (API.md "Errors").
+const (
+	EInvalid      Code = "invalid"      // the caller's input is wrong (400/422)
+	ENotFound     Code = "not_found"    // no such thing, or not in the caller's jurisdiction (404)
+	EConflict     Code = "conflict"     // the state forbids it, e.g. already voted (409)
+	EForbidden    Code = "forbidden"    // known caller, not allowed (403)
+	EUnauthorized Code = "unauthorized" // no or bad credentials (401)
+	EGone         Code = "gone"         // no longer or not yet available, e.g. a closed vote (410)
+	ERateLimited  Code = "rate_limited" // too many attempts (429)
+	EInternal     Code = "internal"     // our fault; details are logged, never shown (500)
+)
+
+// Detail names one field or one row/column of the input that is wrong.
+type Detail struct {
+	Row     int    `json:"row,omitempty"`
+	Column  string `json:"column,omitempty"`
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+}
+
+// Error is the one application error type. Message is safe to show to the user
+// (Chinese first); Err, when set, is the internal cause and is only logged.
+type Error struct {
+	Code    Code
+	Message string
+	Details []Detail
+	Err     error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+// Unwrap exposes the internal cause to errors.Is/As.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf builds an application error with a user-facing message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid reports one bad field.
+func Invalid(field, message string) *Error {
+	return &Error{Code: EInvalid, Message: message, Details: []Detail{{Field: field, Message: message}}}
+}
+
+// Internal wraps an unexpected failure; the user sees only a generic message.
+func Internal(err error) *Error {
+	return &Error{Code: EInternal, Message: "内部错误 / Internal error", Err: err}
+}
+
+// ErrorCode returns the code of an application error anywhere in err's chain,
+// EInternal for any other non-nil error, and "" for nil.
+func ErrorCode(err error) Code {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EInternal
+}
+
+// AsError returns the application error in err's chain, or an internal error wrapping err.
+func AsError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return Internal(err)
+}
+
+type ctxKey int
+
+const requestIDKey ctxKey = 1
+
+// WithRequestID returns a context carrying the request id, for logs and the audit trail.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey, id)
+}
+
+// RequestID returns the request id carried by ctx, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}

@@ -1,0 +1,91 @@
+// Package audit writes the staff audit trail: every change a staff member makes is
+// recorded, in the same transaction as the change, with who, what, when and on what.
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"gongzhi/app"
+	"gongzhi/models"
+)
+
+// Entry describes one action. Detail must not hold personal data in clear.
+type Entry struct {
+	Action     string // e.g. "user.create", "roster.import"
+	TargetType string // e.g. "user", "estate"
+	TargetID   int64
+	OrgID      int64
+	EstateID   int64
+	Detail     map[string]any
+}
+
+// Record writes the entry through tx (the use case's transaction).
+func Record(ctx context.Context, tx *gorm.DB, p app.Principal, e Entry) error {
+	row := models.AuditLog{
+		At:         time.Now().UTC(),
+		Username:   p.Username,
+		Role:       string(p.Role),
+		Action:     e.Action,
+		TargetType: e.TargetType,
+		RequestID:  app.RequestID(ctx),
+	}
+	if p.UserID != 0 {
+		id := p.UserID
+		row.UserID = &id
+	}
+	if e.TargetID != 0 {
+		row.TargetID = fmt.Sprint(e.TargetID)
+	}
+	if e.OrgID != 0 {
+		id := e.OrgID
+		row.OrgID = &id
+	}
+	if e.EstateID != 0 {
+		id := e.EstateID
+		row.EstateID = &id
+	}
+	if len(e.Detail) > 0 {
+		b, err := json.Marshal(e.Detail)
+		if err != nil {
+			return fmt.Errorf("audit detail: %w", err)
+		}
+		row.Detail = string(b)
+	}
+	if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
+		return fmt.Errorf("writing audit log: %w", err)
+	}
+	return nil
+}
+
+// Query filters the audit trail.
+type Query struct {
+	OrgPath  string // "" for all (admin)
+	EstateID int64
+	Limit    int
+}
+
+// List returns the newest entries visible under the query, newest first.
+func List(ctx context.Context, db *gorm.DB, q Query) ([]models.AuditLog, error) {
+	if q.Limit <= 0 || q.Limit > 500 {
+		q.Limit = 100
+	}
+	tx := db.WithContext(ctx).Model(&models.AuditLog{}).Order("at DESC, id DESC").Limit(q.Limit)
+	if q.EstateID != 0 {
+		tx = tx.Where("audit_logs.estate_id = ?", q.EstateID)
+	}
+	if q.OrgPath != "" {
+		tx = tx.Where(`(audit_logs.org_id IN (SELECT id FROM orgs WHERE path LIKE ?)
+			OR audit_logs.estate_id IN (SELECT estates.id FROM estates JOIN orgs ON orgs.id = estates.community_id WHERE orgs.path LIKE ?))`,
+			q.OrgPath+"%", q.OrgPath+"%")
+	}
+	var list []models.AuditLog
+	if err := tx.Find(&list).Error; err != nil {
+		return nil, fmt.Errorf("reading audit log: %w", err)
+	}
+	return list, nil
+}

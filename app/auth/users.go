@@ -1,0 +1,350 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
+
+	"gongzhi/app"
+	"gongzhi/app/audit"
+	"gongzhi/models"
+)
+
+// NewUser is the input for creating a staff account.
+type NewUser struct {
+	Username    string
+	Password    string
+	DisplayName string
+	Role        app.Role
+	OrgID       int64
+	EstateID    int64 // required for the committee role
+}
+
+// roleRank orders roles by reach; a creator may create roles of lower rank only
+// (the admin may create any role).
+func roleRank(r app.Role) int {
+	switch r {
+	case app.RoleAdmin:
+		return 5
+	case app.RoleDistrict:
+		return 4
+	case app.RoleStreet:
+		return 3
+	case app.RoleCommunity:
+		return 2
+	case app.RoleCommittee, app.RoleAuditor:
+		return 1
+	}
+	return 0
+}
+
+// orgKindFor is the kind of org node each role is bound to ("" = any).
+func orgKindFor(r app.Role) []string {
+	switch r {
+	case app.RoleDistrict:
+		return []string{models.OrgDistrict}
+	case app.RoleStreet:
+		return []string{models.OrgStreet}
+	case app.RoleCommunity, app.RoleCommittee:
+		return []string{models.OrgCommunity}
+	case app.RoleAuditor:
+		return []string{models.OrgCity, models.OrgDistrict, models.OrgStreet, models.OrgCommunity}
+	}
+	return nil
+}
+
+// HashPassword hashes a password with bcrypt at the service's cost.
+func (s *Service) HashPassword(password string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(password), s.bcryptCost)
+	if err != nil {
+		return "", fmt.Errorf("hashing password: %w", err)
+	}
+	return string(h), nil
+}
+
+// ValidatePassword checks the password policy: 10 to 72 bytes, letters and digits.
+func ValidatePassword(pw string) error {
+	if len(pw) < 10 || len(pw) > 72 {
+		return app.Invalid("password", "密码长度须为 10 到 72 个字符")
+	}
+	var letter, digit bool
+	for _, r := range pw {
+		switch {
+		case r >= '0' && r <= '9':
+			digit = true
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+			letter = true
+		}
+	}
+	if !letter || !digit {
+		return app.Invalid("password", "密码须同时包含字母和数字")
+	}
+	return nil
+}
+
+func validateUsername(name string) error {
+	if l := utf8.RuneCountInString(name); l < 3 || l > 64 {
+		return app.Invalid("username", "用户名长度须为 3 到 64 个字符")
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return app.Invalid("username", "用户名只能包含字母、数字和 . _ -")
+		}
+	}
+	return nil
+}
+
+// CreateUser creates a staff account bound to an org node in the creator's subtree,
+// with a role below the creator's (the admin may create any role).
+func (s *Service) CreateUser(ctx context.Context, p app.Principal, in NewUser) (int64, error) {
+	in.Username = strings.TrimSpace(in.Username)
+	if err := validateUsername(in.Username); err != nil {
+		return 0, err
+	}
+	if err := ValidatePassword(in.Password); err != nil {
+		return 0, err
+	}
+	if !in.Role.Valid() {
+		return 0, app.Invalid("role", "未知的角色："+string(in.Role))
+	}
+	if !p.IsAdmin() && (roleRank(in.Role) >= roleRank(p.Role) || !p.CanWrite() || p.Role == app.RoleCommittee) {
+		return 0, app.Errorf(app.EForbidden, "无权创建角色为“%s”的账号", in.Role.Label())
+	}
+	var orgID, estateID *int64
+	if in.Role != app.RoleAdmin {
+		if in.OrgID == 0 {
+			return 0, app.Invalid("org_id", "请选择所属机构")
+		}
+		o, err := models.FindOrg(ctx, s.db, in.OrgID)
+		if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !p.CoversOrgPath(o.Path)) {
+			return 0, app.Invalid("org_id", "机构不存在或不在您的管辖范围内")
+		}
+		if err != nil {
+			return 0, app.Internal(err)
+		}
+		if kinds := orgKindFor(in.Role); !contains(kinds, o.Kind) {
+			return 0, app.Invalid("org_id", fmt.Sprintf("角色“%s”须属于%s类机构", in.Role.Label(), strings.Join(kinds, "/")))
+		}
+		orgID = &o.ID
+		if in.Role == app.RoleCommittee {
+			if in.EstateID == 0 {
+				return 0, app.Invalid("estate_id", "业主委员会账号须指定小区")
+			}
+			e, err := models.FindEstate(ctx, s.db, in.EstateID)
+			if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && e.CommunityID != o.ID) {
+				return 0, app.Invalid("estate_id", "小区不存在或不属于该社区")
+			}
+			if err != nil {
+				return 0, app.Internal(err)
+			}
+			estateID = &e.ID
+		}
+	}
+	hash, err := s.HashPassword(in.Password)
+	if err != nil {
+		return 0, app.Internal(err)
+	}
+	u := models.User{Username: in.Username, DisplayName: strings.TrimSpace(in.DisplayName), PasswordHash: hash,
+		Role: string(in.Role), OrgID: orgID, EstateID: estateID}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&u).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return app.Errorf(app.EConflict, "用户名“%s”已被使用", in.Username)
+			}
+			return fmt.Errorf("creating user: %w", err)
+		}
+		var org int64
+		if orgID != nil {
+			org = *orgID
+		}
+		return audit.Record(ctx, tx, p, audit.Entry{Action: "user.create", TargetType: "user", TargetID: u.ID, OrgID: org,
+			Detail: map[string]any{"username": u.Username, "role": u.Role}})
+	})
+	if err != nil {
+		return 0, app.AsError(err)
+	}
+	return u.ID, nil
+}
+
+// ListUsers lists the accounts in the principal's subtree.
+func (s *Service) ListUsers(ctx context.Context, p app.Principal) ([]models.UserWithOrg, error) {
+	if p.Role == app.RoleCommittee || p.Role == app.RoleAuditor {
+		return nil, app.Errorf(app.EForbidden, "无权查看账号列表")
+	}
+	prefix := p.OrgPath
+	if p.IsAdmin() {
+		prefix = ""
+	}
+	list, err := models.UsersUnder(ctx, s.db, prefix)
+	if err != nil {
+		return nil, app.Internal(err)
+	}
+	return list, nil
+}
+
+// SetDisabled disables or re-enables an account in the principal's subtree and ends its sessions.
+func (s *Service) SetDisabled(ctx context.Context, p app.Principal, userID int64, disabled bool) error {
+	u, err := s.userInScope(ctx, p, userID)
+	if err != nil {
+		return err
+	}
+	if u.ID == p.UserID {
+		return app.Errorf(app.EConflict, "不能停用自己的账号")
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&models.User{}).Where("id = ?", u.ID).Update("disabled", disabled).Error; err != nil {
+			return fmt.Errorf("updating user: %w", err)
+		}
+		if disabled {
+			if err := tx.Where("user_id = ?", u.ID).Delete(&models.Session{}).Error; err != nil {
+				return fmt.Errorf("ending sessions: %w", err)
+			}
+		}
+		action := "user.enable"
+		if disabled {
+			action = "user.disable"
+		}
+		return audit.Record(ctx, tx, p, audit.Entry{Action: action, TargetType: "user", TargetID: u.ID, OrgID: deref(u.OrgID)})
+	})
+	if err != nil {
+		return app.AsError(err)
+	}
+	return nil
+}
+
+// ResetPassword sets a new password for an account in the principal's subtree,
+// clears its lockout and ends its sessions.
+func (s *Service) ResetPassword(ctx context.Context, p app.Principal, userID int64, password string) error {
+	u, err := s.userInScope(ctx, p, userID)
+	if err != nil {
+		return err
+	}
+	if err := ValidatePassword(password); err != nil {
+		return err
+	}
+	hash, err := s.HashPassword(password)
+	if err != nil {
+		return app.Internal(err)
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&models.User{}).Where("id = ?", u.ID).
+			Updates(map[string]any{"password_hash": hash, "failed_logins": 0, "locked_until": nil}).Error; err != nil {
+			return fmt.Errorf("updating password: %w", err)
+		}
+		if err := tx.Where("user_id = ?", u.ID).Delete(&models.Session{}).Error; err != nil {
+			return fmt.Errorf("ending sessions: %w", err)
+		}
+		return audit.Record(ctx, tx, p, audit.Entry{Action: "user.reset_password", TargetType: "user", TargetID: u.ID, OrgID: deref(u.OrgID)})
+	})
+	if err != nil {
+		return app.AsError(err)
+	}
+	return nil
+}
+
+func (s *Service) userInScope(ctx context.Context, p app.Principal, userID int64) (models.User, error) {
+	var u models.User
+	if err := s.db.WithContext(ctx).First(&u, userID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return u, app.Errorf(app.ENotFound, "账号不存在")
+		}
+		return u, app.Internal(err)
+	}
+	if p.IsAdmin() {
+		return u, nil
+	}
+	if !p.CanWrite() || p.Role == app.RoleCommittee || roleRank(app.Role(u.Role)) >= roleRank(p.Role) || u.OrgID == nil {
+		return u, app.Errorf(app.ENotFound, "账号不存在")
+	}
+	o, err := models.FindOrg(ctx, s.db, *u.OrgID)
+	if err != nil {
+		return u, app.Internal(err)
+	}
+	if !p.CoversOrgPath(o.Path) {
+		return u, app.Errorf(app.ENotFound, "账号不存在")
+	}
+	return u, nil
+}
+
+// EnsureAdmin creates the platform administrator when no account of that name
+// exists. With an empty password it generates one and returns it, to be printed once.
+func (s *Service) EnsureAdmin(ctx context.Context, username, password string) (created bool, generated string, err error) {
+	_, err = models.FindUserByUsername(ctx, s.db, username)
+	if err == nil {
+		return false, "", nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return false, "", fmt.Errorf("looking up admin: %w", err)
+	}
+	if password == "" {
+		password, err = GeneratePassword()
+		if err != nil {
+			return false, "", err
+		}
+		generated = password
+	}
+	hash, err := s.HashPassword(password)
+	if err != nil {
+		return false, "", err
+	}
+	u := models.User{Username: username, DisplayName: "平台管理员", PasswordHash: hash, Role: string(app.RoleAdmin)}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&u).Error; err != nil {
+			return fmt.Errorf("creating admin: %w", err)
+		}
+		return audit.Record(ctx, tx, app.Principal{Username: "system"}, audit.Entry{Action: "user.create_admin", TargetType: "user", TargetID: u.ID})
+	})
+	if err != nil {
+		return false, "", err
+	}
+	return true, generated, nil
+}
+
+// GeneratePassword returns a random 16-character password with letters and digits.
+func GeneratePassword() (string, error) {
+	const alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	for {
+		b := make([]byte, 16)
+		for i := range b {
+			n, err := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
+			if err != nil {
+				return "", fmt.Errorf("generating password: %w", err)
+			}
+			b[i] = alphabet[n.Int64()]
+		}
+		if ValidatePassword(string(b)) == nil {
+			return string(b), nil
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func deref(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// CanCreateRole tells whether p may create accounts of role r (for forms).
+func CanCreateRole(p app.Principal, r app.Role) bool {
+	if p.IsAdmin() {
+		return true
+	}
+	return p.CanWrite() && p.Role != app.RoleCommittee && roleRank(r) < roleRank(p.Role)
+}

@@ -1,0 +1,233 @@
+// Package config reads the server's configuration from the environment (and a .env
+// file when present) into one typed Config, validates it, and renders it for the
+// start-up log with secrets masked. The variable names are fixed by API.md.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/joho/godotenv"
+)
+
+// Config is the whole configuration of one server process.
+type Config struct {
+	ListenAddr     string        // LISTEN_ADDR
+	DBDriver       string        // DB_DRIVER: sqlite | mysql
+	DBDSN          string        // DB_DSN: SQLite file path or MySQL DSN
+	AdminUsername  string        // ADMIN_USERNAME
+	AdminPassword  string        // ADMIN_PASSWORD; empty: generated and printed once
+	DemoData       bool          // DEMO_DATA
+	SecretKey      string        // SECRET_KEY; empty: read from or generated into DataDir
+	DataDir        string        // DATA_DIR: where the generated secret key (and SQLite DB by default) live
+	PublicURL      string        // PUBLIC_URL: base of links printed in QR codes; derived from LISTEN_ADDR when empty
+	AutoMigrate    bool          // AUTO_MIGRATE: apply migrations at start-up; false refuses to run on an old schema
+	LogLevel       string        // LOG_LEVEL: debug | info | warn | error
+	LogFormat      string        // LOG_FORMAT: text | json
+	CookieSecure   bool          // COOKIE_SECURE: mark cookies Secure (behind TLS)
+	SessionTTL     time.Duration // SESSION_TTL
+	RequestTimeout time.Duration // REQUEST_TIMEOUT: per-request context deadline for DB work
+	LoginRateLimit int           // LOGIN_RATE_LIMIT: login attempts per minute per client address
+	BallotRate     int           // BALLOT_RATE_LIMIT: ballot requests per minute per client address
+	Workers        bool          // WORKERS: run background jobs (closing votes) in this instance
+}
+
+// Load reads the environment. A .env file in the working directory is read first
+// when it exists; real environment variables win over it.
+func Load() (Config, error) {
+	if _, err := os.Stat(".env"); err == nil {
+		if err := godotenv.Load(".env"); err != nil {
+			return Config{}, fmt.Errorf("reading .env: %w", err)
+		}
+	}
+	return FromLookup(os.LookupEnv)
+}
+
+// FromLookup builds a Config from any lookup function (the environment in production,
+// a map in tests) and validates it.
+func FromLookup(lookup func(string) (string, bool)) (Config, error) {
+	get := func(key, def string) string {
+		if v, ok := lookup(key); ok && strings.TrimSpace(v) != "" {
+			return strings.TrimSpace(v)
+		}
+		return def
+	}
+	var errs []error
+	boolean := func(key string, def bool) bool {
+		v := get(key, strconv.FormatBool(def))
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %q is not true or false", key, v))
+		}
+		return b
+	}
+	integer := func(key string, def int) int {
+		v := get(key, strconv.Itoa(def))
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			errs = append(errs, fmt.Errorf("%s: %q is not a positive whole number", key, v))
+		}
+		return n
+	}
+	duration := func(key string, def time.Duration) time.Duration {
+		v := get(key, def.String())
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("%s: %q is not a positive duration such as 30s or 12h", key, v))
+		}
+		return d
+	}
+	c := Config{
+		ListenAddr:     get("LISTEN_ADDR", ":8080"),
+		DBDriver:       strings.ToLower(get("DB_DRIVER", "sqlite")),
+		AdminUsername:  get("ADMIN_USERNAME", "admin"),
+		AdminPassword:  get("ADMIN_PASSWORD", ""),
+		SecretKey:      get("SECRET_KEY", ""),
+		DataDir:        get("DATA_DIR", "data"),
+		PublicURL:      strings.TrimRight(get("PUBLIC_URL", ""), "/"),
+		LogLevel:       strings.ToLower(get("LOG_LEVEL", "info")),
+		LogFormat:      strings.ToLower(get("LOG_FORMAT", "text")),
+		DemoData:       boolean("DEMO_DATA", true),
+		AutoMigrate:    boolean("AUTO_MIGRATE", true),
+		CookieSecure:   boolean("COOKIE_SECURE", false),
+		Workers:        boolean("WORKERS", true),
+		SessionTTL:     duration("SESSION_TTL", 12*time.Hour),
+		RequestTimeout: duration("REQUEST_TIMEOUT", 30*time.Second),
+		LoginRateLimit: integer("LOGIN_RATE_LIMIT", 10),
+		BallotRate:     integer("BALLOT_RATE_LIMIT", 60),
+	}
+	c.DBDSN = get("DB_DSN", "")
+	if c.DBDSN == "" && c.DBDriver == "sqlite" {
+		c.DBDSN = filepath.Join(c.DataDir, "app.db")
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = publicURLFromListen(c.ListenAddr)
+	}
+	if err := c.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("configuration: %w", errors.Join(errs...))
+	}
+	return c, nil
+}
+
+// Validate checks the values that Load cannot check while parsing.
+func (c Config) Validate() error {
+	var errs []error
+	switch c.DBDriver {
+	case "sqlite", "mysql":
+	default:
+		errs = append(errs, fmt.Errorf("DB_DRIVER: %q is neither sqlite nor mysql", c.DBDriver))
+	}
+	if c.DBDSN == "" {
+		errs = append(errs, errors.New("DB_DSN: required with DB_DRIVER=mysql"))
+	}
+	if _, _, err := net.SplitHostPort(c.ListenAddr); err != nil {
+		errs = append(errs, fmt.Errorf("LISTEN_ADDR: %q is not host:port: %w", c.ListenAddr, err))
+	}
+	if c.AdminUsername == "" {
+		errs = append(errs, errors.New("ADMIN_USERNAME: must not be empty"))
+	}
+	if c.AdminPassword != "" && len(c.AdminPassword) < 10 {
+		errs = append(errs, errors.New("ADMIN_PASSWORD: at least 10 characters"))
+	}
+	if c.SecretKey != "" && len(c.SecretKey) < 32 {
+		errs = append(errs, errors.New("SECRET_KEY: at least 32 characters"))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("LOG_LEVEL: %q is not debug, info, warn or error", c.LogLevel))
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("LOG_FORMAT: %q is not text or json", c.LogFormat))
+	}
+	if !strings.HasPrefix(c.PublicURL, "http://") && !strings.HasPrefix(c.PublicURL, "https://") {
+		errs = append(errs, fmt.Errorf("PUBLIC_URL: %q must start with http:// or https://", c.PublicURL))
+	}
+	return errors.Join(errs...)
+}
+
+// EnsureSecretKey returns SECRET_KEY, or the key stored in DataDir/secret.key,
+// generating and storing a 256-bit key there on first start.
+func (c Config) EnsureSecretKey() (string, error) {
+	if c.SecretKey != "" {
+		return c.SecretKey, nil
+	}
+	path := filepath.Join(c.DataDir, "secret.key")
+	if b, err := os.ReadFile(path); err == nil {
+		key := strings.TrimSpace(string(b))
+		if len(key) < 32 {
+			return "", fmt.Errorf("%s: key shorter than 32 characters", path)
+		}
+		return key, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("reading secret key: %w", err)
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return "", fmt.Errorf("generating secret key: %w", err)
+	}
+	key := hex.EncodeToString(buf)
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return "", fmt.Errorf("creating data dir: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("writing secret key: %w", err)
+	}
+	return key, nil
+}
+
+// LogValue lists the effective configuration for the start-up log, secrets masked.
+func (c Config) LogValue() []any {
+	return []any{
+		"listen_addr", c.ListenAddr, "db_driver", c.DBDriver, "db_dsn", MaskDSN(c.DBDSN),
+		"admin_username", c.AdminUsername, "admin_password", mask(c.AdminPassword),
+		"secret_key", mask(c.SecretKey), "data_dir", c.DataDir, "public_url", c.PublicURL,
+		"demo_data", c.DemoData, "auto_migrate", c.AutoMigrate, "log_level", c.LogLevel,
+		"cookie_secure", c.CookieSecure, "session_ttl", c.SessionTTL.String(),
+		"request_timeout", c.RequestTimeout.String(), "workers", c.Workers,
+	}
+}
+
+func mask(s string) string {
+	if s == "" {
+		return "(unset)"
+	}
+	return "******"
+}
+
+// MaskDSN hides the password in a MySQL DSN ("user:pass@tcp(...)/db").
+func MaskDSN(dsn string) string {
+	at := strings.LastIndex(dsn, "@")
+	if at < 0 {
+		return dsn
+	}
+	cred := dsn[:at]
+	if colon := strings.Index(cred, ":"); colon >= 0 {
+		return cred[:colon] + ":******" + dsn[at:]
+	}
+	return dsn
+}
+
+func publicURLFromListen(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://localhost:8080"
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}

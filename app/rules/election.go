@@ -1,0 +1,168 @@
+package rules
+
+import (
+	"cmp"
+	"slices"
+)
+
+// CandidateResult is one candidate's count in a committee election. Rank is the position
+// among qualified candidates by agreeing headcount, then agreeing area (1 is first; equal
+// counts share a rank, the next rank skips: 1, 2, 2, 4); it is 0 for a candidate who did
+// not qualify.
+type CandidateResult struct {
+	Key       string
+	Agree     Count
+	Qualified bool
+	Rank      int
+}
+
+// ElectionResult is the outcome of one committee-election item (DOMAIN.md §5).
+//
+// Elected and Runoff list candidates in the order of the published candidate list;
+// Alternates lists them in rank order, the order in which they fill a vacated seat.
+// While a runoff is pending the tied candidates are in Runoff, the seats above them are
+// filled, the rest stay vacant and Alternates is empty. The lists are never nil.
+type ElectionResult struct {
+	Key             string
+	Seats           int
+	Candidates      map[string]CandidateResult
+	Elected         []string
+	Runoff          []string
+	Alternates      []string
+	CommitteeFormed bool // no runoff pending, elected ≥ MinMembers and elected > half the seats (HZ 27)
+	VacantSeats     int  // Seats minus elected
+	InvalidBallots  int  // over-voted ballots: participating, agreeing with nobody (§3)
+	Rule            string
+	RuleEN          string
+}
+
+// The election counting rules in words, by profile.
+const (
+	electionRuleCivilZH = quorumCivilZH + "；候选人同意面积和人数均>参与表决的1/2；" +
+		"按同意人数、再按同意面积排序，末位同票者另行决选；同意人数超过应选名额的选票该项无效"
+	electionRuleCivilEN = quorumCivilEN + "; a candidate needs agreeing area and headcount each more than " +
+		"1/2 of the participating; ranked by agreeing headcount, then area, a tie across the last seat " +
+		"goes to a runoff; a ballot agreeing with more candidates than seats is invalid for the item"
+	electionRulePropertyZH = quorumPropertyZH + "；候选人同意面积和人数均>总数的1/2；" +
+		"按同意人数、再按同意面积排序，末位同票者另行决选；同意人数超过应选名额的选票该项无效"
+	electionRulePropertyEN = quorumPropertyEN + "; a candidate needs agreeing area and headcount each more " +
+		"than 1/2 of the total; ranked by agreeing headcount, then area, a tie across the last seat goes " +
+		"to a runoff; a ballot agreeing with more candidates than seats is invalid for the item"
+)
+
+// tallyElection counts one election over the accepted ballots. A candidate qualifies when the
+// quorum is met and its agreeing count meets the profile's elect_committee threshold (the
+// ordinary double majority: of the participating under civil-code-2021, of the total under
+// property-law-2007). Unknown candidate keys on a ballot are ignored, a repeated key counts
+// once, and a ballot agreeing with more known candidates than seats is invalid for the item.
+func tallyElection(p LegalProfile, spec ElectionSpec, ballots []CastBallot, participating, total Count, quorumMet bool) ElectionResult {
+	res := ElectionResult{
+		Key:        spec.Key,
+		Seats:      spec.Seats,
+		Candidates: make(map[string]CandidateResult, len(spec.Candidates)),
+		Elected:    []string{},
+		Runoff:     []string{},
+		Alternates: []string{},
+	}
+	if p == PropertyLaw2007 {
+		res.Rule, res.RuleEN = electionRulePropertyZH, electionRulePropertyEN
+	} else {
+		res.Rule, res.RuleEN = electionRuleCivilZH, electionRuleCivilEN
+	}
+
+	// The candidate list without repeats; index maps a key to its position in it.
+	var keys []string
+	index := make(map[string]int, len(spec.Candidates))
+	for _, k := range spec.Candidates {
+		if _, dup := index[k]; !dup {
+			index[k] = len(keys)
+			keys = append(keys, k)
+		}
+	}
+
+	agree := make([]Count, len(keys))
+	seenOn := make([]int, len(keys)) // the 1-based ballot number a candidate was last picked on
+	picked := make([]int, 0, len(keys))
+	for bi, b := range ballots {
+		chosen := b.Elections[spec.Key]
+		if len(chosen) == 0 {
+			continue
+		}
+		picked = picked[:0]
+		for _, k := range chosen {
+			i, ok := index[k]
+			if !ok || seenOn[i] == bi+1 {
+				continue
+			}
+			seenOn[i] = bi + 1
+			picked = append(picked, i)
+		}
+		if len(picked) > spec.Seats {
+			res.InvalidBallots++
+			continue
+		}
+		for _, i := range picked {
+			agree[i].add(b.Area)
+		}
+	}
+
+	class := ClassOf(p, MatterElectCommittee)
+	var ranked []int
+	for i := range keys {
+		if quorumMet && thresholdMet(p, class, agree[i], participating, total) {
+			ranked = append(ranked, i)
+		}
+	}
+	byVotes := func(a, b int) int {
+		if c := cmp.Compare(agree[b].Headcount, agree[a].Headcount); c != 0 {
+			return c
+		}
+		return cmp.Compare(agree[b].Area, agree[a].Area)
+	}
+	slices.SortStableFunc(ranked, byVotes)
+	rank := make([]int, len(keys))
+	for pos, i := range ranked {
+		if pos > 0 && byVotes(ranked[pos-1], i) == 0 {
+			rank[i] = rank[ranked[pos-1]]
+		} else {
+			rank[i] = pos + 1
+		}
+	}
+	for i, k := range keys {
+		res.Candidates[k] = CandidateResult{Key: k, Agree: agree[i], Qualified: rank[i] > 0, Rank: rank[i]}
+	}
+
+	seats := max(spec.Seats, 0)
+	var elected, runoff, alternates []int
+	if seats > 0 && len(ranked) > seats && byVotes(ranked[seats-1], ranked[seats]) == 0 {
+		// A tie across the last seat: the tied go to a runoff, the seats above them are filled.
+		start := seats - 1
+		for start > 0 && byVotes(ranked[start-1], ranked[seats-1]) == 0 {
+			start--
+		}
+		end := seats + 1
+		for end < len(ranked) && byVotes(ranked[end], ranked[seats-1]) == 0 {
+			end++
+		}
+		elected, runoff = ranked[:start], ranked[start:end]
+	} else {
+		n := min(seats, len(ranked))
+		elected = ranked[:n]
+		rest := ranked[n:]
+		alternates = rest[:min(len(rest), max(spec.Alternates, 0))]
+	}
+
+	for _, i := range slices.Sorted(slices.Values(elected)) {
+		res.Elected = append(res.Elected, keys[i])
+	}
+	for _, i := range slices.Sorted(slices.Values(runoff)) {
+		res.Runoff = append(res.Runoff, keys[i])
+	}
+	for _, i := range alternates {
+		res.Alternates = append(res.Alternates, keys[i])
+	}
+	res.VacantSeats = max(spec.Seats-len(res.Elected), 0)
+	res.CommitteeFormed = len(res.Runoff) == 0 && len(res.Elected) >= spec.MinMembers &&
+		2*len(res.Elected) > spec.Seats
+	return res
+}

@@ -1,0 +1,379 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"gongzhi/app"
+	"gongzhi/app/audit"
+	"gongzhi/app/auth"
+	"gongzhi/app/orgs"
+	"gongzhi/app/rules"
+	"gongzhi/models"
+)
+
+type estateRow struct {
+	ID            int64
+	Name          string
+	CommunityName string
+	ProfileName   string
+	Units         int
+}
+
+func (h *Handlers) estateRows(c *fiber.Ctx, p app.Principal) ([]estateRow, int, error) {
+	list, err := h.Orgs.ListEstates(c.UserContext(), p)
+	if err != nil {
+		return nil, 0, err
+	}
+	ids := make([]int64, 0, len(list))
+	for _, e := range list {
+		ids = append(ids, e.ID)
+	}
+	stats, err := models.UnitStats(c.UserContext(), h.DB, ids)
+	if err != nil {
+		return nil, 0, app.Internal(err)
+	}
+	rows := make([]estateRow, 0, len(list))
+	total := 0
+	for _, e := range list {
+		prof, _ := rules.ProfileByCode(e.ProfileCode)
+		rows = append(rows, estateRow{ID: e.ID, Name: e.Name, CommunityName: e.CommunityName, ProfileName: prof.Name, Units: stats[e.ID].Units})
+		total += stats[e.ID].Units
+	}
+	return rows, total, nil
+}
+
+type homeData struct {
+	OrgName     string
+	OrgCount    int
+	Estates     []estateRow
+	UnitCount   int
+	RecentAudit []models.AuditLog
+}
+
+// Home lists what the signed-in person is responsible for.
+func (h *Handlers) Home(c *fiber.Ctx) error {
+	p, err := principal(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	var d homeData
+	if p.OrgID != 0 {
+		o, err := models.FindOrg(ctx, h.DB, p.OrgID)
+		if err != nil {
+			return app.Internal(err)
+		}
+		d.OrgName = o.Name
+	}
+	tree, err := h.Orgs.Tree(ctx, p)
+	if err != nil {
+		return err
+	}
+	d.OrgCount = len(orgs.Flatten(tree))
+	if d.Estates, d.UnitCount, err = h.estateRows(c, p); err != nil {
+		return err
+	}
+	if q, ok := auditScope(p); ok {
+		q.Limit = 10
+		if d.RecentAudit, err = audit.List(ctx, h.DB, q); err != nil {
+			return app.Internal(err)
+		}
+	}
+	return h.Render(c, "home", h.page(c, "home", d))
+}
+
+func auditScope(p app.Principal) (audit.Query, bool) {
+	switch {
+	case p.IsAdmin():
+		return audit.Query{}, true
+	case p.Role == app.RoleCommittee:
+		return audit.Query{EstateID: p.EstateID}, p.EstateID != 0
+	case p.OrgPath != "":
+		return audit.Query{OrgPath: p.OrgPath}, true
+	}
+	return audit.Query{}, false
+}
+
+// AuditLog shows the audit trail of the person's jurisdiction.
+func (h *Handlers) AuditLog(c *fiber.Ctx) error {
+	p, err := principal(c)
+	if err != nil {
+		return err
+	}
+	var entries []models.AuditLog
+	if q, ok := auditScope(p); ok {
+		q.Limit = 200
+		if entries, err = audit.List(c.UserContext(), h.DB, q); err != nil {
+			return app.Internal(err)
+		}
+	}
+	return h.Render(c, "audit", h.page(c, "audit", struct{ Entries []models.AuditLog }{entries}))
+}
+
+type orgForm struct {
+	Name     string
+	Kind     string
+	ParentID int64
+}
+
+type orgsData struct {
+	Nodes     []*orgs.OrgNode
+	CanCreate bool
+	Kinds     []string
+	Form      orgForm
+}
+
+func (h *Handlers) orgsData(c *fiber.Ctx, p app.Principal, form orgForm) (orgsData, error) {
+	tree, err := h.Orgs.Tree(c.UserContext(), p)
+	if err != nil {
+		return orgsData{}, err
+	}
+	d := orgsData{Nodes: orgs.Flatten(tree), Form: form}
+	switch p.Role {
+	case app.RoleAdmin:
+		d.Kinds = []string{models.OrgCity, models.OrgDistrict, models.OrgStreet, models.OrgCommunity}
+	case app.RoleDistrict:
+		d.Kinds = []string{models.OrgStreet, models.OrgCommunity}
+	case app.RoleStreet:
+		d.Kinds = []string{models.OrgCommunity}
+	}
+	d.CanCreate = len(d.Kinds) > 0
+	return d, nil
+}
+
+// OrgsPage shows the org tree with its estates.
+func (h *Handlers) OrgsPage(c *fiber.Ctx) error {
+	p, err := principal(c)
+	if err != nil {
+		return err
+	}
+	d, err := h.orgsData(c, p, orgForm{})
+	if err != nil {
+		return err
+	}
+	return h.Render(c, "orgs", h.page(c, "orgs", d))
+}
+
+// CreateOrg adds an org node from the form.
+func (h *Handlers) CreateOrg(c *fiber.Ctx) error {
+	p, err := principal(c)
+	if err != nil {
+		return err
+	}
+	form := orgForm{Name: c.FormValue("name"), Kind: c.FormValue("kind"), ParentID: formInt(c, "parent_id")}
+	if _, err := h.Orgs.CreateOrg(c.UserContext(), p, orgs.NewOrg{Name: form.Name, Kind: form.Kind, ParentID: form.ParentID}); err != nil {
+		d, derr := h.orgsData(c, p, form)
+		if derr != nil {
+			return derr
+		}
+		return h.RenderWithError(c, "orgs", h.page(c, "orgs", d), err)
+	}
+	return h.RedirectWithFlash(c, "/orgs", h.Views.T(Lang(c), "common.created"))
+}
+
+type estateForm struct {
+	Name, Address, ProfileCode string
+	CommunityID                int64
+}
+
+type estatesData struct {
+	Estates     []estateRow
+	CanCreate   bool
+	Communities []*orgs.OrgNode
+	Profiles    []rules.JurisdictionProfile
+	Form        estateForm
+}
+
+func (h *Handlers) estatesData(c *fiber.Ctx, p app.Principal, form estateForm) (estatesData, error) {
+	rows, _, err := h.estateRows(c, p)
+	if err != nil {
+		return estatesData{}, err
+	}
+	d := estatesData{Estates: rows, Profiles: rules.Profiles(), Form: form}
+	if form.ProfileCode == "" {
+		d.Form.ProfileCode = rules.DefaultProfileCode
+	}
+	if p.CanWrite() && p.Role != app.RoleCommittee {
+		tree, err := h.Orgs.Tree(c.UserContext(), p)
+		if err != nil {
+			return d, err
+		}
+		for _, n := range orgs.Flatten(tree) {
+			if n.Kind == models.OrgCommunity {
+				d.Communities = append(d.Communities, n)
+			}
+		}
+		d.CanCreate = len(d.Communities) > 0
+	}
+	return d, nil
+}
+
+// EstatesPage lists the estates the person may see.
+func (h *Handlers) EstatesPage(c *fiber.Ctx) error {
+	p, err := principal(c)
+	if err != nil {
+		return err
+	}
+	d, err := h.estatesData(c, p, estateForm{})
+	if err != nil {
+		return err
+	}
+	return h.Render(c, "estates", h.page(c, "estates", d))
+}
+
+// CreateEstate adds an estate from the form.
+func (h *Handlers) CreateEstate(c *fiber.Ctx) error {
+	p, err := principal(c)
+	if err != nil {
+		return err
+	}
+	form := estateForm{Name: c.FormValue("name"), Address: c.FormValue("address"), ProfileCode: c.FormValue("jurisdiction_profile"),
+		CommunityID: formInt(c, "community_id")}
+	id, err := h.Orgs.CreateEstate(c.UserContext(), p, orgs.NewEstate{Name: form.Name, CommunityID: form.CommunityID,
+		ProfileCode: form.ProfileCode, Address: form.Address})
+	if err != nil {
+		d, derr := h.estatesData(c, p, form)
+		if derr != nil {
+			return derr
+		}
+		return h.RenderWithError(c, "estates", h.page(c, "estates", d), err)
+	}
+	return h.RedirectWithFlash(c, "/estates/"+itoa(id), h.Views.T(Lang(c), "common.created"))
+}
+
+type estateData struct {
+	Estate    models.EstateWithPath
+	Profile   rules.JurisdictionProfile
+	Units     int
+	TotalArea string
+}
+
+// EstatePage shows one estate in the person's jurisdiction.
+func (h *Handlers) EstatePage(c *fiber.Ctx) error {
+	p, err := principal(c)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	e, err := h.Orgs.Estate(c.UserContext(), p, id)
+	if err != nil {
+		return err
+	}
+	stats, err := models.UnitStats(c.UserContext(), h.DB, []int64{e.ID})
+	if err != nil {
+		return app.Internal(err)
+	}
+	prof, _ := rules.ProfileByCode(e.ProfileCode)
+	d := estateData{Estate: e, Profile: prof, Units: stats[e.ID].Units, TotalArea: rules.Area(stats[e.ID].TotalArea).String()}
+	return h.Render(c, "estate", h.page(c, "estates", d))
+}
+
+type userForm struct {
+	Username, DisplayName, Role string
+	OrgID, EstateID             int64
+}
+
+type usersData struct {
+	Users   []models.UserWithOrg
+	Roles   []app.Role
+	Orgs    []*orgs.OrgNode
+	Estates []models.EstateWithPath
+	Form    userForm
+}
+
+func (h *Handlers) usersData(c *fiber.Ctx, p app.Principal, form userForm) (usersData, error) {
+	ctx := c.UserContext()
+	list, err := h.Auth.ListUsers(ctx, p)
+	if err != nil {
+		return usersData{}, err
+	}
+	tree, err := h.Orgs.Tree(ctx, p)
+	if err != nil {
+		return usersData{}, err
+	}
+	estates, err := h.Orgs.ListEstates(ctx, p)
+	if err != nil {
+		return usersData{}, err
+	}
+	d := usersData{Users: list, Orgs: orgs.Flatten(tree), Estates: estates, Form: form}
+	for _, r := range app.Roles() {
+		if auth.CanCreateRole(p, r) {
+			d.Roles = append(d.Roles, r)
+		}
+	}
+	return d, nil
+}
+
+// UsersPage lists and creates accounts (admin, district, street and community staff).
+func (h *Handlers) UsersPage(c *fiber.Ctx) error {
+	p, err := principal(c)
+	if err != nil {
+		return err
+	}
+	d, err := h.usersData(c, p, userForm{})
+	if err != nil {
+		return err
+	}
+	return h.Render(c, "users", h.page(c, "users", d))
+}
+
+// CreateUser adds an account from the form.
+func (h *Handlers) CreateUser(c *fiber.Ctx) error {
+	p, err := principal(c)
+	if err != nil {
+		return err
+	}
+	form := userForm{Username: c.FormValue("username"), DisplayName: c.FormValue("display_name"), Role: c.FormValue("role"),
+		OrgID: formInt(c, "org_id"), EstateID: formInt(c, "estate_id")}
+	_, err = h.Auth.CreateUser(c.UserContext(), p, auth.NewUser{Username: form.Username, Password: c.FormValue("password"),
+		DisplayName: form.DisplayName, Role: app.Role(form.Role), OrgID: form.OrgID, EstateID: form.EstateID})
+	if err != nil {
+		d, derr := h.usersData(c, p, form)
+		if derr != nil {
+			return derr
+		}
+		return h.RenderWithError(c, "users", h.page(c, "users", d), err)
+	}
+	return h.RedirectWithFlash(c, "/users", h.Views.T(Lang(c), "users.created"))
+}
+
+// SetUserDisabled disables or enables an account.
+func (h *Handlers) SetUserDisabled(disabled bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		p, err := principal(c)
+		if err != nil {
+			return err
+		}
+		id, err := pathID(c)
+		if err != nil {
+			return err
+		}
+		if err := h.Auth.SetDisabled(c.UserContext(), p, id, disabled); err != nil {
+			return err
+		}
+		return h.RedirectWithFlash(c, "/users", h.Views.T(Lang(c), "users.updated"))
+	}
+}
+
+// ResetUserPassword sets a new password for an account.
+func (h *Handlers) ResetUserPassword(c *fiber.Ctx) error {
+	p, err := principal(c)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	if err := h.Auth.ResetPassword(c.UserContext(), p, id, c.FormValue("password")); err != nil {
+		d, derr := h.usersData(c, p, userForm{})
+		if derr != nil {
+			return derr
+		}
+		return h.RenderWithError(c, "users", h.page(c, "users", d), err)
+	}
+	return h.RedirectWithFlash(c, "/users", h.Views.T(Lang(c), "users.updated"))
+}

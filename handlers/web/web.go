@@ -1,0 +1,221 @@
+// Package web serves the staff web UI (Chinese first, English second) as server-
+// rendered pages that work without JavaScript: sign-in, a home page per role, the
+// org tree, estates, accounts and the audit log, and each capability's pages.
+// Forms follow POST-redirect-GET and re-render with the input and the message when
+// the service refuses them.
+package web
+
+import (
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"gongzhi/app"
+	"gongzhi/app/auth"
+	"gongzhi/app/orgs"
+	"gongzhi/handlers/httpx"
+	"gongzhi/views"
+
+	"gorm.io/gorm"
+)
+
+// Cookie names of the web UI.
+const (
+	SessionCookie = "gz_session"
+	LangCookie    = "gz_lang"
+	FlashCookie   = "gz_flash"
+)
+
+// DemoLogin is a demo account shown on the sign-in page in demo mode.
+type DemoLogin struct {
+	Username, Password, Role string
+}
+
+// Handlers holds the services and the renderer the pages use.
+type Handlers struct {
+	DB           *gorm.DB
+	Views        *views.Renderer
+	Auth         *auth.Service
+	Orgs         *orgs.Service
+	CookieSecure bool
+	SessionTTL   time.Duration
+	Demo         []DemoLogin
+}
+
+// Page is what every template gets: the chrome (language, principal, CSRF token,
+// flash and error) and the page's own typed Data.
+type Page struct {
+	Lang           string
+	Principal      *app.Principal
+	CSRF           string
+	Flash          string
+	Error          string
+	ErrorDetails   []app.Detail
+	Path           string
+	Nav            string
+	CanManageUsers bool
+	Data           any
+}
+
+// Lang returns the request's UI language: the cookie, else Chinese.
+func Lang(c *fiber.Ctx) string {
+	if l, ok := c.Locals(httpx.LocalLang).(string); ok {
+		return l
+	}
+	return views.Languages()[0]
+}
+
+// DetectLang puts the language from the cookie into Locals.
+func DetectLang(c *fiber.Ctx) error {
+	lang := views.Languages()[0]
+	if v := c.Cookies(LangCookie); v != "" {
+		for _, l := range views.Languages() {
+			if v == l {
+				lang = l
+			}
+		}
+	}
+	c.Locals(httpx.LocalLang, lang)
+	return c.Next()
+}
+
+// LoadSession resolves the session cookie, if any, to the principal and its CSRF token.
+func (h *Handlers) LoadSession(c *fiber.Ctx) error {
+	if tok := c.Cookies(SessionCookie); tok != "" {
+		p, csrf, err := h.Auth.Authenticate(httpx.Ctx(c), tok, auth.KindWeb)
+		switch {
+		case err == nil:
+			c.Locals(httpx.LocalPrincipal, p)
+			c.Locals(httpx.LocalCSRF, csrf)
+		case app.ErrorCode(err) == app.EUnauthorized:
+			h.clearCookie(c, SessionCookie)
+		default:
+			return err
+		}
+	}
+	return c.Next()
+}
+
+// RequireLogin sends anonymous visitors to the sign-in page.
+func (h *Handlers) RequireLogin(c *fiber.Ctx) error {
+	if _, ok := httpx.Principal(c); !ok {
+		return c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
+	}
+	return c.Next()
+}
+
+func (h *Handlers) page(c *fiber.Ctx, nav string, data any) Page {
+	pg := Page{Lang: Lang(c), Path: c.Path(), Nav: nav, Data: data}
+	if p, ok := httpx.Principal(c); ok {
+		pg.Principal = &p
+		switch p.Role {
+		case app.RoleAdmin, app.RoleDistrict, app.RoleStreet, app.RoleCommunity:
+			pg.CanManageUsers = true
+		}
+	}
+	pg.CSRF, _ = c.Locals(httpx.LocalCSRF).(string)
+	if f := c.Cookies(FlashCookie); f != "" {
+		pg.Flash = f
+		h.clearCookie(c, FlashCookie)
+	}
+	return pg
+}
+
+// Render writes a page with status 200.
+func (h *Handlers) Render(c *fiber.Ctx, name string, pg Page) error {
+	c.Type("html", "utf-8")
+	return h.Views.Render(c, pg.Lang, name, pg)
+}
+
+// RenderWithError re-renders a form page with the service's message and the
+// HTTP status of the error, keeping what the user typed.
+func (h *Handlers) RenderWithError(c *fiber.Ctx, name string, pg Page, err error) error {
+	ae := httpx.AppError(err)
+	if ae.Code == app.EInternal {
+		return err
+	}
+	pg.Error = ae.Message
+	pg.ErrorDetails = ae.Details
+	c.Status(httpx.Status(ae.Code))
+	c.Type("html", "utf-8")
+	return h.Views.Render(c, pg.Lang, name, pg)
+}
+
+// RedirectWithFlash redirects (303) and shows msg once on the next page.
+func (h *Handlers) RedirectWithFlash(c *fiber.Ctx, to, msg string) error {
+	c.Cookie(&fiber.Cookie{Name: FlashCookie, Value: msg, Path: "/", HTTPOnly: true, Secure: h.CookieSecure, SameSite: "Lax",
+		Expires: time.Now().Add(time.Minute)})
+	return c.Redirect(to, fiber.StatusSeeOther)
+}
+
+func (h *Handlers) clearCookie(c *fiber.Ctx, name string) {
+	c.Cookie(&fiber.Cookie{Name: name, Value: "", Path: "/", HTTPOnly: true, Secure: h.CookieSecure, SameSite: "Lax",
+		Expires: time.Unix(0, 0), MaxAge: -1})
+}
+
+// ErrorPage renders an error as a page, in the request's language.
+func (h *Handlers) ErrorPage(c *fiber.Ctx, err error) error {
+	ae := httpx.AppError(err)
+	status := httpx.StatusOf(err)
+	if ae.Code == app.EUnauthorized && c.Method() == fiber.MethodGet {
+		return c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
+	}
+	lang := Lang(c)
+	data := struct{ Title, Message, RequestID string }{
+		Title:     h.Views.T(lang, "error."+string(ae.Code)),
+		Message:   ae.Message,
+		RequestID: httpx.RequestID(c),
+	}
+	pg := h.page(c, "", data)
+	c.Status(status)
+	c.Type("html", "utf-8")
+	return h.Views.Render(c, lang, "error", pg)
+}
+
+// SetLang switches the UI language and goes back where the user was.
+func (h *Handlers) SetLang(c *fiber.Ctx) error {
+	to := c.Query("to")
+	ok := false
+	for _, l := range views.Languages() {
+		if l == to {
+			ok = true
+		}
+	}
+	if !ok {
+		to = views.Languages()[0]
+	}
+	c.Cookie(&fiber.Cookie{Name: LangCookie, Value: to, Path: "/", Secure: h.CookieSecure, SameSite: "Lax", Expires: time.Now().AddDate(1, 0, 0)})
+	return c.Redirect(safeNext(c.Query("back")), fiber.StatusSeeOther)
+}
+
+// safeNext keeps redirects on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+		return "/"
+	}
+	return next
+}
+
+func formInt(c *fiber.Ctx, name string) int64 {
+	n, err := strconv.ParseInt(strings.TrimSpace(c.FormValue(name)), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+func pathID(c *fiber.Ctx) (int64, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, app.Errorf(app.ENotFound, "页面不存在")
+	}
+	return id, nil
+}
+
+var errNoPrincipal = errors.New("no principal")
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,178 @@
+// Command gongzhi serves the owners' self-governance platform (业主共治): owners'
+// assembly votes counted by area and headcount, committee elections, records and
+// street-office supervision. `go run .` with no environment serves a working
+// product on embedded SQLite with a demo community.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"gorm.io/gorm"
+
+	"gongzhi/app"
+	"gongzhi/app/auth"
+	"gongzhi/app/config"
+	"gongzhi/app/database"
+	"gongzhi/app/demo"
+	"gongzhi/app/orgs"
+	"gongzhi/handlers"
+	"gongzhi/handlers/web"
+	"gongzhi/views"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		os.Exit(1)
+	}
+}
+
+func newLogger(cfg config.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel)) // validated by config
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+func run(ctx context.Context) error {
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg)
+	log.Info("starting", cfg.LogValue()...)
+
+	db, err := database.Open(ctx, database.Options{Driver: cfg.DBDriver, DSN: cfg.DBDSN, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := database.Close(db); err != nil {
+			log.Error("closing database", "error", err)
+		}
+	}()
+	if cfg.AutoMigrate {
+		n, err := database.Migrate(ctx, db)
+		if err != nil {
+			return err
+		}
+		log.Info("migrations applied", "count", n)
+	} else if pending, err := database.Pending(ctx, db); err != nil {
+		return err
+	} else if pending {
+		return errors.New("the database schema is out of date: run with AUTO_MIGRATE=true to apply the migrations")
+	}
+
+	secret, err := cfg.EnsureSecretKey()
+	if err != nil {
+		return err
+	}
+	svc, err := newServices(db, cfg, secret)
+	if err != nil {
+		return err
+	}
+	renderer, err := views.New()
+	if err != nil {
+		return err
+	}
+
+	created, generated, err := svc.auth.EnsureAdmin(ctx, cfg.AdminUsername, cfg.AdminPassword)
+	if err != nil {
+		return err
+	}
+	var banner []string
+	if created && generated != "" {
+		banner = append(banner, fmt.Sprintf("Platform admin created: %s / %s  (shown once: write it down)", cfg.AdminUsername, generated))
+	}
+	var demoLogins []web.DemoLogin
+	if cfg.DemoData {
+		res, err := demo.Seed(ctx, db, svc.auth, svc.orgs, svc.importRoster)
+		if err != nil {
+			return fmt.Errorf("seeding demo data: %w", err)
+		}
+		if res.Seeded {
+			log.Info("demo data seeded", "estate_id", res.EstateID)
+		}
+		for _, a := range demo.Accounts() {
+			demoLogins = append(demoLogins, web.DemoLogin{Username: a.Username, Password: a.Password, Role: string(a.Role)})
+		}
+	}
+
+	fapp := handlers.New(handlers.Deps{Config: cfg, DB: db, Logger: log, Views: renderer, Auth: svc.auth, Orgs: svc.orgs, Demo: demoLogins})
+	svc.startWorkers(ctx, log)
+
+	errc := make(chan error, 1)
+	go func() { errc <- fapp.Listen(cfg.ListenAddr) }()
+
+	fmt.Println(strings.Repeat("=", 72))
+	fmt.Printf("业主共治平台 is running: open %s\n", cfg.PublicURL)
+	for _, b := range banner {
+		fmt.Println(b)
+	}
+	if len(demoLogins) > 0 {
+		fmt.Println("Demo logins (username / password):")
+		for _, d := range demoLogins {
+			fmt.Printf("  %-10s / %-18s %s\n", d.Username, d.Password, d.Role)
+		}
+	}
+	fmt.Println(strings.Repeat("=", 72))
+
+	select {
+	case err := <-errc:
+		if err != nil {
+			return fmt.Errorf("serving on %s: %w", cfg.ListenAddr, err)
+		}
+		return nil
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	if err := fapp.ShutdownWithTimeout(10 * time.Second); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	return nil
+}
+
+type services struct {
+	auth *auth.Service
+	orgs *orgs.Service
+}
+
+func newServices(db *gorm.DB, cfg config.Config, secret string) (*services, error) {
+	return &services{auth: auth.New(db, cfg.SessionTTL, 0), orgs: orgs.New(db)}, nil
+}
+
+func (s *services) importRoster(ctx context.Context, p app.Principal, estateID int64, filename string, data []byte) error {
+	return nil
+}
+
+func (s *services) startWorkers(ctx context.Context, log *slog.Logger) {
+	go func() {
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if n, err := s.auth.PurgeExpired(ctx); err != nil {
+					log.Error("purging sessions", "error", err)
+				} else if n > 0 {
+					log.Info("purged expired sessions", "count", n)
+				}
+			}
+		}
+	}()
+}

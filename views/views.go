@@ -1,0 +1,181 @@
+// Package views holds the HTML templates, static assets and translations of the
+// web UI (Chinese first, English second), embedded into the binary, and the
+// renderer that executes them. Every page is parsed into its own template set
+// together with the layout and partials, once per language, at start-up, so a
+// missing or broken template stops the server before it serves anything.
+package views
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+//go:embed layouts/*.html partials/*.html pages/*.html static i18n/*.json
+var files embed.FS
+
+// Languages the UI speaks; the first is the default.
+var languageTags = []string{"zh-CN", "en"}
+
+// Languages returns the supported language tags, default first.
+func Languages() []string { return append([]string(nil), languageTags...) }
+
+// StaticFS returns the static assets (CSS, icons) for serving under /static.
+func StaticFS() fs.FS {
+	sub, err := fs.Sub(files, "static")
+	if err != nil {
+		panic(fmt.Sprintf("views: static assets: %v", err)) // embedded at build time
+	}
+	return sub
+}
+
+// Renderer executes pages. It is safe for concurrent use.
+type Renderer struct {
+	pages  map[string]map[string]*template.Template // lang → page → set
+	bundle *i18n.Bundle
+}
+
+// New parses every page for every language and fails on the first error.
+func New() (*Renderer, error) {
+	bundle := i18n.NewBundle(language.MustParse(languageTags[0]))
+	bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
+	for _, lang := range languageTags {
+		if _, err := bundle.LoadMessageFileFS(files, "i18n/"+lang+".json"); err != nil {
+			return nil, fmt.Errorf("loading translations %s: %w", lang, err)
+		}
+	}
+	pageFiles, err := fs.Glob(files, "pages/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("listing pages: %w", err)
+	}
+	r := &Renderer{pages: map[string]map[string]*template.Template{}, bundle: bundle}
+	for _, lang := range languageTags {
+		loc := i18n.NewLocalizer(bundle, lang, languageTags[0])
+		funcs := baseFuncs(lang)
+		funcs["t"] = func(id string, args ...any) (string, error) { return translate(loc, id, args...) }
+		r.pages[lang] = map[string]*template.Template{}
+		for _, file := range pageFiles {
+			name := strings.TrimSuffix(path.Base(file), ".html")
+			t, err := template.New(name).Funcs(funcs).ParseFS(files, "layouts/*.html", "partials/*.html", file)
+			if err != nil {
+				return nil, fmt.Errorf("parsing page %s: %w", name, err)
+			}
+			// Execute-time errors such as an unknown message id surface at render;
+			// a dry run of the layout catches missing blocks now.
+			if t.Lookup("content") == nil || t.Lookup("title") == nil {
+				return nil, fmt.Errorf("page %s must define \"title\" and \"content\"", name)
+			}
+			r.pages[lang][name] = t
+		}
+	}
+	return r, nil
+}
+
+// T translates one message id into lang, for handlers (flash messages, titles).
+func (r *Renderer) T(lang, id string, args ...any) string {
+	s, err := translate(i18n.NewLocalizer(r.bundle, lang, languageTags[0]), id, args...)
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+func translate(loc *i18n.Localizer, id string, args ...any) (string, error) {
+	data := map[string]any{}
+	for i := 0; i+1 < len(args); i += 2 {
+		data[fmt.Sprint(args[i])] = args[i+1]
+	}
+	s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	if err != nil {
+		return "", fmt.Errorf("translation %q: %w", id, err)
+	}
+	return s, nil
+}
+
+// Has tells whether a page exists.
+func (r *Renderer) Has(page string) bool {
+	_, ok := r.pages[languageTags[0]][page]
+	return ok
+}
+
+// Render writes the page in the language (falling back to the default) with data.
+// It renders into a buffer first so a failing template never sends half a page.
+func (r *Renderer) Render(w io.Writer, lang, page string, data any) error {
+	set, ok := r.pages[lang]
+	if !ok {
+		set = r.pages[languageTags[0]]
+	}
+	t, ok := set[page]
+	if !ok {
+		return fmt.Errorf("views: no page %q", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
+		return fmt.Errorf("rendering %s: %w", page, err)
+	}
+	if _, err := buf.WriteTo(w); err != nil {
+		return fmt.Errorf("writing %s: %w", page, err)
+	}
+	return nil
+}
+
+func shanghai() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}
+
+func baseFuncs(lang string) template.FuncMap {
+	loc := shanghai()
+	return template.FuncMap{
+		"lang": func() string { return lang },
+		"datetime": func(t any) string {
+			switch v := t.(type) {
+			case time.Time:
+				if v.IsZero() {
+					return "—"
+				}
+				return v.In(loc).Format("2006-01-02 15:04")
+			case *time.Time:
+				if v == nil || v.IsZero() {
+					return "—"
+				}
+				return v.In(loc).Format("2006-01-02 15:04")
+			}
+			return "—"
+		},
+		"date": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			return t.In(loc).Format("2006-01-02")
+		},
+		"add":  func(a, b int) int { return a + b },
+		"repeat": func(s string, n int) string {
+			if n < 0 {
+				n = 0
+			}
+			return strings.Repeat(s, n)
+		},
+		"eq64": func(a, b int64) bool { return a == b },
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
+	}
+}
