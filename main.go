@@ -15,14 +15,10 @@ import (
 	"syscall"
 	"time"
 
-	"gorm.io/gorm"
-
-	"gongzhi/app"
-	"gongzhi/app/auth"
 	"gongzhi/app/config"
 	"gongzhi/app/database"
 	"gongzhi/app/demo"
-	"gongzhi/app/orgs"
+	"gongzhi/app/services"
 	"gongzhi/handlers"
 	"gongzhi/handlers/web"
 	"gongzhi/views"
@@ -80,7 +76,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	svc, err := newServices(db, cfg, secret)
+	svc, err := services.New(db, services.Options{SessionTTL: cfg.SessionTTL, SecretKey: secret, PublicURL: cfg.PublicURL})
 	if err != nil {
 		return err
 	}
@@ -89,7 +85,7 @@ func run(ctx context.Context) error {
 		return err
 	}
 
-	created, generated, err := svc.auth.EnsureAdmin(ctx, cfg.AdminUsername, cfg.AdminPassword)
+	created, generated, err := svc.Auth.EnsureAdmin(ctx, cfg.AdminUsername, cfg.AdminPassword)
 	if err != nil {
 		return err
 	}
@@ -99,7 +95,7 @@ func run(ctx context.Context) error {
 	}
 	var demoLogins []web.DemoLogin
 	if cfg.DemoData {
-		res, err := demo.Seed(ctx, db, svc.auth, svc.orgs, svc.importRoster)
+		res, err := demo.Seed(ctx, db, svc)
 		if err != nil {
 			return fmt.Errorf("seeding demo data: %w", err)
 		}
@@ -111,8 +107,8 @@ func run(ctx context.Context) error {
 		}
 	}
 
-	fapp := handlers.New(handlers.Deps{Config: cfg, DB: db, Logger: log, Views: renderer, Auth: svc.auth, Orgs: svc.orgs, Demo: demoLogins})
-	svc.startWorkers(ctx, log)
+	fapp := handlers.New(handlers.Deps{Config: cfg, DB: db, Logger: log, Views: renderer, Svc: svc, Demo: demoLogins})
+	startWorkers(ctx, log, svc)
 
 	errc := make(chan error, 1)
 	go func() { errc <- fapp.Listen(cfg.ListenAddr) }()
@@ -145,20 +141,8 @@ func run(ctx context.Context) error {
 	return nil
 }
 
-type services struct {
-	auth *auth.Service
-	orgs *orgs.Service
-}
-
-func newServices(db *gorm.DB, cfg config.Config, secret string) (*services, error) {
-	return &services{auth: auth.New(db, cfg.SessionTTL, 0), orgs: orgs.New(db)}, nil
-}
-
-func (s *services) importRoster(ctx context.Context, p app.Principal, estateID int64, filename string, data []byte) error {
-	return nil
-}
-
-func (s *services) startWorkers(ctx context.Context, log *slog.Logger) {
+// startWorkers runs the background jobs of this instance until ctx ends.
+func startWorkers(ctx context.Context, log *slog.Logger, svc *services.Set) {
 	go func() {
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()
@@ -167,7 +151,7 @@ func (s *services) startWorkers(ctx context.Context, log *slog.Logger) {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				if n, err := s.auth.PurgeExpired(ctx); err != nil {
+				if n, err := svc.Auth.PurgeExpired(ctx); err != nil {
 					log.Error("purging sessions", "error", err)
 				} else if n > 0 {
 					log.Info("purged expired sessions", "count", n)

@@ -106,3 +106,11 @@ func RequestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey).(string)
 	return id
 }
+
+// AsErrorOrNil is AsError that keeps nil as nil, for returning a transaction's result.
+func AsErrorOrNil(err error) error {
+	if err == nil {
+		return nil
+	}
+	return AsError(err)
+}

@@ -19,10 +19,9 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
-	"gongzhi/app/auth"
 	"gongzhi/app/config"
 	"gongzhi/app/database"
-	"gongzhi/app/orgs"
+	"gongzhi/app/services"
 	"gongzhi/docs"
 	"gongzhi/handlers/api"
 	"gongzhi/handlers/httpx"
@@ -36,17 +35,18 @@ type Deps struct {
 	DB     *gorm.DB
 	Logger *slog.Logger
 	Views  *views.Renderer
-	Auth   *auth.Service
-	Orgs   *orgs.Service
+	Svc    *services.Set
 	Demo   []web.DemoLogin
 }
 
 // New builds the fiber application with all routes.
 func New(d Deps) *fiber.App {
 	validate := httpx.NewValidator()
-	webH := &web.Handlers{DB: d.DB, Views: d.Views, Auth: d.Auth, Orgs: d.Orgs, CookieSecure: d.Config.CookieSecure,
+	webH := &web.Handlers{DB: d.DB, Views: d.Views, Auth: d.Svc.Auth, Orgs: d.Svc.Orgs, CookieSecure: d.Config.CookieSecure,
 		SessionTTL: d.Config.SessionTTL, Demo: d.Demo}
-	apiH := &api.Handlers{Auth: d.Auth, Orgs: d.Orgs, Validate: validate}
+	apiH := &api.Handlers{Auth: d.Svc.Auth, Orgs: d.Svc.Orgs, Validate: validate}
+	rosterAPI := &api.RosterHandlers{Roster: d.Svc.Roster, Validate: validate}
+	rosterWeb := &web.RosterPages{Handlers: webH, Roster: d.Svc.Roster}
 
 	fapp := fiber.New(fiber.Config{
 		AppName:               "gongzhi",
@@ -95,6 +95,17 @@ func New(d Deps) *fiber.App {
 	authed.Get("/estates", apiH.ListEstates)
 	authed.Post("/estates", apiH.CreateEstate)
 	authed.Get("/estates/:id", apiH.GetEstate)
+	// roster API routes
+	authed.Post("/estates/:id/roster", rosterAPI.Import)
+	authed.Get("/estates/:id/roster.xlsx", rosterAPI.Export)
+	authed.Get("/estates/:id/roster/imports", rosterAPI.Imports)
+	authed.Get("/estates/:id/register", rosterAPI.Register)
+	authed.Get("/estates/:id/units", rosterAPI.Units)
+	authed.Patch("/estates/:id/units/:unit", rosterAPI.UpdateUnit)
+	authed.Patch("/estates/:id/owners/:owner", rosterAPI.UpdateOwner)
+	// votes API routes
+	// documents API routes
+	// elections API routes
 	v1.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	// Web pages.
@@ -120,6 +131,17 @@ func New(d Deps) *fiber.App {
 	staff.Post("/users/:id/enable", webH.SetUserDisabled(false))
 	staff.Post("/users/:id/password", webH.ResetUserPassword)
 	staff.Get("/audit", webH.AuditLog)
+	// roster web routes
+	staff.Get("/estates/:id/roster", rosterWeb.RosterPage)
+	staff.Post("/estates/:id/roster", rosterWeb.Import)
+	staff.Get("/estates/:id/roster.xlsx", rosterWeb.Export)
+	staff.Get("/estates/:id/register", rosterWeb.RegisterPage)
+	staff.Post("/estates/:id/units/:unit", rosterWeb.UpdateUnit)
+	staff.Post("/estates/:id/units/:unit/representative", rosterWeb.SetRepresentative)
+	staff.Post("/estates/:id/owners/:owner", rosterWeb.UpdateOwner)
+	// votes web routes
+	// documents web routes
+	// elections web routes
 	return fapp
 }
 

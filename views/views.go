@@ -49,9 +49,14 @@ type Renderer struct {
 func New() (*Renderer, error) {
 	bundle := i18n.NewBundle(language.MustParse(languageTags[0]))
 	bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
-	for _, lang := range languageTags {
-		if _, err := bundle.LoadMessageFileFS(files, "i18n/"+lang+".json"); err != nil {
-			return nil, fmt.Errorf("loading translations %s: %w", lang, err)
+	// One file per capability and language: i18n/<capability>.<lang>.json.
+	msgFiles, err := fs.Glob(files, "i18n/*.json")
+	if err != nil {
+		return nil, fmt.Errorf("listing translations: %w", err)
+	}
+	for _, f := range msgFiles {
+		if _, err := bundle.LoadMessageFileFS(files, f); err != nil {
+			return nil, fmt.Errorf("loading translations %s: %w", f, err)
 		}
 	}
 	pageFiles, err := fs.Glob(files, "pages/*.html")
@@ -162,7 +167,14 @@ func baseFuncs(lang string) template.FuncMap {
 			}
 			return t.In(loc).Format("2006-01-02")
 		},
-		"add":  func(a, b int) int { return a + b },
+		"add": func(a, b int) int { return a + b },
+		"area": func(hundredths int64) string {
+			sign := ""
+			if hundredths < 0 {
+				sign, hundredths = "-", -hundredths
+			}
+			return fmt.Sprintf("%s%d.%02d", sign, hundredths/100, hundredths%100)
+		},
 		"repeat": func(s string, n int) string {
 			if n < 0 {
 				n = 0

@@ -13,6 +13,7 @@ import (
 	"gongzhi/app"
 	"gongzhi/app/auth"
 	"gongzhi/app/orgs"
+	"gongzhi/app/services"
 	"gongzhi/models"
 )
 
@@ -49,12 +50,10 @@ type Result struct {
 	Accounts []Account
 }
 
-// RosterImporter imports a roster file into an estate (the roster service).
-type RosterImporter func(ctx context.Context, p app.Principal, estateID int64, filename string, data []byte) error
-
 // Seed fills an empty database (no org yet) with the demo data. It does nothing
 // when any org exists, so real data is never touched.
-func Seed(ctx context.Context, db *gorm.DB, authSvc *auth.Service, orgSvc *orgs.Service, importRoster RosterImporter) (Result, error) {
+func Seed(ctx context.Context, db *gorm.DB, svc *services.Set) (Result, error) {
+	authSvc, orgSvc := svc.Auth, svc.Orgs
 	var n int64
 	if err := db.WithContext(ctx).Model(&models.Org{}).Count(&n).Error; err != nil {
 		return Result{}, fmt.Errorf("checking for data: %w", err)
@@ -108,10 +107,8 @@ func Seed(ctx context.Context, db *gorm.DB, authSvc *auth.Service, orgSvc *orgs.
 		}
 		res.Accounts = append(res.Accounts, a)
 	}
-	if importRoster != nil {
-		if err := importRoster(ctx, system, estate, "roster-small.csv", RosterCSV()); err != nil {
-			return Result{}, fmt.Errorf("demo roster: %w", err)
-		}
+	if _, err := svc.Roster.Import(ctx, system, estate, "roster-small.csv", RosterCSV()); err != nil {
+		return Result{}, fmt.Errorf("demo roster: %w", err)
 	}
 	return res, nil
 }

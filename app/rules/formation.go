@@ -138,10 +138,20 @@ type Violation struct {
 	MessageEN string
 }
 
+// LeaderRole is the body whose representative must lead the preparatory group under the
+// profile: PrepLeaderRole, or the street office when the profile names none.
+func (p JurisdictionProfile) LeaderRole() PrepRole {
+	if p.PrepLeaderRole == "" {
+		return PrepRoleStreetOffice
+	}
+	return p.PrepLeaderRole
+}
+
 // ValidatePrepGroup checks the composition of a preparatory group (DOMAIN.md §4; GR 10-11,
 // BJ 31, SH 15): the size is odd; owner representatives are at least half the members
-// (2*owners >= total); there is exactly one leader and the leader represents the street
-// office; the street office and the residents' committee each have a member; the
+// (2*owners >= total); there is exactly one leader and the leader represents the body the
+// profile names (LeaderRole: the street office, or in Beijing the residents' committee
+// whose staff member the street office appoints); the street office and the residents' committee each have a member; the
 // community Party organisation has one where the profile requires it; each owner
 // representative meets the committee candidate criteria. A group without the developer is
 // lawful when the developer cannot take part, so that is a warning, not a violation.
@@ -183,9 +193,9 @@ func ValidatePrepGroup(p JurisdictionProfile, members []PrepMember) (violations,
 	case 0:
 		add("prep_leader_missing", "筹备组未确定组长", "the group has no leader")
 	case 1:
-		if leaders[0].Role != PrepRoleStreetOffice {
-			add("prep_leader_role", fmt.Sprintf("组长 %s 是%s，组长应由街道办事处（乡镇人民政府）代表担任", leaders[0].Key, leaders[0].Role.Label()),
-				fmt.Sprintf("the leader %s is not the street office representative", leaders[0].Key))
+		if want := p.LeaderRole(); leaders[0].Role != want {
+			add("prep_leader_role", fmt.Sprintf("组长 %s 是%s，%s筹备组组长应由%s担任", leaders[0].Key, leaders[0].Role.Label(), p.Name, want.Label()),
+				fmt.Sprintf("the leader %s is not the %s representative required by this profile", leaders[0].Key, want))
 		}
 	default:
 		add("prep_leader_multiple", fmt.Sprintf("筹备组有 %d 名组长，只能有一名", len(leaders)), fmt.Sprintf("the group has %d leaders; it must have exactly one", len(leaders)))

@@ -164,8 +164,12 @@ func TestValidatePrepGroup(t *testing.T) {
 			func() []rules.PrepMember { m := prepGroup(4, dev, so, rc); m[6].Leader = true; return m }(),
 			[]string{"prep_leader_multiple"}, nil},
 		{"no residents' committee", national, prepGroup(4, dev, so, so), []string{"prep_residents_committee_missing"}, nil},
-		{"Beijing needs the Party organisation", beijing, prepGroup(4, dev, so, rc), []string{"prep_party_org_missing"}, nil},
-		{"lawful Beijing group of 9", beijing, prepGroup(5, dev, so, rc, party), nil, nil},
+		// BJ 31: the street office appoints a residents' committee staff member as leader.
+		{"Beijing needs the Party organisation", beijing, withLeader(prepGroup(4, dev, so, rc), rc), []string{"prep_party_org_missing"}, nil},
+		{"lawful Beijing group of 9", beijing, withLeader(prepGroup(5, dev, so, rc, party), rc), nil, nil},
+		{"Beijing: a street office leader breaks BJ 31", beijing, prepGroup(5, dev, so, rc, party), []string{"prep_leader_role"}, nil},
+		{"national: a residents' committee leader breaks GR 10", national, withLeader(prepGroup(4, dev, so, rc), rc),
+			[]string{"prep_leader_role"}, nil},
 		{"owner representative not meeting the criteria", national,
 			func() []rules.PrepMember {
 				m := prepGroup(4, dev, so, rc)
@@ -194,6 +198,34 @@ func TestValidatePrepGroup(t *testing.T) {
 				t.Errorf("warnings = %v, want %v", got, tt.wantWarnings)
 			}
 		})
+	}
+}
+
+func TestPrepLeaderRoleByProfile(t *testing.T) {
+	want := map[string]rules.PrepRole{
+		"national": rules.PrepRoleStreetOffice,       // GR 10
+		"beijing":  rules.PrepRoleResidentsCommittee, // BJ 31
+		"shanghai": rules.PrepRoleStreetOffice,       // SH 15
+		"hangzhou": rules.PrepRoleStreetOffice,       // GR 10
+	}
+	for _, p := range rules.Profiles() {
+		w, ok := want[p.Code]
+		if !ok {
+			t.Errorf("profile %s: no expectation", p.Code)
+			continue
+		}
+		if p.PrepLeaderRole != w || p.LeaderRole() != w {
+			t.Errorf("profile %s: prep_leader_role = %q (LeaderRole %q), want %q", p.Code, p.PrepLeaderRole, p.LeaderRole(), w)
+		}
+	}
+	if got := (rules.JurisdictionProfile{}).LeaderRole(); got != rules.PrepRoleStreetOffice {
+		t.Errorf("a profile naming no leader role defaults to %q, want the street office", got)
+	}
+	beijing := mustProfile(t, "beijing")
+	violations, _ := rules.ValidatePrepGroup(beijing, prepGroup(5, rules.PrepRoleDeveloper, rules.PrepRoleStreetOffice,
+		rules.PrepRoleResidentsCommittee, rules.PrepRolePartyOrg))
+	if len(violations) != 1 || !strings.Contains(violations[0].Message, "居民委员会代表") {
+		t.Errorf("Beijing street-office leader: violations %+v should name the residents' committee", violations)
 	}
 }
 

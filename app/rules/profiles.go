@@ -39,6 +39,10 @@ type JurisdictionProfile struct {
 	PrepFormDays           int  `json:"prep_form_days"`            // group formed within (SH 60)
 	FirstMeetingDays       int  `json:"first_meeting_days"`        // first assembly within this many days of forming the group
 	PrepPartyOrgMember     bool `json:"prep_party_org_member"`     // community Party organisation sits on the group (BJ)
+	// PrepLeaderRole is the body whose representative leads the preparatory group: the
+	// street office (GR 10, SH 15) or, in Beijing, a residents' committee staff member
+	// appointed by the street office (BJ 31). Empty means the street office.
+	PrepLeaderRole PrepRole `json:"prep_leader_role"`
 
 	// Owners' committee.
 	CommitteeMinMembers      int `json:"committee_min_members"`       // GR 31: 5

@@ -119,7 +119,9 @@ func (h *Handlers) page(c *fiber.Ctx, nav string, data any) Page {
 	}
 	pg.CSRF, _ = c.Locals(httpx.LocalCSRF).(string)
 	if f := c.Cookies(FlashCookie); f != "" {
-		pg.Flash = f
+		if msg, err := url.QueryUnescape(f); err == nil {
+			pg.Flash = msg
+		}
 		h.clearCookie(c, FlashCookie)
 	}
 	return pg
@@ -147,7 +149,7 @@ func (h *Handlers) RenderWithError(c *fiber.Ctx, name string, pg Page, err error
 
 // RedirectWithFlash redirects (303) and shows msg once on the next page.
 func (h *Handlers) RedirectWithFlash(c *fiber.Ctx, to, msg string) error {
-	c.Cookie(&fiber.Cookie{Name: FlashCookie, Value: msg, Path: "/", HTTPOnly: true, Secure: h.CookieSecure, SameSite: "Lax",
+	c.Cookie(&fiber.Cookie{Name: FlashCookie, Value: url.QueryEscape(msg), Path: "/", HTTPOnly: true, Secure: h.CookieSecure, SameSite: "Lax",
 		Expires: time.Now().Add(time.Minute)})
 	return c.Redirect(to, fiber.StatusSeeOther)
 }
@@ -219,3 +221,11 @@ func pathID(c *fiber.Ctx) (int64, error) {
 var errNoPrincipal = errors.New("no principal")
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func pathParamID(c *fiber.Ctx, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Params(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, app.Errorf(app.ENotFound, "页面不存在")
+	}
+	return id, nil
+}

@@ -2,7 +2,7 @@
 CREATE TABLE buildings (
     id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     estate_id BIGINT NOT NULL,
-    name VARCHAR(64) NOT NULL,
+    name VARCHAR(64) COLLATE utf8mb4_bin NOT NULL,
     CONSTRAINT fk_buildings_estate FOREIGN KEY (estate_id) REFERENCES estates(id),
     UNIQUE KEY uq_buildings_estate_name (estate_id, name)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
@@ -13,7 +13,7 @@ CREATE TABLE units (
     building_id BIGINT NOT NULL,
     unit_no VARCHAR(32) NOT NULL DEFAULT '',
     room VARCHAR(32) NOT NULL,
-    room_key VARCHAR(160) NOT NULL,
+    room_key VARCHAR(160) COLLATE utf8mb4_bin NOT NULL,
     area BIGINT NOT NULL,
     area_source VARCHAR(16) NOT NULL,
     delivered BOOLEAN NOT NULL DEFAULT TRUE,

@@ -1,0 +1,102 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gongzhi/app/config"
+)
+
+func lookup(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestDefaultsServeWithNoEnvironment(t *testing.T) {
+	c, err := config.FromLookup(lookup(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ListenAddr != ":8080" || c.DBDriver != "sqlite" || c.DBDSN != filepath.Join("data", "app.db") ||
+		c.AdminUsername != "admin" || !c.DemoData || !c.AutoMigrate || c.PublicURL != "http://localhost:8080" {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+func TestBadValuesNameTheVariable(t *testing.T) {
+	cases := map[string]map[string]string{
+		"DB_DRIVER":      {"DB_DRIVER": "postgres"},
+		"DEMO_DATA":      {"DEMO_DATA": "maybe"},
+		"LISTEN_ADDR":    {"LISTEN_ADDR": "8080"},
+		"SESSION_TTL":    {"SESSION_TTL": "forever"},
+		"SECRET_KEY":     {"SECRET_KEY": "short"},
+		"ADMIN_PASSWORD": {"ADMIN_PASSWORD": "short"},
+		"DB_DSN":         {"DB_DRIVER": "mysql"},
+		"PUBLIC_URL":     {"PUBLIC_URL": "ftp://x"},
+	}
+	for name, env := range cases {
+		_, err := config.FromLookup(lookup(env))
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: error %v does not name the variable", name, err)
+		}
+	}
+}
+
+func TestLogValueMasksSecrets(t *testing.T) {
+	c, err := config.FromLookup(lookup(map[string]string{
+		"DB_DRIVER": "mysql", "DB_DSN": "app:s3cretpw@tcp(db:3306)/gz", "ADMIN_PASSWORD": "Sup3rSecretPw",
+		"SECRET_KEY": "0123456789abcdef0123456789abcdef-key",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := strings.Join(strings.Fields(strings.Trim(strings.ReplaceAll(fmtArgs(c.LogValue()), "\n", " "), " ")), " ")
+	for _, secret := range []string{"s3cretpw", "Sup3rSecretPw", "0123456789abcdef"} {
+		if strings.Contains(line, secret) {
+			t.Errorf("log line leaks %q: %s", secret, line)
+		}
+	}
+}
+
+func fmtArgs(args []any) string {
+	var b strings.Builder
+	for _, a := range args {
+		b.WriteString(strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(toString(a), "\t", " "), "\n", " ")))
+		b.WriteString(" ")
+	}
+	return b.String()
+}
+
+func toString(a any) string {
+	switch v := a.(type) {
+	case string:
+		return v
+	case bool:
+		if v {
+			return "true"
+		}
+		return "false"
+	}
+	return ""
+}
+
+func TestSecretKeyGeneratedOnceIntoDataDir(t *testing.T) {
+	dir := t.TempDir()
+	c, err := config.FromLookup(lookup(map[string]string{"DATA_DIR": dir}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k1, err := c.EnsureSecretKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	k2, err := c.EnsureSecretKey()
+	if err != nil || k1 != k2 || len(k1) < 32 {
+		t.Fatalf("keys %q %q %v", k1, k2, err)
+	}
+	info, err := os.Stat(filepath.Join(dir, "secret.key"))
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("secret.key: %v %v", info, err)
+	}
+}

@@ -1,0 +1,138 @@
+package pii
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"golang.org/x/crypto/hkdf"
+)
+
+// MinKeyLen is the shortest secret key NewProtector accepts, in bytes.
+const MinKeyLen = 16
+
+// tokenVersion is the first byte of every encrypted token, so that the format or
+// the key derivation can change later without ambiguity.
+const tokenVersion byte = 1
+
+// HKDF "info" labels: each purpose gets its own independent 32-byte subkey, so
+// the hashing key never doubles as the encryption key.
+const (
+	hashKeyInfo    = "gongzhi/pii/hash-id/v1"
+	encryptKeyInfo = "gongzhi/pii/encrypt/aes-256-gcm/v1"
+)
+
+// ErrKeyTooShort reports a secret key shorter than MinKeyLen bytes.
+var ErrKeyTooShort = errors.New("pii: secret key too short")
+
+// ErrBadToken reports a ciphertext that is malformed, truncated, of an unknown
+// version, or was not produced under this Protector's key.
+var ErrBadToken = errors.New("pii: invalid encrypted token")
+
+// Protector hashes and encrypts personal data under subkeys derived from one
+// secret key. It holds no mutable state and is safe for concurrent use.
+type Protector struct {
+	hashKey []byte
+	aead    cipher.AEAD
+}
+
+// NewProtector derives the hashing and encryption subkeys from secretKey with
+// HKDF-SHA256 (one "info" label per purpose). The key must be at least
+// MinKeyLen bytes; the caller keeps it secret and stable, since changing it
+// changes every hash and makes old ciphertexts unreadable.
+func NewProtector(secretKey []byte) (*Protector, error) {
+	if len(secretKey) < MinKeyLen {
+		return nil, fmt.Errorf("%w: %d bytes, need at least %d", ErrKeyTooShort, len(secretKey), MinKeyLen)
+	}
+	hashKey, err := deriveKey(secretKey, hashKeyInfo)
+	if err != nil {
+		return nil, err
+	}
+	encKey, err := deriveKey(secretKey, encryptKeyInfo)
+	if err != nil {
+		return nil, err
+	}
+	block, err := aes.NewCipher(encKey)
+	if err != nil {
+		return nil, fmt.Errorf("pii: aes cipher: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("pii: gcm mode: %w", err)
+	}
+	return &Protector{hashKey: hashKey, aead: aead}, nil
+}
+
+func deriveKey(secret []byte, info string) ([]byte, error) {
+	key := make([]byte, 32)
+	if _, err := io.ReadFull(hkdf.New(sha256.New, secret, nil, []byte(info)), key); err != nil {
+		return nil, fmt.Errorf("pii: derive %s key: %w", info, err)
+	}
+	return key, nil
+}
+
+// NormalizeID is the canonical form of an ID number or credit code for storage
+// and matching: surrounding white space removed and letters upper-cased
+// (a resident ID's check character "x" becomes "X").
+func NormalizeID(id string) string {
+	return strings.ToUpper(strings.TrimSpace(id))
+}
+
+// HashID returns the keyed hash (HMAC-SHA256, lower-case hex) of the normalised
+// ID number, used to recognise the same owner across units and roster imports
+// without storing the number in clear.
+func (p *Protector) HashID(idNumber string) string {
+	mac := hmac.New(sha256.New, p.hashKey)
+	mac.Write([]byte(NormalizeID(idNumber)))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// Encrypt seals plain with AES-256-GCM under a fresh random nonce and returns
+// the standard base64 encoding of version byte, nonce and ciphertext. The empty
+// string stays empty, so optional fields need no special casing.
+func (p *Protector) Encrypt(plain string) (string, error) {
+	if plain == "" {
+		return "", nil
+	}
+	nonceSize := p.aead.NonceSize()
+	buf := make([]byte, 1+nonceSize, 1+nonceSize+len(plain)+p.aead.Overhead())
+	buf[0] = tokenVersion
+	if _, err := rand.Read(buf[1:]); err != nil {
+		return "", fmt.Errorf("pii: nonce: %w", err)
+	}
+	sealed := p.aead.Seal(buf, buf[1:], []byte(plain), buf[:1])
+	return base64.StdEncoding.EncodeToString(sealed), nil
+}
+
+// Decrypt opens a token produced by Encrypt under the same secret key. The empty
+// string decrypts to the empty string; anything else that is not a valid token
+// for this key yields an error wrapping ErrBadToken.
+func (p *Protector) Decrypt(token string) (string, error) {
+	if token == "" {
+		return "", nil
+	}
+	raw, err := base64.StdEncoding.DecodeString(token)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrBadToken, err)
+	}
+	nonceSize := p.aead.NonceSize()
+	if len(raw) < 1+nonceSize+p.aead.Overhead() {
+		return "", fmt.Errorf("%w: %d bytes is too short", ErrBadToken, len(raw))
+	}
+	if raw[0] != tokenVersion {
+		return "", fmt.Errorf("%w: unknown version %d", ErrBadToken, raw[0])
+	}
+	plain, err := p.aead.Open(nil, raw[1:1+nonceSize], raw[1+nonceSize:], raw[:1])
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrBadToken, err)
+	}
+	return string(plain), nil
+}

@@ -1,0 +1,347 @@
+package roster
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"gongzhi/app"
+	"gongzhi/app/audit"
+	"gongzhi/app/pii"
+	"gongzhi/app/rosterfile"
+	"gongzhi/app/rules"
+	"gongzhi/models"
+)
+
+// ImportResult summarises an imported roster (API.md: units, voters, total_area,
+// total_headcount).
+type ImportResult struct {
+	ImportID       int64
+	Rows           int
+	Units          int
+	Voters         int
+	TotalArea      rules.Area
+	TotalHeadcount int
+}
+
+// MaxFileSize bounds an uploaded roster file.
+const MaxFileSize = 64 << 20
+
+// InsertBatchSize is the number of rows per multi-row INSERT for db's dialect.
+// MySQL takes 500 rows (far below its placeholder limit). The pure-Go SQLite
+// driver binds parameters in time quadratic in their number per statement, so
+// SQLite gets 25-row statements, which measured fastest there.
+func InsertBatchSize(db *gorm.DB) int {
+	if db.Dialector.Name() == "sqlite" {
+		return 25
+	}
+	return 500
+}
+
+// Import validates a roster file whole and, if it has no error, replaces the
+// estate's roster with it in one transaction, recording who imported which file.
+// Any bad row → an invalid error listing every bad line and column; nothing changes.
+// Votes already opened keep their frozen register (see Snapshot).
+func (s *Service) Import(ctx context.Context, p app.Principal, estateID int64, filename string, data []byte) (ImportResult, error) {
+	e, err := s.orgs.EstateForChange(ctx, p, estateID)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	if p.Role == app.RoleDistrict {
+		return ImportResult{}, app.Errorf(app.EForbidden, "区级账号只能查看名册")
+	}
+	filename = filepath.Base(strings.TrimSpace(filename))
+	if len(data) == 0 {
+		return ImportResult{}, app.Invalid("file", "请上传名册文件（CSV 或 XLSX）")
+	}
+	if len(data) > MaxFileSize {
+		return ImportResult{}, app.Invalid("file", "文件过大（上限 64 MB）")
+	}
+	rows, err := rosterfile.Parse(bytes.NewReader(data), filename)
+	if err != nil {
+		return ImportResult{}, parseError(err)
+	}
+	if len(rows) == 0 {
+		return ImportResult{}, app.Invalid("file", "名册中没有任何数据行")
+	}
+	plan, err := s.plan(rows)
+	if err != nil {
+		return ImportResult{}, app.Internal(err)
+	}
+	sum := sha256.Sum256(data)
+	var res ImportResult
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		snapRows, err := replaceRoster(ctx, tx, estateID, plan)
+		if err != nil {
+			return err
+		}
+		snap := buildSnapshot(estateID, e.ProfileCode, snapRows)
+		imp := models.RosterImport{EstateID: estateID, Filename: filename, FileSHA256: hex.EncodeToString(sum[:]),
+			RowsCount: len(rows), UnitsCount: len(plan.units), VotersCount: snap.Register.TotalHeadcount,
+			TotalArea: int64(snap.Register.TotalArea), CreatedAt: time.Now().UTC()}
+		if p.UserID != 0 {
+			uid := p.UserID
+			imp.UserID = &uid
+		}
+		if err := tx.Create(&imp).Error; err != nil {
+			return fmt.Errorf("recording import: %w", err)
+		}
+		res = ImportResult{ImportID: imp.ID, Rows: len(rows), Units: len(plan.units), Voters: snap.Register.TotalHeadcount,
+			TotalArea: snap.Register.TotalArea, TotalHeadcount: snap.Register.TotalHeadcount}
+		return audit.Record(ctx, tx, p, audit.Entry{Action: "roster.import", TargetType: "estate", TargetID: estateID,
+			OrgID: e.CommunityID, EstateID: estateID, Detail: map[string]any{"file": filename, "sha256": imp.FileSHA256,
+				"rows": len(rows), "units": len(plan.units), "voters": res.Voters, "total_area": res.TotalArea.String()}})
+	})
+	if err != nil {
+		return ImportResult{}, app.AsError(err)
+	}
+	return res, nil
+}
+
+func parseError(err error) error {
+	var pe *rosterfile.ParseError
+	if errors.As(err, &pe) {
+		out := &app.Error{Code: app.EInvalid, Message: fmt.Sprintf("名册有 %d 处错误，未导入任何数据", pe.Total)}
+		for _, re := range pe.Errors {
+			out.Details = append(out.Details, app.Detail{Row: re.Line, Column: re.Column, Message: re.Message})
+		}
+		return out
+	}
+	if errors.Is(err, rosterfile.ErrUnsupportedType) {
+		return app.Invalid("file", "只支持 .csv 或 .xlsx 格式的名册文件")
+	}
+	if errors.Is(err, rosterfile.ErrUnreadable) {
+		return app.Invalid("file", "无法读取该文件，请确认它是有效的 CSV 或 XLSX 文件")
+	}
+	return app.Internal(err)
+}
+
+type plannedUnit struct {
+	building, unitNo, room, key, source string
+	area                                int64
+	delivered, parking                  bool
+}
+
+type plannedOwner struct {
+	kind, name, idHash, idMasked, last6Hash, phoneEnc, phoneMasked string
+}
+
+type plannedOwnership struct {
+	roomKey, idHash string
+	representative  bool
+}
+
+type rosterPlan struct {
+	buildings  []string
+	units      []plannedUnit
+	owners     []plannedOwner
+	ownerships []plannedOwnership
+}
+
+// plan turns validated rows into the rows to insert, hashing and encrypting
+// personal data before anything touches the database.
+func (s *Service) plan(rows []rosterfile.Row) (rosterPlan, error) {
+	var pl rosterPlan
+	seenBuilding := map[string]bool{}
+	seenUnit := map[string]bool{}
+	seenOwner := map[string]bool{}
+	for _, r := range rows {
+		if !seenBuilding[r.Building] {
+			seenBuilding[r.Building] = true
+			pl.buildings = append(pl.buildings, r.Building)
+		}
+		key := rosterfile.RoomKey(r.Building, r.Unit, r.Room)
+		if !seenUnit[key] {
+			seenUnit[key] = true
+			pl.units = append(pl.units, plannedUnit{building: r.Building, unitNo: r.Unit, room: r.Room, key: key, source: r.AreaSource,
+				area: int64(r.Area), delivered: r.Delivered, parking: r.Parking})
+		}
+		idHash := s.pii.HashID(r.IDNumber)
+		if !seenOwner[idHash] {
+			seenOwner[idHash] = true
+			o := plannedOwner{kind: string(r.OwnerKind), name: r.OwnerName, idHash: idHash, idMasked: pii.MaskID(r.IDNumber),
+				last6Hash: Last6Hash(s.pii, pii.IDLast6(r.IDNumber))}
+			if r.Phone != "" {
+				enc, err := s.pii.Encrypt(r.Phone)
+				if err != nil {
+					return pl, fmt.Errorf("encrypting phone: %w", err)
+				}
+				o.phoneEnc, o.phoneMasked = enc, pii.MaskPhone(r.Phone)
+			}
+			pl.owners = append(pl.owners, o)
+		}
+		pl.ownerships = append(pl.ownerships, plannedOwnership{roomKey: key, idHash: idHash, representative: r.Representative})
+	}
+	return pl, nil
+}
+
+// replaceRoster deletes the estate's current roster rows and inserts the plan
+// with multi-row INSERTs, resolving generated ids by their natural keys. It
+// returns the inserted roster as rows for the register, so it need not be read back.
+func replaceRoster(ctx context.Context, tx *gorm.DB, estateID int64, pl rosterPlan) ([]unitOwnerRow, error) {
+	tx = tx.WithContext(ctx)
+	steps := []struct{ what, sql string }{
+		{"ownerships", "DELETE FROM ownerships WHERE unit_id IN (SELECT id FROM units WHERE estate_id = ?)"},
+		{"owners", "DELETE FROM owners WHERE estate_id = ?"},
+		{"units", "DELETE FROM units WHERE estate_id = ?"},
+		{"buildings", "DELETE FROM buildings WHERE estate_id = ?"},
+	}
+	for _, st := range steps {
+		if err := tx.Exec(st.sql, estateID).Error; err != nil {
+			return nil, fmt.Errorf("clearing %s: %w", st.what, err)
+		}
+	}
+	now := time.Now().UTC()
+	// Buildings.
+	bArgs := make([][]any, 0, len(pl.buildings))
+	for _, b := range pl.buildings {
+		bArgs = append(bArgs, []any{estateID, b})
+	}
+	if err := BulkInsert(ctx, tx, "buildings", []string{"estate_id", "name"}, bArgs); err != nil {
+		return nil, err
+	}
+	buildingIDs, err := idsByKey(tx, "SELECT id, name FROM buildings WHERE estate_id = ?", estateID)
+	if err != nil {
+		return nil, err
+	}
+	// Units.
+	uArgs := make([][]any, 0, len(pl.units))
+	for _, u := range pl.units {
+		uArgs = append(uArgs, []any{estateID, buildingIDs[u.building], u.unitNo, u.room, u.key, u.area, u.source, u.delivered, u.parking, now, now})
+	}
+	if err := BulkInsert(ctx, tx, "units", []string{"estate_id", "building_id", "unit_no", "room", "room_key", "area", "area_source", "delivered", "parking", "created_at", "updated_at"}, uArgs); err != nil {
+		return nil, err
+	}
+	unitIDs, err := idsByKey(tx, "SELECT id, room_key FROM units WHERE estate_id = ?", estateID)
+	if err != nil {
+		return nil, err
+	}
+	// Owners.
+	oArgs := make([][]any, 0, len(pl.owners))
+	for _, o := range pl.owners {
+		oArgs = append(oArgs, []any{estateID, o.kind, o.name, o.idHash, o.idMasked, o.last6Hash, o.phoneEnc, o.phoneMasked, now, now})
+	}
+	if err := BulkInsert(ctx, tx, "owners", []string{"estate_id", "kind", "name", "id_hash", "id_masked", "id_last6_hash", "phone_enc", "phone_masked", "created_at", "updated_at"}, oArgs); err != nil {
+		return nil, err
+	}
+	ownerIDs, err := idsByKey(tx, "SELECT id, id_hash FROM owners WHERE estate_id = ?", estateID)
+	if err != nil {
+		return nil, err
+	}
+	// Ownerships.
+	osArgs := make([][]any, 0, len(pl.ownerships))
+	for _, o := range pl.ownerships {
+		osArgs = append(osArgs, []any{unitIDs[o.roomKey], ownerIDs[o.idHash], o.representative})
+	}
+	if err := BulkInsert(ctx, tx, "ownerships", []string{"unit_id", "owner_id", "representative"}, osArgs); err != nil {
+		return nil, err
+	}
+	// The register's view of what was written, in unit order.
+	unitIdx := make(map[string]int, len(pl.units))
+	for i, u := range pl.units {
+		unitIdx[u.key] = i
+	}
+	ownerIdx := make(map[string]int, len(pl.owners))
+	for i, o := range pl.owners {
+		ownerIdx[o.idHash] = i
+	}
+	byUnit := make([][]plannedOwnership, len(pl.units))
+	for _, o := range pl.ownerships {
+		i := unitIdx[o.roomKey]
+		byUnit[i] = append(byUnit[i], o)
+	}
+	out := make([]unitOwnerRow, 0, len(pl.ownerships))
+	for i, u := range pl.units {
+		base := unitOwnerRow{UnitID: unitIDs[u.key], RoomKey: u.key, BuildingName: u.building, Area: u.area, Delivered: u.delivered, Parking: u.parking}
+		if len(byUnit[i]) == 0 {
+			out = append(out, base)
+			continue
+		}
+		for _, os := range byUnit[i] {
+			o := pl.owners[ownerIdx[os.idHash]]
+			r := base
+			id, kind, name, last6, rep := ownerIDs[os.idHash], o.kind, o.name, o.last6Hash, os.representative
+			r.OwnerID, r.OwnerKind, r.OwnerName, r.IDLast6Hash, r.Representative = &id, &kind, &name, &last6, &rep
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// BulkInsert writes rows into table with multi-row INSERT statements of
+// InsertBatchSize rows, preparing the full-batch statement once and reusing it.
+// tx must be a transaction.
+func BulkInsert(ctx context.Context, tx *gorm.DB, table string, cols []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+	if !ok {
+		return fmt.Errorf("bulk insert into %s: not inside a transaction", table)
+	}
+	batch := InsertBatchSize(tx)
+	statement := func(n int) string {
+		one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
+		return "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+",", n), ",")
+	}
+	var full *sql.Stmt
+	if len(rows) >= batch {
+		var err error
+		if full, err = sqlTx.PrepareContext(ctx, statement(batch)); err != nil {
+			return fmt.Errorf("preparing insert into %s: %w", table, err)
+		}
+		defer full.Close()
+	}
+	args := make([]any, 0, batch*len(cols))
+	for start := 0; start < len(rows); start += batch {
+		end := min(start+batch, len(rows))
+		args = args[:0]
+		for _, r := range rows[start:end] {
+			args = append(args, r...)
+		}
+		var err error
+		if end-start == batch {
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = sqlTx.ExecContext(ctx, statement(end-start), args...)
+		}
+		if err != nil {
+			if tr, ok := tx.Dialector.(gorm.ErrorTranslator); ok {
+				err = tr.Translate(err)
+			}
+			return fmt.Errorf("inserting into %s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+// idsByKey maps a natural key column to generated ids.
+func idsByKey(tx *gorm.DB, query string, args ...any) (map[string]int64, error) {
+	rows, err := tx.Raw(query, args...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("reading ids: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var id int64
+		var key string
+		if err := rows.Scan(&id, &key); err != nil {
+			return nil, fmt.Errorf("reading ids: %w", err)
+		}
+		out[key] = id
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading ids: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,180 @@
+package rosterfile
+
+import "strings"
+
+// The canonical English column names, used in RowError.Column.
+const (
+	ColumnBuilding       = "building"
+	ColumnUnit           = "unit"
+	ColumnRoom           = "room"
+	ColumnArea           = "area"
+	ColumnAreaSource     = "area_source"
+	ColumnOwnerName      = "owner_name"
+	ColumnIDNumber       = "id_number"
+	ColumnPhone          = "phone"
+	ColumnOwnerKind      = "owner_kind"
+	ColumnRepresentative = "representative"
+	ColumnDelivered      = "delivered"
+	ColumnParking        = "parking"
+)
+
+// column indexes the known columns in their canonical order, which is also the
+// order errors on one line are sorted in.
+type column int
+
+const (
+	colBuilding column = iota
+	colUnit
+	colRoom
+	colArea
+	colAreaSource
+	colOwnerName
+	colIDNumber
+	colPhone
+	colOwnerKind
+	colRepresentative
+	colDelivered
+	colParking
+	numColumns
+)
+
+// noColumn marks an error about the file or the header as a whole.
+const noColumn column = -1
+
+// name is the canonical English name of c ("" for noColumn).
+func (c column) name() string {
+	switch c {
+	case colBuilding:
+		return ColumnBuilding
+	case colUnit:
+		return ColumnUnit
+	case colRoom:
+		return ColumnRoom
+	case colArea:
+		return ColumnArea
+	case colAreaSource:
+		return ColumnAreaSource
+	case colOwnerName:
+		return ColumnOwnerName
+	case colIDNumber:
+		return ColumnIDNumber
+	case colPhone:
+		return ColumnPhone
+	case colOwnerKind:
+		return ColumnOwnerKind
+	case colRepresentative:
+		return ColumnRepresentative
+	case colDelivered:
+		return ColumnDelivered
+	case colParking:
+		return ColumnParking
+	}
+	return ""
+}
+
+// chinese is the Chinese header of c, used in messages and in exports.
+func (c column) chinese() string {
+	switch c {
+	case colBuilding:
+		return "楼栋"
+	case colUnit:
+		return "单元"
+	case colRoom:
+		return "房号"
+	case colArea:
+		return "面积"
+	case colAreaSource:
+		return "面积来源"
+	case colOwnerName:
+		return "业主姓名"
+	case colIDNumber:
+		return "证件号码"
+	case colPhone:
+		return "手机号"
+	case colOwnerKind:
+		return "业主类型"
+	case colRepresentative:
+		return "表决代表"
+	case colDelivered:
+		return "是否交付"
+	case colParking:
+		return "车位"
+	}
+	return ""
+}
+
+// label names c for a message: "面积（area）".
+func (c column) label() string {
+	return c.chinese() + "（" + c.name() + "）"
+}
+
+// required reports whether a file must have column c. The others have defaults.
+func (c column) required() bool {
+	switch c {
+	case colBuilding, colRoom, colArea, colOwnerName, colIDNumber:
+		return true
+	}
+	return false
+}
+
+// columnRank orders canonical column names for sorting errors: file-level
+// errors (empty name) first, then the canonical column order.
+func columnRank(name string) int {
+	if name == "" {
+		return -1
+	}
+	for c := column(0); c < numColumns; c++ {
+		if c.name() == name {
+			return int(c)
+		}
+	}
+	return int(numColumns)
+}
+
+// lookupColumn finds the column a header cell names. The cell is compared after
+// normaliseHeader; besides the canonical English and Chinese names a few
+// unambiguous synonyms common in estate spreadsheets are accepted.
+func lookupColumn(header string) (column, bool) {
+	switch normaliseHeader(header) {
+	case "building", "楼栋", "楼号", "楼栋号":
+		return colBuilding, true
+	case "unit", "单元", "单元号":
+		return colUnit, true
+	case "room", "房号", "房间号", "室号":
+		return colRoom, true
+	case "area", "面积":
+		return colArea, true
+	case "area_source", "面积来源":
+		return colAreaSource, true
+	case "owner_name", "业主姓名", "姓名":
+		return colOwnerName, true
+	case "id_number", "证件号码", "证件号", "身份证号码":
+		return colIDNumber, true
+	case "phone", "手机号", "手机号码":
+		return colPhone, true
+	case "owner_kind", "业主类型":
+		return colOwnerKind, true
+	case "representative", "表决代表":
+		return colRepresentative, true
+	case "delivered", "是否交付":
+		return colDelivered, true
+	case "parking", "车位", "是否车位":
+		return colParking, true
+	}
+	return noColumn, false
+}
+
+// normaliseHeader trims a header cell, drops a byte-order mark, a trailing
+// required-marker "*" or "＊" and a trailing bracketed unit such as "(㎡)" or
+// "（m²）", and lower-cases ASCII letters.
+func normaliseHeader(h string) string {
+	h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+	h = strings.TrimSpace(strings.TrimRight(h, "*＊"))
+	for _, open := range []string{"(", "（"} {
+		if i := strings.LastIndex(h, open); i > 0 && (strings.HasSuffix(h, ")") || strings.HasSuffix(h, "）")) {
+			h = strings.TrimSpace(h[:i])
+			break
+		}
+	}
+	return strings.ToLower(h)
+}

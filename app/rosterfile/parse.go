@@ -1,0 +1,742 @@
+package rosterfile
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"gongzhi/app/pii"
+	"gongzhi/app/rules"
+)
+
+// Area sources (DOMAIN.md §1 C1): the registered area is preferred, then the
+// surveyed area, then the area in the sale contract.
+const (
+	AreaRegistered = "registered" // 登记面积
+	AreaSurveyed   = "surveyed"   // 实测面积
+	AreaContract   = "contract"   // 预售/合同面积
+)
+
+// maxUnzippedXLSX bounds the total uncompressed size of a workbook, so that a
+// small "zip bomb" upload cannot fill the disk or memory. A 100,000-row roster
+// unpacks to well under a tenth of it.
+const maxUnzippedXLSX = 512 << 20
+
+// Row is one owner of one room, as read from a valid roster file.
+type Row struct {
+	Line           int             // line (CSV) or row (XLSX) number in the file, the header being line 1
+	Building       string          // 楼栋, never empty
+	Unit           string          // 单元, may be empty
+	Room           string          // 房号, never empty
+	Area           rules.Area      // exclusive area in 0.01 m², > 0, the same on every row of the room
+	AreaSource     string          // AreaRegistered, AreaSurveyed or AreaContract
+	OwnerName      string          // 业主姓名
+	IDNumber       string          // resident ID or unified social credit code, upper-cased (pii.NormalizeID)
+	Phone          string          // 11-digit mobile number without separators, or empty
+	OwnerKind      rules.OwnerKind // person, org or developer
+	Representative bool            // casts the room's vote; true on exactly one row of each room
+	Delivered      bool            // the developer has delivered the room (default true)
+	Parking        bool            // the room is a parking space (default false)
+}
+
+// RoomKey is the display address of a room: "1-1-101" (building-unit-room), or
+// "3-101" when the unit is empty. Parse rejects files in which two different
+// rooms would share a key.
+func RoomKey(building, unit, room string) string {
+	if unit == "" {
+		return building + "-" + room
+	}
+	return building + "-" + unit + "-" + room
+}
+
+// Parse reads and validates a roster file and returns its rows in file order,
+// choosing the format by the extension of filename: ".csv" or ".xlsx", in any case. Another extension
+// yields an error wrapping ErrUnsupportedType; a file that cannot be decoded as
+// its type one wrapping ErrUnreadable. If any row or the header is invalid,
+// Parse returns no rows and a *ParseError listing every problem.
+func Parse(r io.Reader, filename string) ([]Row, error) {
+	switch ext := strings.ToLower(filepath.Ext(filename)); ext {
+	case ".csv":
+		return parseCSV(r)
+	case ".xlsx":
+		return parseXLSX(r)
+	default:
+		if ext == "" {
+			ext = "(none)"
+		}
+		return nil, fmt.Errorf("%w: %q has extension %s, want .csv or .xlsx", ErrUnsupportedType, filename, ext)
+	}
+}
+
+func parseCSV(r io.Reader) ([]Row, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("rosterfile: read csv: %w", err)
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(data) {
+		// Not UTF-8: Chinese Excel saves "CSV" in the ANSI code page, GBK,
+		// of which GB18030 is a superset.
+		if data, err = simplifiedchinese.GB18030.NewDecoder().Bytes(data); err != nil {
+			return nil, fmt.Errorf("%w: csv is neither UTF-8 nor GB18030: %w", ErrUnreadable, err)
+		}
+	}
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.FieldsPerRecord = -1 // short and long records are allowed; missing cells are empty
+	cr.ReuseRecord = true
+
+	p := newParser(false)
+	p.reserve(bytes.Count(data, []byte("\n")))
+	for {
+		record, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		var csvErr *csv.ParseError
+		if errors.As(err, &csvErr) {
+			p.errs.add(csvErr.StartLine, noColumn, "CSV 格式错误：%s（第 %d 行附近）", csvProblem(csvErr.Err), csvErr.Line)
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("rosterfile: read csv: %w", err)
+		}
+		line, _ := cr.FieldPos(0)
+		if !p.record(line, record) {
+			break
+		}
+	}
+	return p.finish()
+}
+
+// csvProblem describes a CSV syntax error in Chinese.
+func csvProblem(err error) string {
+	switch {
+	case errors.Is(err, csv.ErrQuote):
+		return "引号未闭合或引号后多出字符"
+	case errors.Is(err, csv.ErrBareQuote):
+		return "未加引号的字段中出现引号"
+	default:
+		return err.Error()
+	}
+}
+
+func parseXLSX(r io.Reader) (rows []Row, err error) {
+	f, err := excelize.OpenReader(r, excelize.Options{RawCellValue: true, UnzipSizeLimit: maxUnzippedXLSX})
+	if err != nil {
+		return nil, fmt.Errorf("%w: xlsx: %w", ErrUnreadable, err)
+	}
+	defer func() {
+		if closeErr := f.Close(); closeErr != nil && err == nil {
+			rows, err = nil, fmt.Errorf("rosterfile: close xlsx: %w", closeErr)
+		}
+	}()
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return nil, fmt.Errorf("%w: xlsx has no worksheet", ErrUnreadable)
+	}
+	it, err := f.Rows(sheets[0])
+	if err != nil {
+		return nil, fmt.Errorf("%w: xlsx sheet %q: %w", ErrUnreadable, sheets[0], err)
+	}
+	p := newParser(true)
+	if dim, err := f.GetSheetDimension(sheets[0]); err == nil {
+		p.reserve(min(dimensionRows(dim), maxReservedRows))
+	}
+	// Next visits every row number in turn, empty rows included, so counting
+	// its calls gives the row number the user sees in Excel.
+	for line := 1; it.Next(); line++ {
+		cells, err := it.Columns()
+		if err != nil {
+			_ = it.Close()
+			return nil, fmt.Errorf("%w: xlsx row %d: %w", ErrUnreadable, line, err)
+		}
+		if !p.record(line, cells) {
+			break
+		}
+	}
+	if err := it.Error(); err != nil {
+		_ = it.Close()
+		return nil, fmt.Errorf("%w: xlsx: %w", ErrUnreadable, err)
+	}
+	if err := it.Close(); err != nil {
+		return nil, fmt.Errorf("rosterfile: close xlsx rows: %w", err)
+	}
+	return p.finish()
+}
+
+// maxReservedRows caps the row capacity reserved from an XLSX file's declared
+// dimension, which a small forged file could set to a million rows.
+const maxReservedRows = 1 << 17
+
+// dimensionRows is the last row number of a sheet dimension such as
+// "A1:J100001", or 0 when it cannot tell.
+func dimensionRows(ref string) int {
+	_, last, ok := strings.Cut(ref, ":")
+	if !ok {
+		return 0
+	}
+	_, row, err := excelize.CellNameToCoordinates(last)
+	if err != nil {
+		return 0
+	}
+	return row
+}
+
+// roomState accumulates what the rows of one room must agree on.
+type roomState struct {
+	building, unit, room string // to tell apart rooms whose RoomKey collides
+	key                  string // RoomKey
+	owners               int    // rows of the room
+	reps                 int    // rows marked representative
+	// Line of the first row with a valid value for each attribute, 0 if none yet,
+	// and that value.
+	areaLine, sourceLine, deliveredLine, parkingLine int
+	area                                             rules.Area
+	source                                           string
+	delivered, parking                               bool
+}
+
+// idState remembers the first row an ID number appeared on.
+type idState struct {
+	line int
+	name string
+	kind rules.OwnerKind
+}
+
+// parser validates records one by one and the rows together, in one pass.
+type parser struct {
+	spreadsheet bool // cells come from XLSX: numbers may carry binary floating-point noise
+	haveHeader  bool
+	cols        [numColumns]int // index of each column in a record, -1 when absent
+	errs        errorList
+
+	rows      []Row
+	rowRooms  []*roomState // rowRooms[i] is the room of rows[i], nil if building or room is missing
+	rooms     map[string]*roomState
+	roomSlab  []roomState        // backing store for new roomStates, allocated in chunks
+	roomOwner map[roomOwner]int  // (room, ID number) → first line
+	ids       map[string]idState // ID number → its first row
+}
+
+// roomOwner identifies one owner of one room.
+type roomOwner struct {
+	room *roomState
+	id   string
+}
+
+// roomSlabSize is how many roomStates are allocated at a time.
+const roomSlabSize = 1024
+
+func newParser(spreadsheet bool) *parser {
+	p := &parser{
+		spreadsheet: spreadsheet,
+		rooms:       make(map[string]*roomState),
+		roomOwner:   make(map[roomOwner]int),
+		ids:         make(map[string]idState),
+	}
+	for c := range p.cols {
+		p.cols[c] = -1
+	}
+	return p
+}
+
+// reserve sizes the row slices and maps for about n rows, so that a large
+// file does not pay for repeated growth.
+func (p *parser) reserve(n int) {
+	if n <= 0 {
+		return
+	}
+	p.rows = make([]Row, 0, n)
+	p.rowRooms = make([]*roomState, 0, n)
+	p.rooms = make(map[string]*roomState, n)
+	p.roomOwner = make(map[roomOwner]int, n)
+	p.ids = make(map[string]idState, n)
+}
+
+// record takes one record of the file. It returns false when reading should
+// stop because the header is unusable.
+func (p *parser) record(line int, cells []string) bool {
+	if isBlank(cells) {
+		return true
+	}
+	if !p.haveHeader {
+		p.haveHeader = true
+		return p.header(line, cells)
+	}
+	p.row(line, cells)
+	return true
+}
+
+func isBlank(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// header maps the columns. It reports duplicate and missing required columns
+// and returns false if there were any.
+func (p *parser) header(line int, cells []string) bool {
+	ok := true
+	for i, h := range cells {
+		c, known := lookupColumn(h)
+		if !known {
+			continue
+		}
+		if p.cols[c] >= 0 {
+			p.errs.add(line, c, "列“%s”重复：第 %d 列和第 %d 列", c.label(), p.cols[c]+1, i+1)
+			ok = false
+			continue
+		}
+		p.cols[c] = i
+	}
+	for c := column(0); c < numColumns; c++ {
+		if c.required() && p.cols[c] < 0 {
+			p.errs.add(line, c, "缺少必需的列“%s”", c.label())
+			ok = false
+		}
+	}
+	return ok
+}
+
+// cell is the trimmed value of column c, or "" when the file lacks the column
+// or the record is short.
+func (p *parser) cell(cells []string, c column) string {
+	i := p.cols[c]
+	if i < 0 || i >= len(cells) {
+		return ""
+	}
+	return strings.TrimSpace(cells[i])
+}
+
+// row validates one data record and folds it into the cross-row checks.
+func (p *parser) row(line int, cells []string) {
+	r := Row{Line: line}
+	bad := func(c column, format string, args ...any) { p.errs.add(line, c, format, args...) }
+
+	r.Building = p.cell(cells, colBuilding)
+	if r.Building == "" {
+		bad(colBuilding, "楼栋不能为空")
+	}
+	r.Unit = p.cell(cells, colUnit)
+	r.Room = p.cell(cells, colRoom)
+	if r.Room == "" {
+		bad(colRoom, "房号不能为空")
+	}
+
+	areaOK := false
+	switch text := p.cell(cells, colArea); {
+	case text == "":
+		bad(colArea, "面积不能为空")
+	default:
+		if p.spreadsheet {
+			text = spreadsheetDecimal(text)
+		}
+		a, err := rules.ParseArea(trimDecimalZeros(text))
+		switch {
+		case err != nil:
+			bad(colArea, "面积“%s”无效：应为平方米数，最多两位小数", text)
+		case a <= 0:
+			bad(colArea, "面积须大于 0")
+		default:
+			r.Area, areaOK = a, true
+		}
+	}
+
+	sourceText := p.cell(cells, colAreaSource)
+	source, sourceOK := parseAreaSource(sourceText)
+	if !sourceOK {
+		bad(colAreaSource, "面积来源“%s”无效：应为 registered、surveyed、contract 或 登记、实测、预售/合同", sourceText)
+	}
+	r.AreaSource = source
+
+	r.OwnerName = p.cell(cells, colOwnerName)
+	if r.OwnerName == "" {
+		bad(colOwnerName, "业主姓名不能为空")
+	}
+
+	kindText := p.cell(cells, colOwnerKind)
+	kind, kindOK := parseOwnerKind(kindText)
+	if !kindOK {
+		bad(colOwnerKind, "业主类型“%s”无效：应为 person、org、developer 或 个人、单位、建设单位", kindText)
+	}
+	r.OwnerKind = kind
+
+	r.IDNumber = normaliseID(p.cell(cells, colIDNumber))
+	idOK := false
+	switch {
+	case r.IDNumber == "":
+		bad(colIDNumber, "证件号码不能为空")
+	case !kindOK:
+		// the kind decides the format; its own error is enough
+	case kind == rules.OwnerPerson:
+		if idOK = pii.ValidResidentID(r.IDNumber); !idOK {
+			bad(colIDNumber, "证件号码 %s 不是有效的居民身份证号码：%s", pii.MaskID(r.IDNumber), residentIDProblem(r.IDNumber))
+		}
+	default:
+		if idOK = pii.ValidUSCC(r.IDNumber); !idOK {
+			bad(colIDNumber, "证件号码 %s 不是有效的统一社会信用代码：%s", pii.MaskID(r.IDNumber), usccProblem(r.IDNumber))
+		}
+	}
+
+	if phoneText := p.cell(cells, colPhone); phoneText != "" {
+		phone, ok := normalisePhone(phoneText)
+		if !ok {
+			bad(colPhone, "手机号 %s 无效：应为 11 位大陆手机号码（1 开头，第二位 3–9）", pii.MaskPhone(phoneText))
+		}
+		r.Phone = phone
+	}
+
+	var repOK, deliveredOK, parkingOK bool
+	r.Representative, repOK = p.flag(line, cells, colRepresentative, false)
+	r.Delivered, deliveredOK = p.flag(line, cells, colDelivered, true)
+	r.Parking, parkingOK = p.flag(line, cells, colParking, false)
+
+	p.rows = append(p.rows, r)
+	var room *roomState
+	if r.Building != "" && r.Room != "" {
+		room = p.roomOf(r)
+	}
+	p.rowRooms = append(p.rowRooms, room)
+	if room != nil {
+		room.owners++
+		if r.Representative && repOK {
+			room.reps++
+		}
+		if areaOK {
+			p.agreeArea(room, r)
+		}
+		if sourceOK {
+			p.agreeSource(room, r)
+		}
+		if deliveredOK {
+			p.agreeFlag(room, line, colDelivered, "交付状态", &room.deliveredLine, &room.delivered, r.Delivered)
+		}
+		if parkingOK {
+			p.agreeFlag(room, line, colParking, "车位标记", &room.parkingLine, &room.parking, r.Parking)
+		}
+		if r.IDNumber != "" {
+			k := roomOwner{room, r.IDNumber}
+			if first, seen := p.roomOwner[k]; seen {
+				bad(colIDNumber, "同一房屋 %s 中证件号码重复：与第 %d 行相同", room.key, first)
+			} else {
+				p.roomOwner[k] = line
+			}
+		}
+	}
+	if idOK && kindOK && r.OwnerName != "" {
+		p.agreeOwner(r)
+	}
+}
+
+// flag reads a yes/no column; an empty cell gives def. The second result is
+// false, and an error is recorded, when the value is not recognised.
+func (p *parser) flag(line int, cells []string, c column, def bool) (bool, bool) {
+	text := p.cell(cells, c)
+	v, ok := parseFlag(text, def)
+	if !ok {
+		p.errs.add(line, c, "%s“%s”无效：应为 1/0、是/否 或 true/false", c.chinese(), text)
+	}
+	return v, ok
+}
+
+// roomOf finds or creates the room of r. Two different rooms whose RoomKey
+// coincides (building "1-1" room "101" against building 1 unit 1 room 101)
+// would be indistinguishable later, so the second one is an error.
+func (p *parser) roomOf(r Row) *roomState {
+	key := RoomKey(r.Building, r.Unit, r.Room)
+	room, ok := p.rooms[key]
+	if !ok {
+		if len(p.roomSlab) == cap(p.roomSlab) {
+			p.roomSlab = make([]roomState, 0, roomSlabSize)
+		}
+		p.roomSlab = append(p.roomSlab, roomState{building: r.Building, unit: r.Unit, room: r.Room, key: key})
+		room = &p.roomSlab[len(p.roomSlab)-1]
+		p.rooms[key] = room
+		return room
+	}
+	if room.building != r.Building || room.unit != r.Unit || room.room != r.Room {
+		p.errs.add(r.Line, colRoom, "房屋编号 %s 与另一套房屋（楼栋“%s”、单元“%s”、房号“%s”）相同，无法区分；请勿在楼栋、单元或房号中使用“-”",
+			key, room.building, room.unit, room.room)
+		return nil
+	}
+	return room
+}
+
+func (p *parser) agreeArea(room *roomState, r Row) {
+	if room.areaLine == 0 {
+		room.areaLine, room.area = r.Line, r.Area
+		return
+	}
+	if r.Area != room.area {
+		p.errs.add(r.Line, colArea, "同一房屋 %s 的面积须一致：第 %d 行为 %s，本行为 %s", room.key, room.areaLine, room.area, r.Area)
+	}
+}
+
+func (p *parser) agreeSource(room *roomState, r Row) {
+	if room.sourceLine == 0 {
+		room.sourceLine, room.source = r.Line, r.AreaSource
+		return
+	}
+	if r.AreaSource != room.source {
+		p.errs.add(r.Line, colAreaSource, "同一房屋 %s 的面积来源须一致：第 %d 行为%s，本行为%s",
+			room.key, room.sourceLine, areaSourceChinese(room.source), areaSourceChinese(r.AreaSource))
+	}
+}
+
+func (p *parser) agreeFlag(room *roomState, line int, c column, what string, firstLine *int, first *bool, v bool) {
+	if *firstLine == 0 {
+		*firstLine, *first = line, v
+		return
+	}
+	if v != *first {
+		p.errs.add(line, c, "同一房屋 %s 的%s须一致：第 %d 行为“%s”，本行为“%s”", room.key, what, *firstLine, yesNo(*first), yesNo(v))
+	}
+}
+
+// agreeOwner checks that an ID number always comes with the same name and
+// kind: the voter register groups units by the ID, so a mismatch is a typo
+// that would merge or split voters silently.
+func (p *parser) agreeOwner(r Row) {
+	first, seen := p.ids[r.IDNumber]
+	if !seen {
+		p.ids[r.IDNumber] = idState{line: r.Line, name: r.OwnerName, kind: r.OwnerKind}
+		return
+	}
+	if first.name != r.OwnerName {
+		p.errs.add(r.Line, colOwnerName, "证件号码与第 %d 行相同，但业主姓名不同", first.line)
+	}
+	if first.kind != r.OwnerKind {
+		p.errs.add(r.Line, colOwnerKind, "证件号码与第 %d 行相同，但业主类型不同：第 %d 行为%s，本行为%s",
+			first.line, first.line, ownerKindChinese(first.kind), ownerKindChinese(r.OwnerKind))
+	}
+}
+
+// finish runs the checks that need every row of a room, then returns the rows
+// or the errors.
+func (p *parser) finish() ([]Row, error) {
+	if !p.haveHeader && p.errs.total == 0 {
+		p.errs.add(1, noColumn, "文件为空：缺少表头行")
+	}
+	for i, room := range p.rowRooms {
+		switch {
+		case room == nil:
+		case room.owners == 1:
+			p.rows[i].Representative = true // a sole owner casts the room's vote
+		case room.reps != 1:
+			p.errs.add(p.rows[i].Line, colRepresentative, "房屋 %s 有 %d 位业主，须指定且仅指定 1 位表决代表（现有 %d 位）",
+				room.key, room.owners, room.reps)
+		}
+	}
+	if p.haveHeader && len(p.rows) == 0 && p.errs.total == 0 {
+		p.errs.add(1, noColumn, "文件中没有业主数据：表头之后没有任何数据行")
+	}
+	if pe := p.errs.result(); pe != nil {
+		return nil, pe
+	}
+	return p.rows, nil
+}
+
+func parseAreaSource(s string) (string, bool) {
+	switch strings.ToLower(s) {
+	case "", "registered", "登记", "登记面积", "产权登记":
+		return AreaRegistered, true
+	case "surveyed", "实测", "实测面积":
+		return AreaSurveyed, true
+	case "contract", "预售", "合同", "预售/合同", "预售合同", "合同面积", "预售面积":
+		return AreaContract, true
+	}
+	return AreaRegistered, false
+}
+
+func areaSourceChinese(s string) string {
+	switch s {
+	case AreaSurveyed:
+		return "实测"
+	case AreaContract:
+		return "预售/合同"
+	default:
+		return "登记"
+	}
+}
+
+func parseOwnerKind(s string) (rules.OwnerKind, bool) {
+	switch strings.ToLower(s) {
+	case "", "person", "个人":
+		return rules.OwnerPerson, true
+	case "org", "单位":
+		return rules.OwnerOrg, true
+	case "developer", "建设单位", "开发商":
+		return rules.OwnerDeveloper, true
+	}
+	return rules.OwnerPerson, false
+}
+
+func ownerKindChinese(k rules.OwnerKind) string {
+	switch k {
+	case rules.OwnerOrg:
+		return "单位"
+	case rules.OwnerDeveloper:
+		return "建设单位"
+	default:
+		return "个人"
+	}
+}
+
+// parseFlag reads 1/0, 是/否, true/false (any case); an empty value gives def.
+func parseFlag(s string, def bool) (bool, bool) {
+	switch strings.ToLower(s) {
+	case "":
+		return def, true
+	case "1", "是", "true":
+		return true, true
+	case "0", "否", "false":
+		return false, true
+	}
+	return def, false
+}
+
+func yesNo(v bool) string {
+	if v {
+		return "是"
+	}
+	return "否"
+}
+
+// normaliseID removes all white space from an ID number (people type it in
+// groups) and upper-cases it.
+func normaliseID(s string) string {
+	if strings.IndexFunc(s, unicode.IsSpace) >= 0 {
+		s = strings.Join(strings.Fields(s), "")
+	}
+	return pii.NormalizeID(s)
+}
+
+// residentIDProblem says why id, already known to be invalid, is not a
+// resident ID, without repeating the number.
+func residentIDProblem(id string) string {
+	if looksScientific(id) {
+		return "疑似被 Excel 按数字保存而丢失了位数，请将该列设为文本格式后重新填写"
+	}
+	if n := utf8.RuneCountInString(id); n != 18 {
+		return fmt.Sprintf("应为 18 位，实为 %d 位", n)
+	}
+	for i := 0; i < 17; i++ {
+		if id[i] < '0' || id[i] > '9' {
+			return "前 17 位应为数字"
+		}
+	}
+	if c := id[17]; (c < '0' || c > '9') && c != 'X' {
+		return "末位应为数字或 X"
+	}
+	return "校验位或出生日期不正确"
+}
+
+// usccProblem says why code, already known to be invalid, is not a unified
+// social credit code.
+func usccProblem(code string) string {
+	if looksScientific(code) {
+		return "疑似被 Excel 按数字保存而丢失了位数，请将该列设为文本格式后重新填写"
+	}
+	if n := utf8.RuneCountInString(code); n != 18 {
+		return fmt.Sprintf("应为 18 位，实为 %d 位", n)
+	}
+	if strings.IndexFunc(code, func(r rune) bool {
+		return !strings.ContainsRune("0123456789ABCDEFGHJKLMNPQRTUWXY", r)
+	}) >= 0 {
+		return "含有不允许的字符（不使用 I、O、Z、S、V）"
+	}
+	return "校验位不正确"
+}
+
+// looksScientific reports a value such as "5.20402195605129E+17": an ID
+// number that a spreadsheet stored as a number.
+func looksScientific(s string) bool {
+	return strings.Contains(s, "E+")
+}
+
+// normalisePhone strips spaces, hyphens and a +86 or 86 country prefix and
+// checks the result is a mainland mobile number 1[3-9]xxxxxxxxx.
+func normalisePhone(s string) (string, bool) {
+	s = strings.Map(func(r rune) rune {
+		if r == '-' || r == '－' || unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+	switch {
+	case strings.HasPrefix(s, "+86"):
+		s = s[3:]
+	case len(s) == 13 && strings.HasPrefix(s, "86"):
+		s = s[2:]
+	}
+	if len(s) != 11 || s[0] != '1' || s[1] < '3' || s[1] > '9' {
+		return s, false
+	}
+	for i := 2; i < 11; i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return s, false
+		}
+	}
+	return s, true
+}
+
+// trimDecimalZeros drops zeros after the second decimal place ("101.670" →
+// "101.67"), which spreadsheets add under a three-decimal number format; the
+// value is unchanged, so the two-decimal rule still holds.
+func trimDecimalZeros(s string) string {
+	whole, frac, ok := strings.Cut(s, ".")
+	if !ok || len(frac) <= 2 {
+		return s
+	}
+	trimmed := strings.TrimRight(frac[2:], "0")
+	if trimmed != "" {
+		return s
+	}
+	return whole + "." + frac[:2]
+}
+
+// spreadsheetDecimal undoes binary floating-point noise in a number cell:
+// a spreadsheet stores 89.37 as the nearest double and may write it out as
+// "89.370000000000005". Like Excel's own display, a value with more than 15
+// significant digits is rounded to 15; any other text is returned unchanged,
+// so "89.371" still fails the two-decimal rule.
+func spreadsheetDecimal(s string) string {
+	_, frac, ok := strings.Cut(s, ".")
+	if !ok || len(frac) <= 2 {
+		return s
+	}
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c != '.':
+			return s
+		}
+	}
+	if digits <= 15 {
+		return s
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return s
+	}
+	rounded := strconv.FormatFloat(v, 'g', 15, 64)
+	if strings.ContainsAny(rounded, "e") {
+		return s
+	}
+	return rounded
+}

@@ -1,0 +1,60 @@
+// Package services builds every application service over one database, so the
+// server (main) and the tests wire the product the same way.
+package services
+
+import (
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"gongzhi/app/auth"
+	"gongzhi/app/orgs"
+	"gongzhi/app/pii"
+	"gongzhi/app/roster"
+)
+
+// Options are the settings services need beyond the database.
+type Options struct {
+	SessionTTL time.Duration
+	SecretKey  string // for hashing and encrypting personal data
+	PublicURL  string // base of links printed in QR codes
+	BcryptCost int    // 0: bcrypt's default; tests use the minimum
+}
+
+// Set is the whole service layer.
+type Set struct {
+	DB     *gorm.DB
+	PII    *pii.Protector
+	Auth   *auth.Service
+	Orgs   *orgs.Service
+	Roster *roster.Service
+	// votes service
+	// formation service
+	// documents service
+}
+
+// New builds the service set.
+func New(db *gorm.DB, opt Options) (*Set, error) {
+	if len(opt.SecretKey) < 32 {
+		return nil, fmt.Errorf("services: secret key shorter than 32 characters")
+	}
+	if opt.SessionTTL <= 0 {
+		opt.SessionTTL = 12 * time.Hour
+	}
+	protector, err := pii.NewProtector([]byte(opt.SecretKey))
+	if err != nil {
+		return nil, fmt.Errorf("services: %w", err)
+	}
+	set := &Set{
+		DB:   db,
+		PII:  protector,
+		Auth: auth.New(db, opt.SessionTTL, opt.BcryptCost),
+		Orgs: orgs.New(db),
+	}
+	set.Roster = roster.New(db, set.Orgs, protector)
+	// votes wiring
+	// formation wiring
+	// documents wiring
+	return set, nil
+}
