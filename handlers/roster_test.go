@@ -313,3 +313,24 @@ func TestRosterWebPages(t *testing.T) {
 		}
 	})
 }
+
+func TestRosterGuardianColumn(t *testing.T) {
+	each(t, func(t *testing.T, env *handlertest.Env) {
+		estate := estateID(t, env, "阳光花园")
+		tok := env.DemoToken("street")
+		csv := "楼栋,单元,房号,面积,业主姓名,证件号码,业主类型,表决代表,监护人\n1,1,101,89.37,王建国,520402195605129085,个人,1,王小明\n1,1,102,101.67,李秀英,420106194901062648,个人,1,\n"
+		if r := env.Upload(fmt.Sprintf("/api/v1/estates/%d/roster", estate), tok, "g.csv", []byte(csv)); r.Status != 200 {
+			t.Fatalf("guardian roster: %d %s", r.Status, r.Body)
+		}
+		var guardians []string
+		env.DB.Model(&models.Ownership{}).Where("guardian_name <> ''").Pluck("guardian_name", &guardians)
+		if len(guardians) != 1 || guardians[0] != "王小明" {
+			t.Errorf("guardians stored: %v", guardians)
+		}
+		bad := "building,room,area,owner_name,id_number,owner_kind,guardian\n1,101,89.37,某公司,913100006UK548KNT6,org,张三\n"
+		r := env.Upload(fmt.Sprintf("/api/v1/estates/%d/roster", estate), tok, "g.csv", []byte(bad))
+		if r.Status != 422 || !strings.Contains(string(r.Body), `"column":"guardian"`) {
+			t.Errorf("guardian on an organisation: %d %s", r.Status, r.Body)
+		}
+	})
+}

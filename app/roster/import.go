@@ -136,8 +136,8 @@ type plannedOwner struct {
 }
 
 type plannedOwnership struct {
-	roomKey, idHash string
-	representative  bool
+	roomKey, idHash, guardian string
+	representative            bool
 }
 
 type rosterPlan struct {
@@ -179,7 +179,7 @@ func (s *Service) plan(rows []rosterfile.Row) (rosterPlan, error) {
 			}
 			pl.owners = append(pl.owners, o)
 		}
-		pl.ownerships = append(pl.ownerships, plannedOwnership{roomKey: key, idHash: idHash, representative: r.Representative})
+		pl.ownerships = append(pl.ownerships, plannedOwnership{roomKey: key, idHash: idHash, representative: r.Representative, guardian: r.Guardian})
 	}
 	return pl, nil
 }
@@ -240,9 +240,9 @@ func replaceRoster(ctx context.Context, tx *gorm.DB, estateID int64, pl rosterPl
 	// Ownerships.
 	osArgs := make([][]any, 0, len(pl.ownerships))
 	for _, o := range pl.ownerships {
-		osArgs = append(osArgs, []any{unitIDs[o.roomKey], ownerIDs[o.idHash], o.representative})
+		osArgs = append(osArgs, []any{unitIDs[o.roomKey], ownerIDs[o.idHash], o.representative, o.guardian})
 	}
-	if err := BulkInsert(ctx, tx, "ownerships", []string{"unit_id", "owner_id", "representative"}, osArgs); err != nil {
+	if err := BulkInsert(ctx, tx, "ownerships", []string{"unit_id", "owner_id", "representative", "guardian_name"}, osArgs); err != nil {
 		return nil, err
 	}
 	// The register's view of what was written, in unit order.

@@ -16,6 +16,7 @@ const (
 	ColumnRepresentative = "representative"
 	ColumnDelivered      = "delivered"
 	ColumnParking        = "parking"
+	ColumnGuardian       = "guardian"
 )
 
 // column indexes the known columns in their canonical order, which is also the
@@ -35,6 +36,7 @@ const (
 	colRepresentative
 	colDelivered
 	colParking
+	colGuardian
 	numColumns
 )
 
@@ -68,6 +70,8 @@ func (c column) name() string {
 		return ColumnDelivered
 	case colParking:
 		return ColumnParking
+	case colGuardian:
+		return ColumnGuardian
 	}
 	return ""
 }
@@ -99,6 +103,8 @@ func (c column) chinese() string {
 		return "是否交付"
 	case colParking:
 		return "车位"
+	case colGuardian:
+		return "监护人"
 	}
 	return ""
 }
@@ -160,6 +166,8 @@ func lookupColumn(header string) (column, bool) {
 		return colDelivered, true
 	case "parking", "车位", "是否车位":
 		return colParking, true
+	case "guardian", "监护人":
+		return colGuardian, true
 	}
 	return noColumn, false
 }

@@ -47,6 +47,7 @@ type Row struct {
 	Representative bool            // casts the room's vote; true on exactly one row of each room
 	Delivered      bool            // the developer has delivered the room (default true)
 	Parking        bool            // the room is a parking space (default false)
+	Guardian       string          // 监护人: who votes for an owner without capacity (GR 27), or empty
 }
 
 // RoomKey is the display address of a room: "1-1-101" (building-unit-room), or
@@ -397,6 +398,14 @@ func (p *parser) row(line int, cells []string) {
 			bad(colPhone, "手机号 %s 无效：应为 11 位大陆手机号码（1 开头，第二位 3–9）", pii.MaskPhone(phoneText))
 		}
 		r.Phone = phone
+	}
+
+	r.Guardian = p.cell(cells, colGuardian)
+	if utf8.RuneCountInString(r.Guardian) > 100 {
+		bad(colGuardian, "监护人姓名过长（最多 100 个字符）")
+	}
+	if r.Guardian != "" && kindOK && kind != rules.OwnerPerson {
+		bad(colGuardian, "只有个人业主可以有监护人")
 	}
 
 	var repOK, deliveredOK, parkingOK bool
