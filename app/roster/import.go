@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -153,7 +155,9 @@ func (s *Service) plan(rows []rosterfile.Row) (rosterPlan, error) {
 	var pl rosterPlan
 	seenBuilding := map[string]bool{}
 	seenUnit := map[string]bool{}
-	seenOwner := map[string]bool{}
+	ownerIndex := map[string]int{} // normalised ID number → index in pl.owners
+	ownerRows := []rosterfile.Row{}
+	ownershipOwner := make([]int, 0, len(rows))
 	for _, r := range rows {
 		if !seenBuilding[r.Building] {
 			seenBuilding[r.Building] = true
@@ -165,21 +169,52 @@ func (s *Service) plan(rows []rosterfile.Row) (rosterPlan, error) {
 			pl.units = append(pl.units, plannedUnit{building: r.Building, unitNo: r.Unit, room: r.Room, key: key, source: r.AreaSource,
 				area: int64(r.Area), delivered: r.Delivered, parking: r.Parking})
 		}
-		idHash := s.pii.HashID(r.IDNumber)
-		if !seenOwner[idHash] {
-			seenOwner[idHash] = true
-			o := plannedOwner{kind: string(r.OwnerKind), name: r.OwnerName, idHash: idHash, idMasked: pii.MaskID(r.IDNumber),
-				last6Hash: Last6Hash(s.pii, pii.IDLast6(r.IDNumber))}
-			if r.Phone != "" {
-				enc, err := s.pii.Encrypt(r.Phone)
-				if err != nil {
-					return pl, fmt.Errorf("encrypting phone: %w", err)
-				}
-				o.phoneEnc, o.phoneMasked = enc, pii.MaskPhone(r.Phone)
-			}
-			pl.owners = append(pl.owners, o)
+		id := pii.NormalizeID(r.IDNumber)
+		idx, ok := ownerIndex[id]
+		if !ok {
+			idx = len(ownerRows)
+			ownerIndex[id] = idx
+			ownerRows = append(ownerRows, r)
 		}
-		pl.ownerships = append(pl.ownerships, plannedOwnership{roomKey: key, idHash: idHash, representative: r.Representative, guardian: r.Guardian})
+		ownershipOwner = append(ownershipOwner, idx)
+		pl.ownerships = append(pl.ownerships, plannedOwnership{roomKey: key, representative: r.Representative, guardian: r.Guardian})
+	}
+	// Hashing and encrypting personal data is the CPU-heavy part: spread it over the cores.
+	pl.owners = make([]plannedOwner, len(ownerRows))
+	workers := runtime.GOMAXPROCS(0)
+	chunk := (len(ownerRows) + workers - 1) / workers
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := w*chunk, min((w+1)*chunk, len(ownerRows))
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func(w, lo, hi int) {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				r := ownerRows[i]
+				o := plannedOwner{kind: string(r.OwnerKind), name: r.OwnerName, idHash: s.pii.HashID(r.IDNumber),
+					idMasked: pii.MaskID(r.IDNumber), last6Hash: Last6Hash(s.pii, pii.IDLast6(r.IDNumber))}
+				if r.Phone != "" {
+					enc, err := s.pii.Encrypt(r.Phone)
+					if err != nil {
+						errs[w] = fmt.Errorf("encrypting phone: %w", err)
+						return
+					}
+					o.phoneEnc, o.phoneMasked = enc, pii.MaskPhone(r.Phone)
+				}
+				pl.owners[i] = o
+			}
+		}(w, lo, hi)
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return pl, err
+	}
+	for i := range pl.ownerships {
+		pl.ownerships[i].idHash = pl.owners[ownershipOwner[i]].idHash
 	}
 	return pl, nil
 }

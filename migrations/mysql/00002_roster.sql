@@ -41,8 +41,7 @@ CREATE TABLE owners (
     updated_at DATETIME(6) NOT NULL,
     CONSTRAINT fk_owners_estate FOREIGN KEY (estate_id) REFERENCES estates(id),
     CONSTRAINT ck_owners_kind CHECK (kind IN ('person','org','developer')),
-    UNIQUE KEY uq_owners_estate_id (estate_id, id_hash),
-    KEY idx_owners_estate_name (estate_id, name)
+    UNIQUE KEY uq_owners_estate_id (estate_id, id_hash)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE ownerships (

@@ -37,7 +37,6 @@ CREATE TABLE owners (
     updated_at DATETIME NOT NULL
 );
 CREATE UNIQUE INDEX uq_owners_estate_id ON owners(estate_id, id_hash);
-CREATE INDEX idx_owners_estate_name ON owners(estate_id, name);
 
 CREATE TABLE ownerships (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
