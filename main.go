@@ -108,7 +108,7 @@ func run(ctx context.Context) error {
 	}
 
 	fapp := handlers.New(handlers.Deps{Config: cfg, DB: db, Logger: log, Views: renderer, Svc: svc, Demo: demoLogins})
-	startWorkers(ctx, log, svc)
+	startWorkers(ctx, log, svc, cfg.Workers)
 
 	errc := make(chan error, 1)
 	go func() { errc <- fapp.Listen(cfg.ListenAddr) }()
@@ -141,8 +141,13 @@ func run(ctx context.Context) error {
 	return nil
 }
 
-// startWorkers runs the background jobs of this instance until ctx ends.
-func startWorkers(ctx context.Context, log *slog.Logger, svc *services.Set) {
+// startWorkers runs the background jobs of this instance until ctx ends. With
+// workers (WORKERS=true) it also closes votes at their closing time; several
+// instances may run it, exactly one closes each vote.
+func startWorkers(ctx context.Context, log *slog.Logger, svc *services.Set, workers bool) {
+	if workers {
+		go svc.Votes.RunCloser(ctx, 15*time.Second, log)
+	}
 	go func() {
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()

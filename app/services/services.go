@@ -9,9 +9,13 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app/auth"
+	"gongzhi/app/documents"
+	"gongzhi/app/elections"
+	"gongzhi/app/formation"
 	"gongzhi/app/orgs"
 	"gongzhi/app/pii"
 	"gongzhi/app/roster"
+	"gongzhi/app/voting"
 )
 
 // Options are the settings services need beyond the database.
@@ -30,8 +34,12 @@ type Set struct {
 	Orgs   *orgs.Service
 	Roster *roster.Service
 	// votes service
+	Votes *voting.Service
 	// formation service
+	Formation *formation.Service
+	Elections *elections.Service
 	// documents service
+	Documents *documents.Service
 }
 
 // New builds the service set.
@@ -54,7 +62,13 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	}
 	set.Roster = roster.New(db, set.Orgs, protector)
 	// votes wiring
+	set.Votes = voting.New(db, set.Orgs, set.Roster, protector, opt.PublicURL)
 	// formation wiring
+	set.Formation = formation.New(db, set.Orgs)
+	set.Elections = elections.New(set.Votes, set.Formation)
 	// documents wiring
+	if set.Documents, err = documents.New(db, set.Orgs, set.Votes, protector, opt.PublicURL); err != nil {
+		return nil, fmt.Errorf("services: %w", err)
+	}
 	return set, nil
 }

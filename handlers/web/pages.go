@@ -6,6 +6,7 @@ import (
 	"gongzhi/app"
 	"gongzhi/app/audit"
 	"gongzhi/app/auth"
+	"gongzhi/app/formation"
 	"gongzhi/app/orgs"
 	"gongzhi/app/rules"
 	"gongzhi/models"
@@ -48,6 +49,8 @@ type homeData struct {
 	Estates     []estateRow
 	UnitCount   int
 	RecentAudit []models.AuditLog
+	// FormationDue lists, for a street office, the estates due for a preparatory or re-election group.
+	FormationDue []formation.FormationStatus
 }
 
 // Home lists what the signed-in person is responsible for.
@@ -72,6 +75,11 @@ func (h *Handlers) Home(c *fiber.Ctx) error {
 	d.OrgCount = len(orgs.Flatten(tree))
 	if d.Estates, d.UnitCount, err = h.estateRows(c, p); err != nil {
 		return err
+	}
+	if p.Role == app.RoleStreet && h.Formation != nil {
+		if d.FormationDue, err = h.Formation.EstatesDue(ctx, p); err != nil {
+			return err
+		}
 	}
 	if q, ok := auditScope(p); ok {
 		q.Limit = 10

@@ -16,6 +16,7 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/auth"
+	"gongzhi/app/formation"
 	"gongzhi/app/orgs"
 	"gongzhi/handlers/httpx"
 	"gongzhi/views"
@@ -44,6 +45,7 @@ type Handlers struct {
 	CookieSecure bool
 	SessionTTL   time.Duration
 	Demo         []DemoLogin
+	Formation    *formation.Service // the formation pages, and estates due for a group on the home page
 }
 
 // Page is what every template gets: the chrome (language, principal, CSRF token,

@@ -1,0 +1,150 @@
+package documents
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"gongzhi/app"
+	"gongzhi/app/database"
+	"gongzhi/app/pdfdoc"
+	"gongzhi/app/voting"
+	"gongzhi/models"
+)
+
+// Notices returns the batch of ballot notices (表决通知书) of an opened vote: one notice per
+// voter, starting on its own page, with the meeting, every item in full, the voting period,
+// how to vote, the paper channel and the voter's personal QR code (the ballot link). Only
+// staff who may change the vote get it, while the vote is open and before it closes. The
+// batch is stored (encrypted: it holds every voter's ballot link) and served again while no
+// credential has been reissued; a reissue makes the next print a new version. Every print
+// is audited with who printed it.
+func (s *Service) Notices(ctx context.Context, p app.Principal, voteID int64) (File, error) {
+	return s.notices(ctx, p, voteID, false, "")
+}
+
+// RegenerateNotices renders and stores a new version of a vote's notice batch even when
+// no credential changed (for example after the paper channel moved), superseding the
+// previous one. The reason is required and kept.
+func (s *Service) RegenerateNotices(ctx context.Context, p app.Principal, voteID int64, reason string) (File, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return File{}, app.Invalid("reason", "请填写重新生成的原因 / give the reason")
+	}
+	if utf8.RuneCountInString(reason) > maxReasonRunes {
+		return File{}, app.Invalid("reason", fmt.Sprintf("不能超过 %d 个字符 / at most %d characters", maxReasonRunes, maxReasonRunes))
+	}
+	return s.notices(ctx, p, voteID, true, reason)
+}
+
+// notices serves or issues the notice batch.
+func (s *Service) notices(ctx context.Context, p app.Principal, voteID int64, force bool, reason string) (File, error) {
+	creds, err := s.votes.Credentials(ctx, p, voteID) // jurisdiction, write access, opened
+	if err != nil {
+		return File{}, err
+	}
+	d, err := s.votes.Vote(ctx, p, voteID)
+	if err != nil {
+		return File{}, err
+	}
+	switch d.Phase {
+	case voting.PhaseScheduled, voting.PhaseVoting:
+	default:
+		return File{}, app.Errorf(app.EConflict, "表决已截止，不能再打印表决通知书 / voting has closed: notices can no longer be printed")
+	}
+	if len(creds) == 0 {
+		return File{}, app.Errorf(app.EConflict, "本次表决没有投票人 / the vote has no voters")
+	}
+	names, err := s.namesOf(ctx, d.EstateID)
+	if err != nil {
+		return File{}, err
+	}
+	v, err := models.FindVote(ctx, s.db, voteID)
+	if err != nil {
+		return File{}, app.Internal(err)
+	}
+	notices := buildNotices(v, d, creds, names)
+	voteRef := v.ID
+	spec := issueSpec{
+		series:  seriesSpec{kind: models.DocNotices, subject: subjectOf("vote", v.ID), estateID: v.EstateID, voteID: &voteRef},
+		title:   "表决通知书：" + v.Title,
+		basis:   noticesBasis(v, creds),
+		reason:  reason,
+		force:   force,
+		encrypt: true,
+		summary: &Summary{EstateName: names.Estate.Name, MeetingTitle: v.Title, Voters: len(creds)},
+		render: func(_ string, _ int, _ string, createdAt time.Time) ([]byte, error) {
+			var buf bytes.Buffer
+			if err := s.renderer.Notices(&buf, notices, pdfdoc.Meta{CreatedAt: createdAt}); err != nil {
+				return nil, err
+			}
+			return buf.Bytes(), nil
+		},
+		autoReason: "投票凭证已重新发放 / credentials reissued",
+	}
+	f, created, err := s.issue(ctx, p, spec)
+	if err != nil {
+		return File{}, err
+	}
+	err = database.WithTx(ctx, s.db, func(tx *gorm.DB) error {
+		return recordDownload(ctx, tx, p, f, "document.notices.print",
+			map[string]any{"vote_id": v.ID, "voters": len(creds), "new_version": created})
+	})
+	if err != nil {
+		return File{}, wrapDB(err)
+	}
+	return f, nil
+}
+
+// noticesBasis fingerprints what a notice batch prints that can change after opening:
+// the agenda revision and every voter's current credential (a reissue changes it).
+func noticesBasis(v models.Vote, creds []voting.Credential) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "agenda %d location %q\n", v.AgendaRevision, v.Location)
+	for _, c := range creds {
+		fmt.Fprintf(h, "%d %d %s %s\n", c.VoterID, c.Generation, c.Status, c.URL)
+	}
+	return "credentials:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// buildNotices shapes one notice per voter, in register order.
+func buildNotices(v models.Vote, d voting.VoteDetail, creds []voting.Credential, names estateNames) []pdfdoc.Notice {
+	convenor := convenorName(v.Convenor, names)
+	items := make([]pdfdoc.NoticeItem, 0, len(d.Items))
+	for _, it := range d.Items {
+		ni := pdfdoc.NoticeItem{Title: it.Title, Text: it.Text, MatterLabel: it.MatterLabel, IsElection: it.IsElection(), Seats: it.Seats}
+		for _, c := range it.Candidates {
+			ni.Candidates = append(ni.Candidates, c.Name)
+		}
+		items = append(items, ni)
+	}
+	how := "请用手机扫描右上方二维码，打开本户专用的电子表决页面，输入本户任一业主证件号码的后 6 位核验身份后投票。" +
+		"二维码仅限本户使用，请妥善保管，不要转给他人。"
+	paper := fmt.Sprintf("不便使用电子表决的业主，可于表决期间向%s领取纸质表决票，填写签名后交回，由工作人员登记；"+
+		"也可书面委托代理人投票，一名代理人最多接受 %d 户委托。纸质表决票与电子表决具有同等效力。", convenor, d.ProxyMaxPrincipals)
+	if loc := strings.TrimSpace(v.Location); loc != "" {
+		paper = fmt.Sprintf("不便使用电子表决的业主，可于表决期间到%s领取纸质表决票，填写签名后投入票箱或交工作人员登记；"+
+			"也可书面委托代理人投票，一名代理人最多接受 %d 户委托。纸质表决票与电子表决具有同等效力。", loc, d.ProxyMaxPrincipals)
+	}
+	out := make([]pdfdoc.Notice, 0, len(creds))
+	for _, c := range creds {
+		label := strings.Join(c.Owners, "、")
+		if c.Developer {
+			label = "建设单位 " + label
+		}
+		if label == "" {
+			label = "业主"
+		}
+		out = append(out, pdfdoc.Notice{EstateName: names.Estate.Name, MeetingTitle: v.Title, Convenor: convenor,
+			Form: voting.FormLabel(v.Form), NoticeAt: v.NoticePublishedAt, OpensAt: v.OpensAt, ClosesAt: v.ClosesAt,
+			Rooms: c.Rooms, VoterLabel: label, Items: items, BallotURL: c.URL, HowToVote: how, PaperChannel: paper})
+	}
+	return out
+}

@@ -1,0 +1,352 @@
+package documents
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"gongzhi/app"
+	"gongzhi/app/audit"
+	"gongzhi/app/pdfdoc"
+	"gongzhi/app/rules"
+	"gongzhi/app/voting"
+	"gongzhi/models"
+)
+
+// resolutionVote is a closed vote with everything its resolution prints.
+type resolutionVote struct {
+	vote    models.Vote
+	detail  voting.VoteDetail
+	result  voting.Result
+	names   estateNames
+	profile rules.JurisdictionProfile
+	staff   bool // the caller is staff of the estate (not only the public)
+}
+
+// published tells whether a vote's result is public.
+func published(v models.Vote) bool {
+	return v.State == models.VotePublished || v.State == models.VoteFinal
+}
+
+// errVoteNotFound is the answer for an unknown vote or one outside the caller's jurisdiction.
+func errVoteNotFound() error { return app.Errorf(app.ENotFound, "表决不存在 / vote not found") }
+
+// loadResolutionVote checks who may have the resolution of a vote — staff of its estate
+// once it is closed, anyone once its result is published — and loads the vote, its
+// agenda and its stored result. A vote past its closing time that the closer has not yet
+// closed is closed now (by the voting service); an earlier one is refused with 409.
+func (s *Service) loadResolutionVote(ctx context.Context, p *app.Principal, voteID int64) (resolutionVote, error) {
+	v, err := models.FindVote(ctx, s.db, voteID)
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return resolutionVote{}, errVoteNotFound()
+	}
+	if err != nil {
+		return resolutionVote{}, app.Internal(err)
+	}
+	out := resolutionVote{}
+	if p != nil {
+		_, err := s.orgs.Estate(ctx, *p, v.EstateID)
+		switch {
+		case err == nil:
+			out.staff = true
+		case app.ErrorCode(err) != app.ENotFound:
+			return resolutionVote{}, err
+		}
+	}
+	if !out.staff && !published(v) {
+		if p == nil {
+			return resolutionVote{}, app.Errorf(app.EUnauthorized, "决议尚未公布；工作人员请登录后查看 / the resolution is not published yet: sign in")
+		}
+		return resolutionVote{}, errVoteNotFound()
+	}
+	if v.State == models.VoteDraft {
+		return resolutionVote{}, app.Errorf(app.EConflict, "表决尚未开启，没有决议 / the vote has not been opened")
+	}
+	sys := systemPrincipal()
+	rv, err := s.votes.Results(ctx, &sys, v.ID)
+	if err != nil {
+		return resolutionVote{}, err
+	}
+	if rv.Result == nil {
+		return resolutionVote{}, app.Errorf(app.EConflict, "表决尚未截止，截止并计票后才能生成决议 / voting has not closed yet")
+	}
+	// Results may just have closed the vote: read it again for its state and dates.
+	if v, err = models.FindVote(ctx, s.db, v.ID); err != nil {
+		return resolutionVote{}, app.Internal(err)
+	}
+	detail, err := s.votes.Vote(ctx, sys, v.ID)
+	if err != nil {
+		return resolutionVote{}, err
+	}
+	names, err := s.namesOf(ctx, v.EstateID)
+	if err != nil {
+		return resolutionVote{}, err
+	}
+	out.vote, out.detail, out.result, out.names = v, detail, *rv.Result, names
+	out.profile = profileOf(v.ProfileCode)
+	return out, nil
+}
+
+// Resolution returns the resolution (业主大会决议) of a closed vote: to staff of the estate
+// (p non-nil) once the vote is closed, to anyone (p nil, or staff of another estate) once
+// its result is published. The first request after closing renders, numbers and stores the
+// PDF; later requests serve the stored bytes. When the result is published after a version
+// was issued, the next request issues a new version carrying the publication and objection
+// dates, superseding the earlier one.
+func (s *Service) Resolution(ctx context.Context, p *app.Principal, voteID int64) (File, error) {
+	rv, err := s.loadResolutionVote(ctx, p, voteID)
+	if err != nil {
+		return File{}, err
+	}
+	actor := systemPrincipal()
+	if rv.staff {
+		actor = *p
+	}
+	f, _, err := s.issueResolution(ctx, actor, rv, false, "")
+	return f, err
+}
+
+// maxReasonRunes bounds a correction's reason.
+const maxReasonRunes = 500
+
+// CorrectResolution issues a corrected version of a vote's resolution: a new number and
+// version that supersedes the one in force, which stays stored and verifiable as
+// superseded. Staff of the estate who may change it only; the reason is required and kept.
+func (s *Service) CorrectResolution(ctx context.Context, p app.Principal, voteID int64, reason string) (File, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return File{}, app.Invalid("reason", "请填写更正原因 / give the reason for the correction")
+	}
+	if utf8.RuneCountInString(reason) > maxReasonRunes {
+		return File{}, app.Invalid("reason", fmt.Sprintf("不能超过 %d 个字符 / at most %d characters", maxReasonRunes, maxReasonRunes))
+	}
+	rv, err := s.loadResolutionVote(ctx, &p, voteID)
+	if err != nil {
+		return File{}, err
+	}
+	if !rv.staff {
+		return File{}, errVoteNotFound()
+	}
+	if !p.CanWrite() {
+		return File{}, app.Errorf(app.EForbidden, "审计员只能查看，不能更正 / auditors have read-only access")
+	}
+	if _, err := models.FindDocumentSeries(ctx, s.db, models.DocResolution, subjectOf("vote", voteID)); errors.Is(err, gorm.ErrRecordNotFound) {
+		return File{}, app.Errorf(app.EConflict, "该表决还没有决议，无需更正 / no resolution has been issued yet")
+	} else if err != nil {
+		return File{}, app.Internal(err)
+	}
+	f, _, err := s.issueResolution(ctx, p, rv, true, reason)
+	return f, err
+}
+
+// issueResolution serves or issues the resolution of rv.
+func (s *Service) issueResolution(ctx context.Context, p app.Principal, rv resolutionVote, force bool, reason string) (File, bool, error) {
+	doc, summary, err := s.buildResolution(rv)
+	if err != nil {
+		return File{}, false, err
+	}
+	v := rv.vote
+	basis := "tally:" + v.TallySHA256 + "|unpublished"
+	var publishedAt, until *time.Time
+	if published(v) && v.PublishedAt != nil {
+		basis = fmt.Sprintf("tally:%s|published:%s|objections:%s", v.TallySHA256, v.PublishedAt.UTC().Format(time.RFC3339Nano),
+			formatOptional(v.ObjectionDeadline))
+		pub := v.PublishedAt.UTC()
+		end := showUntil(pub, rv.profile, v.ObjectionDeadline)
+		publishedAt, until = &pub, &end
+	}
+	voteID := v.ID
+	spec := issueSpec{
+		series:  seriesSpec{kind: models.DocResolution, subject: subjectOf("vote", v.ID), estateID: v.EstateID, voteID: &voteID},
+		title:   "业主大会决议：" + v.Title,
+		basis:   basis,
+		reason:  reason,
+		force:   force,
+		summary: &summary,
+		render: func(number string, version int, supersedes string, createdAt time.Time) ([]byte, error) {
+			doc.DocNumber, doc.Version, doc.Supersedes, doc.VerifyURL = number, version, supersedes, s.VerifyURL(number)
+			var buf bytes.Buffer
+			if err := s.renderer.Resolution(&buf, doc, pdfdoc.Meta{CreatedAt: createdAt}); err != nil {
+				return nil, err
+			}
+			return buf.Bytes(), nil
+		},
+		autoReason:  "表决结果已公布，加注公布日期和异议期 / result published: dates of publication and objections added",
+		publishedAt: publishedAt,
+		showUntil:   until,
+	}
+	return s.issue(ctx, p, spec)
+}
+
+// formatOptional prints an optional instant for a basis string.
+func formatOptional(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// figureOf formats an area (decimal string) and headcount with their percentages of a
+// whole, for display only (rules.Percent; no decision is taken from it).
+func figureOf(area string, heads int, wholeArea rules.Area, wholeHeads int) (pdfdoc.Figure, error) {
+	a, err := rules.ParseArea(area)
+	if err != nil {
+		return pdfdoc.Figure{}, fmt.Errorf("area %q: %w", area, err)
+	}
+	return pdfdoc.Figure{Area: a.String(), AreaPercent: rules.Percent(int64(a), int64(wholeArea)), Headcount: heads,
+		HeadcountPercent: rules.Percent(int64(heads), int64(wholeHeads))}, nil
+}
+
+// Outcome words, as the documents print them.
+func outcomeWord(passed bool) string {
+	if passed {
+		return pdfdoc.OutcomePassed
+	}
+	return pdfdoc.OutcomeFailed
+}
+
+// buildResolution shapes the printed resolution and its summary from the vote, its agenda
+// and its stored result. Items follow the agenda's order.
+func (s *Service) buildResolution(rv resolutionVote) (pdfdoc.Resolution, Summary, error) {
+	r, d, v := rv.result, rv.detail, rv.vote
+	total, err := rules.ParseArea(r.TotalArea)
+	if err != nil {
+		return pdfdoc.Resolution{}, Summary{}, app.Internal(fmt.Errorf("vote %d total area: %w", v.ID, err))
+	}
+	part, err := figureOf(r.ParticipatingArea, r.ParticipatingHeadcount, total, r.TotalHeadcount)
+	if err != nil {
+		return pdfdoc.Resolution{}, Summary{}, app.Internal(err)
+	}
+	partArea, _ := rules.ParseArea(r.ParticipatingArea)
+	doc := pdfdoc.Resolution{
+		EstateName: rv.names.Estate.Name, CommunityName: rv.names.Community, StreetName: rv.names.Street,
+		MeetingTitle: v.Title, Convenor: convenorName(v.Convenor, rv.names), Form: voting.FormLabel(v.Form),
+		NoticeAt: v.NoticePublishedAt, OpensAt: v.OpensAt, ClosesAt: v.ClosesAt,
+		LegalProfileLabel: legalProfileLabel(v.LegalProfile), JurisdictionLabel: d.ProfileName,
+		TotalArea: total.String(), TotalHeadcount: r.TotalHeadcount, Participating: part,
+		QuorumRule: r.QuorumRule, QuorumMet: r.QuorumMet,
+	}
+	if published(v) {
+		if v.PublishedAt != nil {
+			doc.PublishedAt = *v.PublishedAt
+		}
+		if v.ObjectionDeadline != nil {
+			doc.ObjectionUntil = *v.ObjectionDeadline
+		}
+	}
+	sum := Summary{EstateName: rv.names.Estate.Name, MeetingTitle: v.Title, QuorumMet: r.QuorumMet, QuorumRule: r.QuorumRule,
+		TotalArea: total.String(), TotalHeadcount: r.TotalHeadcount, ParticipatingArea: part.Area,
+		ParticipatingAreaPercent: part.AreaPercent, ParticipatingHeadcount: part.Headcount,
+		ParticipatingHeadcountPercent: part.HeadcountPercent}
+	if published(v) {
+		sum.PublishedAt, sum.ObjectionUntil = v.PublishedAt, v.ObjectionDeadline
+	}
+	electionBasis := rules.ThresholdOf(rules.LegalProfile(v.LegalProfile), rules.MatterElectCommittee).LegalBasis
+	for _, it := range d.Items {
+		if it.IsElection() {
+			er, ok := r.Elections[it.Key]
+			if !ok {
+				return pdfdoc.Resolution{}, Summary{}, app.Internal(fmt.Errorf("vote %d: no result for election %s", v.ID, it.Key))
+			}
+			e, se, err := resolutionElection(it, er, partArea, r.ParticipatingHeadcount, electionBasis)
+			if err != nil {
+				return pdfdoc.Resolution{}, Summary{}, app.Internal(fmt.Errorf("vote %d election %s: %w", v.ID, it.Key, err))
+			}
+			doc.Elections = append(doc.Elections, e)
+			sum.Elections = append(sum.Elections, se)
+			continue
+		}
+		ir, ok := r.Items[it.Key]
+		if !ok {
+			return pdfdoc.Resolution{}, Summary{}, app.Internal(fmt.Errorf("vote %d: no result for item %s", v.ID, it.Key))
+		}
+		item := pdfdoc.ResolutionItem{Title: it.Title, Text: it.Text, MatterLabel: it.MatterLabel, Rule: ir.Rule,
+			LegalBasis: ir.LegalBasis, Passed: ir.Passed}
+		for _, f := range []struct {
+			dst   *pdfdoc.Figure
+			area  string
+			heads int
+		}{{&item.Agree, ir.AgreeArea, ir.AgreeHeadcount}, {&item.Oppose, ir.OpposeArea, ir.OpposeHeadcount},
+			{&item.Abstain, ir.AbstainArea, ir.AbstainHeadcount}} {
+			if *f.dst, err = figureOf(f.area, f.heads, partArea, r.ParticipatingHeadcount); err != nil {
+				return pdfdoc.Resolution{}, Summary{}, app.Internal(fmt.Errorf("vote %d item %s: %w", v.ID, it.Key, err))
+			}
+		}
+		doc.Items = append(doc.Items, item)
+		sum.Items = append(sum.Items, summaryItem(item))
+	}
+	return doc, sum, nil
+}
+
+// summaryItem is the verification page's line of an item.
+func summaryItem(item pdfdoc.ResolutionItem) SummaryItem {
+	return SummaryItem{
+		Title:                   item.Title,
+		AgreeArea:               item.Agree.Area,
+		AgreeAreaPercent:        item.Agree.AreaPercent,
+		AgreeHeadcount:          item.Agree.Headcount,
+		AgreeHeadcountPercent:   item.Agree.HeadcountPercent,
+		OpposeArea:              item.Oppose.Area,
+		OpposeAreaPercent:       item.Oppose.AreaPercent,
+		OpposeHeadcount:         item.Oppose.Headcount,
+		OpposeHeadcountPercent:  item.Oppose.HeadcountPercent,
+		AbstainArea:             item.Abstain.Area,
+		AbstainAreaPercent:      item.Abstain.AreaPercent,
+		AbstainHeadcount:        item.Abstain.Headcount,
+		AbstainHeadcountPercent: item.Abstain.HeadcountPercent,
+		Rule:                    item.Rule,
+		LegalBasis:              item.LegalBasis,
+		Passed:                  item.Passed,
+		Outcome:                 outcomeWord(item.Passed),
+	}
+}
+
+// resolutionElection shapes one committee election: candidates in the order of the
+// published list with their agreeing figures (percentages of the participating area and
+// headcount), and the elected, alternates and runoff by name.
+func resolutionElection(it voting.Item, er voting.ElectionResult, partArea rules.Area, partHeads int, basis string) (pdfdoc.ResolutionElection, SummaryElection, error) {
+	names := map[string]string{}
+	e := pdfdoc.ResolutionElection{Title: it.Title, Seats: er.Seats, CommitteeFormed: er.CommitteeFormed, VacantSeats: er.VacantSeats,
+		Rule: er.Rule, LegalBasis: basis}
+	for _, c := range it.Candidates {
+		cr, ok := er.Candidates[c.Key]
+		if !ok {
+			return e, SummaryElection{}, fmt.Errorf("no count for candidate %s", c.Key)
+		}
+		names[c.Key] = c.Name
+		f, err := figureOf(cr.AgreeArea, cr.AgreeHeadcount, partArea, partHeads)
+		if err != nil {
+			return e, SummaryElection{}, fmt.Errorf("candidate %s: %w", c.Key, err)
+		}
+		e.Candidates = append(e.Candidates, pdfdoc.ElectionCandidate{Name: c.Name, Agree: f, Qualified: cr.Qualified})
+	}
+	byName := func(keys []string) []string {
+		out := make([]string, 0, len(keys))
+		for _, k := range keys {
+			if n, ok := names[k]; ok {
+				out = append(out, n)
+			} else {
+				out = append(out, k)
+			}
+		}
+		return out
+	}
+	e.Elected, e.Alternates, e.Runoff = byName(er.Elected), byName(er.Alternates), byName(er.Runoff)
+	return e, SummaryElection{Title: it.Title, Seats: er.Seats, Elected: e.Elected, Alternates: e.Alternates, Runoff: e.Runoff,
+		CommitteeFormed: er.CommitteeFormed, VacantSeats: er.VacantSeats}, nil
+}
+
+// recordDownload audits a staff member's download of a document that carries personal data.
+func recordDownload(ctx context.Context, tx *gorm.DB, p app.Principal, f File, action string, detail map[string]any) error {
+	if detail == nil {
+		detail = map[string]any{}
+	}
+	detail["number"], detail["sha256"], detail["pages"] = f.Number, f.SHA256, f.Pages
+	return audit.Record(ctx, tx, p, audit.Entry{Action: action, TargetType: "document", TargetID: f.ID, EstateID: f.EstateID, Detail: detail})
+}

@@ -1,0 +1,197 @@
+// Package elections joins the formation path to assembly votes: it turns a
+// preparatory (or re-election) group's published candidate slate into the
+// election item of a vote, records a counted election as the owners' committee
+// (members, alternates, vacant seats), and creates the follow-up vote for a runoff
+// among tied candidates or a by-election for vacant seats.
+package elections
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"gongzhi/app"
+	"gongzhi/app/formation"
+	"gongzhi/app/rules"
+	"gongzhi/app/voting"
+)
+
+// ItemKey is the key of the election item in votes created here.
+const ItemKey = "committee"
+
+// Service is the election glue service.
+type Service struct {
+	votes     *voting.Service
+	formation *formation.Service
+}
+
+// New builds the service.
+func New(votes *voting.Service, f *formation.Service) *Service {
+	return &Service{votes: votes, formation: f}
+}
+
+// VoteInput is what staff decide about an election vote besides its candidates.
+type VoteInput struct {
+	Title             string
+	LegalProfile      string
+	Form              string
+	Location          string
+	NoticePublishedAt time.Time
+	OpensAt           time.Time
+	ClosesAt          time.Time
+	Seats             int
+	Alternates        int
+}
+
+// CandidateKey is the vote's key for a formation candidate.
+func CandidateKey(candidateID int64) string { return "c" + strconv.FormatInt(candidateID, 10) }
+
+func candidateID(key string) (int64, bool) {
+	id, err := strconv.ParseInt(strings.TrimPrefix(key, "c"), 10, 64)
+	return id, err == nil && strings.HasPrefix(key, "c") && id > 0
+}
+
+// CreateFromSlate drafts a vote of the group's estate whose election item holds the
+// group's published slate, in published order. The vote validates seats against the
+// profile, the notice period and the voting period.
+func (s *Service) CreateFromSlate(ctx context.Context, p app.Principal, groupID int64, in VoteInput) (int64, error) {
+	g, err := s.formation.Group(ctx, p, groupID)
+	if err != nil {
+		return 0, err
+	}
+	keys, refs, err := s.formation.SlateRefs(ctx, p, groupID)
+	if err != nil {
+		return 0, err
+	}
+	if len(keys) == 0 {
+		return 0, app.Errorf(app.EConflict, "候选人名单为空 / the slate has no candidates")
+	}
+	cands := make([]voting.CandidateInput, 0, len(keys))
+	for _, k := range keys {
+		cands = append(cands, voting.CandidateInput{Key: k, Name: refs[k].Name})
+	}
+	title := strings.TrimSpace(in.Title)
+	if title == "" {
+		title = "选举业主委员会委员"
+	}
+	if in.Form == "" {
+		in.Form = "written"
+	}
+	convenor := "preparatory_group"
+	if g.Kind == "reelection" {
+		convenor = "reelection_group"
+	}
+	return s.votes.Create(ctx, p, g.EstateID, voting.NewVote{
+		Title: title, LegalProfile: in.LegalProfile, Form: in.Form, Convenor: convenor, Location: in.Location,
+		NoticePublishedAt: in.NoticePublishedAt, OpensAt: in.OpensAt, ClosesAt: in.ClosesAt,
+		Items: []voting.ItemInput{{Key: ItemKey, Title: title, Matter: string(rules.MatterElectCommittee),
+			Text:  fmt.Sprintf("从经资格审查并公示的 %d 名候选人中选举业主委员会委员 %d 名、候补委员不超过 %d 名。每张选票同意的候选人不得超过应选人数，超过的该项选票无效。", len(cands), in.Seats, in.Alternates),
+			Seats: in.Seats, Alternates: in.Alternates, Candidates: cands}},
+	})
+}
+
+// electionOf reads the counted election item of a closed vote.
+func (s *Service) electionOf(ctx context.Context, p app.Principal, voteID int64, itemKey string) (voting.VoteDetail, voting.ElectionResult, error) {
+	d, err := s.votes.Vote(ctx, p, voteID)
+	if err != nil {
+		return d, voting.ElectionResult{}, err
+	}
+	rv, err := s.votes.Results(ctx, &p, voteID)
+	if err != nil {
+		return d, voting.ElectionResult{}, err
+	}
+	if rv.Result == nil {
+		return d, voting.ElectionResult{}, app.Errorf(app.EConflict, "表决尚未结束计票 / the vote is not counted yet")
+	}
+	if itemKey == "" {
+		itemKey = ItemKey
+	}
+	er, ok := rv.Result.Elections[itemKey]
+	if !ok {
+		return d, voting.ElectionResult{}, app.Invalid("item_key", "该表决没有这一选举事项 / the vote has no election item "+itemKey)
+	}
+	return d, er, nil
+}
+
+// Record records the counted election item of a closed vote as the estate's
+// committee (formation.RecordElection): elected members, alternates in rank order,
+// a pending runoff or vacant seats. The candidates must come from a formation slate.
+func (s *Service) Record(ctx context.Context, p app.Principal, voteID int64, itemKey string) (int64, error) {
+	if itemKey == "" {
+		itemKey = ItemKey
+	}
+	d, er, err := s.electionOf(ctx, p, voteID, itemKey)
+	if err != nil {
+		return 0, err
+	}
+	res := rules.ElectionResult{Key: itemKey, Seats: er.Seats, Elected: er.Elected, Runoff: er.Runoff, Alternates: er.Alternates,
+		CommitteeFormed: er.CommitteeFormed, VacantSeats: er.VacantSeats, InvalidBallots: er.InvalidBallots, Rule: er.Rule, RuleEN: er.RuleEN,
+		Candidates: map[string]rules.CandidateResult{}}
+	refs := map[string]formation.CandidateRef{}
+	for key, cr := range er.Candidates {
+		area, err := rules.ParseArea(cr.AgreeArea)
+		if err != nil {
+			return 0, app.Internal(fmt.Errorf("vote %d candidate %s area %q: %w", voteID, key, cr.AgreeArea, err))
+		}
+		res.Candidates[key] = rules.CandidateResult{Key: key, Agree: rules.Count{Area: area, Headcount: cr.AgreeHeadcount},
+			Qualified: cr.Qualified, Rank: cr.Rank}
+		id, ok := candidateID(key)
+		if !ok {
+			return 0, app.Errorf(app.EConflict, "候选人“%s”不是经资格审查的候选人，无法据此组成业主委员会 / candidate %s is not from a published slate", cr.Name, key)
+		}
+		c, err := s.formation.Candidate(ctx, p, id)
+		if err != nil {
+			return 0, err
+		}
+		if c.EstateID != d.EstateID {
+			return 0, app.Errorf(app.EConflict, "候选人 %s 不属于该小区 / candidate %s belongs to another estate", cr.Name, key)
+		}
+		refs[key] = formation.CandidateRef{CandidateID: id, Name: c.Name, Room: c.Room}
+	}
+	return s.formation.RecordElection(ctx, p, d.EstateID, voteID, itemKey, res, refs)
+}
+
+// FollowUpInput is the timing of a runoff or by-election vote.
+type FollowUpInput struct {
+	NoticePublishedAt time.Time
+	OpensAt           time.Time
+	ClosesAt          time.Time
+	LegalProfile      string
+	Form              string
+}
+
+// CreateFollowUp drafts the runoff vote among the candidates tied across the last
+// seat, for the seats left vacant. (Seats vacant without a tie are filled by a
+// by-election from a newly published slate: CreateFromSlate.)
+func (s *Service) CreateFollowUp(ctx context.Context, p app.Principal, voteID int64, itemKey string, in FollowUpInput) (int64, error) {
+	if itemKey == "" {
+		itemKey = ItemKey
+	}
+	d, er, err := s.electionOf(ctx, p, voteID, itemKey)
+	if err != nil {
+		return 0, err
+	}
+	if len(er.Runoff) == 0 {
+		return 0, app.Errorf(app.EConflict, "该选举没有并列需要决选的候选人；空缺席位请重新提名并公示候选人后补选 / no runoff: fill vacant seats by a by-election from a new slate")
+	}
+	if in.Form == "" {
+		in.Form = d.Form
+	}
+	if in.LegalProfile == "" {
+		in.LegalProfile = d.LegalProfile
+	}
+	cands := make([]voting.CandidateInput, 0, len(er.Runoff))
+	for _, k := range er.Runoff {
+		cands = append(cands, voting.CandidateInput{Key: k, Name: er.Candidates[k].Name})
+	}
+	title := strings.TrimSpace(er.Title) + "（决选）"
+	return s.votes.Create(ctx, p, d.EstateID, voting.NewVote{
+		Title: title, LegalProfile: in.LegalProfile, Form: in.Form, Convenor: d.Convenor,
+		NoticePublishedAt: in.NoticePublishedAt, OpensAt: in.OpensAt, ClosesAt: in.ClosesAt,
+		Items: []voting.ItemInput{{Key: ItemKey, Title: title, Matter: string(rules.MatterElectCommittee),
+			Text:  fmt.Sprintf("第 %d 号表决中以下候选人同意票数和面积并列，争夺剩余 %d 个席位，现进行决选。", voteID, er.VacantSeats),
+			Seats: er.VacantSeats, ByElection: true, VacantSeats: er.VacantSeats, Candidates: cands}},
+	})
+}

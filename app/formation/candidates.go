@@ -1,0 +1,475 @@
+package formation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"gongzhi/app"
+	"gongzhi/app/rules"
+	"gongzhi/models"
+)
+
+// PoliticalStatus is a candidate's political status (政治面貌), recorded for committee
+// candidates only and published with the candidate list.
+type PoliticalStatus string
+
+// The political statuses.
+const (
+	PoliticalMasses          PoliticalStatus = "masses"           // 群众
+	PoliticalCYLMember       PoliticalStatus = "cyl_member"       // 共青团员
+	PoliticalCPCMember       PoliticalStatus = "cpc_member"       // 中共党员
+	PoliticalCPCProbationary PoliticalStatus = "cpc_probationary" // 中共预备党员
+	PoliticalDemocraticParty PoliticalStatus = "democratic_party" // 民主党派成员
+	PoliticalIndependent     PoliticalStatus = "independent"      // 无党派人士
+)
+
+// PoliticalStatuses lists the statuses in display order.
+func PoliticalStatuses() []PoliticalStatus {
+	return []PoliticalStatus{PoliticalMasses, PoliticalCYLMember, PoliticalCPCMember, PoliticalCPCProbationary,
+		PoliticalDemocraticParty, PoliticalIndependent}
+}
+
+// Valid tells whether s is a known status.
+func (s PoliticalStatus) Valid() bool { return slices.Contains(PoliticalStatuses(), s) }
+
+// Label is the Chinese name of the status.
+func (s PoliticalStatus) Label() string {
+	switch s {
+	case PoliticalMasses:
+		return "群众"
+	case PoliticalCYLMember:
+		return "共青团员"
+	case PoliticalCPCMember:
+		return "中共党员"
+	case PoliticalCPCProbationary:
+		return "中共预备党员"
+	case PoliticalDemocraticParty:
+		return "民主党派成员"
+	case PoliticalIndependent:
+		return "无党派人士"
+	}
+	return string(s)
+}
+
+// PartyMember tells whether the status counts for the Party-member ratio: full and
+// probationary members of the Communist Party of China.
+func (s PoliticalStatus) PartyMember() bool {
+	return s == PoliticalCPCMember || s == PoliticalCPCProbationary
+}
+
+// CandidateStatusLabel is the Chinese name of a candidate status.
+func CandidateStatusLabel(status string) string {
+	switch status {
+	case models.CandidateNominated:
+		return "已提名"
+	case models.CandidateUnderReview:
+		return "资格审查中"
+	case models.CandidateQualified:
+		return "资格审查通过"
+	case models.CandidateDisqualified:
+		return "资格审查未通过"
+	case models.CandidateWithdrawn:
+		return "已退出"
+	}
+	return status
+}
+
+// NominationInput nominates a committee candidate.
+type NominationInput struct {
+	Name            string
+	Room            string // the candidate's room key in the roster, e.g. "1-1-101"
+	Kind            rules.NominationKind
+	Nominators      string // joint nomination: the nominating owners; a body's nomination: the body
+	PoliticalStatus PoliticalStatus
+	Occupation      string
+}
+
+// Nominate records a candidate nominated by themselves, jointly by owners, or by the
+// community Party organisation, the residents' committee or the street office (BJ 40,
+// NB 30). The room must be in the estate's roster.
+func (s *Service) Nominate(ctx context.Context, p app.Principal, groupID int64, in NominationInput) (int64, error) {
+	g, e, _, err := s.groupForChange(ctx, p, groupID, actWork)
+	if err != nil {
+		return 0, err
+	}
+	if !in.Kind.Valid() {
+		return 0, app.Invalid("nomination_kind", "提名方式须为 self、joint、party_org、residents_committee 或 street_office")
+	}
+	if !in.PoliticalStatus.Valid() {
+		return 0, app.Invalid("political_status", "政治面貌须为 masses、cyl_member、cpc_member、cpc_probationary、democratic_party 或 independent")
+	}
+	name, err := text("name", in.Name, 1, 50, "姓名")
+	if err != nil {
+		return 0, err
+	}
+	room, err := text("room", in.Room, 1, 64, "房号")
+	if err != nil {
+		return 0, err
+	}
+	nominators, err := text("nominators", in.Nominators, 0, 500, "提名人")
+	if err != nil {
+		return 0, err
+	}
+	if in.Kind == rules.NominationJoint && nominators == "" {
+		return 0, app.Invalid("nominators", "联名推荐须列明推荐的业主 / a joint nomination names its owners")
+	}
+	occupation, err := text("occupation", in.Occupation, 0, 100, "职业")
+	if err != nil {
+		return 0, err
+	}
+	now := s.clock()
+	c := models.Candidate{EstateID: e.ID, GroupID: g.ID, Name: name, Room: room, NominationKind: string(in.Kind), Nominators: nominators,
+		PoliticalStatus: string(in.PoliticalStatus), Occupation: occupation, Status: models.CandidateNominated,
+		CreatedBy: p.Username, CreatedAt: now, UpdatedAt: now}
+	err = s.inTx(ctx, func(tx *gorm.DB) error {
+		if _, found, err := models.UnitOwnerNames(ctx, tx, e.ID, room); err != nil {
+			return err
+		} else if !found {
+			return app.Invalid("room", fmt.Sprintf("名册中没有房号 %s / no such room in the roster", room))
+		}
+		if err := tx.Create(&c).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return app.Errorf(app.EConflict, "%s（%s）已被提名 / already nominated", name, room)
+			}
+			return fmt.Errorf("nominating: %w", err)
+		}
+		return record(ctx, tx, p, e, "formation.candidate.nominate", "candidate", c.ID,
+			map[string]any{"group_id": g.ID, "kind": c.NominationKind})
+	})
+	if err != nil {
+		return 0, err
+	}
+	return c.ID, nil
+}
+
+// candidateForChange loads a candidate of an open group the principal may work on.
+func (s *Service) candidateForChange(ctx context.Context, p app.Principal, candidateID int64) (models.Candidate, models.FormationGroup, models.EstateWithPath, error) {
+	var c models.Candidate
+	if err := s.db.WithContext(ctx).First(&c, candidateID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return c, models.FormationGroup{}, models.EstateWithPath{}, app.Errorf(app.ENotFound, "候选人不存在 / no such candidate")
+		}
+		return c, models.FormationGroup{}, models.EstateWithPath{}, app.Internal(err)
+	}
+	g, e, _, err := s.groupForChange(ctx, p, c.GroupID, actWork)
+	if err != nil {
+		if app.ErrorCode(err) == app.ENotFound {
+			err = app.Errorf(app.ENotFound, "候选人不存在 / no such candidate")
+		}
+		return c, g, e, err
+	}
+	if c.Status == models.CandidateWithdrawn {
+		return c, g, e, app.Errorf(app.EConflict, "该候选人已退出 / the candidate has withdrawn")
+	}
+	return c, g, e, nil
+}
+
+// CheckInput is one review of one eligibility criterion.
+type CheckInput struct {
+	Criterion  string // a code of rules.EligibilityCriteria
+	Met        bool
+	Evidence   string // what the reviewer saw: a certificate, a register extract, the signed pledge
+	Reviewer   string // the person who reviewed it
+	ReviewedAt *time.Time
+}
+
+// Eligibility is a candidate's standing on the checklist (rules.EvaluateEligibility).
+type Eligibility struct {
+	Eligible bool
+	Pending  []string
+	Failed   []string
+}
+
+// RecordCheck records the review of one criterion with its evidence and reviewer; it
+// supersedes an earlier review of the same criterion. A candidate already decided goes
+// back under review, since the decision rested on the old checklist.
+func (s *Service) RecordCheck(ctx context.Context, p app.Principal, candidateID int64, in CheckInput) (Eligibility, error) {
+	c, _, e, err := s.candidateForChange(ctx, p, candidateID)
+	if err != nil {
+		return Eligibility{}, err
+	}
+	known := false
+	for _, cr := range rules.EligibilityCriteria() {
+		known = known || cr.Code == in.Criterion
+	}
+	if !known {
+		return Eligibility{}, app.Invalid("criterion", "未知的资格条件 / unknown criterion")
+	}
+	evidence, err := text("evidence", in.Evidence, 0, 1000, "证明材料")
+	if err != nil {
+		return Eligibility{}, err
+	}
+	reviewer, err := text("reviewer", in.Reviewer, 1, 100, "审查人")
+	if err != nil {
+		return Eligibility{}, err
+	}
+	now := s.clock()
+	reviewedAt := now
+	if in.ReviewedAt != nil {
+		reviewedAt = in.ReviewedAt.UTC().Truncate(time.Second)
+		if rules.CalendarDaysBetween(now, reviewedAt) > 0 {
+			return Eligibility{}, app.Invalid("reviewed_at", "审查时间不能晚于今天")
+		}
+	}
+	var out Eligibility
+	err = s.inTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Model(&models.EligibilityCheck{}).Where("candidate_id = ? AND current_criterion = ?", c.ID, in.Criterion).
+			Updates(map[string]any{"current_criterion": nil, "superseded_at": now}).Error; err != nil {
+			return fmt.Errorf("superseding check: %w", err)
+		}
+		check := models.EligibilityCheck{CandidateID: c.ID, Criterion: in.Criterion, CurrentCriterion: ptr(in.Criterion), Met: in.Met,
+			Evidence: evidence, Reviewer: reviewer, ReviewedAt: reviewedAt, RecordedBy: p.Username, CreatedAt: now}
+		if err := tx.Create(&check).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return app.Errorf(app.EConflict, "他人刚刚记录了同一项审查，请刷新后重试 / recorded concurrently")
+			}
+			return fmt.Errorf("recording check: %w", err)
+		}
+		checks, err := models.CurrentChecks(ctx, tx, []int64{c.ID})
+		if err != nil {
+			return err
+		}
+		out.Eligible, out.Pending, out.Failed = rules.EvaluateEligibility(ruleChecks(checks))
+		if c.Status != models.CandidateUnderReview {
+			if err := tx.Model(&models.Candidate{}).Where("id = ?", c.ID).
+				Updates(map[string]any{"status": models.CandidateUnderReview, "updated_at": now}).Error; err != nil {
+				return fmt.Errorf("putting candidate under review: %w", err)
+			}
+		}
+		return record(ctx, tx, p, e, "formation.candidate.check", "candidate", c.ID,
+			map[string]any{"criterion": in.Criterion, "met": in.Met, "eligible": out.Eligible})
+	})
+	return out, err
+}
+
+// ruleChecks maps stored reviews to the rule's input.
+func ruleChecks(checks []models.EligibilityCheck) []rules.CriterionCheck {
+	out := make([]rules.CriterionCheck, 0, len(checks))
+	for _, ch := range checks {
+		out = append(out, rules.CriterionCheck{Code: ch.Criterion, Met: ptr(ch.Met), Evidence: ch.Evidence, Reviewer: ch.Reviewer})
+	}
+	return out
+}
+
+// Decision is the outcome of a qualification review.
+type Decision string
+
+// The review outcomes.
+const (
+	DecisionQualified    Decision = "qualified"
+	DecisionDisqualified Decision = "disqualified"
+)
+
+// ReviewInput is the qualification review by the group with the community Party
+// organisation (NB 31; seed 001 "候选人资格审议制度").
+type ReviewInput struct {
+	Decision           Decision
+	PartyOrgReviewer   string     // who reviewed for the community Party organisation
+	PartyOrgReviewedAt *time.Time // nil means now
+	Note               string     // required when disqualifying: the reason
+}
+
+// Review decides a candidate's qualification. Qualified needs every criterion of the
+// checklist satisfied (rules.EvaluateEligibility); otherwise the 422 names the pending and
+// failed criteria. The community Party organisation's reviewer is recorded either way.
+func (s *Service) Review(ctx context.Context, p app.Principal, candidateID int64, in ReviewInput) error {
+	c, _, e, err := s.candidateForChange(ctx, p, candidateID)
+	if err != nil {
+		return err
+	}
+	if in.Decision != DecisionQualified && in.Decision != DecisionDisqualified {
+		return app.Invalid("decision", "审查结论须为 qualified 或 disqualified")
+	}
+	reviewer, err := text("party_org_reviewer", in.PartyOrgReviewer, 1, 100, "社区党组织审查人")
+	if err != nil {
+		return err
+	}
+	note, err := text("note", in.Note, 0, 1000, "审查意见")
+	if err != nil {
+		return err
+	}
+	if in.Decision == DecisionDisqualified && note == "" {
+		return app.Invalid("note", "不予通过须写明理由 / give the reason for disqualifying")
+	}
+	now := s.clock()
+	reviewedAt := now
+	if in.PartyOrgReviewedAt != nil {
+		reviewedAt = in.PartyOrgReviewedAt.UTC().Truncate(time.Second)
+		if rules.CalendarDaysBetween(now, reviewedAt) > 0 {
+			return app.Invalid("party_org_reviewed_at", "审查时间不能晚于今天")
+		}
+	}
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		checks, err := models.CurrentChecks(ctx, tx, []int64{c.ID})
+		if err != nil {
+			return err
+		}
+		eligible, pending, failed := rules.EvaluateEligibility(ruleChecks(checks))
+		if in.Decision == DecisionQualified && !eligible {
+			ae := &app.Error{Code: app.EInvalid, Message: "资格条件尚未全部核实通过，不能确认候选人资格 / the checklist is not complete"}
+			for _, code := range failed {
+				ae.Details = append(ae.Details, app.Detail{Field: code, Message: criterionTitle(code) + "：不符合"})
+			}
+			for _, code := range pending {
+				ae.Details = append(ae.Details, app.Detail{Field: code, Message: criterionTitle(code) + "：待核实（须有证明材料和审查人）"})
+			}
+			return ae
+		}
+		if err := tx.Model(&models.Candidate{}).Where("id = ?", c.ID).Updates(map[string]any{
+			"status": string(in.Decision), "review_note": note, "party_org_reviewer": reviewer, "party_org_reviewed_at": reviewedAt,
+			"reviewed_by": p.Username, "reviewed_at": now, "updated_at": now}).Error; err != nil {
+			return fmt.Errorf("recording review: %w", err)
+		}
+		return record(ctx, tx, p, e, "formation.candidate.review", "candidate", c.ID, map[string]any{"decision": string(in.Decision)})
+	})
+}
+
+// WithdrawCandidate takes a candidate off; a published list then needs publishing again.
+func (s *Service) WithdrawCandidate(ctx context.Context, p app.Principal, candidateID int64, note string) error {
+	c, _, e, err := s.candidateForChange(ctx, p, candidateID)
+	if err != nil {
+		return err
+	}
+	note, err = text("note", note, 0, 1000, "说明")
+	if err != nil {
+		return err
+	}
+	now := s.clock()
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		updates := map[string]any{"status": models.CandidateWithdrawn, "withdrawn_at": now, "updated_at": now}
+		if note != "" {
+			updates["review_note"] = strings.TrimSpace(c.ReviewNote + "\n退出：" + note)
+		}
+		if err := tx.Model(&models.Candidate{}).Where("id = ?", c.ID).Updates(updates).Error; err != nil {
+			return fmt.Errorf("withdrawing candidate: %w", err)
+		}
+		return record(ctx, tx, p, e, "formation.candidate.withdraw", "candidate", c.ID, nil)
+	})
+}
+
+// criterionTitle is the Chinese title of a criterion code.
+func criterionTitle(code string) string {
+	for _, c := range rules.EligibilityCriteria() {
+		if c.Code == code {
+			return c.Title
+		}
+	}
+	return code
+}
+
+// CheckView is one criterion of a candidate's checklist with its current review.
+type CheckView struct {
+	rules.Criterion
+	Check *models.EligibilityCheck // nil when not yet reviewed
+	State string                   // met, failed or pending
+}
+
+// CandidateView is a candidate with the checklist and labels.
+type CandidateView struct {
+	models.Candidate
+	StatusLabel     string
+	NominationLabel string
+	PoliticalLabel  string
+	PartyMember     bool
+	Checks          []CheckView
+	Eligibility     Eligibility
+	RosterOwners    []string // the owners of the room in the roster, for the reviewer
+	RosterMatch     bool     // the candidate's name is among them
+}
+
+// candidateViews lists the candidates of a group with their checklists.
+func (s *Service) candidateViews(ctx context.Context, g models.FormationGroup) ([]CandidateView, error) {
+	cands, err := models.GroupCandidates(ctx, s.db, g.ID)
+	if err != nil {
+		return nil, app.Internal(err)
+	}
+	ids := make([]int64, 0, len(cands))
+	for _, c := range cands {
+		ids = append(ids, c.ID)
+	}
+	checks, err := models.CurrentChecks(ctx, s.db, ids)
+	if err != nil {
+		return nil, app.Internal(err)
+	}
+	byCand := map[int64][]models.EligibilityCheck{}
+	for _, ch := range checks {
+		byCand[ch.CandidateID] = append(byCand[ch.CandidateID], ch)
+	}
+	out := make([]CandidateView, 0, len(cands))
+	for _, c := range cands {
+		v, err := s.candidateView(ctx, c, byCand[c.ID])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// candidateView assembles one candidate's view from its current reviews.
+func (s *Service) candidateView(ctx context.Context, c models.Candidate, checks []models.EligibilityCheck) (CandidateView, error) {
+	ps := PoliticalStatus(c.PoliticalStatus)
+	v := CandidateView{Candidate: c, StatusLabel: CandidateStatusLabel(c.Status), NominationLabel: rules.NominationKind(c.NominationKind).Label(),
+		PoliticalLabel: ps.Label(), PartyMember: ps.PartyMember()}
+	v.Eligibility.Eligible, v.Eligibility.Pending, v.Eligibility.Failed = rules.EvaluateEligibility(ruleChecks(checks))
+	for _, cr := range rules.EligibilityCriteria() {
+		cv := CheckView{Criterion: cr, State: "pending"}
+		for i := range checks {
+			if checks[i].Criterion == cr.Code {
+				cv.Check = &checks[i]
+			}
+		}
+		switch {
+		case slices.Contains(v.Eligibility.Failed, cr.Code):
+			cv.State = "failed"
+		case !slices.Contains(v.Eligibility.Pending, cr.Code):
+			cv.State = "met"
+		}
+		v.Checks = append(v.Checks, cv)
+	}
+	names, _, err := models.UnitOwnerNames(ctx, s.db, c.EstateID, c.Room)
+	if err != nil {
+		return v, app.Internal(err)
+	}
+	v.RosterOwners = names
+	v.RosterMatch = slices.Contains(names, c.Name)
+	return v, nil
+}
+
+// Candidate loads one candidate in the principal's jurisdiction with its checklist.
+func (s *Service) Candidate(ctx context.Context, p app.Principal, candidateID int64) (CandidateView, error) {
+	var c models.Candidate
+	if err := s.db.WithContext(ctx).First(&c, candidateID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return CandidateView{}, app.Errorf(app.ENotFound, "候选人不存在 / no such candidate")
+		}
+		return CandidateView{}, app.Internal(err)
+	}
+	if _, err := s.orgs.Estate(ctx, p, c.EstateID); err != nil {
+		return CandidateView{}, app.Errorf(app.ENotFound, "候选人不存在 / no such candidate")
+	}
+	checks, err := models.CurrentChecks(ctx, s.db, []int64{c.ID})
+	if err != nil {
+		return CandidateView{}, app.Internal(err)
+	}
+	return s.candidateView(ctx, c, checks)
+}
+
+// CheckHistory lists every review of a candidate's criteria, superseded ones included,
+// oldest first.
+func (s *Service) CheckHistory(ctx context.Context, p app.Principal, candidateID int64) ([]models.EligibilityCheck, error) {
+	if _, err := s.Candidate(ctx, p, candidateID); err != nil {
+		return nil, err
+	}
+	var list []models.EligibilityCheck
+	if err := s.db.WithContext(ctx).Where("candidate_id = ?", candidateID).Order("id").Find(&list).Error; err != nil {
+		return nil, app.Internal(fmt.Errorf("reading check history: %w", err))
+	}
+	return list, nil
+}

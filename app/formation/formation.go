@@ -1,0 +1,443 @@
+// Package formation runs the path from a new estate to its filed owners' committee
+// (DOMAIN.md §4-5), and later terms' re-elections: whether an estate is due to form its
+// assembly; the preparatory group (筹备组) or re-election group (换届小组) with its
+// composition rules, member-list publication, objections and duties checklist; the
+// committee candidates with their eligibility checklist, qualification review with the
+// community Party organisation and the published candidate list; the Party-member ratio
+// of the slate and of the committee (it informs, never blocks); and the committee
+// recorded from a counted election with its officers, filing, term and re-election date.
+//
+// The legal rules come from app/rules; this package stores facts and decisions. Every use
+// case runs in one transaction, is audited in it, and checks the principal's
+// jurisdiction (app/orgs). Auditors and district staff only read; the street office
+// leads; community staff do the candidate and checklist work; a committee account may run
+// its own estate's re-election. Nothing is deleted: rows are withdrawn, superseded,
+// dissolved or ended.
+package formation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"gongzhi/app"
+	"gongzhi/app/audit"
+	"gongzhi/app/orgs"
+	"gongzhi/app/rules"
+	"gongzhi/models"
+)
+
+// Service is the formation service.
+type Service struct {
+	db   *gorm.DB
+	orgs *orgs.Service
+	now  func() time.Time
+}
+
+// New builds the service with the system clock.
+func New(db *gorm.DB, orgSvc *orgs.Service) *Service {
+	return &Service{db: db, orgs: orgSvc, now: time.Now}
+}
+
+// WithClock returns a copy of the service that reads the time from now (for tests and
+// replays).
+func (s *Service) WithClock(now func() time.Time) *Service {
+	c := *s
+	c.now = now
+	return &c
+}
+
+// clock is the current instant in UTC, to the second (both databases keep it exactly).
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Second) }
+
+// action is a kind of change, for the role check.
+type action int
+
+const (
+	actCompose  action = iota // create, compose, publish and dissolve a group
+	actWork                   // facts, duties, objections, candidates, eligibility, candidate lists
+	actElection               // record a counted election into the committee
+	actOfficers               // record the chair and vice-chairs the members elected
+	actFiling                 // accept the filing (备案) as the street office
+)
+
+// allowed tells whether the role may take the action on a group of that kind. The street
+// office leads the group (GR 10) and receives the filing (REG 16); community staff sit on
+// the group and review candidates with the Party organisation; a committee account records
+// its own officers and may run its own estate's re-election, but never accepts its own
+// filing.
+func allowed(p app.Principal, groupKind string, act action) bool {
+	switch p.Role {
+	case app.RoleAdmin, app.RoleStreet:
+		return true
+	case app.RoleCommunity:
+		return act == actWork || act == actElection || act == actOfficers
+	case app.RoleCommittee:
+		return act == actOfficers || (groupKind == models.GroupKindReelection && act != actFiling)
+	}
+	return false
+}
+
+func forbidden(act action) error {
+	switch act {
+	case actCompose:
+		return app.Errorf(app.EForbidden, "无权操作：筹备组由街道办事处牵头组建 / only the street office composes the group")
+	case actFiling:
+		return app.Errorf(app.EForbidden, "无权操作：备案由街道办事处受理 / only the street office accepts the filing")
+	}
+	return app.Errorf(app.EForbidden, "无权进行此操作 / not allowed for your role")
+}
+
+// Permissions tell the pages which forms to show; the service checks again on every change.
+type Permissions struct {
+	Compose  bool
+	Work     bool
+	Election bool
+	Officers bool
+	Filing   bool
+}
+
+// permissionsFor lists what the principal may do on an estate whose open group has kind
+// groupKind (prep when there is none).
+func permissionsFor(p app.Principal, groupKind string) Permissions {
+	if !p.CanWrite() {
+		return Permissions{}
+	}
+	return Permissions{
+		Compose:  allowed(p, groupKind, actCompose),
+		Work:     allowed(p, groupKind, actWork),
+		Election: allowed(p, groupKind, actElection),
+		Officers: allowed(p, groupKind, actOfficers),
+		Filing:   allowed(p, groupKind, actFiling),
+	}
+}
+
+// estateForChange loads the estate the principal may change and checks the role.
+func (s *Service) estateForChange(ctx context.Context, p app.Principal, estateID int64, groupKind string, act action) (models.EstateWithPath, rules.JurisdictionProfile, error) {
+	e, err := s.orgs.EstateForChange(ctx, p, estateID)
+	if err != nil {
+		return e, rules.JurisdictionProfile{}, err
+	}
+	if !allowed(p, groupKind, act) {
+		return e, rules.JurisdictionProfile{}, forbidden(act)
+	}
+	prof, ok := rules.ProfileByCode(e.ProfileCode)
+	if !ok {
+		return e, prof, app.Internal(fmt.Errorf("estate %d: unknown profile %q", e.ID, e.ProfileCode))
+	}
+	return e, prof, nil
+}
+
+// groupForChange loads a group in the principal's jurisdiction that is still open.
+func (s *Service) groupForChange(ctx context.Context, p app.Principal, groupID int64, act action) (models.FormationGroup, models.EstateWithPath, rules.JurisdictionProfile, error) {
+	g, err := models.FindGroup(ctx, s.db, groupID)
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return g, models.EstateWithPath{}, rules.JurisdictionProfile{}, app.Errorf(app.ENotFound, "筹备组不存在 / no such group")
+	}
+	if err != nil {
+		return g, models.EstateWithPath{}, rules.JurisdictionProfile{}, app.Internal(err)
+	}
+	e, prof, err := s.estateForChange(ctx, p, g.EstateID, g.Kind, act)
+	if err != nil {
+		if app.ErrorCode(err) == app.ENotFound {
+			err = app.Errorf(app.ENotFound, "筹备组不存在 / no such group")
+		}
+		return g, e, prof, err
+	}
+	if g.Status == models.GroupDissolved {
+		return g, e, prof, app.Errorf(app.EConflict, "该小组已解散，不能再修改 / the group is dissolved")
+	}
+	return g, e, prof, nil
+}
+
+// groupProfile is the profile the group was formed under (its recorded version), falling
+// back to the estate's current profile.
+func groupProfile(g models.FormationGroup, estateProfile rules.JurisdictionProfile) rules.JurisdictionProfile {
+	if p, ok := rules.ProfileByCode(g.ProfileCode); ok {
+		return p
+	}
+	return estateProfile
+}
+
+// text trims s and checks its length in characters.
+func text(field, s string, min, max int, label string) (string, error) {
+	s = strings.TrimSpace(s)
+	n := utf8.RuneCountInString(s)
+	if n < min {
+		return "", app.Invalid(field, label+"不能为空 / required")
+	}
+	if n > max {
+		return "", app.Invalid(field, fmt.Sprintf("%s不能超过 %d 个字符 / at most %d characters", label, max, max))
+	}
+	return s, nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// inTx runs one use case in one transaction; any error that is not an application error
+// becomes an internal one.
+func (s *Service) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if err := s.db.WithContext(ctx).Transaction(fn); err != nil {
+		return app.AsError(err)
+	}
+	return nil
+}
+
+// day renders an instant as its Asia/Shanghai date.
+func day(t time.Time) string { return t.In(rules.Shanghai()).Format(time.DateOnly) }
+
+// lastDay renders the last day of a period that ends at the instant t (24:00 of that day).
+func lastDay(t time.Time) string { return day(t.Add(-time.Nanosecond)) }
+
+// record writes the audit entry of a change to an estate.
+func record(ctx context.Context, tx *gorm.DB, p app.Principal, e models.EstateWithPath, action, targetType string, targetID int64, detail map[string]any) error {
+	return audit.Record(ctx, tx, p, audit.Entry{Action: action, TargetType: targetType, TargetID: targetID,
+		OrgID: e.CommunityID, EstateID: e.ID, Detail: detail})
+}
+
+// noRestDays is a calendar without rest days, for periods that must simply last a number
+// of days (a publication shown for at least 7 days), unlike deadlines that move to the
+// next working day.
+type noRestDays struct{}
+
+// IsRestDay reports that no day is a rest day.
+func (noRestDays) IsRestDay(time.Time) bool { return false }
+
+// FormationStatus is where an estate stands on its way to a filed committee.
+type FormationStatus struct {
+	Estate          models.EstateWithPath
+	Profile         rules.JurisdictionProfile
+	Units           int
+	TotalArea       rules.Area
+	DeliveredArea   rules.Area
+	FirstDeliveryAt *time.Time
+	Note            string
+	Due             rules.FormationStatus
+	Stage           Stage
+	OpenGroupID     int64
+	OpenGroupKind   string
+	CommitteeID     int64
+	ReelectionStart *time.Time
+	ReelectionDue   bool // a formed committee's re-election should have started and no group is open
+	// Dates for display, Asia/Shanghai; empty while unknown.
+	FirstDeliveryDay   string
+	DecideByDay        string // the last day for the street office's decision
+	FormByDay          string // the last day for forming the group
+	ReelectionStartDay string
+}
+
+// Stage is the step an estate has reached.
+type Stage string
+
+// The stages, in order.
+const (
+	StageNotDue           Stage = "not_due"           // formation not yet due
+	StageDue              Stage = "due"               // due; no group formed yet
+	StageGroup            Stage = "group"             // a preparatory group is working
+	StageCommitteeForming Stage = "committee_forming" // elected too few: runoff or by-election pending
+	StageCommitteeFormed  Stage = "committee_formed"  // formed; officers and filing follow
+	StageCommitteeFiled   Stage = "committee_filed"   // filed with the street office
+	StageReelection       Stage = "reelection"        // a re-election group is working
+)
+
+// Label is the Chinese name of the stage.
+func (s Stage) Label() string {
+	switch s {
+	case StageNotDue:
+		return "尚未达到成立条件"
+	case StageDue:
+		return "应当组建筹备组"
+	case StageGroup:
+		return "筹备组工作中"
+	case StageCommitteeForming:
+		return "业主委员会未能足额选出，待决选或补选"
+	case StageCommitteeFormed:
+		return "业主委员会已选出，待选举主任并备案"
+	case StageCommitteeFiled:
+		return "业主委员会已备案"
+	case StageReelection:
+		return "换届小组工作中"
+	}
+	return string(s)
+}
+
+// statusOf decides an estate's stage from what is stored.
+func statusOf(e models.EstateWithPath, prof rules.JurisdictionProfile, d models.EstateDelivery, f models.EstateFormation,
+	g *models.FormationGroup, c *models.Committee, now time.Time) FormationStatus {
+	st := FormationStatus{Estate: e, Profile: prof, Units: d.Units, TotalArea: rules.Area(d.TotalArea),
+		DeliveredArea: rules.Area(d.DeliveredArea), FirstDeliveryAt: f.FirstDeliveryAt, Note: f.Note}
+	var first time.Time
+	if f.FirstDeliveryAt != nil {
+		first = *f.FirstDeliveryAt
+	}
+	st.Due = rules.FormationDue(prof, st.DeliveredArea, st.TotalArea, first, now)
+	if f.FirstDeliveryAt != nil {
+		st.FirstDeliveryDay = day(*f.FirstDeliveryAt)
+	}
+	if !st.Due.DecideBy.IsZero() {
+		st.DecideByDay = lastDay(st.Due.DecideBy)
+	}
+	if !st.Due.FormBy.IsZero() {
+		st.FormByDay = lastDay(st.Due.FormBy)
+	}
+	if g != nil {
+		st.OpenGroupID, st.OpenGroupKind = g.ID, g.Kind
+	}
+	if c != nil {
+		st.CommitteeID = c.ID
+		st.ReelectionStart = c.ReelectionStart
+		if c.ReelectionStart != nil {
+			st.ReelectionStartDay = day(*c.ReelectionStart)
+		}
+	}
+	switch {
+	case g != nil && g.Kind == models.GroupKindReelection:
+		st.Stage = StageReelection
+	case c != nil && c.Status == models.CommitteeForming:
+		st.Stage = StageCommitteeForming
+	case c != nil && c.Status == models.CommitteeFormed:
+		st.Stage = StageCommitteeFormed
+	case c != nil && c.Status == models.CommitteeFiled:
+		st.Stage = StageCommitteeFiled
+	case g != nil:
+		st.Stage = StageGroup
+	case st.Due.Due:
+		st.Stage = StageDue
+	default:
+		st.Stage = StageNotDue
+	}
+	if g == nil && c != nil && c.Status != models.CommitteeForming && c.ReelectionStart != nil && !now.Before(*c.ReelectionStart) {
+		st.ReelectionDue = true
+	}
+	return st
+}
+
+// Status reports where an estate stands: the delivered share against the profile's
+// trigger (rules.FormationDue), the open group and the live committee.
+func (s *Service) Status(ctx context.Context, p app.Principal, estateID int64) (FormationStatus, error) {
+	e, err := s.orgs.Estate(ctx, p, estateID)
+	if err != nil {
+		return FormationStatus{}, err
+	}
+	list, err := s.statuses(ctx, []models.EstateWithPath{e})
+	if err != nil {
+		return FormationStatus{}, err
+	}
+	return list[0], nil
+}
+
+// statuses computes the status of each estate with four queries in all.
+func (s *Service) statuses(ctx context.Context, estates []models.EstateWithPath) ([]FormationStatus, error) {
+	ids := make([]int64, 0, len(estates))
+	for _, e := range estates {
+		ids = append(ids, e.ID)
+	}
+	deliveries, err := models.DeliveryStats(ctx, s.db, ids)
+	if err != nil {
+		return nil, app.Internal(err)
+	}
+	facts, err := models.EstateFormations(ctx, s.db, ids)
+	if err != nil {
+		return nil, app.Internal(err)
+	}
+	groups, err := models.OpenGroups(ctx, s.db, ids)
+	if err != nil {
+		return nil, app.Internal(err)
+	}
+	committees, err := models.LiveCommittees(ctx, s.db, ids)
+	if err != nil {
+		return nil, app.Internal(err)
+	}
+	now := s.clock()
+	out := make([]FormationStatus, 0, len(estates))
+	for _, e := range estates {
+		prof, _ := rules.ProfileByCode(e.ProfileCode)
+		var g *models.FormationGroup
+		if v, ok := groups[e.ID]; ok {
+			g = &v
+		}
+		var c *models.Committee
+		if v, ok := committees[e.ID]; ok {
+			c = &v
+		}
+		out = append(out, statusOf(e, prof, deliveries[e.ID], facts[e.ID], g, c, now))
+	}
+	return out, nil
+}
+
+// EstatesDue lists the estates in the principal's jurisdiction that need a group now:
+// formation is due and no group or committee exists yet, or a committee's re-election
+// should have started and no re-election group is open.
+func (s *Service) EstatesDue(ctx context.Context, p app.Principal) ([]FormationStatus, error) {
+	estates, err := s.orgs.ListEstates(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.statuses(ctx, estates)
+	if err != nil {
+		return nil, err
+	}
+	var due []FormationStatus
+	for _, st := range all {
+		if st.Stage == StageDue || st.ReelectionDue {
+			due = append(due, st)
+		}
+	}
+	return due, nil
+}
+
+// FactsInput are the formation facts staff record for an estate.
+type FactsInput struct {
+	FirstDeliveryAt *time.Time // when the first unit was delivered; nil when unknown
+	Note            string
+}
+
+// SetFacts records when the estate's first unit was delivered (SH 13 counts two years
+// from it); the delivered area comes from the roster's units.
+func (s *Service) SetFacts(ctx context.Context, p app.Principal, estateID int64, in FactsInput) error {
+	e, _, err := s.estateForChange(ctx, p, estateID, models.GroupKindPrep, actWork)
+	if err != nil {
+		return err
+	}
+	note, err := text("note", in.Note, 0, 500, "备注")
+	if err != nil {
+		return err
+	}
+	now := s.clock()
+	if in.FirstDeliveryAt != nil {
+		t := in.FirstDeliveryAt.UTC().Truncate(time.Second)
+		if t.After(now) {
+			return app.Invalid("first_delivery_at", "首套房屋交付时间不能晚于今天 / the first delivery cannot lie in the future")
+		}
+		in.FirstDeliveryAt = &t
+	}
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		var row models.EstateFormation
+		res := tx.Where("estate_id = ?", e.ID).Limit(1).Find(&row)
+		if res.Error != nil {
+			return app.Internal(fmt.Errorf("reading formation facts: %w", res.Error))
+		}
+		row.EstateID, row.FirstDeliveryAt, row.Note, row.UpdatedAt = e.ID, in.FirstDeliveryAt, note, now
+		if res.RowsAffected == 0 {
+			row.CreatedAt = now
+			if err := tx.Create(&row).Error; err != nil {
+				if errors.Is(err, gorm.ErrDuplicatedKey) {
+					return app.Errorf(app.EConflict, "他人刚刚修改了该小区的成立信息，请刷新后重试 / changed concurrently")
+				}
+				return app.Internal(fmt.Errorf("saving formation facts: %w", err))
+			}
+		} else if err := tx.Model(&row).Select("first_delivery_at", "note", "updated_at").Updates(&row).Error; err != nil {
+			return app.Internal(fmt.Errorf("saving formation facts: %w", err))
+		}
+		detail := map[string]any{"first_delivery_at": nil}
+		if in.FirstDeliveryAt != nil {
+			detail["first_delivery_at"] = day(*in.FirstDeliveryAt)
+		}
+		return record(ctx, tx, p, e, "formation.facts", "estate", e.ID, detail)
+	})
+}

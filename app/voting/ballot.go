@@ -1,0 +1,365 @@
+package voting
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"gongzhi/app"
+	"gongzhi/app/rules"
+	"gongzhi/models"
+)
+
+// ChannelLabel is the Chinese name of a ballot channel.
+func ChannelLabel(channel string) string {
+	switch channel {
+	case models.ChannelOnline:
+		return "线上投票"
+	case models.ChannelPaper:
+		return "纸质选票"
+	case models.ChannelProxy:
+		return "委托投票"
+	}
+	return channel
+}
+
+// Receipt is what a voter (or the staff member entering a paper ballot) gets back:
+// the receipt code binds the vote, the voter and the choices; anyone can check it
+// with VerifyReceipt, which never reveals the choices.
+type Receipt struct {
+	Code     string
+	BallotID int64
+	VoteID   int64
+	Channel  string
+	CastAt   time.Time
+}
+
+// receiptEncoding writes receipt codes: upper-case letters and digits 2-7.
+var receiptEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// receiptCode computes a ballot's receipt: a keyed hash (HMAC under the server's
+// secret) of the vote, the voter, the canonical choices and a random nonce,
+// shortened to 80 bits and written as four groups of four characters. The nonce
+// keeps anyone from guessing the choices from the code and makes every receipt of
+// a voter (a re-entry after a void) different.
+func (s *Service) receiptCode(voteID int64, voterKey string, choices, nonce string) string {
+	sum := s.pii.HashID("ballot-receipt|" + strconv.FormatInt(voteID, 10) + "|" + voterKey + "|" + choices + "|" + nonce)
+	raw, _ := hex.DecodeString(sum[:20]) // HashID returns 64 hex digits
+	code := receiptEncoding.EncodeToString(raw)
+	return code[0:4] + "-" + code[4:8] + "-" + code[8:12] + "-" + code[12:16]
+}
+
+// NormalizeReceipt brings a typed receipt code to its stored form ("ABCD-EFGH-...").
+func NormalizeReceipt(code string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(code) {
+		if (r >= 'A' && r <= 'Z') || (r >= '2' && r <= '7') {
+			b.WriteRune(r)
+		}
+	}
+	s := b.String()
+	if len(s) != 16 {
+		return s
+	}
+	return s[0:4] + "-" + s[4:8] + "-" + s[8:12] + "-" + s[12:16]
+}
+
+// newBallot is a ballot about to be written.
+type newBallot struct {
+	voteID    int64
+	voterID   int64
+	voterKey  string
+	channel   string
+	choices   string // canonical JSON
+	castAt    time.Time
+	decorate  func(*models.Ballot)
+	duplicate func() error // the error for a concurrent second ballot of the voter
+}
+
+// insertBallotSQL writes who voted. The attempt is 1 + the voids of the voter's
+// earlier ballots, computed in the same statement: while the voter holds a live
+// ballot (attempt = voids + 1) the UNIQUE (vote_id, voter_id, attempt) key refuses
+// the row, so one statement both numbers a re-entry after a void and enforces one
+// live ballot per voter, whatever the channel and however many arrive at once.
+const insertBallotSQL = `INSERT INTO ballots (vote_id, voter_id, attempt, channel, credential_id, cast_at, receipt,
+		entered_by, entered_by_name, proxy_name, proxy_id_hash, proxy_id_masked, proxy_authorisation, note)
+	SELECT ?, ?, COUNT(*) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+	FROM ballot_voids WHERE vote_id = ? AND voter_id = ?`
+
+// insertBallot writes who voted (ballots) and what was chosen (ballot_contents),
+// two statements in the caller's transaction. A voter who already holds a live
+// ballot gets nb.duplicate() (409).
+func (s *Service) insertBallot(ctx context.Context, tx *gorm.DB, nb newBallot) (models.Ballot, error) {
+	nonceRaw := make([]byte, 16)
+	if _, err := rand.Read(nonceRaw); err != nil {
+		return models.Ballot{}, fmt.Errorf("ballot nonce: %w", err)
+	}
+	nonce := hex.EncodeToString(nonceRaw)
+	b := models.Ballot{VoteID: nb.voteID, VoterID: nb.voterID, Channel: nb.channel, CastAt: nb.castAt,
+		Receipt: s.receiptCode(nb.voteID, nb.voterKey, nb.choices, nonce)}
+	if nb.decorate != nil {
+		nb.decorate(&b)
+	}
+	conn := tx.Statement.ConnPool
+	res, err := conn.ExecContext(ctx, insertBallotSQL, b.VoteID, b.VoterID, b.Channel, b.CredentialID, b.CastAt, b.Receipt,
+		b.EnteredBy, b.EnteredByName, b.ProxyName, b.ProxyIDHash, b.ProxyIDMasked, b.ProxyAuthorisation, b.Note, b.VoteID, b.VoterID)
+	if err != nil {
+		if isDuplicate(tx, err) {
+			return b, nb.duplicate()
+		}
+		return b, fmt.Errorf("writing ballot: %w", err)
+	}
+	if b.ID, err = res.LastInsertId(); err != nil {
+		return b, fmt.Errorf("ballot id: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, insertContentSQL, b.ID, b.VoteID, nb.choices, nonce); err != nil {
+		return b, fmt.Errorf("writing ballot content: %w", err)
+	}
+	return b, nil
+}
+
+// isDuplicate tells a unique-key violation from a statement run outside GORM's
+// error translation.
+func isDuplicate(db *gorm.DB, err error) bool {
+	if t, ok := db.Dialector.(gorm.ErrorTranslator); ok {
+		err = t.Translate(err)
+	}
+	return errors.Is(err, gorm.ErrDuplicatedKey)
+}
+
+// errAlreadyVoted is the 409 for a voter who holds a live ballot.
+func errAlreadyVoted(m *models.LiveBallot) error {
+	if m == nil {
+		return app.Errorf(app.EConflict, "该投票人已投票，不能重复投票 / this voter has already voted")
+	}
+	return app.Errorf(app.EConflict, "该投票人已于 %s 投票（%s），不能重复投票 / this voter already voted (%s)",
+		showTime(m.CastAt), ChannelLabel(m.Channel), m.Channel)
+}
+
+// duplicateOf builds the 409 for a ballot refused by the UNIQUE key, reading the
+// voter's live ballot through the same transaction (a second pooled connection
+// could wait forever behind SQLite writers queued for the lock this one holds).
+func duplicateOf(ctx context.Context, db *gorm.DB, voteID, voterID int64) func() error {
+	return func() error {
+		live, err := models.LiveBallotOf(ctx, db, voteID, voterID)
+		if err != nil {
+			return errAlreadyVoted(nil)
+		}
+		return errAlreadyVoted(&live)
+	}
+}
+
+// errBadLink is the answer for a token that matches no credential.
+func errBadLink() error {
+	return app.Errorf(app.ENotFound, "投票链接无效，请核对二维码或联系工作人员 / invalid ballot link")
+}
+
+// errRevoked is the answer for a revoked credential.
+func errRevoked() error {
+	return app.Errorf(app.EForbidden, "此投票链接已作废，请使用工作人员重新发放的新链接 / this ballot link was revoked: use the new one staff gave you")
+}
+
+// errLocked is the answer for a credential locked after wrong identity checks.
+func errLocked(attempts int) error {
+	return app.Errorf(app.EForbidden, "身份核验连续 %d 次未通过，此链接已锁定，请联系业主委员会或社区工作人员重新发放 / "+
+		"locked after %d failed identity checks: staff must reissue your ballot link", attempts, attempts)
+}
+
+// BallotView is what the owner's ballot page shows for a personal link: the vote,
+// every item in full, the voter's rooms, and whether and when the voter has voted.
+type BallotView struct {
+	VoteID            int64
+	Title             string
+	EstateName        string
+	Form              string
+	Convenor          string
+	Location          string
+	LegalProfile      string
+	State             string
+	Phase             Phase
+	NoticePublishedAt time.Time
+	OpensAt           time.Time
+	ClosesAt          time.Time
+	QuorumRule        string
+	Items             []Item
+	Rooms             []string
+	Area              rules.Area
+	CredentialStatus  string // active or locked
+	AttemptsLeft      int    // identity checks left before the link locks
+	Cast              *CastInfo
+	CanVote           bool // voting period, credential active, no live ballot
+	ResultsPublished  bool
+	ObjectionsOpen    bool
+	ObjectionDeadline *time.Time
+	MyObjections      []Objection
+}
+
+// CastInfo describes the voter's live ballot.
+type CastInfo struct {
+	Channel string
+	CastAt  time.Time
+	Receipt string
+}
+
+// Ballot opens a personal ballot link (public, no identity check yet): it shows the
+// vote and its items, and whether the voter has already voted (a second visit shows
+// when). A revoked link is refused with 403; an unknown one is 404.
+func (s *Service) Ballot(ctx context.Context, token string) (BallotView, error) {
+	cred, err := models.FindCredentialByTokenHash(ctx, s.db, hashToken(token), "")
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return BallotView{}, errBadLink()
+	}
+	if err != nil {
+		return BallotView{}, app.Internal(err)
+	}
+	if cred.Status == models.CredentialRevoked {
+		return BallotView{}, errRevoked()
+	}
+	v, err := models.FindVote(ctx, s.db, cred.VoteID)
+	if err != nil {
+		return BallotView{}, app.Internal(err)
+	}
+	e, err := models.FindEstate(ctx, s.db, v.EstateID)
+	if err != nil {
+		return BallotView{}, app.Internal(err)
+	}
+	ag, err := s.agendaOf(ctx, s.db, v)
+	if err != nil {
+		return BallotView{}, app.Internal(err)
+	}
+	var voter models.VoteVoter
+	if err := s.db.WithContext(ctx).Where("id = ?", cred.VoterID).Take(&voter).Error; err != nil {
+		return BallotView{}, app.Internal(fmt.Errorf("voter %d: %w", cred.VoterID, err))
+	}
+	now := s.now()
+	prof := profileOf(v)
+	quorum, _ := rules.QuorumRuleText(rules.LegalProfile(v.LegalProfile))
+	view := BallotView{VoteID: v.ID, Title: v.Title, EstateName: e.Name, Form: v.Form, Convenor: v.Convenor, Location: v.Location,
+		LegalProfile: v.LegalProfile, State: v.State, Phase: phaseOf(v, now), NoticePublishedAt: v.NoticePublishedAt,
+		OpensAt: v.OpensAt, ClosesAt: v.ClosesAt, QuorumRule: quorum, Items: ag.items, Rooms: splitRooms(voter.Rooms),
+		Area: rules.Area(voter.Area), CredentialStatus: cred.Status,
+		AttemptsLeft:     max(prof.IdentityCheckAttempts-cred.FailedChecks, 0),
+		ResultsPublished: v.State == models.VotePublished || v.State == models.VoteFinal,
+	}
+	if cred.Status != models.CredentialActive {
+		view.AttemptsLeft = 0
+	}
+	if live, err := models.LiveBallotOf(ctx, s.db, v.ID, cred.VoterID); err == nil {
+		view.Cast = &CastInfo{Channel: live.Channel, CastAt: live.CastAt, Receipt: live.Receipt}
+	} else if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return BallotView{}, app.Internal(err)
+	}
+	view.CanVote = view.Phase == PhaseVoting && cred.Status == models.CredentialActive && view.Cast == nil
+	if v.State == models.VotePublished && v.ObjectionDeadline != nil {
+		view.ObjectionDeadline = v.ObjectionDeadline
+		view.ObjectionsOpen = now.Before(*v.ObjectionDeadline) && cred.Status == models.CredentialActive
+	}
+	mine, err := s.objections(ctx, s.db, v.ID, &cred.VoterID)
+	if err != nil {
+		return BallotView{}, app.Internal(err)
+	}
+	view.MyObjections = mine
+	return view, nil
+}
+
+// checkIDAnswer validates the form of an identity-check answer: exactly six
+// characters (the last six of an ID number or credit code).
+func checkIDAnswer(idCheck string) error {
+	if utf8.RuneCountInString(strings.TrimSpace(idCheck)) != 6 {
+		return app.Invalid("id_check", "请输入证件号码的后 6 位 / enter the last 6 characters of the ID number")
+	}
+	return nil
+}
+
+// errWrongIDCheck marks a failed identity check inside a transaction, so the attempt
+// is recorded after the transaction rolled back.
+var errWrongIDCheck = errors.New("identity check failed")
+
+// tokenCredential finds the credential of a personal link inside tx, holding the vote
+// row (MySQL: a shared lock) so that the system cannot close the vote meanwhile, and
+// refuses an unknown (404) or revoked (403) link.
+func (s *Service) tokenCredential(ctx context.Context, tx *gorm.DB, tokenHash string) (models.CredentialByTokenHash, error) {
+	cred, err := models.FindCredentialByTokenHash(ctx, tx, tokenHash, s.shareLock)
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return cred, errBadLink()
+	}
+	if err != nil {
+		return cred, err
+	}
+	if cred.Status == models.CredentialRevoked {
+		return cred, errRevoked()
+	}
+	return cred, nil
+}
+
+// verifyIdentity refuses a locked credential and checks the answer's hash against
+// the hashes of every owner of the voter's units.
+func verifyIdentity(cred models.CredentialByTokenHash, idHash string, attempts int) error {
+	if cred.Status == models.CredentialLocked {
+		return errLocked(attempts)
+	}
+	if !slices.Contains(strings.Fields(cred.IDCheckHashes), idHash) {
+		return errWrongIDCheck
+	}
+	return nil
+}
+
+// recordFailedCheck counts a wrong identity check of a credential in its own
+// transaction (the cast itself was rolled back), locks the credential at the limit,
+// logs the event without the answer, and returns the 403 to show.
+func (s *Service) recordFailedCheck(ctx context.Context, cred models.CredentialByTokenHash, attempts int) error {
+	now := s.now()
+	var failed int
+	var locked bool
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		// status and locked_at are assigned before failed_checks so MySQL (left to right)
+		// and SQLite (old values) both compare the value before the increment.
+		res := tx.Exec(`UPDATE vote_credentials SET
+				status = CASE WHEN failed_checks + 1 >= ? THEN ? ELSE status END,
+				locked_at = CASE WHEN failed_checks + 1 >= ? THEN ? ELSE locked_at END,
+				failed_checks = failed_checks + 1
+			WHERE id = ? AND status = ?`,
+			attempts, models.CredentialLocked, attempts, now, cred.CredentialID, models.CredentialActive)
+		if res.Error != nil {
+			return fmt.Errorf("counting a failed identity check: %w", res.Error)
+		}
+		var c models.VoteCredential
+		if err := tx.Where("id = ?", cred.CredentialID).Take(&c).Error; err != nil {
+			return fmt.Errorf("reading credential: %w", err)
+		}
+		failed, locked = c.FailedChecks, c.Status == models.CredentialLocked
+		if res.RowsAffected == 0 {
+			return nil
+		}
+		voterID, credID := cred.VoterID, cred.CredentialID
+		if err := recordEvent(ctx, tx, models.VoteEvent{VoteID: cred.VoteID, VoterID: &voterID, CredentialID: &credID,
+			Kind: "id_check_failed", At: now, Detail: fmt.Sprintf("attempt %d of %d", failed, attempts)}); err != nil {
+			return err
+		}
+		if locked {
+			return recordEvent(ctx, tx, models.VoteEvent{VoteID: cred.VoteID, VoterID: &voterID, CredentialID: &credID,
+				Kind: "credential_locked", At: now, Detail: fmt.Sprintf("locked after %d failed identity checks", failed)})
+		}
+		return nil
+	})
+	if err != nil {
+		return appErr(err)
+	}
+	if locked {
+		return errLocked(attempts)
+	}
+	left := max(attempts-failed, 0)
+	return &app.Error{Code: app.EForbidden,
+		Message: fmt.Sprintf("身份核验未通过：证件号码后 6 位与本户业主登记信息不符，还可尝试 %d 次 / identity check failed: %d attempts left", left, left),
+		Details: []app.Detail{{Field: "id_check", Message: "不符 / does not match"}}}
+}

@@ -1,0 +1,206 @@
+package voting
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"gongzhi/app"
+	"gongzhi/app/roster"
+	"gongzhi/models"
+)
+
+// guardedBallotSQL writes the ballot of an online credential only while the
+// credential is active and the vote open, reading both rows in the same statement:
+// InnoDB holds shared locks on the rows an INSERT ... SELECT reads, so a concurrent
+// close (UPDATE votes ... WHERE state = 'open') waits for this transaction, and a
+// ballot is either counted by the close or refused after it. The attempt is 1 + the
+// voids of the voter's earlier ballots (see insertBallotSQL): the UNIQUE key refuses
+// a second live ballot of the voter.
+const guardedBallotSQL = `INSERT INTO ballots (vote_id, voter_id, attempt, channel, credential_id, cast_at, receipt,
+		entered_by, entered_by_name, proxy_name, proxy_id_hash, proxy_id_masked, proxy_authorisation, note)
+	SELECT c.vote_id, c.voter_id,
+		(SELECT COUNT(*) FROM ballot_voids bv WHERE bv.vote_id = c.vote_id AND bv.voter_id = c.voter_id) + 1,
+		'online', c.id, ?, ?, NULL, '', '', '', '', '', ''
+	FROM vote_credentials c JOIN votes v ON v.id = c.vote_id
+	WHERE c.id = ? AND c.status = 'active' AND v.state = 'open'`
+
+// CastOnline casts the ballot of a personal link. The identity check is the last six
+// characters of the ID number of any owner of the voter's units; a wrong answer is 403
+// and counts an attempt (logged without the answer); after the profile's number of
+// wrong answers the link locks until staff reissue it. Outside the voting period the
+// answer is 410; a voter who already voted by any channel gets 409; unknown items,
+// options or candidates are 422. Blank items count as abstain.
+//
+// Everything that can be decided from the link is decided before the transaction
+// (one read); the transaction itself is two prepared INSERTs, the first guarded by
+// the credential's and the vote's state.
+func (s *Service) CastOnline(ctx context.Context, token, idCheck string, choices Choices) (Receipt, error) {
+	if err := checkIDAnswer(idCheck); err != nil {
+		return Receipt{}, err
+	}
+	ps, err := s.prepared(ctx)
+	if err != nil {
+		return Receipt{}, app.Internal(err)
+	}
+	now := s.now()
+	cred, err := s.readCredential(ctx, ps, hashToken(token))
+	if err != nil {
+		return Receipt{}, err
+	}
+	v := cred.Vote()
+	attempts := profileOf(v).IdentityCheckAttempts
+	if err := acceptingBallots(v, now); err != nil {
+		return Receipt{}, err
+	}
+	if err := verifyIdentity(cred, roster.Last6Hash(s.pii, idCheck), attempts); err != nil {
+		if errors.Is(err, errWrongIDCheck) {
+			return Receipt{}, s.recordFailedCheck(ctx, cred, attempts)
+		}
+		return Receipt{}, err
+	}
+	ag, err := s.agendaOf(ctx, s.db, v)
+	if err != nil {
+		return Receipt{}, app.Internal(err)
+	}
+	canonical, err := ag.canonical(choices)
+	if err != nil {
+		return Receipt{}, err
+	}
+	nonceRaw := make([]byte, 16)
+	if _, err := rand.Read(nonceRaw); err != nil {
+		return Receipt{}, app.Internal(fmt.Errorf("ballot nonce: %w", err))
+	}
+	nonce := hex.EncodeToString(nonceRaw)
+	out := Receipt{Code: s.receiptCode(v.ID, cred.VoterKey, canonical, nonce), VoteID: v.ID, Channel: models.ChannelOnline, CastAt: now}
+
+	refused := false
+	err = s.inSQLTx(ctx, func(tx *sql.Tx) error {
+		refused = false
+		res, err := tx.StmtContext(ctx, ps.guarded).ExecContext(ctx, now, out.Code, cred.CredentialID)
+		if err != nil {
+			if isDuplicate(s.db, err) {
+				return s.alreadyVotedTx(ctx, tx, v.ID, cred.VoterID)
+			}
+			return fmt.Errorf("writing ballot: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			refused = true
+			return errRefusedBallot
+		}
+		if out.BallotID, err = res.LastInsertId(); err != nil {
+			return fmt.Errorf("ballot id: %w", err)
+		}
+		if _, err := tx.StmtContext(ctx, ps.content).ExecContext(ctx, out.BallotID, v.ID, canonical, nonce); err != nil {
+			return fmt.Errorf("writing ballot content: %w", err)
+		}
+		return nil
+	})
+	if refused {
+		return Receipt{}, s.whyRefused(ctx, ps, cred)
+	}
+	if err != nil {
+		return Receipt{}, appErr(err)
+	}
+	return out, nil
+}
+
+// errRefusedBallot marks a guarded insert that wrote nothing: the credential or the
+// vote changed after the link was read.
+var errRefusedBallot = errors.New("ballot refused by its guard")
+
+// readCredential reads a personal link's credential (no lock) and refuses an unknown
+// (404) or revoked (403) link.
+func (s *Service) readCredential(ctx context.Context, ps *preparedStatements, tokenHash string) (models.CredentialByTokenHash, error) {
+	rows, err := ps.credential.QueryContext(ctx, tokenHash)
+	if err != nil {
+		return models.CredentialByTokenHash{}, app.Internal(fmt.Errorf("credential: %w", err))
+	}
+	cred, err := models.ScanCredential(rows)
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return cred, errBadLink()
+	}
+	if err != nil {
+		return cred, app.Internal(err)
+	}
+	if cred.Status == models.CredentialRevoked {
+		return cred, errRevoked()
+	}
+	return cred, nil
+}
+
+// whyRefused explains a guarded insert that wrote nothing, reading the credential
+// and the vote again.
+func (s *Service) whyRefused(ctx context.Context, ps *preparedStatements, was models.CredentialByTokenHash) error {
+	rows, err := ps.credential.QueryContext(ctx, was.TokenHash)
+	if err != nil {
+		return app.Internal(fmt.Errorf("credential: %w", err))
+	}
+	cred, err := models.ScanCredential(rows)
+	if err != nil {
+		return app.Internal(err)
+	}
+	v := cred.Vote()
+	switch {
+	case cred.Status == models.CredentialRevoked:
+		return errRevoked()
+	case cred.Status == models.CredentialLocked:
+		return errLocked(profileOf(v).IdentityCheckAttempts)
+	case v.State != models.VoteOpen:
+		return app.Errorf(app.EGone, "表决已于 %s 截止 / voting closed", showTime(v.ClosesAt))
+	}
+	return app.Errorf(app.EConflict, "投票未能保存，请重试 / the ballot was not saved: try again")
+}
+
+// alreadyVotedTx is the 409 for a voter holding a live ballot, read through tx.
+func (s *Service) alreadyVotedTx(ctx context.Context, tx *sql.Tx, voteID, voterID int64) error {
+	var live models.LiveBallot
+	err := tx.QueryRowContext(ctx, `SELECT b.channel, b.cast_at FROM ballots b
+		LEFT JOIN ballot_voids bv ON bv.ballot_id = b.id
+		WHERE b.vote_id = ? AND b.voter_id = ? AND bv.id IS NULL ORDER BY b.attempt DESC LIMIT 1`, voteID, voterID).
+		Scan(&live.Channel, &live.CastAt)
+	if err != nil {
+		return errAlreadyVoted(nil)
+	}
+	return errAlreadyVoted(&live)
+}
+
+// inSQLTx runs fn in one database/sql transaction (the online cast's, without the ORM
+// in the way), retrying a MySQL deadlock or lock wait timeout like inTx.
+func (s *Service) inSQLTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return fmt.Errorf("database handle: %w", err)
+	}
+	const attempts = 4
+	for i := 0; ; i++ {
+		err = func() error {
+			tx, err := sqlDB.BeginTx(ctx, nil)
+			if err != nil {
+				return fmt.Errorf("begin: %w", err)
+			}
+			if err := fn(tx); err != nil {
+				_ = tx.Rollback()
+				return err
+			}
+			if err := tx.Commit(); err != nil {
+				return fmt.Errorf("commit: %w", err)
+			}
+			return nil
+		}()
+		if err == nil || i == attempts-1 || !retryable(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(1+i) * 5 * time.Millisecond):
+		}
+	}
+}

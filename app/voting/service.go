@@ -1,0 +1,284 @@
+// Package voting runs owners' assembly votes (业主大会会议表决) from draft to final
+// result (DOMAIN.md §2-3): agendas whose items are classified by the nine matters,
+// opening (the register frozen from app/roster, one personal credential per voter),
+// ballots by three equally valid channels (online after an identity check, paper and
+// proxy entered by staff) under one UNIQUE one-ballot-per-voter rule, voids with a
+// reason, live participation, closing by the system at the closing time with the
+// tally of app/rules stored and hashed, publication with an objection window, and
+// receipts anyone can check.
+//
+// Each use case runs in one transaction, checks the caller's jurisdiction through
+// app/orgs, records staff changes in the audit trail and returns app.Error codes.
+package voting
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	mysqldriver "github.com/go-sql-driver/mysql"
+	"gorm.io/gorm"
+
+	"gongzhi/app"
+	"gongzhi/app/database"
+	"gongzhi/app/orgs"
+	"gongzhi/app/pii"
+	"gongzhi/app/roster"
+	"gongzhi/app/rules"
+	"gongzhi/models"
+)
+
+// Service is the voting service. It is safe for concurrent use.
+type Service struct {
+	db        *gorm.DB
+	stmts     preparedStatements // the online cast's statements, prepared once
+	orgs      *orgs.Service
+	roster    *roster.Service
+	pii       *pii.Protector
+	publicURL string
+	shareLock string // appended to reads that must hold the vote row against a concurrent close
+
+	clockMu sync.RWMutex
+	clock   func() time.Time
+
+	// agendas caches the agenda of votes that are no longer drafts: it is frozen from
+	// the notice on (T3), so every instance may keep its own copy.
+	agendas sync.Map // vote id → *agenda
+}
+
+// New builds the service. publicURL is the base of the personal ballot links
+// (PUBLIC_URL); a link is publicURL + "/b/" + token.
+func New(db *gorm.DB, orgSvc *orgs.Service, rosterSvc *roster.Service, protector *pii.Protector, publicURL string) *Service {
+	s := &Service{
+		db:        db,
+		orgs:      orgSvc,
+		roster:    rosterSvc,
+		pii:       protector,
+		publicURL: strings.TrimRight(publicURL, "/"),
+		clock:     time.Now,
+	}
+	if db.Dialector.Name() == "mysql" {
+		s.shareLock = " LOCK IN SHARE MODE"
+	}
+	return s
+}
+
+// SetClock replaces the service's clock (tests move time instead of sleeping).
+func (s *Service) SetClock(now func() time.Time) {
+	s.clockMu.Lock()
+	defer s.clockMu.Unlock()
+	s.clock = now
+}
+
+// now is the current instant in UTC at the microsecond precision both databases keep.
+func (s *Service) now() time.Time {
+	s.clockMu.RLock()
+	clock := s.clock
+	s.clockMu.RUnlock()
+	return clock().UTC().Truncate(time.Microsecond)
+}
+
+// BallotURL is the personal link a credential's QR code holds.
+func (s *Service) BallotURL(token string) string { return s.publicURL + "/b/" + token }
+
+// hashToken is the stored lookup form of a ballot token.
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// inTx runs fn in one transaction, retrying a few times when MySQL reports a
+// deadlock or a lock wait timeout (the transaction was rolled back as a whole).
+func (s *Service) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	const attempts = 4
+	var err error
+	for i := 0; i < attempts; i++ {
+		err = database.WithTx(ctx, s.db, fn)
+		if err == nil || !retryable(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(1+rand.IntN(10*(i+1))) * time.Millisecond):
+		}
+	}
+	return err
+}
+
+// retryable reports a MySQL deadlock (1213) or lock wait timeout (1205).
+func retryable(err error) bool {
+	var me *mysqldriver.MySQLError
+	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
+}
+
+// appErr turns any error into an application error (internal unless it already is one).
+func appErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return app.AsError(err)
+}
+
+// errVoteNotFound is the answer for a vote that does not exist or lies outside the
+// caller's jurisdiction (existence does not leak).
+func errVoteNotFound() error { return app.Errorf(app.ENotFound, "表决不存在 / vote not found") }
+
+// loadVote loads a vote the principal may see (read access).
+func (s *Service) loadVote(ctx context.Context, p app.Principal, voteID int64) (models.Vote, models.EstateWithPath, error) {
+	v, err := models.FindVote(ctx, s.db, voteID)
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return v, models.EstateWithPath{}, errVoteNotFound()
+	}
+	if err != nil {
+		return v, models.EstateWithPath{}, app.Internal(err)
+	}
+	e, err := s.orgs.Estate(ctx, p, v.EstateID)
+	if err != nil {
+		if app.ErrorCode(err) == app.ENotFound {
+			return v, e, errVoteNotFound()
+		}
+		return v, e, err
+	}
+	return v, e, nil
+}
+
+// loadVoteForChange loads a vote the principal may change (auditors only read).
+func (s *Service) loadVoteForChange(ctx context.Context, p app.Principal, voteID int64) (models.Vote, models.EstateWithPath, error) {
+	v, e, err := s.loadVote(ctx, p, voteID)
+	if err != nil {
+		return v, e, err
+	}
+	if !p.CanWrite() {
+		return v, e, app.Errorf(app.EForbidden, "审计员只能查看，不能修改 / auditors have read-only access")
+	}
+	return v, e, nil
+}
+
+// lockVote re-reads the vote inside tx, holding it (MySQL: a shared row lock) so that
+// the system cannot close it while the transaction adds or voids a ballot.
+func (s *Service) lockVote(ctx context.Context, tx *gorm.DB, voteID int64) (models.Vote, error) {
+	var v models.Vote
+	res := tx.WithContext(ctx).Raw("SELECT * FROM votes WHERE id = ?"+s.shareLock, voteID).Scan(&v)
+	if res.Error != nil {
+		return v, fmt.Errorf("locking vote %d: %w", voteID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return v, errVoteNotFound()
+	}
+	return v, nil
+}
+
+// shippedProfiles indexes the jurisdiction profiles by code, decoded once: they are
+// embedded, immutable data, read on every ballot.
+var shippedProfiles = sync.OnceValue(func() map[string]rules.JurisdictionProfile {
+	out := map[string]rules.JurisdictionProfile{}
+	for _, p := range rules.Profiles() {
+		out[p.Code] = p
+	}
+	return out
+})
+
+// profileOf returns the jurisdiction profile a vote was created under.
+func profileOf(v models.Vote) rules.JurisdictionProfile {
+	if p, ok := shippedProfiles()[v.ProfileCode]; ok {
+		return p
+	}
+	return shippedProfiles()[rules.DefaultProfileCode]
+}
+
+// Phase describes where a vote stands at an instant, finer than its stored state.
+type Phase string
+
+// The phases of a vote.
+const (
+	PhaseDraft     Phase = "draft"     // agenda being prepared; no register yet
+	PhaseScheduled Phase = "scheduled" // opened (register frozen, credentials issued), voting not yet started
+	PhaseVoting    Phase = "voting"    // ballots accepted
+	PhaseCounting  Phase = "counting"  // closing time passed; the closer has not yet stored the tally
+	PhaseClosed    Phase = "closed"    // tally stored, not yet published
+	PhasePublished Phase = "published" // preliminary result published; objection window
+	PhaseFinal     Phase = "final"     // final result
+)
+
+// phaseOf computes the phase of v at now.
+func phaseOf(v models.Vote, now time.Time) Phase {
+	switch v.State {
+	case models.VoteDraft:
+		return PhaseDraft
+	case models.VoteOpen:
+		switch {
+		case now.Before(v.OpensAt):
+			return PhaseScheduled
+		case now.Before(v.ClosesAt):
+			return PhaseVoting
+		}
+		return PhaseCounting
+	case models.VoteClosed:
+		return PhaseClosed
+	case models.VotePublished:
+		return PhasePublished
+	}
+	return PhaseFinal
+}
+
+// acceptingBallots refuses a ballot or a void outside the voting period with 410.
+func acceptingBallots(v models.Vote, now time.Time) error {
+	switch phaseOf(v, now) {
+	case PhaseVoting:
+		return nil
+	case PhaseDraft, PhaseScheduled:
+		return app.Errorf(app.EGone, "表决尚未开始（开始时间 %s）/ voting has not started yet", showTime(v.OpensAt))
+	}
+	return app.Errorf(app.EGone, "表决已于 %s 截止 / voting closed", showTime(v.ClosesAt))
+}
+
+// showTime formats an instant for messages, in Asia/Shanghai.
+func showTime(t time.Time) string {
+	return t.In(rules.Shanghai()).Format("2006-01-02 15:04")
+}
+
+// recordEvent writes an owner-side event of a vote through tx.
+func recordEvent(ctx context.Context, tx *gorm.DB, ev models.VoteEvent) error {
+	ev.RequestID = app.RequestID(ctx)
+	if err := tx.WithContext(ctx).Create(&ev).Error; err != nil {
+		return fmt.Errorf("recording vote event %s: %w", ev.Kind, err)
+	}
+	return nil
+}
+
+// systemPrincipal is the actor of what the system does by itself (closing a vote).
+func systemPrincipal() app.Principal { return app.Principal{Username: "system", Role: app.RoleAdmin} }
+
+// RunCloser closes due votes every interval until ctx ends: at once on start (so a
+// vote whose closing time passed while no instance ran is closed on restart), then
+// on each tick. Several instances may run it: exactly one closes each vote.
+func (s *Service) RunCloser(ctx context.Context, interval time.Duration, log *slog.Logger) {
+	if log == nil {
+		log = slog.Default()
+	}
+	if interval <= 0 {
+		interval = 30 * time.Second
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if n, err := s.CloseDue(ctx); err != nil {
+			log.Error("closing due votes", "error", err)
+		} else if n > 0 {
+			log.Info("closed votes", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,344 @@
+package web
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"gongzhi/app"
+	"gongzhi/app/documents"
+	"gongzhi/app/rules"
+	"gongzhi/handlers/api"
+	"gongzhi/handlers/httpx"
+	"gongzhi/models"
+)
+
+// Empty rows the minutes form offers for new decisions and signatures.
+const docBlankRows = 3
+
+// Layouts of the minutes form's date inputs (Asia/Shanghai).
+const (
+	docDateTimeInput = "2006-01-02T15:04"
+	docDateInput     = "2006-01-02"
+)
+
+// docDecisionRow is one decision row of the minutes form.
+type docDecisionRow struct {
+	Text, Agree, Oppose, Abstain string
+	Outcome                      string
+	Passed                       bool
+	Counted                      bool
+	Needed                       int
+}
+
+// docSignatureRow is one signature row of the minutes form.
+type docSignatureRow struct {
+	Name, Date string
+}
+
+// docMinutesForm is the content of the minutes form as the user sees and types it.
+type docMinutesForm struct {
+	Title, Place, HeldAt                    string
+	Members, Attendees, Agenda, Proceedings string
+	MemberList                              []string
+	Present                                 map[string]bool
+	Decisions                               []docDecisionRow
+	Signatures                              []docSignatureRow
+	Revision                                int
+}
+
+// docMinutesData is the minutes page.
+type docMinutesData struct {
+	View      documents.MinutesView
+	Form      docMinutesForm
+	Committee bool
+}
+
+// docInputTime prints an instant for a datetime-local input in Asia/Shanghai.
+func docInputTime(t time.Time, layout string) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(rules.Shanghai()).Format(layout)
+}
+
+// formOf fills the form from stored minutes, with blank rows to add to.
+func formOf(v documents.MinutesView) docMinutesForm {
+	c := v.Content
+	f := docMinutesForm{Title: c.Title, Place: c.Place, HeldAt: docInputTime(c.HeldAt, docDateTimeInput),
+		Members: strings.Join(c.Members, "\n"), Attendees: strings.Join(c.Attendees, "\n"), Agenda: strings.Join(c.Agenda, "\n"),
+		Proceedings: c.Proceedings, MemberList: c.Members, Present: map[string]bool{}, Revision: v.Revision}
+	for _, n := range c.Present {
+		f.Present[n] = true
+	}
+	for _, d := range v.Decisions {
+		f.Decisions = append(f.Decisions, docDecisionRow{Text: d.Text, Agree: strconv.Itoa(d.Agree), Oppose: strconv.Itoa(d.Oppose),
+			Abstain: strconv.Itoa(d.Abstain), Outcome: d.Outcome, Passed: d.Passed, Counted: d.Counted, Needed: d.NeededToPass})
+	}
+	for _, s := range c.Signatures {
+		f.Signatures = append(f.Signatures, docSignatureRow{Name: s.Name, Date: docInputTime(s.SignedAt, docDateInput)})
+	}
+	if v.CanEdit {
+		for range docBlankRows {
+			f.Decisions = append(f.Decisions, docDecisionRow{})
+			f.Signatures = append(f.Signatures, docSignatureRow{})
+		}
+	}
+	return f
+}
+
+// docFormValues reads every value of a repeated form field, in order.
+func docFormValues(c *fiber.Ctx, name string) []string {
+	var out []string
+	if form, err := c.MultipartForm(); err == nil {
+		return form.Value[name]
+	}
+	for _, v := range c.Request().PostArgs().PeekMulti(name) {
+		out = append(out, string(v))
+	}
+	return out
+}
+
+// docAt returns list[i] or "".
+func docAt(list []string, i int) string {
+	if i < len(list) {
+		return list[i]
+	}
+	return ""
+}
+
+// docLines splits a textarea into lines.
+func docLines(s string) []string {
+	return strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+}
+
+// docCount reads a count typed into a decision row ("" is 0).
+func docCount(field, s string) (int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, app.Invalid(field, "人数须为非负整数 / a count must be a whole number")
+	}
+	return n, nil
+}
+
+// parseMinutesForm reads the posted form: what the user typed (to show it again) and the
+// content for the service.
+func parseMinutesForm(c *fiber.Ctx) (docMinutesForm, documents.MinutesInput, error) {
+	f := docMinutesForm{Title: c.FormValue("title"), Place: c.FormValue("place"), HeldAt: c.FormValue("held_at"),
+		Members: c.FormValue("members"), Attendees: c.FormValue("attendees"), Agenda: c.FormValue("agenda"),
+		Proceedings: c.FormValue("proceedings"), Present: map[string]bool{}}
+	f.Revision, _ = strconv.Atoi(c.FormValue("revision"))
+	in := documents.MinutesInput{Title: f.Title, Place: f.Place, Members: docLines(f.Members), Attendees: docLines(f.Attendees),
+		Agenda: docLines(f.Agenda), Proceedings: f.Proceedings}
+	for _, m := range in.Members {
+		if m = strings.TrimSpace(m); m != "" {
+			f.MemberList = append(f.MemberList, m)
+		}
+	}
+	for _, n := range docFormValues(c, "present") {
+		f.Present[n] = true
+		in.Present = append(in.Present, n)
+	}
+	var firstErr error
+	keep := func(err error) {
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	if f.HeldAt != "" {
+		t, err := time.ParseInLocation(docDateTimeInput, f.HeldAt, rules.Shanghai())
+		if err != nil {
+			keep(app.Invalid("held_at", "会议时间格式有误 / the time of the meeting is not a date and time"))
+		}
+		in.HeldAt = t
+	}
+	texts, agrees, opposes, abstains := docFormValues(c, "decision_text"), docFormValues(c, "decision_agree"),
+		docFormValues(c, "decision_oppose"), docFormValues(c, "decision_abstain")
+	for i := range texts {
+		row := docDecisionRow{Text: texts[i], Agree: docAt(agrees, i), Oppose: docAt(opposes, i), Abstain: docAt(abstains, i)}
+		f.Decisions = append(f.Decisions, row)
+		d := documents.Decision{Text: row.Text}
+		var err error
+		field := fmt.Sprintf("decisions[%d]", i)
+		if d.Agree, err = docCount(field, row.Agree); err != nil {
+			keep(err)
+		}
+		if d.Oppose, err = docCount(field, row.Oppose); err != nil {
+			keep(err)
+		}
+		if d.Abstain, err = docCount(field, row.Abstain); err != nil {
+			keep(err)
+		}
+		in.Decisions = append(in.Decisions, d)
+	}
+	names, dates := docFormValues(c, "signature_name"), docFormValues(c, "signature_date")
+	for i := range names {
+		row := docSignatureRow{Name: names[i], Date: docAt(dates, i)}
+		f.Signatures = append(f.Signatures, row)
+		s := documents.Signature{Name: row.Name}
+		if strings.TrimSpace(row.Date) != "" {
+			t, err := time.ParseInLocation(docDateInput, strings.TrimSpace(row.Date), rules.Shanghai())
+			if err != nil {
+				keep(app.Invalid(fmt.Sprintf("signatures[%d]", i), "签名日期格式有误 / the date is not a date"))
+			}
+			s.SignedAt = t
+		}
+		in.Signatures = append(in.Signatures, s)
+	}
+	return f, in, firstErr
+}
+
+// MinutesPage shows minutes: an editable form while draft, the record and its PDF once final.
+func (h *DocumentPages) MinutesPage(c *fiber.Ctx) error {
+	p, err := principal(c)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	v, err := h.Docs.Minutes(httpx.Ctx(c), p, id)
+	if err != nil {
+		return err
+	}
+	d := docMinutesData{View: v, Form: formOf(v), Committee: v.Kind == models.MinutesCommittee}
+	return h.Render(c, "minutes", h.page(c, "estates", d))
+}
+
+// SaveMinutes saves the edited draft; a refusal shows the form again with what was typed.
+func (h *DocumentPages) SaveMinutes(c *fiber.Ctx) error {
+	p, err := principal(c)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	form, in, perr := parseMinutesForm(c)
+	err = perr
+	if err == nil {
+		_, err = h.Docs.UpdateMinutes(httpx.Ctx(c), p, id, in, form.Revision)
+	}
+	if err != nil {
+		v, verr := h.Docs.Minutes(httpx.Ctx(c), p, id)
+		if verr != nil {
+			return verr
+		}
+		if !v.CanEdit {
+			return err
+		}
+		d := docMinutesData{View: v, Form: form, Committee: v.Kind == models.MinutesCommittee}
+		return h.RenderWithError(c, "minutes", h.page(c, "estates", d), err)
+	}
+	return h.RedirectWithFlash(c, fmt.Sprintf("/minutes/%d", id), h.Views.T(Lang(c), "documents.flash_saved"))
+}
+
+// FinaliseMinutes makes the minutes final and stores their PDF.
+func (h *DocumentPages) FinaliseMinutes(c *fiber.Ctx) error {
+	p, err := principal(c)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	v, err := h.Docs.FinaliseMinutes(httpx.Ctx(c), p, id)
+	if err != nil {
+		cur, verr := h.Docs.Minutes(httpx.Ctx(c), p, id)
+		if verr != nil {
+			return verr
+		}
+		d := docMinutesData{View: cur, Form: formOf(cur), Committee: cur.Kind == models.MinutesCommittee}
+		return h.RenderWithError(c, "minutes", h.page(c, "estates", d), err)
+	}
+	number := ""
+	if v.Document != nil {
+		number = v.Document.Number
+	}
+	return h.RedirectWithFlash(c, fmt.Sprintf("/minutes/%d", id), h.Views.T(Lang(c), "documents.flash_finalised", "Number", number))
+}
+
+// MinutesPDF serves the stored PDF of final minutes.
+func (h *DocumentPages) MinutesPDF(c *fiber.Ctx) error {
+	p, err := principal(c)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	f, err := h.Docs.MinutesPDF(httpx.Ctx(c), p, id)
+	if err != nil {
+		return err
+	}
+	return api.SendDocument(c, f)
+}
+
+// CreateMinutes starts minutes from the estate's documents page: a committee meeting with
+// its title and time, or an assembly meeting of a counted vote.
+func (h *DocumentPages) CreateMinutes(c *fiber.Ctx) error {
+	p, err := principal(c)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	in := documents.NewMinutes{Kind: c.FormValue("kind"), VoteID: formInt(c, "vote_id")}
+	in.Title, in.Place = c.FormValue("title"), c.FormValue("place")
+	if at := strings.TrimSpace(c.FormValue("held_at")); at != "" {
+		t, perr := time.ParseInLocation(docDateTimeInput, at, rules.Shanghai())
+		if perr != nil {
+			err = app.Invalid("held_at", "会议时间格式有误 / the time of the meeting is not a date and time")
+		}
+		in.HeldAt = t
+	} else if in.Kind == models.MinutesCommittee {
+		err = app.Invalid("held_at", "请填写会议时间 / the time of the meeting is required")
+	}
+	var mid int64
+	if err == nil {
+		mid, err = h.Docs.CreateMinutes(httpx.Ctx(c), p, id, in)
+	}
+	if err != nil {
+		d, derr := h.estateData(c, p, id, map[string]string{"minutes_title": in.Title, "minutes_place": in.Place,
+			"minutes_held_at": c.FormValue("held_at")})
+		if derr != nil {
+			return derr
+		}
+		return h.RenderWithError(c, "documents_estate", h.page(c, "estates", d), err)
+	}
+	return h.RedirectWithFlash(c, fmt.Sprintf("/minutes/%d", mid), h.Views.T(Lang(c), "documents.flash_minutes_created"))
+}
+
+// CreateAssemblyMinutes starts the minutes of a counted vote from its documents page.
+func (h *DocumentPages) CreateAssemblyMinutes(c *fiber.Ctx) error {
+	p, err := principal(c)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	o, err := h.Docs.VoteOverview(httpx.Ctx(c), p, id)
+	if err != nil {
+		return err
+	}
+	mid, err := h.Docs.CreateMinutes(httpx.Ctx(c), p, o.Vote.EstateID, documents.NewMinutes{Kind: models.MinutesAssembly, VoteID: id})
+	if err != nil {
+		return h.renderVote(c, p, id, err)
+	}
+	return h.RedirectWithFlash(c, fmt.Sprintf("/minutes/%d", mid), h.Views.T(Lang(c), "documents.flash_minutes_created"))
+}

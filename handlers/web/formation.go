@@ -1,0 +1,455 @@
+package web
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"gongzhi/app"
+	"gongzhi/app/formation"
+	"gongzhi/app/rules"
+	"gongzhi/models"
+)
+
+// FormationPages serve the estate's formation page (group, duties, candidates, Party
+// ratio, publications and objections, committee), the candidate page with its eligibility
+// checklist, and the public page of published lists.
+type FormationPages struct {
+	*Handlers // its Formation service serves these pages
+}
+
+// formationData is the formation page's data.
+type formationData struct {
+	Estate            models.EstateWithPath
+	Ov                formation.Overview
+	PrepRoles         []rules.PrepRole
+	NominationKinds   []rules.NominationKind
+	PoliticalStatuses []formation.PoliticalStatus
+	Today             string // for date inputs, Asia/Shanghai
+	Form              map[string]string
+}
+
+func (h *FormationPages) formationData(c *fiber.Ctx, p app.Principal, estateID int64) (formationData, error) {
+	ov, err := h.Formation.Overview(c.UserContext(), p, estateID)
+	if err != nil {
+		return formationData{}, err
+	}
+	return formationData{Estate: ov.Status.Estate, Ov: ov,
+		PrepRoles: []rules.PrepRole{rules.PrepRoleOwnerRep, rules.PrepRoleDeveloper, rules.PrepRoleStreetOffice, rules.PrepRoleResidentsCommittee,
+			rules.PrepRolePartyOrg},
+		NominationKinds: rules.NominationKinds(), PoliticalStatuses: formation.PoliticalStatuses(),
+		Today: time.Now().In(rules.Shanghai()).Format(time.DateOnly), Form: fmFormEcho(c)}, nil
+}
+
+// fmFormEcho keeps what the user typed, to refill the form after a refusal.
+func fmFormEcho(c *fiber.Ctx) map[string]string {
+	out := map[string]string{}
+	if c.Method() != fiber.MethodPost {
+		return out
+	}
+	c.Request().PostArgs().VisitAll(func(k, v []byte) {
+		if key := string(k); key != "_csrf" {
+			out[key] = string(v)
+		}
+	})
+	return out
+}
+
+// FormationPage shows the estate's whole formation path.
+func (h *FormationPages) FormationPage(c *fiber.Ctx) error {
+	p, err := principal(c)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	d, err := h.formationData(c, p, id)
+	if err != nil {
+		return err
+	}
+	return h.Render(c, "formation", h.page(c, "estates", d))
+}
+
+// formationDone redirects back to the formation page with a message, or re-renders it
+// with the service's refusal.
+func (h *FormationPages) formationDone(c *fiber.Ctx, p app.Principal, estateID int64, err error, flash string) error {
+	if err != nil {
+		d, derr := h.formationData(c, p, estateID)
+		if derr != nil {
+			return derr
+		}
+		return h.RenderWithError(c, "formation", h.page(c, "estates", d), err)
+	}
+	return h.RedirectWithFlash(c, fmt.Sprintf("/estates/%d/formation", estateID), h.Views.T(Lang(c), flash))
+}
+
+// formationAction runs one change of the formation page: it reads the principal, the
+// estate id and the named path id, and calls do.
+func (h *FormationPages) formationAction(param, flash string, do func(c *fiber.Ctx, p app.Principal, id int64) error) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		p, err := principal(c)
+		if err != nil {
+			return err
+		}
+		estateID, err := pathID(c)
+		if err != nil {
+			return err
+		}
+		id := estateID
+		if param != "" {
+			if id, err = strconv.ParseInt(c.Params(param), 10, 64); err != nil || id <= 0 {
+				return app.Errorf(app.ENotFound, "页面不存在")
+			}
+		}
+		return h.formationDone(c, p, estateID, do(c, p, id), flash)
+	}
+}
+
+// fmFormDate reads a date input ("2006-01-02") as 00:00 Asia/Shanghai; empty gives nil.
+func fmFormDate(c *fiber.Ctx, name string) (*time.Time, error) {
+	v := strings.TrimSpace(c.FormValue(name))
+	if v == "" {
+		return nil, nil
+	}
+	t, err := time.ParseInLocation(time.DateOnly, v, rules.Shanghai())
+	if err != nil {
+		return nil, app.Invalid(name, "日期格式应为 2006-01-02 / date as YYYY-MM-DD")
+	}
+	return &t, nil
+}
+
+// fmFormDateTime reads a datetime-local input ("2006-01-02T15:04") in Asia/Shanghai; a
+// date alone means 09:00 that day; empty gives nil.
+func fmFormDateTime(c *fiber.Ctx, name string) (*time.Time, error) {
+	v := strings.TrimSpace(c.FormValue(name))
+	if v == "" {
+		return nil, nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02 15:04", time.DateOnly} {
+		if t, err := time.ParseInLocation(layout, v, rules.Shanghai()); err == nil {
+			if layout == time.DateOnly {
+				t = t.Add(9 * time.Hour)
+			}
+			return &t, nil
+		}
+	}
+	return nil, app.Invalid(name, "时间格式应为 2006-01-02T15:04 / time as YYYY-MM-DDTHH:MM")
+}
+
+// fmFormPastDay reads the date on which something happened: nil (now) when empty or today,
+// otherwise 12:00 Asia/Shanghai of that day.
+func fmFormPastDay(c *fiber.Ctx, name string) (*time.Time, error) {
+	d, err := fmFormDate(c, name)
+	if err != nil || d == nil {
+		return nil, err
+	}
+	if d.Format(time.DateOnly) == time.Now().In(rules.Shanghai()).Format(time.DateOnly) {
+		return nil, nil
+	}
+	noon := d.Add(12 * time.Hour)
+	return &noon, nil
+}
+
+func fmFormBool(c *fiber.Ctx, name string) bool {
+	v := c.FormValue(name)
+	return v == "1" || v == "on" || v == "true"
+}
+
+// SetFacts records the first delivery date.
+func (h *FormationPages) SetFacts(c *fiber.Ctx) error {
+	return h.formationAction("", "formation.flash.saved", func(c *fiber.Ctx, p app.Principal, id int64) error {
+		first, err := fmFormDate(c, "first_delivery_at")
+		if err != nil {
+			return err
+		}
+		return h.Formation.SetFacts(c.UserContext(), p, id, formation.FactsInput{FirstDeliveryAt: first, Note: c.FormValue("note")})
+	})(c)
+}
+
+// CreateGroup forms a preparatory or re-election group.
+func (h *FormationPages) CreateGroup(c *fiber.Ctx) error {
+	return h.formationAction("", "formation.flash.group_created", func(c *fiber.Ctx, p app.Principal, id int64) error {
+		formed, err := fmFormPastDay(c, "formed_at")
+		if err != nil {
+			return err
+		}
+		meeting, err := fmFormDateTime(c, "planned_meeting_at")
+		if err != nil {
+			return err
+		}
+		_, err = h.Formation.CreateGroup(c.UserContext(), p, id, formation.NewGroup{Kind: c.FormValue("kind"), FormedAt: formed,
+			PlannedMeetingAt: meeting, DeveloperAbsentReason: c.FormValue("developer_absent_reason")})
+		return err
+	})(c)
+}
+
+// PlanGroup plans the meeting and records why the developer is absent.
+func (h *FormationPages) PlanGroup(c *fiber.Ctx) error {
+	return h.formationAction("gid", "formation.flash.saved", func(c *fiber.Ctx, p app.Principal, gid int64) error {
+		meeting, err := fmFormDateTime(c, "planned_meeting_at")
+		if err != nil {
+			return err
+		}
+		in := formation.GroupUpdate{PlannedMeetingAt: meeting}
+		if _, ok := fmFormEcho(c)["developer_absent_reason"]; ok {
+			r := c.FormValue("developer_absent_reason")
+			in.DeveloperAbsentReason = &r
+		}
+		return h.Formation.UpdateGroup(c.UserContext(), p, gid, in)
+	})(c)
+}
+
+// AddMember adds a group member.
+func (h *FormationPages) AddMember(c *fiber.Ctx) error {
+	return h.formationAction("gid", "formation.flash.member_added", func(c *fiber.Ctx, p app.Principal, gid int64) error {
+		_, err := h.Formation.AddMember(c.UserContext(), p, gid, formation.MemberInput{Role: rules.PrepRole(c.FormValue("role")),
+			Name: c.FormValue("name"), Room: c.FormValue("room"), Organisation: c.FormValue("organisation"),
+			Leader: fmFormBool(c, "leader"), MeetsCriteria: fmFormBool(c, "meets_criteria"), Duty: c.FormValue("duty")})
+		return err
+	})(c)
+}
+
+// WithdrawMember takes a member off the group.
+func (h *FormationPages) WithdrawMember(c *fiber.Ctx) error {
+	return h.formationAction("mid", "formation.flash.saved", func(c *fiber.Ctx, p app.Principal, mid int64) error {
+		return h.Formation.WithdrawMember(c.UserContext(), p, mid)
+	})(c)
+}
+
+// PublishMembers publishes the member list; violations re-render the page naming each rule.
+func (h *FormationPages) PublishMembers(c *fiber.Ctx) error {
+	return h.formationAction("gid", "formation.flash.members_published", func(c *fiber.Ctx, p app.Principal, gid int64) error {
+		_, err := h.Formation.PublishMemberList(c.UserContext(), p, gid)
+		return err
+	})(c)
+}
+
+// DissolveGroup dissolves the group.
+func (h *FormationPages) DissolveGroup(c *fiber.Ctx) error {
+	return h.formationAction("gid", "formation.flash.saved", func(c *fiber.Ctx, p app.Principal, gid int64) error {
+		return h.Formation.DissolveGroup(c.UserContext(), p, gid, c.FormValue("reason"))
+	})(c)
+}
+
+// CompleteDuty marks a checklist item done.
+func (h *FormationPages) CompleteDuty(c *fiber.Ctx) error {
+	return h.formationAction("gid", "formation.flash.saved", func(c *fiber.Ctx, p app.Principal, gid int64) error {
+		return h.Formation.CompleteDuty(c.UserContext(), p, gid, c.Params("code"), formation.DutyInput{Evidence: c.FormValue("evidence")})
+	})(c)
+}
+
+// AddObjection records an objection.
+func (h *FormationPages) AddObjection(c *fiber.Ctx) error {
+	return h.formationAction("gid", "formation.flash.objection_added", func(c *fiber.Ctx, p app.Principal, gid int64) error {
+		_, err := h.Formation.AddObjection(c.UserContext(), p, gid, formation.ObjectionInput{Kind: c.FormValue("kind"),
+			CandidateID: formInt(c, "candidate_id"), Content: c.FormValue("content"), Submitter: c.FormValue("submitter")})
+		return err
+	})(c)
+}
+
+// AnswerObjection records an answer.
+func (h *FormationPages) AnswerObjection(c *fiber.Ctx) error {
+	return h.formationAction("oid", "formation.flash.saved", func(c *fiber.Ctx, p app.Principal, oid int64) error {
+		return h.Formation.AnswerObjection(c.UserContext(), p, oid, c.FormValue("answer"))
+	})(c)
+}
+
+// Nominate records a candidate.
+func (h *FormationPages) Nominate(c *fiber.Ctx) error {
+	return h.formationAction("gid", "formation.flash.nominated", func(c *fiber.Ctx, p app.Principal, gid int64) error {
+		_, err := h.Formation.Nominate(c.UserContext(), p, gid, formation.NominationInput{Name: c.FormValue("name"), Room: c.FormValue("room"),
+			Kind: rules.NominationKind(c.FormValue("nomination_kind")), Nominators: c.FormValue("nominators"),
+			PoliticalStatus: formation.PoliticalStatus(c.FormValue("political_status")), Occupation: c.FormValue("occupation")})
+		return err
+	})(c)
+}
+
+// PublishCandidates publishes the candidate list.
+func (h *FormationPages) PublishCandidates(c *fiber.Ctx) error {
+	return h.formationAction("gid", "formation.flash.list_published", func(c *fiber.Ctx, p app.Principal, gid int64) error {
+		vote, err := fmFormDateTime(c, "vote_planned_at")
+		if err != nil {
+			return err
+		}
+		if vote == nil {
+			return app.Invalid("vote_planned_at", "请填写选举投票时间 / the planned vote date is required")
+		}
+		showUntil, err := fmFormDate(c, "show_until")
+		if err != nil {
+			return err
+		}
+		if showUntil != nil {
+			end := showUntil.AddDate(0, 0, 1) // shown through that day, to 24:00
+			showUntil = &end
+		}
+		_, err = h.Formation.PublishCandidateList(c.UserContext(), p, gid, formation.ListInput{VotePlannedAt: *vote, ShowUntil: showUntil})
+		return err
+	})(c)
+}
+
+// SetOfficers records the chair and vice-chairs.
+func (h *FormationPages) SetOfficers(c *fiber.Ctx) error {
+	return h.formationAction("cmid", "formation.flash.officers", func(c *fiber.Ctx, p app.Principal, cmid int64) error {
+		var vice []int64
+		args := c.Request().PostArgs()
+		for _, v := range args.PeekMulti("vice_chair_member_id") {
+			if id, err := strconv.ParseInt(string(v), 10, 64); err == nil && id > 0 {
+				vice = append(vice, id)
+			}
+		}
+		at, err := fmFormPastDay(c, "elected_at")
+		if err != nil {
+			return err
+		}
+		_, err = h.Formation.SetOfficers(c.UserContext(), p, cmid, formation.OfficersInput{ChairMemberID: formInt(c, "chair_member_id"),
+			ViceChairMemberIDs: vice, ElectedAt: at})
+		return err
+	})(c)
+}
+
+// FileCommittee records the filing with the street office.
+func (h *FormationPages) FileCommittee(c *fiber.Ctx) error {
+	return h.formationAction("cmid", "formation.flash.filed", func(c *fiber.Ctx, p app.Principal, cmid int64) error {
+		_, err := h.Formation.FileCommittee(c.UserContext(), p, cmid, formation.FilingInput{Documents: strings.Split(c.FormValue("documents"), "\n"),
+			ReferenceNo: c.FormValue("reference_no"), Note: c.FormValue("note")})
+		return err
+	})(c)
+}
+
+// fmCandidateData is the candidate page's data.
+type fmCandidateData struct {
+	Estate      models.EstateWithPath
+	Candidate   formation.CandidateView
+	History     []models.EligibilityCheck
+	Permissions formation.Permissions
+	Open        bool // the group is open: the checklist can still change
+}
+
+func (h *FormationPages) candidateData(c *fiber.Ctx, p app.Principal, estateID, candidateID int64) (fmCandidateData, error) {
+	ctx := c.UserContext()
+	e, err := h.Orgs.Estate(ctx, p, estateID)
+	if err != nil {
+		return fmCandidateData{}, err
+	}
+	cv, err := h.Formation.Candidate(ctx, p, candidateID)
+	if err != nil {
+		return fmCandidateData{}, err
+	}
+	if cv.EstateID != e.ID {
+		return fmCandidateData{}, app.Errorf(app.ENotFound, "候选人不存在 / no such candidate")
+	}
+	hist, err := h.Formation.CheckHistory(ctx, p, candidateID)
+	if err != nil {
+		return fmCandidateData{}, err
+	}
+	g, err := h.Formation.Group(ctx, p, cv.GroupID)
+	if err != nil {
+		return fmCandidateData{}, err
+	}
+	ov, err := h.Formation.Overview(ctx, p, estateID)
+	if err != nil {
+		return fmCandidateData{}, err
+	}
+	perm := ov.Permissions
+	if ov.Group == nil || ov.Group.ID != g.ID {
+		perm = formation.Permissions{}
+	}
+	return fmCandidateData{Estate: e, Candidate: cv, History: hist, Permissions: perm, Open: g.Status != models.GroupDissolved}, nil
+}
+
+// CandidatePage shows a candidate with the eligibility checklist and review.
+func (h *FormationPages) CandidatePage(c *fiber.Ctx) error {
+	p, err := principal(c)
+	if err != nil {
+		return err
+	}
+	estateID, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	cid, err := strconv.ParseInt(c.Params("cid"), 10, 64)
+	if err != nil || cid <= 0 {
+		return app.Errorf(app.ENotFound, "页面不存在")
+	}
+	d, err := h.candidateData(c, p, estateID, cid)
+	if err != nil {
+		return err
+	}
+	return h.Render(c, "formation_candidate", h.page(c, "estates", d))
+}
+
+// candidateAction runs one change of the candidate page.
+func (h *FormationPages) candidateAction(flash string, do func(c *fiber.Ctx, p app.Principal, cid int64) error) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		p, err := principal(c)
+		if err != nil {
+			return err
+		}
+		estateID, err := pathID(c)
+		if err != nil {
+			return err
+		}
+		cid, err := strconv.ParseInt(c.Params("cid"), 10, 64)
+		if err != nil || cid <= 0 {
+			return app.Errorf(app.ENotFound, "页面不存在")
+		}
+		if err := do(c, p, cid); err != nil {
+			d, derr := h.candidateData(c, p, estateID, cid)
+			if derr != nil {
+				return derr
+			}
+			return h.RenderWithError(c, "formation_candidate", h.page(c, "estates", d), err)
+		}
+		return h.RedirectWithFlash(c, fmt.Sprintf("/estates/%d/formation/candidates/%d", estateID, cid), h.Views.T(Lang(c), flash))
+	}
+}
+
+// RecordCheck records the review of one criterion.
+func (h *FormationPages) RecordCheck(c *fiber.Ctx) error {
+	return h.candidateAction("formation.flash.saved", func(c *fiber.Ctx, p app.Principal, cid int64) error {
+		var met bool
+		switch c.FormValue("met") {
+		case "1":
+			met = true
+		case "0":
+		default:
+			return app.Invalid("met", "请选择“符合”或“不符合” / choose met or not met")
+		}
+		_, err := h.Formation.RecordCheck(c.UserContext(), p, cid, formation.CheckInput{Criterion: c.FormValue("criterion"), Met: met,
+			Evidence: c.FormValue("evidence"), Reviewer: c.FormValue("reviewer")})
+		return err
+	})(c)
+}
+
+// Review records the qualification review.
+func (h *FormationPages) Review(c *fiber.Ctx) error {
+	return h.candidateAction("formation.flash.saved", func(c *fiber.Ctx, p app.Principal, cid int64) error {
+		return h.Formation.Review(c.UserContext(), p, cid, formation.ReviewInput{Decision: formation.Decision(c.FormValue("decision")),
+			PartyOrgReviewer: c.FormValue("party_org_reviewer"), Note: c.FormValue("note")})
+	})(c)
+}
+
+// WithdrawCandidate takes a candidate off.
+func (h *FormationPages) WithdrawCandidate(c *fiber.Ctx) error {
+	return h.candidateAction("formation.flash.saved", func(c *fiber.Ctx, p app.Principal, cid int64) error {
+		return h.Formation.WithdrawCandidate(c.UserContext(), p, cid, c.FormValue("note"))
+	})(c)
+}
+
+// PublicPage shows an estate's published member list and candidate list to anyone.
+func (h *FormationPages) PublicPage(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	v, err := h.Formation.Public(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return h.Render(c, "formation_public", h.page(c, "", v))
+}

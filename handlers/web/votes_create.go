@@ -1,0 +1,301 @@
+package web
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"gongzhi/app"
+	"gongzhi/app/rules"
+	"gongzhi/app/voting"
+	"gongzhi/handlers/httpx"
+	"gongzhi/models"
+)
+
+// voteItemSlots is how many ordinary items the drafting form offers (besides the
+// one election item); more can be added on the vote's page while its notice is
+// not yet published, or through the API.
+const voteItemSlots = 6
+
+// The formats of the drafting form's date inputs, in Asia/Shanghai.
+const (
+	voteDateLayout     = "2006-01-02"
+	voteDateTimeLayout = "2006-01-02T15:04"
+)
+
+// option is one choice of a select.
+type option struct {
+	Value, Label string
+}
+
+// voteNewData is the drafting form: what was typed (F), and the refusal per input.
+type voteNewData struct {
+	Estate     models.EstateWithPath
+	Profile    rules.JurisdictionProfile
+	F          map[string]string
+	Errs       map[string]string
+	Slots      []int
+	Matters    []option
+	Legal      []option
+	Forms      []option
+	Convenors  []option
+	FollowNote string
+}
+
+// voteFormEcho keeps every posted field (but the CSRF token) to refill the form.
+func voteFormEcho(c *fiber.Ctx) map[string]string {
+	out := map[string]string{}
+	c.Request().PostArgs().VisitAll(func(k, v []byte) {
+		if key := string(k); key != httpx.CSRFField {
+			out[key] = string(v)
+		}
+	})
+	return out
+}
+
+func (h *VotePages) newVoteData(c *fiber.Ctx, p app.Principal, estateID int64, echo map[string]string) (voteNewData, error) {
+	e, err := h.Orgs.Estate(httpx.Ctx(c), p, estateID)
+	if err != nil {
+		return voteNewData{}, err
+	}
+	prof, _ := rules.ProfileByCode(e.ProfileCode)
+	lang := Lang(c)
+	d := voteNewData{Estate: e, Profile: prof, F: echo, Errs: map[string]string{}}
+	for i := 1; i <= voteItemSlots; i++ {
+		d.Slots = append(d.Slots, i)
+	}
+	for _, m := range rules.Matters() {
+		if m != rules.MatterElectCommittee {
+			d.Matters = append(d.Matters, option{string(m), h.matterName(lang, string(m))})
+		}
+	}
+	for _, lp := range rules.LegalProfiles() {
+		d.Legal = append(d.Legal, option{string(lp), h.Views.T(lang, "vote.legal."+string(lp))})
+	}
+	for _, f := range []string{voting.FormWritten, voting.FormMeeting} {
+		d.Forms = append(d.Forms, option{f, h.Views.T(lang, "vote.form."+f)})
+	}
+	for _, cv := range []string{voting.ConvenorCommittee, voting.ConvenorPreparatoryGroup, voting.ConvenorReelectionGroup, voting.ConvenorStreetOffice} {
+		d.Convenors = append(d.Convenors, option{cv, h.Views.T(lang, "vote.convenor."+cv)})
+	}
+	if !prof.FollowMajorityAllowed {
+		d.FollowNote = h.Views.T(lang, "vote.follow_not_allowed", "Profile", prof.Name)
+	}
+	if d.F == nil {
+		// Defaults: the notice today, voting from the first lawful day for two weeks.
+		now := h.Votes.Now().In(rules.Shanghai())
+		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, rules.Shanghai())
+		opens := today.AddDate(0, 0, prof.NoticeDays).Add(9 * time.Hour)
+		days := min(max(14, prof.VotingPeriodMinDays), prof.VotingPeriodMaxDays)
+		closes := opens.AddDate(0, 0, days).Add(9 * time.Hour)
+		d.F = map[string]string{"legal_profile": string(rules.DefaultLegalProfile), "form": voting.FormWritten,
+			"convenor": voting.ConvenorCommittee, "notice_published_at": today.Format(voteDateLayout),
+			"opens_at": opens.Format(voteDateTimeLayout), "closes_at": closes.Format(voteDateTimeLayout),
+			"el_seats": "", "el_alternates": "0"}
+	}
+	return d, nil
+}
+
+// NewVotePage shows the drafting form of a vote of an estate.
+func (h *VotePages) NewVotePage(c *fiber.Ctx) error {
+	p, err := principal(c)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	d, err := h.newVoteData(c, p, id, nil)
+	if err != nil {
+		return err
+	}
+	return h.Render(c, "vote_new", h.page(c, "estates", d))
+}
+
+// parsedVote is the drafting form read into the service's input; slotOf maps an
+// item's index in Items to its form slot (0: the election slot).
+type parsedVote struct {
+	In     voting.NewVote
+	SlotOf []int
+	Bad    []app.Detail // inputs that could not be read (field: the form input)
+}
+
+// voteTime reads a date or datetime-local input in Asia/Shanghai; empty is zero.
+func voteTime(value, layout string) (time.Time, bool) {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return time.Time{}, true
+	}
+	t, err := time.ParseInLocation(layout, value, rules.Shanghai())
+	if err != nil && layout == voteDateTimeLayout {
+		t, err = time.ParseInLocation("2006-01-02T15:04:05", value, rules.Shanghai())
+	}
+	return t, err == nil
+}
+
+// voteInt reads a whole-number input; empty is 0.
+func voteInt(value string) (int, bool) {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return 0, true
+	}
+	n, err := strconv.Atoi(value)
+	return n, err == nil
+}
+
+// parseNewVote reads the drafting form: the ordinary slots with a title or a text
+// become items item1, item2, … in slot order; the election slot, when used, becomes
+// the item "election" (first or last) with candidates c1, c2, … one per line.
+func parseNewVote(c *fiber.Ctx) parsedVote {
+	var pv parsedVote
+	in := &pv.In
+	in.Title = c.FormValue("title")
+	in.LegalProfile = c.FormValue("legal_profile")
+	in.Form = c.FormValue("form")
+	in.Convenor = c.FormValue("convenor")
+	in.Location = c.FormValue("location")
+	in.FollowMajority = c.FormValue("follow_majority") == "1"
+	bad := func(field, msg string) { pv.Bad = append(pv.Bad, app.Detail{Field: field, Message: msg}) }
+	var ok bool
+	if in.NoticePublishedAt, ok = voteTime(c.FormValue("notice_published_at"), voteDateLayout); !ok {
+		bad("notice_published_at", "日期格式应为 2026-03-01 / date as YYYY-MM-DD")
+	}
+	if in.OpensAt, ok = voteTime(c.FormValue("opens_at"), voteDateTimeLayout); !ok {
+		bad("opens_at", "时间格式应为 2026-03-16T09:00 / time as YYYY-MM-DDTHH:MM")
+	}
+	if in.ClosesAt, ok = voteTime(c.FormValue("closes_at"), voteDateTimeLayout); !ok {
+		bad("closes_at", "时间格式应为 2026-03-30T18:00 / time as YYYY-MM-DDTHH:MM")
+	}
+	var election *voting.ItemInput
+	elTitle, elText, elCands := c.FormValue("el_title"), c.FormValue("el_text"), c.FormValue("el_candidates")
+	if strings.TrimSpace(elTitle+elText+elCands) != "" {
+		el := voting.ItemInput{Key: "election", Title: elTitle, Text: elText, Matter: string(rules.MatterElectCommittee)}
+		if el.Seats, ok = voteInt(c.FormValue("el_seats")); !ok {
+			bad("el_seats", "须为整数 / a whole number")
+		}
+		if el.Alternates, ok = voteInt(c.FormValue("el_alternates")); !ok {
+			bad("el_alternates", "须为整数 / a whole number")
+		}
+		n := 0
+		for _, line := range strings.Split(strings.ReplaceAll(elCands, "\r", ""), "\n") {
+			if name := strings.TrimSpace(line); name != "" {
+				n++
+				el.Candidates = append(el.Candidates, voting.CandidateInput{Key: "c" + strconv.Itoa(n), Name: name})
+			}
+		}
+		election = &el
+	}
+	if election != nil && c.FormValue("el_first") == "1" {
+		in.Items = append(in.Items, *election)
+		pv.SlotOf = append(pv.SlotOf, 0)
+		election = nil
+	}
+	for slot := 1; slot <= voteItemSlots; slot++ {
+		s := strconv.Itoa(slot)
+		title, text := c.FormValue("item_title_"+s), c.FormValue("item_text_"+s)
+		if strings.TrimSpace(title+text) == "" {
+			continue
+		}
+		in.Items = append(in.Items, voting.ItemInput{Key: "item" + strconv.Itoa(len(in.Items)+1), Title: title, Text: text,
+			Matter: c.FormValue("item_matter_" + s)})
+		pv.SlotOf = append(pv.SlotOf, slot)
+	}
+	if election != nil {
+		in.Items = append(in.Items, *election)
+		pv.SlotOf = append(pv.SlotOf, 0)
+	}
+	return pv
+}
+
+// itemField matches the service's item fields: items[2].title, items[0].candidates[1].name.
+var itemField = regexp.MustCompile(`^items\[(\d+)\]\.([a-z_]+)`)
+
+// formInput maps a field the service names to the input of the drafting form.
+func (pv parsedVote) formInput(field string) string {
+	m := itemField.FindStringSubmatch(field)
+	if m == nil {
+		return field
+	}
+	i, _ := strconv.Atoi(m[1])
+	if i < 0 || i >= len(pv.SlotOf) {
+		return "items"
+	}
+	slot, attr := pv.SlotOf[i], m[2]
+	if slot == 0 {
+		switch attr {
+		case "seats", "alternates", "candidates", "text":
+			return "el_" + attr
+		}
+		return "el_title"
+	}
+	switch attr {
+	case "text", "matter":
+		return fmt.Sprintf("item_%s_%d", attr, slot)
+	}
+	return fmt.Sprintf("item_title_%d", slot)
+}
+
+// slotInput matches an ordinary slot's input: item_title_3.
+var slotInput = regexp.MustCompile(`^item_([a-z]+)_(\d+)$`)
+
+// inputLabel names a drafting-form input in the page's language.
+func (h *VotePages) inputLabel(lang, input string) string {
+	if m := slotInput.FindStringSubmatch(input); m != nil {
+		return h.Views.T(lang, "vote.item_n", "N", m[2]) + " · " + h.Views.T(lang, "vote.f."+m[1])
+	}
+	if strings.HasPrefix(input, "el_") {
+		return h.Views.T(lang, "vote.election_item") + " · " + h.Views.T(lang, "vote.f."+strings.TrimPrefix(input, "el_"))
+	}
+	return h.Views.T(lang, "vote.f."+input)
+}
+
+// CreateVote drafts a vote from the form; a refusal re-renders the form with the
+// input and each refused field named and marked.
+func (h *VotePages) CreateVote(c *fiber.Ctx) error {
+	p, err := principal(c)
+	if err != nil {
+		return err
+	}
+	estateID, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	pv := parseNewVote(c)
+	var refusal error
+	if len(pv.Bad) > 0 {
+		refusal = &app.Error{Code: app.EInvalid, Message: pv.Bad[0].Message, Details: pv.Bad}
+	} else {
+		id, err := h.Votes.Create(httpx.Ctx(c), p, estateID, pv.In)
+		if err == nil {
+			return h.RedirectWithFlash(c, fmt.Sprintf("/votes/%d", id), h.Views.T(Lang(c), "vote.created"))
+		}
+		refusal = err
+	}
+	d, derr := h.newVoteData(c, p, estateID, voteFormEcho(c))
+	if derr != nil {
+		return derr
+	}
+	ae := httpx.AppError(refusal)
+	if ae.Code == app.EInternal {
+		return refusal
+	}
+	lang := Lang(c)
+	shown := *ae
+	shown.Details = nil
+	for _, det := range ae.Details {
+		input := pv.formInput(det.Field)
+		if _, dup := d.Errs[input]; !dup {
+			d.Errs[input] = det.Message
+		}
+		shown.Details = append(shown.Details, app.Detail{Field: h.inputLabel(lang, input), Message: det.Message})
+	}
+	if len(shown.Details) > 0 {
+		shown.Message = h.Views.T(lang, "vote.fix_fields", "N", len(shown.Details))
+	}
+	return h.RenderWithError(c, "vote_new", h.page(c, "estates", d), &shown)
+}
