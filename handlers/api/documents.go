@@ -44,36 +44,6 @@ func SendDocument(c *fiber.Ctx, f documents.File) error {
 	return c.Send(f.Data)
 }
 
-// docParseTime reads an RFC 3339 instant; empty is the zero time.
-func docParseTime(field, s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, app.Invalid(field, "须为 RFC 3339 时间，如 2026-03-01T09:00:00+08:00 / must be an RFC 3339 time")
-	}
-	return t, nil
-}
-
-// docOptTime renders an optional instant in UTC (nil stays null).
-func docOptTime(t *time.Time) *time.Time {
-	if t == nil || t.IsZero() {
-		return nil
-	}
-	u := t.UTC()
-	return &u
-}
-
-// optionalPrincipal is the caller when a bearer token was given (OptionalToken), else nil.
-func optionalPrincipal(c *fiber.Ctx) *app.Principal {
-	if p, ok := httpx.Principal(c); ok {
-		return &p
-	}
-	return nil
-}
-
 // Resolution serves the resolution PDF of a closed vote: staff of the estate once the
 // vote is closed, anyone once its result is published (the first request issues it).
 func (h *DocumentHandlers) Resolution(c *fiber.Ctx) error {
@@ -283,14 +253,14 @@ func (r minutesContentRequest) input() (documents.MinutesInput, error) {
 	in := documents.MinutesInput{Title: r.Title, Place: r.Place, Members: r.Members, Present: r.Present, Attendees: r.Attendees,
 		Agenda: r.Agenda, Proceedings: r.Proceedings}
 	var err error
-	if in.HeldAt, err = docParseTime("held_at", r.HeldAt); err != nil {
+	if in.HeldAt, err = parseTime("held_at", r.HeldAt); err != nil {
 		return in, err
 	}
 	for _, d := range r.Decisions {
 		in.Decisions = append(in.Decisions, documents.Decision{Text: d.Text, Agree: d.Agree, Oppose: d.Oppose, Abstain: d.Abstain})
 	}
 	for i, s := range r.Signatures {
-		at, err := docParseTime(fmt.Sprintf("signatures[%d].signed_at", i), s.SignedAt)
+		at, err := parseTime(fmt.Sprintf("signatures[%d].signed_at", i), s.SignedAt)
 		if err != nil {
 			return in, err
 		}
@@ -393,7 +363,7 @@ func toMinutesJSON(v documents.MinutesView) minutesJSON {
 		Members: nonNil(c.Members), Present: nonNil(c.Present), Absent: nonNil(v.Absent), Quorum: v.Quorum, Rule: v.Rule, LegalBasis: v.LegalBasis,
 		Attendees: nonNil(c.Attendees), Agenda: nonNil(c.Agenda), Proceedings: c.Proceedings, Decisions: []decisionViewJSON{},
 		Signatures: []signatureViewJSON{}, State: v.State, Revision: v.Revision, Document: v.Document, CreatedBy: v.CreatedBy,
-		CreatedAt: v.CreatedAt.UTC(), UpdatedBy: v.UpdatedBy, UpdatedAt: v.UpdatedAt.UTC(), FinalisedAt: docOptTime(v.FinalisedAt),
+		CreatedAt: v.CreatedAt.UTC(), UpdatedBy: v.UpdatedBy, UpdatedAt: v.UpdatedAt.UTC(), FinalisedAt: optTime(v.FinalisedAt),
 		Missing: v.MissingGlyphs}
 	for _, d := range v.Decisions {
 		j := decisionViewJSON{Text: d.Text, Agree: d.Agree, Oppose: d.Oppose, Abstain: d.Abstain, Counted: d.Counted}
@@ -406,14 +376,6 @@ func toMinutesJSON(v documents.MinutesView) minutesJSON {
 		out.Signatures = append(out.Signatures, signatureViewJSON{Name: s.Name, SignedAt: s.SignedAt.UTC()})
 	}
 	return out
-}
-
-// nonNil keeps empty lists as [] in JSON.
-func nonNil(list []string) []string {
-	if list == nil {
-		return []string{}
-	}
-	return list
 }
 
 // GetMinutes returns minutes with the outcome of each committee decision.

@@ -33,13 +33,13 @@ type voteTimes struct{ notice, opens, closes time.Time }
 func readTimes(notice, opens, closes string) (voteTimes, error) {
 	var vt voteTimes
 	var err error
-	if vt.notice, err = voteParseTime("notice_published_at", notice); err != nil {
+	if vt.notice, err = parseTime("notice_published_at", notice); err != nil {
 		return vt, err
 	}
-	if vt.opens, err = voteParseTime("opens_at", opens); err != nil {
+	if vt.opens, err = parseTime("opens_at", opens); err != nil {
 		return vt, err
 	}
-	vt.closes, err = voteParseTime("closes_at", closes)
+	vt.closes, err = parseTime("closes_at", closes)
 	return vt, err
 }
 

@@ -376,7 +376,7 @@ func (h *FormationHandlers) RecordCheck(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"eligible": el.Eligible, "pending": fmNonNilStrings(el.Pending), "failed": fmNonNilStrings(el.Failed)})
+	return c.JSON(fiber.Map{"eligible": el.Eligible, "pending": nonNil(el.Pending), "failed": nonNil(el.Failed)})
 }
 
 type fmReviewRequest struct {

@@ -151,19 +151,12 @@ type fmCandidateJSON struct {
 	Checks             []fmCheckJSON `json:"checks"`
 }
 
-func fmNonNilStrings(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
 func fmToCandidateJSON(c formation.CandidateView) fmCandidateJSON {
 	out := fmCandidateJSON{ID: c.ID, GroupID: c.GroupID, Name: c.Name, Room: c.Room, NominationKind: c.NominationKind, Nominators: c.Nominators,
 		PoliticalStatus: c.PoliticalStatus, PoliticalLabel: c.PoliticalLabel, PartyMember: c.PartyMember, Occupation: c.Occupation,
 		Status: c.Status, ReviewNote: c.ReviewNote, PartyOrgReviewer: c.PartyOrgReviewer, PartyOrgReviewedAt: c.PartyOrgReviewedAt,
-		ReviewedBy: c.ReviewedBy, ReviewedAt: c.ReviewedAt, Eligible: c.Eligibility.Eligible, Pending: fmNonNilStrings(c.Eligibility.Pending),
-		Failed: fmNonNilStrings(c.Eligibility.Failed), RosterMatch: c.RosterMatch, Checks: []fmCheckJSON{}}
+		ReviewedBy: c.ReviewedBy, ReviewedAt: c.ReviewedAt, Eligible: c.Eligibility.Eligible, Pending: nonNil(c.Eligibility.Pending),
+		Failed: nonNil(c.Eligibility.Failed), RosterMatch: c.RosterMatch, Checks: []fmCheckJSON{}}
 	for _, ch := range c.Checks {
 		cj := fmCheckJSON{Criterion: ch.Code, Title: ch.Title, TitleEN: ch.TitleEN, Basis: ch.Basis, State: ch.State}
 		if ch.Check != nil {
@@ -217,7 +210,7 @@ type fmRatioJSON struct {
 
 func fmToRatioJSON(r rules.PartyRatio) fmRatioJSON {
 	return fmRatioJSON{Party: r.Party, Total: r.Total, Percent: r.Percent, TargetPercent: r.TargetPercent, BelowTarget: r.BelowTarget,
-		ChairKnown: r.ChairKnown, ChairNotParty: r.ChairNotParty, Warnings: fmNonNilStrings(r.Warnings), WarningsEN: fmNonNilStrings(r.WarningsEN)}
+		ChairKnown: r.ChairKnown, ChairNotParty: r.ChairNotParty, Warnings: nonNil(r.Warnings), WarningsEN: nonNil(r.WarningsEN)}
 }
 
 type fmSlateEntryJSON struct {
@@ -410,7 +403,7 @@ func fmToCommitteeMembersJSON(list []formation.CommitteeMemberView) []fmCommitte
 
 func fmToCommitteeJSON(c formation.CommitteeView) fmCommitteeJSON {
 	out := fmCommitteeJSON{ID: c.ID, EstateID: c.EstateID, GroupID: c.GroupID, Status: c.Status, StatusLabel: c.StatusLabel, Seats: c.Seats,
-		MinMembers: c.MinMembers, VacantSeats: c.VacantSeats, ByElectionNeeded: c.ByElectionNeeded, RunoffPending: fmNonNilStrings(c.RunoffPending),
+		MinMembers: c.MinMembers, VacantSeats: c.VacantSeats, ByElectionNeeded: c.ByElectionNeeded, RunoffPending: nonNil(c.RunoffPending),
 		FirstElectedAt: c.FirstElectedAt, FormedAt: c.FormedAt, TermStart: c.TermStart, TermEnd: c.TermEnd, ReelectionStart: c.ReelectionStart,
 		ReelectionDue: c.ReelectionDue, ChairElectBy: c.ChairElectBy, OfficersPublishBy: c.OfficersPublishBy, FilingDue: c.FilingDue,
 		ChairElectedAt: c.ChairElectedAt, FiledAt: c.FiledAt, ChairOverdue: c.ChairOverdue, FilingOverdue: c.FilingOverdue,

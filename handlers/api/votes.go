@@ -32,29 +32,6 @@ func OptionalToken(require fiber.Handler) fiber.Handler {
 	}
 }
 
-// voteParseTime reads an RFC 3339 instant; empty is the zero time (the service reports
-// a required field).
-func voteParseTime(field, s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, app.Invalid(field, "须为 RFC 3339 时间，如 2026-03-01T09:00:00+08:00 / must be an RFC 3339 time")
-	}
-	return t, nil
-}
-
-// voteOptTime renders an optional instant (nil stays null).
-func voteOptTime(t *time.Time) *time.Time {
-	if t == nil || t.IsZero() {
-		return nil
-	}
-	u := t.UTC()
-	return &u
-}
-
 type voteCandidateRequest struct {
 	Key  string `json:"key" validate:"max=64"`
 	Name string `json:"name" validate:"max=100"`
@@ -109,13 +86,13 @@ func (h *VoteHandlers) CreateVote(c *fiber.Ctx) error {
 	}
 	in := voting.NewVote{Title: req.Title, LegalProfile: req.LegalProfile, Form: req.Form, Convenor: req.Convenor,
 		Location: req.Location, FollowMajority: req.FollowMajority}
-	if in.NoticePublishedAt, err = voteParseTime("notice_published_at", req.NoticePublishedAt); err != nil {
+	if in.NoticePublishedAt, err = parseTime("notice_published_at", req.NoticePublishedAt); err != nil {
 		return err
 	}
-	if in.OpensAt, err = voteParseTime("opens_at", req.OpensAt); err != nil {
+	if in.OpensAt, err = parseTime("opens_at", req.OpensAt); err != nil {
 		return err
 	}
-	if in.ClosesAt, err = voteParseTime("closes_at", req.ClosesAt); err != nil {
+	if in.ClosesAt, err = parseTime("closes_at", req.ClosesAt); err != nil {
 		return err
 	}
 	for _, it := range req.Items {
@@ -253,9 +230,9 @@ func (h *VoteHandlers) GetVote(c *fiber.Ctx) error {
 		Location: d.Location, FollowMajority: d.FollowMajority, AgendaRevision: d.AgendaRevision, AgendaEditable: d.AgendaEditable,
 		CanChange: d.CanChange, QuorumRule: d.QuorumRule, QuorumRuleEN: d.QuorumRuleEN, NoticeDays: d.NoticeDays,
 		ProxyMaxPrincipals: d.ProxyMaxPrincipals, Items: voteItemsJSON(d.Items),
-		OpenedAt: voteOptTime(d.OpenedAt), ClosedAt: voteOptTime(d.ClosedAt), PublishedAt: voteOptTime(d.PublishedAt),
-		PublishDueAt: voteOptTime(d.PublishDueAt), PublishLate: d.PublishLate, ObjectionDeadline: voteOptTime(d.ObjectionDeadline),
-		FinalisedAt: voteOptTime(d.FinalisedAt), BallotsCounted: d.BallotsCounted, TallySHA256: d.TallySHA256, ReceiptsDigest: d.ReceiptsDigest})
+		OpenedAt: optTime(d.OpenedAt), ClosedAt: optTime(d.ClosedAt), PublishedAt: optTime(d.PublishedAt),
+		PublishDueAt: optTime(d.PublishDueAt), PublishLate: d.PublishLate, ObjectionDeadline: optTime(d.ObjectionDeadline),
+		FinalisedAt: optTime(d.FinalisedAt), BallotsCounted: d.BallotsCounted, TallySHA256: d.TallySHA256, ReceiptsDigest: d.ReceiptsDigest})
 }
 
 type voteItemsRequest struct {

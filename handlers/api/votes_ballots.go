@@ -54,7 +54,7 @@ func (h *VoteHandlers) Ballot(c *fiber.Ctx) error {
 		NoticePublishedAt: v.NoticePublishedAt.UTC(), OpensAt: v.OpensAt.UTC(), ClosesAt: v.ClosesAt.UTC(), QuorumRule: v.QuorumRule,
 		Items: voteItemsJSON(v.Items), Rooms: v.Rooms, Area: v.Area.String(), CredentialStatus: v.CredentialStatus,
 		AttemptsLeft: v.AttemptsLeft, CanVote: v.CanVote, ResultsPublished: v.ResultsPublished, ObjectionsOpen: v.ObjectionsOpen,
-		ObjectionDeadline: voteOptTime(v.ObjectionDeadline), MyObjections: voteObjectionsJSON(v.MyObjections)}
+		ObjectionDeadline: optTime(v.ObjectionDeadline), MyObjections: voteObjectionsJSON(v.MyObjections)}
 	if v.Cast != nil {
 		out.Cast = &voteCastInfoJSON{Channel: v.Cast.Channel, CastAt: v.Cast.CastAt.UTC(), Receipt: v.Cast.Receipt}
 	}
@@ -117,5 +117,5 @@ func (h *VoteHandlers) VerifyReceipt(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fiber.Map{"receipt": r.Code, "vote_id": r.VoteID, "vote_title": r.VoteTitle, "estate_name": r.EstateName,
-		"channel": r.Channel, "cast_at": r.CastAt.UTC(), "voided": r.Voided, "voided_at": voteOptTime(r.VoidedAt), "counted": r.Counted})
+		"channel": r.Channel, "cast_at": r.CastAt.UTC(), "voided": r.Voided, "voided_at": optTime(r.VoidedAt), "counted": r.Counted})
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"gongzhi/app"
 	"gongzhi/app/voting"
 	"gongzhi/handlers/httpx"
 )
@@ -90,14 +89,6 @@ type voteClosedResultJSON struct {
 	FinalisedAt       *time.Time `json:"finalised_at"`
 }
 
-// voteOptionalPrincipal is the signed-in principal of a route with optional auth.
-func voteOptionalPrincipal(c *fiber.Ctx) *app.Principal {
-	if p, ok := httpx.Principal(c); ok {
-		return &p
-	}
-	return nil
-}
-
 // Results returns the result after closes_at, participation only before it; staff
 // of the estate always, anyone once published.
 func (h *VoteHandlers) Results(c *fiber.Ctx) error {
@@ -105,7 +96,7 @@ func (h *VoteHandlers) Results(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	r, err := h.Votes.Results(httpx.Ctx(c), voteOptionalPrincipal(c), id)
+	r, err := h.Votes.Results(httpx.Ctx(c), optionalPrincipal(c), id)
 	if err != nil {
 		return err
 	}
@@ -115,8 +106,8 @@ func (h *VoteHandlers) Results(c *fiber.Ctx) error {
 		return c.JSON(pj)
 	}
 	return c.JSON(voteClosedResultJSON{Result: r.Result, State: r.State, Phase: string(r.Phase), TallySHA256: r.TallySHA256,
-		PublishedAt: voteOptTime(r.PublishedAt), PublishDueAt: voteOptTime(r.PublishDueAt), PublishLate: r.PublishLate,
-		ObjectionDeadline: voteOptTime(r.ObjectionDeadline), FinalisedAt: voteOptTime(r.FinalisedAt)})
+		PublishedAt: optTime(r.PublishedAt), PublishDueAt: optTime(r.PublishDueAt), PublishLate: r.PublishLate,
+		ObjectionDeadline: optTime(r.ObjectionDeadline), FinalisedAt: optTime(r.FinalisedAt)})
 }
 
 // Recount recomputes a closed vote's tally and compares it with the stored one.
@@ -138,7 +129,7 @@ func (h *VoteHandlers) ParticipationList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := h.Votes.ParticipationList(httpx.Ctx(c), voteOptionalPrincipal(c), id)
+	list, err := h.Votes.ParticipationList(httpx.Ctx(c), optionalPrincipal(c), id)
 	if err != nil {
 		return err
 	}
@@ -198,7 +189,7 @@ type voteObjectionJSON struct {
 func voteToObjectionJSON(o voting.Objection) voteObjectionJSON {
 	return voteObjectionJSON{ID: o.ID, VoteID: o.VoteID, ByOwner: o.ByOwner, Rooms: o.Rooms, Submitter: o.Submitter, EnteredBy: o.EnteredBy,
 		Content: o.Content, CreatedAt: o.CreatedAt.UTC(), Answered: o.Answered, Answer: o.Answer, AnsweredBy: o.AnsweredBy,
-		AnsweredAt: voteOptTime(o.AnsweredAt)}
+		AnsweredAt: optTime(o.AnsweredAt)}
 }
 
 func voteObjectionsJSON(list []voting.Objection) []voteObjectionJSON {
