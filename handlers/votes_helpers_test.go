@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -177,12 +176,4 @@ func errorMessage(r handlertest.Response) string {
 	}
 	_ = json.Unmarshal(r.Body, &b)
 	return b.Error.Message
-}
-
-// wrongIDCheck is an answer that matches no owner of the small roster.
-func wrongIDCheck(right string) string {
-	if strings.HasPrefix(right, "000") {
-		return "111111"
-	}
-	return "000000"
 }

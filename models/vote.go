@@ -316,6 +316,7 @@ type CredentialByTokenHash struct {
 	AgendaRevision int
 	VoterKey       string
 	IDCheckHashes  string
+	Voids          int // voided ballots of the voter: a new ballot's attempt is Voids + 1
 }
 
 // Vote returns the part of the credential's vote the row holds: id, state, timing,
@@ -330,7 +331,8 @@ func (c CredentialByTokenHash) Vote() Vote {
 // appended so that a cast can hold the vote row against a concurrent close.
 func CredentialByTokenHashQuery(lockSuffix string) string {
 	return `SELECT c.id, c.token_hash, c.vote_id, c.voter_id, c.status, c.failed_checks,
-			v.state, v.opens_at, v.closes_at, v.profile_code, v.legal_profile, v.agenda_revision, vv.voter_key, vv.id_check_hashes
+			v.state, v.opens_at, v.closes_at, v.profile_code, v.legal_profile, v.agenda_revision, vv.voter_key, vv.id_check_hashes,
+			(SELECT COUNT(*) FROM ballot_voids bv WHERE bv.vote_id = c.vote_id AND bv.voter_id = c.voter_id)
 		FROM vote_credentials c
 		JOIN votes v ON v.id = c.vote_id
 		JOIN vote_voters vv ON vv.id = c.voter_id
@@ -349,7 +351,7 @@ func ScanCredential(rows *sql.Rows) (CredentialByTokenHash, error) {
 		return row, fmt.Errorf("credential: %w", gorm.ErrRecordNotFound)
 	}
 	if err := rows.Scan(&row.CredentialID, &row.TokenHash, &row.VoteID, &row.VoterID, &row.Status, &row.FailedChecks, &row.State, &row.OpensAt,
-		&row.ClosesAt, &row.ProfileCode, &row.LegalProfile, &row.AgendaRevision, &row.VoterKey, &row.IDCheckHashes); err != nil {
+		&row.ClosesAt, &row.ProfileCode, &row.LegalProfile, &row.AgendaRevision, &row.VoterKey, &row.IDCheckHashes, &row.Voids); err != nil {
 		return row, fmt.Errorf("credential: %w", err)
 	}
 	return row, nil
@@ -363,23 +365,6 @@ func FindCredentialByTokenHash(ctx context.Context, db *gorm.DB, tokenHash, lock
 		return CredentialByTokenHash{}, fmt.Errorf("credential: %w", err)
 	}
 	return ScanCredential(rows)
-}
-
-// BallotCounts returns how many ballots a voter has in a vote and how many of them
-// are voided: the voter holds a live ballot when ballots > voids, and the next
-// ballot's attempt number is ballots + 1.
-func BallotCounts(ctx context.Context, db *gorm.DB, voteID, voterID int64) (ballots, voids int, err error) {
-	var row struct {
-		Ballots int
-		Voids   int
-	}
-	err = db.WithContext(ctx).Raw(`SELECT COUNT(b.id) AS ballots, COUNT(bv.id) AS voids
-		FROM ballots b LEFT JOIN ballot_voids bv ON bv.ballot_id = b.id
-		WHERE b.vote_id = ? AND b.voter_id = ?`, voteID, voterID).Scan(&row).Error
-	if err != nil {
-		return 0, 0, fmt.Errorf("ballots of voter %d: %w", voterID, err)
-	}
-	return row.Ballots, row.Voids, nil
 }
 
 // LiveBallot is a voter's ballot that has not been voided.

@@ -16,20 +16,22 @@ import (
 	"gongzhi/models"
 )
 
-// guardedBallotSQL writes the ballot of an online credential only while the
-// credential is active and the vote open, reading both rows in the same statement:
-// InnoDB holds shared locks on the rows an INSERT ... SELECT reads, so a concurrent
-// close (UPDATE votes ... WHERE state = 'open') waits for this transaction, and a
-// ballot is either counted by the close or refused after it. The attempt is 1 + the
-// voids of the voter's earlier ballots (see insertBallotSQL): the UNIQUE key refuses
-// a second live ballot of the voter.
-const guardedBallotSQL = `INSERT INTO ballots (vote_id, voter_id, attempt, channel, credential_id, cast_at, receipt,
+// onlineBallotSQL writes who voted online. The attempt is 1 + the voids of the
+// voter's earlier ballots (read with the credential): while the voter holds a live
+// ballot the UNIQUE (vote_id, voter_id, attempt) key refuses the row, so one live
+// ballot per voter holds whatever the channel and however many arrive at once (a
+// stale count can only name an attempt that already exists). Its foreign key makes
+// InnoDB hold a shared lock on the vote row until the transaction ends.
+const onlineBallotSQL = `INSERT INTO ballots (vote_id, voter_id, attempt, channel, credential_id, cast_at, receipt,
 		entered_by, entered_by_name, proxy_name, proxy_id_hash, proxy_id_masked, proxy_authorisation, note)
-	SELECT c.vote_id, c.voter_id,
-		(SELECT COUNT(*) FROM ballot_voids bv WHERE bv.vote_id = c.vote_id AND bv.voter_id = c.voter_id) + 1,
-		'online', c.id, ?, ?, NULL, '', '', '', '', '', ''
-	FROM vote_credentials c JOIN votes v ON v.id = c.vote_id
-	WHERE c.id = ? AND c.status = 'active' AND v.state = 'open'`
+	VALUES (?, ?, ?, 'online', ?, ?, ?, NULL, '', '', '', '', '', '')`
+
+// guardedContentSQL writes what the ballot chose only while the vote is open, reading
+// the vote row under the lock the ballot's foreign key took: a concurrent close
+// (UPDATE votes ... WHERE state = 'open') waits for this transaction, so a ballot is
+// either counted by the close or refused after it. On SQLite one writer runs at a time.
+const guardedContentSQL = `INSERT INTO ballot_contents (ballot_id, vote_id, choices, nonce)
+	SELECT ?, id, ?, ? FROM votes WHERE id = ? AND state = 'open'`
 
 // CastOnline casts the ballot of a personal link. The identity check is the last six
 // characters of the ID number of any owner of the voter's units; a wrong answer is 403
@@ -39,8 +41,8 @@ const guardedBallotSQL = `INSERT INTO ballots (vote_id, voter_id, attempt, chann
 // options or candidates are 422. Blank items count as abstain.
 //
 // Everything that can be decided from the link is decided before the transaction
-// (one read); the transaction itself is two prepared INSERTs, the first guarded by
-// the credential's and the vote's state.
+// (one read); the transaction itself is two prepared INSERTs, the second guarded by
+// the vote's state.
 func (s *Service) CastOnline(ctx context.Context, token, idCheck string, choices Choices) (Receipt, error) {
 	if err := checkIDAnswer(idCheck); err != nil {
 		return Receipt{}, err
@@ -83,22 +85,23 @@ func (s *Service) CastOnline(ctx context.Context, token, idCheck string, choices
 	refused := false
 	err = s.inSQLTx(ctx, func(tx *sql.Tx) error {
 		refused = false
-		res, err := tx.StmtContext(ctx, ps.guarded).ExecContext(ctx, now, out.Code, cred.CredentialID)
+		res, err := tx.StmtContext(ctx, ps.ballot).ExecContext(ctx, v.ID, cred.VoterID, cred.Voids+1, cred.CredentialID, now, out.Code)
 		if err != nil {
 			if isDuplicate(s.db, err) {
 				return s.alreadyVotedTx(ctx, tx, v.ID, cred.VoterID)
 			}
 			return fmt.Errorf("writing ballot: %w", err)
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			refused = true
-			return errRefusedBallot
-		}
 		if out.BallotID, err = res.LastInsertId(); err != nil {
 			return fmt.Errorf("ballot id: %w", err)
 		}
-		if _, err := tx.StmtContext(ctx, ps.content).ExecContext(ctx, out.BallotID, v.ID, canonical, nonce); err != nil {
+		res, err = tx.StmtContext(ctx, ps.content).ExecContext(ctx, out.BallotID, canonical, nonce, v.ID)
+		if err != nil {
 			return fmt.Errorf("writing ballot content: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			refused = true
+			return errRefusedBallot
 		}
 		return nil
 	})
@@ -111,8 +114,8 @@ func (s *Service) CastOnline(ctx context.Context, token, idCheck string, choices
 	return out, nil
 }
 
-// errRefusedBallot marks a guarded insert that wrote nothing: the credential or the
-// vote changed after the link was read.
+// errRefusedBallot marks a guarded insert that wrote nothing: the vote closed after
+// the link was read.
 var errRefusedBallot = errors.New("ballot refused by its guard")
 
 // readCredential reads a personal link's credential (no lock) and refuses an unknown
@@ -180,7 +183,7 @@ func (s *Service) inSQLTx(ctx context.Context, fn func(tx *sql.Tx) error) error 
 	}
 	const attempts = 4
 	for i := 0; ; i++ {
-		err = func() error {
+		err = s.serialised(func() error {
 			tx, err := sqlDB.BeginTx(ctx, nil)
 			if err != nil {
 				return fmt.Errorf("begin: %w", err)
@@ -193,7 +196,7 @@ func (s *Service) inSQLTx(ctx context.Context, fn func(tx *sql.Tx) error) error 
 				return fmt.Errorf("commit: %w", err)
 			}
 			return nil
-		}()
+		})
 		if err == nil || i == attempts-1 || !retryable(err) {
 			return err
 		}

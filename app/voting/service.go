@@ -45,6 +45,11 @@ type Service struct {
 	publicURL string
 	shareLock string // appended to reads that must hold the vote row against a concurrent close
 
+	// writers queues this instance's write transactions on SQLite, which runs one
+	// writer at a time: waiting here hands the lock over at once, where waiting in
+	// SQLite's busy handler sleeps for milliseconds between tries.
+	writers *sync.Mutex
+
 	clockMu sync.RWMutex
 	clock   func() time.Time
 
@@ -66,6 +71,8 @@ func New(db *gorm.DB, orgSvc *orgs.Service, rosterSvc *roster.Service, protector
 	}
 	if db.Dialector.Name() == "mysql" {
 		s.shareLock = " LOCK IN SHARE MODE"
+	} else {
+		s.writers = &sync.Mutex{}
 	}
 	return s
 }
@@ -100,7 +107,7 @@ func (s *Service) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	const attempts = 4
 	var err error
 	for i := 0; i < attempts; i++ {
-		err = database.WithTx(ctx, s.db, fn)
+		err = s.serialised(func() error { return database.WithTx(ctx, s.db, fn) })
 		if err == nil || !retryable(err) {
 			return err
 		}
@@ -111,6 +118,15 @@ func (s *Service) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 		}
 	}
 	return err
+}
+
+// serialised runs a write transaction, one at a time on SQLite.
+func (s *Service) serialised(tx func() error) error {
+	if s.writers != nil {
+		s.writers.Lock()
+		defer s.writers.Unlock()
+	}
+	return tx()
 }
 
 // retryable reports a MySQL deadlock (1213) or lock wait timeout (1205).

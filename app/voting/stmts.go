@@ -17,8 +17,8 @@ type preparedStatements struct {
 	once       sync.Once
 	err        error
 	credential *sql.Stmt // models.CredentialByTokenHashQuery, no lock
-	guarded    *sql.Stmt // guardedBallotSQL
-	content    *sql.Stmt // the ballot_contents insert
+	ballot     *sql.Stmt // onlineBallotSQL
+	content    *sql.Stmt // guardedContentSQL
 }
 
 // insertContentSQL writes what a ballot chose.
@@ -41,8 +41,8 @@ func (s *Service) prepared(ctx context.Context) (*preparedStatements, error) {
 			query string
 		}{
 			{&ps.credential, models.CredentialByTokenHashQuery("")},
-			{&ps.guarded, guardedBallotSQL},
-			{&ps.content, insertContentSQL},
+			{&ps.ballot, onlineBallotSQL},
+			{&ps.content, guardedContentSQL},
 		} {
 			if *p.dst, ps.err = sqlDB.PrepareContext(ctx, p.query); ps.err != nil {
 				ps.err = fmt.Errorf("preparing cast statements: %w", ps.err)
