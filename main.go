@@ -60,7 +60,7 @@ func run(ctx context.Context) error {
 			log.Error("closing database", "error", err)
 		}
 	}()
-	if cfg.AutoMigrate {
+	if cfg.MigrateAtStart {
 		n, err := database.Migrate(ctx, db)
 		if err != nil {
 			return err

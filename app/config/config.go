@@ -29,7 +29,7 @@ type Config struct {
 	SecretKey      string        // SECRET_KEY; empty: read from or generated into DataDir
 	DataDir        string        // DATA_DIR: where the generated secret key (and SQLite DB by default) live
 	PublicURL      string        // PUBLIC_URL: base of links printed in QR codes; derived from LISTEN_ADDR when empty
-	AutoMigrate    bool          // AUTO_MIGRATE: apply migrations at start-up; false refuses to run on an old schema
+	MigrateAtStart bool          // AUTO_MIGRATE: apply migrations at start-up; false refuses to run on an old schema
 	LogLevel       string        // LOG_LEVEL: debug | info | warn | error
 	LogFormat      string        // LOG_FORMAT: text | json
 	CookieSecure   bool          // COOKIE_SECURE: mark cookies Secure (behind TLS)
@@ -96,7 +96,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		LogLevel:       strings.ToLower(get("LOG_LEVEL", "info")),
 		LogFormat:      strings.ToLower(get("LOG_FORMAT", "text")),
 		DemoData:       boolean("DEMO_DATA", true),
-		AutoMigrate:    boolean("AUTO_MIGRATE", true),
+		MigrateAtStart: boolean("AUTO_MIGRATE", true),
 		CookieSecure:   boolean("COOKIE_SECURE", false),
 		Workers:        boolean("WORKERS", true),
 		SessionTTL:     duration("SESSION_TTL", 12*time.Hour),
@@ -195,7 +195,7 @@ func (c Config) LogValue() []any {
 		"listen_addr", c.ListenAddr, "db_driver", c.DBDriver, "db_dsn", MaskDSN(c.DBDSN),
 		"admin_username", c.AdminUsername, "admin_password", mask(c.AdminPassword),
 		"secret_key", mask(c.SecretKey), "data_dir", c.DataDir, "public_url", c.PublicURL,
-		"demo_data", c.DemoData, "auto_migrate", c.AutoMigrate, "log_level", c.LogLevel,
+		"demo_data", c.DemoData, "auto_migrate", c.MigrateAtStart, "log_level", c.LogLevel,
 		"cookie_secure", c.CookieSecure, "session_ttl", c.SessionTTL.String(),
 		"request_timeout", c.RequestTimeout.String(), "workers", c.Workers,
 	}

@@ -19,7 +19,7 @@ func TestDefaultsServeWithNoEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.ListenAddr != ":8080" || c.DBDriver != "sqlite" || c.DBDSN != filepath.Join("data", "app.db") ||
-		c.AdminUsername != "admin" || !c.DemoData || !c.AutoMigrate || c.PublicURL != "http://localhost:8080" {
+		c.AdminUsername != "admin" || !c.DemoData || !c.MigrateAtStart || c.PublicURL != "http://localhost:8080" {
 		t.Fatalf("defaults: %+v", c)
 	}
 }

@@ -60,19 +60,7 @@ func fmFormEcho(c *fiber.Ctx) map[string]string {
 
 // FormationPage shows the estate's whole formation path.
 func (h *FormationPages) FormationPage(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	d, err := h.formationData(c, p, id)
-	if err != nil {
-		return err
-	}
-	return h.Render(c, "formation", h.page(c, "estates", d))
+	return renderIDPage(c, h.Handlers, "formation", "estates", h.formationData)
 }
 
 // formationDone redirects back to the formation page with a message, or re-renders it

@@ -51,19 +51,7 @@ func (h *RosterPages) rosterData(c *fiber.Ctx, p app.Principal, estateID int64) 
 
 // RosterPage lists units and owners with search, the upload form and history.
 func (h *RosterPages) RosterPage(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	d, err := h.rosterData(c, p, id)
-	if err != nil {
-		return err
-	}
-	return h.Render(c, "roster", h.page(c, "estates", d))
+	return renderIDPage(c, h.Handlers, "roster", "estates", h.rosterData)
 }
 
 // Import takes an uploaded roster file; errors re-render the page listing every bad line.

@@ -104,19 +104,7 @@ func (h *VotePages) voteDetail(c *fiber.Ctx, p app.Principal, id int64) (voteDet
 // against the quorum lines (by building and channel), and after the closing time
 // the result with each item's rule in words.
 func (h *VotePages) VotePage(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	d, err := h.voteDetail(c, p, id)
-	if err != nil {
-		return err
-	}
-	return h.Render(c, "vote", h.page(c, "estates", d))
+	return renderIDPage(c, h.Handlers, "vote", "estates", h.voteDetail)
 }
 
 // voteDone finishes a change made from the vote page: back to it with a message,
@@ -265,19 +253,7 @@ func roomsHavePrefix(rooms []string, prefix string) bool {
 // CredentialsPage lists every voter's personal link with its QR code, printable
 // (?room= narrows to rooms starting with it, e.g. one building "2-").
 func (h *VotePages) CredentialsPage(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	d, err := h.credentialsData(c, p, id)
-	if err != nil {
-		return err
-	}
-	return h.Render(c, "vote_credentials", h.page(c, "estates", d))
+	return renderIDPage(c, h.Handlers, "vote_credentials", "estates", h.credentialsData)
 }
 
 // Reissue revokes a voter's credential (lost, or locked) and issues a new one.
@@ -502,19 +478,7 @@ func (h *VotePages) ballotsData(c *fiber.Ctx, p app.Principal, id int64) (voteBa
 // BallotsPage lists every ballot (who, how, when, entered by, proxy, scans, voids;
 // never the choices) and the vote's trail, for staff and auditors.
 func (h *VotePages) BallotsPage(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	d, err := h.ballotsData(c, p, id)
-	if err != nil {
-		return err
-	}
-	return h.Render(c, "vote_ballots", h.page(c, "estates", d))
+	return renderIDPage(c, h.Handlers, "vote_ballots", "estates", h.ballotsData)
 }
 
 // ballotsDone returns to the ballot list with a message, or shows it with the refusal.
@@ -634,19 +598,7 @@ func (h *VotePages) objectionsData(c *fiber.Ctx, p app.Principal, id int64) (vot
 // ObjectionsPage lists the objections to the preliminary result with their answers,
 // the form to record one received on paper, and the answer forms.
 func (h *VotePages) ObjectionsPage(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	d, err := h.objectionsData(c, p, id)
-	if err != nil {
-		return err
-	}
-	return h.Render(c, "vote_objections", h.page(c, "estates", d))
+	return renderIDPage(c, h.Handlers, "vote_objections", "estates", h.objectionsData)
 }
 
 // objectionsDone returns to the objections page with a message, or shows it with the refusal.

@@ -231,3 +231,21 @@ func pathParamID(c *fiber.Ctx, name string) (int64, error) {
 	}
 	return id, nil
 }
+
+// renderIDPage renders a signed-in page about the record named by the :id path
+// parameter, with the data load returns for the principal.
+func renderIDPage[T any](c *fiber.Ctx, h *Handlers, page, nav string, load func(*fiber.Ctx, app.Principal, int64) (T, error)) error {
+	p, err := principal(c)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	d, err := load(c, p, id)
+	if err != nil {
+		return err
+	}
+	return h.Render(c, page, h.page(c, nav, d))
+}
