@@ -87,11 +87,7 @@ func (h *DocumentPages) estateData(c *fiber.Ctx, p app.Principal, estateID int64
 
 // EstateDocuments shows an estate's announcements, minutes and stored documents.
 func (h *DocumentPages) EstateDocuments(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
@@ -104,11 +100,7 @@ func (h *DocumentPages) EstateDocuments(c *fiber.Ctx) error {
 
 // PublishAnnouncement publishes an announcement with an optional PDF from the form.
 func (h *DocumentPages) PublishAnnouncement(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
@@ -143,11 +135,7 @@ type docVoteData struct {
 
 // VoteDocuments shows a vote's resolution and notices with every stored version.
 func (h *DocumentPages) VoteDocuments(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
@@ -183,11 +171,7 @@ func (h *DocumentPages) Resolution(c *fiber.Ctx) error {
 
 // CorrectResolution issues a corrected resolution with the reason from the form.
 func (h *DocumentPages) CorrectResolution(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
@@ -200,11 +184,7 @@ func (h *DocumentPages) CorrectResolution(c *fiber.Ctx) error {
 
 // Notices serves the batch of ballot notices of an opened vote (audited).
 func (h *DocumentPages) Notices(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
@@ -217,11 +197,7 @@ func (h *DocumentPages) Notices(c *fiber.Ctx) error {
 
 // RegenerateNotices issues a new version of the notices with the reason from the form.
 func (h *DocumentPages) RegenerateNotices(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
@@ -234,11 +210,7 @@ func (h *DocumentPages) RegenerateNotices(c *fiber.Ctx) error {
 
 // DownloadByID serves a stored version to staff of its estate.
 func (h *DocumentPages) DownloadByID(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}

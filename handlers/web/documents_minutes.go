@@ -197,11 +197,7 @@ func parseMinutesForm(c *fiber.Ctx) (docMinutesForm, documents.MinutesInput, err
 
 // MinutesPage shows minutes: an editable form while draft, the record and its PDF once final.
 func (h *DocumentPages) MinutesPage(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
@@ -215,11 +211,7 @@ func (h *DocumentPages) MinutesPage(c *fiber.Ctx) error {
 
 // SaveMinutes saves the edited draft; a refusal shows the form again with what was typed.
 func (h *DocumentPages) SaveMinutes(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
@@ -244,11 +236,7 @@ func (h *DocumentPages) SaveMinutes(c *fiber.Ctx) error {
 
 // FinaliseMinutes makes the minutes final and stores their PDF.
 func (h *DocumentPages) FinaliseMinutes(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
@@ -270,11 +258,7 @@ func (h *DocumentPages) FinaliseMinutes(c *fiber.Ctx) error {
 
 // MinutesPDF serves the stored PDF of final minutes.
 func (h *DocumentPages) MinutesPDF(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
@@ -288,11 +272,7 @@ func (h *DocumentPages) MinutesPDF(c *fiber.Ctx) error {
 // CreateMinutes starts minutes from the estate's documents page: a committee meeting with
 // its title and time, or an assembly meeting of a counted vote.
 func (h *DocumentPages) CreateMinutes(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
@@ -324,11 +304,7 @@ func (h *DocumentPages) CreateMinutes(c *fiber.Ctx) error {
 
 // CreateAssemblyMinutes starts the minutes of a counted vote from its documents page.
 func (h *DocumentPages) CreateAssemblyMinutes(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}

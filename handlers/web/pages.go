@@ -258,11 +258,7 @@ type estateData struct {
 
 // EstatePage shows one estate in the person's jurisdiction.
 func (h *Handlers) EstatePage(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
@@ -351,11 +347,7 @@ func (h *Handlers) CreateUser(c *fiber.Ctx) error {
 // SetUserDisabled disables or enables an account.
 func (h *Handlers) SetUserDisabled(disabled bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		p, err := principal(c)
-		if err != nil {
-			return err
-		}
-		id, err := pathID(c)
+		p, id, err := principalAndID(c)
 		if err != nil {
 			return err
 		}
@@ -368,11 +360,7 @@ func (h *Handlers) SetUserDisabled(disabled bool) fiber.Handler {
 
 // ResetUserPassword sets a new password for an account.
 func (h *Handlers) ResetUserPassword(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}

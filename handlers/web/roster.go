@@ -56,11 +56,7 @@ func (h *RosterPages) RosterPage(c *fiber.Ctx) error {
 
 // Import takes an uploaded roster file; errors re-render the page listing every bad line.
 func (h *RosterPages) Import(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
@@ -93,11 +89,7 @@ func (h *RosterPages) Import(c *fiber.Ctx) error {
 
 // Export downloads the masked roster as XLSX.
 func (h *RosterPages) Export(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
@@ -120,11 +112,7 @@ type registerData struct {
 
 // RegisterPage shows the voter register with totals and a room/name search.
 func (h *RosterPages) RegisterPage(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
@@ -149,11 +137,7 @@ func (h *RosterPages) RegisterPage(c *fiber.Ctx) error {
 
 // UpdateUnit saves a unit correction from the roster page.
 func (h *RosterPages) UpdateUnit(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
@@ -175,11 +159,7 @@ func (h *RosterPages) UpdateUnit(c *fiber.Ctx) error {
 
 // UpdateOwner saves an owner correction from the roster page.
 func (h *RosterPages) UpdateOwner(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
@@ -199,11 +179,7 @@ func (h *RosterPages) UpdateOwner(c *fiber.Ctx) error {
 
 // SetRepresentative picks the co-owner who casts a unit's vote.
 func (h *RosterPages) SetRepresentative(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}

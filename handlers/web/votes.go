@@ -27,11 +27,7 @@ type votesListData struct {
 
 // VotesPage lists the votes of an estate, newest first.
 func (h *VotePages) VotesPage(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
@@ -126,11 +122,7 @@ func (h *VotePages) voteDone(c *fiber.Ctx, p app.Principal, id int64, err error,
 // voteAction runs one change of a vote from its page.
 func (h *VotePages) voteAction(do func(c *fiber.Ctx, p app.Principal, id int64) (string, error)) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		p, err := principal(c)
-		if err != nil {
-			return err
-		}
-		id, err := pathID(c)
+		p, id, err := principalAndID(c)
 		if err != nil {
 			return err
 		}
@@ -258,11 +250,7 @@ func (h *VotePages) CredentialsPage(c *fiber.Ctx) error {
 
 // Reissue revokes a voter's credential (lost, or locked) and issues a new one.
 func (h *VotePages) Reissue(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
@@ -344,11 +332,7 @@ func (h *VotePages) paperData(c *fiber.Ctx, p app.Principal, id int64, room stri
 // PaperPage finds a voter by room or owner name (?q=) and, for a chosen room
 // (?room=), shows the form to enter a paper or proxy ballot.
 func (h *VotePages) PaperPage(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
@@ -396,11 +380,7 @@ func uploadedScan(c *fiber.Ctx, field string) (*voting.ScanInput, error) {
 // the signed-in staff member is recorded as who entered it. A voter who already
 // voted by any channel is refused (409) with when and how.
 func (h *VotePages) EnterPaper(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
@@ -498,11 +478,7 @@ func (h *VotePages) ballotsDone(c *fiber.Ctx, p app.Principal, id int64, err err
 
 // Void voids a ballot with the reason given (required), during the voting period.
 func (h *VotePages) Void(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
@@ -516,11 +492,7 @@ func (h *VotePages) Void(c *fiber.Ctx) error {
 
 // AttachScan adds the scanned original to a paper or proxy ballot.
 func (h *VotePages) AttachScan(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
@@ -541,11 +513,7 @@ func (h *VotePages) AttachScan(c *fiber.Ctx) error {
 
 // DownloadScan sends a stored scan as a download.
 func (h *VotePages) DownloadScan(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
@@ -619,11 +587,7 @@ func (h *VotePages) objectionsDone(c *fiber.Ctx, p app.Principal, id int64, err 
 
 // RecordObjection records an objection received on paper.
 func (h *VotePages) RecordObjection(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
@@ -633,11 +597,7 @@ func (h *VotePages) RecordObjection(c *fiber.Ctx) error {
 
 // AnswerObjection records the answer to an objection.
 func (h *VotePages) AnswerObjection(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}

@@ -102,11 +102,7 @@ func (h *VotePages) newVoteData(c *fiber.Ctx, p app.Principal, estateID int64, e
 
 // NewVotePage shows the drafting form of a vote of an estate.
 func (h *VotePages) NewVotePage(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}

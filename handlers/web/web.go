@@ -235,11 +235,7 @@ func pathParamID(c *fiber.Ctx, name string) (int64, error) {
 // renderIDPage renders a signed-in page about the record named by the :id path
 // parameter, with the data load returns for the principal.
 func renderIDPage[T any](c *fiber.Ctx, h *Handlers, page, nav string, load func(*fiber.Ctx, app.Principal, int64) (T, error)) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	p, id, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
@@ -248,4 +244,14 @@ func renderIDPage[T any](c *fiber.Ctx, h *Handlers, page, nav string, load func(
 		return err
 	}
 	return h.Render(c, page, h.page(c, nav, d))
+}
+
+// principalAndID returns the signed-in principal and the :id path parameter.
+func principalAndID(c *fiber.Ctx) (app.Principal, int64, error) {
+	p, err := principal(c)
+	if err != nil {
+		return p, 0, err
+	}
+	id, err := pathID(c)
+	return p, id, err
 }
