@@ -778,7 +778,7 @@ func (s *Service) FinaliseMinutes(ctx context.Context, p app.Principal, id int64
 	if m.Kind == models.MinutesCommittee && len(c.Members) == 0 {
 		return MinutesView{}, app.Invalid("members", "请填写业主委员会全体委员 / list the members of the committee")
 	}
-	prof := profileOf(e.ProfileCode)
+	prof := rules.ProfileOrDefault(e.ProfileCode)
 	now := s.now()
 	minutesID := m.ID
 	err = database.WithTx(ctx, s.db, func(tx *gorm.DB) error {

@@ -15,6 +15,7 @@ import (
 	"gongzhi/app"
 	"gongzhi/app/audit"
 	"gongzhi/app/database"
+	"gongzhi/app/rules"
 	"gongzhi/app/voting"
 	"gongzhi/models"
 )
@@ -88,7 +89,7 @@ func (s *Service) board(ctx context.Context, estateID int64) (Board, error) {
 	if err != nil {
 		return Board{}, err
 	}
-	prof := profileOf(names.Estate.ProfileCode)
+	prof := rules.ProfileOrDefault(names.Estate.ProfileCode)
 	now := s.now()
 	b := Board{EstateID: estateID, EstateName: names.Estate.Name, CommunityName: names.Community, StreetName: names.Street, ShowDays: showDays(prof)}
 	var all []Announcement
@@ -145,7 +146,7 @@ func (s *Service) voteAnnouncements(ctx context.Context, v models.Vote, names es
 	if v.State == models.VoteDraft || v.NoticePublishedAt.After(now) {
 		return nil, nil
 	}
-	prof := profileOf(v.ProfileCode)
+	prof := rules.ProfileOrDefault(v.ProfileCode)
 	d, err := s.votes.Vote(ctx, systemPrincipal(), v.ID)
 	if err != nil {
 		return nil, err
@@ -281,7 +282,7 @@ func (s *Service) PublishAnnouncement(ctx context.Context, p app.Principal, esta
 		}
 	}
 	now := s.now()
-	until := showUntil(now, profileOf(e.ProfileCode), nil)
+	until := showUntil(now, rules.ProfileOrDefault(e.ProfileCode), nil)
 	a := models.Announcement{EstateID: e.ID, Kind: in.Kind, Title: in.Title, Body: in.Body, PublishedAt: now, ShowUntil: until,
 		CreatedBy: userID(p), CreatedByName: p.Username, CreatedAt: now}
 	var number string

@@ -89,7 +89,7 @@ func (s *Service) loadResolutionVote(ctx context.Context, p *app.Principal, vote
 		return resolutionVote{}, err
 	}
 	out.vote, out.detail, out.result, out.names = v, detail, *rv.Result, names
-	out.profile = profileOf(v.ProfileCode)
+	out.profile = rules.ProfileOrDefault(v.ProfileCode)
 	return out, nil
 }
 

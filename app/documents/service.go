@@ -85,15 +85,6 @@ func userID(p app.Principal) *int64 {
 	return &id
 }
 
-// profileOf returns the jurisdiction profile of an estate (the default for an unknown code).
-func profileOf(code string) rules.JurisdictionProfile {
-	if p, ok := rules.ProfileByCode(code); ok {
-		return p
-	}
-	p, _ := rules.ProfileByCode(rules.DefaultProfileCode)
-	return p
-}
-
 // minShowDays is the shortest showing period of an announcement (Qingyuan 17, HZ 30:
 // results shown at least 15 days), whatever a profile says.
 const minShowDays = 15

@@ -4,7 +4,9 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
+	"sync"
 )
 
 // JurisdictionProfile carries every number in which cities differ (DOMAIN.md §11).
@@ -75,9 +77,9 @@ var profilesJSON []byte
 // DefaultProfileCode is the profile a new estate gets when none is named.
 const DefaultProfileCode = "national"
 
-// Profiles returns every shipped jurisdiction profile, sorted by code.
-// It parses the embedded data on each call so callers can never mutate shared state.
-func Profiles() []JurisdictionProfile {
+// shippedProfiles decodes the embedded profiles once; they are immutable data read
+// on hot paths (every ballot). Callers get copies.
+var shippedProfiles = sync.OnceValue(func() []JurisdictionProfile {
 	var list []JurisdictionProfile
 	if err := json.Unmarshal(profilesJSON, &list); err != nil {
 		// The file is embedded and covered by tests; a parse failure is a build defect.
@@ -85,16 +87,42 @@ func Profiles() []JurisdictionProfile {
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].Code < list[j].Code })
 	return list
+})
+
+// clone returns a copy that shares no slice with the shipped data.
+func (p JurisdictionProfile) clone() JurisdictionProfile {
+	p.CreditGrades = slices.Clone(p.CreditGrades)
+	return p
+}
+
+// Profiles returns every shipped jurisdiction profile, sorted by code.
+func Profiles() []JurisdictionProfile {
+	list := shippedProfiles()
+	out := make([]JurisdictionProfile, len(list))
+	for i, p := range list {
+		out[i] = p.clone()
+	}
+	return out
 }
 
 // ProfileByCode returns the profile with that code, or false when there is none.
 func ProfileByCode(code string) (JurisdictionProfile, bool) {
-	for _, p := range Profiles() {
+	for _, p := range shippedProfiles() {
 		if p.Code == code {
-			return p, true
+			return p.clone(), true
 		}
 	}
 	return JurisdictionProfile{}, false
+}
+
+// ProfileOrDefault returns the profile with that code, or the default profile for an
+// unknown code (a record made under a profile no longer shipped).
+func ProfileOrDefault(code string) JurisdictionProfile {
+	if p, ok := ProfileByCode(code); ok {
+		return p
+	}
+	p, _ := ProfileByCode(DefaultProfileCode)
+	return p
 }
 
 // CommitteeSizeAllowed tells whether a committee of size members is lawful under the

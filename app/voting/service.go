@@ -192,22 +192,9 @@ func (s *Service) lockVote(ctx context.Context, tx *gorm.DB, voteID int64) (mode
 	return v, nil
 }
 
-// shippedProfiles indexes the jurisdiction profiles by code, decoded once: they are
-// embedded, immutable data, read on every ballot.
-var shippedProfiles = sync.OnceValue(func() map[string]rules.JurisdictionProfile {
-	out := map[string]rules.JurisdictionProfile{}
-	for _, p := range rules.Profiles() {
-		out[p.Code] = p
-	}
-	return out
-})
-
 // profileOf returns the jurisdiction profile a vote was created under.
 func profileOf(v models.Vote) rules.JurisdictionProfile {
-	if p, ok := shippedProfiles()[v.ProfileCode]; ok {
-		return p
-	}
-	return shippedProfiles()[rules.DefaultProfileCode]
+	return rules.ProfileOrDefault(v.ProfileCode)
 }
 
 // Phase describes where a vote stands at an instant, finer than its stored state.
