@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -330,14 +331,24 @@ func (c CredentialByTokenHash) Vote() Vote {
 // parameter, the token hash; lockSuffix ("" or a dialect's shared-lock clause) is
 // appended so that a cast can hold the vote row against a concurrent close.
 func CredentialByTokenHashQuery(lockSuffix string) string {
-	return `SELECT c.id, c.token_hash, c.vote_id, c.voter_id, c.status, c.failed_checks,
+	return credentialSelect + "WHERE c.token_hash = ?" + lockSuffix
+}
+
+// CredentialsByTokenHashesQuery reads the credentials of n token hashes (its n
+// parameters) in one query, in the columns of CredentialByTokenHashQuery.
+func CredentialsByTokenHashesQuery(n int) string {
+	return credentialSelect + "WHERE c.token_hash IN (" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
+}
+
+// credentialSelect is what a ballot cast needs to know of a credential, its vote and
+// its voter; ScanCredentialRow reads a row of it.
+const credentialSelect = `SELECT c.id, c.token_hash, c.vote_id, c.voter_id, c.status, c.failed_checks,
 			v.state, v.opens_at, v.closes_at, v.profile_code, v.legal_profile, v.agenda_revision, vv.voter_key, vv.id_check_hashes,
 			(SELECT COUNT(*) FROM ballot_voids bv WHERE bv.vote_id = c.vote_id AND bv.voter_id = c.voter_id)
 		FROM vote_credentials c
 		JOIN votes v ON v.id = c.vote_id
 		JOIN vote_voters vv ON vv.id = c.voter_id
-		WHERE c.token_hash = ?` + lockSuffix
-}
+		`
 
 // ScanCredential reads the first row of CredentialByTokenHashQuery and closes rows;
 // no row is gorm.ErrRecordNotFound.
@@ -350,6 +361,12 @@ func ScanCredential(rows *sql.Rows) (CredentialByTokenHash, error) {
 		}
 		return row, fmt.Errorf("credential: %w", gorm.ErrRecordNotFound)
 	}
+	return ScanCredentialRow(rows)
+}
+
+// ScanCredentialRow reads the current row of a credential query.
+func ScanCredentialRow(rows *sql.Rows) (CredentialByTokenHash, error) {
+	var row CredentialByTokenHash
 	if err := rows.Scan(&row.CredentialID, &row.TokenHash, &row.VoteID, &row.VoterID, &row.Status, &row.FailedChecks, &row.State, &row.OpensAt,
 		&row.ClosesAt, &row.ProfileCode, &row.LegalProfile, &row.AgendaRevision, &row.VoterKey, &row.IDCheckHashes, &row.Voids); err != nil {
 		return row, fmt.Errorf("credential: %w", err)

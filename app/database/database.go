@@ -104,7 +104,7 @@ func sqliteDSN(path string) (string, error) {
 }
 
 // MySQLDSN parses a MySQL DSN and sets the options the platform relies on:
-// parseTime, utf8mb4, UTC times.
+// parseTime, utf8mb4, UTC times, parameters interpolated by the driver.
 func MySQLDSN(dsn string) (string, error) {
 	c, err := mysqldriver.ParseDSN(dsn)
 	if err != nil {
@@ -112,6 +112,10 @@ func MySQLDSN(dsn string) (string, error) {
 	}
 	c.ParseTime = true
 	c.Loc = time.UTC
+	// A statement with parameters is sent as one query, its values escaped by the
+	// driver, instead of a prepare, an execute and a close: a third of the round
+	// trips for every ORM query.
+	c.InterpolateParams = true
 	if c.Params == nil {
 		c.Params = map[string]string{}
 	}

@@ -62,7 +62,7 @@ func TestMySQLDSNAddsRequiredOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"parseTime=true", "charset=utf8mb4"} {
+	for _, want := range []string{"parseTime=true", "charset=utf8mb4", "interpolateParams=true"} {
 		if !contains(got, want) {
 			t.Errorf("DSN %q lacks %q", got, want)
 		}
@@ -83,4 +83,31 @@ func contains(s, sub string) bool {
 		}
 	}
 	return false
+}
+
+// With interpolateParams the driver writes parameters into the statement text itself:
+// every kind of value must come back exactly as it went in.
+func TestInterpolatedParametersRoundTrip(t *testing.T) {
+	db := dbtest.MySQL(t)
+	if err := db.DB.Exec("CREATE TABLE interp (s TEXT NOT NULL, b BLOB NOT NULL, t DATETIME(6) NOT NULL, n BIGINT NOT NULL)").Error; err != nil {
+		t.Fatal(err)
+	}
+	str := "O'Brien \\ \" -- ; 小区业主 🏠 \x00 ? ?"
+	blob := []byte{0, '\'', '\\', 0xff, '?'}
+	at := time.Date(2026, 11, 21, 23, 59, 59, 123456000, time.UTC)
+	if err := db.DB.Exec("INSERT INTO interp (s, b, t, n) VALUES (?, ?, ?, ?)", str, blob, at, int64(-1)<<62).Error; err != nil {
+		t.Fatal(err)
+	}
+	var row struct {
+		S string
+		B []byte
+		T time.Time
+		N int64
+	}
+	if err := db.DB.Raw("SELECT s, b, t, n FROM interp WHERE s = ?", str).Scan(&row).Error; err != nil {
+		t.Fatal(err)
+	}
+	if row.S != str || string(row.B) != string(blob) || !row.T.Equal(at) || row.N != int64(-1)<<62 {
+		t.Errorf("read back %+v", row)
+	}
 }

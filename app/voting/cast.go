@@ -41,8 +41,8 @@ const guardedContentSQL = `INSERT INTO ballot_contents (ballot_id, vote_id, choi
 // options or candidates are 422. Blank items count as abstain.
 //
 // Everything that can be decided from the link is decided before the transaction
-// (one read); the transaction itself is two prepared INSERTs, the second guarded by
-// the vote's state.
+// (one read); the ballot is then written by group commit with the casts arriving at
+// the same time (castbatch.go), and the receipt is returned once it has committed.
 func (s *Service) CastOnline(ctx context.Context, token, idCheck string, choices Choices) (Receipt, error) {
 	if err := checkIDAnswer(idCheck); err != nil {
 		return Receipt{}, err
@@ -52,7 +52,7 @@ func (s *Service) CastOnline(ctx context.Context, token, idCheck string, choices
 		return Receipt{}, app.Internal(err)
 	}
 	now := s.now()
-	cred, err := s.readCredential(ctx, ps, hashToken(token))
+	cred, err := s.readCredential(hashToken(token))
 	if err != nil {
 		return Receipt{}, err
 	}
@@ -82,35 +82,15 @@ func (s *Service) CastOnline(ctx context.Context, token, idCheck string, choices
 	nonce := hex.EncodeToString(nonceRaw)
 	out := Receipt{Code: s.receiptCode(v.ID, cred.VoterKey, canonical, nonce), VoteID: v.ID, Channel: models.ChannelOnline, CastAt: now}
 
-	refused := false
-	err = s.inSQLTx(ctx, func(tx *sql.Tx) error {
-		refused = false
-		res, err := tx.StmtContext(ctx, ps.ballot).ExecContext(ctx, v.ID, cred.VoterID, cred.Voids+1, cred.CredentialID, now, out.Code)
-		if err != nil {
-			if isDuplicate(s.db, err) {
-				return s.alreadyVotedTx(ctx, tx, v.ID, cred.VoterID)
-			}
-			return fmt.Errorf("writing ballot: %w", err)
-		}
-		if out.BallotID, err = res.LastInsertId(); err != nil {
-			return fmt.Errorf("ballot id: %w", err)
-		}
-		res, err = tx.StmtContext(ctx, ps.content).ExecContext(ctx, out.BallotID, canonical, nonce, v.ID)
-		if err != nil {
-			return fmt.Errorf("writing ballot content: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			refused = true
-			return errRefusedBallot
-		}
-		return nil
-	})
-	if refused {
+	res := s.submitCast(&pendingCast{voteID: v.ID, voterID: cred.VoterID, attempt: cred.Voids + 1, credentialID: cred.CredentialID,
+		castAt: now, receipt: out.Code, choices: canonical, nonce: nonce})
+	if errors.Is(res.err, errRefusedBallot) {
 		return Receipt{}, s.whyRefused(ctx, ps, cred)
 	}
-	if err != nil {
-		return Receipt{}, appErr(err)
+	if res.err != nil {
+		return Receipt{}, appErr(res.err)
 	}
+	out.BallotID = res.ballotID
 	return out, nil
 }
 
@@ -118,24 +98,23 @@ func (s *Service) CastOnline(ctx context.Context, token, idCheck string, choices
 // the link was read.
 var errRefusedBallot = errors.New("ballot refused by its guard")
 
-// readCredential reads a personal link's credential (no lock) and refuses an unknown
-// (404) or revoked (403) link.
-func (s *Service) readCredential(ctx context.Context, ps *preparedStatements, tokenHash string) (models.CredentialByTokenHash, error) {
-	rows, err := ps.credential.QueryContext(ctx, tokenHash)
-	if err != nil {
-		return models.CredentialByTokenHash{}, app.Internal(fmt.Errorf("credential: %w", err))
+// readCredential reads a personal link's credential (no lock), together with the
+// links of the casts arriving at the same time, and refuses an unknown (404) or
+// revoked (403) link.
+func (s *Service) readCredential(tokenHash string) (models.CredentialByTokenHash, error) {
+	req := &pendingRead{tokenHash: tokenHash, done: make(chan readOutcome, 1)}
+	s.reads.add(req)
+	res := <-req.done
+	if errors.Is(res.err, gorm.ErrRecordNotFound) {
+		return res.cred, errBadLink()
 	}
-	cred, err := models.ScanCredential(rows)
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return cred, errBadLink()
+	if res.err != nil {
+		return res.cred, app.Internal(res.err)
 	}
-	if err != nil {
-		return cred, app.Internal(err)
+	if res.cred.Status == models.CredentialRevoked {
+		return res.cred, errRevoked()
 	}
-	if cred.Status == models.CredentialRevoked {
-		return cred, errRevoked()
-	}
-	return cred, nil
+	return res.cred, nil
 }
 
 // whyRefused explains a guarded insert that wrote nothing, reading the credential

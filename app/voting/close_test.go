@@ -170,14 +170,7 @@ func TestCastsRacingTheCloseAreCountedOrRefused(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		answers := map[string]string{}
-		for _, row := range strings.Split(strings.TrimSpace(string(testdata(t, "roster-small.csv"))), "\n")[1:] {
-			f := strings.Split(row, ",")
-			room := f[0] + "-" + f[1] + "-" + f[2]
-			if _, ok := answers[room]; !ok {
-				answers[room] = f[5][len(f[5])-6:]
-			}
-		}
+		answers := smallRosterAnswers(t)
 		// Instance A still sees the voting period; instance B is past the closing time.
 		_, _, closes := schedule()
 		e.clock.Set(closes.Add(-time.Millisecond))

@@ -1,7 +1,11 @@
 package voting
 
 import (
+	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"gongzhi/app/rules"
 )
@@ -60,5 +64,46 @@ func TestCanonicalChoices(t *testing.T) {
 	pc, err := parseChoices([]byte(`{"b":"oppose","e":["X","Z"]}`))
 	if err != nil || pc.items["b"] != rules.ChoiceOppose || len(pc.elections["e"]) != 2 {
 		t.Errorf("parse: %+v %v", pc, err)
+	}
+}
+
+func TestBatcherTakesOneRequestPerKeyInArrivalOrder(t *testing.T) {
+	type req struct{ voter, n int }
+	b := &batcher[req, int]{maxBatch: 3, key: func(r req) int { return r.voter }}
+	b.queue = []req{{1, 1}, {2, 2}, {1, 3}, {3, 4}, {4, 5}, {2, 6}}
+	for i, want := range [][]req{{{1, 1}, {2, 2}, {3, 4}}, {{1, 3}, {4, 5}, {2, 6}}, nil} {
+		if got := b.take(); !slices.Equal(got, want) {
+			t.Errorf("batch %d: %v, want %v", i, got, want)
+		}
+	}
+	plain := &batcher[int, int]{maxBatch: 2}
+	plain.queue = []int{1, 1, 2}
+	for i, want := range [][]int{{1, 1}, {2}, nil} {
+		if got := plain.take(); !slices.Equal(got, want) {
+			t.Errorf("plain batch %d: %v, want %v", i, got, want)
+		}
+	}
+}
+
+func TestBatcherServesEveryRequestWithBoundedWorkers(t *testing.T) {
+	var running, most atomic.Int64
+	var served sync.WaitGroup
+	b := &batcher[int, int]{maxWorkers: 2, maxBatch: 4, serve: func(batch []int) {
+		n := running.Add(1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		time.Sleep(time.Millisecond)
+		running.Add(-1)
+		for range batch {
+			served.Done()
+		}
+	}}
+	served.Add(500)
+	for i := range 500 {
+		go b.add(i)
+	}
+	served.Wait()
+	if most.Load() > 2 {
+		t.Errorf("%d batches served at once, at most 2 allowed", most.Load())
 	}
 }

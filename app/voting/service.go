@@ -38,7 +38,9 @@ import (
 // Service is the voting service. It is safe for concurrent use.
 type Service struct {
 	db        *gorm.DB
-	stmts     preparedStatements // the online cast's statements, prepared once
+	stmts     preparedStatements              // the online cast's statements, prepared once
+	casts     *batcher[*pendingCast, castKey] // group commit of online ballots
+	reads     *batcher[*pendingRead, string]  // credential reads of online ballots, together
 	orgs      *orgs.Service
 	roster    *roster.Service
 	pii       *pii.Protector
@@ -69,8 +71,13 @@ func New(db *gorm.DB, orgSvc *orgs.Service, rosterSvc *roster.Service, protector
 		publicURL: strings.TrimRight(publicURL, "/"),
 		clock:     time.Now,
 	}
+	// SQLite runs one writer at a time, so one batch writer; MySQL overlaps a few
+	// transactions, letting InnoDB share their log flushes too.
+	s.casts = &batcher[*pendingCast, castKey]{maxWorkers: 1, maxBatch: castBatchSQLite, serve: s.writeCastBatch, key: keyOfCast}
+	s.reads = &batcher[*pendingRead, string]{maxWorkers: readWorkers, maxBatch: readBatch, serve: s.readCredentialBatch}
 	if db.Dialector.Name() == "mysql" {
 		s.shareLock = " LOCK IN SHARE MODE"
+		s.casts.maxWorkers, s.casts.maxBatch = castWritersMySQL, castBatchMySQL
 	} else {
 		s.writers = &sync.Mutex{}
 	}

@@ -1,0 +1,57 @@
+package voting
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// PauseCastWrites holds online casts in their queue, unwritten, until the returned
+// function is called: the casts that arrive meanwhile are then written together.
+func (s *Service) PauseCastWrites() (resume func()) { return s.casts.pause() }
+
+// PauseCredentialReads holds the credential reads of online casts likewise.
+func (s *Service) PauseCredentialReads() (resume func()) { return s.reads.pause() }
+
+// QueuedCasts and QueuedReads tell how many casts or reads wait in their queue.
+func (s *Service) QueuedCasts() int { return s.casts.queued() }
+func (s *Service) QueuedReads() int { return s.reads.queued() }
+
+// InsertCastBatch writes one batch of online ballots of a vote, one per voter, with
+// receipt "R<voter id>" and choices `{"voter":<voter id>}`, through the batch path
+// alone (no cast-by-cast fallback). refused reports errBatchRefused.
+func (s *Service) InsertCastBatch(ctx context.Context, voteID int64, voterIDs, credentialIDs []int64) (ids []int64, refused bool, err error) {
+	batch := make([]*pendingCast, len(voterIDs))
+	for i, voter := range voterIDs {
+		batch[i] = &pendingCast{voteID: voteID, voterID: voter, attempt: 1, credentialID: credentialIDs[i], castAt: time.Now().UTC().Truncate(time.Microsecond),
+			receipt: fmt.Sprintf("R%d", voter), choices: fmt.Sprintf(`{"voter":%d}`, voter), nonce: fmt.Sprintf("%032d", voter)}
+	}
+	ids, err = s.insertCastBatch(ctx, batch)
+	if errors.Is(err, errBatchRefused) {
+		return nil, true, nil
+	}
+	return ids, false, err
+}
+
+func (b *batcher[T, K]) pause() (resume func()) {
+	b.mu.Lock()
+	workers := b.maxWorkers
+	b.maxWorkers = 0
+	b.mu.Unlock()
+	return func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.maxWorkers = workers
+		for b.workers < b.maxWorkers && len(b.queue) > 0 {
+			b.workers++
+			go b.work()
+		}
+	}
+}
+
+func (b *batcher[T, K]) queued() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.queue)
+}
