@@ -70,11 +70,7 @@ func (e *env) assertContents(t *testing.T, voteID int64, wantByVoter map[int64]s
 
 func TestCastsArrivingTogetherAreWrittenTogether(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		id := e.openSmallVote(t)
-		creds, err := e.Svc.Votes.Credentials(e.ctx, e.admin, id)
-		if err != nil {
-			t.Fatal(err)
-		}
+		id, creds := e.openSmallVoteWithLinks(t)
 		answers := smallRosterAnswers(t)
 		resume := e.Svc.Votes.PauseCastWrites()
 		var wg sync.WaitGroup
@@ -107,11 +103,7 @@ func TestCastsArrivingTogetherAreWrittenTogether(t *testing.T) {
 
 func TestCastBatchWithAVoterWhoVotedAnswersEachCast(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		id := e.openSmallVote(t)
-		creds, err := e.Svc.Votes.Credentials(e.ctx, e.admin, id)
-		if err != nil {
-			t.Fatal(err)
-		}
+		id, creds := e.openSmallVoteWithLinks(t)
 		answers := smallRosterAnswers(t)
 		// The first voter has already voted on paper; the second casts twice at once.
 		if _, err := e.Svc.Votes.CastPaper(e.ctx, e.admin, id, voting.PaperBallot{Room: creds[0].Rooms[0], Choices: voting.Choices{"dismiss": {Option: "agree"}}}); err != nil {
@@ -160,11 +152,7 @@ func TestCastBatchWithAVoterWhoVotedAnswersEachCast(t *testing.T) {
 
 func TestCastBatchIsAllOrNothing(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		id := e.openSmallVote(t)
-		creds, err := e.Svc.Votes.Credentials(e.ctx, e.admin, id)
-		if err != nil {
-			t.Fatal(err)
-		}
+		id, creds := e.openSmallVoteWithLinks(t)
 		var credIDs []int64
 		if err := e.DB.Model(&models.VoteCredential{}).Where("vote_id = ?", id).Order("voter_id").Pluck("id", &credIDs).Error; err != nil {
 			t.Fatal(err)
@@ -221,11 +209,7 @@ func TestCastBatchIsAllOrNothing(t *testing.T) {
 
 func TestCredentialReadsTogetherAnswerEachLink(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		id := e.openSmallVote(t)
-		creds, err := e.Svc.Votes.Credentials(e.ctx, e.admin, id)
-		if err != nil {
-			t.Fatal(err)
-		}
+		id, creds := e.openSmallVoteWithLinks(t)
 		answers := smallRosterAnswers(t)
 		if _, err := e.Svc.Votes.RevokeAndReissue(e.ctx, e.admin, id, creds[2].VoterID, "通知单遗失"); err != nil {
 			t.Fatal(err)

@@ -14,6 +14,17 @@ import (
 	"gongzhi/models"
 )
 
+// openSmallVoteWithLinks is openSmallVote with the vote's credentials.
+func (e *env) openSmallVoteWithLinks(t *testing.T) (int64, []voting.Credential) {
+	t.Helper()
+	id := e.openSmallVote(t)
+	creds, err := e.Svc.Votes.Credentials(e.ctx, e.admin, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id, creds
+}
+
 // openSmallVote drafts and opens a two-item vote on the demo estate and moves the
 // clock into its voting period.
 func (e *env) openSmallVote(t *testing.T) int64 {
@@ -165,11 +176,7 @@ func TestRosterEditAfterOpeningDoesNotChangeTheVote(t *testing.T) {
 
 func TestCastsRacingTheCloseAreCountedOrRefused(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		id := e.openSmallVote(t)
-		creds, err := e.Svc.Votes.Credentials(e.ctx, e.admin, id)
-		if err != nil {
-			t.Fatal(err)
-		}
+		id, creds := e.openSmallVoteWithLinks(t)
 		answers := smallRosterAnswers(t)
 		// Instance A still sees the voting period; instance B is past the closing time.
 		_, _, closes := schedule()
