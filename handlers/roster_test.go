@@ -61,6 +61,12 @@ func TestRosterImportFixtures(t *testing.T) {
 			{"roster-medium.xlsx", csvToXLSX(t, fixture(t, "roster-medium.csv")), 1152, 1089, "129574.98"},
 			{"roster-small.xlsx", csvToXLSX(t, fixture(t, "roster-small.csv")), 24, 20, "2696.04"},
 		}
+		// Another street's estate with a roster of its own, which the imports below
+		// (each replacing 阳光花园's roster) must leave alone.
+		other, otherTok := estateID(t, env, "光明家园"), env.DemoToken("street2")
+		if r := env.Upload(fmt.Sprintf("/api/v1/estates/%d/roster", other), otherTok, "roster-small.csv", fixture(t, "roster-small.csv")); r.Status != 200 {
+			t.Fatalf("光明家园: %d %s", r.Status, r.Body)
+		}
 		for _, c := range cases {
 			r := env.Upload(fmt.Sprintf("/api/v1/estates/%d/roster", estate), tok, c.file, c.data)
 			if r.Status != 200 {
@@ -83,6 +89,14 @@ func TestRosterImportFixtures(t *testing.T) {
 			if reg.TotalArea != c.area || reg.TotalHeadcount != int(c.voters) || len(reg.Voters) != int(c.voters) {
 				t.Errorf("%s register: %s %d %d", c.file, reg.TotalArea, reg.TotalHeadcount, len(reg.Voters))
 			}
+		}
+		var otherReg struct {
+			TotalArea      string `json:"total_area"`
+			TotalHeadcount int    `json:"total_headcount"`
+		}
+		env.API("GET", fmt.Sprintf("/api/v1/estates/%d/register", other), otherTok, nil).JSON(t, &otherReg)
+		if otherReg.TotalArea != "2696.04" || otherReg.TotalHeadcount != 20 {
+			t.Errorf("光明家园's register changed by another estate's imports: %+v", otherReg)
 		}
 		// The small roster's special voters (DOMAIN.md §12), read back through the API.
 		env.Upload(fmt.Sprintf("/api/v1/estates/%d/roster", estate), tok, "roster-small.csv", fixture(t, "roster-small.csv"))

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -75,21 +76,23 @@ func (s *Service) Import(ctx context.Context, p app.Principal, estateID int64, f
 	if len(rows) == 0 {
 		return ImportResult{}, app.Invalid("file", "名册中没有任何数据行")
 	}
-	plan, err := s.plan(rows)
-	if err != nil {
-		return ImportResult{}, app.Internal(err)
-	}
+	plan := planRoster(rows)
+	// Hashing and encrypting the owners' personal data, and counting the register,
+	// run on the other cores while the database writes buildings and units.
+	protected := make(chan error, 1)
+	go func() { protected <- s.protectOwners(&plan) }()
 	sum := sha256.Sum256(data)
+	registered := make(chan rules.Register, 1)
+	go func() { registered <- rules.BuildRegister(plan.registerUnits(), registerOptions(e.ProfileCode)) }()
 	var res ImportResult
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		snapRows, err := replaceRoster(ctx, tx, estateID, plan)
-		if err != nil {
+		if err := replaceRoster(ctx, tx, estateID, &plan, func() error { return <-protected }); err != nil {
 			return err
 		}
-		snap := buildSnapshot(estateID, e.ProfileCode, snapRows)
+		reg := <-registered
 		imp := models.RosterImport{EstateID: estateID, Filename: filename, FileSHA256: hex.EncodeToString(sum[:]),
-			RowsCount: len(rows), UnitsCount: len(plan.units), VotersCount: snap.Register.TotalHeadcount,
-			TotalArea: int64(snap.Register.TotalArea), CreatedAt: time.Now().UTC()}
+			RowsCount: len(rows), UnitsCount: len(plan.units), VotersCount: reg.TotalHeadcount,
+			TotalArea: int64(reg.TotalArea), CreatedAt: time.Now().UTC()}
 		if p.UserID != 0 {
 			uid := p.UserID
 			imp.UserID = &uid
@@ -97,8 +100,8 @@ func (s *Service) Import(ctx context.Context, p app.Principal, estateID int64, f
 		if err := tx.Create(&imp).Error; err != nil {
 			return fmt.Errorf("recording import: %w", err)
 		}
-		res = ImportResult{ImportID: imp.ID, Rows: len(rows), Units: len(plan.units), Voters: snap.Register.TotalHeadcount,
-			TotalArea: snap.Register.TotalArea, TotalHeadcount: snap.Register.TotalHeadcount}
+		res = ImportResult{ImportID: imp.ID, Rows: len(rows), Units: len(plan.units), Voters: reg.TotalHeadcount,
+			TotalArea: reg.TotalArea, TotalHeadcount: reg.TotalHeadcount}
 		return audit.Record(ctx, tx, p, audit.Entry{Action: "roster.import", TargetType: "estate", TargetID: estateID,
 			OrgID: e.CommunityID, EstateID: estateID, Detail: map[string]any{"file": filename, "sha256": imp.FileSHA256,
 				"rows": len(rows), "units": len(plan.units), "voters": res.Voters, "total_area": res.TotalArea.String()}})
@@ -134,12 +137,16 @@ type plannedUnit struct {
 }
 
 type plannedOwner struct {
-	kind, name, idHash, idMasked, last6Hash, phoneEnc, phoneMasked string
+	kind, name                                         string
+	idNumber                                           string // in clear, as read: protectOwners turns it into the fields below
+	phone                                              string // likewise
+	idHash, idMasked, last6Hash, phoneEnc, phoneMasked string
 }
 
 type plannedOwnership struct {
-	roomKey, idHash, guardian string
-	representative            bool
+	unit, owner    int // indexes in rosterPlan.units and rosterPlan.owners
+	guardian       string
+	representative bool
 }
 
 type rosterPlan struct {
@@ -149,44 +156,50 @@ type rosterPlan struct {
 	ownerships []plannedOwnership
 }
 
-// plan turns validated rows into the rows to insert, hashing and encrypting
-// personal data before anything touches the database.
-func (s *Service) plan(rows []rosterfile.Row) (rosterPlan, error) {
+// planRoster turns validated rows into the rows to insert: buildings, units and
+// owners each once, and the ownerships linking them. The owners' personal data is
+// protected separately (protectOwners).
+func planRoster(rows []rosterfile.Row) rosterPlan {
 	var pl rosterPlan
 	seenBuilding := map[string]bool{}
-	seenUnit := map[string]bool{}
+	unitIndex := map[string]int{}  // room key → index in pl.units
 	ownerIndex := map[string]int{} // normalised ID number → index in pl.owners
-	ownerRows := []rosterfile.Row{}
-	ownershipOwner := make([]int, 0, len(rows))
 	for _, r := range rows {
 		if !seenBuilding[r.Building] {
 			seenBuilding[r.Building] = true
 			pl.buildings = append(pl.buildings, r.Building)
 		}
 		key := rosterfile.RoomKey(r.Building, r.Unit, r.Room)
-		if !seenUnit[key] {
-			seenUnit[key] = true
+		unit, ok := unitIndex[key]
+		if !ok {
+			unit = len(pl.units)
+			unitIndex[key] = unit
 			pl.units = append(pl.units, plannedUnit{building: r.Building, unitNo: r.Unit, room: r.Room, key: key, source: r.AreaSource,
 				area: int64(r.Area), delivered: r.Delivered, parking: r.Parking})
 		}
 		id := pii.NormalizeID(r.IDNumber)
-		idx, ok := ownerIndex[id]
+		owner, ok := ownerIndex[id]
 		if !ok {
-			idx = len(ownerRows)
-			ownerIndex[id] = idx
-			ownerRows = append(ownerRows, r)
+			owner = len(pl.owners)
+			ownerIndex[id] = owner
+			pl.owners = append(pl.owners, plannedOwner{kind: string(r.OwnerKind), name: r.OwnerName, idNumber: r.IDNumber, phone: r.Phone})
 		}
-		ownershipOwner = append(ownershipOwner, idx)
-		pl.ownerships = append(pl.ownerships, plannedOwnership{roomKey: key, representative: r.Representative, guardian: r.Guardian})
+		pl.ownerships = append(pl.ownerships, plannedOwnership{unit: unit, owner: owner, representative: r.Representative, guardian: r.Guardian})
 	}
-	// Hashing and encrypting personal data is the CPU-heavy part: spread it over the cores.
-	pl.owners = make([]plannedOwner, len(ownerRows))
+	return pl
+}
+
+// protectOwners computes the stored forms of the owners' ID numbers and phones
+// (keyed hashes, masks, encryption), spread over the cores: the CPU-heavy part of
+// an import. It writes only those fields, so the plan's other fields may be read
+// meanwhile.
+func (s *Service) protectOwners(pl *rosterPlan) error {
 	workers := runtime.GOMAXPROCS(0)
-	chunk := (len(ownerRows) + workers - 1) / workers
+	chunk := (len(pl.owners) + workers - 1) / workers
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
-		lo, hi := w*chunk, min((w+1)*chunk, len(ownerRows))
+		lo, hi := w*chunk, min((w+1)*chunk, len(pl.owners))
 		if lo >= hi {
 			break
 		}
@@ -194,45 +207,57 @@ func (s *Service) plan(rows []rosterfile.Row) (rosterPlan, error) {
 		go func(w, lo, hi int) {
 			defer wg.Done()
 			for i := lo; i < hi; i++ {
-				r := ownerRows[i]
-				o := plannedOwner{kind: string(r.OwnerKind), name: r.OwnerName, idHash: s.pii.HashID(r.IDNumber),
-					idMasked: pii.MaskID(r.IDNumber), last6Hash: Last6Hash(s.pii, pii.IDLast6(r.IDNumber))}
-				if r.Phone != "" {
-					enc, err := s.pii.Encrypt(r.Phone)
+				o := &pl.owners[i]
+				o.idHash, o.idMasked, o.last6Hash = s.pii.HashID(o.idNumber), pii.MaskID(o.idNumber), Last6Hash(s.pii, pii.IDLast6(o.idNumber))
+				if o.phone != "" {
+					enc, err := s.pii.Encrypt(o.phone)
 					if err != nil {
 						errs[w] = fmt.Errorf("encrypting phone: %w", err)
 						return
 					}
-					o.phoneEnc, o.phoneMasked = enc, pii.MaskPhone(r.Phone)
+					o.phoneEnc, o.phoneMasked = enc, pii.MaskPhone(o.phone)
 				}
-				pl.owners[i] = o
 			}
 		}(w, lo, hi)
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return pl, err
+	return errors.Join(errs...)
+}
+
+// registerUnits is the plan as the register sees it, units and owners numbered by
+// their place in the plan (owners are already one per ID number), so the register
+// can be counted before the rows have database ids.
+func (pl rosterPlan) registerUnits() []rules.RegisterUnit {
+	units := make([]rules.RegisterUnit, len(pl.units))
+	for i, u := range pl.units {
+		units[i] = rules.RegisterUnit{UnitID: int64(i + 1), Room: u.key, Area: rules.Area(u.area), Parking: u.parking, Delivered: u.delivered}
 	}
-	for i := range pl.ownerships {
-		pl.ownerships[i].idHash = pl.owners[ownershipOwner[i]].idHash
+	for _, os := range pl.ownerships {
+		units[os.unit].Owners = append(units[os.unit].Owners, rules.RegisterOwner{OwnerID: int64(os.owner + 1), Kind: rules.OwnerKind(pl.owners[os.owner].kind)})
 	}
-	return pl, nil
+	return units
 }
 
 // replaceRoster deletes the estate's current roster rows and inserts the plan
-// with multi-row INSERTs, resolving generated ids by their natural keys. It
-// returns the inserted roster as rows for the register, so it need not be read back.
-func replaceRoster(ctx context.Context, tx *gorm.DB, estateID int64, pl rosterPlan) ([]unitOwnerRow, error) {
+// with multi-row INSERTs, resolving generated ids by their natural keys. It waits
+// for ownersReady (the owners' protected personal data) only after the units.
+func replaceRoster(ctx context.Context, tx *gorm.DB, estateID int64, pl *rosterPlan, ownersReady func() error) error {
 	tx = tx.WithContext(ctx)
+	// MySQL runs a DELETE with an IN subquery as a scan of every estate's
+	// ownerships; its multi-table DELETE walks the estate's units instead.
+	clearOwnerships := "DELETE FROM ownerships WHERE unit_id IN (SELECT id FROM units WHERE estate_id = ?)"
+	if tx.Dialector.Name() == "mysql" {
+		clearOwnerships = "DELETE os FROM ownerships os JOIN units u ON u.id = os.unit_id WHERE u.estate_id = ?"
+	}
 	steps := []struct{ what, sql string }{
-		{"ownerships", "DELETE FROM ownerships WHERE unit_id IN (SELECT id FROM units WHERE estate_id = ?)"},
+		{"ownerships", clearOwnerships},
 		{"owners", "DELETE FROM owners WHERE estate_id = ?"},
 		{"units", "DELETE FROM units WHERE estate_id = ?"},
 		{"buildings", "DELETE FROM buildings WHERE estate_id = ?"},
 	}
 	for _, st := range steps {
 		if err := tx.Exec(st.sql, estateID).Error; err != nil {
-			return nil, fmt.Errorf("clearing %s: %w", st.what, err)
+			return fmt.Errorf("clearing %s: %w", st.what, err)
 		}
 	}
 	now := time.Now().UTC()
@@ -242,11 +267,11 @@ func replaceRoster(ctx context.Context, tx *gorm.DB, estateID int64, pl rosterPl
 		bArgs = append(bArgs, []any{estateID, b})
 	}
 	if err := BulkInsert(ctx, tx, "buildings", []string{"estate_id", "name"}, bArgs); err != nil {
-		return nil, err
+		return err
 	}
 	buildingIDs, err := idsByKey(tx, "SELECT id, name FROM buildings WHERE estate_id = ?", estateID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	// Units.
 	uArgs := make([][]any, 0, len(pl.units))
@@ -254,62 +279,41 @@ func replaceRoster(ctx context.Context, tx *gorm.DB, estateID int64, pl rosterPl
 		uArgs = append(uArgs, []any{estateID, buildingIDs[u.building], u.unitNo, u.room, u.key, u.area, u.source, u.delivered, u.parking, now, now})
 	}
 	if err := BulkInsert(ctx, tx, "units", []string{"estate_id", "building_id", "unit_no", "room", "room_key", "area", "area_source", "delivered", "parking", "created_at", "updated_at"}, uArgs); err != nil {
-		return nil, err
+		return err
 	}
 	unitIDs, err := idsByKey(tx, "SELECT id, room_key FROM units WHERE estate_id = ?", estateID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	// Owners.
+	if err := ownersReady(); err != nil {
+		return err
+	}
+	// In the order of their unique key (estate, ID hash): the index then grows at
+	// its end instead of splitting pages all over for random hashes.
+	byHash := make([]int, len(pl.owners))
+	for i := range byHash {
+		byHash[i] = i
+	}
+	slices.SortFunc(byHash, func(a, b int) int { return strings.Compare(pl.owners[a].idHash, pl.owners[b].idHash) })
 	oArgs := make([][]any, 0, len(pl.owners))
-	for _, o := range pl.owners {
+	for _, i := range byHash {
+		o := &pl.owners[i]
 		oArgs = append(oArgs, []any{estateID, o.kind, o.name, o.idHash, o.idMasked, o.last6Hash, o.phoneEnc, o.phoneMasked, now, now})
 	}
 	if err := BulkInsert(ctx, tx, "owners", []string{"estate_id", "kind", "name", "id_hash", "id_masked", "id_last6_hash", "phone_enc", "phone_masked", "created_at", "updated_at"}, oArgs); err != nil {
-		return nil, err
+		return err
 	}
 	ownerIDs, err := idsByKey(tx, "SELECT id, id_hash FROM owners WHERE estate_id = ?", estateID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	// Ownerships.
 	osArgs := make([][]any, 0, len(pl.ownerships))
 	for _, o := range pl.ownerships {
-		osArgs = append(osArgs, []any{unitIDs[o.roomKey], ownerIDs[o.idHash], o.representative, o.guardian})
+		osArgs = append(osArgs, []any{unitIDs[pl.units[o.unit].key], ownerIDs[pl.owners[o.owner].idHash], o.representative, o.guardian})
 	}
-	if err := BulkInsert(ctx, tx, "ownerships", []string{"unit_id", "owner_id", "representative", "guardian_name"}, osArgs); err != nil {
-		return nil, err
-	}
-	// The register's view of what was written, in unit order.
-	unitIdx := make(map[string]int, len(pl.units))
-	for i, u := range pl.units {
-		unitIdx[u.key] = i
-	}
-	ownerIdx := make(map[string]int, len(pl.owners))
-	for i, o := range pl.owners {
-		ownerIdx[o.idHash] = i
-	}
-	byUnit := make([][]plannedOwnership, len(pl.units))
-	for _, o := range pl.ownerships {
-		i := unitIdx[o.roomKey]
-		byUnit[i] = append(byUnit[i], o)
-	}
-	out := make([]unitOwnerRow, 0, len(pl.ownerships))
-	for i, u := range pl.units {
-		base := unitOwnerRow{UnitID: unitIDs[u.key], RoomKey: u.key, BuildingName: u.building, Area: u.area, Delivered: u.delivered, Parking: u.parking}
-		if len(byUnit[i]) == 0 {
-			out = append(out, base)
-			continue
-		}
-		for _, os := range byUnit[i] {
-			o := pl.owners[ownerIdx[os.idHash]]
-			r := base
-			id, kind, name, last6, rep := ownerIDs[os.idHash], o.kind, o.name, o.last6Hash, os.representative
-			r.OwnerID, r.OwnerKind, r.OwnerName, r.IDLast6Hash, r.Representative = &id, &kind, &name, &last6, &rep
-			out = append(out, r)
-		}
-	}
-	return out, nil
+	return BulkInsert(ctx, tx, "ownerships", []string{"unit_id", "owner_id", "representative", "guardian_name"}, osArgs)
 }
 
 // BulkInsert writes rows into table with multi-row INSERT statements of

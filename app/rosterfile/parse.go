@@ -153,27 +153,70 @@ func parseXLSX(r io.Reader) (rows []Row, err error) {
 	if dim, err := f.GetSheetDimension(sheets[0]); err == nil {
 		p.reserve(min(dimensionRows(dim), maxReservedRows))
 	}
-	// Next visits every row number in turn, empty rows included, so counting
-	// its calls gives the row number the user sees in Excel.
-	for line := 1; it.Next(); line++ {
-		cells, err := it.Columns()
-		if err != nil {
-			_ = it.Close()
-			return nil, fmt.Errorf("%w: xlsx row %d: %w", ErrUnreadable, line, err)
+	// Decoding the sheet's XML (excelize) and checking the rows (p.record) each take
+	// a core: the decoder runs ahead in its own goroutine, handing over chunks of rows.
+	chunks := make(chan [][]string, 8)
+	stop := make(chan struct{})
+	var readErr error // set by the decoder before it closes chunks
+	go func() {
+		defer close(chunks)
+		send := func(chunk [][]string) bool {
+			select {
+			case chunks <- chunk:
+				return true
+			case <-stop:
+				return false
+			}
 		}
-		if !p.record(line, cells) {
-			break
+		chunk := make([][]string, 0, xlsxChunkRows)
+		// Next visits every row number in turn, empty rows included, so counting
+		// its calls gives the row number the user sees in Excel.
+		for line := 1; it.Next(); line++ {
+			cells, err := it.Columns()
+			if err != nil {
+				readErr = fmt.Errorf("%w: xlsx row %d: %w", ErrUnreadable, line, err)
+				return
+			}
+			if chunk = append(chunk, cells); len(chunk) == xlsxChunkRows {
+				if !send(chunk) {
+					return
+				}
+				chunk = make([][]string, 0, xlsxChunkRows)
+			}
+		}
+		if err := it.Error(); err != nil {
+			readErr = fmt.Errorf("%w: xlsx: %w", ErrUnreadable, err)
+			return
+		}
+		if len(chunk) > 0 {
+			send(chunk)
+		}
+	}()
+	line, reading := 0, true
+	for chunk := range chunks {
+		for _, cells := range chunk {
+			if !reading {
+				break
+			}
+			line++
+			if !p.record(line, cells) {
+				reading = false
+				close(stop) // the header is unusable: the decoder may stop too
+			}
 		}
 	}
-	if err := it.Error(); err != nil {
+	if readErr != nil {
 		_ = it.Close()
-		return nil, fmt.Errorf("%w: xlsx: %w", ErrUnreadable, err)
+		return nil, readErr
 	}
 	if err := it.Close(); err != nil {
 		return nil, fmt.Errorf("rosterfile: close xlsx rows: %w", err)
 	}
 	return p.finish()
 }
+
+// xlsxChunkRows is how many rows the XLSX decoder hands over at a time.
+const xlsxChunkRows = 512
 
 // maxReservedRows caps the row capacity reserved from an XLSX file's declared
 // dimension, which a small forged file could set to a million rows.
