@@ -2,6 +2,7 @@ package database_test
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 	"time"
 
@@ -109,5 +110,42 @@ func TestInterpolatedParametersRoundTrip(t *testing.T) {
 	}
 	if row.S != str || string(row.B) != string(blob) || !row.T.Equal(at) || row.N != int64(-1)<<62 {
 		t.Errorf("read back %+v", row)
+	}
+}
+
+// Every pooled SQLite connection commits durably (a receipted ballot must survive a
+// power cut) and enforces foreign keys.
+func TestSQLiteConnectionsAreDurable(t *testing.T) {
+	db := dbtest.SQLite(t)
+	sqlDB, err := db.DB.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	// Hold several connections at once so that more than one is checked.
+	var conns []*sql.Conn
+	for range 3 {
+		c, err := sqlDB.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	for i, c := range conns {
+		var journal string
+		var synchronous, foreignKeys int
+		if err := c.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&journal); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&synchronous); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&foreignKeys); err != nil {
+			t.Fatal(err)
+		}
+		if journal != "wal" || synchronous != 2 || foreignKeys != 1 {
+			t.Errorf("connection %d: journal %s, synchronous %d (2 = FULL), foreign_keys %d", i, journal, synchronous, foreignKeys)
+		}
+		_ = c.Close()
 	}
 }
