@@ -128,10 +128,15 @@ func (s *Service) insertCastBatchTx(ctx context.Context, tx *sql.Tx, batch []*pe
 			voteIDs = append(voteIDs, p.voteID)
 		}
 	}
-	var open int
-	err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT id FROM votes WHERE id IN ("+placeholders(len(voteIDs))+
-		") AND state = 'open'"+s.shareLock+") AS open_votes", voteIDs...).Scan(&open)
+	rows, err := tx.QueryContext(ctx, "SELECT id FROM votes WHERE id IN ("+placeholders(len(voteIDs))+") AND state = 'open'"+s.shareLock, voteIDs...)
 	if err != nil {
+		return nil, fmt.Errorf("checking the votes are open: %w", err)
+	}
+	open := 0
+	for rows.Next() {
+		open++
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return nil, fmt.Errorf("checking the votes are open: %w", err)
 	}
 	if open != len(voteIDs) {
@@ -158,7 +163,7 @@ func (s *Service) insertCastBatchTx(ctx context.Context, tx *sql.Tx, batch []*pe
 	for i, p := range batch {
 		receipts[i] = p.receipt
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT id, receipt FROM ballots WHERE receipt IN ("+placeholders(len(batch))+")", receipts...)
+	rows, err = tx.QueryContext(ctx, "SELECT id, receipt FROM ballots WHERE receipt IN ("+placeholders(len(batch))+")", receipts...)
 	if err != nil {
 		return nil, fmt.Errorf("reading ballot ids: %w", err)
 	}
