@@ -160,6 +160,13 @@ func parseXLSX(r io.Reader) (rows []Row, err error) {
 	var readErr error // set by the decoder before it closes chunks
 	go func() {
 		defer close(chunks)
+		// A malformed workbook that makes the decoder panic is an unreadable file,
+		// not a crashed server (the router recovers only its own goroutines).
+		defer func() {
+			if r := recover(); r != nil {
+				readErr = fmt.Errorf("%w: xlsx: %v", ErrUnreadable, r)
+			}
+		}()
 		send := func(chunk [][]string) bool {
 			select {
 			case chunks <- chunk:

@@ -72,6 +72,19 @@ func (s *Service) submitCast(p *pendingCast) castOutcome {
 // cast its outcome. A lone cast, or a batch refused as a whole, is written cast by
 // cast through writeCast.
 func (s *Service) writeCastBatch(batch []*pendingCast) {
+	// A panic here would otherwise take the whole server down (this is not a
+	// request's goroutine, which the router recovers) and leave the casts waiting.
+	defer func() {
+		if r := recover(); r != nil {
+			err := fmt.Errorf("writing ballots: panic: %v", r)
+			for _, p := range batch {
+				select {
+				case p.done <- castOutcome{err: err}:
+				default: // already answered
+				}
+			}
+		}
+	}()
 	// The writes belong to casts whose callers wait for them; no single request's
 	// cancellation may abandon the others.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -204,6 +217,17 @@ func (s *Service) insertCastBatchTx(ctx context.Context, tx *sql.Tx, batch []*pe
 // readCredentialBatch reads the credentials of a batch of links in one query and
 // answers each read.
 func (s *Service) readCredentialBatch(batch []*pendingRead) {
+	defer func() { // as in writeCastBatch
+		if r := recover(); r != nil {
+			err := fmt.Errorf("reading credentials: panic: %v", r)
+			for _, req := range batch {
+				select {
+				case req.done <- readOutcome{err: err}:
+				default:
+				}
+			}
+		}
+	}()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	found, err := s.credentialsByTokenHash(ctx, batch)
