@@ -318,7 +318,12 @@ type CredentialByTokenHash struct {
 	VoterKey       string
 	IDCheckHashes  string
 	Voids          int // voided ballots of the voter: a new ballot's attempt is Voids + 1
+	Ballots        int // every ballot of the voter, voided or not: more than Voids means one is live
 }
+
+// HasLiveBallot tells whether the voter held a ballot that is not voided when the
+// row was read.
+func (c CredentialByTokenHash) HasLiveBallot() bool { return c.Ballots > c.Voids }
 
 // Vote returns the part of the credential's vote the row holds: id, state, timing,
 // profiles and agenda revision.
@@ -344,7 +349,8 @@ func CredentialsByTokenHashesQuery(n int) string {
 // its voter; ScanCredentialRow reads a row of it.
 const credentialSelect = `SELECT c.id, c.token_hash, c.vote_id, c.voter_id, c.status, c.failed_checks,
 			v.state, v.opens_at, v.closes_at, v.profile_code, v.legal_profile, v.agenda_revision, vv.voter_key, vv.id_check_hashes,
-			(SELECT COUNT(*) FROM ballot_voids bv WHERE bv.vote_id = c.vote_id AND bv.voter_id = c.voter_id)
+			(SELECT COUNT(*) FROM ballot_voids bv WHERE bv.vote_id = c.vote_id AND bv.voter_id = c.voter_id),
+			(SELECT COUNT(*) FROM ballots b WHERE b.vote_id = c.vote_id AND b.voter_id = c.voter_id)
 		FROM vote_credentials c
 		JOIN votes v ON v.id = c.vote_id
 		JOIN vote_voters vv ON vv.id = c.voter_id
@@ -368,7 +374,7 @@ func ScanCredential(rows *sql.Rows) (CredentialByTokenHash, error) {
 func ScanCredentialRow(rows *sql.Rows) (CredentialByTokenHash, error) {
 	var row CredentialByTokenHash
 	if err := rows.Scan(&row.CredentialID, &row.TokenHash, &row.VoteID, &row.VoterID, &row.Status, &row.FailedChecks, &row.State, &row.OpensAt,
-		&row.ClosesAt, &row.ProfileCode, &row.LegalProfile, &row.AgendaRevision, &row.VoterKey, &row.IDCheckHashes, &row.Voids); err != nil {
+		&row.ClosesAt, &row.ProfileCode, &row.LegalProfile, &row.AgendaRevision, &row.VoterKey, &row.IDCheckHashes, &row.Voids, &row.Ballots); err != nil {
 		return row, fmt.Errorf("credential: %w", err)
 	}
 	return row, nil

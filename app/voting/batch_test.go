@@ -105,10 +105,8 @@ func TestCastBatchWithAVoterWhoVotedAnswersEachCast(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		id, creds := e.openSmallVoteWithLinks(t)
 		answers := smallRosterAnswers(t)
-		// The first voter has already voted on paper; the second casts twice at once.
-		if _, err := e.Svc.Votes.CastPaper(e.ctx, e.admin, id, voting.PaperBallot{Room: creds[0].Rooms[0], Choices: voting.Choices{"dismiss": {Option: "agree"}}}); err != nil {
-			t.Fatal(err)
-		}
+		// The first voter's paper ballot is entered after the online casts were read
+		// and queued (so the batch meets it); the second voter casts twice at once.
 		resume := e.Svc.Votes.PauseCastWrites()
 		type cast struct {
 			i   int
@@ -125,6 +123,9 @@ func TestCastBatchWithAVoterWhoVotedAnswersEachCast(t *testing.T) {
 		}
 		go castAs(1)
 		waitFor(t, "the casts to queue", func() bool { return e.Svc.Votes.QueuedCasts() == len(creds)+1 })
+		if _, err := e.Svc.Votes.CastPaper(e.ctx, e.admin, id, voting.PaperBallot{Room: creds[0].Rooms[0], Choices: voting.Choices{"dismiss": {Option: "agree"}}}); err != nil {
+			t.Fatal(err)
+		}
 		resume()
 		accepted := map[int]int{}
 		conflicts := map[int]int{}
@@ -234,6 +235,40 @@ func TestCredentialReadsTogetherAnswerEachLink(t *testing.T) {
 			if app.ErrorCode(got[i]) != want[i] {
 				t.Errorf("link %d: %v, want code %q", i, got[i], want[i])
 			}
+		}
+	})
+}
+
+func TestSecondCastOfAVoterIsRefusedWithoutAWrite(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		id, creds := e.openSmallVoteWithLinks(t)
+		answers := smallRosterAnswers(t)
+		c := creds[0]
+		first, err := e.Svc.Votes.CastOnline(e.ctx, c.Token, answers[c.Rooms[0]], voting.Choices{"dismiss": {Option: "agree"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// With the writes held, a cast that reached the write queue would wait; the
+		// second tap is answered from the credential read alone.
+		resume := e.Svc.Votes.PauseCastWrites()
+		defer resume()
+		done := make(chan error, 1)
+		go func() {
+			_, err := e.Svc.Votes.CastOnline(e.ctx, c.Token, answers[c.Rooms[0]], voting.Choices{"dismiss": {Option: "oppose"}})
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if app.ErrorCode(err) != app.EConflict || !strings.Contains(err.Error(), "已于") {
+				t.Errorf("second cast: %v, want a 409 saying when the first was cast", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the second cast waited for a write (%d queued)", e.Svc.Votes.QueuedCasts())
+		}
+		var ballots []models.Ballot
+		e.DB.Where("vote_id = ?", id).Find(&ballots)
+		if len(ballots) != 1 || ballots[0].Receipt != first.Code {
+			t.Errorf("ballots after the second tap: %+v", ballots)
 		}
 	})
 }

@@ -67,6 +67,18 @@ func (s *Service) CastOnline(ctx context.Context, token, idCheck string, choices
 		}
 		return Receipt{}, err
 	}
+	if cred.HasLiveBallot() {
+		// A second tap of the submit button, or a ballot by another channel: answered
+		// now, without a write (the UNIQUE key would refuse it anyway).
+		live, err := models.LiveBallotOf(ctx, s.db, v.ID, cred.VoterID)
+		switch {
+		case err == nil:
+			return Receipt{}, errAlreadyVoted(&live)
+		case !errors.Is(err, gorm.ErrRecordNotFound):
+			return Receipt{}, app.Internal(err)
+		}
+		// Voided since the credential was read: the write below decides.
+	}
 	ag, err := s.agendaOf(ctx, s.db, v)
 	if err != nil {
 		return Receipt{}, app.Internal(err)
