@@ -9,10 +9,11 @@ import (
 	"gongzhi/models"
 )
 
-// preparedStatements holds the statements of the online cast, prepared once on the
-// connection pool: with MySQL a statement with parameters otherwise costs three
-// round trips (prepare, execute, close), with SQLite a parse each time. database/sql
-// re-prepares them on each pooled connection the first time it is used there.
+// preparedStatements holds the statements of a cast written on its own (a lone
+// cast, or one of a batch refused as a whole), prepared once on the connection
+// pool: MySQL then receives only the values (binary protocol) instead of a query
+// text to parse. database/sql re-prepares them on each pooled connection the first
+// time it is used there.
 type preparedStatements struct {
 	once       sync.Once
 	err        error
