@@ -76,7 +76,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	svc, err := services.New(db, services.Options{SessionTTL: cfg.SessionTTL, SecretKey: secret, PublicURL: cfg.PublicURL})
+	svc, err := services.New(db, services.Options{SessionTTL: cfg.SessionTTL, SecretKey: secret, PublicURL: cfg.PublicURL, Logger: log})
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ package services
 
 import (
 	"fmt"
+	"log/slog"
 	"time"
 
 	"gorm.io/gorm"
@@ -21,24 +22,22 @@ import (
 // Options are the settings services need beyond the database.
 type Options struct {
 	SessionTTL time.Duration
-	SecretKey  string // for hashing and encrypting personal data
-	PublicURL  string // base of links printed in QR codes
-	BcryptCost int    // 0: bcrypt's default; tests use the minimum
+	SecretKey  string       // for hashing and encrypting personal data
+	PublicURL  string       // base of links printed in QR codes
+	BcryptCost int          // 0: bcrypt's default; tests use the minimum
+	Logger     *slog.Logger // what services notice by themselves; nil: discarded
 }
 
 // Set is the whole service layer.
 type Set struct {
-	DB     *gorm.DB
-	PII    *pii.Protector
-	Auth   *auth.Service
-	Orgs   *orgs.Service
-	Roster *roster.Service
-	// votes service
-	Votes *voting.Service
-	// formation service
+	DB        *gorm.DB
+	PII       *pii.Protector
+	Auth      *auth.Service
+	Orgs      *orgs.Service
+	Roster    *roster.Service
+	Votes     *voting.Service
 	Formation *formation.Service
 	Elections *elections.Service
-	// documents service
 	Documents *documents.Service
 }
 
@@ -61,12 +60,9 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 		Orgs: orgs.New(db),
 	}
 	set.Roster = roster.New(db, set.Orgs, protector)
-	// votes wiring
-	set.Votes = voting.New(db, set.Orgs, set.Roster, protector, opt.PublicURL)
-	// formation wiring
+	set.Votes = voting.New(db, set.Orgs, set.Roster, protector, opt.PublicURL, opt.Logger)
 	set.Formation = formation.New(db, set.Orgs)
 	set.Elections = elections.New(set.Votes, set.Formation)
-	// documents wiring
 	if set.Documents, err = documents.New(db, set.Orgs, set.Votes, protector, opt.PublicURL); err != nil {
 		return nil, fmt.Errorf("services: %w", err)
 	}

@@ -353,7 +353,7 @@ func (s *Service) recordFailedCheck(ctx context.Context, cred models.CredentialB
 		return nil
 	})
 	if err != nil {
-		return appErr(err)
+		return app.AsErrorOrNil(err)
 	}
 	if locked {
 		return errLocked(attempts)

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -47,10 +46,6 @@ func (s *Service) CastOnline(ctx context.Context, token, idCheck string, choices
 	if err := checkIDAnswer(idCheck); err != nil {
 		return Receipt{}, err
 	}
-	ps, err := s.prepared(ctx)
-	if err != nil {
-		return Receipt{}, app.Internal(err)
-	}
 	now := s.now()
 	cred, err := s.readCredential(hashToken(token))
 	if err != nil {
@@ -77,7 +72,10 @@ func (s *Service) CastOnline(ctx context.Context, token, idCheck string, choices
 		case !errors.Is(err, gorm.ErrRecordNotFound):
 			return Receipt{}, app.Internal(err)
 		}
-		// Voided since the credential was read: the write below decides.
+		// Voided since the credential was read: the ballot that was live is now one
+		// of the voids, so the new ballot's attempt follows all the ballots read. The
+		// UNIQUE key still decides against a ballot cast meanwhile.
+		cred.Voids = cred.Ballots
 	}
 	ag, err := s.agendaOf(ctx, s.db, v)
 	if err != nil {
@@ -97,10 +95,12 @@ func (s *Service) CastOnline(ctx context.Context, token, idCheck string, choices
 	res := s.submitCast(&pendingCast{voteID: v.ID, voterID: cred.VoterID, attempt: cred.Voids + 1, credentialID: cred.CredentialID,
 		castAt: now, receipt: out.Code, choices: canonical, nonce: nonce})
 	if errors.Is(res.err, errRefusedBallot) {
-		return Receipt{}, s.whyRefused(ctx, ps, cred)
+		// The guard refuses only a vote that is no longer open: it closed after the
+		// link was read.
+		return Receipt{}, app.Errorf(app.EGone, "表决已于 %s 截止 / voting closed", showTime(v.ClosesAt))
 	}
 	if res.err != nil {
-		return Receipt{}, appErr(res.err)
+		return Receipt{}, app.AsErrorOrNil(res.err)
 	}
 	out.BallotID = res.ballotID
 	return out, nil
@@ -129,29 +129,6 @@ func (s *Service) readCredential(tokenHash string) (models.CredentialByTokenHash
 	return res.cred, nil
 }
 
-// whyRefused explains a guarded insert that wrote nothing, reading the credential
-// and the vote again.
-func (s *Service) whyRefused(ctx context.Context, ps *preparedStatements, was models.CredentialByTokenHash) error {
-	rows, err := ps.credential.QueryContext(ctx, was.TokenHash)
-	if err != nil {
-		return app.Internal(fmt.Errorf("credential: %w", err))
-	}
-	cred, err := models.ScanCredential(rows)
-	if err != nil {
-		return app.Internal(err)
-	}
-	v := cred.Vote()
-	switch {
-	case cred.Status == models.CredentialRevoked:
-		return errRevoked()
-	case cred.Status == models.CredentialLocked:
-		return errLocked(profileOf(v).IdentityCheckAttempts)
-	case v.State != models.VoteOpen:
-		return app.Errorf(app.EGone, "表决已于 %s 截止 / voting closed", showTime(v.ClosesAt))
-	}
-	return app.Errorf(app.EConflict, "投票未能保存，请重试 / the ballot was not saved: try again")
-}
-
 // alreadyVotedTx is the 409 for a voter holding a live ballot, read through tx.
 func (s *Service) alreadyVotedTx(ctx context.Context, tx *sql.Tx, voteID, voterID int64) error {
 	var live models.LiveBallot
@@ -166,35 +143,24 @@ func (s *Service) alreadyVotedTx(ctx context.Context, tx *sql.Tx, voteID, voterI
 }
 
 // inSQLTx runs fn in one database/sql transaction (the online cast's, without the ORM
-// in the way), retrying a MySQL deadlock or lock wait timeout like inTx.
+// in the way), with the retries of withRetries.
 func (s *Service) inSQLTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return fmt.Errorf("database handle: %w", err)
 	}
-	const attempts = 4
-	for i := 0; ; i++ {
-		err = s.serialised(func() error {
-			tx, err := sqlDB.BeginTx(ctx, nil)
-			if err != nil {
-				return fmt.Errorf("begin: %w", err)
-			}
-			if err := fn(tx); err != nil {
-				_ = tx.Rollback()
-				return err
-			}
-			if err := tx.Commit(); err != nil {
-				return fmt.Errorf("commit: %w", err)
-			}
-			return nil
-		})
-		if err == nil || i == attempts-1 || !retryable(err) {
+	return s.withRetries(ctx, func() error {
+		tx, err := sqlDB.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		if err := fn(tx); err != nil {
+			_ = tx.Rollback()
 			return err
 		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(time.Duration(1+i) * 5 * time.Millisecond):
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("commit: %w", err)
 		}
-	}
+		return nil
+	})
 }

@@ -92,11 +92,15 @@ func (s *Service) writeCastBatch(batch []*pendingCast) {
 	if len(batch) > 1 {
 		// Whatever refused the batch (errBatchRefused, a deadlock, a lost
 		// connection) meets each cast again on its own below, where it is answered.
-		if ids, err := s.insertCastBatch(ctx, batch); err == nil {
+		ids, err := s.insertCastBatch(ctx, batch)
+		if err == nil {
 			for i, p := range batch {
 				p.done <- castOutcome{ballotID: ids[i]}
 			}
 			return
+		}
+		if !errors.Is(err, errBatchRefused) {
+			s.log.Warn("ballot batch written one by one", "casts", len(batch), "error", err)
 		}
 	}
 	for _, p := range batch {
@@ -111,24 +115,11 @@ var errBatchRefused = errors.New("batch refused as a whole")
 // insertCastBatch writes the whole batch in one transaction and returns the ballot
 // ids in batch order. Any failure rolls the whole batch back.
 func (s *Service) insertCastBatch(ctx context.Context, batch []*pendingCast) ([]int64, error) {
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return nil, fmt.Errorf("database handle: %w", err)
-	}
 	var ids []int64
-	err = s.serialised(func() error {
-		tx, err := sqlDB.BeginTx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("begin: %w", err)
-		}
-		if ids, err = s.insertCastBatchTx(ctx, tx, batch); err != nil {
-			_ = tx.Rollback()
-			return err
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("commit: %w", err)
-		}
-		return nil
+	err := s.inSQLTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		ids, err = s.insertCastBatchTx(ctx, tx, batch)
+		return err
 	})
 	return ids, err
 }

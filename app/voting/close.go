@@ -328,7 +328,7 @@ func (s *Service) Close(ctx context.Context, voteID int64) (bool, error) {
 				"receipts_digest": c.digest, "quorum_met": c.result.QuorumMet}})
 	})
 	if err != nil {
-		return false, appErr(err)
+		return false, app.AsErrorOrNil(err)
 	}
 	return closedNow, nil
 }

@@ -54,7 +54,7 @@ func TestCloseExactlyOnceAcrossInstances(t *testing.T) {
 			t.Errorf("closing early: %v", err)
 		}
 		// A second server instance over the same database.
-		other := voting.New(e.DB.DB, e.Svc.Orgs, e.Svc.Roster, e.Svc.PII, "http://other.local")
+		other := voting.New(e.DB.DB, e.Svc.Orgs, e.Svc.Roster, e.Svc.PII, "http://other.local", nil)
 		other.SetClock(e.clock.Now)
 		_, _, closes := schedule()
 		e.clock.Set(closes)
@@ -181,7 +181,7 @@ func TestCastsRacingTheCloseAreCountedOrRefused(t *testing.T) {
 		// Instance A still sees the voting period; instance B is past the closing time.
 		_, _, closes := schedule()
 		e.clock.Set(closes.Add(-time.Millisecond))
-		closer := voting.New(e.DB.DB, e.Svc.Orgs, e.Svc.Roster, e.Svc.PII, "http://b.local")
+		closer := voting.New(e.DB.DB, e.Svc.Orgs, e.Svc.Roster, e.Svc.PII, "http://b.local", nil)
 		closer.SetClock(func() time.Time { return closes })
 		var wg sync.WaitGroup
 		var accepted atomic.Int64

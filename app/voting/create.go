@@ -142,7 +142,7 @@ func (s *Service) Create(ctx context.Context, p app.Principal, estateID int64, i
 				"items": len(items), "opens_at": v.OpensAt, "closes_at": v.ClosesAt}})
 	})
 	if err != nil {
-		return 0, appErr(err)
+		return 0, app.AsErrorOrNil(err)
 	}
 	return v.ID, nil
 }
@@ -271,7 +271,7 @@ func (s *Service) changeAgenda(ctx context.Context, p app.Principal, voteID int6
 			Detail: map[string]any{"agenda_revision": next, "items": len(items)}})
 	})
 	if err != nil {
-		return 0, appErr(err)
+		return 0, app.AsErrorOrNil(err)
 	}
 	return next, nil
 }

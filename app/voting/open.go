@@ -152,7 +152,7 @@ func (s *Service) Open(ctx context.Context, p app.Principal, voteID int64) (Open
 				"total_headcount": reg.TotalHeadcount, "register_rule": string(reg.Rule)}})
 	})
 	if err != nil {
-		return OpenResult{}, appErr(err)
+		return OpenResult{}, app.AsErrorOrNil(err)
 	}
 	return out, nil
 }
@@ -359,7 +359,7 @@ func (s *Service) RevokeAndReissue(ctx context.Context, p app.Principal, voteID,
 			Detail: map[string]any{"voter_id": voterID, "rooms": voter.Rooms, "generation": gen + 1, "reason": reason}})
 	})
 	if err != nil {
-		return Credential{}, appErr(err)
+		return Credential{}, app.AsErrorOrNil(err)
 	}
 	live, err := liveBallots(ctx, s.db, v.ID)
 	if err != nil {

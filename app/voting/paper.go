@@ -212,7 +212,7 @@ func (s *Service) CastPaper(ctx context.Context, p app.Principal, voteID int64, 
 		return audit.Record(ctx, tx, p, audit.Entry{Action: "ballot." + channel, TargetType: "vote", TargetID: v.ID, EstateID: e.ID, Detail: detail})
 	})
 	if err != nil {
-		return Receipt{}, appErr(err)
+		return Receipt{}, app.AsErrorOrNil(err)
 	}
 	return out, nil
 }
@@ -347,7 +347,7 @@ func (s *Service) AttachScan(ctx context.Context, p app.Principal, voteID, ballo
 			Detail: map[string]any{"ballot_id": b.ID, "scan_id": row.ID, "sha256": row.SHA256, "size": row.SizeBytes}})
 	})
 	if err != nil {
-		return ScanInfo{}, appErr(err)
+		return ScanInfo{}, app.AsErrorOrNil(err)
 	}
 	return scanInfo(row), nil
 }

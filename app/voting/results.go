@@ -268,7 +268,7 @@ func (s *Service) Publish(ctx context.Context, p app.Principal, voteID int64) (P
 				"tally_sha256": v.TallySHA256}})
 	})
 	if err != nil {
-		return Publication{}, appErr(err)
+		return Publication{}, app.AsErrorOrNil(err)
 	}
 	return out, nil
 }
@@ -406,7 +406,7 @@ func (s *Service) FileObjection(ctx context.Context, token, idCheck, content str
 		return Objection{}, s.recordFailedCheck(ctx, cred, attempts)
 	}
 	if err != nil {
-		return Objection{}, appErr(err)
+		return Objection{}, app.AsErrorOrNil(err)
 	}
 	return s.objectionByID(ctx, row.VoteID, row.ID)
 }
@@ -464,7 +464,7 @@ func (s *Service) RecordObjection(ctx context.Context, p app.Principal, voteID i
 			Detail: map[string]any{"objection_id": row.ID}})
 	})
 	if err != nil {
-		return Objection{}, appErr(err)
+		return Objection{}, app.AsErrorOrNil(err)
 	}
 	return s.objectionByID(ctx, v.ID, row.ID)
 }
@@ -504,7 +504,7 @@ func (s *Service) AnswerObjection(ctx context.Context, p app.Principal, voteID, 
 			Detail: map[string]any{"objection_id": objectionID}})
 	})
 	if err != nil {
-		return Objection{}, appErr(err)
+		return Objection{}, app.AsErrorOrNil(err)
 	}
 	return s.objectionByID(ctx, v.ID, objectionID)
 }
@@ -564,7 +564,7 @@ func (s *Service) Finalise(ctx context.Context, p app.Principal, voteID int64) (
 			Detail: map[string]any{"tally_sha256": v.TallySHA256}})
 	})
 	if err != nil {
-		return time.Time{}, appErr(err)
+		return time.Time{}, app.AsErrorOrNil(err)
 	}
 	return now, nil
 }

@@ -45,6 +45,7 @@ type Service struct {
 	roster    *roster.Service
 	pii       *pii.Protector
 	publicURL string
+	log       *slog.Logger
 	shareLock string // appended to reads that must hold the vote row against a concurrent close
 
 	// writers queues this instance's write transactions on SQLite, which runs one
@@ -61,9 +62,14 @@ type Service struct {
 }
 
 // New builds the service. publicURL is the base of the personal ballot links
-// (PUBLIC_URL); a link is publicURL + "/b/" + token.
-func New(db *gorm.DB, orgSvc *orgs.Service, rosterSvc *roster.Service, protector *pii.Protector, publicURL string) *Service {
+// (PUBLIC_URL); a link is publicURL + "/b/" + token. log (nil: none) receives what
+// the service notices by itself, such as a batch of ballots it had to write one by one.
+func New(db *gorm.DB, orgSvc *orgs.Service, rosterSvc *roster.Service, protector *pii.Protector, publicURL string, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	s := &Service{
+		log:       log,
 		db:        db,
 		orgs:      orgSvc,
 		roster:    rosterSvc,
@@ -108,14 +114,19 @@ func hashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// inTx runs fn in one transaction, retrying a few times when MySQL reports a
-// deadlock or a lock wait timeout (the transaction was rolled back as a whole).
+// inTx runs fn in one transaction, with the retries of withRetries.
 func (s *Service) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.withRetries(ctx, func() error { return database.WithTx(ctx, s.db, fn) })
+}
+
+// withRetries runs a write transaction (one at a time on SQLite) and runs it again,
+// up to four times in all, when MySQL rolled it back as a whole for a deadlock or a
+// lock wait timeout.
+func (s *Service) withRetries(ctx context.Context, tx func() error) error {
 	const attempts = 4
-	var err error
-	for i := 0; i < attempts; i++ {
-		err = s.serialised(func() error { return database.WithTx(ctx, s.db, fn) })
-		if err == nil || !retryable(err) {
+	for i := 0; ; i++ {
+		err := s.serialised(tx)
+		if err == nil || i == attempts-1 || !retryable(err) {
 			return err
 		}
 		select {
@@ -124,7 +135,6 @@ func (s *Service) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 		case <-time.After(time.Duration(1+rand.IntN(10*(i+1))) * time.Millisecond):
 		}
 	}
-	return err
 }
 
 // serialised runs a write transaction, one at a time on SQLite.
@@ -140,14 +150,6 @@ func (s *Service) serialised(tx func() error) error {
 func retryable(err error) bool {
 	var me *mysqldriver.MySQLError
 	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
-}
-
-// appErr turns any error into an application error (internal unless it already is one).
-func appErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	return app.AsError(err)
 }
 
 // errVoteNotFound is the answer for a vote that does not exist or lies outside the

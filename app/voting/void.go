@@ -71,7 +71,7 @@ func (s *Service) Void(ctx context.Context, p app.Principal, voteID, ballotID in
 			Detail: map[string]any{"ballot_id": b.ID, "voter_id": b.VoterID, "channel": b.Channel, "receipt": b.Receipt, "reason": reason}})
 	})
 	if err != nil {
-		return VoidInfo{}, appErr(err)
+		return VoidInfo{}, app.AsErrorOrNil(err)
 	}
 	return out, nil
 }
