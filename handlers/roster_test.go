@@ -2,13 +2,17 @@ package handlers_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
 
+	"gongzhi/app"
+	"gongzhi/app/roster"
 	"gongzhi/handlers/handlertest"
 	"gongzhi/models"
 )
@@ -238,6 +242,18 @@ func TestRosterEditsAudited(t *testing.T) {
 		if len(units) != 1 || units[0].Room != "1-1-101" || units[0].Owners[0].Phone != "177****9976" {
 			t.Fatalf("units search: %+v", units)
 		}
+		// The district reads rosters but changes none: every roster change is 403.
+		district := env.DemoToken("district")
+		for _, r := range []handlertest.Response{
+			env.API("PATCH", fmt.Sprintf("/api/v1/estates/%d/units/%d", estate, units[0].ID), district,
+				map[string]any{"area": "1.00", "area_source": "surveyed", "delivered": true, "parking": false}),
+			env.API("PATCH", fmt.Sprintf("/api/v1/estates/%d/owners/%d", estate, units[0].Owners[0].ID), district, map[string]any{"name": "某某", "phone": ""}),
+			env.Upload(fmt.Sprintf("/api/v1/estates/%d/roster", estate), district, "roster-small.csv", fixture(t, "roster-small.csv")),
+		} {
+			if r.Status != 403 {
+				t.Errorf("district change: %d %s", r.Status, r.Body)
+			}
+		}
 		r := env.API("PATCH", fmt.Sprintf("/api/v1/estates/%d/units/%d", estate, units[0].ID), tok,
 			map[string]any{"area": "90.01", "area_source": "surveyed", "delivered": true, "parking": false})
 		if r.Status != 204 {
@@ -345,6 +361,42 @@ func TestRosterGuardianColumn(t *testing.T) {
 		r := env.Upload(fmt.Sprintf("/api/v1/estates/%d/roster", estate), tok, "g.csv", []byte(bad))
 		if r.Status != 422 || !strings.Contains(string(r.Body), `"column":"guardian"`) {
 			t.Errorf("guardian on an organisation: %d %s", r.Status, r.Body)
+		}
+	})
+}
+
+// The developer votes undelivered units (C2a), sold or not; their buyers neither name
+// the developer's voter nor answer its identity check.
+func TestDeveloperVoterExcludesBuyersOfUndeliveredUnits(t *testing.T) {
+	each(t, func(t *testing.T, env *handlertest.Env) {
+		estate := estateID(t, env, "阳光花园")
+		admin := app.Principal{Username: "admin", Role: app.RoleAdmin}
+		csv := "building,unit,room,area,owner_name,id_number,phone,owner_kind,representative,delivered\n" +
+			"1,1,101,89.37,王建国,520402195605129085,,person,1,1\n" +
+			"1,1,601,100.00,李秀英,420106194901062648,,person,1,0\n" +
+			"1,1,602,120.00,恒泰置业有限公司,91110000XBGQUWLD0R,,developer,1,1\n"
+		if _, err := env.Svc.Roster.Import(context.Background(), admin, estate, "roster.csv", []byte(csv)); err != nil {
+			t.Fatal(err)
+		}
+		snap, err := env.Svc.Roster.Register(context.Background(), admin, estate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var developer *roster.SnapshotVoter
+		for i := range snap.Voters {
+			if snap.Voters[i].Developer {
+				developer = &snap.Voters[i]
+			}
+		}
+		if developer == nil || strings.Join(developer.Rooms, ",") != "1-1-601,1-1-602" {
+			t.Fatalf("developer voter: %+v", developer)
+		}
+		if strings.Join(developer.OwnerNames, ",") != "恒泰置业有限公司" {
+			t.Errorf("developer voter named by %v", developer.OwnerNames)
+		}
+		buyer := env.Svc.Roster.Last6Hash("062648")
+		if slices.Contains(developer.Last6Hashes, buyer) || !slices.Contains(developer.Last6Hashes, env.Svc.Roster.Last6Hash("UWLD0R")) {
+			t.Errorf("developer voter's identity check answers: %v (buyer %s)", developer.Last6Hashes, buyer)
 		}
 	})
 }

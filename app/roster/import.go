@@ -55,12 +55,9 @@ func InsertBatchSize(db *gorm.DB) int {
 // Any bad row → an invalid error listing every bad line and column; nothing changes.
 // Votes already opened keep their frozen register (see Snapshot).
 func (s *Service) Import(ctx context.Context, p app.Principal, estateID int64, filename string, data []byte) (ImportResult, error) {
-	e, err := s.orgs.EstateForChange(ctx, p, estateID)
+	e, err := s.estateForRosterChange(ctx, p, estateID)
 	if err != nil {
 		return ImportResult{}, err
-	}
-	if p.Role == app.RoleDistrict {
-		return ImportResult{}, app.Errorf(app.EForbidden, "区级账号只能查看名册")
 	}
 	filename = filepath.Base(strings.TrimSpace(filename))
 	if len(data) == 0 {

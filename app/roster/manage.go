@@ -214,7 +214,7 @@ func (s *Service) unitInEstate(ctx context.Context, tx *gorm.DB, estateID, unitI
 // UpdateUnit corrects a unit's area, its source, delivery and parking flags, audited
 // with the old and new values. Open votes keep their frozen register.
 func (s *Service) UpdateUnit(ctx context.Context, p app.Principal, estateID, unitID int64, in UnitEdit) error {
-	e, err := s.orgs.EstateForChange(ctx, p, estateID)
+	e, err := s.estateForRosterChange(ctx, p, estateID)
 	if err != nil {
 		return err
 	}
@@ -253,7 +253,7 @@ type OwnerEdit struct {
 
 // UpdateOwner corrects an owner's name or phone, audited (the phone only masked).
 func (s *Service) UpdateOwner(ctx context.Context, p app.Principal, estateID, ownerID int64, in OwnerEdit) error {
-	e, err := s.orgs.EstateForChange(ctx, p, estateID)
+	e, err := s.estateForRosterChange(ctx, p, estateID)
 	if err != nil {
 		return err
 	}
@@ -298,7 +298,7 @@ func (s *Service) UpdateOwner(ctx context.Context, p app.Principal, estateID, ow
 
 // SetRepresentative makes one co-owner the unit's representative (C3), audited.
 func (s *Service) SetRepresentative(ctx context.Context, p app.Principal, estateID, unitID, ownerID int64) error {
-	e, err := s.orgs.EstateForChange(ctx, p, estateID)
+	e, err := s.estateForRosterChange(ctx, p, estateID)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ package roster
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,6 +41,23 @@ func Last6Hash(p *pii.Protector, last6 string) string {
 
 // Last6Hash hashes an identity-check answer the way the roster stores it.
 func (s *Service) Last6Hash(last6 string) string { return Last6Hash(s.pii, last6) }
+
+// CanEditRoster tells whether p's role may change rosters (in its jurisdiction):
+// district accounts and auditors only read them.
+func CanEditRoster(p app.Principal) bool { return p.CanWrite() && p.Role != app.RoleDistrict }
+
+// estateForRosterChange loads an estate whose roster p is about to change: outside
+// p's jurisdiction 404, a role that only reads rosters 403.
+func (s *Service) estateForRosterChange(ctx context.Context, p app.Principal, estateID int64) (models.EstateWithPath, error) {
+	e, err := s.orgs.EstateForChange(ctx, p, estateID)
+	if err != nil {
+		return e, err
+	}
+	if !CanEditRoster(p) {
+		return e, app.Errorf(app.EForbidden, "只能查看名册，不能修改 / rosters are read-only for this account")
+	}
+	return e, nil
+}
 
 // registerOptions are the counting options of the estate's jurisdiction profile.
 func registerOptions(profileCode string) rules.RegisterOptions {
@@ -109,10 +127,13 @@ func loadUnits(ctx context.Context, db *gorm.DB, estateID int64) ([]unitOwnerRow
 // buildSnapshot computes the register from the rows.
 func buildSnapshot(estateID int64, profileCode string, rows []unitOwnerRow) Snapshot {
 	opt := registerOptions(profileCode)
+	type unitOwner struct {
+		id          int64
+		name, last6 string
+	}
 	type unitInfo struct {
 		SnapshotUnit
-		names  []string
-		last6s []string
+		owners []unitOwner
 	}
 	var units []rules.RegisterUnit
 	info := map[int64]*unitInfo{}
@@ -126,8 +147,7 @@ func buildSnapshot(estateID int64, profileCode string, rows []unitOwnerRow) Snap
 		if r.OwnerID != nil {
 			ru := &units[len(units)-1]
 			ru.Owners = append(ru.Owners, rules.RegisterOwner{OwnerID: *r.OwnerID, Kind: rules.OwnerKind(deref(r.OwnerKind))})
-			u.names = append(u.names, deref(r.OwnerName))
-			u.last6s = append(u.last6s, deref(r.IDLast6Hash))
+			u.owners = append(u.owners, unitOwner{id: *r.OwnerID, name: deref(r.OwnerName), last6: deref(r.IDLast6Hash)})
 		}
 	}
 	reg := rules.BuildRegister(units, opt)
@@ -138,16 +158,19 @@ func buildSnapshot(estateID int64, profileCode string, rows []unitOwnerRow) Snap
 		for _, id := range v.UnitIDs {
 			u := info[id]
 			sv.Units = append(sv.Units, u.SnapshotUnit)
-			for _, n := range u.names {
-				if !seenName[n] {
-					seenName[n] = true
-					sv.OwnerNames = append(sv.OwnerNames, n)
+			// Only the voter's own owners name it and answer its identity check: the
+			// developer voter's undelivered units may have buyers, who do not vote them.
+			for _, o := range u.owners {
+				if !slices.Contains(v.OwnerIDs, o.id) {
+					continue
 				}
-			}
-			for _, h := range u.last6s {
-				if h != "" && !seenHash[h] {
-					seenHash[h] = true
-					sv.Last6Hashes = append(sv.Last6Hashes, h)
+				if !seenName[o.name] {
+					seenName[o.name] = true
+					sv.OwnerNames = append(sv.OwnerNames, o.name)
+				}
+				if o.last6 != "" && !seenHash[o.last6] {
+					seenHash[o.last6] = true
+					sv.Last6Hashes = append(sv.Last6Hashes, o.last6)
 				}
 			}
 		}

@@ -45,7 +45,7 @@ func (h *RosterPages) rosterData(c *fiber.Ctx, p app.Principal, estateID int64) 
 	if len(imports) > 10 {
 		imports = imports[:10]
 	}
-	return rosterData{Estate: e, Units: units, Query: q, Imports: imports, CanEdit: p.CanWrite() && p.Role != app.RoleDistrict,
+	return rosterData{Estate: e, Units: units, Query: q, Imports: imports, CanEdit: roster.CanEditRoster(p),
 		Total: len(units), Sources: []string{"registered", "surveyed", "contract"}}, nil
 }
 
