@@ -397,7 +397,7 @@ func (s *Service) CreateMinutes(ctx context.Context, p app.Principal, estateID i
 		return audit.Record(ctx, tx, p, audit.Entry{Action: "minutes.create", TargetType: "minutes", TargetID: m.ID, EstateID: e.ID, Detail: detail})
 	})
 	if err != nil {
-		return 0, wrapDB(err)
+		return 0, app.AsErrorOrNil(err)
 	}
 	return m.ID, nil
 }
@@ -698,7 +698,7 @@ func (s *Service) UpdateMinutes(ctx context.Context, p app.Principal, id int64, 
 			Detail: map[string]any{"changed": changed, "revision": m.Revision + 1}})
 	})
 	if err != nil {
-		return MinutesView{}, wrapDB(err)
+		return MinutesView{}, app.AsErrorOrNil(err)
 	}
 	cur, err := models.FindMinutes(ctx, s.db, m.ID)
 	if err != nil {
@@ -843,7 +843,7 @@ func (s *Service) FinaliseMinutes(ctx context.Context, p app.Principal, id int64
 		return MinutesView{}, app.Errorf(app.EConflict, "会议记录已定稿 / the minutes are already final")
 	}
 	if err != nil {
-		return MinutesView{}, wrapDB(err)
+		return MinutesView{}, app.AsErrorOrNil(err)
 	}
 	cur, err := models.FindMinutes(ctx, s.db, m.ID)
 	if err != nil {

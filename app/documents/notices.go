@@ -98,7 +98,7 @@ func (s *Service) notices(ctx context.Context, p app.Principal, voteID int64, fo
 			map[string]any{"vote_id": v.ID, "voters": len(creds), "new_version": created})
 	})
 	if err != nil {
-		return File{}, wrapDB(err)
+		return File{}, app.AsErrorOrNil(err)
 	}
 	return f, nil
 }

@@ -311,7 +311,7 @@ func (s *Service) PublishAnnouncement(ctx context.Context, p app.Principal, esta
 		return audit.Record(ctx, tx, p, audit.Entry{Action: "announcement.publish", TargetType: "announcement", TargetID: a.ID, EstateID: e.ID, Detail: detail})
 	})
 	if err != nil {
-		return Announcement{}, wrapDB(err)
+		return Announcement{}, app.AsErrorOrNil(err)
 	}
 	out := Announcement{ID: a.ID, Kind: a.Kind, KindLabel: AnnouncementKindLabel(a.Kind), Title: a.Title, Lines: splitLines(a.Body),
 		PublishedAt: a.PublishedAt, ShowUntil: a.ShowUntil}

@@ -159,11 +159,3 @@ func legalProfileLabel(lp string) string {
 	}
 	return lp
 }
-
-// wrapDB maps a database error to an internal application error, keeping application errors.
-func wrapDB(err error) error {
-	if err == nil {
-		return nil
-	}
-	return app.AsError(err)
-}

@@ -444,7 +444,7 @@ func (s *Service) issue(ctx context.Context, p app.Principal, spec issueSpec) (F
 			continue
 		}
 		if err != nil {
-			return File{}, false, wrapDB(err)
+			return File{}, false, app.AsErrorOrNil(err)
 		}
 		desc, err := s.describeOne(ctx, doc)
 		if err != nil {

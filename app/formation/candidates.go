@@ -452,7 +452,7 @@ func (s *Service) Candidate(ctx context.Context, p app.Principal, candidateID in
 		return CandidateView{}, app.Internal(err)
 	}
 	if _, err := s.orgs.Estate(ctx, p, c.EstateID); err != nil {
-		return CandidateView{}, app.Errorf(app.ENotFound, "候选人不存在 / no such candidate")
+		return CandidateView{}, outOfSight(err, app.Errorf(app.ENotFound, "候选人不存在 / no such candidate"))
 	}
 	checks, err := models.CurrentChecks(ctx, s.db, []int64{c.ID})
 	if err != nil {

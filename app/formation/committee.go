@@ -541,7 +541,7 @@ func (s *Service) Committee(ctx context.Context, p app.Principal, committeeID in
 		return CommitteeView{}, app.Internal(err)
 	}
 	if _, err := s.orgs.Estate(ctx, p, c.EstateID); err != nil {
-		return CommitteeView{}, app.Errorf(app.ENotFound, "业主委员会不存在 / no such committee")
+		return CommitteeView{}, outOfSight(err, app.Errorf(app.ENotFound, "业主委员会不存在 / no such committee"))
 	}
 	return s.committeeView(ctx, c)
 }

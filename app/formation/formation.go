@@ -182,10 +182,17 @@ func ptr[T any](v T) *T { return &v }
 // inTx runs one use case in one transaction; any error that is not an application error
 // becomes an internal one.
 func (s *Service) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	if err := s.db.WithContext(ctx).Transaction(fn); err != nil {
-		return app.AsError(err)
+	return app.AsErrorOrNil(s.db.WithContext(ctx).Transaction(fn))
+}
+
+// outOfSight answers a failed estate check for a record of that estate: an estate
+// outside the principal's jurisdiction (404) hides the record with notFound; any
+// other failure is passed on, never disguised as a missing record.
+func outOfSight(err, notFound error) error {
+	if app.ErrorCode(err) == app.ENotFound {
+		return notFound
 	}
-	return nil
+	return app.AsError(err)
 }
 
 // day renders an instant as its Asia/Shanghai date.

@@ -657,7 +657,7 @@ func (s *Service) Group(ctx context.Context, p app.Principal, groupID int64) (Gr
 	}
 	e, err := s.orgs.Estate(ctx, p, g.EstateID)
 	if err != nil {
-		return GroupView{}, app.Errorf(app.ENotFound, "筹备组不存在 / no such group")
+		return GroupView{}, outOfSight(err, app.Errorf(app.ENotFound, "筹备组不存在 / no such group"))
 	}
 	prof, _ := rules.ProfileByCode(e.ProfileCode)
 	return s.groupView(ctx, g, groupProfile(g, prof))

@@ -2,6 +2,9 @@ package formation
 
 import (
 	"context"
+	"errors"
+
+	"gorm.io/gorm"
 
 	"gongzhi/app"
 	"gongzhi/app/rules"
@@ -96,8 +99,11 @@ type PublicView struct {
 func (s *Service) Public(ctx context.Context, estateID int64) (PublicView, error) {
 	notFound := app.Errorf(app.ENotFound, "暂无公示 / nothing published")
 	e, err := models.FindEstate(ctx, s.db, estateID)
-	if err != nil {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return PublicView{}, notFound
+	}
+	if err != nil {
+		return PublicView{}, app.Internal(err)
 	}
 	open, err := models.OpenGroups(ctx, s.db, []int64{estateID})
 	if err != nil {
