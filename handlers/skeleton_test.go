@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -334,4 +335,43 @@ func TestHealthReadyAndOpenAPI(t *testing.T) {
 			t.Errorf("unknown API path: %d %s", r.Status, r.Body)
 		}
 	})
+}
+
+// The return address of the language switch and the sign-in page stays on this
+// site and never writes a header of its own.
+func TestRedirectTargetsStayOnSite(t *testing.T) {
+	env := handlertest.New(t, dbtest.SQLite(t))
+	for _, back := range []string{
+		"/%0d%0aSet-Cookie:%20gz_csrf=attacker",
+		"/%09/evil.example",
+		"//evil.example",
+		"/%5Cevil.example",
+		"https://evil.example",
+		"/%7F",
+	} {
+		for _, path := range []string{"/lang?to=en&back=" + back, "/login?next=" + back} {
+			if strings.HasPrefix(path, "/login") {
+				// Signed in, the sign-in page sends the user on to next at once.
+				b := env.Browser()
+				b.Login("street", "Demo2026street")
+				r := b.Get(path)
+				if loc := r.Header.Get("Location"); r.Status != 303 || loc != "/" {
+					t.Errorf("%s: %d to %q", path, r.Status, loc)
+				}
+				continue
+			}
+			r := env.Do(httptest.NewRequest("GET", path, nil))
+			if loc := r.Header.Get("Location"); r.Status != 303 || loc != "/" {
+				t.Errorf("%s: %d to %q", path, r.Status, loc)
+			}
+			for _, c := range r.Header.Values("Set-Cookie") {
+				if strings.Contains(c, "attacker") {
+					t.Errorf("%s: injected cookie %q", path, c)
+				}
+			}
+		}
+	}
+	if r := env.Do(httptest.NewRequest("GET", "/lang?to=en&back=/votes%3Fpage%3D2", nil)); r.Header.Get("Location") != "/votes?page=2" {
+		t.Errorf("a path of this site: %d to %q", r.Status, r.Header.Get("Location"))
+	}
 }

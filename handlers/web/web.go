@@ -196,9 +196,21 @@ func (h *Handlers) SetLang(c *fiber.Ctx) error {
 	return c.Redirect(safeNext(c.Query("back")), fiber.StatusSeeOther)
 }
 
-// safeNext keeps redirects on this site.
+// safeNext keeps redirects on this site: a path of this site, or "/". Control
+// characters are refused (a CR/LF would write headers of its own, a tab is dropped
+// by browsers and turns "/\t/host" into "//host"), and so is anything that parses
+// with a scheme or a host.
 func safeNext(next string) string {
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+		return "/"
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" {
 		return "/"
 	}
 	return next
