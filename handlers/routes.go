@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -63,7 +64,7 @@ func New(d Deps) *fiber.App {
 		ErrorHandler:          errorHandler(d.Logger, webH),
 	})
 	fapp.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
-		d.Logger.Error("panic", "request_id", httpx.RequestID(c), "panic", e)
+		d.Logger.Error("panic", "request_id", httpx.RequestID(c), "panic", e, "stack", string(debug.Stack()))
 	}}))
 	fapp.Use(requestid.New(requestid.Config{ContextKey: httpx.LocalRequestID}))
 	fapp.Use(httpx.AccessLog(d.Logger))
