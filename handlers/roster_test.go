@@ -130,7 +130,9 @@ func TestRosterImportFixtures(t *testing.T) {
 		}
 		// Personal data is never stored in clear.
 		var owners []models.Owner
-		env.DB.Find(&owners)
+		if err := env.DB.Find(&owners).Error; err != nil || len(owners) == 0 {
+			t.Fatalf("reading owners: %d rows, %v", len(owners), err)
+		}
 		for _, o := range owners {
 			if strings.Contains(o.IDHash+o.IDMasked+o.PhoneEnc+o.PhoneMasked, "520402195605129085") ||
 				strings.Contains(o.PhoneEnc, "17711029976") {

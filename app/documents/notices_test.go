@@ -84,9 +84,13 @@ func TestNoticesPDF(t *testing.T) {
 		}
 		// Stored encrypted: the batch holds every ballot link.
 		var doc models.Document
-		e.DB.Where("doc_number = ?", r.Header.Get("X-Document-Number")).Take(&doc)
+		if err := e.DB.Where("doc_number = ?", r.Header.Get("X-Document-Number")).Take(&doc).Error; err != nil {
+			t.Fatal(err)
+		}
 		var chunk models.DocumentChunk
-		e.DB.Where("document_id = ? AND seq = 0", doc.ID).Take(&chunk)
+		if err := e.DB.Where("document_id = ? AND seq = 0", doc.ID).Take(&chunk).Error; err != nil || len(chunk.Data) == 0 {
+			t.Fatalf("the stored batch: %d bytes, %v", len(chunk.Data), err)
+		}
 		if !doc.Encrypted || bytes.HasPrefix(chunk.Data, []byte("%PDF")) || bytes.Contains(chunk.Data, []byte(creds[0].Token)) {
 			t.Error("the notice batch is stored in clear")
 		}

@@ -1,6 +1,7 @@
 package voting_test
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -72,6 +73,7 @@ func TestCastsArrivingTogetherAreWrittenTogether(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		id, creds := e.openSmallVoteWithLinks(t)
 		answers := smallRosterAnswers(t)
+		batches := e.Svc.Votes.RecordCastBatches()
 		resume := e.Svc.Votes.PauseCastWrites()
 		var wg sync.WaitGroup
 		errs := make([]error, len(creds))
@@ -90,6 +92,9 @@ func TestCastsArrivingTogetherAreWrittenTogether(t *testing.T) {
 		}
 		resume()
 		wg.Wait()
+		if got := batches(); !slices.Equal(got, []int{len(creds)}) {
+			t.Errorf("batches of %v casts, want one of %d", got, len(creds))
+		}
 		want := map[int64]string{}
 		for i, c := range creds {
 			if errs[i] != nil {

@@ -102,15 +102,20 @@ func TestCloseExactlyOnceAcrossInstances(t *testing.T) {
 func TestRunCloserClosesOverdueVotesOnStart(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		due := e.openSmallVote(t)
-		notDue := e.createVote(t, e.Demo.EstateID, string(rules.CivilCode2021), []voting.ItemInput{
-			{Key: "x", Title: "其他", Text: "其他事项", Matter: string(rules.MatterOther)}})
+		// Open as well, but closing a day later: the closer must leave it open.
+		later := e.openSmallVote(t)
 		_, _, closes := schedule()
+		if err := e.DB.Model(&models.Vote{}).Where("id = ?", later).Update("closes_at", closes.AddDate(0, 0, 1)).Error; err != nil {
+			t.Fatal(err)
+		}
+		draft := e.createVote(t, e.Demo.EstateID, string(rules.CivilCode2021), []voting.ItemInput{
+			{Key: "x", Title: "其他", Text: "其他事项", Matter: string(rules.MatterOther)}})
 		e.clock.Set(closes.Add(time.Minute))
 		// The worker's first pass runs at once; the short deadline only ends the loop.
 		ctx, cancel := context.WithTimeout(e.ctx, 300*time.Millisecond)
 		defer cancel()
 		e.Svc.Votes.RunCloser(ctx, time.Hour, nil)
-		for id, want := range map[int64]string{due: models.VoteClosed, notDue: models.VoteDraft} {
+		for id, want := range map[int64]string{due: models.VoteClosed, later: models.VoteOpen, draft: models.VoteDraft} {
 			v, err := models.FindVote(e.ctx, e.DB.DB, id)
 			if err != nil {
 				t.Fatal(err)

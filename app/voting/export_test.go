@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
 	"time"
 )
 
@@ -13,6 +15,25 @@ func (s *Service) PauseCastWrites() (resume func()) { return s.casts.pause() }
 
 // PauseCredentialReads holds the credential reads of online casts likewise.
 func (s *Service) PauseCredentialReads() (resume func()) { return s.reads.pause() }
+
+// RecordCastBatches makes the service note the size of every batch of casts its
+// writers take, and returns the sizes noted so far on each call.
+func (s *Service) RecordCastBatches() (sizes func() []int) {
+	var mu sync.Mutex
+	var noted []int
+	serve := s.casts.serve
+	s.casts.serve = func(batch []*pendingCast) {
+		mu.Lock()
+		noted = append(noted, len(batch))
+		mu.Unlock()
+		serve(batch)
+	}
+	return func() []int {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(noted)
+	}
+}
 
 // QueuedCasts and QueuedReads tell how many casts or reads wait in their queue.
 func (s *Service) QueuedCasts() int { return s.casts.queued() }
