@@ -44,7 +44,7 @@ type Deps struct {
 func New(d Deps) *fiber.App {
 	validate := httpx.NewValidator()
 	webH := &web.Handlers{DB: d.DB, Views: d.Views, Auth: d.Svc.Auth, Orgs: d.Svc.Orgs, CookieSecure: d.Config.CookieSecure,
-		SessionTTL: d.Config.SessionTTL, Demo: d.Demo,
+		Demo:      d.Demo,
 		Formation: d.Svc.Formation}
 	apiH := &api.Handlers{Auth: d.Svc.Auth, Orgs: d.Svc.Orgs, Validate: validate}
 	rosterAPI := &api.RosterHandlers{Roster: d.Svc.Roster, Validate: validate}

@@ -171,15 +171,12 @@ func DocumentData(ctx context.Context, db *gorm.DB, documentID int64) ([][]byte,
 	return out, nil
 }
 
-// DocumentsOf lists the versions of an estate's documents, optionally of one vote or
-// minutes (0: any), newest first.
-func DocumentsOf(ctx context.Context, db *gorm.DB, estateID, voteID, minutesID int64) ([]Document, error) {
+// DocumentsOf lists the versions of an estate's documents, optionally of one vote
+// (0: any), newest first.
+func DocumentsOf(ctx context.Context, db *gorm.DB, estateID, voteID int64) ([]Document, error) {
 	q := db.WithContext(ctx).Where("estate_id = ?", estateID)
 	if voteID != 0 {
 		q = q.Where("vote_id = ?", voteID)
-	}
-	if minutesID != 0 {
-		q = q.Where("minutes_id = ?", minutesID)
 	}
 	var list []Document
 	if err := q.Order("id DESC").Find(&list).Error; err != nil {

@@ -107,12 +107,6 @@ func translate(loc *i18n.Localizer, id string, args ...any) (string, error) {
 	return s, nil
 }
 
-// Has tells whether a page exists.
-func (r *Renderer) Has(page string) bool {
-	_, ok := r.pages[languageTags[0]][page]
-	return ok
-}
-
 // Render writes the page in the language (falling back to the default) with data.
 // It renders into a buffer first so a failing template never sends half a page.
 func (r *Renderer) Render(w io.Writer, lang, page string, data any) error {

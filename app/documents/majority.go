@@ -50,8 +50,8 @@ func (c CommitteeVote) Validate() error {
 func DecideCommittee(c CommitteeVote) CommitteeOutcome {
 	need := c.Members/2 + 1
 	return CommitteeOutcome{
-		Passed:         2*c.Agree > c.Members,
-		QuorumPresent:  2*c.Present > c.Members,
+		Passed:         c.Members > 0 && 2*c.Agree > c.Members, // no members, no decision
+		QuorumPresent:  c.Members > 0 && 2*c.Present > c.Members,
 		NeededToPass:   need,
 		NeededToAttend: need,
 	}

@@ -549,9 +549,6 @@ func (s *Service) view(ctx context.Context, p app.Principal, m models.Minutes, e
 		v.Rule, v.LegalBasis = committeeRule(members), committeeBasis(e.ProfileCode)
 		for _, d := range content.Decisions {
 			out := DecideCommittee(CommitteeVote{Members: members, Present: len(content.Present), Agree: d.Agree, Oppose: d.Oppose, Abstain: d.Abstain})
-			if members == 0 {
-				out.Passed = false
-			}
 			v.Decisions = append(v.Decisions, DecisionView{Decision: d, Counted: true, CommitteeOutcome: out, Outcome: outcomeWord(out.Passed)})
 		}
 	} else {

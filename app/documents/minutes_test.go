@@ -43,6 +43,10 @@ func TestDecideCommittee(t *testing.T) {
 			}
 		})
 	}
+	// Minutes of an estate without a formed committee count no decision as made.
+	if out := documents.DecideCommittee(documents.CommitteeVote{Present: 1, Agree: 1}); out.Passed || out.QuorumPresent {
+		t.Errorf("no members: %+v", out)
+	}
 	for _, bad := range []documents.CommitteeVote{
 		{Members: 0},
 		{Members: 5, Present: 6},

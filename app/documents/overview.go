@@ -32,7 +32,7 @@ func (s *Service) VoteOverview(ctx context.Context, p app.Principal, voteID int6
 	case voting.PhaseCounting, voting.PhaseClosed, voting.PhasePublished, voting.PhaseFinal:
 		out.Closed = true
 	}
-	docs, err := models.DocumentsOf(ctx, s.db, d.EstateID, d.ID, 0)
+	docs, err := models.DocumentsOf(ctx, s.db, d.EstateID, d.ID)
 	if err != nil {
 		return VoteOverview{}, app.Internal(err)
 	}

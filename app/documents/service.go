@@ -69,9 +69,6 @@ func (s *Service) now() time.Time {
 // resolutions and minutes hold it.
 func (s *Service) VerifyURL(number string) string { return s.publicURL + "/verify/" + number }
 
-// Renderer is the PDF renderer the service uses (for MissingGlyphs warnings on forms).
-func (s *Service) Renderer() *pdfdoc.Renderer { return s.renderer }
-
 // systemPrincipal reads on behalf of the public once a document is public, and is the
 // actor of documents issued on an anonymous request.
 func systemPrincipal() app.Principal { return app.Principal{Username: "system", Role: app.RoleAdmin} }

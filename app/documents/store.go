@@ -513,7 +513,7 @@ func (s *Service) EstateDocuments(ctx context.Context, p app.Principal, estateID
 	if _, err := s.orgs.Estate(ctx, p, estateID); err != nil {
 		return nil, err
 	}
-	docs, err := models.DocumentsOf(ctx, s.db, estateID, 0, 0)
+	docs, err := models.DocumentsOf(ctx, s.db, estateID, 0)
 	if err != nil {
 		return nil, app.Internal(err)
 	}
@@ -527,7 +527,7 @@ func (s *Service) VoteDocuments(ctx context.Context, p app.Principal, voteID int
 	if err != nil {
 		return nil, err
 	}
-	docs, err := models.DocumentsOf(ctx, s.db, v.EstateID, v.ID, 0)
+	docs, err := models.DocumentsOf(ctx, s.db, v.EstateID, v.ID)
 	if err != nil {
 		return nil, app.Internal(err)
 	}

@@ -8,7 +8,6 @@ package elections
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"gongzhi/app/formation"
 	"gongzhi/app/rules"
 	"gongzhi/app/voting"
+	"gongzhi/models"
 )
 
 // ItemKey is the key of the election item in votes created here.
@@ -45,14 +45,6 @@ type VoteInput struct {
 	Alternates        int
 }
 
-// CandidateKey is the vote's key for a formation candidate.
-func CandidateKey(candidateID int64) string { return "c" + strconv.FormatInt(candidateID, 10) }
-
-func candidateID(key string) (int64, bool) {
-	id, err := strconv.ParseInt(strings.TrimPrefix(key, "c"), 10, 64)
-	return id, err == nil && strings.HasPrefix(key, "c") && id > 0
-}
-
 // CreateFromSlate drafts a vote of the group's estate whose election item holds the
 // group's published slate, in published order. The vote validates seats against the
 // profile, the notice period and the voting period.
@@ -79,9 +71,9 @@ func (s *Service) CreateFromSlate(ctx context.Context, p app.Principal, groupID 
 	if in.Form == "" {
 		in.Form = "written"
 	}
-	convenor := "preparatory_group"
-	if g.Kind == "reelection" {
-		convenor = "reelection_group"
+	convenor := voting.ConvenorPreparatoryGroup
+	if g.Kind == models.GroupKindReelection {
+		convenor = voting.ConvenorReelectionGroup
 	}
 	return s.votes.Create(ctx, p, g.EstateID, voting.NewVote{
 		Title: title, LegalProfile: in.LegalProfile, Form: in.Form, Convenor: convenor, Location: in.Location,
@@ -137,7 +129,7 @@ func (s *Service) Record(ctx context.Context, p app.Principal, voteID int64, ite
 		}
 		res.Candidates[key] = rules.CandidateResult{Key: key, Agree: rules.Count{Area: area, Headcount: cr.AgreeHeadcount},
 			Qualified: cr.Qualified, Rank: cr.Rank}
-		id, ok := candidateID(key)
+		id, ok := formation.CandidateIDOfKey(key)
 		if !ok {
 			return 0, app.Errorf(app.EConflict, "候选人“%s”不是经资格审查的候选人，无法据此组成业主委员会 / candidate %s is not from a published slate", cr.Name, key)
 		}

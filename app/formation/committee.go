@@ -289,13 +289,9 @@ func (s *Service) committeeForChange(ctx context.Context, p app.Principal, commi
 	if err != nil {
 		return c, models.EstateWithPath{}, rules.JurisdictionProfile{}, app.Internal(err)
 	}
-	kind := models.GroupKindPrep
-	if c.GroupID != nil {
-		if g, err := models.FindGroup(ctx, s.db, *c.GroupID); err == nil {
-			kind = g.Kind
-		}
-	}
-	e, prof, err := s.estateForChange(ctx, p, c.EstateID, kind, act)
+	// A committee's own actions (officers, filing) are allowed by role alone, whatever
+	// kind of group formed it.
+	e, prof, err := s.estateForChange(ctx, p, c.EstateID, "", act)
 	if err != nil {
 		if app.ErrorCode(err) == app.ENotFound {
 			err = app.Errorf(app.ENotFound, "业主委员会不存在 / no such committee")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -195,6 +196,13 @@ type Slate struct {
 
 // CandidateKey is the key a candidate has in an election item built from the slate.
 func CandidateKey(candidateID int64) string { return "c" + strconv.FormatInt(candidateID, 10) }
+
+// CandidateIDOfKey is the candidate a vote key made by CandidateKey names.
+func CandidateIDOfKey(key string) (int64, bool) {
+	rest, ok := strings.CutPrefix(key, "c")
+	id, err := strconv.ParseInt(rest, 10, 64)
+	return id, ok && err == nil && id > 0
+}
 
 // slateOf builds the slate and its Party ratio against the profile's target. The ratio
 // informs; it never blocks publication or a result.

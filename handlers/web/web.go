@@ -43,7 +43,6 @@ type Handlers struct {
 	Auth         *auth.Service
 	Orgs         *orgs.Service
 	CookieSecure bool
-	SessionTTL   time.Duration
 	Demo         []DemoLogin
 	Formation    *formation.Service // the formation pages, and estates due for a group on the home page
 }
