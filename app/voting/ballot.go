@@ -254,17 +254,19 @@ func (s *Service) Ballot(ctx context.Context, token string) (BallotView, error) 
 	if cred.Status != models.CredentialActive {
 		view.AttemptsLeft = 0
 	}
-	if live, err := models.LiveBallotOf(ctx, s.db, v.ID, cred.VoterID); err == nil {
+	live, err := s.liveBallotOf(ctx, cred)
+	if err != nil {
+		return BallotView{}, err
+	}
+	if live != nil {
 		view.Cast = &CastInfo{Channel: live.Channel, CastAt: live.CastAt, Receipt: live.Receipt}
-	} else if !errors.Is(err, gorm.ErrRecordNotFound) {
-		return BallotView{}, app.Internal(err)
 	}
 	view.CanVote = view.Phase == PhaseVoting && cred.Status == models.CredentialActive && view.Cast == nil
 	if v.State == models.VotePublished && v.ObjectionDeadline != nil {
 		view.ObjectionDeadline = v.ObjectionDeadline
 		view.ObjectionsOpen = now.Before(*v.ObjectionDeadline) && cred.Status == models.CredentialActive
 	}
-	mine, err := s.objections(ctx, s.db, v.ID, &cred.VoterID)
+	mine, err := s.objections(ctx, s.db, v.ID, objectionsOnly{voterID: cred.VoterID})
 	if err != nil {
 		return BallotView{}, app.Internal(err)
 	}

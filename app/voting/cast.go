@@ -62,16 +62,16 @@ func (s *Service) CastOnline(ctx context.Context, token, idCheck string, choices
 		}
 		return Receipt{}, err
 	}
+	// A second tap of the submit button, or a ballot by another channel: answered
+	// now, without a write (the UNIQUE key would refuse it anyway).
+	live, err := s.liveBallotOf(ctx, cred)
+	if err != nil {
+		return Receipt{}, err
+	}
+	if live != nil {
+		return Receipt{}, errAlreadyVoted(live)
+	}
 	if cred.HasLiveBallot() {
-		// A second tap of the submit button, or a ballot by another channel: answered
-		// now, without a write (the UNIQUE key would refuse it anyway).
-		live, err := models.LiveBallotOf(ctx, s.db, v.ID, cred.VoterID)
-		switch {
-		case err == nil:
-			return Receipt{}, errAlreadyVoted(&live)
-		case !errors.Is(err, gorm.ErrRecordNotFound):
-			return Receipt{}, app.Internal(err)
-		}
 		// Voided since the credential was read: the ballot that was live is now one
 		// of the voids, so the new ballot's attempt follows all the ballots read. The
 		// UNIQUE key still decides against a ballot cast meanwhile.
@@ -104,6 +104,22 @@ func (s *Service) CastOnline(ctx context.Context, token, idCheck string, choices
 	}
 	out.BallotID = res.ballotID
 	return out, nil
+}
+
+// liveBallotOf reads the voter's live ballot when the credential's counts say there
+// is one (nil: none, or voided since the credential was read).
+func (s *Service) liveBallotOf(ctx context.Context, cred models.CredentialByTokenHash) (*models.LiveBallot, error) {
+	if !cred.HasLiveBallot() {
+		return nil, nil
+	}
+	live, err := models.LiveBallotOf(ctx, s.db, cred.VoteID, cred.VoterID)
+	switch {
+	case err == nil:
+		return &live, nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return nil, nil
+	}
+	return nil, app.Internal(err)
 }
 
 // errRefusedBallot marks a guarded insert that wrote nothing: the vote closed after

@@ -361,7 +361,7 @@ func (s *Service) RevokeAndReissue(ctx context.Context, p app.Principal, voteID,
 	if err != nil {
 		return Credential{}, app.AsErrorOrNil(err)
 	}
-	live, err := liveBallots(ctx, s.db, v.ID)
+	live, err := liveBallotsOf(ctx, s.db, v.ID, []int64{voterID})
 	if err != nil {
 		return Credential{}, app.Internal(err)
 	}

@@ -289,8 +289,11 @@ type Objection struct {
 	AnsweredAt *time.Time
 }
 
-// objections lists the objections of a vote (of one voter when voterID is set).
-func (s *Service) objections(ctx context.Context, db *gorm.DB, voteID int64, voterID *int64) ([]Objection, error) {
+// objectionsOnly narrows the objections read: of one voter, or one objection (0: any).
+type objectionsOnly struct{ voterID, id int64 }
+
+// objections lists the objections of a vote, narrowed by only.
+func (s *Service) objections(ctx context.Context, db *gorm.DB, voteID int64, only objectionsOnly) ([]Objection, error) {
 	var rows []struct {
 		models.VoteObjection
 		Rooms         *string
@@ -301,8 +304,11 @@ func (s *Service) objections(ctx context.Context, db *gorm.DB, voteID int64, vot
 		Joins("LEFT JOIN vote_voters ON vote_voters.id = vote_objections.voter_id").
 		Joins("LEFT JOIN users ON users.id = vote_objections.entered_by").
 		Where("vote_objections.vote_id = ?", voteID).Order("vote_objections.id")
-	if voterID != nil {
-		q = q.Where("vote_objections.voter_id = ?", *voterID)
+	if only.voterID != 0 {
+		q = q.Where("vote_objections.voter_id = ?", only.voterID)
+	}
+	if only.id != 0 {
+		q = q.Where("vote_objections.id = ?", only.id)
 	}
 	if err := q.Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("objections of vote %d: %w", voteID, err)
@@ -413,16 +419,14 @@ func (s *Service) FileObjection(ctx context.Context, token, idCheck, content str
 
 // objectionByID loads one objection of a vote.
 func (s *Service) objectionByID(ctx context.Context, voteID, id int64) (Objection, error) {
-	list, err := s.objections(ctx, s.db, voteID, nil)
+	list, err := s.objections(ctx, s.db, voteID, objectionsOnly{id: id})
 	if err != nil {
 		return Objection{}, app.Internal(err)
 	}
-	for _, o := range list {
-		if o.ID == id {
-			return o, nil
-		}
+	if len(list) == 0 {
+		return Objection{}, app.Errorf(app.ENotFound, "异议不存在 / objection not found")
 	}
-	return Objection{}, app.Errorf(app.ENotFound, "异议不存在 / objection not found")
+	return list[0], nil
 }
 
 // RecordObjection records an objection received on paper, for the person named in
@@ -515,7 +519,7 @@ func (s *Service) Objections(ctx context.Context, p app.Principal, voteID int64)
 	if err != nil {
 		return nil, err
 	}
-	list, err := s.objections(ctx, s.db, v.ID, nil)
+	list, err := s.objections(ctx, s.db, v.ID, objectionsOnly{})
 	if err != nil {
 		return nil, app.Internal(err)
 	}

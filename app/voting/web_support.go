@@ -99,12 +99,12 @@ func (s *Service) CheckIdentity(ctx context.Context, token, idCheck string) (str
 		}
 		return "", err
 	}
-	live, err := models.LiveBallotOf(ctx, s.db, v.ID, cred.VoterID)
-	switch {
-	case err == nil:
-		return "", errAlreadyVoted(&live)
-	case !errors.Is(err, gorm.ErrRecordNotFound):
-		return "", app.Internal(err)
+	live, err := s.liveBallotOf(ctx, cred)
+	if err != nil {
+		return "", err
+	}
+	if live != nil {
+		return "", errAlreadyVoted(live)
 	}
 	return s.sealPass(tokenHash, idCheck)
 }
