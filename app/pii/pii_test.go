@@ -273,3 +273,13 @@ func TestMasks(t *testing.T) {
 		}
 	}
 }
+
+// An ID number typed in groups, with a lower-case check character or a full-width
+// space, is the same number everywhere it is matched (roster import, proxy ballots).
+func TestNormalizeIDRemovesAllWhiteSpace(t *testing.T) {
+	for _, in := range []string{"11010119900307001X", " 110101 19900307 001x ", "110101\u300019900307\t001X"} {
+		if got := NormalizeID(in); got != "11010119900307001X" {
+			t.Errorf("NormalizeID(%q) = %q", in, got)
+		}
+	}
+}

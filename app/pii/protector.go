@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 
 	"golang.org/x/crypto/hkdf"
 )
@@ -80,10 +81,13 @@ func deriveKey(secret []byte, info string) ([]byte, error) {
 }
 
 // NormalizeID is the canonical form of an ID number or credit code for storage
-// and matching: surrounding white space removed and letters upper-cased
-// (a resident ID's check character "x" becomes "X").
+// and matching: all white space removed (numbers are often written in groups) and
+// letters upper-cased (a resident ID's check character "x" becomes "X").
 func NormalizeID(id string) string {
-	return strings.ToUpper(strings.TrimSpace(id))
+	if strings.IndexFunc(id, unicode.IsSpace) >= 0 {
+		id = strings.Join(strings.Fields(id), "")
+	}
+	return strings.ToUpper(id)
 }
 
 // HashID returns the keyed hash (HMAC-SHA256, lower-case hex) of the normalised

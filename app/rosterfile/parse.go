@@ -425,7 +425,7 @@ func (p *parser) row(line int, cells []string) {
 	}
 	r.OwnerKind = kind
 
-	r.IDNumber = normaliseID(p.cell(cells, colIDNumber))
+	r.IDNumber = pii.NormalizeID(p.cell(cells, colIDNumber))
 	idOK := false
 	switch {
 	case r.IDNumber == "":
@@ -672,15 +672,6 @@ func yesNo(v bool) string {
 		return "是"
 	}
 	return "否"
-}
-
-// normaliseID removes all white space from an ID number (people type it in
-// groups) and upper-cases it.
-func normaliseID(s string) string {
-	if strings.IndexFunc(s, unicode.IsSpace) >= 0 {
-		s = strings.Join(strings.Fields(s), "")
-	}
-	return pii.NormalizeID(s)
 }
 
 // residentIDProblem says why id, already known to be invalid, is not a
