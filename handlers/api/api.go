@@ -57,10 +57,7 @@ type tokenRequest struct {
 // Token exchanges a username and password for a bearer token.
 func (h *Handlers) Token(c *fiber.Ctx) error {
 	var req tokenRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := h.Validate.Struct(req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	s, err := h.Auth.Login(httpx.Ctx(c), req.Username, req.Password, auth.KindAPI)
@@ -95,10 +92,7 @@ type orgRequest struct {
 // CreateOrg adds an org node.
 func (h *Handlers) CreateOrg(c *fiber.Ctx) error {
 	var req orgRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := h.Validate.Struct(req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	id, err := h.Orgs.CreateOrg(httpx.Ctx(c), httpx.MustPrincipal(c), orgs.NewOrg{Name: req.Name, Kind: req.Kind, ParentID: req.ParentID})
@@ -141,10 +135,7 @@ type userRequest struct {
 // CreateUser adds a staff account.
 func (h *Handlers) CreateUser(c *fiber.Ctx) error {
 	var req userRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := h.Validate.Struct(req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	id, err := h.Auth.CreateUser(httpx.Ctx(c), httpx.MustPrincipal(c), auth.NewUser{Username: req.Username, Password: req.Password,
@@ -179,10 +170,7 @@ type estateRequest struct {
 // CreateEstate adds an estate under a community.
 func (h *Handlers) CreateEstate(c *fiber.Ctx) error {
 	var req estateRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := h.Validate.Struct(req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	id, err := h.Orgs.CreateEstate(httpx.Ctx(c), httpx.MustPrincipal(c), orgs.NewEstate{Name: req.Name, CommunityID: req.CommunityID,

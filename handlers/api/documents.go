@@ -69,10 +69,7 @@ func (h *DocumentHandlers) CorrectResolution(c *fiber.Ctx) error {
 		return err
 	}
 	var req reasonRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := h.Validate.Struct(req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	f, err := h.Docs.CorrectResolution(httpx.Ctx(c), httpx.MustPrincipal(c), id, req.Reason)
@@ -102,10 +99,7 @@ func (h *DocumentHandlers) RegenerateNotices(c *fiber.Ctx) error {
 		return err
 	}
 	var req reasonRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := h.Validate.Struct(req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	f, err := h.Docs.RegenerateNotices(httpx.Ctx(c), httpx.MustPrincipal(c), id, req.Reason)
@@ -283,10 +277,7 @@ func (h *DocumentHandlers) CreateMinutes(c *fiber.Ctx) error {
 		return err
 	}
 	var req createMinutesRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := h.Validate.Struct(req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	in, err := req.input()
@@ -398,10 +389,7 @@ func (h *DocumentHandlers) UpdateMinutes(c *fiber.Ctx) error {
 		return err
 	}
 	var req updateMinutesRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := h.Validate.Struct(req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	in, err := req.input()

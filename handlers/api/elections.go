@@ -50,10 +50,7 @@ func (h *ElectionHandlers) CreateElectionVote(c *fiber.Ctx) error {
 		return err
 	}
 	var req electionVoteRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := h.Validate.Struct(req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	vt, err := readTimes(req.NoticePublishedAt, req.OpensAt, req.ClosesAt)
@@ -81,10 +78,7 @@ func (h *ElectionHandlers) RecordElection(c *fiber.Ctx) error {
 	}
 	var req recordElectionRequest
 	if len(c.Body()) > 0 {
-		if err := httpx.BindJSON(c, &req); err != nil {
-			return err
-		}
-		if err := h.Validate.Struct(req); err != nil {
+		if err := h.Validate.Bind(c, &req); err != nil {
 			return err
 		}
 	}
@@ -111,10 +105,7 @@ func (h *ElectionHandlers) CreateRunoff(c *fiber.Ctx) error {
 		return err
 	}
 	var req runoffRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := h.Validate.Struct(req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	vt, err := readTimes(req.NoticePublishedAt, req.OpensAt, req.ClosesAt)

@@ -58,7 +58,7 @@ func (h *FormationHandlers) SetFormationFacts(c *fiber.Ctx) error {
 		return err
 	}
 	var req fmFactsRequest
-	if err := h.bindFormation(c, &req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	p := httpx.MustPrincipal(c)
@@ -70,14 +70,6 @@ func (h *FormationHandlers) SetFormationFacts(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fmToStatusJSON(st))
-}
-
-// bindFormation reads and validates a JSON body.
-func (h *FormationHandlers) bindFormation(c *fiber.Ctx, req any) error {
-	if err := httpx.BindJSON(c, req); err != nil {
-		return err
-	}
-	return h.Validate.Struct(req)
 }
 
 func fmCreated(c *fiber.Ctx, id int64) error {
@@ -98,7 +90,7 @@ func (h *FormationHandlers) CreateGroup(c *fiber.Ctx) error {
 		return err
 	}
 	var req fmGroupRequest
-	if err := h.bindFormation(c, &req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	gid, err := h.Formation.CreateGroup(httpx.Ctx(c), httpx.MustPrincipal(c), id, formation.NewGroup{Kind: req.Kind, FormedAt: req.FormedAt,
@@ -135,7 +127,7 @@ func (h *FormationHandlers) UpdateGroup(c *fiber.Ctx) error {
 		return err
 	}
 	var req fmGroupUpdateRequest
-	if err := h.bindFormation(c, &req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	p := httpx.MustPrincipal(c)
@@ -161,7 +153,7 @@ func (h *FormationHandlers) DissolveGroup(c *fiber.Ctx) error {
 		return err
 	}
 	var req fmReasonRequest
-	if err := h.bindFormation(c, &req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	if err := h.Formation.DissolveGroup(httpx.Ctx(c), httpx.MustPrincipal(c), id, req.Reason); err != nil {
@@ -192,7 +184,7 @@ func (h *FormationHandlers) AddGroupMember(c *fiber.Ctx) error {
 		return err
 	}
 	var req fmMemberRequest
-	if err := h.bindFormation(c, &req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	mid, err := h.Formation.AddMember(httpx.Ctx(c), httpx.MustPrincipal(c), id, req.input())
@@ -209,7 +201,7 @@ func (h *FormationHandlers) UpdateGroupMember(c *fiber.Ctx) error {
 		return err
 	}
 	var req fmMemberRequest
-	if err := h.bindFormation(c, &req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	if err := h.Formation.UpdateMember(httpx.Ctx(c), httpx.MustPrincipal(c), id, req.input()); err != nil {
@@ -257,7 +249,7 @@ func (h *FormationHandlers) CompleteDuty(c *fiber.Ctx) error {
 		return err
 	}
 	var req fmDutyRequest
-	if err := h.bindFormation(c, &req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	if err := h.Formation.CompleteDuty(httpx.Ctx(c), httpx.MustPrincipal(c), id, c.Params("code"), formation.DutyInput{Evidence: req.Evidence, DoneAt: req.DoneAt}); err != nil {
@@ -281,7 +273,7 @@ func (h *FormationHandlers) AddObjection(c *fiber.Ctx) error {
 		return err
 	}
 	var req fmObjectionRequest
-	if err := h.bindFormation(c, &req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	oid, err := h.Formation.AddObjection(httpx.Ctx(c), httpx.MustPrincipal(c), id, formation.ObjectionInput{Kind: req.Kind,
@@ -303,7 +295,7 @@ func (h *FormationHandlers) AnswerObjection(c *fiber.Ctx) error {
 		return err
 	}
 	var req fmAnswerRequest
-	if err := h.bindFormation(c, &req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	if err := h.Formation.AnswerObjection(httpx.Ctx(c), httpx.MustPrincipal(c), id, req.Answer); err != nil {
@@ -328,7 +320,7 @@ func (h *FormationHandlers) Nominate(c *fiber.Ctx) error {
 		return err
 	}
 	var req fmNominationRequest
-	if err := h.bindFormation(c, &req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	cid, err := h.Formation.Nominate(httpx.Ctx(c), httpx.MustPrincipal(c), id, formation.NominationInput{Name: req.Name, Room: req.Room,
@@ -368,7 +360,7 @@ func (h *FormationHandlers) RecordCheck(c *fiber.Ctx) error {
 		return err
 	}
 	var req fmCheckRequest
-	if err := h.bindFormation(c, &req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	el, err := h.Formation.RecordCheck(httpx.Ctx(c), httpx.MustPrincipal(c), id, formation.CheckInput{Criterion: req.Criterion, Met: *req.Met,
@@ -393,7 +385,7 @@ func (h *FormationHandlers) ReviewCandidate(c *fiber.Ctx) error {
 		return err
 	}
 	var req fmReviewRequest
-	if err := h.bindFormation(c, &req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	p := httpx.MustPrincipal(c)
@@ -420,7 +412,7 @@ func (h *FormationHandlers) WithdrawCandidate(c *fiber.Ctx) error {
 	}
 	var req fmNoteRequest
 	if len(c.Body()) > 0 {
-		if err := h.bindFormation(c, &req); err != nil {
+		if err := h.Validate.Bind(c, &req); err != nil {
 			return err
 		}
 	}
@@ -444,7 +436,7 @@ func (h *FormationHandlers) PublishCandidateList(c *fiber.Ctx) error {
 		return err
 	}
 	var req fmListRequest
-	if err := h.bindFormation(c, &req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	res, err := h.Formation.PublishCandidateList(httpx.Ctx(c), httpx.MustPrincipal(c), id, formation.ListInput{VotePlannedAt: *req.VotePlannedAt,
@@ -515,7 +507,7 @@ func (h *FormationHandlers) SetOfficers(c *fiber.Ctx) error {
 		return err
 	}
 	var req fmOfficersRequest
-	if err := h.bindFormation(c, &req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	res, err := h.Formation.SetOfficers(httpx.Ctx(c), httpx.MustPrincipal(c), id, formation.OfficersInput{ChairMemberID: req.ChairMemberID,
@@ -540,7 +532,7 @@ func (h *FormationHandlers) FileCommittee(c *fiber.Ctx) error {
 		return err
 	}
 	var req fmFilingRequest
-	if err := h.bindFormation(c, &req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	res, err := h.Formation.FileCommittee(httpx.Ctx(c), httpx.MustPrincipal(c), id, formation.FilingInput{Documents: req.Documents,

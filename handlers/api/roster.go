@@ -159,10 +159,7 @@ func (h *RosterHandlers) UpdateUnit(c *fiber.Ctx) error {
 		return err
 	}
 	var req unitEditRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := h.Validate.Struct(req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	if _, err := rules.ParseArea(req.Area); err != nil {
@@ -192,10 +189,7 @@ func (h *RosterHandlers) UpdateOwner(c *fiber.Ctx) error {
 		return err
 	}
 	var req ownerEditRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := h.Validate.Struct(req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	if err := h.Roster.UpdateOwner(httpx.Ctx(c), httpx.MustPrincipal(c), id, ownerID, roster.OwnerEdit{Name: req.Name, Phone: req.Phone}); err != nil {

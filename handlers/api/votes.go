@@ -78,10 +78,7 @@ func (h *VoteHandlers) CreateVote(c *fiber.Ctx) error {
 		return err
 	}
 	var req voteRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := h.Validate.Struct(req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	in := voting.NewVote{Title: req.Title, LegalProfile: req.LegalProfile, Form: req.Form, Convenor: req.Convenor,
@@ -246,10 +243,7 @@ func (h *VoteHandlers) ReplaceItems(c *fiber.Ctx) error {
 		return err
 	}
 	var req voteItemsRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := h.Validate.Struct(req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	items := make([]voting.ItemInput, 0, len(req.Items))
@@ -270,10 +264,7 @@ func (h *VoteHandlers) AddItem(c *fiber.Ctx) error {
 		return err
 	}
 	var req voteItemRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := h.Validate.Struct(req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	rev, err := h.Votes.AddItem(httpx.Ctx(c), httpx.MustPrincipal(c), id, req.input())
@@ -365,10 +356,7 @@ func (h *VoteHandlers) ReissueCredential(c *fiber.Ctx) error {
 		return err
 	}
 	var req voteReasonRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := h.Validate.Struct(req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	cr, err := h.Votes.RevokeAndReissue(httpx.Ctx(c), httpx.MustPrincipal(c), id, voterID, req.Reason)
@@ -472,10 +460,7 @@ func (h *VoteHandlers) PaperBallot(c *fiber.Ctx) error {
 		return err
 	}
 	var req votePaperBallotRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := h.Validate.Struct(req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	choices, err := voteDecodeChoices(req.Choices)
@@ -579,10 +564,7 @@ func (h *VoteHandlers) VoidBallot(c *fiber.Ctx) error {
 		return err
 	}
 	var req voteReasonRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := h.Validate.Struct(req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	v, err := h.Votes.Void(httpx.Ctx(c), httpx.MustPrincipal(c), id, ballotID, req.Reason)

@@ -70,10 +70,7 @@ type voteCastRequest struct {
 // already voted 409, not open or closed 410.
 func (h *VoteHandlers) Cast(c *fiber.Ctx) error {
 	var req voteCastRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := h.Validate.Struct(req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	choices, err := voteDecodeChoices(req.Choices)
@@ -96,10 +93,7 @@ type voteOwnerObjectionRequest struct {
 // personal link (identity checked): 201.
 func (h *VoteHandlers) FileObjection(c *fiber.Ctx) error {
 	var req voteOwnerObjectionRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := h.Validate.Struct(req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	o, err := h.Votes.FileObjection(httpx.Ctx(c), c.Params("token"), req.IDCheck, req.Content)

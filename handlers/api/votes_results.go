@@ -225,10 +225,7 @@ func (h *VoteHandlers) RecordObjection(c *fiber.Ctx) error {
 		return err
 	}
 	var req voteRecordObjectionRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := h.Validate.Struct(req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	o, err := h.Votes.RecordObjection(httpx.Ctx(c), httpx.MustPrincipal(c), id, req.Submitter, req.Content)
@@ -253,10 +250,7 @@ func (h *VoteHandlers) AnswerObjection(c *fiber.Ctx) error {
 		return err
 	}
 	var req voteAnswerRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := h.Validate.Struct(req); err != nil {
+	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
 	o, err := h.Votes.AnswerObjection(httpx.Ctx(c), httpx.MustPrincipal(c), id, objID, req.Answer)

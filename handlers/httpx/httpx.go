@@ -150,6 +150,15 @@ func NewValidator() *Validator {
 	return &Validator{v: v}
 }
 
+// Bind decodes the request's JSON body into dst (a pointer) and validates it: the
+// two steps every JSON endpoint with a body takes.
+func (v *Validator) Bind(c *fiber.Ctx, dst any) error {
+	if err := BindJSON(c, dst); err != nil {
+		return err
+	}
+	return v.Struct(dst)
+}
+
 // Struct validates s and returns an invalid error naming every bad field.
 func (v *Validator) Struct(s any) error {
 	err := v.v.Struct(s)
