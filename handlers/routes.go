@@ -52,6 +52,7 @@ func New(d Deps) *fiber.App {
 	docsWeb := &web.DocumentPages{Handlers: webH, Docs: d.Svc.Documents}
 	docsAPI := &api.DocumentHandlers{Docs: d.Svc.Documents, Validate: validate}
 	voteWeb := &web.VotePages{Handlers: webH, Votes: d.Svc.Votes}
+	webH.Calendar = d.Svc.Calendar // the home page's holiday-notice warning
 
 	fapp := fiber.New(fiber.Config{
 		AppName:               "gongzhi",
@@ -191,6 +192,10 @@ func New(d Deps) *fiber.App {
 	authed.Get("/committees/:id", formationAPI.GetCommittee)
 	authed.Post("/committees/:id/officers", formationAPI.SetOfficers)
 	authed.Post("/committees/:id/filings", formationAPI.FileCommittee)
+	// holiday calendar API routes (platform administrator)
+	calendarAPI := &api.CalendarHandlers{Calendar: d.Svc.Calendar, Validate: validate}
+	authed.Get("/holiday-calendars", calendarAPI.ListHolidayCalendars)
+	authed.Post("/holiday-calendars/:year", calendarAPI.LoadHolidayCalendar)
 	v1.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	// Web pages.
@@ -301,6 +306,10 @@ func New(d Deps) *fiber.App {
 	staff.Post("/estates/:id/formation/candidates/:cid/withdraw", formationWeb.WithdrawCandidate)
 	staff.Post("/estates/:id/formation/committees/:cmid/officers", formationWeb.SetOfficers)
 	staff.Post("/estates/:id/formation/committees/:cmid/filings", formationWeb.FileCommittee)
+	// holiday calendar web routes (platform administrator)
+	calendarWeb := &web.CalendarPages{Handlers: webH, Calendar: d.Svc.Calendar}
+	staff.Get("/holiday-calendars", calendarWeb.CalendarPage)
+	staff.Post("/holiday-calendars", calendarWeb.LoadCalendar)
 	return fapp
 }
 

@@ -778,6 +778,16 @@ func (s *Service) FinaliseMinutes(ctx context.Context, p app.Principal, id int64
 	prof := rules.ProfileOrDefault(e.ProfileCode)
 	now := s.now()
 	minutesID := m.ID
+	until, err := s.strictShowUntil(ctx, nil, now, prof)
+	if err != nil {
+		return MinutesView{}, err
+	}
+	var due time.Time
+	if m.Kind == models.MinutesCommittee {
+		if due, err = s.strictPeriodEnd(ctx, nil, c.HeldAt, prof.DecisionPublishDays); err != nil {
+			return MinutesView{}, err
+		}
+	}
 	err = database.WithTx(ctx, s.db, func(tx *gorm.DB) error {
 		res := tx.Model(&models.Minutes{}).Where("id = ? AND state = ? AND revision = ?", m.ID, models.MinutesDraft, m.Revision).
 			Updates(map[string]any{"state": models.MinutesFinal, "finalised_by": userID(p), "finalised_at": now,
@@ -799,7 +809,6 @@ func (s *Service) FinaliseMinutes(ctx context.Context, p app.Principal, id int64
 			return fmt.Errorf("rendering minutes %d: %w", m.ID, err)
 		}
 		published := now
-		until := showUntil(now, prof, nil)
 		held := c.HeldAt
 		summary := &Summary{EstateName: e.Name, MeetingTitle: c.Title, MeetingKind: MinutesKindLabel(m.Kind), HeldAt: &held}
 		var passed []string
@@ -824,7 +833,6 @@ func (s *Service) FinaliseMinutes(ctx context.Context, p app.Principal, id int64
 		}
 		detail := map[string]any{"number": doc.DocNumber, "sha256": doc.SHA256, "revision": m.Revision}
 		if m.Kind == models.MinutesCommittee && len(passed) > 0 {
-			due := rules.PeriodEnd(c.HeldAt, prof.DecisionPublishDays, nil)
 			docID := doc.ID
 			a := models.Announcement{EstateID: m.EstateID, Kind: models.AnnounceCommitteeDecision, Title: "业主委员会决定：" + c.Title,
 				Body: strings.Join(passed, "\n"), DocumentID: &docID, MinutesID: &minutesID, PublishedAt: now, ShowUntil: until,

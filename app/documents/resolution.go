@@ -158,7 +158,11 @@ func (s *Service) issueResolution(ctx context.Context, p app.Principal, rv resol
 		basis = fmt.Sprintf("tally:%s|published:%s|objections:%s", v.TallySHA256, v.PublishedAt.UTC().Format(time.RFC3339Nano),
 			formatOptional(v.ObjectionDeadline))
 		pub := v.PublishedAt.UTC()
-		end := showUntil(pub, rv.profile, v.ObjectionDeadline)
+		cal, err := s.workingCalendar(ctx, nil)
+		if err != nil {
+			return File{}, false, err
+		}
+		end := showUntil(pub, rv.profile, v.ObjectionDeadline, cal)
 		publishedAt, until = &pub, &end
 	}
 	voteID := v.ID

@@ -59,6 +59,9 @@ type Service struct {
 	// agendas caches the agenda of votes that are no longer drafts: it is frozen from
 	// the notice on (T3), so every instance may keep its own copy.
 	agendas sync.Map // vote id → *agenda
+
+	// calendars is the working calendar (app/calendar); nil: the shipped notices only.
+	calendars Calendars
 }
 
 // New builds the service. publicURL is the base of the personal ballot links

@@ -16,6 +16,7 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/auth"
+	"gongzhi/app/calendar"
 	"gongzhi/app/formation"
 	"gongzhi/app/orgs"
 	"gongzhi/handlers/httpx"
@@ -45,6 +46,7 @@ type Handlers struct {
 	CookieSecure bool
 	Demo         []DemoLogin
 	Formation    *formation.Service // the formation pages, and estates due for a group on the home page
+	Calendar     *calendar.Service  // the home page's warning of a year without a holiday notice
 }
 
 // Page is what every template gets: the chrome (language, principal, CSRF token,
