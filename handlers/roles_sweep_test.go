@@ -629,3 +629,36 @@ func swCheck(t *testing.T, env *voteEnv, cl swClient, key string, rule swRule, i
 		}
 	}
 }
+
+// TestRolesDraftingAgreesThroughBothDoors: the votes page offers "draft a vote" exactly
+// to the roles the API lets draft, for every role (the district used to be refused by
+// the page and let through by the API).
+func TestRolesDraftingAgreesThroughBothDoors(t *testing.T) {
+	eachVote(t, func(t *testing.T, env *voteEnv) {
+		estate := env.Demo.EstateID
+		newLink := fmt.Sprintf(`href="/estates/%d/votes/new"`, estate)
+		for _, name := range []string{"admin", "district", "street", "community", "committee", "auditor"} {
+			b := env.Browser()
+			pw := env.AdminPW
+			for _, a := range env.Demo.Accounts {
+				if a.Username == name {
+					pw = a.Password
+				}
+			}
+			b.Login(name, pw)
+			page := b.Get(fmt.Sprintf("/estates/%d/votes", estate))
+			if page.Status != http.StatusOK {
+				t.Fatalf("%s: votes page %d", name, page.Status)
+			}
+			offered := bytes.Contains(page.Body, []byte(newLink))
+			r := env.API("POST", fmt.Sprintf("/api/v1/estates/%d/votes", estate), env.DemoToken(name), voteBody("civil-code-2021", defaultItems()...))
+			drafted := r.Status == http.StatusCreated
+			if r.Status != http.StatusCreated && r.Status != http.StatusForbidden {
+				t.Fatalf("%s: draft through the API: %d %s", name, r.Status, r.Body)
+			}
+			if offered != drafted || drafted != swHas(swRunners, name) {
+				t.Errorf("%s: page offers drafting %v, API drafted %v, docs/roles.md says %v", name, offered, drafted, swHas(swRunners, name))
+			}
+		}
+	})
+}

@@ -18,21 +18,21 @@ type Action int
 // votes, ballots, scans, counts, documents, formation) is every staff role's and needs
 // no action here; these are the writes and the reads that hand out ballot links.
 const (
-	ManageOrgs        Action = iota + 1 // create org nodes below one's own
-	ManageEstates                       // create estates under a community
-	ManageUsers                         // create, disable, re-enable accounts and reset their passwords
-	EditRoster                          // import the roster, edit units, owners and representatives
-	RunVote                             // draft, agenda, open, paper ballots and scans, voids, publish, objections, finalise, notices, corrections, election votes and runoffs
-	ReadBallotLinks                     // the credentials list and the ballot notices: each carries a voter's personal ballot link
-	KeepRecords                         // the estate's announcements and minutes
-	PrepCompose                         // compose, publish and dissolve a preparatory group
-	PrepWork                            // a preparatory group's facts, duties, objections, candidates and lists
-	PrepElection                        // record a counted election from a preparatory group's slate
-	ReelectionCompose                   // compose, publish and dissolve a re-election group
-	ReelectionWork                      // a re-election group's duties, objections, candidates and lists
-	ReelectionElection                  // record a counted re-election
-	CommitteeOfficers                   // record the chair and vice-chairs the committee elected
-	CommitteeFiling                     // accept the committee's filing (备案)
+	ManageOrgs         Action = iota + 1 // create org nodes below one's own
+	ManageEstates                        // create estates under a community
+	ManageUsers                          // create, disable, re-enable accounts and reset their passwords
+	EditRoster                           // import the roster, edit units, owners and representatives
+	RunVote                              // draft, agenda, open, paper ballots and scans, voids, publish, objections, finalise, notices, corrections, election votes and runoffs
+	ReadBallotLinks                      // the credentials list and the ballot notices: each carries a voter's personal ballot link
+	KeepRecords                          // the estate's announcements and minutes
+	PrepCompose                          // compose, publish and dissolve a preparatory group
+	PrepWork                             // a preparatory group's facts, duties, objections, candidates and lists
+	PrepElection                         // record a counted election from a preparatory group's slate
+	ReelectionCompose                    // compose, publish and dissolve a re-election group
+	ReelectionWork                       // a re-election group's duties, objections, candidates and lists
+	ReelectionElection                   // record a counted re-election
+	CommitteeOfficers                    // record the chair and vice-chairs the committee elected
+	CommitteeFiling                      // accept the committee's filing (备案)
 )
 
 type rule struct {
