@@ -13,9 +13,14 @@ import (
 	"testing"
 	"time"
 
+	"gongzhi/app"
+	"gongzhi/app/auth"
 	"gongzhi/app/database/dbtest"
 	"gongzhi/app/documents"
+	"gongzhi/app/elections"
 	"gongzhi/app/formation"
+	"gongzhi/app/orgs"
+	"gongzhi/app/roster"
 	"gongzhi/app/rules"
 	"gongzhi/app/voting"
 	"gongzhi/handlers/handlertest"
@@ -396,7 +401,6 @@ func swSeed(t *testing.T, env *voteEnv) swIDs {
 		t.Fatalf("record election: %v", err)
 	}
 	ids.committee = swFirstID(t, env, "SELECT MIN(id) FROM committees WHERE estate_id = ?", ids.estate)
-	_ = formation.CandidateRef{}
 
 	held := env.clock.Now()
 	if _, err := env.Svc.Documents.CreateMinutes(ctx, fmSystem, ids.estate, documents.NewMinutes{Kind: "committee",
@@ -658,6 +662,123 @@ func TestRolesDraftingAgreesThroughBothDoors(t *testing.T) {
 			}
 			if offered != drafted || drafted != swHas(swRunners, name) {
 				t.Errorf("%s: page offers drafting %v, API drafted %v, docs/roles.md says %v", name, offered, drafted, swHas(swRunners, name))
+			}
+		}
+	})
+}
+
+// TestRolesServicesRefuseFirst calls every service write directly, with empty input, on
+// the seeded objects, as the district and as the auditor: each use case itself refuses
+// (403) before it looks at the input or the object's state, without the router's check.
+func TestRolesServicesRefuseFirst(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		env := &voteEnv{Env: handlertest.New(t, db), clock: &voteClock{t: voteT0}}
+		env.Svc.Votes.SetClock(env.clock.Now)
+		ids := swSeed(t, env)
+		ctx := context.Background()
+		s := env.Svc
+		for _, name := range []string{"district", "auditor"} {
+			p, _, err := s.Auth.Authenticate(ctx, env.DemoToken(name), auth.KindAPI)
+			if err != nil {
+				t.Fatal(err)
+			}
+			calls := map[string]func() error{
+				"votes.Create":      func() error { _, err := s.Votes.Create(ctx, p, ids.estate, voting.NewVote{}); return err },
+				"votes.UpdateItems": func() error { _, err := s.Votes.UpdateItems(ctx, p, ids.draft, nil); return err },
+				"votes.AddItem":     func() error { _, err := s.Votes.AddItem(ctx, p, ids.draft, voting.ItemInput{}); return err },
+				"votes.Open":        func() error { _, err := s.Votes.Open(ctx, p, ids.draft); return err },
+				"votes.Credentials": func() error { _, err := s.Votes.Credentials(ctx, p, ids.open); return err },
+				"votes.Reissue":     func() error { _, err := s.Votes.RevokeAndReissue(ctx, p, ids.open, ids.voter, ""); return err },
+				"votes.CastPaper":   func() error { _, err := s.Votes.CastPaper(ctx, p, ids.open, voting.PaperBallot{}); return err },
+				"votes.AttachScan": func() error {
+					_, err := s.Votes.AttachScan(ctx, p, ids.open, ids.ballot, voting.ScanInput{})
+					return err
+				},
+				"votes.Void":      func() error { _, err := s.Votes.Void(ctx, p, ids.open, ids.ballot, ""); return err },
+				"votes.Publish":   func() error { _, err := s.Votes.Publish(ctx, p, ids.done); return err },
+				"votes.RecordObj": func() error { _, err := s.Votes.RecordObjection(ctx, p, ids.done, "", ""); return err },
+				"votes.AnswerObj": func() error { _, err := s.Votes.AnswerObjection(ctx, p, ids.done, ids.objection, ""); return err },
+				"votes.Finalise":  func() error { _, err := s.Votes.Finalise(ctx, p, ids.done); return err },
+				"docs.Notices":    func() error { _, err := s.Documents.Notices(ctx, p, ids.open); return err },
+				"docs.Regenerate": func() error { _, err := s.Documents.RegenerateNotices(ctx, p, ids.open, ""); return err },
+				"docs.Correct":    func() error { _, err := s.Documents.CorrectResolution(ctx, p, ids.done, ""); return err },
+				"docs.Announce": func() error {
+					_, err := s.Documents.PublishAnnouncement(ctx, p, ids.estate, documents.NewAnnouncement{})
+					return err
+				},
+				"docs.CreateMinutes": func() error {
+					_, err := s.Documents.CreateMinutes(ctx, p, ids.estate, documents.NewMinutes{})
+					return err
+				},
+				"docs.UpdateMinutes": func() error {
+					_, err := s.Documents.UpdateMinutes(ctx, p, ids.minutes, documents.MinutesInput{}, 0)
+					return err
+				},
+				"docs.FinalMinutes":   func() error { _, err := s.Documents.FinaliseMinutes(ctx, p, ids.minutes); return err },
+				"roster.Import":       func() error { _, err := s.Roster.Import(ctx, p, ids.estate, "", nil); return err },
+				"roster.UpdateUnit":   func() error { return s.Roster.UpdateUnit(ctx, p, ids.estate, ids.unit, roster.UnitEdit{}) },
+				"roster.UpdateOwner":  func() error { return s.Roster.UpdateOwner(ctx, p, ids.estate, ids.owner, roster.OwnerEdit{}) },
+				"roster.SetRep":       func() error { return s.Roster.SetRepresentative(ctx, p, ids.estate, ids.unit, ids.owner) },
+				"formation.SetFacts":  func() error { return s.Formation.SetFacts(ctx, p, ids.estate, formation.FactsInput{}) },
+				"formation.Create":    func() error { _, err := s.Formation.CreateGroup(ctx, p, ids.estate, formation.NewGroup{}); return err },
+				"formation.Update":    func() error { return s.Formation.UpdateGroup(ctx, p, ids.group, formation.GroupUpdate{}) },
+				"formation.AddMember": func() error { _, err := s.Formation.AddMember(ctx, p, ids.group, formation.MemberInput{}); return err },
+				"formation.Publish":   func() error { _, err := s.Formation.PublishMemberList(ctx, p, ids.group); return err },
+				"formation.Duty":      func() error { return s.Formation.CompleteDuty(ctx, p, ids.group, "", formation.DutyInput{}) },
+				"formation.Dissolve":  func() error { return s.Formation.DissolveGroup(ctx, p, ids.group, "") },
+				"formation.Objection": func() error {
+					_, err := s.Formation.AddObjection(ctx, p, ids.group, formation.ObjectionInput{})
+					return err
+				},
+				"formation.Answer": func() error { return s.Formation.AnswerObjection(ctx, p, ids.fobjection, "") },
+				"formation.Nominate": func() error {
+					_, err := s.Formation.Nominate(ctx, p, ids.group, formation.NominationInput{})
+					return err
+				},
+				"formation.Check": func() error {
+					_, err := s.Formation.RecordCheck(ctx, p, ids.candidate, formation.CheckInput{})
+					return err
+				},
+				"formation.Review":   func() error { return s.Formation.Review(ctx, p, ids.candidate, formation.ReviewInput{}) },
+				"formation.Withdraw": func() error { return s.Formation.WithdrawCandidate(ctx, p, ids.candidate, "") },
+				"formation.List": func() error {
+					_, err := s.Formation.PublishCandidateList(ctx, p, ids.group, formation.ListInput{})
+					return err
+				},
+				"formation.Officers": func() error {
+					_, err := s.Formation.SetOfficers(ctx, p, ids.committee, formation.OfficersInput{})
+					return err
+				},
+				"formation.Filing": func() error {
+					_, err := s.Formation.FileCommittee(ctx, p, ids.committee, formation.FilingInput{})
+					return err
+				},
+				"elections.FromSlate": func() error {
+					_, err := s.Elections.CreateFromSlate(ctx, p, ids.group, elections.VoteInput{})
+					return err
+				},
+				"elections.Record": func() error { _, err := s.Elections.Record(ctx, p, ids.done, ""); return err },
+				"elections.Runoff": func() error {
+					_, err := s.Elections.CreateFollowUp(ctx, p, ids.done, "", elections.FollowUpInput{})
+					return err
+				},
+			}
+			if name == "auditor" {
+				calls["orgs.CreateOrg"] = func() error { _, err := s.Orgs.CreateOrg(ctx, p, orgs.NewOrg{}); return err }
+				calls["orgs.CreateEstate"] = func() error { _, err := s.Orgs.CreateEstate(ctx, p, orgs.NewEstate{}); return err }
+				calls["auth.CreateUser"] = func() error { _, err := s.Auth.CreateUser(ctx, p, auth.NewUser{}); return err }
+				calls["auth.Reset"] = func() error { return s.Auth.ResetPassword(ctx, p, ids.user, "") }
+				calls["auth.Disable"] = func() error { return s.Auth.SetDisabled(ctx, p, ids.user, true) }
+			}
+			keys := make([]string, 0, len(calls))
+			for k := range calls {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				if err := calls[k](); app.ErrorCode(err) != app.EForbidden {
+					t.Errorf("%s: %s: %v, want forbidden", name, k, err)
+				}
 			}
 		}
 	})
