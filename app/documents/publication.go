@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/access"
 	"gongzhi/app/audit"
 	"gongzhi/app/database"
 	"gongzhi/app/rules"
@@ -253,6 +254,9 @@ const (
 // profile's days and archived after. An attached PDF is stored byte-identical as a
 // published document with its own number, so its copies can be verified.
 func (s *Service) PublishAnnouncement(ctx context.Context, p app.Principal, estateID int64, in NewAnnouncement) (Announcement, error) {
+	if err := access.Require(p, access.KeepRecords); err != nil {
+		return Announcement{}, err
+	}
 	e, err := s.orgs.EstateForChange(ctx, p, estateID)
 	if err != nil {
 		return Announcement{}, err

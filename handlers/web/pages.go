@@ -208,7 +208,7 @@ func (h *Handlers) estatesData(c *fiber.Ctx, p app.Principal, form estateForm) (
 	if form.ProfileCode == "" {
 		d.Form.ProfileCode = rules.DefaultProfileCode
 	}
-	if p.CanWrite() && p.Role != app.RoleCommittee {
+	if h.Orgs.Permissions(p).CreateEstates {
 		tree, err := h.Orgs.Tree(c.UserContext(), p)
 		if err != nil {
 			return d, err

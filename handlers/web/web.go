@@ -115,10 +115,7 @@ func (h *Handlers) page(c *fiber.Ctx, nav string, data any) Page {
 	pg := Page{Lang: Lang(c), Path: c.Path(), Nav: nav, Data: data}
 	if p, ok := httpx.Principal(c); ok {
 		pg.Principal = &p
-		switch p.Role {
-		case app.RoleAdmin, app.RoleDistrict, app.RoleStreet, app.RoleCommunity:
-			pg.CanManageUsers = true
-		}
+		pg.CanManageUsers = h.Orgs.Permissions(p).ManageUsers
 	}
 	pg.CSRF, _ = c.Locals(httpx.LocalCSRF).(string)
 	if f := c.Cookies(FlashCookie); f != "" {
