@@ -20,7 +20,6 @@ import (
 	"gongzhi/app/demo"
 	"gongzhi/app/services"
 	"gongzhi/handlers"
-	"gongzhi/handlers/web"
 	"gongzhi/views"
 )
 
@@ -76,6 +75,9 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if w := cfg.KeyWarning(); w != "" {
+		log.Warn("secret key kept with the data", "warning", w)
+	}
 	svc, err := services.New(db, services.Options{SessionTTL: cfg.SessionTTL, SecretKey: secret, PublicURL: cfg.PublicURL, Logger: log})
 	if err != nil {
 		return err
@@ -93,7 +95,7 @@ func run(ctx context.Context) error {
 	if created && generated != "" {
 		banner = append(banner, fmt.Sprintf("Platform admin created: %s / %s  (shown once: write it down)", cfg.AdminUsername, generated))
 	}
-	var demoLogins []web.DemoLogin
+	var demoLogins *demo.Logins
 	if cfg.DemoData {
 		res, err := demo.Seed(ctx, db, svc)
 		if err != nil {
@@ -102,9 +104,7 @@ func run(ctx context.Context) error {
 		if res.Seeded {
 			log.Info("demo data seeded", "estate_id", res.EstateID)
 		}
-		for _, a := range demo.Accounts() {
-			demoLogins = append(demoLogins, web.DemoLogin{Username: a.Username, Password: a.Password, Role: string(a.Role)})
-		}
+		demoLogins = demo.NewLogins(db, demo.Accounts())
 	}
 
 	fapp := handlers.New(handlers.Deps{Config: cfg, DB: db, Logger: log, Views: renderer, Svc: svc, Demo: demoLogins})
@@ -118,9 +118,11 @@ func run(ctx context.Context) error {
 	for _, b := range banner {
 		fmt.Println(b)
 	}
-	if len(demoLogins) > 0 {
+	if current, err := demoLogins.Current(ctx); err != nil {
+		return err
+	} else if len(current) > 0 {
 		fmt.Println("Demo logins (username / password):")
-		for _, d := range demoLogins {
+		for _, d := range current {
 			fmt.Printf("  %-10s / %-18s %s\n", d.Username, d.Password, d.Role)
 		}
 	}

@@ -22,6 +22,7 @@ import (
 	"gongzhi/app"
 	"gongzhi/app/config"
 	"gongzhi/app/database"
+	"gongzhi/app/demo"
 	"gongzhi/app/services"
 	"gongzhi/docs"
 	"gongzhi/handlers/api"
@@ -37,7 +38,7 @@ type Deps struct {
 	Logger *slog.Logger
 	Views  *views.Renderer
 	Svc    *services.Set
-	Demo   []web.DemoLogin
+	Demo   *demo.Logins // demo accounts for the sign-in page; nil outside demo mode
 }
 
 // New builds the fiber application with all routes.
@@ -69,12 +70,7 @@ func New(d Deps) *fiber.App {
 	fapp.Use(requestid.New(requestid.Config{ContextKey: httpx.LocalRequestID}))
 	fapp.Use(httpx.AccessLog(d.Logger))
 	fapp.Use(httpx.WithDeadline(d.Config.RequestTimeout))
-	fapp.Use(func(c *fiber.Ctx) error {
-		c.Set("X-Content-Type-Options", "nosniff")
-		c.Set("X-Frame-Options", "DENY")
-		c.Set("Referrer-Policy", "no-referrer")
-		return c.Next()
-	})
+	fapp.Use(httpx.SecurityHeaders(d.Config.CookieSecure))
 
 	fapp.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	fapp.Get("/readyz", readyz(d.DB))
