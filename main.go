@@ -18,6 +18,7 @@ import (
 	"gongzhi/app/config"
 	"gongzhi/app/database"
 	"gongzhi/app/demo"
+	"gongzhi/app/keyring"
 	"gongzhi/app/services"
 	"gongzhi/handlers"
 	"gongzhi/views"
@@ -26,7 +27,13 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx); err != nil {
+	var err error
+	if len(os.Args) > 1 && os.Args[1] == "rotate-key" {
+		err = rotateKey(ctx, os.Args[2:], os.Stdout)
+	} else {
+		err = run(ctx)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
 	}
@@ -78,7 +85,11 @@ func run(ctx context.Context) error {
 	if w := cfg.KeyWarning(); w != "" {
 		log.Warn("secret key kept with the data", "warning", w)
 	}
-	svc, err := services.New(db, services.Options{SessionTTL: cfg.SessionTTL, SecretKey: secret, PublicURL: cfg.PublicURL, Logger: log})
+	protector, err := keyring.Load(ctx, db, secret)
+	if err != nil {
+		return err
+	}
+	svc, err := services.New(db, services.Options{SessionTTL: cfg.SessionTTL, SecretKey: secret, Protector: protector, PublicURL: cfg.PublicURL, Logger: log})
 	if err != nil {
 		return err
 	}
