@@ -167,7 +167,7 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("SECRET_KEY and SECRET_KEY_FILE: set only one of them"))
 	}
 	switch c.Env {
-	case EnvDevelopment:
+	case EnvDevelopment, "":
 	case EnvProduction:
 		errs = append(errs, c.validateProduction()...)
 	default:

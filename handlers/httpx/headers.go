@@ -8,13 +8,15 @@ import (
 
 // ContentSecurityPolicy is the policy of every HTML page. The pages carry no
 // script at all (the owner's ballot pages work without JavaScript, the staff pages
-// too), so scripts are refused outright; the one stylesheet comes from /static;
-// style attributes stay allowed because a few pages draw bars and tree indents
-// with computed widths (html/template escapes every value it puts there); images
-// are /static files or the data: URIs of the QR codes on the credentials page;
-// forms post only to this site and no other site may frame a page.
-const ContentSecurityPolicy = "default-src 'none'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-	"font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+// too), so scripts are refused outright. Styles come from /static/app.css; no page
+// has a <style> element (style-src-elem 'self'), but a few draw bars and tree
+// indents with computed widths in style attributes (html/template escapes every
+// value it puts there), so style attributes are allowed (style-src-attr; browsers
+// without CSP level 3 fall back to style-src, which allows both). Images are
+// /static files or the data: URIs of the QR codes on the credentials page; forms
+// post only to this site; no other site may frame a page.
+const ContentSecurityPolicy = "default-src 'none'; script-src 'none'; style-src 'self' 'unsafe-inline'; style-src-elem 'self'; " +
+	"style-src-attr 'unsafe-inline'; img-src 'self' data:; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // HSTS is the Strict-Transport-Security value sent when cookies are Secure, that
 // is when the site is served over TLS: one year, this host only.
