@@ -121,8 +121,15 @@ func run(ctx context.Context) error {
 	fapp := handlers.New(handlers.Deps{Config: cfg, DB: db, Logger: log, Views: renderer, Svc: svc, Demo: demoLogins})
 	startWorkers(ctx, log, svc, cfg.Workers)
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- fapp.Listen(cfg.ListenAddr) }()
+	// A key rotation while this instance runs: stop rather than fail every identity
+	// check and write what the new key cannot read (docs/security.md).
+	go func() {
+		if err := keyring.Watch(ctx, db, protector.Fingerprint(), 30*time.Second); err != nil {
+			errc <- err
+		}
+	}()
 
 	fmt.Println(strings.Repeat("=", 72))
 	fmt.Printf("业主共治平台 is running: open %s\n", cfg.PublicURL)

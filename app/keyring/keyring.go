@@ -11,8 +11,10 @@
 // receipt codes computed at casting. Sessions and ballot-token lookups use plain
 // SHA-256 of random tokens and do not depend on the key.
 //
-// Load records the key's fingerprint on first start and refuses a server started
-// with another key (it would write data no one can read). Rotate re-keys all of the
+// Load records the key's fingerprint on first start (after checking the key
+// against a stored ciphertext, if any) and refuses a server started with another
+// key (it would write data no one can read); Watch tells a running server that a
+// rotation changed the key under it. Rotate re-keys all of the
 // above in one transaction: ciphertexts are re-encrypted under the new key; hashes,
 // whose clear values the platform never holds, are hashed once more under the new
 // key and the earlier hashing keys are kept sealed under the new key (see
@@ -52,6 +54,11 @@ func Load(ctx context.Context, db *gorm.DB, secret string) (*pii.Protector, erro
 		return nil, err
 	}
 	if !found {
+		// The first start of this version over data written under some key: check
+		// the key against one stored ciphertext before recording it.
+		if err := canary(ctx, db, p); err != nil {
+			return nil, err
+		}
 		row := models.KeyRing{ID: 1, Fingerprint: p.Fingerprint(), UpdatedAt: time.Now().UTC()}
 		if err := db.WithContext(ctx).Create(&row).Error; err != nil && !database.IsDuplicate(err) {
 			return nil, fmt.Errorf("keyring: recording the key's fingerprint: %w", err)
@@ -77,6 +84,49 @@ func Load(ctx context.Context, db *gorm.DB, secret string) (*pii.Protector, erro
 		return nil, fmt.Errorf("keyring: %w", err)
 	}
 	return p, nil
+}
+
+// canary decrypts one stored ballot link or phone number, if there is any, and
+// reports ErrWrongKey when p cannot open it.
+func canary(ctx context.Context, db *gorm.DB, p *pii.Protector) error {
+	for _, q := range []string{
+		"SELECT token_enc FROM vote_credentials ORDER BY id LIMIT 1",
+		"SELECT phone_enc FROM owners WHERE phone_enc <> '' ORDER BY id LIMIT 1",
+	} {
+		var enc []string
+		if err := db.WithContext(ctx).Raw(q).Scan(&enc).Error; err != nil {
+			return fmt.Errorf("keyring: reading a stored ciphertext: %w", err)
+		}
+		if len(enc) == 0 {
+			continue
+		}
+		if _, err := p.Decrypt(enc[0]); err != nil {
+			return fmt.Errorf("keyring: %w: it cannot decrypt the stored data", ErrWrongKey)
+		}
+		return nil
+	}
+	return nil
+}
+
+// Watch checks every interval that the database is still keyed with the key of
+// fingerprint, and returns ErrWrongKey when a rotation has changed it (this
+// instance must stop: with the old key it would fail every identity check and
+// write data the new key cannot read), or nil when ctx ends. Read errors are
+// passed over: the next tick tries again.
+func Watch(ctx context.Context, db *gorm.DB, fingerprint string, interval time.Duration) error {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		ring, found, err := read(ctx, db)
+		if err == nil && found && ring.Fingerprint != fingerprint {
+			return fmt.Errorf("keyring: %w: the key was rotated while this instance ran; restart it with the new key", ErrWrongKey)
+		}
+	}
 }
 
 func read(ctx context.Context, db *gorm.DB) (models.KeyRing, bool, error) {
