@@ -23,7 +23,9 @@ func rotateKey(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("rotate-key", flag.ContinueOnError)
 	fs.SetOutput(out)
 	newKeyFile := fs.String("new-key-file", "", "file holding the new secret key (32+ characters); generated (mode 0600) when it does not exist")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return nil
+	} else if err != nil {
 		return err
 	}
 	if *newKeyFile == "" || fs.NArg() > 0 {
