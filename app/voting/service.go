@@ -88,6 +88,7 @@ func New(db *gorm.DB, orgSvc *orgs.Service, rosterSvc *roster.Service, protector
 		s.casts.maxWorkers, s.casts.maxBatch = castWritersMySQL, castBatchMySQL
 	} else {
 		s.writers = &sync.Mutex{}
+		s.reads.maxWorkers = 1 // one admission worker decides every identity check in turn (admission.go)
 	}
 	return s
 }
