@@ -97,9 +97,10 @@ var errBadLogin = app.Errorf(app.EUnauthorized, "用户名或密码错误，或�
 var errMustChange = app.Errorf(app.EPasswordChange,
 	"密码已被管理员重置，请先修改密码（POST /api/v1/auth/password）")
 
-// verify checks credentials under the back-off: a throttled attempt is refused
-// (rate_limited) before the password is looked at; a failed one is counted and
-// answered with errBadLogin.
+// verify checks credentials under the back-off: the attempt is counted first, and a
+// throttled one is refused (rate_limited) before the password is looked at; a failed
+// one is answered with errBadLogin; the caller takes a success's count back with
+// recordSuccess.
 func (s *Service) verify(ctx context.Context, cr Credentials, field string) (models.User, throttleKeys, error) {
 	cr.Username = strings.TrimSpace(cr.Username)
 	if cr.Username == "" || cr.Password == "" {
@@ -107,7 +108,7 @@ func (s *Service) verify(ctx context.Context, cr Credentials, field string) (mod
 			Details: []app.Detail{{Field: "username", Message: "必填"}, {Field: field, Message: "必填"}}}
 	}
 	k := keysFor(cr.Username, cr.Address)
-	if err := s.checkThrottle(ctx, k); err != nil {
+	if err := s.reserve(ctx, k); err != nil {
 		return models.User{}, k, err
 	}
 	u, err := models.FindUserByUsername(ctx, s.db, cr.Username)
@@ -122,10 +123,7 @@ func (s *Service) verify(ctx context.Context, cr Credentials, field string) (mod
 			return u, k, nil
 		}
 	}
-	if err := s.recordFailure(ctx, k); err != nil {
-		return models.User{}, k, err
-	}
-	return models.User{}, k, errBadLogin
+	return models.User{}, k, errBadLogin // already counted by reserve
 }
 
 // Login checks the credentials and opens a session of the given kind. Failures
@@ -182,15 +180,16 @@ type PasswordChange struct {
 // ChangePassword sets the account's own new password, clears a forced change, ends
 // every session of the account and opens a new one of the given kind.
 func (s *Service) ChangePassword(ctx context.Context, in PasswordChange, kind string) (Session, error) {
-	u, k, err := s.verify(ctx, in.Credentials, "current_password")
-	if err != nil {
-		return Session{}, err
-	}
-	if err := ValidatePassword("new_password", u.Username, in.NewPassword); err != nil {
+	// The new password is checked first, so a refused one costs no attempt.
+	if err := ValidatePassword("new_password", in.Username, in.NewPassword); err != nil {
 		return Session{}, err
 	}
 	if in.NewPassword == in.Password {
 		return Session{}, app.Invalid("new_password", "新密码不能与当前密码相同")
+	}
+	u, k, err := s.verify(ctx, in.Credentials, "current_password")
+	if err != nil {
+		return Session{}, err
 	}
 	hash, err := s.HashPassword(in.NewPassword)
 	if err != nil {

@@ -30,9 +30,11 @@ import (
 //   - the client address: slows one address trying many accounts (or one account).
 //     A success does not reset it, so one valid account cannot launder guesses.
 //
-// A successful sign-in resets the account's count. Refused (throttled) attempts are
-// not counted and the password is not checked. State lives in the login_throttles
-// table, so every server instance applies the same delays.
+// Every attempt is counted before its password is compared (so concurrent guesses
+// cannot outrun the back-off); a successful sign-in takes its count back and resets
+// the account's. Refused (throttled) attempts are not counted and their password is
+// not looked at. State lives in the login_throttles table, so every server instance
+// applies the same delays.
 type Throttle struct {
 	AccountFree int
 	AccountBase time.Duration
@@ -98,74 +100,62 @@ func keysFor(username, address string) throttleKeys {
 		known: keyHash("known:" + u + "|" + address)}
 }
 
-// checkThrottle refuses the attempt while the address, or the account for an
-// address not known to it, is in its back-off.
-func (s *Service) checkThrottle(ctx context.Context, k throttleKeys) error {
-	var rows []models.LoginThrottle
-	if err := s.db.WithContext(ctx).Where("key_hash IN ?", []string{k.account, k.address, k.known}).Find(&rows).Error; err != nil {
-		return app.Internal(fmt.Errorf("reading sign-in throttle: %w", err))
-	}
-	now := s.now()
-	var account, address *models.LoginThrottle
-	known := false
-	for i := range rows {
-		switch rows[i].KeyHash {
-		case k.account:
-			account = &rows[i]
-		case k.address:
-			address = &rows[i]
-		case k.known:
-			known = rows[i].LastSuccessAt != nil && now.Sub(*rows[i].LastSuccessAt) < s.throttle.KnownFor
-		}
-	}
-	var wait time.Duration
-	if address != nil && address.NextAttemptAt != nil && address.NextAttemptAt.After(now) {
-		wait = address.NextAttemptAt.Sub(now)
-	}
-	if account != nil && !known && account.NextAttemptAt != nil && account.NextAttemptAt.After(now) {
-		wait = max(wait, account.NextAttemptAt.Sub(now))
-	}
-	if wait <= 0 {
-		return nil
-	}
-	secs := max(1, int(math.Ceil(wait.Seconds())))
-	return &ThrottledError{RetryAfter: wait,
-		Err: app.Errorf(app.ERateLimited, "登录失败次数过多，请 %d 秒后再试", secs)}
-}
-
-// recordFailure counts a failed attempt under the account and the address keys
-// and sets their next allowed attempt, in one transaction. The count is raised by
-// one UPDATE (an upsert), so concurrent failures are all counted.
-func (s *Service) recordFailure(ctx context.Context, k throttleKeys) error {
+// reserve counts an attempt as a failure under the address and the account keys
+// before its password is compared, in one transaction, and refuses it (429) while
+// either key is in its back-off — the account's only for an address not known to
+// the account. The count is raised by one upsert whose CASE leaves a key in its
+// back-off untouched, and the row stays locked until commit, so concurrent attempts
+// are serialised: no more are compared than the policy allows, none is lost. A
+// successful sign-in takes its count back (recordSuccess).
+func (s *Service) reserve(ctx context.Context, k throttleKeys) error {
 	now := s.now()
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var known []models.LoginThrottle
+		if err := tx.Where("key_hash = ? AND last_success_at > ?", k.known, now.Add(-s.throttle.KnownFor)).Find(&known).Error; err != nil {
+			return fmt.Errorf("reading known address: %w", err)
+		}
+		// Address first, then account: every transaction locks in this order.
 		for _, key := range []struct {
 			hash      string
 			free      int
 			base, cap time.Duration
+			exempt    bool
 		}{
-			{k.account, s.throttle.AccountFree, s.throttle.AccountBase, s.throttle.AccountCap},
-			{k.address, s.throttle.AddressFree, s.throttle.AddressBase, s.throttle.AddressCap},
+			{k.address, s.throttle.AddressFree, s.throttle.AddressBase, s.throttle.AddressCap, false},
+			{k.account, s.throttle.AccountFree, s.throttle.AccountBase, s.throttle.AccountCap, len(known) > 0},
 		} {
+			// failures is assigned first (MySQL evaluates assignments left to right) and
+			// neither assignment reads a column the other changes. A key in its back-off
+			// is left as it is; a forgotten count starts again at 1.
+			failures := gorm.Expr("CASE WHEN last_failure_at IS NULL OR last_failure_at < ? THEN 1 ELSE failures + 1 END", now.Add(-s.throttle.Forget))
+			last := gorm.Expr("?", now)
+			if !key.exempt {
+				failures = gorm.Expr("CASE WHEN next_attempt_at IS NOT NULL AND next_attempt_at > ? THEN failures "+
+					"WHEN last_failure_at IS NULL OR last_failure_at < ? THEN 1 ELSE failures + 1 END", now, now.Add(-s.throttle.Forget))
+				last = gorm.Expr("CASE WHEN next_attempt_at IS NOT NULL AND next_attempt_at > ? THEN last_failure_at ELSE ? END", now, now)
+			}
 			row := models.LoginThrottle{KeyHash: key.hash, Failures: 1, LastFailureAt: &now, UpdatedAt: now}
-			// failures is assigned first: MySQL evaluates the assignments left to right.
 			if err := tx.Clauses(clause.OnConflict{
 				Columns: []clause.Column{{Name: "key_hash"}},
 				DoUpdates: []clause.Assignment{
-					{Column: clause.Column{Name: "failures"}, Value: gorm.Expr(
-						"CASE WHEN last_failure_at IS NULL OR last_failure_at < ? THEN 1 ELSE failures + 1 END", now.Add(-s.throttle.Forget))},
-					{Column: clause.Column{Name: "last_failure_at"}, Value: now},
+					{Column: clause.Column{Name: "failures"}, Value: failures},
+					{Column: clause.Column{Name: "last_failure_at"}, Value: last},
 					{Column: clause.Column{Name: "updated_at"}, Value: now},
 				},
 			}).Create(&row).Error; err != nil {
-				return fmt.Errorf("counting failed sign-in: %w", err)
+				return fmt.Errorf("counting sign-in attempt: %w", err)
 			}
-			var failures int
-			if err := tx.Model(&models.LoginThrottle{}).Where("key_hash = ?", key.hash).Select("failures").Scan(&failures).Error; err != nil {
-				return fmt.Errorf("reading failed sign-ins: %w", err)
+			var cur models.LoginThrottle
+			if err := tx.Where("key_hash = ?", key.hash).First(&cur).Error; err != nil {
+				return fmt.Errorf("reading sign-in count: %w", err)
+			}
+			if !key.exempt && cur.NextAttemptAt != nil && cur.NextAttemptAt.After(now) {
+				wait := cur.NextAttemptAt.Sub(now)
+				return &ThrottledError{RetryAfter: wait, Err: app.Errorf(app.ERateLimited,
+					"登录失败次数过多，请 %d 秒后再试", max(1, int(math.Ceil(wait.Seconds()))))}
 			}
 			var next any
-			if d := delay(failures, key.free, key.base, key.cap); d > 0 {
+			if d := delay(cur.Failures, key.free, key.base, key.cap); d > 0 {
 				next = now.Add(d)
 			}
 			if err := tx.Model(&models.LoginThrottle{}).Where("key_hash = ?", key.hash).Update("next_attempt_at", next).Error; err != nil {
@@ -174,16 +164,34 @@ func (s *Service) recordFailure(ctx context.Context, k throttleKeys) error {
 		}
 		return nil
 	})
+	var throttled *ThrottledError
+	if errors.As(err, &throttled) {
+		return throttled
+	}
 	if err != nil {
 		return app.Internal(err)
 	}
 	return nil
 }
 
-// recordSuccess resets the account's count and marks the address as known to the
-// account, inside the sign-in's transaction.
+// recordSuccess, inside the sign-in's transaction, takes back the address's
+// reserved count, resets the account's count and marks the address as known to
+// the account. Address first, then account, as in reserve.
 func (s *Service) recordSuccess(tx *gorm.DB, k throttleKeys) error {
 	now := s.now()
+	if err := tx.Model(&models.LoginThrottle{}).Where("key_hash = ?", k.address).
+		Update("failures", gorm.Expr("CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END")).Error; err != nil {
+		return fmt.Errorf("taking back the attempt: %w", err)
+	}
+	var addr models.LoginThrottle
+	if err := tx.Where("key_hash = ?", k.address).Limit(1).Find(&addr).Error; err != nil {
+		return fmt.Errorf("reading sign-in count: %w", err)
+	}
+	if addr.KeyHash != "" && delay(addr.Failures, s.throttle.AddressFree, s.throttle.AddressBase, s.throttle.AddressCap) == 0 {
+		if err := tx.Model(&models.LoginThrottle{}).Where("key_hash = ?", k.address).Update("next_attempt_at", nil).Error; err != nil {
+			return fmt.Errorf("clearing sign-in back-off: %w", err)
+		}
+	}
 	if err := tx.Where("key_hash = ?", k.account).Delete(&models.LoginThrottle{}).Error; err != nil {
 		return fmt.Errorf("resetting sign-in count: %w", err)
 	}
