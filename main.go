@@ -107,6 +107,7 @@ func run(ctx context.Context) error {
 		}
 	}
 
+	svc.Calendar.WarnAtStart(ctx, log) // from 1 December: the coming year's holiday notice not loaded
 	fapp := handlers.New(handlers.Deps{Config: cfg, DB: db, Logger: log, Views: renderer, Svc: svc, Demo: demoLogins})
 	startWorkers(ctx, log, svc, cfg.Workers)
 

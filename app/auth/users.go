@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/access"
 	"gongzhi/app/audit"
 	"gongzhi/models"
 )
@@ -96,6 +97,9 @@ func (s *Service) SeedDemoUser(ctx context.Context, in NewUser) (int64, error) {
 }
 
 func (s *Service) createUser(ctx context.Context, p app.Principal, in NewUser, policy bool) (int64, error) {
+	if err := access.Require(p, access.ManageUsers); err != nil {
+		return 0, err
+	}
 	in.Username = strings.TrimSpace(in.Username)
 	if err := validateUsername(in.Username); err != nil {
 		return 0, err
@@ -255,6 +259,9 @@ func (s *Service) ResetPassword(ctx context.Context, p app.Principal, userID int
 // manage it because it is the auditor of the principal's own org.
 func (s *Service) userInScope(ctx context.Context, p app.Principal, userID int64) (models.User, error) {
 	var u models.User
+	if err := access.Require(p, access.ManageUsers); err != nil {
+		return u, err
+	}
 	if err := s.db.WithContext(ctx).First(&u, userID).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return u, app.Errorf(app.ENotFound, "账号不存在")

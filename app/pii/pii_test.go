@@ -245,10 +245,10 @@ func TestMasks(t *testing.T) {
 	tests := []struct {
 		name, got, want string
 	}{
-		{"id", MaskID("520402195605129085"), "5204**********9085"},
-		{"id lower x trimmed", MaskID(" 42010619540208795x "), "4201**********795X"},
-		{"uscc", MaskID("91110000XBGQUWLD0R"), "9111**********LD0R"},
-		{"id short", MaskID("12345678"), "12****78"},
+		{"id", MaskID("520402195605129085"), "5204**************"},
+		{"id lower x trimmed", MaskID(" 42010619540208795x "), "4201**************"},
+		{"uscc", MaskID("91110000XBGQUWLD0R"), "9111**************"},
+		{"id short", MaskID("12345678"), "12******"},
 		{"id tiny", MaskID("123"), "***"},
 		{"id empty", MaskID(""), ""},
 		{"phone", MaskPhone("17711029976"), "177****9976"},

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app/auth"
+	"gongzhi/app/calendar"
 	"gongzhi/app/documents"
 	"gongzhi/app/elections"
 	"gongzhi/app/formation"
@@ -39,6 +40,7 @@ type Set struct {
 	Formation *formation.Service
 	Elections *elections.Service
 	Documents *documents.Service
+	Calendar  *calendar.Service
 }
 
 // New builds the service set.
@@ -59,6 +61,7 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 		Auth: auth.New(db, opt.SessionTTL, opt.BcryptCost),
 		Orgs: orgs.New(db),
 	}
+	set.Calendar = calendar.New(db)
 	set.Roster = roster.New(db, set.Orgs, protector)
 	set.Votes = voting.New(db, set.Orgs, set.Roster, protector, opt.PublicURL, opt.Logger)
 	set.Formation = formation.New(db, set.Orgs)
@@ -66,5 +69,7 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	if set.Documents, err = documents.New(db, set.Orgs, set.Votes, protector, opt.PublicURL); err != nil {
 		return nil, fmt.Errorf("services: %w", err)
 	}
+	set.Votes.SetCalendars(set.Calendar)
+	set.Documents.SetCalendars(set.Calendar)
 	return set, nil
 }

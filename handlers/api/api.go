@@ -201,8 +201,10 @@ func (h *Handlers) ListUsers(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
+// resetPasswordRequest's password is checked by the service, after it has decided
+// whether the caller may manage the account at all (403 before 422).
 type resetPasswordRequest struct {
-	Password string `json:"password" validate:"required,max=72"`
+	Password string `json:"password"`
 }
 
 // ResetUserPassword sets a new password for an account the caller manages; the

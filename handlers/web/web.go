@@ -16,6 +16,7 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/auth"
+	"gongzhi/app/calendar"
 	"gongzhi/app/formation"
 	"gongzhi/app/orgs"
 	"gongzhi/handlers/httpx"
@@ -45,6 +46,7 @@ type Handlers struct {
 	CookieSecure bool
 	Demo         []DemoLogin
 	Formation    *formation.Service // the formation pages, and estates due for a group on the home page
+	Calendar     *calendar.Service  // the home page's warning of a year without a holiday notice
 }
 
 // Page is what every template gets: the chrome (language, principal, CSRF token,
@@ -119,10 +121,7 @@ func (h *Handlers) page(c *fiber.Ctx, nav string, data any) Page {
 	pg := Page{Lang: Lang(c), Path: c.Path(), Nav: nav, Data: data}
 	if p, ok := httpx.Principal(c); ok {
 		pg.Principal = &p
-		switch p.Role {
-		case app.RoleAdmin, app.RoleDistrict, app.RoleStreet, app.RoleCommunity:
-			pg.CanManageUsers = true
-		}
+		pg.CanManageUsers = h.Orgs.Permissions(p).ManageUsers
 	}
 	pg.CSRF, _ = c.Locals(httpx.LocalCSRF).(string)
 	if f := c.Cookies(FlashCookie); f != "" {
