@@ -396,5 +396,11 @@ func deref(p *int64) int64 {
 	return *p
 }
 
-// CanCreateRole tells whether p may create accounts of role r (for forms).
-func CanCreateRole(p app.Principal, r app.Role) bool { return rankAllows(p, r) }
+// CanCreateRole tells whether p may create accounts of role r (for forms). Community
+// staff have no org below their own, so no auditor's account to create.
+func CanCreateRole(p app.Principal, r app.Role) bool {
+	if r == app.RoleAuditor && p.Role == app.RoleCommunity {
+		return false
+	}
+	return rankAllows(p, r)
+}
