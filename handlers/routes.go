@@ -23,6 +23,7 @@ import (
 	"gongzhi/app/access"
 	"gongzhi/app/config"
 	"gongzhi/app/database"
+	"gongzhi/app/demo"
 	"gongzhi/app/services"
 	"gongzhi/docs"
 	"gongzhi/handlers/api"
@@ -38,7 +39,7 @@ type Deps struct {
 	Logger *slog.Logger
 	Views  *views.Renderer
 	Svc    *services.Set
-	Demo   []web.DemoLogin
+	Demo   *demo.Logins // demo accounts for the sign-in page; nil outside demo mode
 }
 
 // New builds the fiber application with all routes.
@@ -71,12 +72,7 @@ func New(d Deps) *fiber.App {
 	fapp.Use(requestid.New(requestid.Config{ContextKey: httpx.LocalRequestID}))
 	fapp.Use(httpx.AccessLog(d.Logger))
 	fapp.Use(httpx.WithDeadline(d.Config.RequestTimeout))
-	fapp.Use(func(c *fiber.Ctx) error {
-		c.Set("X-Content-Type-Options", "nosniff")
-		c.Set("X-Frame-Options", "DENY")
-		c.Set("Referrer-Policy", "no-referrer")
-		return c.Next()
-	})
+	fapp.Use(httpx.SecurityHeaders(d.Config.CookieSecure))
 
 	fapp.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	fapp.Get("/readyz", readyz(d.DB))

@@ -27,6 +27,10 @@ type Options struct {
 	PublicURL  string       // base of links printed in QR codes
 	BcryptCost int          // 0: bcrypt's default; tests use the minimum
 	Logger     *slog.Logger // what services notice by themselves; nil: discarded
+	// Protector, when set, is used instead of one built from SecretKey: main loads
+	// it through app/keyring, which checks the key against the database and adds
+	// the hashing keys of earlier keys after a rotation.
+	Protector *pii.Protector
 }
 
 // Set is the whole service layer.
@@ -51,9 +55,12 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	if opt.SessionTTL <= 0 {
 		opt.SessionTTL = 12 * time.Hour
 	}
-	protector, err := pii.NewProtector([]byte(opt.SecretKey))
-	if err != nil {
-		return nil, fmt.Errorf("services: %w", err)
+	protector := opt.Protector
+	if protector == nil {
+		var err error
+		if protector, err = pii.NewProtector([]byte(opt.SecretKey)); err != nil {
+			return nil, fmt.Errorf("services: %w", err)
+		}
 	}
 	set := &Set{
 		DB:   db,
@@ -66,6 +73,7 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	set.Votes = voting.New(db, set.Orgs, set.Roster, protector, opt.PublicURL, opt.Logger)
 	set.Formation = formation.New(db, set.Orgs)
 	set.Elections = elections.New(set.Votes, set.Formation)
+	var err error
 	if set.Documents, err = documents.New(db, set.Orgs, set.Votes, protector, opt.PublicURL); err != nil {
 		return nil, fmt.Errorf("services: %w", err)
 	}

@@ -7,13 +7,20 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/auth"
+	"gongzhi/app/demo"
 	"gongzhi/handlers/httpx"
 )
 
 type loginData struct {
 	Next     string
 	Username string
-	Demo     []DemoLogin
+	Demo     []demo.Account
+}
+
+// demoLogins lists the demo accounts that still have their demo passwords (none
+// outside demo mode): the service decides from the stored password hashes.
+func (h *Handlers) demoLogins(c *fiber.Ctx) ([]demo.Account, error) {
+	return h.Demo.Current(httpx.Ctx(c))
 }
 
 // LoginForm shows the sign-in page.
@@ -21,7 +28,11 @@ func (h *Handlers) LoginForm(c *fiber.Ctx) error {
 	if _, ok := httpx.Principal(c); ok {
 		return c.Redirect(safeNext(c.Query("next")), fiber.StatusSeeOther)
 	}
-	return h.Render(c, "login", h.page(c, "", loginData{Next: safeNext(c.Query("next")), Demo: h.Demo}))
+	logins, err := h.demoLogins(c)
+	if err != nil {
+		return err
+	}
+	return h.Render(c, "login", h.page(c, "", loginData{Next: safeNext(c.Query("next")), Demo: logins}))
 }
 
 // Login signs in and starts a server-side session; an account whose password was
@@ -32,7 +43,11 @@ func (h *Handlers) Login(c *fiber.Ctx) error {
 	s, err := h.Auth.Login(httpx.Ctx(c), auth.Credentials{Username: username, Password: c.FormValue("password"), Address: c.IP()}, auth.KindWeb)
 	if err != nil {
 		setRetryAfter(c, err)
-		return h.RenderWithError(c, "login", h.page(c, "", loginData{Next: next, Username: username, Demo: h.Demo}), err)
+		logins, lerr := h.demoLogins(c)
+		if lerr != nil {
+			return lerr
+		}
+		return h.RenderWithError(c, "login", h.page(c, "", loginData{Next: next, Username: username, Demo: logins}), err)
 	}
 	h.startSession(c, s)
 	if s.Principal.MustChangePassword {

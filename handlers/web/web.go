@@ -17,6 +17,7 @@ import (
 	"gongzhi/app"
 	"gongzhi/app/auth"
 	"gongzhi/app/calendar"
+	"gongzhi/app/demo"
 	"gongzhi/app/formation"
 	"gongzhi/app/orgs"
 	"gongzhi/handlers/httpx"
@@ -32,11 +33,6 @@ const (
 	FlashCookie   = "gz_flash"
 )
 
-// DemoLogin is a demo account shown on the sign-in page in demo mode.
-type DemoLogin struct {
-	Username, Password, Role string
-}
-
 // Handlers holds the services and the renderer the pages use.
 type Handlers struct {
 	DB           *gorm.DB
@@ -44,7 +40,7 @@ type Handlers struct {
 	Auth         *auth.Service
 	Orgs         *orgs.Service
 	CookieSecure bool
-	Demo         []DemoLogin
+	Demo         *demo.Logins       // the demo accounts listed on the sign-in page; nil outside demo mode
 	Formation    *formation.Service // the formation pages, and estates due for a group on the home page
 	Calendar     *calendar.Service  // the home page's warning of a year without a holiday notice
 }
