@@ -87,6 +87,7 @@ func New(d Deps) *fiber.App {
 		return c.Send(docs.OpenAPI())
 	})
 	v1.Post("/auth/token", loginLimit, apiH.Token)
+	v1.Post("/auth/password", loginLimit, apiH.ChangePassword)
 	// votes public API routes: registered before the bearer-token group, whose
 	// middleware fiber would otherwise run first for every /api/v1 path.
 	votesAPI := &api.VoteHandlers{Votes: d.Svc.Votes, Validate: validate}
@@ -108,6 +109,9 @@ func New(d Deps) *fiber.App {
 	authed.Post("/orgs", httpx.Allow(access.ManageOrgs), apiH.CreateOrg)
 	authed.Get("/users", apiH.ListUsers)
 	authed.Post("/users", httpx.Allow(access.ManageUsers), apiH.CreateUser)
+	authed.Post("/users/:id/password", httpx.Allow(access.ManageUsers), apiH.ResetUserPassword)
+	authed.Post("/users/:id/disable", httpx.Allow(access.ManageUsers), apiH.SetUserDisabled(true))
+	authed.Post("/users/:id/enable", httpx.Allow(access.ManageUsers), apiH.SetUserDisabled(false))
 	authed.Get("/estates", apiH.ListEstates)
 	authed.Post("/estates", httpx.Allow(access.ManageEstates), apiH.CreateEstate)
 	authed.Get("/estates/:id", apiH.GetEstate)
@@ -225,6 +229,8 @@ func New(d Deps) *fiber.App {
 	})
 	staff := fapp.Group("", webH.RequireLogin)
 	staff.Post("/logout", webH.Logout)
+	staff.Get("/password", webH.PasswordForm)
+	staff.Post("/password", loginLimit, webH.ChangePassword)
 	staff.Get("/", webH.Home)
 	staff.Get("/orgs", webH.OrgsPage)
 	staff.Post("/orgs", httpx.Allow(access.ManageOrgs), webH.CreateOrg)

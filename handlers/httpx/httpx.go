@@ -38,7 +38,7 @@ func Status(code app.Code) int {
 		return fiber.StatusNotFound
 	case app.EConflict:
 		return fiber.StatusConflict
-	case app.EForbidden:
+	case app.EForbidden, app.EPasswordChange:
 		return fiber.StatusForbidden
 	case app.EUnauthorized:
 		return fiber.StatusUnauthorized
