@@ -27,11 +27,6 @@ const (
 	AreaContract   = "contract"   // 预售/合同面积
 )
 
-// maxUnzippedXLSX bounds the total uncompressed size of a workbook, so that a
-// small "zip bomb" upload cannot fill the disk or memory. A 100,000-row roster
-// unpacks to well under a tenth of it.
-const maxUnzippedXLSX = 512 << 20
-
 // Row is one owner of one room, as read from a valid roster file.
 type Row struct {
 	Line           int             // line (CSV) or row (XLSX) number in the file, the header being line 1
@@ -131,8 +126,21 @@ func csvProblem(err error) string {
 	}
 }
 
+// xlsxOptions are excelize's options for reading a roster: raw cell values, the
+// same unpacked-size cap as checkZip, and excelize's default of 16 MiB for the
+// worksheet and shared strings held in memory (a larger worksheet is unpacked to
+// a temporary file and streamed from there).
+var xlsxOptions = excelize.Options{RawCellValue: true, UnzipSizeLimit: MaxUnpackedXLSX, UnzipXMLSizeLimit: excelize.StreamChunkSize}
+
 func parseXLSX(r io.Reader) (rows []Row, err error) {
-	f, err := excelize.OpenReader(r, excelize.Options{RawCellValue: true, UnzipSizeLimit: maxUnzippedXLSX})
+	at, size, r, err := workbookBytes(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkZip(at, size); err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenReader(r, xlsxOptions)
 	if err != nil {
 		return nil, fmt.Errorf("%w: xlsx: %w", ErrUnreadable, err)
 	}
@@ -268,6 +276,7 @@ type idState struct {
 type parser struct {
 	spreadsheet bool // cells come from XLSX: numbers may carry binary floating-point noise
 	haveHeader  bool
+	dataRows    int             // non-blank records after the header
 	cols        [numColumns]int // index of each column in a record, -1 when absent
 	errs        errorList
 
@@ -320,9 +329,14 @@ func (p *parser) record(line int, cells []string) bool {
 	if isBlank(cells) {
 		return true
 	}
+	p.checkWidth(line, cells)
 	if !p.haveHeader {
 		p.haveHeader = true
 		return p.header(line, cells)
+	}
+	if p.dataRows++; p.dataRows > MaxRows {
+		p.errs.add(line, noColumn, "名册超过 %d 行数据的上限，其后的行未读取", MaxRows)
+		return false
 	}
 	p.row(line, cells)
 	return true
@@ -372,23 +386,25 @@ func (p *parser) cell(cells []string, c column) string {
 	return strings.TrimSpace(cells[i])
 }
 
-// row validates one data record and folds it into the cross-row checks.
+// row validates one data record and folds it into the cross-row checks. A value
+// over its column's cap is reported once and takes part in no other check.
 func (p *parser) row(line int, cells []string) {
 	r := Row{Line: line}
 	bad := func(c column, format string, args ...any) { p.errs.add(line, c, format, args...) }
 
-	r.Building = p.cell(cells, colBuilding)
-	if r.Building == "" {
+	var buildingOK, unitOK, roomOK bool
+	if r.Building, buildingOK = p.text(line, cells, colBuilding); buildingOK && r.Building == "" {
 		bad(colBuilding, "楼栋不能为空")
 	}
-	r.Unit = p.cell(cells, colUnit)
-	r.Room = p.cell(cells, colRoom)
-	if r.Room == "" {
+	r.Unit, unitOK = p.text(line, cells, colUnit)
+	if r.Room, roomOK = p.text(line, cells, colRoom); roomOK && r.Room == "" {
 		bad(colRoom, "房号不能为空")
 	}
+	addressOK := buildingOK && unitOK && roomOK
 
 	areaOK := false
-	switch text := p.cell(cells, colArea); {
+	switch text, ok := p.text(line, cells, colArea); {
+	case !ok:
 	case text == "":
 		bad(colArea, "面积不能为空")
 	default:
@@ -406,28 +422,35 @@ func (p *parser) row(line int, cells []string) {
 		}
 	}
 
-	sourceText := p.cell(cells, colAreaSource)
-	source, sourceOK := parseAreaSource(sourceText)
-	if !sourceOK {
-		bad(colAreaSource, "面积来源“%s”无效：应为 registered、surveyed、contract 或 登记、实测、预售/合同", sourceText)
+	sourceText, sourceOK := p.text(line, cells, colAreaSource)
+	source := AreaRegistered
+	if sourceOK {
+		if source, sourceOK = parseAreaSource(sourceText); !sourceOK {
+			bad(colAreaSource, "面积来源“%s”无效：应为 registered、surveyed、contract 或 登记、实测、预售/合同", sourceText)
+		}
 	}
 	r.AreaSource = source
 
-	r.OwnerName = p.cell(cells, colOwnerName)
-	if r.OwnerName == "" {
-		bad(colOwnerName, "业主姓名不能为空")
+	if name, ok := p.text(line, cells, colOwnerName); ok {
+		if r.OwnerName = name; name == "" {
+			bad(colOwnerName, "业主姓名不能为空")
+		}
 	}
 
-	kindText := p.cell(cells, colOwnerKind)
-	kind, kindOK := parseOwnerKind(kindText)
-	if !kindOK {
-		bad(colOwnerKind, "业主类型“%s”无效：应为 person、org、developer 或 个人、单位、建设单位", kindText)
+	kindText, kindOK := p.text(line, cells, colOwnerKind)
+	kind := rules.OwnerPerson
+	if kindOK {
+		if kind, kindOK = parseOwnerKind(kindText); !kindOK {
+			bad(colOwnerKind, "业主类型“%s”无效：应为 person、org、developer 或 个人、单位、建设单位", kindText)
+		}
 	}
 	r.OwnerKind = kind
 
-	r.IDNumber = pii.NormalizeID(p.cell(cells, colIDNumber))
+	idText, idRead := p.text(line, cells, colIDNumber)
+	r.IDNumber = pii.NormalizeID(idText)
 	idOK := false
 	switch {
+	case !idRead:
 	case r.IDNumber == "":
 		bad(colIDNumber, "证件号码不能为空")
 	case !kindOK:
@@ -442,7 +465,7 @@ func (p *parser) row(line int, cells []string) {
 		}
 	}
 
-	if phoneText := p.cell(cells, colPhone); phoneText != "" {
+	if phoneText, ok := p.text(line, cells, colPhone); ok && phoneText != "" {
 		phone, ok := normalisePhone(phoneText)
 		if !ok {
 			bad(colPhone, "手机号 %s 无效：应为 11 位大陆手机号码（1 开头，第二位 3–9）", pii.MaskPhone(phoneText))
@@ -450,12 +473,11 @@ func (p *parser) row(line int, cells []string) {
 		r.Phone = phone
 	}
 
-	r.Guardian = p.cell(cells, colGuardian)
-	if utf8.RuneCountInString(r.Guardian) > 100 {
-		bad(colGuardian, "监护人姓名过长（最多 100 个字符）")
-	}
-	if r.Guardian != "" && kindOK && kind != rules.OwnerPerson {
-		bad(colGuardian, "只有个人业主可以有监护人")
+	if guardian, ok := p.text(line, cells, colGuardian); ok {
+		r.Guardian = guardian
+		if guardian != "" && kindOK && kind != rules.OwnerPerson {
+			bad(colGuardian, "只有个人业主可以有监护人")
+		}
 	}
 
 	var repOK, deliveredOK, parkingOK bool
@@ -465,7 +487,7 @@ func (p *parser) row(line int, cells []string) {
 
 	p.rows = append(p.rows, r)
 	var room *roomState
-	if r.Building != "" && r.Room != "" {
+	if addressOK && r.Building != "" && r.Room != "" {
 		room = p.roomOf(r)
 	}
 	p.rowRooms = append(p.rowRooms, room)
@@ -503,7 +525,10 @@ func (p *parser) row(line int, cells []string) {
 // flag reads a yes/no column; an empty cell gives def. The second result is
 // false, and an error is recorded, when the value is not recognised.
 func (p *parser) flag(line int, cells []string, c column, def bool) (bool, bool) {
-	text := p.cell(cells, c)
+	text, ok := p.text(line, cells, c)
+	if !ok {
+		return def, false
+	}
 	v, ok := parseFlag(text, def)
 	if !ok {
 		p.errs.add(line, c, "%s“%s”无效：应为 1/0、是/否 或 true/false", c.chinese(), text)
