@@ -60,8 +60,11 @@ func (s *Service) renderBounded(ctx context.Context, what string, render func(co
 // REQUEST_TIMEOUT for the notices of a very large estate).
 func renderError(what string, err error) error {
 	err = fmt.Errorf("rendering %s: %w", what, err)
-	if errors.Is(err, context.DeadlineExceeded) {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
 		return &app.Error{Code: app.EInternal, Message: "生成文件超时，请稍后重试；如仍超时请联系管理员", Err: err}
+	case errors.Is(err, context.Canceled):
+		return &app.Error{Code: app.EInternal, Message: "生成文件已中止：请求已取消或服务器正在停止，请稍后重试", Err: err}
 	}
 	return app.Internal(err)
 }

@@ -66,7 +66,7 @@ func (s *Service) Import(ctx context.Context, p app.Principal, estateID int64, f
 	if len(data) > MaxFileSize {
 		return ImportResult{}, app.Invalid("file", "文件过大（上限 64 MB）")
 	}
-	rows, err := rosterfile.Parse(bytes.NewReader(data), filename)
+	rows, err := rosterfile.ParseContext(ctx, bytes.NewReader(data), filename)
 	if err != nil {
 		return ImportResult{}, parseError(err, filename)
 	}

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -181,5 +182,24 @@ func TestZipBombs(t *testing.T) {
 	small := writeXLSX(t, readRecords(t, fixture(t, "roster-small.csv")), spreadsheetLike)
 	if rows := mustParse(t, small, "roster.xlsx"); len(rows) != 27 {
 		t.Errorf("%d rows from the small workbook", len(rows))
+	}
+}
+
+// TestParseContextStops: a done context stops reading a CSV or XLSX file and its error
+// is returned, so a cancelled import (or a server shutting down) does not read on.
+func TestParseContextStops(t *testing.T) {
+	records := generateRoster(3 * ctxCheckRows)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for name, data := range map[string][]byte{
+		"roster.csv":  encodeCSV(t, records),
+		"roster.xlsx": writeXLSX(t, records, spreadsheetLike),
+	} {
+		if _, err := ParseContext(ctx, bytes.NewReader(data), name); !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: %v, want context.Canceled", name, err)
+		}
+		if rows, err := ParseContext(context.Background(), bytes.NewReader(data), name); err != nil || len(rows) != len(records)-1 {
+			t.Errorf("%s: %d rows, %v", name, len(rows), err)
+		}
 	}
 }

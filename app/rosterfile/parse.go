@@ -2,6 +2,7 @@ package rosterfile
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -61,11 +62,17 @@ func RoomKey(building, unit, room string) string {
 // its type one wrapping ErrUnreadable. If any row or the header is invalid,
 // Parse returns no rows and a *ParseError listing every problem.
 func Parse(r io.Reader, filename string) ([]Row, error) {
+	return ParseContext(context.Background(), r, filename)
+}
+
+// ParseContext is Parse that stops reading once ctx is done (it is checked every
+// ctxCheckRows records) and then returns ctx's error, wrapped.
+func ParseContext(ctx context.Context, r io.Reader, filename string) ([]Row, error) {
 	switch ext := strings.ToLower(filepath.Ext(filename)); ext {
 	case ".csv":
-		return parseCSV(r)
+		return parseCSV(ctx, r)
 	case ".xlsx":
-		return parseXLSX(r)
+		return parseXLSX(ctx, r)
 	default:
 		if ext == "" {
 			ext = "(none)"
@@ -74,7 +81,7 @@ func Parse(r io.Reader, filename string) ([]Row, error) {
 	}
 }
 
-func parseCSV(r io.Reader) ([]Row, error) {
+func parseCSV(ctx context.Context, r io.Reader) ([]Row, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("rosterfile: read csv: %w", err)
@@ -91,7 +98,7 @@ func parseCSV(r io.Reader) ([]Row, error) {
 	cr.FieldsPerRecord = -1 // short and long records are allowed; missing cells are empty
 	cr.ReuseRecord = true
 
-	p := newParser(false)
+	p := newParser(ctx, false)
 	p.reserve(bytes.Count(data, []byte("\n")))
 	for {
 		record, err := cr.Read()
@@ -132,7 +139,7 @@ func csvProblem(err error) string {
 // a temporary file and streamed from there).
 var xlsxOptions = excelize.Options{RawCellValue: true, UnzipSizeLimit: MaxUnpackedXLSX, UnzipXMLSizeLimit: excelize.StreamChunkSize}
 
-func parseXLSX(r io.Reader) (rows []Row, err error) {
+func parseXLSX(ctx context.Context, r io.Reader) (rows []Row, err error) {
 	at, size, r, err := workbookBytes(r)
 	if err != nil {
 		return nil, err
@@ -157,7 +164,7 @@ func parseXLSX(r io.Reader) (rows []Row, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: xlsx sheet %q: %w", ErrUnreadable, sheets[0], err)
 	}
-	p := newParser(true)
+	p := newParser(ctx, true)
 	if dim, err := f.GetSheetDimension(sheets[0]); err == nil {
 		p.reserve(min(dimensionRows(dim), maxReservedRows))
 	}
@@ -230,6 +237,9 @@ func parseXLSX(r io.Reader) (rows []Row, err error) {
 	return p.finish()
 }
 
+// ctxCheckRows is how often, in records, reading checks its context.
+const ctxCheckRows = 1024
+
 // xlsxChunkRows is how many rows the XLSX decoder hands over at a time.
 const xlsxChunkRows = 512
 
@@ -274,7 +284,10 @@ type idState struct {
 
 // parser validates records one by one and the rows together, in one pass.
 type parser struct {
-	spreadsheet bool // cells come from XLSX: numbers may carry binary floating-point noise
+	ctx         context.Context
+	ctxErr      error // ctx's error once reading stopped for it
+	records     int   // non-blank records read, the header included
+	spreadsheet bool  // cells come from XLSX: numbers may carry binary floating-point noise
 	haveHeader  bool
 	dataRows    int             // non-blank records after the header
 	cols        [numColumns]int // index of each column in a record, -1 when absent
@@ -297,8 +310,9 @@ type roomOwner struct {
 // roomSlabSize is how many roomStates are allocated at a time.
 const roomSlabSize = 1024
 
-func newParser(spreadsheet bool) *parser {
+func newParser(ctx context.Context, spreadsheet bool) *parser {
 	p := &parser{
+		ctx:         ctx,
 		spreadsheet: spreadsheet,
 		rooms:       make(map[string]*roomState),
 		roomOwner:   make(map[roomOwner]int),
@@ -328,6 +342,11 @@ func (p *parser) reserve(n int) {
 func (p *parser) record(line int, cells []string) bool {
 	if isBlank(cells) {
 		return true
+	}
+	if p.records++; p.records%ctxCheckRows == 0 {
+		if p.ctxErr = p.ctx.Err(); p.ctxErr != nil {
+			return false
+		}
 	}
 	p.checkWidth(line, cells)
 	if !p.haveHeader {
@@ -611,6 +630,9 @@ func (p *parser) agreeOwner(r Row) {
 // finish runs the checks that need every row of a room, then returns the rows
 // or the errors.
 func (p *parser) finish() ([]Row, error) {
+	if p.ctxErr != nil {
+		return nil, fmt.Errorf("rosterfile: reading stopped: %w", p.ctxErr)
+	}
 	if !p.haveHeader && p.errs.total == 0 {
 		p.errs.add(1, noColumn, "文件为空：缺少表头行")
 	}
