@@ -102,6 +102,9 @@ func TestOwnerEditCapped(t *testing.T) {
 		b := env.Browser()
 		b.Login("committee", "Demo2026committee")
 		page := fmt.Sprintf("/estates/%d/roster", estate)
+		if body := string(b.Get(page).Body); !strings.Contains(body, "最多 200000 行数据") || !strings.Contains(body, `maxlength="64"`) {
+			t.Error("the roster page does not state the limits or cap the name field at 64")
+		}
 		r = b.Submit(page, fmt.Sprintf("/estates/%d/owners/%d", estate, owner.ID), url.Values{"name": {strings.Repeat("长", 5000)}, "phone": {""}})
 		if r.Status != 422 {
 			t.Errorf("overlong name through the web form: %d", r.Status)
