@@ -71,7 +71,12 @@ func New(d Deps) *fiber.App {
 	}}))
 	fapp.Use(requestid.New(requestid.Config{ContextKey: httpx.LocalRequestID}))
 	fapp.Use(httpx.AccessLog(d.Logger))
-	fapp.Use(httpx.WithDeadline(d.Config.RequestTimeout))
+	// Request contexts end with the server: fiber runs its shutdown hooks once a
+	// shutdown has waited for the requests in flight or its deadline has passed, and
+	// work still running (a PDF, an import) is then cancelled.
+	lifetime, endLifetime := context.WithCancel(context.Background())
+	fapp.Hooks().OnShutdown(func() error { endLifetime(); return nil })
+	fapp.Use(httpx.WithDeadline(lifetime, d.Config.RequestTimeout))
 	fapp.Use(httpx.SecurityHeaders(d.Config.CookieSecure))
 
 	fapp.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
