@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"fmt"
 	"html"
 	"io"
@@ -452,6 +454,30 @@ func TestLargeBodiesRefusedBeforeReading(t *testing.T) {
 		wg.Wait()
 		if n := answered.Load(); n != 8 {
 			t.Errorf("%d of 8 concurrent 60 MB POSTs answered 413 after 64 KB of their bodies", n)
+		}
+	})
+}
+
+// The public verification upload takes files past 1 MB, hashed as they stream: the
+// digest and size are the file's; a forged CSRF token is refused; past its limit, 413.
+func TestVerifyUploadStreams(t *testing.T) {
+	each(t, func(t *testing.T, env *handlertest.Env) {
+		data := bytes.Repeat([]byte("%PDF-1.4 not a stored document\n"), (3<<20)/31)
+		b := env.Browser()
+		r := b.SubmitFile("/verify", "/verify", "file", "copy.pdf", data, nil)
+		sum := sha256.Sum256(data)
+		if got := strings.TrimSpace(vwDoc(t, r).Find("#upload-sha256").Text()); r.Status != 200 || got != hex.EncodeToString(sum[:]) {
+			t.Fatalf("3 MB verification: %d, digest %q", r.Status, got)
+		}
+		if r := b.SubmitFile("/verify", "/verify", "file", "copy.pdf", data, url.Values{"_csrf": {"forged"}}); r.Status != http.StatusForbidden {
+			t.Errorf("forged token: %d", r.Status)
+		}
+		if r := b.SubmitFile("/verify", "/verify", "other", "copy.pdf", data[:100], nil); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("no file field: %d", r.Status)
+		}
+		if r := b.SubmitFile("/verify", "/verify", "file", "big.pdf", make([]byte, 34<<20), nil); r.Status != http.StatusRequestEntityTooLarge ||
+			!strings.Contains(string(r.Body), "33 MB") {
+			t.Errorf("34 MB verification: %d", r.Status)
 		}
 	})
 }

@@ -219,11 +219,19 @@ func StreamFile(c *fiber.Ctx, say Say, field, msg string, fn func(filename strin
 	in := &bounded{r: body, left: limit}
 	_, params, err := mime.ParseMediaType(string(c.Request().Header.ContentType()))
 	if err != nil || params["boundary"] == "" {
+		// Not a multipart form: no file. Read it as any other small body, so that a
+		// form without its token is refused as such.
+		if err := readBody(c, say, DefaultBodyLimit); err != nil {
+			return err
+		}
+		if pending, _ := c.Locals(localUploadCSRF).(bool); pending && !csrfMatches(c, c.FormValue(CSRFField)) {
+			return errCSRF()
+		}
 		return app.Invalid(field, msg)
 	}
 	mr := multipart.NewReader(in, params["boundary"])
 	var token string
-	found := false
+	found, sawToken := false, false
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -245,7 +253,8 @@ func StreamFile(c *fiber.Ctx, say Say, field, msg string, fn func(filename strin
 				}
 				return err
 			}
-		case part.FormName() == CSRFField:
+		case part.FormName() == CSRFField && !sawToken: // the first, as FormValue reads it
+			sawToken = true
 			b, _ := io.ReadAll(io.LimitReader(part, 256))
 			token = string(b)
 		}

@@ -17,8 +17,8 @@ import (
 // Say translates a message id into the request's language.
 type Say func(c *fiber.Ctx, id string, args ...any) string
 
-// MaxLimiterKeys bounds the addresses one Limiter remembers: about 150 bytes each, so
-// at most ~10 MB per limiter however many addresses call.
+// MaxLimiterKeys bounds the addresses one Limiter remembers: about 170 bytes each
+// (measured with IPv6 keys), so at most ~11 MB per limiter however many addresses call.
 const MaxLimiterKeys = 65536
 
 // Limiter is a token bucket per key (a client address): each key may make burst
