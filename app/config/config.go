@@ -21,26 +21,30 @@ import (
 
 // Config is the whole configuration of one server process.
 type Config struct {
-	ListenAddr     string         // LISTEN_ADDR
-	DBDriver       string         // DB_DRIVER: sqlite | mysql
-	DBDSN          string         // DB_DSN: SQLite file path or MySQL DSN
-	AdminUsername  string         // ADMIN_USERNAME
-	AdminPassword  string         // ADMIN_PASSWORD; empty: generated and printed once
-	DemoData       bool           // DEMO_DATA
-	SecretKey      string         // SECRET_KEY; empty: read from or generated into DataDir
-	DataDir        string         // DATA_DIR: where the generated secret key (and SQLite DB by default) live
-	PublicURL      string         // PUBLIC_URL: base of links printed in QR codes; derived from LISTEN_ADDR when empty
-	MigrateAtStart bool           // AUTO_MIGRATE: apply migrations at start-up; false refuses to run on an old schema
-	LogLevel       string         // LOG_LEVEL: debug | info | warn | error
-	LogFormat      string         // LOG_FORMAT: text | json
-	CookieSecure   bool           // COOKIE_SECURE: mark cookies Secure (behind TLS)
-	SessionTTL     time.Duration  // SESSION_TTL
-	RequestTimeout time.Duration  // REQUEST_TIMEOUT: per-request context deadline for DB work
-	LoginRateLimit int            // LOGIN_RATE_LIMIT: login attempts per minute per client address
-	BallotRate     int            // BALLOT_RATE_LIMIT: owner-facing requests per minute per client address, per instance (docs/operations.md)
-	VerifyRate     int            // VERIFY_RATE_LIMIT: public document-verification uploads per minute per client address, per instance
+	ListenAddr     string        // LISTEN_ADDR
+	DBDriver       string        // DB_DRIVER: sqlite | mysql
+	DBDSN          string        // DB_DSN: SQLite file path or MySQL DSN
+	AdminUsername  string        // ADMIN_USERNAME
+	AdminPassword  string        // ADMIN_PASSWORD; empty: generated and printed once
+	DemoData       bool          // DEMO_DATA
+	SecretKey      string        // SECRET_KEY; empty: read from or generated into DataDir
+	DataDir        string        // DATA_DIR: where the generated secret key (and SQLite DB by default) live
+	PublicURL      string        // PUBLIC_URL: base of links printed in QR codes; derived from LISTEN_ADDR when empty
+	MigrateAtStart bool          // AUTO_MIGRATE: apply migrations at start-up; false refuses to run on an old schema
+	LogLevel       string        // LOG_LEVEL: debug | info | warn | error
+	LogFormat      string        // LOG_FORMAT: text | json
+	CookieSecure   bool          // COOKIE_SECURE: mark cookies Secure (behind TLS)
+	SessionTTL     time.Duration // SESSION_TTL
+	RequestTimeout time.Duration // REQUEST_TIMEOUT: per-request context deadline for DB work
+	LoginRateLimit int           // LOGIN_RATE_LIMIT: login attempts per minute per client address
+	BallotRate     int           // BALLOT_RATE_LIMIT: ballot requests per minute per client address
+	Workers        bool          // WORKERS: run background jobs (closing votes) in this instance
+
+	// Limits behind a reverse proxy (docs/operations.md). The rate limits above and
+	// VerifyRate count per client address and per instance; BallotRate covers every
+	// owner-facing route together.
+	VerifyRate     int            // VERIFY_RATE_LIMIT: public document-verification uploads per minute per client address
 	TrustedProxies []netip.Prefix // TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For is believed; empty trusts none
-	Workers        bool           // WORKERS: run background jobs (closing votes) in this instance
 }
 
 // Load reads the environment. A .env file in the working directory is read first
