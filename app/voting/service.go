@@ -1,5 +1,5 @@
 // Package voting runs owners' assembly votes (业主大会会议表决) from draft to final
-// result (DOMAIN.md §2-3): agendas whose items are classified by the nine matters,
+// result (docs/rules.md §2-3): agendas whose items are classified by the nine matters,
 // opening (the register frozen from app/roster, one personal credential per voter),
 // ballots by three equally valid channels (online after an identity check, paper and
 // proxy entered by staff) under one UNIQUE one-ballot-per-voter rule, voids with a
