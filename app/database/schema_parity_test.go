@@ -32,7 +32,37 @@ import (
 // schemaParityAllowed lists the differences the two trees are meant to have, by
 // the key printed with the difference. An entry that no longer matches any
 // difference fails the test, so the list cannot outlive its reason.
-var schemaParityAllowed = map[string]string{}
+var schemaParityAllowed = map[string]string{
+	// Text in a unique key is compared by bytes on SQLite and by utf8mb4_unicode_ci
+	// (folding case and width) on MySQL. Where no two values the code can write differ
+	// only in case or width, the two accept the same rows:
+	"login_throttles.key_hash:collation":             hexDigest,
+	"owners.id_hash:collation":                       hexDigest,
+	"proxy_slots.proxy_id_hash:collation":            hexDigest,
+	"sessions.token_hash:collation":                  hexDigest,
+	"vote_credentials.token_hash:collation":          hexDigest,
+	"ballots.receipt:collation":                      "upper-case base-32 receipt codes made by voting.receiptCode",
+	"vote_voters.voter_key:collation":                `voter keys made by rules.BuildRegister: "dev", "o:<owner ids>", "u:<unit id>"`,
+	"document_series.kind:collation":                 "a lower-case kind held by ck_document_series_kind",
+	"document_series.subject:collation":              `"<kind>-<id>" subjects made by documents.subjectOf`,
+	"documents.doc_number:collation":                 `"<prefix>-<year>-<serial>-V<n>" numbers made by documents.docNumber`,
+	"formation_duties.code:collation":                "duty codes of the legal profile (app/rules), a fixed set",
+	"eligibility_checks.current_criterion:collation": "criterion codes checked against rules.EligibilityCriteria, a fixed set",
+	// Names people type. MySQL refuses a second "Admin" beside "admin" (or a
+	// full-width variant of a name), SQLite takes it. Left as found: making MySQL
+	// accept such near-duplicates, or SQLite refuse them (its NOCASE folds ASCII
+	// only), changes what existing deployments accept; a decision for the lead.
+	"users.username:collation":  typedName,
+	"orgs.name:collation":       typedName,
+	"estates.name:collation":    typedName,
+	"candidates.name:collation": typedName,
+	"candidates.room:collation": typedName,
+}
+
+const (
+	hexDigest = "lower-case hex digests (SHA-256/HMAC) written by the code: case and width folding change nothing"
+	typedName = "MySQL folds case and width in this unique name, SQLite does not: undecided, see the comment above"
+)
 
 // schemaParityTextDefaultAllowed: MySQL 8 cannot give a TEXT/BLOB column a literal
 // DEFAULT (MariaDB can, MySQL only as an expression since 8.0.13, and the platform
@@ -53,6 +83,11 @@ type column struct {
 	NotNull bool
 	Default string // normalised literal; "" when none (a nullable column's NULL default is none)
 	AutoInc bool
+	// Collation of a text column: MySQL's always; SQLite's (from the index) only
+	// when the column is part of a unique key (UniqueKey), the one place where it
+	// decides what the database accepts, and so the one place it is compared.
+	Collation string
+	UniqueKey bool
 }
 
 type index struct {
@@ -273,6 +308,10 @@ func compareColumns(tbl string, st, mt *table, a, b string) []difference {
 		if sc.Default != mc.Default && !schemaParityTextDefaultAllowed(sc, mc) {
 			add(where+":default", "%s: default "+a+" %s vs "+b+" %s", where, orNone(sc.Default), orNone(mc.Default))
 		}
+		if sc.UniqueKey && sc.Class == "text" && collationClass(sc.Collation) != collationClass(mc.Collation) {
+			add(where+":collation", "%s: collation "+a+" %s (%s) vs "+b+" %s (%s), in a unique key: the two accept different rows",
+				where, sc.Collation, collationClass(sc.Collation), mc.Collation, collationClass(mc.Collation))
+		}
 		if sc.AutoInc != mc.AutoInc {
 			add(where+":autoincrement", "%s: auto-increment "+a+" %v vs "+b+" %v", where, sc.AutoInc, mc.AutoInc)
 		}
@@ -427,6 +466,19 @@ func sqliteChecks(ddl string) []check {
 }
 
 var checkKeyword = regexp.MustCompile(`(?i)\bCHECK\s*\(`)
+
+// collationClass: SQLite's BINARY and MySQL's *_bin compare bytes; NOCASE and
+// *_ci fold case (MySQL's also width: "１" = "1").
+func collationClass(c string) string {
+	c = strings.ToLower(c)
+	switch {
+	case c == "binary" || strings.HasSuffix(c, "_bin"):
+		return "binary"
+	case c == "nocase" || strings.HasSuffix(c, "_ci"):
+		return "case-insensitive"
+	}
+	return c
+}
 
 func nullity(notNull bool) string {
 	if notNull {
@@ -617,6 +669,9 @@ func introspectSQLite(ctx context.Context, db *sql.DB) (schema, error) {
 			}
 		}
 		t.Indexes = idx
+		if err := sqliteUniqueCollations(ctx, db, name, t); err != nil {
+			return nil, err
+		}
 
 		fr, err := db.QueryContext(ctx, `SELECT id, "table", "from", "to", on_update, on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq`, name)
 		if err != nil {
@@ -665,6 +720,51 @@ func introspectSQLite(ctx context.Context, db *sql.DB) (schema, error) {
 	return out, nil
 }
 
+// sqliteUniqueCollations marks the columns of the table's unique keys (the
+// primary key's index included) with the collation the key compares them by.
+func sqliteUniqueCollations(ctx context.Context, db *sql.DB, tbl string, t *table) error {
+	rows, err := db.QueryContext(ctx, `SELECT name FROM pragma_index_list(?) WHERE "unique" = 1`, tbl)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, n := range names {
+		cols, err := db.QueryContext(ctx, `SELECT name, coll FROM pragma_index_xinfo(?) WHERE key = 1 AND name IS NOT NULL`, n)
+		if err != nil {
+			return err
+		}
+		for cols.Next() {
+			var col, coll string
+			if err := cols.Scan(&col, &coll); err != nil {
+				cols.Close()
+				return err
+			}
+			for i := range t.Columns {
+				if t.Columns[i].Name == col {
+					t.Columns[i].Collation, t.Columns[i].UniqueKey = coll, true
+				}
+			}
+		}
+		cols.Close()
+		if err := cols.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // normRule treats NO ACTION and RESTRICT as one: InnoDB implements them alike, and
 // SQLite's only difference (NO ACTION may be deferred) is not used.
 func normRule(r string) string {
@@ -703,7 +803,8 @@ func introspectMySQL(ctx context.Context, db *sql.DB) (schema, error) {
 		return nil, err
 	}
 
-	cr, err := db.QueryContext(ctx, `SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA
+	cr, err := db.QueryContext(ctx, `SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,
+			COALESCE(COLLATION_NAME, '')
 		FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, ORDINAL_POSITION`)
 	if err != nil {
 		return nil, err
@@ -714,7 +815,7 @@ func introspectMySQL(ctx context.Context, db *sql.DB) (schema, error) {
 			c                    column
 			dv                   sql.NullString
 		)
-		if err := cr.Scan(&tbl, &c.Name, &c.Type, &nullable, &dv, &extra); err != nil {
+		if err := cr.Scan(&tbl, &c.Name, &c.Type, &nullable, &dv, &extra, &c.Collation); err != nil {
 			cr.Close()
 			return nil, err
 		}
@@ -836,6 +937,13 @@ func introspectMySQL(ctx context.Context, db *sql.DB) (schema, error) {
 		return nil, err
 	}
 	for _, t := range out {
+		for i := range t.Columns {
+			c := &t.Columns[i]
+			c.UniqueKey = slices.Contains(t.PK, c.Name)
+			for _, ix := range t.Indexes {
+				c.UniqueKey = c.UniqueKey || ix.Unique && slices.Contains(ix.Cols, c.Name)
+			}
+		}
 		for i, ix := range t.Indexes {
 			for _, fk := range t.FKs {
 				if ix.Name == fk.Name && !ix.Unique && slices.Equal(ix.Cols, fk.Cols) {
@@ -845,4 +953,52 @@ func introspectMySQL(ctx context.Context, db *sql.DB) (schema, error) {
 		}
 	}
 	return out, nil
+}
+
+// Keys the code compares byte for byte are distinct on both databases when they
+// differ only in case or width: agenda item and candidate keys (validated as
+// [A-Za-z0-9_.-], unique by exact comparison) and room keys, which a vote copies
+// from units.room_key, itself binary on MySQL. Before migration 00015 MySQL's
+// case- and width-folding collation refused the second row of each pair, so a
+// vote whose roster has rooms "1-101" and "１-101" could not be opened there.
+func TestCaseAndWidthVariantKeysAreDistinct(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		ctx := context.Background()
+		sqlDB, err := db.DB.DB()
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn, err := sqlDB.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		// Only the key columns are under test: the rows need no parents.
+		fkOff, fkOn := "PRAGMA foreign_keys = OFF", "PRAGMA foreign_keys = ON"
+		if db.Dialect == "mysql" {
+			fkOff, fkOn = "SET FOREIGN_KEY_CHECKS = 0", "SET FOREIGN_KEY_CHECKS = 1"
+		}
+		if _, err := conn.ExecContext(ctx, fkOff); err != nil {
+			t.Fatal(err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), fkOn) //nolint:errcheck // the connection is checked by the next test anyway
+		for _, pair := range [][2]string{{"a", "A"}, {"1-101", "１-101"}} {
+			for i, k := range pair {
+				for _, stmt := range []string{
+					"INSERT INTO vote_items (vote_id, revision, position, item_key, title, body, matter) VALUES (1, 1, ?, ?, 't', 'b', 'other')",
+					"INSERT INTO vote_candidates (vote_id, item_id, position, candidate_key, name) VALUES (1, 1, ?, ?, 'n')",
+					"INSERT INTO committee_elections (committee_id, estate_id, vote_id, item_key, kind, seats, elected_count, alternates_count, runoff, vacant_seats, committee_formed, invalid_ballots, rule, recorded_by, recorded_at) VALUES (1, 1, 1, ?, 'election', 5, 5, 0, '', 0, 1, 0, '', '', '2026-01-01 00:00:00')",
+					"INSERT INTO vote_voter_units (vote_id, voter_id, unit_id, room_key, building, area) VALUES (1, ?, 1, ?, 'b', 100)",
+				} {
+					args := []any{len(pair[0])*10 + i + 1, k}
+					if strings.HasPrefix(stmt, "INSERT INTO committee_elections") {
+						args = args[1:]
+					}
+					if _, err := conn.ExecContext(ctx, stmt, args...); err != nil {
+						t.Errorf("%s with key %q after %q: %v", strings.Fields(stmt)[2], k, pair[0], err)
+					}
+				}
+			}
+		}
+	})
 }
