@@ -41,7 +41,10 @@ func TestAllow(t *testing.T) {
 		f := newApp()
 		reached := false
 		if c.role != "" {
-			f.Use(func(ctx *fiber.Ctx) error { ctx.Locals(httpx.LocalPrincipal, app.Principal{UserID: 1, Role: c.role}); return ctx.Next() })
+			f.Use(func(ctx *fiber.Ctx) error {
+				ctx.Locals(httpx.LocalPrincipal, app.Principal{UserID: 1, Role: c.role})
+				return ctx.Next()
+			})
 		}
 		f.Post("/x", httpx.Allow(c.actions...), func(ctx *fiber.Ctx) error {
 			reached = true
