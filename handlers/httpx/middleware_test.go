@@ -85,11 +85,10 @@ func TestSecurityHeaders(t *testing.T) {
 			return c.SendString("<p>ballot</p>")
 		})
 		for _, c := range []struct {
-			path          string
-			csp, noStore  bool
-			cacheControl  string
-			statusWant    int
-			wantFromRoute string
+			path         string
+			csp, noStore bool
+			cacheControl string
+			statusWant   int
 		}{
 			{path: "/page", csp: true, noStore: true, statusWant: 200},
 			{path: "/api/v1/x", csp: false, noStore: true, statusWant: 200},
