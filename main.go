@@ -118,7 +118,6 @@ func run(ctx context.Context) error {
 		demoLogins = demo.NewLogins(db, demo.Accounts())
 	}
 
-	svc.Calendar.WarnAtStart(ctx, log) // from 1 December: the coming year's holiday notice not loaded
 	fapp := handlers.New(handlers.Deps{Config: cfg, DB: db, Logger: log, Views: renderer, Svc: svc, Demo: demoLogins})
 	startWorkers(ctx, log, svc, cfg.Workers)
 
@@ -176,6 +175,8 @@ func startWorkers(ctx context.Context, log *slog.Logger, svc *services.Set, work
 	if workers {
 		go svc.Votes.RunCloser(ctx, 15*time.Second, log)
 	}
+	// From 1 December, once a day: the coming year's holiday notice not loaded.
+	go svc.Calendar.RunWarner(ctx, time.Hour, log)
 	go func() {
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()

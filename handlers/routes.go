@@ -236,8 +236,8 @@ func New(d Deps) *fiber.App {
 	authed.Post("/committees/:id/filings", httpx.Allow(access.CommitteeFiling), formationAPI.FileCommittee)
 	// holiday calendar API routes (platform administrator)
 	calendarAPI := &api.CalendarHandlers{Calendar: d.Svc.Calendar, Validate: validate}
-	authed.Get("/holiday-calendars", calendarAPI.ListHolidayCalendars)
-	authed.Post("/holiday-calendars/:year", calendarAPI.LoadHolidayCalendar)
+	authed.Get("/holiday-calendars", httpx.Allow(access.ManageHolidays), calendarAPI.ListHolidayCalendars)
+	authed.Post("/holiday-calendars/:year", httpx.Allow(access.ManageHolidays), calendarAPI.LoadHolidayCalendar)
 	v1.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	// Web pages.
@@ -352,8 +352,8 @@ func New(d Deps) *fiber.App {
 	staff.Post("/estates/:id/formation/committees/:cmid/filings", httpx.Allow(access.CommitteeFiling), formationWeb.FileCommittee)
 	// holiday calendar web routes (platform administrator)
 	calendarWeb := &web.CalendarPages{Handlers: webH, Calendar: d.Svc.Calendar}
-	staff.Get("/holiday-calendars", calendarWeb.CalendarPage)
-	staff.Post("/holiday-calendars", calendarWeb.LoadCalendar)
+	staff.Get("/holiday-calendars", httpx.Allow(access.ManageHolidays), calendarWeb.CalendarPage)
+	staff.Post("/holiday-calendars", httpx.Allow(access.ManageHolidays), calendarWeb.LoadCalendar)
 	return fapp
 }
 
