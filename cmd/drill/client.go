@@ -18,7 +18,7 @@ import (
 // httpClient is shared by every simulated client: a bounded pool of loopback connections.
 func newHTTPClient() *http.Client {
 	return &http.Client{
-		Timeout: 30 * time.Second,
+		Timeout:   30 * time.Second,
 		Transport: &http.Transport{MaxIdleConns: 128, MaxIdleConnsPerHost: 128, IdleConnTimeout: 30 * time.Second},
 		// The drill looks at redirects itself (a web page that sends to /login).
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

@@ -262,4 +262,3 @@ func tallyOther(st map[int]int) int {
 	}
 	return n
 }
-
