@@ -22,6 +22,7 @@ import (
 	"gongzhi/app"
 	"gongzhi/app/config"
 	"gongzhi/app/database"
+	"gongzhi/app/metrics"
 	"gongzhi/app/services"
 	"gongzhi/docs"
 	"gongzhi/handlers/api"
@@ -38,6 +39,8 @@ type Deps struct {
 	Views  *views.Renderer
 	Svc    *services.Set
 	Demo   []web.DemoLogin
+	// Metrics records request latencies (nil: none); main serves it on METRICS_ADDR.
+	Metrics *metrics.Metrics
 }
 
 // New builds the fiber application with all routes.
@@ -67,6 +70,9 @@ func New(d Deps) *fiber.App {
 		d.Logger.Error("panic", "request_id", httpx.RequestID(c), "panic", e, "stack", string(debug.Stack()))
 	}}))
 	fapp.Use(requestid.New(requestid.Config{ContextKey: httpx.LocalRequestID}))
+	if d.Metrics != nil {
+		fapp.Use(observeRequests(d.Metrics))
+	}
 	fapp.Use(httpx.AccessLog(d.Logger))
 	fapp.Use(httpx.WithDeadline(d.Config.RequestTimeout))
 	fapp.Use(func(c *fiber.Ctx) error {

@@ -42,7 +42,7 @@ const guardedContentSQL = `INSERT INTO ballot_contents (ballot_id, vote_id, choi
 // Everything that can be decided from the link is decided before the transaction
 // (one read); the ballot is then written by group commit with the casts arriving at
 // the same time (castbatch.go), and the receipt is returned once it has committed.
-func (s *Service) CastOnline(ctx context.Context, token, idCheck string, choices Choices) (Receipt, error) {
+func (s *Service) castOnline(ctx context.Context, token, idCheck string, choices Choices) (Receipt, error) {
 	if err := checkIDAnswer(idCheck); err != nil {
 		return Receipt{}, err
 	}

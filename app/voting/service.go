@@ -59,6 +59,8 @@ type Service struct {
 	// agendas caches the agenda of votes that are no longer drafts: it is frozen from
 	// the notice on (T3), so every instance may keep its own copy.
 	agendas sync.Map // vote id → *agenda
+
+	observer Observer // nil: none (SetObserver)
 }
 
 // New builds the service. publicURL is the base of the personal ballot links

@@ -108,12 +108,6 @@ func (a *apiClient) signIn(ctx context.Context, username, password string) error
 // The demo street office's account (README: demo logins).
 const streetUser, streetPassword = "street", "Demo2026street"
 
-// rosterOwner is one generated owner: the room key of the register and the answer
-// of the identity check (the last six characters of the ID number).
-type rosterOwner struct {
-	room, idCheck string
-}
-
 // generateRoster writes a roster CSV (app/rosterfile/doc.go) of units rooms, one
 // owner each with a valid resident ID number, and returns the identity check and
 // the area (in 0.01 m²) of every room.
