@@ -182,6 +182,45 @@ func runRestore(ctx context.Context, args []string) error {
 	c.check(unknown == 0, "no unknown ballots", "%d ballots in the backup were never acknowledged", unknown)
 	c.check(receiptMisses == 0, "receipts verify", "%d of %d receipts of the backup not found by GET /receipts on the restored server", receiptMisses, len(inBackup))
 
+	// The same key: the restored server decrypts the ballot links (the same tokens)
+	// and matches identity checks, so a voter missing from the backup can still vote.
+	var links []credential
+	if err := staff.must(ctx, 200, "GET", fmt.Sprintf("/api/v1/votes/%d/credentials", f.voteID), nil, &links); err != nil {
+		return err
+	}
+	sameLinks := len(links) == len(f.creds)
+	tokens := map[string]bool{}
+	for _, l := range links {
+		tokens[l.Token] = true
+	}
+	for _, cr := range f.creds {
+		sameLinks = sameLinks && tokens[cr.Token]
+	}
+	recast, recastStatus := false, 0
+	votedInBackup := map[int64]bool{}
+	for _, b := range stored {
+		votedInBackup[b.VoterID] = true
+	}
+	for _, cr := range f.creds {
+		if votedInBackup[cr.VoterID] {
+			continue
+		}
+		status, receipt, err := cast(ctx, &apiClient{hc: hc, base: srv.url()}, cr, cr.idCheck)
+		if err != nil {
+			return err
+		}
+		recast, recastStatus = status == 201, status
+		if recast {
+			ackedAt[normalise(receipt)] = time.Now()
+			voterOf[normalise(receipt)] = cr
+		}
+		break
+	}
+	c.check(sameLinks && recast, "same key after restore", "every ballot link decrypts to the original token: %v; a voter missing from the backup casts with the identity check: %d", sameLinks, recastStatus)
+	if stored, err = ballots(ctx, staff, f.voteID); err != nil {
+		return err
+	}
+
 	// The restored server closes the vote at its closing time: its result counts
 	// exactly the backup's ballots, with the choices the drill cast.
 	fmt.Printf("restore %s: waiting for the restored server to close vote %d (closes at %s)\n", *dbFlag, f.voteID, closesAt.Format(time.TimeOnly))
