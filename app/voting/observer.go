@@ -23,9 +23,12 @@ type Observer interface {
 	CastQueue(depth int)
 }
 
-// SetObserver makes o receive the service's cast measurements. Call it once, while
-// wiring the service and before it serves.
+// SetObserver makes o (nil: none) receive the service's cast measurements. Call it
+// once, while wiring the service and before it serves.
 func (s *Service) SetObserver(o Observer) {
+	if o == nil {
+		return
+	}
 	s.observer = o
 	s.casts.depth = o.CastQueue
 }
