@@ -22,11 +22,13 @@ import (
 // Options are the settings services need beyond the database.
 type Options struct {
 	SessionTTL time.Duration
-	SecretKey  string          // for hashing and encrypting personal data
-	PublicURL  string          // base of links printed in QR codes
-	BcryptCost int             // 0: bcrypt's default; tests use the minimum
-	Logger     *slog.Logger    // what services notice by themselves; nil: discarded
-	Observer   voting.Observer // receives the online casts' measurements (app/metrics); nil: none
+	SecretKey  string       // for hashing and encrypting personal data
+	PublicURL  string       // base of links printed in QR codes
+	BcryptCost int          // 0: bcrypt's default; tests use the minimum
+	Logger     *slog.Logger // what services notice by themselves; nil: discarded
+
+	// Observer receives the online casts' measurements (app/metrics); nil: none.
+	Observer voting.Observer
 }
 
 // Set is the whole service layer.
@@ -62,9 +64,7 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	}
 	set.Roster = roster.New(db, set.Orgs, protector)
 	set.Votes = voting.New(db, set.Orgs, set.Roster, protector, opt.PublicURL, opt.Logger)
-	if opt.Observer != nil {
-		set.Votes.SetObserver(opt.Observer)
-	}
+	set.Votes.SetObserver(opt.Observer)
 	set.Formation = formation.New(db, set.Orgs)
 	set.Elections = elections.New(set.Votes, set.Formation)
 	if set.Documents, err = documents.New(db, set.Orgs, set.Votes, protector, opt.PublicURL); err != nil {
