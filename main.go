@@ -18,16 +18,22 @@ import (
 	"gongzhi/app/config"
 	"gongzhi/app/database"
 	"gongzhi/app/demo"
+	"gongzhi/app/keyring"
 	"gongzhi/app/services"
 	"gongzhi/handlers"
-	"gongzhi/handlers/web"
 	"gongzhi/views"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx); err != nil {
+	var err error
+	if len(os.Args) > 1 && os.Args[1] == "rotate-key" {
+		err = rotateKey(ctx, os.Args[2:], os.Stdout)
+	} else {
+		err = run(ctx)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
 	}
@@ -76,12 +82,19 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if w := cfg.KeyWarning(); w != "" {
+		log.Warn("secret key kept with the data", "warning", w)
+	}
+	protector, err := keyring.Load(ctx, db, secret)
+	if err != nil {
+		return err
+	}
 	mets, stopMetrics, err := serveMetrics(db, cfg.MetricsAddr, log)
 	if err != nil {
 		return err
 	}
 	defer stopMetrics()
-	svc, err := services.New(db, services.Options{SessionTTL: cfg.SessionTTL, SecretKey: secret, PublicURL: cfg.PublicURL, Logger: log, Observer: observer(mets)})
+	svc, err := services.New(db, services.Options{SessionTTL: cfg.SessionTTL, SecretKey: secret, Protector: protector, PublicURL: cfg.PublicURL, Logger: log, Observer: observer(mets)})
 	if err != nil {
 		return err
 	}
@@ -98,7 +111,7 @@ func run(ctx context.Context) error {
 	if created && generated != "" {
 		banner = append(banner, fmt.Sprintf("Platform admin created: %s / %s  (shown once: write it down)", cfg.AdminUsername, generated))
 	}
-	var demoLogins []web.DemoLogin
+	var demoLogins *demo.Logins
 	if cfg.DemoData {
 		res, err := demo.Seed(ctx, db, svc)
 		if err != nil {
@@ -107,25 +120,33 @@ func run(ctx context.Context) error {
 		if res.Seeded {
 			log.Info("demo data seeded", "estate_id", res.EstateID)
 		}
-		for _, a := range demo.Accounts() {
-			demoLogins = append(demoLogins, web.DemoLogin{Username: a.Username, Password: a.Password, Role: string(a.Role)})
-		}
+		demoLogins = demo.NewLogins(db, demo.Accounts())
 	}
 
+	svc.Calendar.WarnAtStart(ctx, log) // from 1 December: the coming year's holiday notice not loaded
 	fapp := handlers.New(handlers.Deps{Config: cfg, DB: db, Logger: log, Views: renderer, Svc: svc, Demo: demoLogins, Metrics: mets})
 	startWorkers(ctx, log, svc, cfg.Workers)
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- fapp.Listen(cfg.ListenAddr) }()
+	// A key rotation while this instance runs: stop rather than fail every identity
+	// check and write what the new key cannot read (docs/security.md).
+	go func() {
+		if err := keyring.Watch(ctx, db, protector.Fingerprint(), 30*time.Second); err != nil {
+			errc <- err
+		}
+	}()
 
 	fmt.Println(strings.Repeat("=", 72))
 	fmt.Printf("业主共治平台 is running: open %s\n", cfg.PublicURL)
 	for _, b := range banner {
 		fmt.Println(b)
 	}
-	if len(demoLogins) > 0 {
+	if current, err := demoLogins.Current(ctx); err != nil {
+		log.Error("listing the demo logins", "error", err)
+	} else if len(current) > 0 {
 		fmt.Println("Demo logins (username / password):")
-		for _, d := range demoLogins {
+		for _, d := range current {
 			fmt.Printf("  %-10s / %-18s %s\n", d.Username, d.Password, d.Role)
 		}
 	}

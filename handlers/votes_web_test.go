@@ -531,7 +531,7 @@ func TestVoteWebStaffFlow(t *testing.T) {
 			t.Fatalf("ballot rows: %d", rows.Length())
 		}
 		list := doc.Find("table.ballots").Text()
-		for _, want := range []string{"委托投票", "赵受托", "1101**********4893", "委托书第 1 号", "录入人：committee", "ballot-302.png", "线上投票"} {
+		for _, want := range []string{"委托投票", "赵受托", "1101**************", "委托书第 1 号", "录入人：committee", "ballot-302.png", "线上投票"} {
 			if !strings.Contains(list, want) {
 				t.Errorf("ballot list lacks %q", want)
 			}
@@ -602,6 +602,7 @@ func TestVoteWebStaffFlow(t *testing.T) {
 		if !strings.Contains(res.Text(), "参与人数或面积未达到法定要求") {
 			t.Errorf("quorum line missing: %q", res.Find(".quorum").Text())
 		}
+		loadTestNotice(t, env, s.Closes.Year()+1) // from mid-December the objection window reaches into next year
 		if r := staff.Submit(votePage, votePage+"/publish", nil); r.Status != http.StatusSeeOther {
 			t.Fatalf("publish: %d %s", r.Status, r.Body)
 		}

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/access"
 	"gongzhi/app/audit"
 	"gongzhi/models"
 )
@@ -104,6 +105,9 @@ func validateUsername(name string) error {
 // CreateUser creates a staff account bound to an org node in the creator's subtree,
 // with a role below the creator's (the admin may create any role).
 func (s *Service) CreateUser(ctx context.Context, p app.Principal, in NewUser) (int64, error) {
+	if err := access.Require(p, access.ManageUsers); err != nil {
+		return 0, err
+	}
 	in.Username = strings.TrimSpace(in.Username)
 	if err := validateUsername(in.Username); err != nil {
 		return 0, err
@@ -251,6 +255,9 @@ func (s *Service) ResetPassword(ctx context.Context, p app.Principal, userID int
 
 func (s *Service) userInScope(ctx context.Context, p app.Principal, userID int64) (models.User, error) {
 	var u models.User
+	if err := access.Require(p, access.ManageUsers); err != nil {
+		return u, err
+	}
 	if err := s.db.WithContext(ctx).First(&u, userID).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return u, app.Errorf(app.ENotFound, "账号不存在")

@@ -18,6 +18,22 @@ import (
 	"github.com/joho/godotenv"
 )
 
+// The values of APP_ENV.
+const (
+	EnvDevelopment = "development"
+	EnvProduction  = "production"
+)
+
+// MinSecretKeyLen is the shortest secret key accepted, in characters.
+const MinSecretKeyLen = 32
+
+// production tells whether APP_ENV asks for production mode, which changes the
+// defaults of DEMO_DATA (false) and COOKIE_SECURE (true).
+func production(lookup func(string) (string, bool)) bool {
+	v, _ := lookup("APP_ENV")
+	return strings.EqualFold(strings.TrimSpace(v), EnvProduction)
+}
+
 // Config is the whole configuration of one server process.
 type Config struct {
 	ListenAddr     string        // LISTEN_ADDR
@@ -26,7 +42,9 @@ type Config struct {
 	AdminUsername  string        // ADMIN_USERNAME
 	AdminPassword  string        // ADMIN_PASSWORD; empty: generated and printed once
 	DemoData       bool          // DEMO_DATA
-	SecretKey      string        // SECRET_KEY; empty: read from or generated into DataDir
+	SecretKey      string        // SECRET_KEY; empty: read from SecretKeyFile, or from or generated into DataDir
+	SecretKeyFile  string        // SECRET_KEY_FILE: a file holding the key, kept apart from the data (docs/security.md)
+	Env            string        // APP_ENV: development | production (production refuses unsafe settings)
 	DataDir        string        // DATA_DIR: where the generated secret key (and SQLite DB by default) live
 	PublicURL      string        // PUBLIC_URL: base of links printed in QR codes; derived from LISTEN_ADDR when empty
 	MigrateAtStart bool          // AUTO_MIGRATE: apply migrations at start-up; false refuses to run on an old schema
@@ -92,13 +110,15 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		AdminUsername:  get("ADMIN_USERNAME", "admin"),
 		AdminPassword:  get("ADMIN_PASSWORD", ""),
 		SecretKey:      get("SECRET_KEY", ""),
+		SecretKeyFile:  get("SECRET_KEY_FILE", ""),
+		Env:            strings.ToLower(get("APP_ENV", EnvDevelopment)),
 		DataDir:        get("DATA_DIR", "data"),
 		PublicURL:      strings.TrimRight(get("PUBLIC_URL", ""), "/"),
 		LogLevel:       strings.ToLower(get("LOG_LEVEL", "info")),
 		LogFormat:      strings.ToLower(get("LOG_FORMAT", "text")),
-		DemoData:       boolean("DEMO_DATA", true),
+		DemoData:       boolean("DEMO_DATA", !production(lookup)),
 		MigrateAtStart: boolean("AUTO_MIGRATE", true),
-		CookieSecure:   boolean("COOKIE_SECURE", false),
+		CookieSecure:   boolean("COOKIE_SECURE", production(lookup)),
 		Workers:        boolean("WORKERS", true),
 		SessionTTL:     duration("SESSION_TTL", 12*time.Hour),
 		RequestTimeout: duration("REQUEST_TIMEOUT", 30*time.Second),
@@ -149,8 +169,18 @@ func (c Config) Validate() error {
 	if c.AdminPassword != "" && len(c.AdminPassword) < 10 {
 		errs = append(errs, errors.New("ADMIN_PASSWORD: at least 10 characters"))
 	}
-	if c.SecretKey != "" && len(c.SecretKey) < 32 {
-		errs = append(errs, errors.New("SECRET_KEY: at least 32 characters"))
+	if c.SecretKey != "" && len(c.SecretKey) < MinSecretKeyLen {
+		errs = append(errs, fmt.Errorf("SECRET_KEY: at least %d characters", MinSecretKeyLen))
+	}
+	if c.SecretKey != "" && c.SecretKeyFile != "" {
+		errs = append(errs, errors.New("SECRET_KEY and SECRET_KEY_FILE: set only one of them"))
+	}
+	switch c.Env {
+	case EnvDevelopment, "":
+	case EnvProduction:
+		errs = append(errs, c.validateProduction()...)
+	default:
+		errs = append(errs, fmt.Errorf("APP_ENV: %q is neither development nor production", c.Env))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -168,34 +198,138 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// EnsureSecretKey returns SECRET_KEY, or the key stored in DataDir/secret.key,
-// generating and storing a 256-bit key there on first start.
+// validateProduction lists what APP_ENV=production refuses: demo data, cookies
+// without Secure, a public URL without TLS, and a key generated beside the data.
+func (c Config) validateProduction() []error {
+	var errs []error
+	if c.DemoData {
+		errs = append(errs, errors.New("DEMO_DATA: must be false when APP_ENV=production"))
+	}
+	if !c.CookieSecure {
+		errs = append(errs, errors.New("COOKIE_SECURE: must be true when APP_ENV=production (serve over TLS)"))
+	}
+	if !strings.HasPrefix(c.PublicURL, "https://") {
+		errs = append(errs, fmt.Errorf("PUBLIC_URL: %q must start with https:// when APP_ENV=production", c.PublicURL))
+	}
+	if c.SecretKey == "" && c.SecretKeyFile == "" {
+		errs = append(errs, errors.New("SECRET_KEY_FILE: required when APP_ENV=production (or SECRET_KEY): a key generated into DATA_DIR is refused"))
+	}
+	if c.keyFileBesideData() {
+		errs = append(errs, fmt.Errorf("SECRET_KEY_FILE: %q sits beside the SQLite database; APP_ENV=production needs the key kept apart", c.SecretKeyFile))
+	}
+	return errs
+}
+
+// EnsureSecretKey returns the secret key, from the first of: SECRET_KEY; the file
+// named by SECRET_KEY_FILE (which must exist: a missing mounted secret is an error,
+// never a reason to make a new key); DataDir/secret.key, generating and storing a
+// 256-bit key there on first start (refused by Validate when APP_ENV=production).
 func (c Config) EnsureSecretKey() (string, error) {
 	if c.SecretKey != "" {
 		return c.SecretKey, nil
 	}
-	path := filepath.Join(c.DataDir, "secret.key")
-	if b, err := os.ReadFile(path); err == nil {
-		key := strings.TrimSpace(string(b))
-		if len(key) < 32 {
-			return "", fmt.Errorf("%s: key shorter than 32 characters", path)
+	if c.SecretKeyFile != "" {
+		key, err := ReadKeyFile(c.SecretKeyFile)
+		if err != nil {
+			return "", fmt.Errorf("SECRET_KEY_FILE: %w", err)
 		}
 		return key, nil
+	}
+	path := filepath.Join(c.DataDir, "secret.key")
+	if key, err := ReadKeyFile(path); err == nil {
+		return key, nil
 	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return "", fmt.Errorf("creating data dir: %w", err)
+	}
+	return GenerateKeyFile(path)
+}
+
+// ReadKeyFile reads a secret key from a file (surrounding white space ignored);
+// a key shorter than MinSecretKeyLen characters is refused.
+func ReadKeyFile(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
 		return "", fmt.Errorf("reading secret key: %w", err)
 	}
+	key := strings.TrimSpace(string(b))
+	if len(key) < MinSecretKeyLen {
+		return "", fmt.Errorf("%s: key shorter than %d characters", path, MinSecretKeyLen)
+	}
+	return key, nil
+}
+
+// GenerateKeyFile writes a new random 256-bit key (64 hex digits) to path, readable
+// by the owner only, refusing to overwrite an existing file, and returns it.
+func GenerateKeyFile(path string) (string, error) {
 	buf := make([]byte, 32)
 	if _, err := rand.Read(buf); err != nil {
 		return "", fmt.Errorf("generating secret key: %w", err)
 	}
 	key := hex.EncodeToString(buf)
-	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-		return "", fmt.Errorf("creating data dir: %w", err)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("writing secret key: %w", err)
 	}
-	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
+	if _, err := f.WriteString(key + "\n"); err != nil {
+		_ = f.Close()
+		return "", fmt.Errorf("writing secret key: %w", err)
+	}
+	if err := f.Close(); err != nil {
 		return "", fmt.Errorf("writing secret key: %w", err)
 	}
 	return key, nil
+}
+
+// KeyWarning is the start-up warning for a key kept where a copy of the data
+// directory takes it along, or "" when there is nothing to warn about: a demo
+// install (DEMO_DATA=true outside production) and a key given in SECRET_KEY are
+// not warned about; otherwise the generated DATA_DIR/secret.key is, and so is a
+// SECRET_KEY_FILE inside DATA_DIR or beside the SQLite file (with MySQL the
+// database lives elsewhere, so a chosen key file in DATA_DIR is accepted).
+func (c Config) KeyWarning() string {
+	if c.SecretKey != "" || (c.DemoData && c.Env != EnvProduction) {
+		return ""
+	}
+	if c.SecretKeyFile == "" {
+		return "the secret key is the one generated beside the data (" + filepath.Join(c.DataDir, "secret.key") +
+			"): a copy of the data directory yields every live ballot link; set SECRET_KEY_FILE to a file kept apart (docs/security.md)"
+	}
+	if c.keyFileBesideData() {
+		return "SECRET_KEY_FILE " + c.SecretKeyFile + " sits beside the SQLite database: a copy of the data directory yields every live ballot link; keep the key apart (docs/security.md)"
+	}
+	return ""
+}
+
+// keyFileBesideData reports whether SECRET_KEY_FILE lies in the SQLite database's
+// directory or inside DATA_DIR (SQLite only).
+func (c Config) keyFileBesideData() bool {
+	if c.SecretKeyFile == "" || c.DBDriver != "sqlite" {
+		return false
+	}
+	keyDir := absDir(c.SecretKeyFile)
+	dbPath := strings.TrimPrefix(c.DBDSN, "file:")
+	if i := strings.IndexByte(dbPath, '?'); i >= 0 {
+		dbPath = dbPath[:i]
+	}
+	return keyDir == absDir(dbPath) || within(keyDir, absPath(c.DataDir))
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return filepath.Clean(p)
+}
+
+func absDir(p string) string { return filepath.Dir(absPath(p)) }
+
+// within reports whether dir is base or below it.
+func within(dir, base string) bool {
+	rel, err := filepath.Rel(base, dir)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // LogValue lists the effective configuration for the start-up log, secrets masked.
@@ -203,7 +337,7 @@ func (c Config) LogValue() []any {
 	return []any{
 		"listen_addr", c.ListenAddr, "db_driver", c.DBDriver, "db_dsn", MaskDSN(c.DBDSN),
 		"admin_username", c.AdminUsername, "admin_password", mask(c.AdminPassword),
-		"secret_key", mask(c.SecretKey), "data_dir", c.DataDir, "public_url", c.PublicURL,
+		"secret_key", mask(c.SecretKey), "secret_key_file", c.SecretKeyFile, "app_env", c.Env, "data_dir", c.DataDir, "public_url", c.PublicURL,
 		"demo_data", c.DemoData, "auto_migrate", c.MigrateAtStart, "log_level", c.LogLevel,
 		"cookie_secure", c.CookieSecure, "session_ttl", c.SessionTTL.String(),
 		"request_timeout", c.RequestTimeout.String(), "workers", c.Workers,

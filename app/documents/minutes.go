@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/access"
 	"gongzhi/app/audit"
 	"gongzhi/app/database"
 	"gongzhi/app/pdfdoc"
@@ -335,6 +336,9 @@ func (s *Service) sittingMembers(ctx context.Context, estateID int64) ([]string,
 // Assembly minutes are pre-filled from a closed vote of the estate and its tally (one
 // record per vote); committee minutes start from the given content.
 func (s *Service) CreateMinutes(ctx context.Context, p app.Principal, estateID int64, in NewMinutes) (int64, error) {
+	if err := access.Require(p, access.KeepRecords); err != nil {
+		return 0, err
+	}
 	e, err := s.orgs.EstateForChange(ctx, p, estateID)
 	if err != nil {
 		return 0, err
@@ -529,7 +533,7 @@ func (s *Service) view(ctx context.Context, p app.Principal, m models.Minutes, e
 		return MinutesView{}, app.Internal(err)
 	}
 	v := MinutesView{ID: m.ID, EstateID: m.EstateID, EstateName: e.Name, Kind: m.Kind, KindLabel: MinutesKindLabel(m.Kind),
-		Content: content, State: m.State, Revision: m.Revision, CanEdit: m.State == models.MinutesDraft && p.CanWrite(),
+		Content: content, State: m.State, Revision: m.Revision, CanEdit: m.State == models.MinutesDraft && access.Can(p, access.KeepRecords),
 		CreatedBy: m.CreatedByName, CreatedAt: m.CreatedAt, UpdatedBy: m.UpdatedByName, UpdatedAt: m.UpdatedAt, FinalisedAt: m.FinalisedAt}
 	if m.VoteID != nil {
 		v.VoteID = *m.VoteID
@@ -645,12 +649,12 @@ func changedFields(old, in MinutesInput) []string {
 // it changed. With revision > 0 the edit applies only to that revision (409 if someone else
 // saved meanwhile). Final minutes refuse every change with 409.
 func (s *Service) UpdateMinutes(ctx context.Context, p app.Principal, id int64, in MinutesInput, revision int) (MinutesView, error) {
+	if err := access.Require(p, access.KeepRecords); err != nil {
+		return MinutesView{}, err
+	}
 	m, e, err := s.loadMinutes(ctx, p, id)
 	if err != nil {
 		return MinutesView{}, err
-	}
-	if !p.CanWrite() {
-		return MinutesView{}, app.Errorf(app.EForbidden, "审计员只能查看，不能修改 / auditors have read-only access")
 	}
 	if m.State != models.MinutesDraft {
 		return MinutesView{}, errMinutesFinal()
@@ -754,12 +758,12 @@ func (s *Service) minutesPDF(m models.Minutes, c MinutesInput, v MinutesView, e 
 // passed decisions are published as an announcement (BJ 45: within the profile's days; a
 // later publication is flagged late). Finalising again is refused with 409.
 func (s *Service) FinaliseMinutes(ctx context.Context, p app.Principal, id int64) (MinutesView, error) {
+	if err := access.Require(p, access.KeepRecords); err != nil {
+		return MinutesView{}, err
+	}
 	m, e, err := s.loadMinutes(ctx, p, id)
 	if err != nil {
 		return MinutesView{}, err
-	}
-	if !p.CanWrite() {
-		return MinutesView{}, app.Errorf(app.EForbidden, "审计员只能查看，不能定稿 / auditors have read-only access")
 	}
 	if m.State != models.MinutesDraft {
 		return MinutesView{}, errMinutesFinal()
@@ -778,6 +782,16 @@ func (s *Service) FinaliseMinutes(ctx context.Context, p app.Principal, id int64
 	prof := rules.ProfileOrDefault(e.ProfileCode)
 	now := s.now()
 	minutesID := m.ID
+	until, err := s.strictShowUntil(ctx, nil, now, prof)
+	if err != nil {
+		return MinutesView{}, err
+	}
+	var due time.Time
+	if m.Kind == models.MinutesCommittee {
+		if due, err = s.strictPeriodEnd(ctx, nil, c.HeldAt, prof.DecisionPublishDays); err != nil {
+			return MinutesView{}, err
+		}
+	}
 	err = database.WithTx(ctx, s.db, func(tx *gorm.DB) error {
 		res := tx.Model(&models.Minutes{}).Where("id = ? AND state = ? AND revision = ?", m.ID, models.MinutesDraft, m.Revision).
 			Updates(map[string]any{"state": models.MinutesFinal, "finalised_by": userID(p), "finalised_at": now,
@@ -799,7 +813,6 @@ func (s *Service) FinaliseMinutes(ctx context.Context, p app.Principal, id int64
 			return fmt.Errorf("rendering minutes %d: %w", m.ID, err)
 		}
 		published := now
-		until := showUntil(now, prof, nil)
 		held := c.HeldAt
 		summary := &Summary{EstateName: e.Name, MeetingTitle: c.Title, MeetingKind: MinutesKindLabel(m.Kind), HeldAt: &held}
 		var passed []string
@@ -824,7 +837,6 @@ func (s *Service) FinaliseMinutes(ctx context.Context, p app.Principal, id int64
 		}
 		detail := map[string]any{"number": doc.DocNumber, "sha256": doc.SHA256, "revision": m.Revision}
 		if m.Kind == models.MinutesCommittee && len(passed) > 0 {
-			due := rules.PeriodEnd(c.HeldAt, prof.DecisionPublishDays, nil)
 			docID := doc.ID
 			a := models.Announcement{EstateID: m.EstateID, Kind: models.AnnounceCommitteeDecision, Title: "业主委员会决定：" + c.Title,
 				Body: strings.Join(passed, "\n"), DocumentID: &docID, MinutesID: &minutesID, PublishedAt: now, ShowUntil: until,

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/access"
 	"gongzhi/app/database"
 	"gongzhi/app/pdfdoc"
 	"gongzhi/app/voting"
@@ -34,6 +35,9 @@ func (s *Service) Notices(ctx context.Context, p app.Principal, voteID int64) (F
 // no credential changed (for example after the paper channel moved), superseding the
 // previous one. The reason is required and kept.
 func (s *Service) RegenerateNotices(ctx context.Context, p app.Principal, voteID int64, reason string) (File, error) {
+	if err := access.Require(p, access.RunVote); err != nil {
+		return File{}, err
+	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return File{}, app.Invalid("reason", "请填写重新生成的原因 / give the reason")
@@ -46,7 +50,7 @@ func (s *Service) RegenerateNotices(ctx context.Context, p app.Principal, voteID
 
 // notices serves or issues the notice batch.
 func (s *Service) notices(ctx context.Context, p app.Principal, voteID int64, force bool, reason string) (File, error) {
-	creds, err := s.votes.Credentials(ctx, p, voteID) // jurisdiction, write access, opened
+	creds, err := s.votes.Credentials(ctx, p, voteID) // jurisdiction, access.ReadBallotLinks, opened
 	if err != nil {
 		return File{}, err
 	}

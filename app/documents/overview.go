@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"gongzhi/app"
+	"gongzhi/app/access"
 	"gongzhi/app/voting"
 	"gongzhi/models"
 )
@@ -25,7 +26,7 @@ func (s *Service) VoteOverview(ctx context.Context, p app.Principal, voteID int6
 	if err != nil {
 		return VoteOverview{}, err
 	}
-	out := VoteOverview{Vote: d, CanChange: p.CanWrite()}
+	out := VoteOverview{Vote: d, CanChange: access.Can(p, access.RunVote)}
 	switch d.Phase {
 	case voting.PhaseScheduled, voting.PhaseVoting:
 		out.NoticeTime = true
@@ -65,4 +66,16 @@ func (s *Service) CountedVotes(ctx context.Context, p app.Principal, estateID in
 		}
 	}
 	return out, nil
+}
+
+// Permissions tell the pages which record forms to show, from the policy every use case
+// checks again (app/access).
+type Permissions struct {
+	KeepRecords bool // announcements and minutes
+	RunVote     bool // notices, their regeneration and resolution corrections
+}
+
+// Permissions computes what p may do with an estate's records (in its jurisdiction).
+func (s *Service) Permissions(p app.Principal) Permissions {
+	return Permissions{KeepRecords: access.Can(p, access.KeepRecords), RunVote: access.Can(p, access.RunVote)}
 }

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/access"
 	"gongzhi/app/audit"
 	"gongzhi/app/database"
 	"gongzhi/app/rules"
@@ -152,9 +153,13 @@ func (s *Service) voteAnnouncements(ctx context.Context, v models.Vote, names es
 		return nil, err
 	}
 	convenor := convenorName(v.Convenor, names)
+	cal, err := s.workingCalendar(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
 	closes := v.ClosesAt
 	notice := Announcement{Kind: models.AnnounceNotice, KindLabel: AnnouncementKindLabel(models.AnnounceNotice),
-		Title: "关于召开" + v.Title + "的公告", PublishedAt: v.NoticePublishedAt.UTC(), ShowUntil: showUntil(v.NoticePublishedAt, prof, &closes), VoteID: v.ID,
+		Title: "关于召开" + v.Title + "的公告", PublishedAt: v.NoticePublishedAt.UTC(), ShowUntil: showUntil(v.NoticePublishedAt, prof, &closes, cal), VoteID: v.ID,
 		Lines: []string{
 			"召集人：" + convenor,
 			"会议形式：" + voting.FormLabel(v.Form),
@@ -186,7 +191,7 @@ func (s *Service) voteAnnouncements(ctx context.Context, v models.Vote, names es
 	if err != nil {
 		return nil, err
 	}
-	until := showUntil(*v.PublishedAt, prof, v.ObjectionDeadline)
+	until := showUntil(*v.PublishedAt, prof, v.ObjectionDeadline, cal)
 	results := Announcement{Kind: models.AnnounceResults, KindLabel: AnnouncementKindLabel(models.AnnounceResults),
 		Title: v.Title + "表决结果公告", PublishedAt: v.PublishedAt.UTC(), ShowUntil: until, Late: v.PublishLate, VoteID: v.ID}
 	quorum := "已达到"
@@ -249,6 +254,9 @@ const (
 // profile's days and archived after. An attached PDF is stored byte-identical as a
 // published document with its own number, so its copies can be verified.
 func (s *Service) PublishAnnouncement(ctx context.Context, p app.Principal, estateID int64, in NewAnnouncement) (Announcement, error) {
+	if err := access.Require(p, access.KeepRecords); err != nil {
+		return Announcement{}, err
+	}
 	e, err := s.orgs.EstateForChange(ctx, p, estateID)
 	if err != nil {
 		return Announcement{}, err
@@ -282,7 +290,10 @@ func (s *Service) PublishAnnouncement(ctx context.Context, p app.Principal, esta
 		}
 	}
 	now := s.now()
-	until := showUntil(now, rules.ProfileOrDefault(e.ProfileCode), nil)
+	until, err := s.strictShowUntil(ctx, nil, now, rules.ProfileOrDefault(e.ProfileCode))
+	if err != nil {
+		return Announcement{}, err
+	}
 	a := models.Announcement{EstateID: e.ID, Kind: in.Kind, Title: in.Title, Body: in.Body, PublishedAt: now, ShowUntil: until,
 		CreatedBy: userID(p), CreatedByName: p.Username, CreatedAt: now}
 	var number string

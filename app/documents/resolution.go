@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/access"
 	"gongzhi/app/audit"
 	"gongzhi/app/pdfdoc"
 	"gongzhi/app/rules"
@@ -119,6 +120,9 @@ const maxReasonRunes = 500
 // version that supersedes the one in force, which stays stored and verifiable as
 // superseded. Staff of the estate who may change it only; the reason is required and kept.
 func (s *Service) CorrectResolution(ctx context.Context, p app.Principal, voteID int64, reason string) (File, error) {
+	if err := access.Require(p, access.RunVote); err != nil {
+		return File{}, err
+	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return File{}, app.Invalid("reason", "请填写更正原因 / give the reason for the correction")
@@ -132,9 +136,6 @@ func (s *Service) CorrectResolution(ctx context.Context, p app.Principal, voteID
 	}
 	if !rv.staff {
 		return File{}, errVoteNotFound()
-	}
-	if !p.CanWrite() {
-		return File{}, app.Errorf(app.EForbidden, "审计员只能查看，不能更正 / auditors have read-only access")
 	}
 	if _, err := models.FindDocumentSeries(ctx, s.db, models.DocResolution, subjectOf("vote", voteID)); errors.Is(err, gorm.ErrRecordNotFound) {
 		return File{}, app.Errorf(app.EConflict, "该表决还没有决议，无需更正 / no resolution has been issued yet")
@@ -158,7 +159,11 @@ func (s *Service) issueResolution(ctx context.Context, p app.Principal, rv resol
 		basis = fmt.Sprintf("tally:%s|published:%s|objections:%s", v.TallySHA256, v.PublishedAt.UTC().Format(time.RFC3339Nano),
 			formatOptional(v.ObjectionDeadline))
 		pub := v.PublishedAt.UTC()
-		end := showUntil(pub, rv.profile, v.ObjectionDeadline)
+		cal, err := s.workingCalendar(ctx, nil)
+		if err != nil {
+			return File{}, false, err
+		}
+		end := showUntil(pub, rv.profile, v.ObjectionDeadline, cal)
 		publishedAt, until = &pub, &end
 	}
 	voteID := v.ID

@@ -32,6 +32,7 @@ type Service struct {
 	pii       *pii.Protector
 	renderer  *pdfdoc.Renderer
 	publicURL string
+	calendars Calendars // the working calendar (app/calendar); nil: the shipped notices only
 
 	clockMu sync.RWMutex
 	clock   func() time.Time
@@ -92,8 +93,8 @@ func showDays(p rules.JurisdictionProfile) int { return max(p.AnnouncementShowDa
 // showUntil is the end of the showing period of an announcement published at from: 24:00
 // of the last day (CC 201-203), and never before notBefore (a notice stays up while its
 // vote runs, a result while objections are open).
-func showUntil(from time.Time, p rules.JurisdictionProfile, notBefore *time.Time) time.Time {
-	end := rules.PeriodEnd(from, showDays(p), nil)
+func showUntil(from time.Time, p rules.JurisdictionProfile, notBefore *time.Time, cal rules.Calendar) time.Time {
+	end := rules.PeriodEnd(from, showDays(p), cal)
 	if notBefore != nil && notBefore.After(end) {
 		end = *notBefore
 	}

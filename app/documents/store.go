@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/access"
 	"gongzhi/app/audit"
 	"gongzhi/app/database"
 	"gongzhi/app/rules"
@@ -456,7 +457,7 @@ func (s *Service) issue(ctx context.Context, p app.Principal, spec issueSpec) (F
 }
 
 // staffDocument loads a version for staff of its estate. Notice batches carry ballot
-// links: only staff who may change the vote get them (as with the credentials).
+// links: only staff who may read them (access.ReadBallotLinks, as the credentials) get them.
 func (s *Service) staffDocument(ctx context.Context, p app.Principal, d models.Document) error {
 	if _, err := s.orgs.Estate(ctx, p, d.EstateID); err != nil {
 		if app.ErrorCode(err) == app.ENotFound {
@@ -464,8 +465,8 @@ func (s *Service) staffDocument(ctx context.Context, p app.Principal, d models.D
 		}
 		return err
 	}
-	if d.Kind == models.DocNotices && !p.CanWrite() {
-		return app.Errorf(app.EForbidden, "表决通知书含投票链接，审计员不能下载 / notices carry ballot links: auditors cannot download them")
+	if d.Kind == models.DocNotices && !access.Can(p, access.ReadBallotLinks) {
+		return app.Errorf(app.EForbidden, "表决通知书含投票链接，只有组织表决的账号可以下载")
 	}
 	return nil
 }

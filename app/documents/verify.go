@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/access"
 	"gongzhi/models"
 )
 
@@ -72,7 +73,7 @@ func (s *Service) Verify(ctx context.Context, p *app.Principal, number string) (
 	if err != nil {
 		return Verification{}, err
 	}
-	out := Verification{Document: doc, CanDownload: public || (staff && (d.Kind != models.DocNotices || p.CanWrite())), Restricted: !public && !staff}
+	out := Verification{Document: doc, CanDownload: public || (staff && (d.Kind != models.DocNotices || access.Can(*p, access.ReadBallotLinks))), Restricted: !public && !staff}
 	if out.Restricted {
 		out.Document = restrict(doc)
 	}

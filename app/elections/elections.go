@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"gongzhi/app"
+	"gongzhi/app/access"
 	"gongzhi/app/formation"
 	"gongzhi/app/rules"
 	"gongzhi/app/voting"
@@ -49,8 +50,18 @@ type VoteInput struct {
 // group's published slate, in published order. The vote validates seats against the
 // profile, the notice period and the voting period.
 func (s *Service) CreateFromSlate(ctx context.Context, p app.Principal, groupID int64, in VoteInput) (int64, error) {
+	if err := access.RequireAny(p, access.PrepElection, access.ReelectionElection); err != nil {
+		return 0, err
+	}
 	g, err := s.formation.Group(ctx, p, groupID)
 	if err != nil {
+		return 0, err
+	}
+	act := access.PrepElection
+	if g.Kind == models.GroupKindReelection {
+		act = access.ReelectionElection
+	}
+	if err := access.Require(p, act); err != nil {
 		return 0, err
 	}
 	keys, refs, err := s.formation.SlateRefs(ctx, p, groupID)
@@ -111,6 +122,9 @@ func (s *Service) electionOf(ctx context.Context, p app.Principal, voteID int64,
 // committee (formation.RecordElection): elected members, alternates in rank order,
 // a pending runoff or vacant seats. The candidates must come from a formation slate.
 func (s *Service) Record(ctx context.Context, p app.Principal, voteID int64, itemKey string) (int64, error) {
+	if err := access.RequireAny(p, access.PrepElection, access.ReelectionElection); err != nil {
+		return 0, err
+	}
 	if itemKey == "" {
 		itemKey = ItemKey
 	}
@@ -158,6 +172,9 @@ type FollowUpInput struct {
 // seat, for the seats left vacant. (Seats vacant without a tie are filled by a
 // by-election from a newly published slate: CreateFromSlate.)
 func (s *Service) CreateFollowUp(ctx context.Context, p app.Principal, voteID int64, itemKey string, in FollowUpInput) (int64, error) {
+	if err := access.Require(p, access.RunVote); err != nil {
+		return 0, err
+	}
 	if itemKey == "" {
 		itemKey = ItemKey
 	}

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/access"
 	"gongzhi/app/rules"
 	"gongzhi/models"
 )
@@ -69,6 +70,9 @@ func MemberRoleLabel(role string) string {
 // Recording the same vote item twice is a conflict.
 func (s *Service) RecordElection(ctx context.Context, p app.Principal, estateID, voteID int64, itemKey string, res rules.ElectionResult,
 	candidates map[string]CandidateRef) (int64, error) {
+	if err := access.RequireAny(p, access.PrepElection, access.ReelectionElection); err != nil {
+		return 0, err // the role first; the group's kind is checked below
+	}
 	if voteID <= 0 {
 		return 0, app.Invalid("vote_id", "缺少表决编号 / vote id required")
 	}

@@ -26,6 +26,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/access"
 	"gongzhi/app/audit"
 	"gongzhi/app/orgs"
 	"gongzhi/app/rules"
@@ -66,21 +67,38 @@ const (
 	actFiling                 // accept the filing (备案) as the street office
 )
 
-// allowed tells whether the role may take the action on a group of that kind. The street
-// office leads the group (GR 10) and receives the filing (REG 16); community staff sit on
-// the group and review candidates with the Party organisation; a committee account records
-// its own officers and may run its own estate's re-election, but never accepts its own
-// filing.
-func allowed(p app.Principal, groupKind string, act action) bool {
-	switch p.Role {
-	case app.RoleAdmin, app.RoleStreet:
-		return true
-	case app.RoleCommunity:
-		return act == actWork || act == actElection || act == actOfficers
-	case app.RoleCommittee:
-		return act == actOfficers || (groupKind == models.GroupKindReelection && act != actFiling)
+// policy is the platform's action (app/access) for an action on a group of that kind.
+// The street office leads the group (GR 10) and receives the filing (REG 16); community
+// staff sit on the group and review candidates with the Party organisation; a committee
+// account records its own officers and may run its own estate's re-election, but never
+// accepts its own filing (docs/roles.md).
+func policy(groupKind string, act action) access.Action {
+	reelection := groupKind == models.GroupKindReelection
+	switch act {
+	case actCompose:
+		if reelection {
+			return access.ReelectionCompose
+		}
+		return access.PrepCompose
+	case actWork:
+		if reelection {
+			return access.ReelectionWork
+		}
+		return access.PrepWork
+	case actElection:
+		if reelection {
+			return access.ReelectionElection
+		}
+		return access.PrepElection
+	case actOfficers:
+		return access.CommitteeOfficers
 	}
-	return false
+	return access.CommitteeFiling
+}
+
+// allowed tells whether the role may take the action on a group of that kind.
+func allowed(p app.Principal, groupKind string, act action) bool {
+	return access.Can(p, policy(groupKind, act))
 }
 
 func forbidden(act action) error {
@@ -105,9 +123,6 @@ type Permissions struct {
 // permissionsFor lists what the principal may do on an estate whose open group has kind
 // groupKind (prep when there is none).
 func permissionsFor(p app.Principal, groupKind string) Permissions {
-	if !p.CanWrite() {
-		return Permissions{}
-	}
 	return Permissions{
 		Compose:  allowed(p, groupKind, actCompose),
 		Work:     allowed(p, groupKind, actWork),

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/access"
 	"gongzhi/app/rules"
 	"gongzhi/models"
 )
@@ -95,6 +96,9 @@ type NewGroup struct {
 // deadlines: the member list within MemberListPublishDays, the first meeting within
 // FirstMeetingDays (a re-election meeting before the term ends).
 func (s *Service) CreateGroup(ctx context.Context, p app.Principal, estateID int64, in NewGroup) (int64, error) {
+	if err := access.RequireAny(p, access.PrepCompose, access.ReelectionCompose); err != nil {
+		return 0, err // the role first; which kind it may compose is checked below
+	}
 	if in.Kind != models.GroupKindPrep && in.Kind != models.GroupKindReelection {
 		return 0, app.Invalid("kind", "小组类型须为 prep（筹备组）或 reelection（换届小组）")
 	}

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/access"
 	"gongzhi/app/audit"
 	"gongzhi/app/rules"
 	"gongzhi/models"
@@ -65,6 +66,9 @@ func validName(field, name string) (string, error) {
 // CreateOrg adds a node under a parent in the principal's subtree. A city (root)
 // may be created by the admin only.
 func (s *Service) CreateOrg(ctx context.Context, p app.Principal, in NewOrg) (int64, error) {
+	if err := access.Require(p, access.ManageOrgs); err != nil {
+		return 0, err
+	}
 	name, err := validName("name", in.Name)
 	if err != nil {
 		return 0, err
@@ -72,9 +76,6 @@ func (s *Service) CreateOrg(ctx context.Context, p app.Principal, in NewOrg) (in
 	want, ok := parentKind[in.Kind]
 	if !ok {
 		return 0, app.Invalid("kind", "机构类型须为 city、district、street 或 community")
-	}
-	if !p.CanWrite() || p.Role == app.RoleCommittee || p.Role == app.RoleCommunity {
-		return 0, app.Errorf(app.EForbidden, "无权创建机构")
 	}
 	var parent *models.Org
 	if want == "" {
@@ -197,6 +198,9 @@ type NewEstate struct {
 
 // CreateEstate adds an estate under a community in the principal's subtree.
 func (s *Service) CreateEstate(ctx context.Context, p app.Principal, in NewEstate) (int64, error) {
+	if err := access.Require(p, access.ManageEstates); err != nil {
+		return 0, err
+	}
 	name, err := validName("name", in.Name)
 	if err != nil {
 		return 0, err
@@ -206,11 +210,6 @@ func (s *Service) CreateEstate(ctx context.Context, p app.Principal, in NewEstat
 	}
 	if _, ok := rules.ProfileByCode(in.ProfileCode); !ok {
 		return 0, app.Invalid("jurisdiction_profile", "未知的地方规则："+in.ProfileCode)
-	}
-	switch p.Role {
-	case app.RoleAdmin, app.RoleDistrict, app.RoleStreet, app.RoleCommunity:
-	default:
-		return 0, app.Errorf(app.EForbidden, "无权创建小区")
 	}
 	if in.CommunityID == 0 {
 		return 0, app.Invalid("community_id", "请指定所属社区")
@@ -299,4 +298,18 @@ func (s *Service) EstateForChange(ctx context.Context, p app.Principal, id int64
 		return e, app.Errorf(app.EForbidden, "审计员只能查看，不能修改")
 	}
 	return e, nil
+}
+
+// Permissions tell the pages which org, estate and account forms to show, from the
+// policy every use case checks again (app/access).
+type Permissions struct {
+	CreateOrgs    bool
+	CreateEstates bool
+	ManageUsers   bool
+}
+
+// Permissions computes what p may do with the org tree (in its jurisdiction).
+func (s *Service) Permissions(p app.Principal) Permissions {
+	return Permissions{CreateOrgs: access.Can(p, access.ManageOrgs), CreateEstates: access.Can(p, access.ManageEstates),
+		ManageUsers: access.Can(p, access.ManageUsers)}
 }

@@ -3,7 +3,7 @@ package pii
 import "strings"
 
 // maskKeep returns s with every rune except the first head and last tail
-// replaced by '*'. The caller ensures head+tail < number of runes.
+// replaced by '*'. The caller ensures head+tail <= number of runes.
 func maskKeep(runes []rune, head, tail int) string {
 	var b strings.Builder
 	b.Grow(len(runes) + 8)
@@ -18,18 +18,23 @@ func maskKeep(runes []rune, head, tail int) string {
 }
 
 // MaskID masks an ID number or credit code for display: the normalised value
-// (see NormalizeID) keeps its first 4 and last 4 characters and every character
-// between becomes '*', so "520402195605129085" shows as "5204**********9085".
-// Values of 8 characters or fewer, which are not valid IDs, keep a quarter of
-// their length at each end (rounded down), so nothing short is shown whole.
+// (see NormalizeID) keeps at most its first 4 characters (a resident ID's province
+// and city) and every character after them becomes '*', so "520402195605129085"
+// shows as "5204**************" (as wide as the value). No mask shows any of the last
+// 6 characters, the answer of the ballot identity check, nor a resident ID's birth
+// date (characters 7-14 of 18, 7-12 of 15): a value of n characters keeps
+// min(4, n-6) characters, so a passport "E12345678" shows as "E12******" and
+// anything of 6 characters or fewer is all stars. The same rule holds for the
+// unified social credit codes of entity owners, whose last 6 are their check too.
+// Migration 00012 rewrote the masks stored before this rule with the same formula.
 func MaskID(id string) string {
 	runes := []rune(NormalizeID(id))
-	n := len(runes)
-	if n > 8 {
-		return maskKeep(runes, 4, 4)
-	}
-	return maskKeep(runes, n/4, n/4)
+	return maskKeep(runes, maskIDHead(len(runes)), 0)
 }
+
+// maskIDHead is how many leading characters MaskID keeps of a normalised value of n
+// characters: min(4, n-6), never negative.
+func maskIDHead(n int) int { return max(0, min(4, n-6)) }
 
 // MaskPhone masks a telephone number for display: surrounding white space is
 // removed, then numbers of 8 characters or more keep the first 3 and last 4

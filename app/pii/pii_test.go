@@ -245,10 +245,10 @@ func TestMasks(t *testing.T) {
 	tests := []struct {
 		name, got, want string
 	}{
-		{"id", MaskID("520402195605129085"), "5204**********9085"},
-		{"id lower x trimmed", MaskID(" 42010619540208795x "), "4201**********795X"},
-		{"uscc", MaskID("91110000XBGQUWLD0R"), "9111**********LD0R"},
-		{"id short", MaskID("12345678"), "12****78"},
+		{"id", MaskID("520402195605129085"), "5204**************"},
+		{"id lower x trimmed", MaskID(" 42010619540208795x "), "4201**************"},
+		{"uscc", MaskID("91110000XBGQUWLD0R"), "9111**************"},
+		{"id short", MaskID("12345678"), "12******"},
 		{"id tiny", MaskID("123"), "***"},
 		{"id empty", MaskID(""), ""},
 		{"phone", MaskPhone("17711029976"), "177****9976"},
@@ -282,4 +282,58 @@ func TestNormalizeIDRemovesAllWhiteSpace(t *testing.T) {
 			t.Errorf("NormalizeID(%q) = %q", in, got)
 		}
 	}
+}
+
+func TestSuccessorRehashMatchesHashIDAndOldKeyOpensNothing(t *testing.T) {
+	oldKey, newKey, newerKey := []byte("old-secret-0123456789abcdef0123456789"), []byte("new-secret-0123456789abcdef0123456789"), []byte("newer-secret-0123456789abcdef01234567")
+	p1, err := NewProtector(oldKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, err := p1.Successor(newKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p3, err := p2.Successor(newerKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "11010519491231002X"
+	if p2.Rehash(p1.HashID(id)) != p2.HashID(id) || p3.Rehash(p2.Rehash(p1.HashID(id))) != p3.HashID(id) {
+		t.Fatal("a rehashed stored hash does not match the successor's HashID")
+	}
+	if p2.HashID(id) == p1.HashID(id) || p2.Fingerprint() == p1.Fingerprint() {
+		t.Fatal("the successor hashes or fingerprints like its predecessor")
+	}
+	sealed, err := p3.SealHashKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := NewProtector(newerKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner, err := fresh.OpenHashKeys(sealed)
+	if err != nil || len(inner) != 2 {
+		t.Fatalf("opening the sealed hashing keys: %d keys, %v", len(inner), err)
+	}
+	reopened, err := NewProtector(newerKey, inner...)
+	if err != nil || reopened.HashID(id) != p3.HashID(id) {
+		t.Fatalf("a protector rebuilt from the sealed keys hashes differently: %v", err)
+	}
+	if _, err := p1.OpenHashKeys(sealed); !errors.Is(err, ErrBadToken) {
+		t.Fatalf("the old key opened the sealed hashing keys: %v", err)
+	}
+	if p1.Fingerprint() != mustProtector(t, oldKey).Fingerprint() {
+		t.Fatal("the fingerprint is not a function of the key")
+	}
+}
+
+func mustProtector(t *testing.T, key []byte) *Protector {
+	t.Helper()
+	p, err := NewProtector(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

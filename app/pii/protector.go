@@ -29,6 +29,7 @@ const tokenVersion byte = 1
 const (
 	hashKeyInfo    = "gongzhi/pii/hash-id/v1"
 	encryptKeyInfo = "gongzhi/pii/encrypt/aes-256-gcm/v1"
+	checkKeyInfo   = "gongzhi/pii/key-check/v1"
 )
 
 // ErrKeyTooShort reports a secret key shorter than MinKeyLen bytes.
@@ -40,16 +41,29 @@ var ErrBadToken = errors.New("pii: invalid encrypted token")
 
 // Protector hashes and encrypts personal data under subkeys derived from one
 // secret key. It holds no mutable state and is safe for concurrent use.
+//
+// Key rotation. Hashes cannot be recomputed under a new key, since the clear
+// numbers are never stored; instead a rotation hashes every stored hash once more
+// under the new key (Rehash), and the new Protector applies the earlier keys'
+// hashing first: HashID(x) = H_new(H_k…(H_first(x))). The earlier hashing keys
+// (innerHashKeys, oldest first) are kept in the database sealed under the current
+// key (SealHashKeys/OpenHashKeys), so the old secret alone opens nothing that a
+// rotation rewrote. Ciphertexts are simply re-encrypted under the new key.
 type Protector struct {
-	hashKey []byte
-	aead    cipher.AEAD
+	hashKey       []byte
+	innerHashKeys [][]byte
+	checkKey      []byte
+	aead          cipher.AEAD
 }
 
 // NewProtector derives the hashing and encryption subkeys from secretKey with
 // HKDF-SHA256 (one "info" label per purpose). The key must be at least
 // MinKeyLen bytes; the caller keeps it secret and stable, since changing it
 // changes every hash and makes old ciphertexts unreadable.
-func NewProtector(secretKey []byte) (*Protector, error) {
+//
+// innerHashKeys are the hashing keys of earlier secret keys, oldest first (none
+// before the first rotation): see Successor and OpenHashKeys.
+func NewProtector(secretKey []byte, innerHashKeys ...[]byte) (*Protector, error) {
 	if len(secretKey) < MinKeyLen {
 		return nil, fmt.Errorf("%w: %d bytes, need at least %d", ErrKeyTooShort, len(secretKey), MinKeyLen)
 	}
@@ -61,6 +75,10 @@ func NewProtector(secretKey []byte) (*Protector, error) {
 	if err != nil {
 		return nil, err
 	}
+	checkKey, err := deriveKey(secretKey, checkKeyInfo)
+	if err != nil {
+		return nil, err
+	}
 	block, err := aes.NewCipher(encKey)
 	if err != nil {
 		return nil, fmt.Errorf("pii: aes cipher: %w", err)
@@ -69,7 +87,79 @@ func NewProtector(secretKey []byte) (*Protector, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pii: gcm mode: %w", err)
 	}
-	return &Protector{hashKey: hashKey, aead: aead}, nil
+	for i, k := range innerHashKeys {
+		if len(k) != len(hashKey) {
+			return nil, fmt.Errorf("pii: earlier hashing key %d: %d bytes, want %d", i, len(k), len(hashKey))
+		}
+	}
+	return &Protector{hashKey: hashKey, innerHashKeys: innerHashKeys, checkKey: checkKey, aead: aead}, nil
+}
+
+// Successor builds the Protector of newSecretKey that continues this one: its
+// hashing applies this Protector's keys first, so Rehash of a hash stored under
+// this Protector equals the successor's HashID of the same clear value.
+func (p *Protector) Successor(newSecretKey []byte) (*Protector, error) {
+	inner := make([][]byte, 0, len(p.innerHashKeys)+1)
+	inner = append(inner, p.innerHashKeys...)
+	inner = append(inner, p.hashKey)
+	return NewProtector(newSecretKey, inner...)
+}
+
+// Fingerprint identifies the secret key (an HKDF-derived check value, 128 bits in
+// hex) without revealing it: the database records it so that a server started
+// with another key refuses to run instead of writing data no one can read.
+func (p *Protector) Fingerprint() string { return hex.EncodeToString(p.checkKey[:16]) }
+
+// Rehash hashes a hash stored under the predecessor once more under this key
+// (see Successor). The empty string stays empty.
+func (p *Protector) Rehash(stored string) string {
+	if stored == "" {
+		return ""
+	}
+	return hmacHex(p.hashKey, []byte(stored))
+}
+
+// SealHashKeys encrypts this Protector's earlier hashing keys for storage; ""
+// when there are none.
+func (p *Protector) SealHashKeys() (string, error) {
+	if len(p.innerHashKeys) == 0 {
+		return "", nil
+	}
+	parts := make([]string, len(p.innerHashKeys))
+	for i, k := range p.innerHashKeys {
+		parts[i] = hex.EncodeToString(k)
+	}
+	return p.Encrypt("hash-keys/v1|" + strings.Join(parts, ","))
+}
+
+// OpenHashKeys decrypts what SealHashKeys stored, under this Protector's key.
+func (p *Protector) OpenHashKeys(sealed string) ([][]byte, error) {
+	if sealed == "" {
+		return nil, nil
+	}
+	plain, err := p.Decrypt(sealed)
+	if err != nil {
+		return nil, err
+	}
+	body, ok := strings.CutPrefix(plain, "hash-keys/v1|")
+	if !ok {
+		return nil, fmt.Errorf("%w: not a sealed key list", ErrBadToken)
+	}
+	var keys [][]byte
+	for _, h := range strings.Split(body, ",") {
+		k, err := hex.DecodeString(h)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadToken, err)
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+func hmacHex(key, msg []byte) string {
+	mac := hmac.New(sha256.New, key)
+	mac.Write(msg)
+	return hex.EncodeToString(mac.Sum(nil))
 }
 
 func deriveKey(secret []byte, info string) ([]byte, error) {
@@ -93,10 +183,14 @@ func NormalizeID(id string) string {
 // HashID returns the keyed hash (HMAC-SHA256, lower-case hex) of the normalised
 // ID number, used to recognise the same owner across units and roster imports
 // without storing the number in clear.
+//
+// After key rotations the earlier keys are applied first (see Protector).
 func (p *Protector) HashID(idNumber string) string {
-	mac := hmac.New(sha256.New, p.hashKey)
-	mac.Write([]byte(NormalizeID(idNumber)))
-	return hex.EncodeToString(mac.Sum(nil))
+	msg := []byte(NormalizeID(idNumber))
+	for _, k := range p.innerHashKeys {
+		msg = []byte(hmacHex(k, msg))
+	}
+	return hmacHex(p.hashKey, msg)
 }
 
 // Encrypt seals plain with AES-256-GCM under a fresh random nonce and returns

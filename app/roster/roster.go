@@ -15,6 +15,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/access"
 	"gongzhi/app/orgs"
 	"gongzhi/app/pii"
 	"gongzhi/app/rules"
@@ -43,20 +44,16 @@ func Last6Hash(p *pii.Protector, last6 string) string {
 func (s *Service) Last6Hash(last6 string) string { return Last6Hash(s.pii, last6) }
 
 // CanEditRoster tells whether p's role may change rosters (in its jurisdiction):
-// district accounts and auditors only read them.
-func CanEditRoster(p app.Principal) bool { return p.CanWrite() && p.Role != app.RoleDistrict }
+// access.EditRoster; district accounts and auditors only read them.
+func CanEditRoster(p app.Principal) bool { return access.Can(p, access.EditRoster) }
 
 // estateForRosterChange loads an estate whose roster p is about to change: outside
 // p's jurisdiction 404, a role that only reads rosters 403.
 func (s *Service) estateForRosterChange(ctx context.Context, p app.Principal, estateID int64) (models.EstateWithPath, error) {
-	e, err := s.orgs.EstateForChange(ctx, p, estateID)
-	if err != nil {
-		return e, err
+	if err := access.Require(p, access.EditRoster); err != nil {
+		return models.EstateWithPath{}, err
 	}
-	if !CanEditRoster(p) {
-		return e, app.Errorf(app.EForbidden, "只能查看名册，不能修改 / rosters are read-only for this account")
-	}
-	return e, nil
+	return s.orgs.EstateForChange(ctx, p, estateID)
 }
 
 // registerOptions are the counting options of the estate's jurisdiction profile.

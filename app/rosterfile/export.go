@@ -17,7 +17,7 @@ type ExportRow struct {
 	Area           string // e.g. "89.37"
 	AreaSource     string // e.g. "登记"
 	OwnerName      string
-	IDMasked       string // e.g. "5204**********9085"
+	IDMasked       string // e.g. "5204**************"
 	PhoneMasked    string // e.g. "177****9976"
 	OwnerKind      string // e.g. "个人"
 	Representative string // e.g. "是"

@@ -151,7 +151,7 @@ func TestParseBadFiles(t *testing.T) {
 		{"empty owner name", hdr + "1,1,101,89.37,," + idA + ",,person,1\n", []at{{2, "owner_name"}}, "", ""},
 		{"bad owner kind", hdr + "1,1,101,89.37,王建国," + idA + ",,family,1\n", []at{{2, "owner_kind"}}, "family", ""},
 		{"bad check digit", hdr + "1,1,101,89.37,王建国,520402195605129084,,person,1\n",
-			[]at{{2, "id_number"}}, "5204**********9084", "520402195605129084"},
+			[]at{{2, "id_number"}}, "5204**************", "520402195605129084"},
 		{"person with credit code", hdr + "1,1,101,89.37,王建国," + uscc + ",,person,1\n", []at{{2, "id_number"}}, "居民身份证", uscc},
 		{"org with resident ID", hdr + "1,1,101,89.37,某公司," + idB + ",,org,1\n", []at{{2, "id_number"}}, "统一社会信用代码", idB},
 		{"developer bad code", hdr + "1,1,101,89.37,某公司,91110000XBGQUWLD0A,,developer,1\n", []at{{2, "id_number"}}, "校验位", ""},

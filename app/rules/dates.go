@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -142,8 +143,8 @@ func parseHolidayDate(s string) (calendarDay, error) {
 }
 
 // NewStatutoryCalendar builds a calendar from holiday notices. Every date must lie in its
-// notice's year, spans must not run backwards (nor exceed 31 days), and a make-up working
-// day must be a Saturday or Sunday that is not also listed as a holiday.
+// notice's year, spans must not run backwards (nor exceed 31 days) nor overlap, and a
+// make-up working day must be a Saturday or Sunday, listed once and not also a holiday.
 func NewStatutoryCalendar(notices ...HolidayNotice) (StatutoryCalendar, error) {
 	cal := StatutoryCalendar{
 		restDays: map[calendarDay]bool{},
@@ -172,6 +173,9 @@ func NewStatutoryCalendar(notices ...HolidayNotice) (StatutoryCalendar, error) {
 				return StatutoryCalendar{}, fmt.Errorf("%w: %s 至 %s 不是有效的假期区间", ErrHolidayData, span.From, span.To)
 			}
 			for d := from; d.ordinal() <= to.ordinal(); d = d.addDays(1) {
+				if cal.restDays[d] {
+					return StatutoryCalendar{}, fmt.Errorf("%w: %s 至 %s 与另一段假期重叠", ErrHolidayData, span.From, span.To)
+				}
 				cal.restDays[d] = true
 			}
 		}
@@ -185,6 +189,9 @@ func NewStatutoryCalendar(notices ...HolidayNotice) (StatutoryCalendar, error) {
 			}
 			if wd := d.weekday(); wd != time.Saturday && wd != time.Sunday {
 				return StatutoryCalendar{}, fmt.Errorf("%w: 调休上班日 %s 不是周末", ErrHolidayData, s)
+			}
+			if cal.workdays[d] {
+				return StatutoryCalendar{}, fmt.Errorf("%w: 调休上班日 %s 重复", ErrHolidayData, s)
 			}
 			cal.workdays[d] = true
 		}
@@ -229,6 +236,46 @@ func (c StatutoryCalendar) isRestDay(d calendarDay) bool {
 // Covers reports whether the calendar holds a holiday notice for the year; for other
 // years it falls back to weekends only.
 func (c StatutoryCalendar) Covers(year int) bool { return c.years[year] }
+
+// Years lists the years the calendar holds a notice for, in order.
+func (c StatutoryCalendar) Years() []int {
+	out := make([]int, 0, len(c.years))
+	for y := range c.years {
+		out = append(out, y)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// YearNotCoveredError reports a date computation that needs to know whether a day of
+// Year is a rest day while the calendar holds no holiday notice for that year.
+type YearNotCoveredError struct{ Year int }
+
+// Error names the year in Chinese, for the user.
+func (e *YearNotCoveredError) Error() string {
+	return fmt.Sprintf("%d 年的法定节假日安排尚未载入，期限无法确定：请平台管理员载入国务院办公厅 %d 年的放假通知后再试", e.Year, e.Year)
+}
+
+// CoveredPeriodEnd is PeriodEnd under a statutory calendar that must hold a notice for
+// every day whose rest-day status decides the end: the last day and the days after it
+// that the search passes over. When one of them lies in a year the calendar does not
+// cover it returns a *YearNotCoveredError instead of guessing from weekends.
+func CoveredPeriodEnd(start time.Time, days int, cal StatutoryCalendar) (time.Time, error) {
+	if days < 0 {
+		days = 0
+	}
+	last := shanghaiDayOf(start).addDays(days)
+	for i := 0; i < maxRestDayRun; i++ {
+		if !cal.years[last.year] {
+			return time.Time{}, &YearNotCoveredError{Year: last.year}
+		}
+		if !cal.isRestDay(last) {
+			break
+		}
+		last = last.addDays(1)
+	}
+	return last.addDays(1).startUTC(), nil
+}
 
 // maxRestDayRun bounds the search for the next working day so that a calendar reporting
 // every day as a rest day cannot loop forever; no real rest period comes near it.

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app/auth"
+	"gongzhi/app/calendar"
 	"gongzhi/app/documents"
 	"gongzhi/app/elections"
 	"gongzhi/app/formation"
@@ -26,6 +27,10 @@ type Options struct {
 	PublicURL  string       // base of links printed in QR codes
 	BcryptCost int          // 0: bcrypt's default; tests use the minimum
 	Logger     *slog.Logger // what services notice by themselves; nil: discarded
+	// Protector, when set, is used instead of one built from SecretKey: main loads
+	// it through app/keyring, which checks the key against the database and adds
+	// the hashing keys of earlier keys after a rotation.
+	Protector *pii.Protector
 
 	// Observer receives the online casts' measurements (app/metrics); nil: none.
 	Observer voting.Observer
@@ -42,6 +47,7 @@ type Set struct {
 	Formation *formation.Service
 	Elections *elections.Service
 	Documents *documents.Service
+	Calendar  *calendar.Service
 }
 
 // New builds the service set.
@@ -52,9 +58,12 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	if opt.SessionTTL <= 0 {
 		opt.SessionTTL = 12 * time.Hour
 	}
-	protector, err := pii.NewProtector([]byte(opt.SecretKey))
-	if err != nil {
-		return nil, fmt.Errorf("services: %w", err)
+	protector := opt.Protector
+	if protector == nil {
+		var err error
+		if protector, err = pii.NewProtector([]byte(opt.SecretKey)); err != nil {
+			return nil, fmt.Errorf("services: %w", err)
+		}
 	}
 	set := &Set{
 		DB:   db,
@@ -62,13 +71,17 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 		Auth: auth.New(db, opt.SessionTTL, opt.BcryptCost),
 		Orgs: orgs.New(db),
 	}
+	set.Calendar = calendar.New(db)
 	set.Roster = roster.New(db, set.Orgs, protector)
 	set.Votes = voting.New(db, set.Orgs, set.Roster, protector, opt.PublicURL, opt.Logger)
 	set.Votes.SetObserver(opt.Observer)
 	set.Formation = formation.New(db, set.Orgs)
 	set.Elections = elections.New(set.Votes, set.Formation)
+	var err error
 	if set.Documents, err = documents.New(db, set.Orgs, set.Votes, protector, opt.PublicURL); err != nil {
 		return nil, fmt.Errorf("services: %w", err)
 	}
+	set.Votes.SetCalendars(set.Calendar)
+	set.Documents.SetCalendars(set.Calendar)
 	return set, nil
 }

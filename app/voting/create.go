@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/access"
 	"gongzhi/app/audit"
 	"gongzhi/app/rules"
 	"gongzhi/models"
@@ -73,6 +74,9 @@ type NewVote struct {
 
 // Create drafts a vote of an estate with its agenda and returns its id.
 func (s *Service) Create(ctx context.Context, p app.Principal, estateID int64, in NewVote) (int64, error) {
+	if err := access.Require(p, access.RunVote); err != nil {
+		return 0, err
+	}
 	e, err := s.orgs.EstateForChange(ctx, p, estateID)
 	if err != nil {
 		return 0, err

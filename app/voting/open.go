@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/access"
 	"gongzhi/app/audit"
 	"gongzhi/app/pii"
 	"gongzhi/app/roster"
@@ -265,7 +266,7 @@ func (s *Service) toCredential(r credentialRow, maxAttempts int, live map[int64]
 // register order, with token and URL. Only staff who may change the vote see them
 // (a token lets its holder vote).
 func (s *Service) Credentials(ctx context.Context, p app.Principal, voteID int64) ([]Credential, error) {
-	v, _, err := s.loadVoteForChange(ctx, p, voteID)
+	v, _, err := s.loadVoteFor(ctx, p, voteID, access.ReadBallotLinks)
 	if err != nil {
 		return nil, err
 	}

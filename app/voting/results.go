@@ -245,8 +245,13 @@ func (s *Service) Publish(ctx context.Context, p app.Principal, voteID int64) (P
 	}
 	prof := profileOf(v)
 	now := s.now()
-	out := Publication{PublishedAt: now, PublishDueAt: rules.PeriodEnd(v.ClosesAt, prof.ResultsPublishDays, nil),
-		ObjectionDeadline: rules.PeriodEnd(now, prof.ObjectionDays, nil)}
+	out := Publication{PublishedAt: now}
+	if out.PublishDueAt, err = s.deadline(ctx, nil, v.ClosesAt, prof.ResultsPublishDays); err != nil {
+		return Publication{}, err
+	}
+	if out.ObjectionDeadline, err = s.deadline(ctx, nil, now, prof.ObjectionDays); err != nil {
+		return Publication{}, err
+	}
 	out.Late = now.After(out.PublishDueAt)
 	var by *int64
 	if p.UserID != 0 {

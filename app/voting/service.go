@@ -27,6 +27,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/access"
 	"gongzhi/app/database"
 	"gongzhi/app/orgs"
 	"gongzhi/app/pii"
@@ -59,6 +60,9 @@ type Service struct {
 	// agendas caches the agenda of votes that are no longer drafts: it is frozen from
 	// the notice on (T3), so every instance may keep its own copy.
 	agendas sync.Map // vote id → *agenda
+
+	// calendars is the working calendar (app/calendar); nil: the shipped notices only.
+	calendars Calendars
 
 	observer Observer // nil: none (SetObserver)
 }
@@ -177,16 +181,18 @@ func (s *Service) loadVote(ctx context.Context, p app.Principal, voteID int64) (
 	return v, e, nil
 }
 
-// loadVoteForChange loads a vote the principal may change (auditors only read).
+// loadVoteForChange loads a vote the principal may run (access.RunVote).
 func (s *Service) loadVoteForChange(ctx context.Context, p app.Principal, voteID int64) (models.Vote, models.EstateWithPath, error) {
-	v, e, err := s.loadVote(ctx, p, voteID)
-	if err != nil {
-		return v, e, err
+	return s.loadVoteFor(ctx, p, voteID, access.RunVote)
+}
+
+// loadVoteFor loads a vote for an action: the role is checked first (403 whatever the
+// vote's state or existence), then the jurisdiction (404 outside it).
+func (s *Service) loadVoteFor(ctx context.Context, p app.Principal, voteID int64, act access.Action) (models.Vote, models.EstateWithPath, error) {
+	if err := access.Require(p, act); err != nil {
+		return models.Vote{}, models.EstateWithPath{}, err
 	}
-	if !p.CanWrite() {
-		return v, e, app.Errorf(app.EForbidden, "审计员只能查看，不能修改 / auditors have read-only access")
-	}
-	return v, e, nil
+	return s.loadVote(ctx, p, voteID)
 }
 
 // lockVote re-reads the vote inside tx, holding it (MySQL: a shared row lock) so that

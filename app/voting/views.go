@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gongzhi/app"
+	"gongzhi/app/access"
 	"gongzhi/app/rules"
 	"gongzhi/models"
 )
@@ -140,7 +141,7 @@ func (s *Service) Vote(ctx context.Context, p app.Principal, voteID int64) (Vote
 	d := VoteDetail{VoteSummary: summarise(v, now, len(ag.items), int(participating)), EstateName: e.Name,
 		ProfileCode: v.ProfileCode, ProfileVersion: v.ProfileVersion, ProfileName: prof.Name, Location: v.Location,
 		FollowMajority: v.FollowMajority, AgendaRevision: v.AgendaRevision, AgendaEditable: agendaEditable(v, now),
-		CanChange: p.CanWrite(), NoticeDays: prof.NoticeDays, ProxyMaxPrincipals: prof.ProxyMaxPrincipals, Items: ag.items,
+		CanChange: access.Can(p, access.RunVote), NoticeDays: prof.NoticeDays, ProxyMaxPrincipals: prof.ProxyMaxPrincipals, Items: ag.items,
 		OpenedAt: v.OpenedAt, ClosedAt: v.ClosedAt, PublishedAt: v.PublishedAt, PublishDueAt: v.PublishDueAt,
 		PublishLate: v.PublishLate, ObjectionDeadline: v.ObjectionDeadline, FinalisedAt: v.FinalisedAt,
 		BallotsCounted: v.BallotsCounted, TallySHA256: v.TallySHA256, ReceiptsDigest: v.ReceiptsDigest}

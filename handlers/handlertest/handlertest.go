@@ -25,7 +25,6 @@ import (
 	"gongzhi/app/demo"
 	"gongzhi/app/services"
 	"gongzhi/handlers"
-	"gongzhi/handlers/web"
 	"gongzhi/views"
 )
 
@@ -88,10 +87,7 @@ func New(t testing.TB, db dbtest.DB) *Env {
 	if err != nil {
 		t.Fatalf("views: %v", err)
 	}
-	var logins []web.DemoLogin
-	for _, a := range res.Accounts {
-		logins = append(logins, web.DemoLogin{Username: a.Username, Password: a.Password, Role: string(a.Role)})
-	}
+	logins := demo.NewLogins(db.DB, res.Accounts)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	fapp := handlers.New(handlers.Deps{Config: cfg, DB: db.DB, Logger: logger, Views: renderer, Svc: svc, Demo: logins})
 	return &Env{T: t, DB: db, App: fapp, Svc: svc, Config: cfg, AdminPW: AdminPassword, Demo: res}

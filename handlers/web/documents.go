@@ -62,7 +62,7 @@ func (h *DocumentPages) estateData(c *fiber.Ctx, p app.Principal, estateID int64
 	if err != nil {
 		return docEstateData{}, err
 	}
-	d := docEstateData{Estate: e, CanEdit: p.CanWrite(), Form: form, KindLabel: documents.KindLabel,
+	d := docEstateData{Estate: e, CanEdit: h.Docs.Permissions(p).KeepRecords, Form: form, KindLabel: documents.KindLabel,
 		PublicPath: fmt.Sprintf("/public/estates/%d", e.ID), MinutesKind: documents.MinutesKindLabel}
 	if d.Form == nil {
 		d.Form = map[string]string{}

@@ -51,6 +51,8 @@ type homeData struct {
 	RecentAudit []models.AuditLog
 	// FormationDue lists, for a street office, the estates due for a preparatory or re-election group.
 	FormationDue []formation.FormationStatus
+	// HolidayYearMissing is a year without a loaded holiday notice (from 1 December the coming one), for admin, district and street staff; 0: none.
+	HolidayYearMissing int
 }
 
 // Home lists what the signed-in person is responsible for.
@@ -78,6 +80,11 @@ func (h *Handlers) Home(c *fiber.Ctx) error {
 	}
 	if p.Role == app.RoleStreet && h.Formation != nil {
 		if d.FormationDue, err = h.Formation.EstatesDue(ctx, p); err != nil {
+			return err
+		}
+	}
+	if h.Calendar != nil {
+		if d.HolidayYearMissing, err = h.Calendar.Warning(ctx, p); err != nil {
 			return err
 		}
 	}
@@ -201,7 +208,7 @@ func (h *Handlers) estatesData(c *fiber.Ctx, p app.Principal, form estateForm) (
 	if form.ProfileCode == "" {
 		d.Form.ProfileCode = rules.DefaultProfileCode
 	}
-	if p.CanWrite() && p.Role != app.RoleCommittee {
+	if h.Orgs.Permissions(p).CreateEstates {
 		tree, err := h.Orgs.Tree(c.UserContext(), p)
 		if err != nil {
 			return d, err

@@ -5,13 +5,20 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/auth"
+	"gongzhi/app/demo"
 	"gongzhi/handlers/httpx"
 )
 
 type loginData struct {
 	Next     string
 	Username string
-	Demo     []DemoLogin
+	Demo     []demo.Account
+}
+
+// demoLogins lists the demo accounts that still have their demo passwords (none
+// outside demo mode): the service decides from the stored password hashes.
+func (h *Handlers) demoLogins(c *fiber.Ctx) ([]demo.Account, error) {
+	return h.Demo.Current(httpx.Ctx(c))
 }
 
 // LoginForm shows the sign-in page.
@@ -19,7 +26,11 @@ func (h *Handlers) LoginForm(c *fiber.Ctx) error {
 	if _, ok := httpx.Principal(c); ok {
 		return c.Redirect(safeNext(c.Query("next")), fiber.StatusSeeOther)
 	}
-	return h.Render(c, "login", h.page(c, "", loginData{Next: safeNext(c.Query("next")), Demo: h.Demo}))
+	logins, err := h.demoLogins(c)
+	if err != nil {
+		return err
+	}
+	return h.Render(c, "login", h.page(c, "", loginData{Next: safeNext(c.Query("next")), Demo: logins}))
 }
 
 // Login signs in and starts a server-side session.
@@ -28,7 +39,11 @@ func (h *Handlers) Login(c *fiber.Ctx) error {
 	next := safeNext(c.FormValue("next"))
 	s, err := h.Auth.Login(httpx.Ctx(c), username, c.FormValue("password"), auth.KindWeb)
 	if err != nil {
-		return h.RenderWithError(c, "login", h.page(c, "", loginData{Next: next, Username: username, Demo: h.Demo}), err)
+		logins, lerr := h.demoLogins(c)
+		if lerr != nil {
+			return lerr
+		}
+		return h.RenderWithError(c, "login", h.page(c, "", loginData{Next: next, Username: username, Demo: logins}), err)
 	}
 	c.Cookie(&fiber.Cookie{Name: SessionCookie, Value: s.Token, Path: "/", HTTPOnly: true, Secure: h.CookieSecure,
 		SameSite: "Lax", Expires: s.ExpiresAt})

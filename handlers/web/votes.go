@@ -39,7 +39,7 @@ func (h *VotePages) VotesPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := votesListData{Estate: e, Votes: list, CanDraft: p.CanWrite() && p.Role != app.RoleDistrict}
+	d := votesListData{Estate: e, Votes: list, CanDraft: h.Votes.Permissions(p).Run}
 	return h.Render(c, "votes", h.page(c, "estates", d))
 }
 

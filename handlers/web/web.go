@@ -16,6 +16,8 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/auth"
+	"gongzhi/app/calendar"
+	"gongzhi/app/demo"
 	"gongzhi/app/formation"
 	"gongzhi/app/orgs"
 	"gongzhi/handlers/httpx"
@@ -31,11 +33,6 @@ const (
 	FlashCookie   = "gz_flash"
 )
 
-// DemoLogin is a demo account shown on the sign-in page in demo mode.
-type DemoLogin struct {
-	Username, Password, Role string
-}
-
 // Handlers holds the services and the renderer the pages use.
 type Handlers struct {
 	DB           *gorm.DB
@@ -43,8 +40,9 @@ type Handlers struct {
 	Auth         *auth.Service
 	Orgs         *orgs.Service
 	CookieSecure bool
-	Demo         []DemoLogin
+	Demo         *demo.Logins       // the demo accounts listed on the sign-in page; nil outside demo mode
 	Formation    *formation.Service // the formation pages, and estates due for a group on the home page
+	Calendar     *calendar.Service  // the home page's warning of a year without a holiday notice
 }
 
 // Page is what every template gets: the chrome (language, principal, CSRF token,
@@ -113,10 +111,7 @@ func (h *Handlers) page(c *fiber.Ctx, nav string, data any) Page {
 	pg := Page{Lang: Lang(c), Path: c.Path(), Nav: nav, Data: data}
 	if p, ok := httpx.Principal(c); ok {
 		pg.Principal = &p
-		switch p.Role {
-		case app.RoleAdmin, app.RoleDistrict, app.RoleStreet, app.RoleCommunity:
-			pg.CanManageUsers = true
-		}
+		pg.CanManageUsers = h.Orgs.Permissions(p).ManageUsers
 	}
 	pg.CSRF, _ = c.Locals(httpx.LocalCSRF).(string)
 	if f := c.Cookies(FlashCookie); f != "" {

@@ -1,0 +1,125 @@
+// Package access decides, once for the whole platform, which role may take which
+// action. Every service asks it before it reads a body or looks at a vote's state,
+// the router asks it before a handler parses a request (so a refused role gets 403
+// whatever it sent), and the pages ask it, through the services' permission structs,
+// which buttons to show. Jurisdiction (which estates a principal sees) is the org
+// tree's question (app/orgs); this package answers only "may this role do this at
+// all". docs/roles.md is the same table with the reasons.
+package access
+
+import (
+	"gongzhi/app"
+)
+
+// Action is a kind of change (or a sensitive read) a service performs.
+type Action int
+
+// The actions of the table. Reading what lies in one's jurisdiction (estates, rosters,
+// votes, ballots, scans, counts, documents, formation) is every staff role's and needs
+// no action here; these are the writes and the reads that hand out ballot links.
+const (
+	ManageOrgs         Action = iota + 1 // create org nodes below one's own
+	ManageEstates                        // create estates under a community
+	ManageUsers                          // create, disable, re-enable accounts and reset their passwords
+	EditRoster                           // import the roster, edit units, owners and representatives
+	RunVote                              // draft, agenda, open, paper ballots and scans, voids, publish, objections, finalise, notices, corrections, election votes and runoffs
+	ReadBallotLinks                      // the credentials list and the ballot notices: each carries a voter's personal ballot link
+	KeepRecords                          // the estate's announcements and minutes
+	PrepCompose                          // compose, publish and dissolve a preparatory group
+	PrepWork                             // a preparatory group's facts, duties, objections, candidates and lists
+	PrepElection                         // record a counted election from a preparatory group's slate
+	ReelectionCompose                    // compose, publish and dissolve a re-election group
+	ReelectionWork                       // a re-election group's duties, objections, candidates and lists
+	ReelectionElection                   // record a counted re-election
+	CommitteeOfficers                    // record the chair and vice-chairs the committee elected
+	CommitteeFiling                      // accept the committee's filing (备案)
+)
+
+type rule struct {
+	name  string
+	roles []app.Role
+	deny  string // the refusal, Chinese first
+}
+
+const (
+	admin     = app.RoleAdmin
+	district  = app.RoleDistrict
+	street    = app.RoleStreet
+	community = app.RoleCommunity
+	committee = app.RoleCommittee
+)
+
+// table is the policy: for each action, the roles that may take it. Auditors take none.
+var table = map[Action]rule{
+	ManageOrgs:         {"manage_orgs", []app.Role{admin, district, street}, "无权创建机构"},
+	ManageEstates:      {"manage_estates", []app.Role{admin, district, street, community}, "无权创建小区"},
+	ManageUsers:        {"manage_users", []app.Role{admin, district, street, community}, "无权管理账号"},
+	EditRoster:         {"edit_roster", []app.Role{admin, street, community, committee}, "只能查看名册，不能修改"},
+	RunVote:            {"run_vote", []app.Role{admin, street, community, committee}, "无权组织表决：表决由街道办事处、社区居委会或本小区业主委员会组织"},
+	ReadBallotLinks:    {"read_ballot_links", []app.Role{admin, street, community, committee}, "无权查看投票链接：只有组织表决的账号可以查看"},
+	KeepRecords:        {"keep_records", []app.Role{admin, street, community, committee}, "无权发布公告或会议记录"},
+	PrepCompose:        {"prep_compose", []app.Role{admin, street}, "无权操作：筹备组由街道办事处牵头组建"},
+	PrepWork:           {"prep_work", []app.Role{admin, street, community}, "无权进行此操作"},
+	PrepElection:       {"prep_election", []app.Role{admin, street, community}, "无权进行此操作"},
+	ReelectionCompose:  {"reelection_compose", []app.Role{admin, street, committee}, "无权操作：换届小组由街道办事处或业主委员会组建"},
+	ReelectionWork:     {"reelection_work", []app.Role{admin, street, community, committee}, "无权进行此操作"},
+	ReelectionElection: {"reelection_election", []app.Role{admin, street, community, committee}, "无权进行此操作"},
+	CommitteeOfficers:  {"committee_officers", []app.Role{admin, street, community, committee}, "无权进行此操作"},
+	CommitteeFiling:    {"committee_filing", []app.Role{admin, street}, "无权操作：备案由街道办事处受理"},
+}
+
+// Actions lists every action in order.
+func Actions() []Action {
+	out := make([]Action, 0, len(table))
+	for a := ManageOrgs; a <= CommitteeFiling; a++ {
+		out = append(out, a)
+	}
+	return out
+}
+
+// String is the action's name, as docs/roles.md writes it.
+func (a Action) String() string { return table[a].name }
+
+// Roles lists the roles that may take the action.
+func (a Action) Roles() []app.Role { return append([]app.Role(nil), table[a].roles...) }
+
+// Can tells whether p's role may take the action (in its own jurisdiction).
+func Can(p app.Principal, a Action) bool {
+	for _, r := range table[a].roles {
+		if r == p.Role {
+			return true
+		}
+	}
+	return false
+}
+
+// CanAny tells whether p's role may take at least one of the actions.
+func CanAny(p app.Principal, as ...Action) bool {
+	for _, a := range as {
+		if Can(p, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// Require is nil when p may take the action and a forbidden error otherwise; an
+// auditor's refusal says it is read-only.
+func Require(p app.Principal, a Action) error {
+	if Can(p, a) {
+		return nil
+	}
+	if p.Role == app.RoleAuditor {
+		return app.Errorf(app.EForbidden, "审计员只能查看，不能修改 / auditors have read-only access")
+	}
+	return &app.Error{Code: app.EForbidden, Message: table[a].deny}
+}
+
+// RequireAny is nil when p may take at least one of the actions; otherwise the first
+// action's refusal.
+func RequireAny(p app.Principal, as ...Action) error {
+	if len(as) == 0 || CanAny(p, as...) {
+		return nil
+	}
+	return Require(p, as[0])
+}
