@@ -161,11 +161,18 @@ func run(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	if err := fapp.ShutdownWithTimeout(10 * time.Second); err != nil {
-		return fmt.Errorf("shutting down: %w", err)
+	// Requests in flight get the deadline less shutdownCleanup to finish; then the
+	// shutdown hook (handlers.New) cancels the contexts of those still running (a PDF
+	// stops at its next page) and the pool closes, all within shutdownTimeout.
+	if err := fapp.ShutdownWithTimeout(shutdownTimeout - shutdownCleanup); err != nil {
+		return fmt.Errorf("shutting down: requests still running after %s were cancelled: %w", shutdownTimeout-shutdownCleanup, err)
 	}
 	return nil
 }
+
+// shutdownTimeout bounds a stop on SIGINT/SIGTERM; shutdownCleanup of it is kept for
+// cancelling the requests still running and closing the database pool.
+const shutdownTimeout, shutdownCleanup = 10 * time.Second, time.Second
 
 // startWorkers runs the background jobs of this instance until ctx ends. With
 // workers (WORKERS=true) it also closes votes at their closing time; several

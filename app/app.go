@@ -28,6 +28,10 @@ const (
 	EInternal     Code = "internal"     // our fault; details are logged, never shown (500)
 )
 
+// EPasswordChange: the password was reset by someone else and must be changed before
+// the account may do anything else (403).
+const EPasswordChange Code = "password_change_required"
+
 // Detail names one field or one row/column of the input that is wrong.
 type Detail struct {
 	Row     int    `json:"row,omitempty"`

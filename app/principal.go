@@ -57,6 +57,9 @@ type Principal struct {
 	OrgID    int64  // 0 for the platform administrator
 	OrgPath  string // materialised path of the org node, e.g. "/1/2/5/"; "" for admin
 	EstateID int64  // for the committee role: the one estate it serves
+	// MustChangePassword: the password was reset by someone else; until the account
+	// sets its own, it may only change its password or sign out.
+	MustChangePassword bool
 }
 
 // IsAdmin tells whether the principal is the platform administrator.

@@ -77,7 +77,12 @@ func New(d Deps) *fiber.App {
 		fapp.Use(observeRequests(d.Metrics))
 	}
 	fapp.Use(httpx.AccessLog(d.Logger))
-	fapp.Use(httpx.WithDeadline(d.Config.RequestTimeout))
+	// Request contexts end with the server: fiber runs its shutdown hooks once a
+	// shutdown has waited for the requests in flight or its deadline has passed, and
+	// work still running (a PDF, an import) is then cancelled.
+	lifetime, endLifetime := context.WithCancel(context.Background())
+	fapp.Hooks().OnShutdown(func() error { endLifetime(); return nil })
+	fapp.Use(httpx.WithDeadline(lifetime, d.Config.RequestTimeout))
 	fapp.Use(httpx.SecurityHeaders(d.Config.CookieSecure))
 
 	fapp.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
@@ -93,6 +98,7 @@ func New(d Deps) *fiber.App {
 		return c.Send(docs.OpenAPI())
 	})
 	v1.Post("/auth/token", loginLimit, apiH.Token)
+	v1.Post("/auth/password", loginLimit, apiH.ChangePassword)
 	// votes public API routes: registered before the bearer-token group, whose
 	// middleware fiber would otherwise run first for every /api/v1 path.
 	votesAPI := &api.VoteHandlers{Votes: d.Svc.Votes, Validate: validate}
@@ -114,6 +120,9 @@ func New(d Deps) *fiber.App {
 	authed.Post("/orgs", httpx.Allow(access.ManageOrgs), apiH.CreateOrg)
 	authed.Get("/users", apiH.ListUsers)
 	authed.Post("/users", httpx.Allow(access.ManageUsers), apiH.CreateUser)
+	authed.Post("/users/:id/password", httpx.Allow(access.ManageUsers), apiH.ResetUserPassword)
+	authed.Post("/users/:id/disable", httpx.Allow(access.ManageUsers), apiH.SetUserDisabled(true))
+	authed.Post("/users/:id/enable", httpx.Allow(access.ManageUsers), apiH.SetUserDisabled(false))
 	authed.Get("/estates", apiH.ListEstates)
 	authed.Post("/estates", httpx.Allow(access.ManageEstates), apiH.CreateEstate)
 	authed.Get("/estates/:id", apiH.GetEstate)
@@ -231,6 +240,8 @@ func New(d Deps) *fiber.App {
 	})
 	staff := fapp.Group("", webH.RequireLogin)
 	staff.Post("/logout", webH.Logout)
+	staff.Get("/password", webH.PasswordForm)
+	staff.Post("/password", loginLimit, webH.ChangePassword)
 	staff.Get("/", webH.Home)
 	staff.Get("/orgs", webH.OrgsPage)
 	staff.Post("/orgs", httpx.Allow(access.ManageOrgs), webH.CreateOrg)

@@ -231,13 +231,9 @@ func TestVoteWebOwnerBallot(t *testing.T) {
 			t.Errorf("forged pass: %d", r.Status)
 		}
 
-		// Confirm with the fixed choice (five candidates): receipt.
+		// Confirm with the fixed choice (five candidates): the receipt, at once.
 		choose["c.election"] = []string{"c1", "c2", "c3", "c4", "c5"}
 		r = owner.Post(page+"/cast", choose)
-		if r.Status != http.StatusSeeOther || r.Header.Get("Location") != page+"/receipt" {
-			t.Fatalf("cast: %d %s", r.Status, r.Body)
-		}
-		r = owner.Get(page + "/receipt")
 		doc = vwDoc(t, r)
 		code := strings.TrimSpace(doc.Find(".receipt-code").Text())
 		if r.Status != 200 || !regexp.MustCompile(`^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}$`).MatchString(code) {
@@ -254,8 +250,13 @@ func TestVoteWebOwnerBallot(t *testing.T) {
 			t.Errorf("stored choices %s", content.Choices)
 		}
 
-		// Second visit: already cast, when and how, and the receipt check link.
+		// Second visit: nothing of the ballot before the identity check; after it,
+		// already cast, when and how, the receipt and the receipt check link.
 		r = owner.Get(page)
+		if doc = vwDoc(t, r); doc.Find("#already-cast").Length() != 0 || doc.Find("#id-check").Length() != 1 {
+			t.Errorf("second visit before the check: %d %q", r.Status, doc.Find("main").Text())
+		}
+		r = owner.Post(page+"/check", url.Values{"_csrf": {csrf}, "id_check": {vwAnswer301}})
 		doc = vwDoc(t, r)
 		done := doc.Find("#already-cast").Text()
 		if r.Status != 200 || !strings.Contains(done, "您已投票") || !strings.Contains(done, "线上投票") ||
@@ -263,13 +264,13 @@ func TestVoteWebOwnerBallot(t *testing.T) {
 			t.Errorf("second visit: %d %q", r.Status, done)
 		}
 		check := doc.Find("#already-cast a[href^='/receipt?code=']").AttrOr("href", "")
-		if check == "" || doc.Find("#id-check").Length() != 0 {
-			t.Fatalf("second visit lacks the receipt link or still asks for the ID")
+		if check == "" || doc.Find("#id-check").Length() != 0 || strings.TrimSpace(doc.Find("#already-cast .receipt-code").Text()) != code {
+			t.Fatalf("second visit lacks the receipt or its link, or still asks for the ID")
 		}
-		// Another try through the form: 409 with the reason.
-		r = owner.Post(page+"/check", url.Values{"_csrf": {csrf}, "id_check": {vwAnswer301}})
-		if r.Status != http.StatusConflict || !strings.Contains(string(r.Body), "不能重复投票") {
-			t.Errorf("second check: %d", r.Status)
+		// The confirmation sent again (a reload): 409 with the reason, and the receipt.
+		r = owner.Post(page+"/cast", choose)
+		if r.Status != http.StatusConflict || !strings.Contains(string(r.Body), "不能重复投票") || !strings.Contains(string(r.Body), code) {
+			t.Errorf("second cast: %d", r.Status)
 		}
 		// The public receipt check: vote, time, channel; never the choices.
 		r = env.Browser().Get(check)
@@ -504,7 +505,7 @@ func TestVoteWebStaffFlow(t *testing.T) {
 		c301 := o301.CSRF(p301)
 		doc = vwDoc(t, o301.Post(p301+"/check", url.Values{"_csrf": {c301}, "id_check": {vwAnswer301}}))
 		if r := o301.Post(p301+"/cast", url.Values{"_csrf": {c301}, "pass": {doc.Find("input[name=pass]").AttrOr("value", "")},
-			"c.item1": {"agree"}, "c.item2": {"agree"}, "c.election": {"c1", "c2", "c3"}}); r.Status != http.StatusSeeOther {
+			"c.item1": {"agree"}, "c.item2": {"agree"}, "c.election": {"c1", "c2", "c3"}}); r.Status != http.StatusOK || vwDoc(t, r).Find("#receipt").Length() != 1 {
 			t.Fatalf("online 301: %d %s", r.Status, r.Body)
 		}
 		r = staff.SubmitFile(paper+"?room=1-1-301", paper, "scan", "", nil, url.Values{"room": {"1-1-301"}, "kind": {"paper"}, "c.item1": {"oppose"}})
@@ -635,8 +636,17 @@ func TestVoteWebStaffFlow(t *testing.T) {
 				t.Fatalf("answer: %d %s", r.Status, r.Body)
 			}
 		}
-		if got := vwDoc(t, o.Get(p301)).Find("#results").Text(); !strings.Contains(got, "已复核，结果无误。") {
-			t.Errorf("the owner does not see the answer: %q", got)
+		// The answer shows after the identity check, never to whoever merely holds the link.
+		doc = vwDoc(t, o.Get(p301))
+		if strings.Contains(doc.Find("#results").Text(), "已复核，结果无误。") || doc.Find("#record-check input[name=id_check]").Length() != 1 {
+			t.Errorf("the link's page before the check: %q", doc.Find("main").Text())
+		}
+		r = o.Post(p301+"/check", url.Values{"_csrf": {oc}, "id_check": {vwAnswer301}})
+		if got := vwDoc(t, r).Find("#results").Text(); r.Status != 200 || !strings.Contains(got, "已复核，结果无误。") {
+			t.Errorf("the owner does not see the answer: %d %q", r.Status, got)
+		}
+		if got := vwDoc(t, r).Find("#already-cast .receipt-code").Text(); got == "" {
+			t.Error("the owner does not see the receipt after the check")
 		}
 		// Finalise after the objection window.
 		v, _ := models.FindVote(t.Context(), env.DB.DB, voteID)

@@ -18,11 +18,25 @@ type User struct {
 	OrgID        *int64
 	EstateID     *int64
 	Disabled     bool
-	FailedLogins int
-	LockedUntil  *time.Time
-	LastLoginAt  *time.Time
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// MustChangePassword is set when someone else reset the password: the account
+	// must choose its own at the next sign-in before doing anything else.
+	MustChangePassword bool
+	LastLoginAt        *time.Time
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+// LoginThrottle counts failed sign-ins under one key (the SHA-256 of an account
+// name, a client address, or an account and an address that signed in before); the
+// auth service decides the back-off from it. Stored in the database so that every
+// server instance applies the same delays.
+type LoginThrottle struct {
+	KeyHash       string `gorm:"primaryKey"`
+	Failures      int
+	LastFailureAt *time.Time
+	NextAttemptAt *time.Time
+	LastSuccessAt *time.Time
+	UpdatedAt     time.Time
 }
 
 // UserWithOrg is a user joined with its org's name and path.

@@ -1,7 +1,9 @@
-// Package auth signs staff in and out: bcrypt passwords, lockout after repeated
-// failures, server-side sessions and API tokens stored (hashed) in the database so
-// that several server instances can share them, and staff account management within
-// the creator's jurisdiction.
+// Package auth signs staff in and out: bcrypt passwords under a password policy, one
+// answer for every failed sign-in, a back-off per account and per client address
+// instead of a lock-out (throttle.go), a forced change after someone else resets a
+// password, server-side sessions and API tokens stored (hashed) in the database so
+// that several server instances share them, and staff account management within the
+// manager's jurisdiction (auditors' accounts only from above the org they audit).
 package auth
 
 import (
@@ -29,18 +31,13 @@ const (
 	KindAPI = "api"
 )
 
-// Lockout policy: this many consecutive failures lock the account for LockFor.
-const (
-	MaxFailedLogins = 5
-	LockFor         = 15 * time.Minute
-)
-
 // Service is the sign-in and account service.
 type Service struct {
 	db         *gorm.DB
 	sessionTTL time.Duration
 	bcryptCost int
 	dummyHash  []byte // compared against for unknown usernames, so timing does not tell
+	throttle   Throttle
 	now        func() time.Time
 }
 
@@ -53,8 +50,12 @@ func New(db *gorm.DB, sessionTTL time.Duration, bcryptCost int) *Service {
 	if err != nil {
 		dummy = nil // only weakens the timing cover; CompareHashAndPassword still fails
 	}
-	return &Service{db: db, sessionTTL: sessionTTL, bcryptCost: bcryptCost, dummyHash: dummy, now: func() time.Time { return time.Now().UTC() }}
+	return &Service{db: db, sessionTTL: sessionTTL, bcryptCost: bcryptCost, dummyHash: dummy, throttle: DefaultThrottle,
+		now: func() time.Time { return time.Now().UTC() }}
 }
+
+// SetClock replaces the service's clock (tests drive the back-off with it).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 // NewToken returns a URL-safe random token of 256 bits.
 func NewToken() (string, error) {
@@ -79,54 +80,81 @@ type Session struct {
 	Principal app.Principal
 }
 
-var errBadLogin = app.Errorf(app.EUnauthorized, "用户名或密码错误")
+// Credentials are what a sign-in attempt presents, and the client address it
+// comes from (for the back-off).
+type Credentials struct {
+	Username string
+	Password string
+	Address  string
+}
 
-// Login checks the password and opens a session of the given kind. Wrong passwords
-// count towards a lockout; a locked or disabled account cannot sign in.
-func (s *Service) Login(ctx context.Context, username, password, kind string) (Session, error) {
-	username = strings.TrimSpace(username)
-	if username == "" || password == "" {
-		return Session{}, &app.Error{Code: app.EInvalid, Message: "请输入用户名和密码",
-			Details: []app.Detail{{Field: "username", Message: "必填"}, {Field: "password", Message: "必填"}}}
+// errBadLogin is the one answer to every failed sign-in: unknown username, wrong
+// password, disabled account. Nothing in it, its status or the work done before
+// it tells which.
+var errBadLogin = app.Errorf(app.EUnauthorized, "用户名或密码错误，或账号已停用")
+
+// errMustChange answers an API sign-in of an account whose password was reset.
+var errMustChange = app.Errorf(app.EPasswordChange,
+	"密码已被管理员重置，请先修改密码（POST /api/v1/auth/password）")
+
+// verify checks credentials under the back-off: the attempt is counted first, and a
+// throttled one is refused (rate_limited) before the password is looked at; a failed
+// one is answered with errBadLogin; the caller takes a success's count back with
+// recordSuccess.
+func (s *Service) verify(ctx context.Context, cr Credentials, field string) (models.User, throttleKeys, error) {
+	cr.Username = strings.TrimSpace(cr.Username)
+	if cr.Username == "" || cr.Password == "" {
+		return models.User{}, throttleKeys{}, &app.Error{Code: app.EInvalid, Message: "请输入用户名和密码",
+			Details: []app.Detail{{Field: "username", Message: "必填"}, {Field: field, Message: "必填"}}}
 	}
-	u, err := models.FindUserByUsername(ctx, s.db, username)
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	k := keysFor(cr.Username, cr.Address)
+	if err := s.reserve(ctx, k); err != nil {
+		return models.User{}, k, err
+	}
+	u, err := models.FindUserByUsername(ctx, s.db, cr.Username)
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
 		// Spend the same time as a real check so usernames cannot be probed by timing.
-		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
-		return Session{}, errBadLogin
+		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(cr.Password))
+	case err != nil:
+		return u, k, app.Internal(err)
+	default:
+		if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(cr.Password)) == nil && !u.Disabled {
+			return u, k, nil
+		}
 	}
+	return models.User{}, k, errBadLogin // already counted by reserve
+}
+
+// Login checks the credentials and opens a session of the given kind. Failures
+// slow down further attempts (see Throttle) but never lock the account. An account
+// whose password was reset by someone else gets a web session that may only change
+// the password (Principal.MustChangePassword); an API sign-in is refused with
+// password_change_required until the password is changed.
+func (s *Service) Login(ctx context.Context, cr Credentials, kind string) (Session, error) {
+	u, k, err := s.verify(ctx, cr, "password")
 	if err != nil {
-		return Session{}, app.Internal(err)
+		return Session{}, err
 	}
-	now := s.now()
-	if u.Disabled {
-		return Session{}, app.Errorf(app.EUnauthorized, "账号已停用，请联系管理员")
-	}
-	if u.LockedUntil != nil && u.LockedUntil.After(now) {
-		return Session{}, app.Errorf(app.EUnauthorized, "连续登录失败次数过多，账号已锁定至 %s", u.LockedUntil.In(shanghai()).Format("15:04"))
-	}
-	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
-		fails := u.FailedLogins + 1
-		updates := map[string]any{"failed_logins": fails}
-		if fails >= MaxFailedLogins {
-			until := now.Add(LockFor)
-			updates["locked_until"] = until
-			updates["failed_logins"] = 0
+	if u.MustChangePassword && kind == KindAPI {
+		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return s.recordSuccess(tx, k) })
+		if err != nil {
+			return Session{}, app.Internal(err)
 		}
-		if err := s.db.WithContext(ctx).Model(&models.User{}).Where("id = ?", u.ID).Updates(updates).Error; err != nil {
-			return Session{}, app.Internal(fmt.Errorf("recording failed login: %w", err))
-		}
-		return Session{}, errBadLogin
+		return Session{}, errMustChange
 	}
 	p, err := s.principalOf(ctx, s.db, u)
 	if err != nil {
 		return Session{}, err
 	}
+	now := s.now()
 	var out Session
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Model(&models.User{}).Where("id = ?", u.ID).
-			Updates(map[string]any{"failed_logins": 0, "locked_until": nil, "last_login_at": now}).Error; err != nil {
+		if err := tx.Model(&models.User{}).Where("id = ?", u.ID).Update("last_login_at", now).Error; err != nil {
 			return fmt.Errorf("recording login: %w", err)
+		}
+		if err := s.recordSuccess(tx, k); err != nil {
+			return err
 		}
 		var err error
 		out, err = s.openSession(ctx, tx, u.ID, kind)
@@ -135,6 +163,63 @@ func (s *Service) Login(ctx context.Context, username, password, kind string) (S
 		}
 		out.Principal = p
 		return audit.Record(ctx, tx, p, audit.Entry{Action: "auth.login", TargetType: "user", TargetID: u.ID, OrgID: p.OrgID, Detail: map[string]any{"kind": kind}})
+	})
+	if err != nil {
+		return Session{}, app.AsError(err)
+	}
+	return out, nil
+}
+
+// PasswordChange is an account changing its own password: the current one proves
+// who it is (under the same back-off as a sign-in).
+type PasswordChange struct {
+	Credentials        // Password is the current password
+	NewPassword string // checked against the password policy
+}
+
+// ChangePassword sets the account's own new password, clears a forced change, ends
+// every session of the account and opens a new one of the given kind.
+func (s *Service) ChangePassword(ctx context.Context, in PasswordChange, kind string) (Session, error) {
+	// The new password is checked first, so a refused one costs no attempt.
+	if err := ValidatePassword("new_password", in.Username, in.NewPassword); err != nil {
+		return Session{}, err
+	}
+	if in.NewPassword == in.Password {
+		return Session{}, app.Invalid("new_password", "新密码不能与当前密码相同")
+	}
+	u, k, err := s.verify(ctx, in.Credentials, "current_password")
+	if err != nil {
+		return Session{}, err
+	}
+	hash, err := s.HashPassword(in.NewPassword)
+	if err != nil {
+		return Session{}, app.Internal(err)
+	}
+	u.MustChangePassword = false
+	p, err := s.principalOf(ctx, s.db, u)
+	if err != nil {
+		return Session{}, err
+	}
+	now := s.now()
+	var out Session
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&models.User{}).Where("id = ?", u.ID).Updates(map[string]any{
+			"password_hash": hash, "must_change_password": false, "last_login_at": now}).Error; err != nil {
+			return fmt.Errorf("changing password: %w", err)
+		}
+		if err := tx.Where("user_id = ?", u.ID).Delete(&models.Session{}).Error; err != nil {
+			return fmt.Errorf("ending sessions: %w", err)
+		}
+		if err := s.recordSuccess(tx, k); err != nil {
+			return err
+		}
+		var err error
+		if out, err = s.openSession(ctx, tx, u.ID, kind); err != nil {
+			return err
+		}
+		out.Principal = p
+		return audit.Record(ctx, tx, p, audit.Entry{Action: "user.change_password", TargetType: "user", TargetID: u.ID, OrgID: p.OrgID,
+			Detail: map[string]any{"kind": kind}})
 	})
 	if err != nil {
 		return Session{}, app.AsError(err)
@@ -210,17 +295,23 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	return nil
 }
 
-// PurgeExpired deletes sessions past their expiry (they hold no record the law keeps).
+// PurgeExpired deletes sessions past their expiry (they hold no record the law keeps)
+// and sign-in throttle rows untouched for longer than they can matter.
 func (s *Service) PurgeExpired(ctx context.Context) (int64, error) {
-	res := s.db.WithContext(ctx).Where("expires_at < ?", s.now()).Delete(&models.Session{})
+	now := s.now()
+	res := s.db.WithContext(ctx).Where("expires_at < ?", now).Delete(&models.Session{})
 	if res.Error != nil {
 		return 0, fmt.Errorf("purging sessions: %w", res.Error)
+	}
+	old := now.Add(-max(s.throttle.KnownFor, s.throttle.Forget))
+	if err := s.db.WithContext(ctx).Where("updated_at < ?", old).Delete(&models.LoginThrottle{}).Error; err != nil {
+		return 0, fmt.Errorf("purging sign-in throttle: %w", err)
 	}
 	return res.RowsAffected, nil
 }
 
 func (s *Service) principalOf(ctx context.Context, db *gorm.DB, u models.User) (app.Principal, error) {
-	p := app.Principal{UserID: u.ID, Username: u.Username, Role: app.Role(u.Role)}
+	p := app.Principal{UserID: u.ID, Username: u.Username, Role: app.Role(u.Role), MustChangePassword: u.MustChangePassword}
 	if u.OrgID != nil {
 		o, err := models.FindOrg(ctx, db, *u.OrgID)
 		if err != nil {
@@ -232,12 +323,4 @@ func (s *Service) principalOf(ctx context.Context, db *gorm.DB, u models.User) (
 		p.EstateID = *u.EstateID
 	}
 	return p, nil
-}
-
-func shanghai() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
 }

@@ -70,26 +70,6 @@ func (s *Service) HashPassword(password string) (string, error) {
 	return string(h), nil
 }
 
-// ValidatePassword checks the password policy: 10 to 72 bytes, letters and digits.
-func ValidatePassword(pw string) error {
-	if len(pw) < 10 || len(pw) > 72 {
-		return app.Invalid("password", "密码长度须为 10 到 72 个字符")
-	}
-	var letter, digit bool
-	for _, r := range pw {
-		switch {
-		case r >= '0' && r <= '9':
-			digit = true
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
-			letter = true
-		}
-	}
-	if !letter || !digit {
-		return app.Invalid("password", "密码须同时包含字母和数字")
-	}
-	return nil
-}
-
 func validateUsername(name string) error {
 	if l := utf8.RuneCountInString(name); l < 3 || l > 64 {
 		return app.Invalid("username", "用户名长度须为 3 到 64 个字符")
@@ -103,8 +83,20 @@ func validateUsername(name string) error {
 }
 
 // CreateUser creates a staff account bound to an org node in the creator's subtree,
-// with a role below the creator's (the admin may create any role).
+// with a role below the creator's (the admin may create any role). An auditor's
+// account is created only from above the org it audits (see mayManage).
 func (s *Service) CreateUser(ctx context.Context, p app.Principal, in NewUser) (int64, error) {
+	return s.createUser(ctx, p, in, true)
+}
+
+// SeedDemoUser creates a demo account for app/demo as the platform administrator
+// would, without the password policy: demo passwords are printed on the sign-in
+// page, so no policy could make them secret. Never call it with a request's input.
+func (s *Service) SeedDemoUser(ctx context.Context, in NewUser) (int64, error) {
+	return s.createUser(ctx, app.Principal{Username: "demo-seed", Role: app.RoleAdmin}, in, false)
+}
+
+func (s *Service) createUser(ctx context.Context, p app.Principal, in NewUser, policy bool) (int64, error) {
 	if err := access.Require(p, access.ManageUsers); err != nil {
 		return 0, err
 	}
@@ -112,14 +104,16 @@ func (s *Service) CreateUser(ctx context.Context, p app.Principal, in NewUser) (
 	if err := validateUsername(in.Username); err != nil {
 		return 0, err
 	}
-	if err := ValidatePassword(in.Password); err != nil {
-		return 0, err
-	}
 	if !in.Role.Valid() {
 		return 0, app.Invalid("role", "未知的角色："+string(in.Role))
 	}
-	if !p.IsAdmin() && (roleRank(in.Role) >= roleRank(p.Role) || !p.CanWrite() || p.Role == app.RoleCommittee) {
+	if !rankAllows(p, in.Role) {
 		return 0, app.Errorf(app.EForbidden, "无权创建角色为“%s”的账号", in.Role.Label())
+	}
+	if policy {
+		if err := ValidatePassword("password", in.Username, in.Password); err != nil {
+			return 0, err
+		}
 	}
 	var orgID, estateID *int64
 	if in.Role != app.RoleAdmin {
@@ -132,6 +126,9 @@ func (s *Service) CreateUser(ctx context.Context, p app.Principal, in NewUser) (
 		}
 		if err != nil {
 			return 0, app.Internal(err)
+		}
+		if allowed, _ := mayManage(p, in.Role, &o.ID, o.Path); !allowed {
+			return 0, errAuditorFromAbove
 		}
 		if kinds := orgKindFor(in.Role); !contains(kinds, o.Kind) {
 			return 0, app.Invalid("org_id", fmt.Sprintf("角色“%s”须属于%s类机构", in.Role.Label(), strings.Join(kinds, "/")))
@@ -223,14 +220,15 @@ func (s *Service) SetDisabled(ctx context.Context, p app.Principal, userID int64
 	return nil
 }
 
-// ResetPassword sets a new password for an account in the principal's subtree,
-// clears its lockout and ends its sessions.
+// ResetPassword sets a new password for an account the principal manages, ends its
+// sessions and clears its sign-in back-off. The account must change the password at
+// its next sign-in (someone else knows it), unless the principal reset its own.
 func (s *Service) ResetPassword(ctx context.Context, p app.Principal, userID int64, password string) error {
 	u, err := s.userInScope(ctx, p, userID)
 	if err != nil {
 		return err
 	}
-	if err := ValidatePassword(password); err != nil {
+	if err := ValidatePassword("password", u.Username, password); err != nil {
 		return err
 	}
 	hash, err := s.HashPassword(password)
@@ -239,8 +237,11 @@ func (s *Service) ResetPassword(ctx context.Context, p app.Principal, userID int
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Model(&models.User{}).Where("id = ?", u.ID).
-			Updates(map[string]any{"password_hash": hash, "failed_logins": 0, "locked_until": nil}).Error; err != nil {
+			Updates(map[string]any{"password_hash": hash, "must_change_password": u.ID != p.UserID}).Error; err != nil {
 			return fmt.Errorf("updating password: %w", err)
+		}
+		if err := tx.Where("key_hash = ?", keysFor(u.Username, "").account).Delete(&models.LoginThrottle{}).Error; err != nil {
+			return fmt.Errorf("clearing sign-in back-off: %w", err)
 		}
 		if err := tx.Where("user_id = ?", u.ID).Delete(&models.Session{}).Error; err != nil {
 			return fmt.Errorf("ending sessions: %w", err)
@@ -253,6 +254,9 @@ func (s *Service) ResetPassword(ctx context.Context, p app.Principal, userID int
 	return nil
 }
 
+// userInScope loads an account the principal may manage: not found when it lies
+// outside the principal's reach, forbidden when the principal sees it but may not
+// manage it because it is the auditor of the principal's own org.
 func (s *Service) userInScope(ctx context.Context, p app.Principal, userID int64) (models.User, error) {
 	var u models.User
 	if err := access.Require(p, access.ManageUsers); err != nil {
@@ -267,17 +271,60 @@ func (s *Service) userInScope(ctx context.Context, p app.Principal, userID int64
 	if p.IsAdmin() {
 		return u, nil
 	}
-	if !p.CanWrite() || p.Role == app.RoleCommittee || roleRank(app.Role(u.Role)) >= roleRank(p.Role) || u.OrgID == nil {
+	if u.OrgID == nil {
 		return u, app.Errorf(app.ENotFound, "账号不存在")
 	}
 	o, err := models.FindOrg(ctx, s.db, *u.OrgID)
 	if err != nil {
 		return u, app.Internal(err)
 	}
-	if !p.CoversOrgPath(o.Path) {
-		return u, app.Errorf(app.ENotFound, "账号不存在")
+	allowed, visible := mayManage(p, app.Role(u.Role), u.OrgID, o.Path)
+	switch {
+	case allowed:
+		return u, nil
+	case visible && app.Role(u.Role) == app.RoleAuditor && o.ID == p.OrgID && rankAllows(p, app.RoleAuditor):
+		return u, errAuditorFromAbove
 	}
-	return u, nil
+	return u, app.Errorf(app.ENotFound, "账号不存在")
+}
+
+// errAuditorFromAbove refuses the audited org's own staff the auditor's account.
+var errAuditorFromAbove = app.Errorf(app.EForbidden, "审计员账号只能由被审计机构的上级机构或平台管理员创建和管理")
+
+// rankAllows tells whether p's role reaches accounts of role r at all.
+func rankAllows(p app.Principal, r app.Role) bool {
+	return p.IsAdmin() || (p.CanWrite() && p.Role != app.RoleCommittee && roleRank(r) < roleRank(p.Role))
+}
+
+// mayManage decides who creates, resets, disables and enables an account of role r
+// bound to the org (orgID, orgPath): the platform admin any; other staff accounts of
+// a lower role in their subtree — except an auditor's account, which only staff of an
+// org above the audited org may manage (the audited office must not be able to take
+// its auditor's place). visible tells whether the account lies in p's subtree.
+func mayManage(p app.Principal, r app.Role, orgID *int64, orgPath string) (allowed, visible bool) {
+	if p.IsAdmin() {
+		return true, true
+	}
+	if orgID == nil || !p.CoversOrgPath(orgPath) {
+		return false, false
+	}
+	if !rankAllows(p, r) {
+		return false, true
+	}
+	if r == app.RoleAuditor && *orgID == p.OrgID {
+		return false, true
+	}
+	return true, true
+}
+
+// CanManage tells whether p may reset, disable or enable the listed account (for
+// the accounts page); an account never manages itself there.
+func CanManage(p app.Principal, u models.UserWithOrg) bool {
+	if u.ID == p.UserID {
+		return false
+	}
+	allowed, _ := mayManage(p, app.Role(u.Role), u.OrgID, u.OrgPath)
+	return allowed
 }
 
 // EnsureAdmin creates the platform administrator when no account of that name
@@ -314,7 +361,8 @@ func (s *Service) EnsureAdmin(ctx context.Context, username, password string) (c
 	return true, generated, nil
 }
 
-// GeneratePassword returns a random 16-character password with letters and digits.
+// GeneratePassword returns a random 16-character password of letters and digits
+// that meets the password policy.
 func GeneratePassword() (string, error) {
 	const alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 	for {
@@ -326,7 +374,7 @@ func GeneratePassword() (string, error) {
 			}
 			b[i] = alphabet[n.Int64()]
 		}
-		if ValidatePassword(string(b)) == nil {
+		if ValidatePassword("password", "", string(b)) == nil {
 			return string(b), nil
 		}
 	}
@@ -348,10 +396,11 @@ func deref(p *int64) int64 {
 	return *p
 }
 
-// CanCreateRole tells whether p may create accounts of role r (for forms).
+// CanCreateRole tells whether p may create accounts of role r (for forms). Community
+// staff have no org below their own, so no auditor's account to create.
 func CanCreateRole(p app.Principal, r app.Role) bool {
-	if p.IsAdmin() {
-		return true
+	if r == app.RoleAuditor && p.Role == app.RoleCommunity {
+		return false
 	}
-	return p.CanWrite() && p.Role != app.RoleCommittee && roleRank(r) < roleRank(p.Role)
+	return rankAllows(p, r)
 }

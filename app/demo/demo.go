@@ -102,7 +102,7 @@ func Seed(ctx context.Context, db *gorm.DB, svc *services.Set) (Result, error) {
 		if a.estate {
 			in.EstateID = estate
 		}
-		if _, err := authSvc.CreateUser(ctx, system, in); err != nil {
+		if _, err := authSvc.SeedDemoUser(ctx, in); err != nil {
 			return Result{}, fmt.Errorf("demo account %s: %w", a.Username, err)
 		}
 		res.Accounts = append(res.Accounts, a)

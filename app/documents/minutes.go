@@ -779,6 +779,13 @@ func (s *Service) FinaliseMinutes(ctx context.Context, p app.Principal, id int64
 	if m.Kind == models.MinutesCommittee && len(c.Members) == 0 {
 		return MinutesView{}, app.Invalid("members", "请填写业主委员会全体委员 / list the members of the committee")
 	}
+	// The PDF is rendered inside the transaction: take the rendering slot before it
+	// begins, so no transaction waits for a slot.
+	release, err := s.acquireRender(ctx)
+	if err != nil {
+		return MinutesView{}, err
+	}
+	defer release()
 	prof := rules.ProfileOrDefault(e.ProfileCode)
 	now := s.now()
 	minutesID := m.ID
@@ -809,8 +816,8 @@ func (s *Service) FinaliseMinutes(ctx context.Context, p app.Principal, id int64
 		}
 		number := docNumber(series, series.CurrentVersion+1)
 		var buf bytes.Buffer
-		if err := s.renderer.Minutes(&buf, s.minutesPDF(m, c, v, e, number, s.VerifyURL(number)), pdfdoc.Meta{CreatedAt: now}); err != nil {
-			return fmt.Errorf("rendering minutes %d: %w", m.ID, err)
+		if err := s.renderer.Minutes(ctx, &buf, s.minutesPDF(m, c, v, e, number, s.VerifyURL(number)), pdfdoc.Meta{CreatedAt: now}); err != nil {
+			return renderError(fmt.Sprintf("minutes %d", m.ID), err)
 		}
 		published := now
 		held := c.HeldAt

@@ -84,9 +84,9 @@ func (s *Service) notices(ctx context.Context, p app.Principal, voteID int64, fo
 		force:   force,
 		encrypt: true,
 		summary: &Summary{EstateName: names.Estate.Name, MeetingTitle: v.Title, Voters: len(creds)},
-		render: func(_ string, _ int, _ string, createdAt time.Time) ([]byte, error) {
+		render: func(ctx context.Context, _ string, _ int, _ string, createdAt time.Time) ([]byte, error) {
 			var buf bytes.Buffer
-			if err := s.renderer.Notices(&buf, notices, pdfdoc.Meta{CreatedAt: createdAt}); err != nil {
+			if err := s.renderer.Notices(ctx, &buf, notices, pdfdoc.Meta{CreatedAt: createdAt}); err != nil {
 				return nil, err
 			}
 			return buf.Bytes(), nil

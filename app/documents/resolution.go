@@ -174,10 +174,10 @@ func (s *Service) issueResolution(ctx context.Context, p app.Principal, rv resol
 		reason:  reason,
 		force:   force,
 		summary: &summary,
-		render: func(number string, version int, supersedes string, createdAt time.Time) ([]byte, error) {
+		render: func(ctx context.Context, number string, version int, supersedes string, createdAt time.Time) ([]byte, error) {
 			doc.DocNumber, doc.Version, doc.Supersedes, doc.VerifyURL = number, version, supersedes, s.VerifyURL(number)
 			var buf bytes.Buffer
-			if err := s.renderer.Resolution(&buf, doc, pdfdoc.Meta{CreatedAt: createdAt}); err != nil {
+			if err := s.renderer.Resolution(ctx, &buf, doc, pdfdoc.Meta{CreatedAt: createdAt}); err != nil {
 				return nil, err
 			}
 			return buf.Bytes(), nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -33,6 +34,8 @@ type Service struct {
 	renderer  *pdfdoc.Renderer
 	publicURL string
 	calendars Calendars // the working calendar (app/calendar); nil: the shipped notices only
+	// slots bounds the documents rendered at once (limits.go).
+	slots chan struct{}
 
 	clockMu sync.RWMutex
 	clock   func() time.Time
@@ -47,7 +50,7 @@ func New(db *gorm.DB, orgSvc *orgs.Service, votes *voting.Service, protector *pi
 		return nil, fmt.Errorf("documents: %w", err)
 	}
 	return &Service{db: db, orgs: orgSvc, votes: votes, pii: protector, renderer: r,
-		publicURL: strings.TrimRight(publicURL, "/"), clock: time.Now}, nil
+		publicURL: strings.TrimRight(publicURL, "/"), slots: make(chan struct{}, runtime.GOMAXPROCS(0)), clock: time.Now}, nil
 }
 
 // SetClock replaces the service's clock: it stamps the creation date of new documents

@@ -381,9 +381,9 @@ type issueSpec struct {
 	summary *Summary
 	// publishedAt and showUntil are recorded on the version; nil while unpublished.
 	publishedAt, showUntil *time.Time
-	// render writes the PDF for a number and version; supersedes is the number of the
-	// version it replaces ("" for the first).
-	render func(number string, version int, supersedes string, createdAt time.Time) ([]byte, error)
+	// render writes the PDF for a number and version under ctx; supersedes is the number
+	// of the version it replaces ("" for the first).
+	render func(ctx context.Context, number string, version int, supersedes string, createdAt time.Time) ([]byte, error)
 	// autoReason explains a new version caused by a changed basis.
 	autoReason string
 }
@@ -422,9 +422,11 @@ func (s *Service) issue(ctx context.Context, p app.Principal, spec issueSpec) (F
 			supersedes = prev.DocNumber
 		}
 		createdAt := s.now()
-		data, err := spec.render(docNumber(series, next), next, supersedes, createdAt)
+		data, err := s.renderBounded(ctx, spec.series.subject, func(ctx context.Context) ([]byte, error) {
+			return spec.render(ctx, docNumber(series, next), next, supersedes, createdAt)
+		})
 		if err != nil {
-			return File{}, false, app.Internal(fmt.Errorf("rendering %s: %w", spec.series.subject, err))
+			return File{}, false, err
 		}
 		reason := spec.reason
 		if !spec.force && prev != nil {

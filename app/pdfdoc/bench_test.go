@@ -2,6 +2,7 @@ package pdfdoc
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"testing"
 
@@ -17,7 +18,7 @@ func countPages(pdf []byte) int {
 func renderNotices(b *testing.B, r *Renderer, notices []Notice) (pages, size int) {
 	b.Helper()
 	var buf bytes.Buffer
-	if err := r.Notices(&buf, notices, fixedMeta); err != nil {
+	if err := r.Notices(context.Background(), &buf, notices, fixedMeta); err != nil {
 		b.Fatal(err)
 	}
 	return countPages(buf.Bytes()), buf.Len()
@@ -31,7 +32,7 @@ func BenchmarkNotices1089(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if err := r.Notices(io.Discard, notices, fixedMeta); err != nil {
+		if err := r.Notices(context.Background(), io.Discard, notices, fixedMeta); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -59,7 +60,7 @@ func BenchmarkNoticePages10000(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if err := r.Notices(io.Discard, short, fixedMeta); err != nil {
+		if err := r.Notices(context.Background(), io.Discard, short, fixedMeta); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -73,7 +74,7 @@ func BenchmarkResolution(b *testing.B) {
 	doc := sampleResolution()
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := r.Resolution(io.Discard, doc, fixedMeta); err != nil {
+		if err := r.Resolution(context.Background(), io.Discard, doc, fixedMeta); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -82,7 +83,7 @@ func BenchmarkResolution(b *testing.B) {
 // BenchmarkQRVector is the QR work per notice as done: encode and emit vector modules.
 func BenchmarkQRVector(b *testing.B) {
 	r := newTestRenderer(b)
-	l, err := r.newLayout(fixedMeta, "")
+	l, err := r.newLayout(context.Background(), fixedMeta, "")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,4 +8,8 @@
 // Latin; lines are broken by character width, so Chinese text without spaces wraps correctly.
 // Times print in Asia/Shanghai. With a fixed Meta.CreatedAt, equal input renders to
 // byte-identical PDFs.
+//
+// Rendering honours its context: it is checked before every page, table row, notice and
+// QR code, and a done context stops the work and is returned (wrapped), so a cancelled
+// request or a passed deadline ends a large batch of notices promptly.
 package pdfdoc

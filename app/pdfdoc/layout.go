@@ -1,6 +1,7 @@
 package pdfdoc
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -71,6 +72,7 @@ type pageGroup struct {
 // the page groups, and does all line breaking itself (gofpdf's own wrapping splits on spaces,
 // which Chinese text does not have).
 type layout struct {
+	ctx      context.Context
 	pdf      *gofpdf.Fpdf
 	coverage *glyphCoverage
 	pt       float64
@@ -80,8 +82,12 @@ type layout struct {
 	onNewPage func()
 }
 
-// newLayout creates an A4 document with the renderer's font and fixed metadata.
-func (r *Renderer) newLayout(meta Meta, title string) (*layout, error) {
+// newLayout creates an A4 document with the renderer's font and fixed metadata, drawn
+// while ctx lasts.
+func (r *Renderer) newLayout(ctx context.Context, meta Meta, title string) (*layout, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("pdfdoc: %w", err)
+	}
 	pdf := gofpdf.NewCustom(&gofpdf.InitType{
 		OrientationStr: "P",
 		UnitStr:        "mm",
@@ -107,11 +113,25 @@ func (r *Renderer) newLayout(meta Meta, title string) (*layout, error) {
 	if err := pdf.Error(); err != nil {
 		return nil, fmt.Errorf("pdfdoc: load font: %w", err)
 	}
-	return &layout{pdf: pdf, coverage: r.coverage, pt: sizeBody, units: make(map[rune]int, 1024)}, nil
+	return &layout{ctx: ctx, pdf: pdf, coverage: r.coverage, pt: sizeBody, units: make(map[rune]int, 1024)}, nil
 }
 
-// finish writes the footers and the PDF.
+// stopped reports whether the layout's context is done. The first time it is, gofpdf
+// is put into its error state, so every further drawing call does nothing, and finish
+// returns the context's error: a loop over pages, rows or notices asks this to stop.
+func (l *layout) stopped() bool {
+	if err := l.ctx.Err(); err != nil {
+		l.pdf.SetError(err)
+		return true
+	}
+	return false
+}
+
+// finish writes the footers and the PDF, unless the context is done.
 func (l *layout) finish(w io.Writer) error {
+	if l.stopped() {
+		return fmt.Errorf("pdfdoc: render stopped: %w", l.ctx.Err())
+	}
 	l.writeFooters()
 	if err := l.pdf.Error(); err != nil {
 		return fmt.Errorf("pdfdoc: render: %w", err)
@@ -132,6 +152,7 @@ func (l *layout) beginGroup(label string) {
 
 // addPage starts a page and puts the cursor at the top margin.
 func (l *layout) addPage() {
+	l.stopped()
 	l.pdf.AddPage()
 	l.pdf.SetXY(marginLeft, marginTop)
 	if n := len(l.groups); n > 0 {
@@ -483,6 +504,9 @@ func (l *layout) table(relative []column, rows [][]string) {
 	defer func() { l.onNewPage = previousHook }()
 	pageRoom := contentBottom - marginTop - float64(headerRows)*lh - 2*cellPadY
 	for _, row := range rows {
+		if l.stopped() {
+			return
+		}
 		lines := l.wrapCells(cols, row)
 		n := maxLines(lines)
 		for start := 0; start < n; {
@@ -631,8 +655,9 @@ func (l *layout) drawQR(qr qrCode, x, y float64) error {
 }
 
 // encodeQRs encodes one QR code per content on all CPUs (go-qrcode's encoder is the most
-// expensive step of a notice) and returns them in input order.
-func encodeQRs(contents []string) ([]qrCode, error) {
+// expensive step of a notice) and returns them in input order, or ctx's error as soon as
+// it is done.
+func encodeQRs(ctx context.Context, contents []string) ([]qrCode, error) {
 	codes := make([]qrCode, len(contents))
 	errs := make([]error, len(contents))
 	workers := min(runtime.GOMAXPROCS(0), len(contents))
@@ -640,6 +665,9 @@ func encodeQRs(contents []string) ([]qrCode, error) {
 	for w := range workers {
 		wg.Go(func() {
 			for i := w; i < len(contents); i += workers {
+				if ctx.Err() != nil {
+					return
+				}
 				var err error
 				if codes[i], err = newQR(contents[i]); err != nil {
 					errs[i] = fmt.Errorf("QR code %d: %w", i, err)
@@ -648,6 +676,9 @@ func encodeQRs(contents []string) ([]qrCode, error) {
 		})
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("pdfdoc: QR codes: %w", err)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package pdfdoc
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/png"
@@ -15,7 +16,7 @@ import (
 
 func TestWrap(t *testing.T) {
 	r := newTestRenderer(t)
-	l, err := r.newLayout(fixedMeta, "")
+	l, err := r.newLayout(context.Background(), fixedMeta, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +105,7 @@ func TestDigitsAndLatinHaveGlyphs(t *testing.T) {
 	requireTools(t)
 	r := newTestRenderer(t)
 	ink := func(text string) int {
-		l, err := r.newLayout(fixedMeta, "")
+		l, err := r.newLayout(context.Background(), fixedMeta, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -153,12 +154,12 @@ func TestMissingGlyphs(t *testing.T) {
 	doc := sampleResolution()
 	doc.Elections[0].Candidates[0].Name = "张喆"
 	doc.Elections[0].Elected[0] = "张喆"
-	path := writePDF(t, "missing.pdf", func(w *bytes.Buffer) error { return r.Resolution(w, doc, fixedMeta) })
+	path := writePDF(t, "missing.pdf", func(w *bytes.Buffer) error { return r.Resolution(context.Background(), w, doc, fixedMeta) })
 	text := pdfText(t, path, 0)
 	if !strings.Contains(text, "张〓") || strings.Contains(text, "喆") {
 		t.Errorf("a character without a glyph is not printed as 〓")
 	}
-	l, err := r.newLayout(fixedMeta, "")
+	l, err := r.newLayout(context.Background(), fixedMeta, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +168,7 @@ func TestMissingGlyphs(t *testing.T) {
 	}
 	// Every character of the fixed wording and the fixtures is printable.
 	if missing := r.MissingGlyphs(strings.ReplaceAll(pdfText(t, writePDF(t, "all.pdf", func(w *bytes.Buffer) error {
-		return r.Resolution(w, sampleResolution(), fixedMeta)
+		return r.Resolution(context.Background(), w, sampleResolution(), fixedMeta)
 	}), 0), "\f", "")); len(missing) != 0 {
 		t.Errorf("resolution text has characters without glyphs: %q", string(missing))
 	}
@@ -239,7 +240,7 @@ func layoutProblems(t *testing.T, path string) []string {
 func TestLayoutProblemsDetects(t *testing.T) {
 	requireTools(t)
 	r := newTestRenderer(t)
-	l, err := r.newLayout(fixedMeta, "")
+	l, err := r.newLayout(context.Background(), fixedMeta, "")
 	if err != nil {
 		t.Fatal(err)
 	}

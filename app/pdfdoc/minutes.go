@@ -1,6 +1,7 @@
 package pdfdoc
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strconv"
@@ -30,8 +31,8 @@ type Minutes struct {
 	VerifyURL   string
 }
 
-// Minutes renders the meeting record as an A4 PDF to w.
-func (r *Renderer) Minutes(w io.Writer, m Minutes, meta Meta) error {
+// Minutes renders the meeting record as an A4 PDF to w; a done ctx stops it.
+func (r *Renderer) Minutes(ctx context.Context, w io.Writer, m Minutes, meta Meta) error {
 	switch {
 	case m.DocNumber == "":
 		return fmt.Errorf("%w: Minutes.DocNumber", ErrMissingField)
@@ -42,7 +43,7 @@ func (r *Renderer) Minutes(w io.Writer, m Minutes, meta Meta) error {
 	if err != nil {
 		return err
 	}
-	l, err := r.newLayout(meta, m.EstateName+m.Kind+"会议记录 "+m.DocNumber)
+	l, err := r.newLayout(ctx, meta, m.EstateName+m.Kind+"会议记录 "+m.DocNumber)
 	if err != nil {
 		return err
 	}
@@ -64,6 +65,9 @@ func (r *Renderer) Minutes(w io.Writer, m Minutes, meta Meta) error {
 	l.section("三、会议情况")
 	l.setFont(sizeBody)
 	for _, para := range strings.Split(strings.ReplaceAll(m.Proceedings, "\r\n", "\n"), "\n") {
+		if l.stopped() {
+			break
+		}
 		if para = strings.TrimSpace(para); para != "" {
 			l.paragraph(marginLeft, contentWidth, "　　"+para, "L", false)
 			l.space(1)

@@ -1,6 +1,7 @@
 package pdfdoc
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -34,8 +35,9 @@ type Notice struct {
 
 // Notices renders one PDF with every voter's notice starting on a new page. Page numbers in
 // the footer count within each voter's notice; a long notice flows onto further pages while
-// its QR code stays on the voter's first page.
-func (r *Renderer) Notices(w io.Writer, notices []Notice, meta Meta) error {
+// its QR code stays on the voter's first page. A done ctx stops the rendering between
+// notices (and pages), and its error is returned.
+func (r *Renderer) Notices(ctx context.Context, w io.Writer, notices []Notice, meta Meta) error {
 	if len(notices) == 0 {
 		return fmt.Errorf("%w: no notices", ErrMissingField)
 	}
@@ -46,15 +48,18 @@ func (r *Renderer) Notices(w io.Writer, notices []Notice, meta Meta) error {
 		}
 		urls[i] = n.BallotURL
 	}
-	codes, err := encodeQRs(urls)
+	codes, err := encodeQRs(ctx, urls)
 	if err != nil {
 		return err
 	}
-	l, err := r.newLayout(meta, notices[0].EstateName+"业主大会会议表决通知书")
+	l, err := r.newLayout(ctx, meta, notices[0].EstateName+"业主大会会议表决通知书")
 	if err != nil {
 		return err
 	}
 	for i, n := range notices {
+		if l.stopped() {
+			return fmt.Errorf("pdfdoc: notices stopped before notice %d of %d: %w", i+1, len(notices), ctx.Err())
+		}
 		if err := l.notice(n, codes[i], r.zone); err != nil {
 			return fmt.Errorf("notice %d: %w", i, err)
 		}

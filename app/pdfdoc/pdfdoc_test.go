@@ -2,6 +2,7 @@ package pdfdoc
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -21,7 +22,7 @@ func TestResolutionText(t *testing.T) {
 	requireTools(t)
 	r := newTestRenderer(t)
 	doc := sampleResolution()
-	path := writePDF(t, "resolution.pdf", func(w *bytes.Buffer) error { return r.Resolution(w, doc, fixedMeta) })
+	path := writePDF(t, "resolution.pdf", func(w *bytes.Buffer) error { return r.Resolution(context.Background(), w, doc, fixedMeta) })
 	text := pdfText(t, path, 0)
 	flat := squeeze(text)
 
@@ -93,7 +94,7 @@ func TestResolutionQuorumNotMet(t *testing.T) {
 		doc.Items[i].Passed = false
 	}
 	doc.Version, doc.Supersedes, doc.DocNumber = 2, "GZ-2026-000012-V1", "GZ-2026-000012-V2"
-	path := writePDF(t, "resolution-v2.pdf", func(w *bytes.Buffer) error { return r.Resolution(w, doc, fixedMeta) })
+	path := writePDF(t, "resolution-v2.pdf", func(w *bytes.Buffer) error { return r.Resolution(context.Background(), w, doc, fixedMeta) })
 	flat := squeeze(pdfText(t, path, 0))
 	for _, want := range []string{"（未达到）", "本次表决不能形成有效决定", "第2版", "本版取代文号GZ-2026-000012-V1"} {
 		if !strings.Contains(flat, want) {
@@ -109,7 +110,7 @@ func TestResolutionQRDecodes(t *testing.T) {
 	requireTools(t)
 	r := newTestRenderer(t)
 	doc := sampleResolution()
-	path := writePDF(t, "resolution.pdf", func(w *bytes.Buffer) error { return r.Resolution(w, doc, fixedMeta) })
+	path := writePDF(t, "resolution.pdf", func(w *bytes.Buffer) error { return r.Resolution(context.Background(), w, doc, fixedMeta) })
 	var found []string
 	for _, codes := range decodeQR(t, rasterize(t, path, 150, rasterPNG)) {
 		found = append(found, codes...)
@@ -123,7 +124,7 @@ func TestMinutes(t *testing.T) {
 	requireTools(t)
 	r := newTestRenderer(t)
 	m := sampleMinutes()
-	path := writePDF(t, "minutes.pdf", func(w *bytes.Buffer) error { return r.Minutes(w, m, fixedMeta) })
+	path := writePDF(t, "minutes.pdf", func(w *bytes.Buffer) error { return r.Minutes(context.Background(), w, m, fixedMeta) })
 	flat := squeeze(pdfText(t, path, 0))
 	for _, want := range []string{"会议记录", m.Title, "业主委员会会议", "2026年11月25日19:30", "共7人：王建国、李秀英",
 		"1.选举业主委员会主任、副主任", longTitle, "经无记名投票，王建国当选主任", "2026年11月25日21:05", m.DocNumber, m.VerifyURL} {
@@ -145,7 +146,7 @@ func TestNoticesOneQRPerVoterOnFirstPage(t *testing.T) {
 	requireTools(t)
 	r := newTestRenderer(t)
 	notices := sampleNotices(20, 3, 5)
-	path := writePDF(t, "notices.pdf", func(w *bytes.Buffer) error { return r.Notices(w, notices, fixedMeta) })
+	path := writePDF(t, "notices.pdf", func(w *bytes.Buffer) error { return r.Notices(context.Background(), w, notices, fixedMeta) })
 	// 1-bit pages keep this 20-voter test fast; the resolution and minutes tests decode PNGs.
 	pages := rasterize(t, path, 150, rasterMono)
 	if len(pages) < 20 {
@@ -197,7 +198,7 @@ func TestGoldenResolution(t *testing.T) {
 	doc := sampleResolution()
 	render := func() []byte {
 		var buf bytes.Buffer
-		if err := r.Resolution(&buf, doc, fixedMeta); err != nil {
+		if err := r.Resolution(context.Background(), &buf, doc, fixedMeta); err != nil {
 			t.Fatal(err)
 		}
 		return buf.Bytes()
@@ -208,7 +209,7 @@ func TestGoldenResolution(t *testing.T) {
 	}
 	// A second Renderer must produce the same bytes too.
 	var third bytes.Buffer
-	if err := newTestRenderer(t).Resolution(&third, doc, fixedMeta); err != nil {
+	if err := newTestRenderer(t).Resolution(context.Background(), &third, doc, fixedMeta); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(first, third.Bytes()) {
@@ -238,8 +239,10 @@ func TestGoldenResolution(t *testing.T) {
 func TestNoticesAndMinutesDeterministic(t *testing.T) {
 	r := newTestRenderer(t)
 	for name, fn := range map[string]func(w *bytes.Buffer) error{
-		"notices": func(w *bytes.Buffer) error { return r.Notices(w, sampleNotices(12, 3, 5), fixedMeta) },
-		"minutes": func(w *bytes.Buffer) error { return r.Minutes(w, sampleMinutes(), fixedMeta) },
+		"notices": func(w *bytes.Buffer) error {
+			return r.Notices(context.Background(), w, sampleNotices(12, 3, 5), fixedMeta)
+		},
+		"minutes": func(w *bytes.Buffer) error { return r.Minutes(context.Background(), w, sampleMinutes(), fixedMeta) },
 	} {
 		var a, b bytes.Buffer
 		if err := fn(&a); err != nil {
@@ -266,11 +269,11 @@ func TestRequiredFields(t *testing.T) {
 	minutes.VerifyURL = ""
 	var buf bytes.Buffer
 	for name, err := range map[string]error{
-		"resolution without VerifyURL": r.Resolution(&buf, noURL, fixedMeta),
-		"resolution without DocNumber": r.Resolution(&buf, noNumber, fixedMeta),
-		"notice without BallotURL":     r.Notices(&buf, notices, fixedMeta),
-		"no notices":                   r.Notices(&buf, nil, fixedMeta),
-		"minutes without VerifyURL":    r.Minutes(&buf, minutes, fixedMeta),
+		"resolution without VerifyURL": r.Resolution(context.Background(), &buf, noURL, fixedMeta),
+		"resolution without DocNumber": r.Resolution(context.Background(), &buf, noNumber, fixedMeta),
+		"notice without BallotURL":     r.Notices(context.Background(), &buf, notices, fixedMeta),
+		"no notices":                   r.Notices(context.Background(), &buf, nil, fixedMeta),
+		"minutes without VerifyURL":    r.Minutes(context.Background(), &buf, minutes, fixedMeta),
 	} {
 		if !errors.Is(err, ErrMissingField) {
 			t.Errorf("%s: error %v, want ErrMissingField", name, err)
@@ -313,9 +316,9 @@ func TestExtremeInputsStayOnPage(t *testing.T) {
 	m.VerifyURL = longURL
 
 	for name, render := range map[string]func(w *bytes.Buffer) error{
-		"resolution": func(w *bytes.Buffer) error { return r.Resolution(w, doc, fixedMeta) },
-		"notices":    func(w *bytes.Buffer) error { return r.Notices(w, notices, fixedMeta) },
-		"minutes":    func(w *bytes.Buffer) error { return r.Minutes(w, m, fixedMeta) },
+		"resolution": func(w *bytes.Buffer) error { return r.Resolution(context.Background(), w, doc, fixedMeta) },
+		"notices":    func(w *bytes.Buffer) error { return r.Notices(context.Background(), w, notices, fixedMeta) },
+		"minutes":    func(w *bytes.Buffer) error { return r.Minutes(context.Background(), w, m, fixedMeta) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			path := writePDF(t, name+".pdf", render)
@@ -338,7 +341,7 @@ func TestExtremeInputsStayOnPage(t *testing.T) {
 func TestRendererConcurrentUse(t *testing.T) {
 	r := newTestRenderer(t)
 	var want bytes.Buffer
-	if err := r.Resolution(&want, sampleResolution(), fixedMeta); err != nil {
+	if err := r.Resolution(context.Background(), &want, sampleResolution(), fixedMeta); err != nil {
 		t.Fatal(err)
 	}
 	const workers = 4
@@ -348,7 +351,7 @@ func TestRendererConcurrentUse(t *testing.T) {
 	for w := range workers {
 		wg.Go(func() {
 			var buf bytes.Buffer
-			errs[w] = r.Resolution(&buf, sampleResolution(), fixedMeta)
+			errs[w] = r.Resolution(context.Background(), &buf, sampleResolution(), fixedMeta)
 			results[w] = buf.Bytes()
 		})
 	}

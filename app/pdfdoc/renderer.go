@@ -1,6 +1,7 @@
 package pdfdoc
 
 import (
+	"context"
 	"fmt"
 	"time"
 	// The display zone must load on machines without a system zoneinfo database.
@@ -47,7 +48,7 @@ func NewRenderer() (*Renderer, error) {
 	}
 	r := &Renderer{font: font, coverage: coverage, zone: zone}
 	// Parse the font the way every document will, so a broken font fails here and not later.
-	if _, err := r.newLayout(Meta{CreatedAt: time.Unix(0, 0)}, ""); err != nil {
+	if _, err := r.newLayout(context.Background(), Meta{CreatedAt: time.Unix(0, 0)}, ""); err != nil {
 		return nil, err
 	}
 	return r, nil

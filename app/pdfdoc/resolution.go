@@ -1,6 +1,7 @@
 package pdfdoc
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -103,8 +104,8 @@ type Resolution struct {
 // ErrMissingField reports input without a field the document cannot do without.
 var ErrMissingField = errors.New("pdfdoc: missing required field")
 
-// Resolution renders the decision as an A4 PDF to w.
-func (r *Renderer) Resolution(w io.Writer, doc Resolution, meta Meta) error {
+// Resolution renders the decision as an A4 PDF to w; a done ctx stops it.
+func (r *Renderer) Resolution(ctx context.Context, w io.Writer, doc Resolution, meta Meta) error {
 	switch {
 	case doc.DocNumber == "":
 		return fmt.Errorf("%w: Resolution.DocNumber", ErrMissingField)
@@ -115,7 +116,7 @@ func (r *Renderer) Resolution(w io.Writer, doc Resolution, meta Meta) error {
 	if err != nil {
 		return err
 	}
-	l, err := r.newLayout(meta, doc.EstateName+"业主大会决议 "+doc.DocNumber)
+	l, err := r.newLayout(ctx, meta, doc.EstateName+"业主大会决议 "+doc.DocNumber)
 	if err != nil {
 		return err
 	}

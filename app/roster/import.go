@@ -66,9 +66,9 @@ func (s *Service) Import(ctx context.Context, p app.Principal, estateID int64, f
 	if len(data) > MaxFileSize {
 		return ImportResult{}, app.Invalid("file", "文件过大（上限 64 MB）")
 	}
-	rows, err := rosterfile.Parse(bytes.NewReader(data), filename)
+	rows, err := rosterfile.ParseContext(ctx, bytes.NewReader(data), filename)
 	if err != nil {
-		return ImportResult{}, parseError(err)
+		return ImportResult{}, parseError(err, filename)
 	}
 	if len(rows) == 0 {
 		return ImportResult{}, app.Invalid("file", "名册中没有任何数据行")
@@ -109,7 +109,8 @@ func (s *Service) Import(ctx context.Context, p app.Principal, estateID int64, f
 	return res, nil
 }
 
-func parseError(err error) error {
+// parseError turns what rosterfile.Parse returned into the answer the user sees.
+func parseError(err error, filename string) error {
 	var pe *rosterfile.ParseError
 	if errors.As(err, &pe) {
 		out := &app.Error{Code: app.EInvalid, Message: fmt.Sprintf("名册有 %d 处错误，未导入任何数据", pe.Total)}
@@ -120,6 +121,13 @@ func parseError(err error) error {
 	}
 	if errors.Is(err, rosterfile.ErrUnsupportedType) {
 		return app.Invalid("file", "只支持 .csv 或 .xlsx 格式的名册文件")
+	}
+	if errors.Is(err, rosterfile.ErrTooLarge) {
+		return &app.Error{Code: app.EInvalid, Err: err,
+			Message: fmt.Sprintf("文件“%s”解压后超过 %d MB 或压缩比超过 %d 倍，不是正常的名册文件，已拒绝", filename,
+				rosterfile.MaxUnpackedXLSX>>20, rosterfile.MaxCompressionRatio),
+			Details: []app.Detail{{Field: "file", Message: fmt.Sprintf("解压后最多 %d MB，压缩比最多 %d 倍",
+				rosterfile.MaxUnpackedXLSX>>20, rosterfile.MaxCompressionRatio)}}}
 	}
 	if errors.Is(err, rosterfile.ErrUnreadable) {
 		return app.Invalid("file", "无法读取该文件，请确认它是有效的 CSV 或 XLSX 文件")

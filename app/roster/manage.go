@@ -258,8 +258,10 @@ func (s *Service) UpdateOwner(ctx context.Context, p app.Principal, estateID, ow
 		return err
 	}
 	name := strings.TrimSpace(in.Name)
-	if n := utf8.RuneCountInString(name); n == 0 || n > 100 {
-		return app.Invalid("name", "业主姓名须为 1 到 100 个字符")
+	// The roster file's cap (rosterfile.MaxNameRunes): the name is printed on every
+	// page and notice that lists the owner.
+	if n := utf8.RuneCountInString(name); n == 0 || n > rosterfile.MaxNameRunes {
+		return app.Invalid("name", fmt.Sprintf("业主姓名须为 1 到 %d 个字符", rosterfile.MaxNameRunes))
 	}
 	updates := map[string]any{"name": name, "updated_at": nowUTC()}
 	phone := strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(in.Phone))

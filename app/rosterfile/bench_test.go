@@ -91,7 +91,7 @@ func BenchmarkBareExcelizeRows100k(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		book, err := excelize.OpenReader(f, excelize.Options{RawCellValue: true, UnzipSizeLimit: maxUnzippedXLSX})
+		book, err := excelize.OpenReader(f, excelize.Options{RawCellValue: true, UnzipSizeLimit: MaxUnpackedXLSX, UnzipXMLSizeLimit: excelize.StreamChunkSize})
 		f.Close()
 		if err != nil {
 			b.Fatal(err)

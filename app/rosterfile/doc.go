@@ -37,6 +37,32 @@
 // file with any error yields no rows, so an import is all or nothing. Messages
 // are in Chinese and never contain an ID number or a phone number in clear.
 //
+// # Limits
+//
+// Every stored value is printed on the roster and register pages, in exports and in
+// each voter's notice PDF, so each cell is capped in characters (runes, not bytes),
+// after trimming:
+//
+//	owner_name, guardian                       64  (MaxNameRunes: a full company name fits; the column holds 191)
+//	building, unit, room                       32  (MaxAddressRunes: the unit and room columns hold 32)
+//	area, id_number, phone, and the kind,      32  (MaxCodeRunes: the longest valid value is under 20,
+//	yes/no and area-source columns                  ID numbers typed in groups and +86 phones included)
+//
+// A longer cell is an error on its line and column that states the cap and never
+// quotes the value; the value takes part in no other check. A file holds at most
+// MaxRows (200,000) data rows: the row after them is an error and reading stops. A
+// cell with content right of column MaxColumns (256) is an error on its line; empty
+// cells there, as spreadsheets export formatted columns, are ignored.
+//
+// A workbook is checked from its zip central directory before anything is unpacked:
+// its parts may unpack to at most MaxUnpackedXLSX (200 MiB) in all, and a part that
+// unpacks to over 1 MiB may expand at most MaxCompressionRatio (100) times; otherwise
+// Parse fails with ErrTooLarge. (Real worksheets expand about tenfold; a 100,000-row
+// roster unpacks to about 52 MB.) archive/zip fails a part that unpacks to more than
+// it declares, so the declared sizes bound the work. excelize is given the same cap
+// and keeps at most 16 MiB of a worksheet in memory, streaming larger ones from a
+// temporary file.
+//
 // # Writing
 //
 // WriteXLSX streams a display roster (masked personal data) to an XLSX workbook

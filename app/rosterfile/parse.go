@@ -2,6 +2,7 @@ package rosterfile
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -26,11 +27,6 @@ const (
 	AreaSurveyed   = "surveyed"   // 实测面积
 	AreaContract   = "contract"   // 预售/合同面积
 )
-
-// maxUnzippedXLSX bounds the total uncompressed size of a workbook, so that a
-// small "zip bomb" upload cannot fill the disk or memory. A 100,000-row roster
-// unpacks to well under a tenth of it.
-const maxUnzippedXLSX = 512 << 20
 
 // Row is one owner of one room, as read from a valid roster file.
 type Row struct {
@@ -66,11 +62,17 @@ func RoomKey(building, unit, room string) string {
 // its type one wrapping ErrUnreadable. If any row or the header is invalid,
 // Parse returns no rows and a *ParseError listing every problem.
 func Parse(r io.Reader, filename string) ([]Row, error) {
+	return ParseContext(context.Background(), r, filename)
+}
+
+// ParseContext is Parse that stops reading once ctx is done (it is checked every
+// ctxCheckRows records) and then returns ctx's error, wrapped.
+func ParseContext(ctx context.Context, r io.Reader, filename string) ([]Row, error) {
 	switch ext := strings.ToLower(filepath.Ext(filename)); ext {
 	case ".csv":
-		return parseCSV(r)
+		return parseCSV(ctx, r)
 	case ".xlsx":
-		return parseXLSX(r)
+		return parseXLSX(ctx, r)
 	default:
 		if ext == "" {
 			ext = "(none)"
@@ -79,7 +81,7 @@ func Parse(r io.Reader, filename string) ([]Row, error) {
 	}
 }
 
-func parseCSV(r io.Reader) ([]Row, error) {
+func parseCSV(ctx context.Context, r io.Reader) ([]Row, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("rosterfile: read csv: %w", err)
@@ -96,7 +98,7 @@ func parseCSV(r io.Reader) ([]Row, error) {
 	cr.FieldsPerRecord = -1 // short and long records are allowed; missing cells are empty
 	cr.ReuseRecord = true
 
-	p := newParser(false)
+	p := newParser(ctx, false)
 	p.reserve(bytes.Count(data, []byte("\n")))
 	for {
 		record, err := cr.Read()
@@ -131,8 +133,21 @@ func csvProblem(err error) string {
 	}
 }
 
-func parseXLSX(r io.Reader) (rows []Row, err error) {
-	f, err := excelize.OpenReader(r, excelize.Options{RawCellValue: true, UnzipSizeLimit: maxUnzippedXLSX})
+// xlsxOptions are excelize's options for reading a roster: raw cell values, the
+// same unpacked-size cap as checkZip, and excelize's default of 16 MiB for the
+// worksheet and shared strings held in memory (a larger worksheet is unpacked to
+// a temporary file and streamed from there).
+var xlsxOptions = excelize.Options{RawCellValue: true, UnzipSizeLimit: MaxUnpackedXLSX, UnzipXMLSizeLimit: excelize.StreamChunkSize}
+
+func parseXLSX(ctx context.Context, r io.Reader) (rows []Row, err error) {
+	at, size, r, err := workbookBytes(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkZip(at, size); err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenReader(r, xlsxOptions)
 	if err != nil {
 		return nil, fmt.Errorf("%w: xlsx: %w", ErrUnreadable, err)
 	}
@@ -149,7 +164,7 @@ func parseXLSX(r io.Reader) (rows []Row, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: xlsx sheet %q: %w", ErrUnreadable, sheets[0], err)
 	}
-	p := newParser(true)
+	p := newParser(ctx, true)
 	if dim, err := f.GetSheetDimension(sheets[0]); err == nil {
 		p.reserve(min(dimensionRows(dim), maxReservedRows))
 	}
@@ -222,6 +237,9 @@ func parseXLSX(r io.Reader) (rows []Row, err error) {
 	return p.finish()
 }
 
+// ctxCheckRows is how often, in records, reading checks its context.
+const ctxCheckRows = 1024
+
 // xlsxChunkRows is how many rows the XLSX decoder hands over at a time.
 const xlsxChunkRows = 512
 
@@ -266,8 +284,12 @@ type idState struct {
 
 // parser validates records one by one and the rows together, in one pass.
 type parser struct {
-	spreadsheet bool // cells come from XLSX: numbers may carry binary floating-point noise
+	ctx         context.Context
+	ctxErr      error // ctx's error once reading stopped for it
+	records     int   // non-blank records read, the header included
+	spreadsheet bool  // cells come from XLSX: numbers may carry binary floating-point noise
 	haveHeader  bool
+	dataRows    int             // non-blank records after the header
 	cols        [numColumns]int // index of each column in a record, -1 when absent
 	errs        errorList
 
@@ -288,8 +310,9 @@ type roomOwner struct {
 // roomSlabSize is how many roomStates are allocated at a time.
 const roomSlabSize = 1024
 
-func newParser(spreadsheet bool) *parser {
+func newParser(ctx context.Context, spreadsheet bool) *parser {
 	p := &parser{
+		ctx:         ctx,
 		spreadsheet: spreadsheet,
 		rooms:       make(map[string]*roomState),
 		roomOwner:   make(map[roomOwner]int),
@@ -320,9 +343,19 @@ func (p *parser) record(line int, cells []string) bool {
 	if isBlank(cells) {
 		return true
 	}
+	if p.records++; p.records%ctxCheckRows == 0 {
+		if p.ctxErr = p.ctx.Err(); p.ctxErr != nil {
+			return false
+		}
+	}
+	p.checkWidth(line, cells)
 	if !p.haveHeader {
 		p.haveHeader = true
 		return p.header(line, cells)
+	}
+	if p.dataRows++; p.dataRows > MaxRows {
+		p.errs.add(line, noColumn, "名册超过 %d 行数据的上限，其后的行未读取", MaxRows)
+		return false
 	}
 	p.row(line, cells)
 	return true
@@ -372,23 +405,25 @@ func (p *parser) cell(cells []string, c column) string {
 	return strings.TrimSpace(cells[i])
 }
 
-// row validates one data record and folds it into the cross-row checks.
+// row validates one data record and folds it into the cross-row checks. A value
+// over its column's cap is reported once and takes part in no other check.
 func (p *parser) row(line int, cells []string) {
 	r := Row{Line: line}
 	bad := func(c column, format string, args ...any) { p.errs.add(line, c, format, args...) }
 
-	r.Building = p.cell(cells, colBuilding)
-	if r.Building == "" {
+	var buildingOK, unitOK, roomOK bool
+	if r.Building, buildingOK = p.text(line, cells, colBuilding); buildingOK && r.Building == "" {
 		bad(colBuilding, "楼栋不能为空")
 	}
-	r.Unit = p.cell(cells, colUnit)
-	r.Room = p.cell(cells, colRoom)
-	if r.Room == "" {
+	r.Unit, unitOK = p.text(line, cells, colUnit)
+	if r.Room, roomOK = p.text(line, cells, colRoom); roomOK && r.Room == "" {
 		bad(colRoom, "房号不能为空")
 	}
+	addressOK := buildingOK && unitOK && roomOK
 
 	areaOK := false
-	switch text := p.cell(cells, colArea); {
+	switch text, ok := p.text(line, cells, colArea); {
+	case !ok:
 	case text == "":
 		bad(colArea, "面积不能为空")
 	default:
@@ -406,28 +441,35 @@ func (p *parser) row(line int, cells []string) {
 		}
 	}
 
-	sourceText := p.cell(cells, colAreaSource)
-	source, sourceOK := parseAreaSource(sourceText)
-	if !sourceOK {
-		bad(colAreaSource, "面积来源“%s”无效：应为 registered、surveyed、contract 或 登记、实测、预售/合同", sourceText)
+	sourceText, sourceOK := p.text(line, cells, colAreaSource)
+	source := AreaRegistered
+	if sourceOK {
+		if source, sourceOK = parseAreaSource(sourceText); !sourceOK {
+			bad(colAreaSource, "面积来源“%s”无效：应为 registered、surveyed、contract 或 登记、实测、预售/合同", sourceText)
+		}
 	}
 	r.AreaSource = source
 
-	r.OwnerName = p.cell(cells, colOwnerName)
-	if r.OwnerName == "" {
-		bad(colOwnerName, "业主姓名不能为空")
+	if name, ok := p.text(line, cells, colOwnerName); ok {
+		if r.OwnerName = name; name == "" {
+			bad(colOwnerName, "业主姓名不能为空")
+		}
 	}
 
-	kindText := p.cell(cells, colOwnerKind)
-	kind, kindOK := parseOwnerKind(kindText)
-	if !kindOK {
-		bad(colOwnerKind, "业主类型“%s”无效：应为 person、org、developer 或 个人、单位、建设单位", kindText)
+	kindText, kindOK := p.text(line, cells, colOwnerKind)
+	kind := rules.OwnerPerson
+	if kindOK {
+		if kind, kindOK = parseOwnerKind(kindText); !kindOK {
+			bad(colOwnerKind, "业主类型“%s”无效：应为 person、org、developer 或 个人、单位、建设单位", kindText)
+		}
 	}
 	r.OwnerKind = kind
 
-	r.IDNumber = pii.NormalizeID(p.cell(cells, colIDNumber))
+	idText, idRead := p.text(line, cells, colIDNumber)
+	r.IDNumber = pii.NormalizeID(idText)
 	idOK := false
 	switch {
+	case !idRead:
 	case r.IDNumber == "":
 		bad(colIDNumber, "证件号码不能为空")
 	case !kindOK:
@@ -442,7 +484,7 @@ func (p *parser) row(line int, cells []string) {
 		}
 	}
 
-	if phoneText := p.cell(cells, colPhone); phoneText != "" {
+	if phoneText, ok := p.text(line, cells, colPhone); ok && phoneText != "" {
 		phone, ok := normalisePhone(phoneText)
 		if !ok {
 			bad(colPhone, "手机号 %s 无效：应为 11 位大陆手机号码（1 开头，第二位 3–9）", pii.MaskPhone(phoneText))
@@ -450,12 +492,11 @@ func (p *parser) row(line int, cells []string) {
 		r.Phone = phone
 	}
 
-	r.Guardian = p.cell(cells, colGuardian)
-	if utf8.RuneCountInString(r.Guardian) > 100 {
-		bad(colGuardian, "监护人姓名过长（最多 100 个字符）")
-	}
-	if r.Guardian != "" && kindOK && kind != rules.OwnerPerson {
-		bad(colGuardian, "只有个人业主可以有监护人")
+	if guardian, ok := p.text(line, cells, colGuardian); ok {
+		r.Guardian = guardian
+		if guardian != "" && kindOK && kind != rules.OwnerPerson {
+			bad(colGuardian, "只有个人业主可以有监护人")
+		}
 	}
 
 	var repOK, deliveredOK, parkingOK bool
@@ -465,7 +506,7 @@ func (p *parser) row(line int, cells []string) {
 
 	p.rows = append(p.rows, r)
 	var room *roomState
-	if r.Building != "" && r.Room != "" {
+	if addressOK && r.Building != "" && r.Room != "" {
 		room = p.roomOf(r)
 	}
 	p.rowRooms = append(p.rowRooms, room)
@@ -503,7 +544,10 @@ func (p *parser) row(line int, cells []string) {
 // flag reads a yes/no column; an empty cell gives def. The second result is
 // false, and an error is recorded, when the value is not recognised.
 func (p *parser) flag(line int, cells []string, c column, def bool) (bool, bool) {
-	text := p.cell(cells, c)
+	text, ok := p.text(line, cells, c)
+	if !ok {
+		return def, false
+	}
 	v, ok := parseFlag(text, def)
 	if !ok {
 		p.errs.add(line, c, "%s“%s”无效：应为 1/0、是/否 或 true/false", c.chinese(), text)
@@ -586,6 +630,9 @@ func (p *parser) agreeOwner(r Row) {
 // finish runs the checks that need every row of a room, then returns the rows
 // or the errors.
 func (p *parser) finish() ([]Row, error) {
+	if p.ctxErr != nil {
+		return nil, fmt.Errorf("rosterfile: reading stopped: %w", p.ctxErr)
+	}
 	if !p.haveHeader && p.errs.total == 0 {
 		p.errs.add(1, noColumn, "文件为空：缺少表头行")
 	}

@@ -176,7 +176,8 @@ func errLocked(attempts int) error {
 }
 
 // BallotView is what the owner's ballot page shows for a personal link: the vote,
-// every item in full, the voter's rooms, and whether and when the voter has voted.
+// every item in full and the voter's rooms; after the identity check (BallotWithPass)
+// also whether and when the voter has voted, the receipt, and the voter's objections.
 type BallotView struct {
 	VoteID            int64
 	Title             string
@@ -196,8 +197,9 @@ type BallotView struct {
 	Area              rules.Area
 	CredentialStatus  string // active or locked
 	AttemptsLeft      int    // identity checks left before the link locks
+	Checked           bool   // the identity check passed: Cast and MyObjections are known
 	Cast              *CastInfo
-	CanVote           bool // voting period, credential active, no live ballot
+	CanVote           bool // voting period and credential active (and, once checked, no live ballot)
 	ResultsPublished  bool
 	ObjectionsOpen    bool
 	ObjectionDeadline *time.Time
@@ -211,10 +213,17 @@ type CastInfo struct {
 	Receipt string
 }
 
-// Ballot opens a personal ballot link (public, no identity check yet): it shows the
-// vote and its items, and whether the voter has already voted (a second visit shows
-// when). A revoked link is refused with 403; an unknown one is 404.
+// Ballot opens a personal ballot link (public, no identity check yet): it shows that
+// the link is valid, the vote, its items and its state, and nothing of what the
+// voter did (whether, when or how they voted, the receipt, their objections): that
+// needs the identity check (BallotWithPass). A revoked link is refused with 403; an
+// unknown one is 404.
 func (s *Service) Ballot(ctx context.Context, token string) (BallotView, error) {
+	return s.ballot(ctx, token, false)
+}
+
+// ballot builds the view of a link; checked adds what the voter did.
+func (s *Service) ballot(ctx context.Context, token string, checked bool) (BallotView, error) {
 	cred, err := models.FindCredentialByTokenHash(ctx, s.db, hashToken(token), "")
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return BallotView{}, errBadLink()
@@ -254,17 +263,22 @@ func (s *Service) Ballot(ctx context.Context, token string) (BallotView, error) 
 	if cred.Status != models.CredentialActive {
 		view.AttemptsLeft = 0
 	}
+	view.CanVote = view.Phase == PhaseVoting && cred.Status == models.CredentialActive
+	if v.State == models.VotePublished && v.ObjectionDeadline != nil {
+		view.ObjectionDeadline = v.ObjectionDeadline
+		view.ObjectionsOpen = now.Before(*v.ObjectionDeadline) && cred.Status == models.CredentialActive
+	}
+	if !checked {
+		return view, nil
+	}
+	view.Checked = true
 	live, err := s.liveBallotOf(ctx, cred)
 	if err != nil {
 		return BallotView{}, err
 	}
 	if live != nil {
 		view.Cast = &CastInfo{Channel: live.Channel, CastAt: live.CastAt, Receipt: live.Receipt}
-	}
-	view.CanVote = view.Phase == PhaseVoting && cred.Status == models.CredentialActive && view.Cast == nil
-	if v.State == models.VotePublished && v.ObjectionDeadline != nil {
-		view.ObjectionDeadline = v.ObjectionDeadline
-		view.ObjectionsOpen = now.Before(*v.ObjectionDeadline) && cred.Status == models.CredentialActive
+		view.CanVote = false
 	}
 	mine, err := s.objections(ctx, s.db, v.ID, objectionsOnly{voterID: cred.VoterID})
 	if err != nil {
@@ -318,7 +332,9 @@ func verifyIdentity(cred models.CredentialByTokenHash, idHash string, attempts i
 
 // recordFailedCheck counts a wrong identity check of a credential in its own
 // transaction (the cast itself was rolled back), locks the credential at the limit,
-// logs the event without the answer, and returns the 403 to show.
+// logs the event without the answer, and returns the 403 to show. Ballots and the
+// web's identity check count through admitCheck instead (admission.go), which counts
+// before it compares; this remains for the objection of FileObjection.
 func (s *Service) recordFailedCheck(ctx context.Context, cred models.CredentialByTokenHash, attempts int) error {
 	now := s.now()
 	var failed int

@@ -11,7 +11,6 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
-	"gongzhi/app/roster"
 	"gongzhi/models"
 )
 
@@ -25,43 +24,38 @@ const onlineBallotSQL = `INSERT INTO ballots (vote_id, voter_id, attempt, channe
 		entered_by, entered_by_name, proxy_name, proxy_id_hash, proxy_id_masked, proxy_authorisation, note)
 	VALUES (?, ?, ?, 'online', ?, ?, ?, NULL, '', '', '', '', '', '')`
 
-// guardedContentSQL writes what the ballot chose only while the vote is open, reading
-// the vote row under the lock the ballot's foreign key took: a concurrent close
-// (UPDATE votes ... WHERE state = 'open') waits for this transaction, so a ballot is
-// either counted by the close or refused after it. On SQLite one writer runs at a time.
+// guardedContentSQL writes what the ballot chose only while the vote is open and the
+// link still active, reading the vote row under the lock the ballot's foreign key
+// took and the credential row under a shared lock (INSERT ... SELECT): a concurrent
+// close (UPDATE votes ... WHERE state = 'open') waits for this transaction, so a
+// ballot is either counted by the close or refused after it, and an identity check
+// that locks the link meanwhile either waits for the ballot or refuses it. On SQLite
+// one writer runs at a time.
 const guardedContentSQL = `INSERT INTO ballot_contents (ballot_id, vote_id, choices, nonce)
-	SELECT ?, id, ?, ? FROM votes WHERE id = ? AND state = 'open'`
+	SELECT ?, v.id, ?, ? FROM votes v JOIN vote_credentials c ON c.vote_id = v.id
+	WHERE v.id = ? AND v.state = 'open' AND c.id = ? AND c.status = 'active'`
 
 // CastOnline casts the ballot of a personal link. The identity check is the last six
-// characters of the ID number of any owner of the voter's units; a wrong answer is 403
-// and counts an attempt (logged without the answer); after the profile's number of
-// wrong answers the link locks until staff reissue it. Outside the voting period the
-// answer is 410; a voter who already voted by any channel gets 409; unknown items,
-// options or candidates are 422. Blank items count as abstain.
+// characters of the ID number of any owner of the voter's units, admitted through
+// admitCheck: a wrong answer is 403 and counts an attempt (logged without the
+// answer); after the profile's number of wrong answers the link locks until staff
+// reissue it, and no answer is compared any more. Outside the voting period the
+// answer is 410; a voter who already voted by any channel gets 409 (said only after
+// the check passed); unknown items, options or candidates are 422. Blank items count
+// as abstain.
 //
-// Everything that can be decided from the link is decided before the transaction
-// (one read); the ballot is then written by group commit with the casts arriving at
-// the same time (castbatch.go), and the receipt is returned once it has committed.
+// Everything that can be decided from the link is decided before the ballot's
+// transaction (the check of the links arriving at the same time is one batch); the
+// ballot is then written by group commit with the casts arriving at the same time
+// (castbatch.go), whose transaction refuses it if the link was locked or revoked
+// meanwhile, and the receipt is returned once it has committed.
 func (s *Service) castOnline(ctx context.Context, token, idCheck string, choices Choices) (Receipt, error) {
-	if err := checkIDAnswer(idCheck); err != nil {
-		return Receipt{}, err
-	}
-	now := s.now()
-	cred, err := s.readCredential(hashToken(token))
+	cred, err := s.admitCheck(ctx, token, idCheck, acceptingBallots)
 	if err != nil {
 		return Receipt{}, err
 	}
+	now := s.now()
 	v := cred.Vote()
-	attempts := profileOf(v).IdentityCheckAttempts
-	if err := acceptingBallots(v, now); err != nil {
-		return Receipt{}, err
-	}
-	if err := verifyIdentity(cred, roster.Last6Hash(s.pii, idCheck), attempts); err != nil {
-		if errors.Is(err, errWrongIDCheck) {
-			return Receipt{}, s.recordFailedCheck(ctx, cred, attempts)
-		}
-		return Receipt{}, err
-	}
 	// A second tap of the submit button, or a ballot by another channel: answered
 	// now, without a write (the UNIQUE key would refuse it anyway).
 	live, err := s.liveBallotOf(ctx, cred)
@@ -95,9 +89,9 @@ func (s *Service) castOnline(ctx context.Context, token, idCheck string, choices
 	res := s.submitCast(&pendingCast{voteID: v.ID, voterID: cred.VoterID, attempt: cred.Voids + 1, credentialID: cred.CredentialID,
 		castAt: now, receipt: out.Code, choices: canonical, nonce: nonce})
 	if errors.Is(res.err, errRefusedBallot) {
-		// The guard refuses only a vote that is no longer open: it closed after the
-		// link was read.
-		return Receipt{}, app.Errorf(app.EGone, "表决已于 %s 截止 / voting closed", showTime(v.ClosesAt))
+		// The guard refuses a vote that is no longer open, or a link locked or
+		// revoked after its check passed.
+		return Receipt{}, s.credentialRefusal(ctx, cred)
 	}
 	if res.err != nil {
 		return Receipt{}, app.AsErrorOrNil(res.err)
@@ -122,28 +116,9 @@ func (s *Service) liveBallotOf(ctx context.Context, cred models.CredentialByToke
 	return nil, app.Internal(err)
 }
 
-// errRefusedBallot marks a guarded insert that wrote nothing: the vote closed after
-// the link was read.
+// errRefusedBallot marks a guarded insert that wrote nothing: the vote closed, or the
+// link was locked or revoked, after the link was read.
 var errRefusedBallot = errors.New("ballot refused by its guard")
-
-// readCredential reads a personal link's credential (no lock), together with the
-// links of the casts arriving at the same time, and refuses an unknown (404) or
-// revoked (403) link.
-func (s *Service) readCredential(tokenHash string) (models.CredentialByTokenHash, error) {
-	req := &pendingRead{tokenHash: tokenHash, done: make(chan readOutcome, 1)}
-	s.reads.add(req)
-	res := <-req.done
-	if errors.Is(res.err, gorm.ErrRecordNotFound) {
-		return res.cred, errBadLink()
-	}
-	if res.err != nil {
-		return res.cred, app.Internal(res.err)
-	}
-	if res.cred.Status == models.CredentialRevoked {
-		return res.cred, errRevoked()
-	}
-	return res.cred, nil
-}
 
 // alreadyVotedTx is the 409 for a voter holding a live ballot, read through tx.
 func (s *Service) alreadyVotedTx(ctx context.Context, tx *sql.Tx, voteID, voterID int64) error {

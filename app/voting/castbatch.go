@@ -7,10 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"gorm.io/gorm"
-
-	"gongzhi/models"
 )
 
 // Online ballots are written by group commit: casts that arrive while a write is
@@ -21,7 +17,10 @@ import (
 // transaction, exactly as a lone cast is, so each cast gets its own answer. The
 // rules are those of a single cast: the UNIQUE (vote_id, voter_id, attempt) key
 // refuses a second live ballot, and the vote row is read under a shared lock, so a
-// concurrent close waits for the batch to commit.
+// concurrent close waits for the batch to commit. The credential row of each cast
+// is read under that lock too and must still be active: an identity check passed
+// before the batch does not carry a ballot past a lock or a revocation that
+// happened since (admission.go counts wrong answers holding the same row).
 
 // pendingCast is an online ballot decided and ready to be written.
 type pendingCast struct {
@@ -31,19 +30,6 @@ type pendingCast struct {
 	receipt, choices, nonce       string
 
 	done chan castOutcome // buffered: the writer never waits for the caller
-}
-
-// pendingRead is a personal link's credential to be read.
-type pendingRead struct {
-	tokenHash string
-	done      chan readOutcome // buffered
-}
-
-// readOutcome is a credential as read, or the error of its read
-// (gorm.ErrRecordNotFound for an unknown link).
-type readOutcome struct {
-	cred models.CredentialByTokenHash
-	err  error
 }
 
 // castOutcome is what became of a pending cast: its ballot id, or why not (an
@@ -112,7 +98,8 @@ func (s *Service) writeCastBatch(batch []*pendingCast) {
 }
 
 // errBatchRefused marks a batch that must be written cast by cast: one of its votes
-// is no longer open, or one of its voters already holds a ballot.
+// is no longer open, one of its links was locked or revoked, or one of its voters
+// already holds a ballot.
 var errBatchRefused = errors.New("batch refused as a whole")
 
 // insertCastBatch writes the whole batch in one transaction and returns the ballot
@@ -128,25 +115,26 @@ func (s *Service) insertCastBatch(ctx context.Context, batch []*pendingCast) ([]
 }
 
 func (s *Service) insertCastBatchTx(ctx context.Context, tx *sql.Tx, batch []*pendingCast) ([]int64, error) {
-	// The votes must still be open, read under a shared lock that a close waits for.
-	voteIDs := make([]any, 0, 1)
-	for _, p := range batch {
-		if !containsID(voteIDs, p.voteID) {
-			voteIDs = append(voteIDs, p.voteID)
-		}
+	// The votes must still be open and the links active, read under a shared lock
+	// that a close, and an identity check counting a wrong answer, wait for. A
+	// batch holds one cast per voter, hence one credential per cast.
+	credIDs := make([]any, len(batch))
+	for i, p := range batch {
+		credIDs[i] = p.credentialID
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT id FROM votes WHERE id IN ("+placeholders(len(voteIDs))+") AND state = 'open'"+s.shareLock, voteIDs...)
+	rows, err := tx.QueryContext(ctx, "SELECT c.id FROM vote_credentials c JOIN votes v ON v.id = c.vote_id WHERE c.id IN ("+
+		placeholders(len(credIDs))+") AND c.status = 'active' AND v.state = 'open'"+s.shareLock, credIDs...)
 	if err != nil {
-		return nil, fmt.Errorf("checking the votes are open: %w", err)
+		return nil, fmt.Errorf("checking the votes are open and the links active: %w", err)
 	}
-	open := 0
+	usable := 0
 	for rows.Next() {
-		open++
+		usable++
 	}
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return nil, fmt.Errorf("checking the votes are open: %w", err)
+		return nil, fmt.Errorf("checking the votes are open and the links active: %w", err)
 	}
-	if open != len(voteIDs) {
+	if usable != len(batch) {
 		return nil, errBatchRefused
 	}
 
@@ -208,66 +196,8 @@ func (s *Service) insertCastBatchTx(ctx context.Context, tx *sql.Tx, batch []*pe
 	return ids, nil
 }
 
-// readCredentialBatch reads the credentials of a batch of links in one query and
-// answers each read.
-func (s *Service) readCredentialBatch(batch []*pendingRead) {
-	defer func() { // as in writeCastBatch
-		if r := recover(); r != nil {
-			err := fmt.Errorf("reading credentials: panic: %v", r)
-			for _, req := range batch {
-				select {
-				case req.done <- readOutcome{err: err}:
-				default:
-				}
-			}
-		}
-	}()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	found, err := s.credentialsByTokenHash(ctx, batch)
-	for _, req := range batch {
-		cred, ok := found[req.tokenHash]
-		switch {
-		case err != nil:
-			req.done <- readOutcome{err: err}
-		case !ok:
-			req.done <- readOutcome{err: fmt.Errorf("credential: %w", gorm.ErrRecordNotFound)}
-		default:
-			req.done <- readOutcome{cred: cred}
-		}
-	}
-}
-
-func (s *Service) credentialsByTokenHash(ctx context.Context, batch []*pendingRead) (map[string]models.CredentialByTokenHash, error) {
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return nil, fmt.Errorf("database handle: %w", err)
-	}
-	hashes := make([]any, len(batch))
-	for i, req := range batch {
-		hashes[i] = req.tokenHash
-	}
-	rows, err := sqlDB.QueryContext(ctx, models.CredentialsByTokenHashesQuery(len(hashes)), hashes...)
-	if err != nil {
-		return nil, fmt.Errorf("reading credentials: %w", err)
-	}
-	defer rows.Close()
-	found := make(map[string]models.CredentialByTokenHash, len(batch))
-	for rows.Next() {
-		cred, err := models.ScanCredentialRow(rows)
-		if err != nil {
-			return nil, err
-		}
-		found[cred.TokenHash] = cred
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reading credentials: %w", err)
-	}
-	return found, nil
-}
-
 // writeCast writes one online ballot in its own transaction: the ballot, then its
-// content guarded by the vote's state (see guardedContentSQL).
+// content guarded by the vote's state and the link's (see guardedContentSQL).
 func (s *Service) writeCast(ctx context.Context, p *pendingCast) castOutcome {
 	ps, err := s.prepared(ctx)
 	if err != nil {
@@ -286,7 +216,7 @@ func (s *Service) writeCast(ctx context.Context, p *pendingCast) castOutcome {
 		if out.ballotID, err = res.LastInsertId(); err != nil {
 			return fmt.Errorf("ballot id: %w", err)
 		}
-		res, err = tx.StmtContext(ctx, ps.content).ExecContext(ctx, out.ballotID, p.choices, p.nonce, p.voteID)
+		res, err = tx.StmtContext(ctx, ps.content).ExecContext(ctx, out.ballotID, p.choices, p.nonce, p.voteID, p.credentialID)
 		if err != nil {
 			return fmt.Errorf("writing ballot content: %w", err)
 		}
@@ -299,15 +229,6 @@ func (s *Service) writeCast(ctx context.Context, p *pendingCast) castOutcome {
 		return castOutcome{err: err}
 	}
 	return out
-}
-
-func containsID(ids []any, id int64) bool {
-	for _, v := range ids {
-		if v.(int64) == id {
-			return true
-		}
-	}
-	return false
 }
 
 // placeholders is n comma-separated question marks.

@@ -41,13 +41,14 @@ type Service struct {
 	db        *gorm.DB
 	stmts     preparedStatements              // the online cast's statements, prepared once
 	casts     *batcher[*pendingCast, castKey] // group commit of online ballots
-	reads     *batcher[*pendingRead, string]  // credential reads of online ballots, together
+	reads     *batcher[*pendingCheck, string] // identity checks of personal links, admitted together (admission.go)
 	orgs      *orgs.Service
 	roster    *roster.Service
 	pii       *pii.Protector
 	publicURL string
 	log       *slog.Logger
 	shareLock string // appended to reads that must hold the vote row against a concurrent close
+	forUpdate string // appended to reads that must hold a row against every other writer (MySQL)
 
 	// writers queues this instance's write transactions on SQLite, which runs one
 	// writer at a time: waiting here hands the lock over at once, where waiting in
@@ -86,12 +87,14 @@ func New(db *gorm.DB, orgSvc *orgs.Service, rosterSvc *roster.Service, protector
 	// SQLite runs one writer at a time, so one batch writer; MySQL overlaps a few
 	// transactions, letting InnoDB share their log flushes too.
 	s.casts = &batcher[*pendingCast, castKey]{maxWorkers: 1, maxBatch: castBatchSQLite, serve: s.writeCastBatch, key: keyOfCast}
-	s.reads = &batcher[*pendingRead, string]{maxWorkers: readWorkers, maxBatch: readBatch, serve: s.readCredentialBatch}
+	s.reads = &batcher[*pendingCheck, string]{maxWorkers: readWorkers, maxBatch: readBatch, serve: s.admitChecks}
 	if db.Dialector.Name() == "mysql" {
 		s.shareLock = " LOCK IN SHARE MODE"
+		s.forUpdate = " FOR UPDATE"
 		s.casts.maxWorkers, s.casts.maxBatch = castWritersMySQL, castBatchMySQL
 	} else {
 		s.writers = &sync.Mutex{}
+		s.reads.maxWorkers = 1 // one admission worker decides every identity check in turn (admission.go)
 	}
 	return s
 }

@@ -2,15 +2,11 @@ package voting
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
-
 	"gongzhi/app"
-	"gongzhi/app/roster"
 	"gongzhi/models"
 )
 
@@ -69,44 +65,28 @@ func (s *Service) openPass(token, pass string) (string, error) {
 
 // CheckIdentity runs the identity check of a personal ballot link before the ballot
 // is shown: the last six characters of the ID number of any owner of the voter's
-// units. A wrong answer is 403 and counts an attempt exactly as CastOnline does (the
-// link locks at the profile's limit); outside the voting period it is 410; a voter
-// who already voted gets 409. On success it returns a ballot pass for CheckPass and
-// CastOnlineWithPass, valid for BallotPassTTL.
+// units, through the same door as CastOnline (admitCheck): a wrong answer is 403 and
+// counts an attempt (the link locks at the profile's limit); before the voting
+// period it is 410. On success it returns a ballot pass for CheckPass,
+// BallotWithPass and CastOnlineWithPass, valid for BallotPassTTL, whether or not
+// the voter has voted: what the owner has done (the ballot, its receipt, their
+// objections and the answers) is shown only with the pass, during the voting period
+// and after it.
 func (s *Service) CheckIdentity(ctx context.Context, token, idCheck string) (string, error) {
-	if err := checkIDAnswer(idCheck); err != nil {
+	if _, err := s.admitCheck(ctx, token, idCheck, votingStarted); err != nil {
 		return "", err
 	}
-	tokenHash := hashToken(token)
-	cred, err := models.FindCredentialByTokenHash(ctx, s.db, tokenHash, "")
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return "", errBadLink()
+	return s.sealPass(hashToken(token), idCheck)
+}
+
+// votingStarted refuses an identity check before the voting period with 410: the
+// ballot page has nothing to show behind the check yet.
+func votingStarted(v models.Vote, now time.Time) error {
+	switch phaseOf(v, now) {
+	case PhaseDraft, PhaseScheduled:
+		return acceptingBallots(v, now)
 	}
-	if err != nil {
-		return "", app.Internal(err)
-	}
-	if cred.Status == models.CredentialRevoked {
-		return "", errRevoked()
-	}
-	v := cred.Vote()
-	attempts := profileOf(v).IdentityCheckAttempts
-	if err := acceptingBallots(v, s.now()); err != nil {
-		return "", err
-	}
-	if err := verifyIdentity(cred, roster.Last6Hash(s.pii, idCheck), attempts); err != nil {
-		if errors.Is(err, errWrongIDCheck) {
-			return "", s.recordFailedCheck(ctx, cred, attempts)
-		}
-		return "", err
-	}
-	live, err := s.liveBallotOf(ctx, cred)
-	if err != nil {
-		return "", err
-	}
-	if live != nil {
-		return "", errAlreadyVoted(live)
-	}
-	return s.sealPass(tokenHash, idCheck)
+	return nil
 }
 
 // CheckPass tells whether pass is a valid ballot pass for token (nil) or must be
@@ -116,9 +96,19 @@ func (s *Service) CheckPass(token, pass string) error {
 	return err
 }
 
+// BallotWithPass is the ballot page of a personal link after its identity check
+// passed (the pass of CheckIdentity): Ballot with whether, when and how the voter
+// voted, the receipt, and the voter's objections.
+func (s *Service) BallotWithPass(ctx context.Context, token, pass string) (BallotView, error) {
+	if _, err := s.openPass(token, pass); err != nil {
+		return BallotView{}, err
+	}
+	return s.ballot(ctx, token, true)
+}
+
 // CastOnlineWithPass casts the ballot of a personal link with the identity check
 // carried by a ballot pass; everything else is CastOnline (which checks the answer
-// again: 403, 409, 410 and 422 as there).
+// again, counted as any other: 403, 409, 410 and 422 as there).
 func (s *Service) CastOnlineWithPass(ctx context.Context, token, pass string, choices Choices) (Receipt, error) {
 	idCheck, err := s.openPass(token, pass)
 	if err != nil {

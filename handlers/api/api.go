@@ -36,6 +36,9 @@ func (h *Handlers) RequireToken(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="api", error="invalid_token"`)
 		return err
 	}
+	if p.MustChangePassword {
+		return app.Errorf(app.EPasswordChange, "请先修改密码（POST /api/v1/auth/password）")
+	}
 	c.Locals(httpx.LocalPrincipal, p)
 	return c.Next()
 }
@@ -54,18 +57,56 @@ type tokenRequest struct {
 	Password string `json:"password" validate:"required,max=72"`
 }
 
-// Token exchanges a username and password for a bearer token.
+// Token exchanges a username and password for a bearer token. Every failed attempt
+// gets the same 401; repeated failures get 429 with Retry-After; an account whose
+// password was reset by someone else gets 403 password_change_required.
 func (h *Handlers) Token(c *fiber.Ctx) error {
 	var req tokenRequest
 	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
-	s, err := h.Auth.Login(httpx.Ctx(c), req.Username, req.Password, auth.KindAPI)
+	s, err := h.Auth.Login(httpx.Ctx(c), auth.Credentials{Username: req.Username, Password: req.Password, Address: c.IP()}, auth.KindAPI)
 	if err != nil {
+		setRetryAfter(c, err)
 		return err
 	}
+	return tokenReply(c, s)
+}
+
+func tokenReply(c *fiber.Ctx, s auth.Session) error {
 	return c.JSON(fiber.Map{"token": s.Token, "token_type": "Bearer", "expires_at": s.ExpiresAt,
 		"user": fiber.Map{"id": s.Principal.UserID, "username": s.Principal.Username, "role": s.Principal.Role, "org_id": s.Principal.OrgID}})
+}
+
+// setRetryAfter tells a throttled client when to try again.
+func setRetryAfter(c *fiber.Ctx, err error) {
+	if secs, ok := auth.RetryAfter(err); ok {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
+	}
+}
+
+type passwordChangeRequest struct {
+	Username        string `json:"username" validate:"required,max=64"`
+	CurrentPassword string `json:"current_password" validate:"required,max=72"`
+	NewPassword     string `json:"new_password" validate:"required,max=72"`
+}
+
+// ChangePassword sets the caller's own password, proven by the current one (no
+// token needed, so an account told to change its password can). Every token of the
+// account ends; the reply is a new token, as from Token.
+func (h *Handlers) ChangePassword(c *fiber.Ctx) error {
+	var req passwordChangeRequest
+	if err := h.Validate.Bind(c, &req); err != nil {
+		return err
+	}
+	s, err := h.Auth.ChangePassword(httpx.Ctx(c), auth.PasswordChange{
+		Credentials: auth.Credentials{Username: req.Username, Password: req.CurrentPassword, Address: c.IP()},
+		NewPassword: req.NewPassword}, auth.KindAPI)
+	if err != nil {
+		setRetryAfter(c, err)
+		return err
+	}
+	return tokenReply(c, s)
 }
 
 // RevokeToken ends the caller's bearer token.
@@ -125,7 +166,7 @@ func (h *Handlers) ListOrgs(c *fiber.Ctx) error {
 
 type userRequest struct {
 	Username    string `json:"username" validate:"required,min=3,max=64"`
-	Password    string `json:"password" validate:"required,min=10,max=72"`
+	Password    string `json:"password" validate:"required,max=72"`
 	Role        string `json:"role" validate:"required,oneof=admin district street community committee auditor"`
 	OrgID       int64  `json:"org_id" validate:"gte=0"`
 	EstateID    int64  `json:"estate_id" validate:"gte=0"`
@@ -155,9 +196,46 @@ func (h *Handlers) ListUsers(c *fiber.Ctx) error {
 	out := make([]fiber.Map, 0, len(list))
 	for _, u := range list {
 		out = append(out, fiber.Map{"id": u.ID, "username": u.Username, "display_name": u.DisplayName, "role": u.Role,
-			"org_id": u.OrgID, "estate_id": u.EstateID, "disabled": u.Disabled})
+			"org_id": u.OrgID, "estate_id": u.EstateID, "disabled": u.Disabled, "must_change_password": u.MustChangePassword})
 	}
 	return c.JSON(out)
+}
+
+// resetPasswordRequest's password is checked by the service, after it has decided
+// whether the caller may manage the account at all (403 before 422).
+type resetPasswordRequest struct {
+	Password string `json:"password"`
+}
+
+// ResetUserPassword sets a new password for an account the caller manages; the
+// account must change it at its next sign-in.
+func (h *Handlers) ResetUserPassword(c *fiber.Ctx) error {
+	id, err := PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req resetPasswordRequest
+	if err := h.Validate.Bind(c, &req); err != nil {
+		return err
+	}
+	if err := h.Auth.ResetPassword(httpx.Ctx(c), httpx.MustPrincipal(c), id, req.Password); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// SetUserDisabled disables or re-enables an account the caller manages.
+func (h *Handlers) SetUserDisabled(disabled bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := PathID(c, "id")
+		if err != nil {
+			return err
+		}
+		if err := h.Auth.SetDisabled(httpx.Ctx(c), httpx.MustPrincipal(c), id, disabled); err != nil {
+			return err
+		}
+		return c.SendStatus(fiber.StatusNoContent)
+	}
 }
 
 type estateRequest struct {

@@ -174,7 +174,7 @@ func (h *RosterHandlers) UpdateUnit(c *fiber.Ctx) error {
 }
 
 type ownerEditRequest struct {
-	Name  string `json:"name" validate:"required,max=100"`
+	Name  string `json:"name" validate:"required,max=64"` // rosterfile.MaxNameRunes
 	Phone string `json:"phone" validate:"max=20"`
 }
 

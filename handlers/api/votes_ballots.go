@@ -9,41 +9,35 @@ import (
 	"gongzhi/handlers/httpx"
 )
 
-type voteCastInfoJSON struct {
-	Channel string    `json:"channel"`
-	CastAt  time.Time `json:"cast_at"`
-	Receipt string    `json:"receipt"`
-}
-
 type voteBallotViewJSON struct {
-	VoteID            int64               `json:"vote_id"`
-	Title             string              `json:"title"`
-	EstateName        string              `json:"estate_name"`
-	Form              string              `json:"form"`
-	Convenor          string              `json:"convenor"`
-	Location          string              `json:"location"`
-	LegalProfile      string              `json:"legal_profile"`
-	State             string              `json:"state"`
-	Phase             string              `json:"phase"`
-	NoticePublishedAt time.Time           `json:"notice_published_at"`
-	OpensAt           time.Time           `json:"opens_at"`
-	ClosesAt          time.Time           `json:"closes_at"`
-	QuorumRule        string              `json:"quorum_rule"`
-	Items             []voteItemJSON      `json:"items"`
-	Rooms             []string            `json:"rooms"`
-	Area              string              `json:"area"`
-	CredentialStatus  string              `json:"credential_status"`
-	AttemptsLeft      int                 `json:"attempts_left"`
-	Cast              *voteCastInfoJSON   `json:"cast"`
-	CanVote           bool                `json:"can_vote"`
-	ResultsPublished  bool                `json:"results_published"`
-	ObjectionsOpen    bool                `json:"objections_open"`
-	ObjectionDeadline *time.Time          `json:"objection_deadline"`
-	MyObjections      []voteObjectionJSON `json:"my_objections"`
+	VoteID            int64          `json:"vote_id"`
+	Title             string         `json:"title"`
+	EstateName        string         `json:"estate_name"`
+	Form              string         `json:"form"`
+	Convenor          string         `json:"convenor"`
+	Location          string         `json:"location"`
+	LegalProfile      string         `json:"legal_profile"`
+	State             string         `json:"state"`
+	Phase             string         `json:"phase"`
+	NoticePublishedAt time.Time      `json:"notice_published_at"`
+	OpensAt           time.Time      `json:"opens_at"`
+	ClosesAt          time.Time      `json:"closes_at"`
+	QuorumRule        string         `json:"quorum_rule"`
+	Items             []voteItemJSON `json:"items"`
+	Rooms             []string       `json:"rooms"`
+	Area              string         `json:"area"`
+	CredentialStatus  string         `json:"credential_status"`
+	AttemptsLeft      int            `json:"attempts_left"`
+	CanVote           bool           `json:"can_vote"`
+	ResultsPublished  bool           `json:"results_published"`
+	ObjectionsOpen    bool           `json:"objections_open"`
+	ObjectionDeadline *time.Time     `json:"objection_deadline"`
 }
 
-// Ballot shows a personal ballot link: the vote's title, items and state, and
-// whether (and when) the voter has already voted.
+// Ballot shows a personal ballot link: that it is valid, the vote's title, items and
+// state. It takes no identity check, so it shows nothing of what the voter did
+// (whether, when or how they voted, the receipt, their objections): a cast answers
+// 409 with when and how once the check passed.
 func (h *VoteHandlers) Ballot(c *fiber.Ctx) error {
 	v, err := h.Votes.Ballot(httpx.Ctx(c), c.Params("token"))
 	if err != nil {
@@ -54,10 +48,7 @@ func (h *VoteHandlers) Ballot(c *fiber.Ctx) error {
 		NoticePublishedAt: v.NoticePublishedAt.UTC(), OpensAt: v.OpensAt.UTC(), ClosesAt: v.ClosesAt.UTC(), QuorumRule: v.QuorumRule,
 		Items: voteItemsJSON(v.Items), Rooms: v.Rooms, Area: v.Area.String(), CredentialStatus: v.CredentialStatus,
 		AttemptsLeft: v.AttemptsLeft, CanVote: v.CanVote, ResultsPublished: v.ResultsPublished, ObjectionsOpen: v.ObjectionsOpen,
-		ObjectionDeadline: optTime(v.ObjectionDeadline), MyObjections: voteObjectionsJSON(v.MyObjections)}
-	if v.Cast != nil {
-		out.Cast = &voteCastInfoJSON{Channel: v.Cast.Channel, CastAt: v.Cast.CastAt.UTC(), Receipt: v.Cast.Receipt}
-	}
+		ObjectionDeadline: optTime(v.ObjectionDeadline)}
 	return c.JSON(out)
 }
 

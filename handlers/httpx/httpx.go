@@ -38,7 +38,7 @@ func Status(code app.Code) int {
 		return fiber.StatusNotFound
 	case app.EConflict:
 		return fiber.StatusConflict
-	case app.EForbidden:
+	case app.EForbidden, app.EPasswordChange:
 		return fiber.StatusForbidden
 	case app.EUnauthorized:
 		return fiber.StatusUnauthorized
@@ -243,10 +243,12 @@ func jsonError(err error) *app.Error {
 	return app.Errorf(app.EInvalid, "无法读取 JSON / unreadable JSON")
 }
 
-// WithDeadline puts a request context with the request id and a timeout on c.
-func WithDeadline(timeout time.Duration) fiber.Handler {
+// WithDeadline puts a request context with the request id and a timeout on c. The
+// context derives from base, the server's lifetime: ending base (when a shutdown's
+// deadline passes) cancels the work of every request still running.
+func WithDeadline(base context.Context, timeout time.Duration) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		ctx := app.WithRequestID(context.Background(), RequestID(c))
+		ctx := app.WithRequestID(base, RequestID(c))
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
 		c.SetUserContext(ctx)

@@ -287,8 +287,14 @@ type userForm struct {
 	OrgID, EstateID             int64
 }
 
+// userRow is a listed account and whether the viewer may reset, disable or enable it.
+type userRow struct {
+	models.UserWithOrg
+	CanManage bool
+}
+
 type usersData struct {
-	Users   []models.UserWithOrg
+	Users   []userRow
 	Roles   []app.Role
 	Orgs    []*orgs.OrgNode
 	Estates []models.EstateWithPath
@@ -309,7 +315,10 @@ func (h *Handlers) usersData(c *fiber.Ctx, p app.Principal, form userForm) (user
 	if err != nil {
 		return usersData{}, err
 	}
-	d := usersData{Users: list, Orgs: orgs.Flatten(tree), Estates: estates, Form: form}
+	d := usersData{Orgs: orgs.Flatten(tree), Estates: estates, Form: form}
+	for _, u := range list {
+		d.Users = append(d.Users, userRow{UserWithOrg: u, CanManage: auth.CanManage(p, u)})
+	}
 	for _, r := range app.Roles() {
 		if auth.CanCreateRole(p, r) {
 			d.Roles = append(d.Roles, r)

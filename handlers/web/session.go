@@ -1,6 +1,8 @@
 package web
 
 import (
+	"strconv"
+
 	"github.com/gofiber/fiber/v2"
 
 	"gongzhi/app"
@@ -33,22 +35,38 @@ func (h *Handlers) LoginForm(c *fiber.Ctx) error {
 	return h.Render(c, "login", h.page(c, "", loginData{Next: safeNext(c.Query("next")), Demo: logins}))
 }
 
-// Login signs in and starts a server-side session.
+// Login signs in and starts a server-side session; an account whose password was
+// reset by someone else goes to the change-password page first.
 func (h *Handlers) Login(c *fiber.Ctx) error {
 	username := c.FormValue("username")
 	next := safeNext(c.FormValue("next"))
-	s, err := h.Auth.Login(httpx.Ctx(c), username, c.FormValue("password"), auth.KindWeb)
+	s, err := h.Auth.Login(httpx.Ctx(c), auth.Credentials{Username: username, Password: c.FormValue("password"), Address: c.IP()}, auth.KindWeb)
 	if err != nil {
+		setRetryAfter(c, err)
 		logins, lerr := h.demoLogins(c)
 		if lerr != nil {
 			return lerr
 		}
 		return h.RenderWithError(c, "login", h.page(c, "", loginData{Next: next, Username: username, Demo: logins}), err)
 	}
+	h.startSession(c, s)
+	if s.Principal.MustChangePassword {
+		return c.Redirect("/password", fiber.StatusSeeOther)
+	}
+	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+func (h *Handlers) startSession(c *fiber.Ctx, s auth.Session) {
 	c.Cookie(&fiber.Cookie{Name: SessionCookie, Value: s.Token, Path: "/", HTTPOnly: true, Secure: h.CookieSecure,
 		SameSite: "Lax", Expires: s.ExpiresAt})
 	h.clearCookie(c, httpx.CSRFCookie)
-	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+// setRetryAfter tells a throttled client when to try again.
+func setRetryAfter(c *fiber.Ctx, err error) {
+	if secs, ok := auth.RetryAfter(err); ok {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
+	}
 }
 
 // Logout ends the session.
@@ -58,6 +76,41 @@ func (h *Handlers) Logout(c *fiber.Ctx) error {
 	}
 	h.clearCookie(c, SessionCookie)
 	return h.RedirectWithFlash(c, "/login", h.Views.T(Lang(c), "flash.logged_out"))
+}
+
+type passwordData struct {
+	Forced bool // the password was reset by someone else
+}
+
+// PasswordForm shows the change-password page of the signed-in account.
+func (h *Handlers) PasswordForm(c *fiber.Ctx) error {
+	p, err := principal(c)
+	if err != nil {
+		return err
+	}
+	return h.Render(c, "password", h.page(c, "", passwordData{Forced: p.MustChangePassword}))
+}
+
+// ChangePassword sets the signed-in account's own password; every other session
+// of the account ends and this browser gets a new one.
+func (h *Handlers) ChangePassword(c *fiber.Ctx) error {
+	p, err := principal(c)
+	if err != nil {
+		return err
+	}
+	if c.FormValue("new_password") != c.FormValue("new_password_confirm") {
+		return h.RenderWithError(c, "password", h.page(c, "", passwordData{Forced: p.MustChangePassword}),
+			app.Invalid("new_password_confirm", h.Views.T(Lang(c), "password.mismatch")))
+	}
+	s, err := h.Auth.ChangePassword(httpx.Ctx(c), auth.PasswordChange{
+		Credentials: auth.Credentials{Username: p.Username, Password: c.FormValue("current_password"), Address: c.IP()},
+		NewPassword: c.FormValue("new_password")}, auth.KindWeb)
+	if err != nil {
+		setRetryAfter(c, err)
+		return h.RenderWithError(c, "password", h.page(c, "", passwordData{Forced: p.MustChangePassword}), err)
+	}
+	h.startSession(c, s)
+	return h.RedirectWithFlash(c, "/", h.Views.T(Lang(c), "password.changed"))
 }
 
 func principal(c *fiber.Ctx) (app.Principal, error) {

@@ -31,9 +31,20 @@ func (h *VotePages) ballotPage(c *fiber.Ctx, d ballotData) Page {
 	return pg
 }
 
-// ballotView opens a personal link; an unknown or revoked link renders its message.
-func (h *VotePages) ballotView(c *fiber.Ctx, token string) (voting.BallotView, bool, error) {
-	view, err := h.Votes.Ballot(httpx.Ctx(c), token)
+// ballotView opens a personal link: with pass (a passed identity check) what the
+// voter did is shown too. An unknown or revoked link renders its message; ok is
+// then false.
+func (h *VotePages) ballotView(c *fiber.Ctx, token, pass string) (voting.BallotView, bool, error) {
+	var view voting.BallotView
+	var err error
+	if pass != "" {
+		view, err = h.Votes.BallotWithPass(httpx.Ctx(c), token, pass)
+		if app.ErrorCode(err) == app.EForbidden && h.Votes.CheckPass(token, pass) != nil {
+			view, err = h.Votes.Ballot(httpx.Ctx(c), token) // an expired pass: the check is asked again
+		}
+	} else {
+		view, err = h.Votes.Ballot(httpx.Ctx(c), token)
+	}
 	if err == nil {
 		return view, true, nil
 	}
@@ -44,9 +55,11 @@ func (h *VotePages) ballotView(c *fiber.Ctx, token string) (voting.BallotView, b
 	return view, false, err
 }
 
-// landing renders the link's first page, with the refusal err when not nil.
-func (h *VotePages) landing(c *fiber.Ctx, token string, err error) error {
-	view, ok, verr := h.ballotView(c, token)
+// landing renders the link's first page, with the refusal err when not nil. Only
+// with a valid pass does it show what the voter did (the ballot cast, its receipt,
+// their objections); without one it asks for the identity check.
+func (h *VotePages) landing(c *fiber.Ctx, token, pass string, err error) error {
+	view, ok, verr := h.ballotView(c, token, pass)
 	if !ok {
 		return verr
 	}
@@ -62,31 +75,34 @@ func (h *VotePages) landing(c *fiber.Ctx, token string, err error) error {
 }
 
 // BallotPage opens a personal ballot link (GET /b/{token}): the identity-check form
-// while voting is open, or when and how the ballot was cast, or the state of the
-// vote; after publication the results link and the objection form.
+// while voting is open, or the state of the vote; after publication the results
+// link and the objection form. Whether the owner voted shows only after the check.
 func (h *VotePages) BallotPage(c *fiber.Ctx) error {
-	return h.landing(c, c.Params("token"), nil)
+	return h.landing(c, c.Params("token"), "", nil)
 }
 
-// CheckIdentity takes the identity check and shows the full ballot. A wrong answer
-// re-renders the check with the attempts left (the link locks at the limit).
+// CheckIdentity takes the identity check and shows the full ballot, or, to an owner
+// who already voted, when and how, with the receipt. A wrong answer re-renders the
+// check with the attempts left (the link locks at the limit).
 func (h *VotePages) CheckIdentity(c *fiber.Ctx) error {
 	token := c.Params("token")
 	pass, err := h.Votes.CheckIdentity(httpx.Ctx(c), token, c.FormValue("id_check"))
 	if err != nil {
-		return h.landing(c, token, err)
+		return h.landing(c, token, "", err)
 	}
 	return h.ballotForm(c, token, pass, nil, nil)
 }
 
-// ballotForm renders the ballot with every item in full, answers preselected from choices.
+// ballotForm renders the ballot with every item in full, answers preselected from
+// choices; when the voter cannot vote (already voted, link locked, period over) the
+// link's page with the pass.
 func (h *VotePages) ballotForm(c *fiber.Ctx, token, pass string, choices voting.Choices, refusal error) error {
-	view, ok, verr := h.ballotView(c, token)
+	view, ok, verr := h.ballotView(c, token, pass)
 	if !ok {
 		return verr
 	}
-	if !view.CanVote {
-		return h.landing(c, token, refusal)
+	if !view.CanVote || !view.Checked {
+		return h.landing(c, token, pass, refusal)
 	}
 	d := ballotData{Token: token, View: view, Pass: pass, Items: h.ballotItems(Lang(c), view.Items, choices)}
 	pg := h.ballotPage(c, d)
@@ -100,14 +116,14 @@ func (h *VotePages) ballotForm(c *fiber.Ctx, token, pass string, choices voting.
 // false when the step has already been answered (the landing page was rendered).
 func (h *VotePages) passAndView(c *fiber.Ctx, token, pass string) (voting.BallotView, bool, error) {
 	if err := h.Votes.CheckPass(token, pass); err != nil {
-		return voting.BallotView{}, false, h.landing(c, token, err)
+		return voting.BallotView{}, false, h.landing(c, token, "", err)
 	}
-	view, ok, err := h.ballotView(c, token)
+	view, ok, err := h.ballotView(c, token, pass)
 	if !ok {
 		return view, false, err
 	}
 	if !view.CanVote {
-		return view, false, h.landing(c, token, nil)
+		return view, false, h.landing(c, token, pass, nil)
 	}
 	return view, true, nil
 }
@@ -137,12 +153,14 @@ func (h *VotePages) Edit(c *fiber.Ctx) error {
 	return h.ballotForm(c, token, pass, choicesFromForm(c, view.Items), nil)
 }
 
-// Cast casts the reviewed ballot and redirects to the receipt. An expired check,
-// a closed vote or a ballot already cast (by any channel) re-renders the link's
-// page with the reason and its status (403, 410, 409).
+// Cast casts the reviewed ballot and shows the receipt at once (the receipt is
+// shown only to whoever holds the pass, so it is not left behind a GET). An expired
+// check, a closed vote or a ballot already cast (by any channel) re-renders the
+// link's page with the reason and its status (403, 410, 409); with a valid pass
+// that page shows the ballot already cast and its receipt.
 func (h *VotePages) Cast(c *fiber.Ctx) error {
 	token, pass := c.Params("token"), c.FormValue("pass")
-	view, ok, err := h.ballotView(c, token)
+	view, ok, err := h.ballotView(c, token, "")
 	if !ok {
 		return err
 	}
@@ -151,23 +169,27 @@ func (h *VotePages) Cast(c *fiber.Ctx) error {
 		if app.ErrorCode(err) == app.EInvalid {
 			return h.ballotForm(c, token, pass, choices, err)
 		}
-		return h.landing(c, token, err)
+		if h.Votes.CheckPass(token, pass) != nil {
+			pass = ""
+		}
+		return h.landing(c, token, pass, err)
 	}
-	return c.Redirect("/b/"+token+"/receipt", fiber.StatusSeeOther)
-}
-
-// ReceiptPage shows the receipt code of the link's ballot, to save or print.
-func (h *VotePages) ReceiptPage(c *fiber.Ctx) error {
-	token := c.Params("token")
-	view, ok, err := h.ballotView(c, token)
+	view, ok, err = h.ballotView(c, token, pass)
 	if !ok {
 		return err
 	}
-	if view.Cast == nil {
-		return c.Redirect("/b/"+token, fiber.StatusSeeOther)
+	if view.Cast == nil { // voided at once by staff: the link's page says so
+		return h.landing(c, token, pass, nil)
 	}
 	d := ballotData{Token: token, View: view, ReceiptURL: "/receipt?code=" + url.QueryEscape(view.Cast.Receipt)}
 	return h.Render(c, "ballot_receipt", h.ballotPage(c, d))
+}
+
+// ReceiptPage (GET /b/{token}/receipt) leads to the link's page: the receipt is
+// shown right after the cast and, later, after the identity check, never to whoever
+// merely holds the link.
+func (h *VotePages) ReceiptPage(c *fiber.Ctx) error {
+	return c.Redirect("/b/"+c.Params("token"), fiber.StatusSeeOther)
 }
 
 // FileObjection files an owner's objection to the published preliminary result
@@ -175,7 +197,7 @@ func (h *VotePages) ReceiptPage(c *fiber.Ctx) error {
 func (h *VotePages) FileObjection(c *fiber.Ctx) error {
 	token := c.Params("token")
 	if _, err := h.Votes.FileObjection(httpx.Ctx(c), token, c.FormValue("id_check"), c.FormValue("content")); err != nil {
-		return h.landing(c, token, err)
+		return h.landing(c, token, "", err)
 	}
 	return h.RedirectWithFlash(c, "/b/"+token, h.Views.T(Lang(c), "ballot.objection_filed"))
 }

@@ -99,10 +99,16 @@ func (h *Handlers) LoadSession(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// RequireLogin sends anonymous visitors to the sign-in page.
+// RequireLogin sends anonymous visitors to the sign-in page, and an account whose
+// password was reset by someone else to the change-password page (it may only
+// change the password or sign out until then).
 func (h *Handlers) RequireLogin(c *fiber.Ctx) error {
-	if _, ok := httpx.Principal(c); !ok {
+	p, ok := httpx.Principal(c)
+	if !ok {
 		return c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
+	}
+	if p.MustChangePassword && c.Path() != "/password" && c.Path() != "/logout" {
+		return c.Redirect("/password", fiber.StatusSeeOther)
 	}
 	return c.Next()
 }
