@@ -8,13 +8,13 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 	"gorm.io/gorm"
@@ -24,8 +24,11 @@ import (
 	"gongzhi/app/config"
 	"gongzhi/app/database"
 	"gongzhi/app/demo"
+	"gongzhi/app/documents"
 	"gongzhi/app/metrics"
+	"gongzhi/app/roster"
 	"gongzhi/app/services"
+	"gongzhi/app/voting"
 	"gongzhi/docs"
 	"gongzhi/handlers/api"
 	"gongzhi/handlers/httpx"
@@ -63,11 +66,21 @@ func New(d Deps) *fiber.App {
 		AppName:               "gongzhi",
 		Immutable:             true, // strings from Params/FormValue outlive the handler
 		DisableStartupMessage: true,
-		BodyLimit:             64 << 20, // roster files of 100,000 rows
+		BodyLimit:             httpx.DefaultBodyLimit, // the upload routes below take more, streamed
 		ReadTimeout:           60 * time.Second,
 		WriteTimeout:          120 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		ErrorHandler:          errorHandler(d.Logger, webH),
+
+		// Bodies stream: fasthttp reads 8 KB before routing; httpx.LimitBody and the
+		// upload routes below bound the rest (handlers/httpx/body.go).
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		// c.Protocol() and c.Hostname() believe X-Forwarded-* only from TRUSTED_PROXIES;
+		// the client address is httpx.Proxies.ClientAddr (fiber's c.IP() would take the
+		// left-most, client-chosen X-Forwarded-For entry).
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          proxyStrings(d.Config.TrustedProxies),
 	})
 	fapp.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
 		d.Logger.Error("panic", "request_id", httpx.RequestID(c), "panic", e, "stack", string(debug.Stack()))
@@ -85,11 +98,33 @@ func New(d Deps) *fiber.App {
 	fapp.Use(httpx.WithDeadline(lifetime, d.Config.RequestTimeout))
 	fapp.Use(httpx.SecurityHeaders(d.Config.CookieSecure))
 
+	// Upload routes: the only bodies past httpx.DefaultBodyLimit, read after sign-in
+	// (or, for /verify, hashed as they stream); each limit is the service's own bound
+	// on the file plus 1 MB of form fields. Marked before LimitBody, which bounds the rest.
+	say := sayer(d.Views)
+	for _, u := range []struct {
+		path  string
+		limit int
+	}{
+		{"/api/v1/estates/:id/roster", roster.MaxFileSize + 1<<20},
+		{"/estates/:id/roster", roster.MaxFileSize + 1<<20},
+		{"/api/v1/votes/:id/ballots/:ballot/scans", voting.MaxScanBytes + 1<<20},
+		{"/votes/:id/ballots/:ballot/scans", voting.MaxScanBytes + 1<<20},
+		{"/votes/:id/paper", voting.MaxScanBytes + 1<<20},
+		{"/api/v1/estates/:id/announcements", documents.MaxAttachment + 1<<20},
+		{"/estates/:id/announcements", documents.MaxAttachment + 1<<20},
+		{"/verify", documents.MaxAttachment + 1<<20},
+	} {
+		fapp.Post(u.path, httpx.AllowBody(u.limit))
+	}
+	fapp.Use(httpx.LimitBody(say))
+	proxies := httpx.Proxies(d.Config.TrustedProxies)
+
 	fapp.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	fapp.Get("/readyz", readyz(d.DB))
 	fapp.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(views.StaticFS()), MaxAge: 3600}))
 
-	loginLimit := rateLimit(d.Config.LoginRateLimit)
+	loginLimit := httpx.RateLimit(httpx.NewLimiter(d.Config.LoginRateLimit, httpx.MaxLimiterKeys), proxies, say)
 
 	// JSON API.
 	v1 := fapp.Group("/api/v1")
@@ -102,7 +137,8 @@ func New(d Deps) *fiber.App {
 	// votes public API routes: registered before the bearer-token group, whose
 	// middleware fiber would otherwise run first for every /api/v1 path.
 	votesAPI := &api.VoteHandlers{Votes: d.Svc.Votes, Validate: validate}
-	ballotLimit := rateLimit(d.Config.BallotRate)
+	// One ceiling per client address over every owner-facing route (docs/operations.md).
+	ballotLimit := httpx.RateLimit(httpx.NewLimiter(d.Config.BallotRate, httpx.MaxLimiterKeys), proxies, say)
 	optionalToken := api.OptionalToken(apiH.RequireToken)
 	v1.Get("/ballots/:token", ballotLimit, votesAPI.Ballot)
 	v1.Post("/ballots/:token", ballotLimit, votesAPI.Cast)
@@ -112,7 +148,7 @@ func New(d Deps) *fiber.App {
 	v1.Get("/votes/:id/participation-list", optionalToken, votesAPI.ParticipationList)
 	// documents public API route (before the token group): staff once closed, anyone once published
 	v1.Get("/votes/:id/resolution.pdf", optionalToken, docsAPI.Resolution)
-	authed := v1.Group("", apiH.RequireToken)
+	authed := v1.Group("", apiH.RequireToken, httpx.ReadUpload(say))
 	authed.Delete("/auth/token", apiH.RevokeToken)
 	authed.Get("/me", apiH.Me)
 	authed.Get("/profiles", apiH.Profiles)
@@ -217,7 +253,7 @@ func New(d Deps) *fiber.App {
 	// documents public web routes: an estate's announcements, document verification, published resolutions (no sign-in)
 	fapp.Get("/public/estates/:id", docsWeb.PublicEstate)
 	fapp.Get("/verify", docsWeb.VerifyForm)
-	fapp.Post("/verify", rateLimit(d.Config.BallotRate), docsWeb.VerifyUpload)
+	fapp.Post("/verify", httpx.RateLimit(httpx.NewLimiter(d.Config.VerifyRate, httpx.MaxLimiterKeys), proxies, say), docsWeb.VerifyUpload)
 	fapp.Get("/verify/:code", docsWeb.Verify)
 	fapp.Get("/verify/:code/download", docsWeb.Download)
 	fapp.Get("/votes/:id/resolution.pdf", docsWeb.Resolution)
@@ -238,7 +274,7 @@ func New(d Deps) *fiber.App {
 		c.Type("yaml", "utf-8")
 		return c.Send(docs.OpenAPI())
 	})
-	staff := fapp.Group("", webH.RequireLogin)
+	staff := fapp.Group("", webH.RequireLogin, httpx.ReadUpload(say))
 	staff.Post("/logout", webH.Logout)
 	staff.Get("/password", webH.PasswordForm)
 	staff.Post("/password", loginLimit, webH.ChangePassword)
@@ -327,17 +363,29 @@ func New(d Deps) *fiber.App {
 	return fapp
 }
 
-func rateLimit(perMinute int) fiber.Handler {
-	return limiter.New(limiter.Config{
-		Max:        perMinute,
-		Expiration: time.Minute,
-		KeyGenerator: func(c *fiber.Ctx) string {
-			return c.IP() + "|" + c.Route().Path
-		},
-		LimitReached: func(c *fiber.Ctx) error {
-			return app.Errorf(app.ERateLimited, "操作过于频繁，请一分钟后再试 / Too many attempts: wait a minute")
-		},
-	})
+// sayer translates limit messages into the request's language: the page's, else the
+// language cookie's (the body limit answers before DetectLang runs), else the default.
+func sayer(v *views.Renderer) httpx.Say {
+	return func(c *fiber.Ctx, id string, args ...any) string {
+		lang, ok := c.Locals(httpx.LocalLang).(string)
+		if !ok {
+			lang = views.Languages()[0]
+			for _, l := range views.Languages() {
+				if c.Cookies(web.LangCookie) == l {
+					lang = l
+				}
+			}
+		}
+		return v.T(lang, id, args...)
+	}
+}
+
+func proxyStrings(p []netip.Prefix) []string {
+	out := make([]string, len(p))
+	for i, r := range p {
+		out[i] = r.String()
+	}
+	return out
 }
 
 func readyz(db *gorm.DB) fiber.Handler {

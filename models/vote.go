@@ -319,17 +319,19 @@ type CredentialByTokenHash struct {
 	IDCheckHashes  string
 	Voids          int // voided ballots of the voter: a new ballot's attempt is Voids + 1
 	Ballots        int // every ballot of the voter, voided or not: more than Voids means one is live
+
+	ObjectionDeadline *time.Time // set by the publication: objections accepted until then
 }
 
 // HasLiveBallot tells whether the voter held a ballot that is not voided when the
 // row was read.
 func (c CredentialByTokenHash) HasLiveBallot() bool { return c.Ballots > c.Voids }
 
-// Vote returns the part of the credential's vote the row holds: id, state, timing,
-// profiles and agenda revision.
+// Vote returns the part of the credential's vote the row holds: id, state, timing
+// (with the objection deadline), profiles and agenda revision.
 func (c CredentialByTokenHash) Vote() Vote {
-	return Vote{ID: c.VoteID, State: c.State, OpensAt: c.OpensAt, ClosesAt: c.ClosesAt, ProfileCode: c.ProfileCode,
-		LegalProfile: c.LegalProfile, AgendaRevision: c.AgendaRevision}
+	return Vote{ID: c.VoteID, State: c.State, OpensAt: c.OpensAt, ClosesAt: c.ClosesAt, ObjectionDeadline: c.ObjectionDeadline,
+		ProfileCode: c.ProfileCode, LegalProfile: c.LegalProfile, AgendaRevision: c.AgendaRevision}
 }
 
 // CredentialByTokenHashQuery is the SQL of FindCredentialByTokenHash: one
@@ -348,7 +350,7 @@ func CredentialsByTokenHashesQuery(n int) string {
 // credentialSelect is what a ballot cast needs to know of a credential, its vote and
 // its voter; ScanCredentialRow reads a row of it.
 const credentialSelect = `SELECT c.id, c.token_hash, c.vote_id, c.voter_id, c.status, c.failed_checks,
-			v.state, v.opens_at, v.closes_at, v.profile_code, v.legal_profile, v.agenda_revision, vv.voter_key, vv.id_check_hashes,
+			v.state, v.opens_at, v.closes_at, v.objection_deadline, v.profile_code, v.legal_profile, v.agenda_revision, vv.voter_key, vv.id_check_hashes,
 			(SELECT COUNT(*) FROM ballot_voids bv WHERE bv.vote_id = c.vote_id AND bv.voter_id = c.voter_id),
 			(SELECT COUNT(*) FROM ballots b WHERE b.vote_id = c.vote_id AND b.voter_id = c.voter_id)
 		FROM vote_credentials c
@@ -374,7 +376,7 @@ func ScanCredential(rows *sql.Rows) (CredentialByTokenHash, error) {
 func ScanCredentialRow(rows *sql.Rows) (CredentialByTokenHash, error) {
 	var row CredentialByTokenHash
 	if err := rows.Scan(&row.CredentialID, &row.TokenHash, &row.VoteID, &row.VoterID, &row.Status, &row.FailedChecks, &row.State, &row.OpensAt,
-		&row.ClosesAt, &row.ProfileCode, &row.LegalProfile, &row.AgendaRevision, &row.VoterKey, &row.IDCheckHashes, &row.Voids, &row.Ballots); err != nil {
+		&row.ClosesAt, &row.ObjectionDeadline, &row.ProfileCode, &row.LegalProfile, &row.AgendaRevision, &row.VoterKey, &row.IDCheckHashes, &row.Voids, &row.Ballots); err != nil {
 		return row, fmt.Errorf("credential: %w", err)
 	}
 	return row, nil

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -57,6 +58,12 @@ type Config struct {
 	BallotRate     int           // BALLOT_RATE_LIMIT: ballot requests per minute per client address
 	Workers        bool          // WORKERS: run background jobs (closing votes) in this instance
 	MetricsAddr    string        // METRICS_ADDR: host:port serving Prometheus metrics at /metrics; empty: off
+
+	// Limits behind a reverse proxy (docs/operations.md). The rate limits above and
+	// VerifyRate count per client address and per instance; BallotRate covers every
+	// owner-facing route together.
+	VerifyRate     int            // VERIFY_RATE_LIMIT: public document-verification uploads per minute per client address
+	TrustedProxies []netip.Prefix // TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For is believed; empty trusts none
 }
 
 // Load reads the environment. A .env file in the working directory is read first
@@ -123,9 +130,15 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		SessionTTL:     duration("SESSION_TTL", 12*time.Hour),
 		RequestTimeout: duration("REQUEST_TIMEOUT", 30*time.Second),
 		LoginRateLimit: integer("LOGIN_RATE_LIMIT", 10),
-		BallotRate:     integer("BALLOT_RATE_LIMIT", 60),
+		BallotRate:     integer("BALLOT_RATE_LIMIT", 3000),
+		VerifyRate:     integer("VERIFY_RATE_LIMIT", 30),
 	}
 	c.MetricsAddr = get("METRICS_ADDR", "")
+	proxies, err := ParseProxies(get("TRUSTED_PROXIES", ""))
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.TrustedProxies = proxies
 	c.DBDSN = get("DB_DSN", "")
 	if c.DBDSN == "" && c.DBDriver == "sqlite" {
 		c.DBDSN = filepath.Join(c.DataDir, "app.db")
@@ -342,7 +355,27 @@ func (c Config) LogValue() []any {
 		"cookie_secure", c.CookieSecure, "session_ttl", c.SessionTTL.String(),
 		"request_timeout", c.RequestTimeout.String(), "workers", c.Workers,
 		"metrics_addr", c.MetricsAddr,
+		"ballot_rate_limit", c.BallotRate, "verify_rate_limit", c.VerifyRate, "trusted_proxies", fmt.Sprint(c.TrustedProxies),
 	}
+}
+
+// ParseProxies reads TRUSTED_PROXIES: addresses or CIDR ranges separated by commas or
+// spaces ("10.0.0.0/8, 192.0.2.7"); a bare address is a range of one.
+func ParseProxies(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("TRUSTED_PROXIES: %q is neither an address nor a CIDR range such as 10.0.0.0/8", f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 func mask(s string) string {

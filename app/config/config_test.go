@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -196,5 +197,25 @@ func TestProductionRefusesUnsafeSettingsNamingTheVariable(t *testing.T) {
 	if _, err := config.FromLookup(lookup(beside)); err == nil || !strings.Contains(err.Error(), "SECRET_KEY_FILE") ||
 		!strings.Contains(err.Error(), "beside") {
 		t.Errorf("a key file beside the SQLite database in production: %v", err)
+	}
+}
+
+// TRUSTED_PROXIES: empty trusts none; addresses and CIDR ranges, commas or spaces; a
+// bad entry is named.
+func TestTrustedProxies(t *testing.T) {
+	c, err := config.FromLookup(lookup(nil))
+	if err != nil || len(c.TrustedProxies) != 0 || c.BallotRate != 3000 || c.VerifyRate != 30 {
+		t.Fatalf("defaults: %v %v %d %d", err, c.TrustedProxies, c.BallotRate, c.VerifyRate)
+	}
+	c, err = config.FromLookup(lookup(map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7 fd00::/8,::1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(c.TrustedProxies); got != "[10.0.0.0/8 192.0.2.7/32 fd00::/8 ::1/128]" {
+		t.Errorf("parsed %s", got)
+	}
+	_, err = config.FromLookup(lookup(map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"}))
+	if err == nil || !strings.Contains(err.Error(), "TRUSTED_PROXIES") || !strings.Contains(err.Error(), "proxy.local") {
+		t.Errorf("bad entry: %v", err)
 	}
 }

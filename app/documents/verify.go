@@ -147,7 +147,13 @@ type UploadCheck struct {
 // a published document.
 func (s *Service) VerifyUpload(ctx context.Context, p *app.Principal, data []byte) (UploadCheck, error) {
 	sum := sha256.Sum256(data)
-	out := UploadCheck{SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data))}
+	return s.VerifyDigest(ctx, p, hex.EncodeToString(sum[:]), int64(len(data)))
+}
+
+// VerifyDigest is VerifyUpload for a file hashed as it arrived: its SHA-256 (hex) and
+// size in bytes.
+func (s *Service) VerifyDigest(ctx context.Context, p *app.Principal, sha256Hex string, size int64) (UploadCheck, error) {
+	out := UploadCheck{SHA256: sha256Hex, Size: size}
 	docs, err := models.DocumentsWithSHA256(ctx, s.db, out.SHA256)
 	if err != nil {
 		return UploadCheck{}, app.Internal(err)

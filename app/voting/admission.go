@@ -16,7 +16,8 @@ import (
 )
 
 // The identity check of a personal link has one door, admitCheck, used by the API's
-// cast, the web's identity check and the web's cast with a ballot pass. It guards
+// cast, the web's identity check, the web's cast with a ballot pass and an owner's
+// objection through the link (API and web, FileObjection). It guards
 // the answer, the last six characters of an owner's ID number, of which at most a
 // few dozen values remain plausible: only the profile's identity_check_attempts
 // wrong answers may ever be compared, and no answer may be compared once they are

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -297,10 +296,6 @@ func checkIDAnswer(idCheck string) error {
 	return nil
 }
 
-// errWrongIDCheck marks a failed identity check inside a transaction, so the attempt
-// is recorded after the transaction rolled back.
-var errWrongIDCheck = errors.New("identity check failed")
-
 // tokenCredential finds the credential of a personal link inside tx, holding the vote
 // row (MySQL: a shared lock) so that the system cannot close the vote meanwhile, and
 // refuses an unknown (404) or revoked (403) link.
@@ -316,68 +311,4 @@ func (s *Service) tokenCredential(ctx context.Context, tx *gorm.DB, tokenHash st
 		return cred, errRevoked()
 	}
 	return cred, nil
-}
-
-// verifyIdentity refuses a locked credential and checks the answer's hash against
-// the hashes of every owner of the voter's units.
-func verifyIdentity(cred models.CredentialByTokenHash, idHash string, attempts int) error {
-	if cred.Status == models.CredentialLocked {
-		return errLocked(attempts)
-	}
-	if !slices.Contains(strings.Fields(cred.IDCheckHashes), idHash) {
-		return errWrongIDCheck
-	}
-	return nil
-}
-
-// recordFailedCheck counts a wrong identity check of a credential in its own
-// transaction (the cast itself was rolled back), locks the credential at the limit,
-// logs the event without the answer, and returns the 403 to show. Ballots and the
-// web's identity check count through admitCheck instead (admission.go), which counts
-// before it compares; this remains for the objection of FileObjection.
-func (s *Service) recordFailedCheck(ctx context.Context, cred models.CredentialByTokenHash, attempts int) error {
-	now := s.now()
-	var failed int
-	var locked bool
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		// status and locked_at are assigned before failed_checks so MySQL (left to right)
-		// and SQLite (old values) both compare the value before the increment.
-		res := tx.Exec(`UPDATE vote_credentials SET
-				status = CASE WHEN failed_checks + 1 >= ? THEN ? ELSE status END,
-				locked_at = CASE WHEN failed_checks + 1 >= ? THEN ? ELSE locked_at END,
-				failed_checks = failed_checks + 1
-			WHERE id = ? AND status = ?`,
-			attempts, models.CredentialLocked, attempts, now, cred.CredentialID, models.CredentialActive)
-		if res.Error != nil {
-			return fmt.Errorf("counting a failed identity check: %w", res.Error)
-		}
-		var c models.VoteCredential
-		if err := tx.Where("id = ?", cred.CredentialID).Take(&c).Error; err != nil {
-			return fmt.Errorf("reading credential: %w", err)
-		}
-		failed, locked = c.FailedChecks, c.Status == models.CredentialLocked
-		if res.RowsAffected == 0 {
-			return nil
-		}
-		voterID, credID := cred.VoterID, cred.CredentialID
-		if err := recordEvent(ctx, tx, models.VoteEvent{VoteID: cred.VoteID, VoterID: &voterID, CredentialID: &credID,
-			Kind: "id_check_failed", At: now, Detail: fmt.Sprintf("attempt %d of %d", failed, attempts)}); err != nil {
-			return err
-		}
-		if locked {
-			return recordEvent(ctx, tx, models.VoteEvent{VoteID: cred.VoteID, VoterID: &voterID, CredentialID: &credID,
-				Kind: "credential_locked", At: now, Detail: fmt.Sprintf("locked after %d failed identity checks", failed)})
-		}
-		return nil
-	})
-	if err != nil {
-		return app.AsErrorOrNil(err)
-	}
-	if locked {
-		return errLocked(attempts)
-	}
-	left := max(attempts-failed, 0)
-	return &app.Error{Code: app.EForbidden,
-		Message: fmt.Sprintf("身份核验未通过：证件号码后 6 位与本户业主登记信息不符，还可尝试 %d 次 / identity check failed: %d attempts left", left, left),
-		Details: []app.Detail{{Field: "id_check", Message: "不符 / does not match"}}}
 }

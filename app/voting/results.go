@@ -372,7 +372,11 @@ func objectionText(field, text string) (string, error) {
 }
 
 // FileObjection files an owner's objection to a published preliminary result
-// through the personal ballot link, after the same identity check as a ballot.
+// through the personal ballot link, after the same identity check as a ballot,
+// through the same door (admitCheck): the answer is counted before it is compared,
+// and only during the objection window. The objection's transaction reads the link
+// and the vote again, refusing a link locked or revoked since its check and a
+// window closed meanwhile.
 func (s *Service) FileObjection(ctx context.Context, token, idCheck, content string) (Objection, error) {
 	if err := checkIDAnswer(idCheck); err != nil {
 		return Objection{}, err
@@ -381,29 +385,26 @@ func (s *Service) FileObjection(ctx context.Context, token, idCheck, content str
 	if err != nil {
 		return Objection{}, err
 	}
-	tokenHash := hashToken(token)
-	idHash := s.roster.Last6Hash(idCheck)
-	var (
-		cred     models.CredentialByTokenHash
-		attempts int
-		row      models.VoteObjection
-	)
+	checked, err := s.admitCheck(ctx, token, idCheck, objectionWindow)
+	if err != nil {
+		return Objection{}, err
+	}
+	var row models.VoteObjection
 	err = s.inTx(ctx, func(tx *gorm.DB) error {
 		now := s.now()
-		var err error
-		if cred, err = s.tokenCredential(ctx, tx, tokenHash); err != nil {
+		cred, err := s.tokenCredential(ctx, tx, checked.TokenHash)
+		if err != nil {
 			return err
 		}
 		v, err := models.FindVote(ctx, tx, cred.VoteID)
 		if err != nil {
 			return err
 		}
-		attempts = profileOf(v).IdentityCheckAttempts
 		if err := objectionWindow(v, now); err != nil {
 			return err
 		}
-		if err := verifyIdentity(cred, idHash, attempts); err != nil {
-			return err
+		if cred.Status == models.CredentialLocked {
+			return errLocked(profileOf(v).IdentityCheckAttempts)
 		}
 		voterID, credID := cred.VoterID, cred.CredentialID
 		row = models.VoteObjection{VoteID: v.ID, VoterID: &voterID, CredentialID: &credID, Content: content, CreatedAt: now}
@@ -413,9 +414,6 @@ func (s *Service) FileObjection(ctx context.Context, token, idCheck, content str
 		return recordEvent(ctx, tx, models.VoteEvent{VoteID: v.ID, VoterID: &voterID, CredentialID: &credID, Kind: "objection_filed",
 			At: now, Detail: fmt.Sprintf("objection %d", row.ID)})
 	})
-	if errors.Is(err, errWrongIDCheck) {
-		return Objection{}, s.recordFailedCheck(ctx, cred, attempts)
-	}
 	if err != nil {
 		return Objection{}, app.AsErrorOrNil(err)
 	}

@@ -2,7 +2,6 @@ package api
 
 import (
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -191,17 +190,12 @@ func (h *DocumentHandlers) PublishAnnouncement(c *fiber.Ctx) error {
 	in := documents.NewAnnouncement{}
 	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm) {
 		req = announcementRequest{Kind: c.FormValue("kind"), Title: c.FormValue("title"), Body: c.FormValue("body")}
-		if fh, ferr := c.FormFile("file"); ferr == nil {
-			f, err := fh.Open()
-			if err != nil {
-				return app.Internal(err)
-			}
-			data, err := io.ReadAll(io.LimitReader(f, documents.MaxAttachment+1))
-			f.Close()
-			if err != nil {
-				return app.Internal(err)
-			}
-			in.Filename, in.PDF = fh.Filename, data
+		up, err := httpx.FormFile(c, "file", documents.MaxAttachment)
+		if err != nil {
+			return err
+		}
+		if up != nil {
+			in.Filename, in.PDF = up.Filename, up.Data
 		}
 	} else if err := httpx.BindJSON(c, &req); err != nil {
 		return err

@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"fmt"
-	"io"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -19,25 +18,18 @@ type RosterHandlers struct {
 	Validate *httpx.Validator
 }
 
-// ReadUpload reads the multipart field "file" into memory (bounded by the body limit).
-func ReadUpload(c *fiber.Ctx, field string) (string, []byte, error) {
-	fh, err := c.FormFile(field)
+// ReadUpload reads the multipart field "file" into memory, at most max+1 bytes (the
+// service refuses a file past max by name); the route's body limit and the reading
+// after sign-in are httpx's (body.go).
+func ReadUpload(c *fiber.Ctx, field string, max int) (string, []byte, error) {
+	up, err := httpx.FormFile(c, field, max)
 	if err != nil {
+		return "", nil, err
+	}
+	if up == nil {
 		return "", nil, app.Invalid(field, "请以 multipart/form-data 上传字段 "+field+" / upload the file in multipart field "+field)
 	}
-	if fh.Size > roster.MaxFileSize {
-		return "", nil, app.Invalid(field, "文件过大 / file too large")
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return "", nil, app.Internal(fmt.Errorf("opening upload: %w", err))
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, roster.MaxFileSize+1))
-	if err != nil {
-		return "", nil, app.Internal(fmt.Errorf("reading upload: %w", err))
-	}
-	return fh.Filename, data, nil
+	return up.Filename, up.Data, nil
 }
 
 // Import replaces the estate's roster with an uploaded CSV or XLSX file.
@@ -46,7 +38,7 @@ func (h *RosterHandlers) Import(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	name, data, err := ReadUpload(c, "file")
+	name, data, err := ReadUpload(c, "file", roster.MaxFileSize)
 	if err != nil {
 		return err
 	}

@@ -584,7 +584,7 @@ func (h *VoteHandlers) AttachScan(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	name, data, err := ReadUpload(c, "file")
+	name, data, err := ReadUpload(c, "file", voting.MaxScanBytes)
 	if err != nil {
 		return err
 	}

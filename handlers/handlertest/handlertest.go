@@ -49,7 +49,17 @@ const AdminPassword = "AdminPass2026"
 // (two street offices, one estate each, one account per role).
 func New(t testing.TB, db dbtest.DB) *Env {
 	t.Helper()
+	return NewWith(t, db, nil)
+}
+
+// NewWith is New with configuration variables of its own: set[k] overrides the
+// test default of k ("" restores the product's default).
+func NewWith(t testing.TB, db dbtest.DB, set map[string]string) *Env {
+	t.Helper()
 	cfg, err := config.FromLookup(func(k string) (string, bool) {
+		if v, ok := set[k]; ok {
+			return v, true
+		}
 		switch k {
 		case "DB_DRIVER":
 			return db.Dialect, true

@@ -2,7 +2,6 @@ package httpx
 
 import (
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/base64"
 
 	"github.com/gofiber/fiber/v2"
@@ -39,21 +38,26 @@ func AnonCSRF(secure bool) fiber.Handler {
 }
 
 // CheckCSRF refuses a state-changing request whose form token does not match the
-// token of its session (or, before sign-in, of its CSRF cookie).
+// token of its session (or, before sign-in, of its CSRF cookie). On an upload route
+// the token travels in a body that is read only after sign-in: ReadUpload or
+// StreamFile checks it there (body.go).
 func CheckCSRF() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		switch c.Method() {
 		case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
 			return c.Next()
 		}
-		want, _ := c.Locals(LocalCSRF).(string)
-		got := c.FormValue(CSRFField)
-		if got == "" {
-			got = c.Get("X-CSRF-Token")
+		if uploadPending(c) {
+			c.Locals(localUploadCSRF, true)
+			return c.Next()
 		}
-		if want == "" || got == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
-			return app.Errorf(app.EForbidden, "表单已失效，请刷新页面后重试 / The form expired: reload the page and try again")
+		if !csrfMatches(c, c.FormValue(CSRFField)) {
+			return errCSRF()
 		}
 		return c.Next()
 	}
+}
+
+func errCSRF() error {
+	return app.Errorf(app.EForbidden, "表单已失效，请刷新页面后重试 / The form expired: reload the page and try again")
 }

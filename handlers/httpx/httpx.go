@@ -78,6 +78,10 @@ func StatusOf(err error) int {
 	if errors.As(err, &m) {
 		return fiber.StatusBadRequest
 	}
+	var r *Refusal
+	if errors.As(err, &r) {
+		return r.Status
+	}
 	var fe *fiber.Error
 	if errors.As(err, &fe) {
 		return fe.Code

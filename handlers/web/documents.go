@@ -1,6 +1,8 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"strings"
@@ -105,17 +107,12 @@ func (h *DocumentPages) PublishAnnouncement(c *fiber.Ctx) error {
 		return err
 	}
 	in := documents.NewAnnouncement{Kind: c.FormValue("kind"), Title: c.FormValue("title"), Body: c.FormValue("body")}
-	if fh, ferr := c.FormFile("file"); ferr == nil && fh.Size > 0 {
-		f, err := fh.Open()
-		if err != nil {
-			return app.Internal(err)
-		}
-		data, err := io.ReadAll(io.LimitReader(f, documents.MaxAttachment+1))
-		f.Close()
-		if err != nil {
-			return app.Internal(err)
-		}
-		in.Filename, in.PDF = fh.Filename, data
+	up, err := httpx.FormFile(c, "file", documents.MaxAttachment)
+	if err != nil {
+		return err
+	}
+	if up != nil {
+		in.Filename, in.PDF = up.Filename, up.Data
 	}
 	if _, err := h.Docs.PublishAnnouncement(httpx.Ctx(c), p, id, in); err != nil {
 		d, derr := h.estateData(c, p, id, map[string]string{"kind": in.Kind, "title": in.Title, "body": in.Body})
@@ -282,24 +279,21 @@ func (h *DocumentPages) Verify(c *fiber.Ctx) error {
 // VerifyUpload answers whether an uploaded PDF is byte-identical to a stored document
 // (public route, rate-limited; JSON on request).
 func (h *DocumentPages) VerifyUpload(c *fiber.Ctx) error {
-	fh, err := c.FormFile("file")
-	if err != nil {
-		refusal := app.Invalid("file", "请选择要核验的 PDF 文件 / choose the PDF to check")
-		if docWantsJSON(c) {
-			return refusal
-		}
-		return h.RenderWithError(c, "verify", h.page(c, "", docVerifyData{KindLabel: documents.KindLabel}), refusal)
+	// Hashed as it streams in: a public upload is never held in memory.
+	sum, size := sha256.New(), int64(0)
+	say := func(c *fiber.Ctx, id string, args ...any) string { return h.Views.T(Lang(c), id, args...) }
+	err := httpx.StreamFile(c, say, "file", "请选择要核验的 PDF 文件 / choose the PDF to check", func(_ string, r io.Reader) error {
+		n, err := io.Copy(sum, r)
+		size = n
+		return err
+	})
+	if app.ErrorCode(err) == app.EInvalid && httpx.StatusOf(err) == fiber.StatusUnprocessableEntity && !docWantsJSON(c) {
+		return h.RenderWithError(c, "verify", h.page(c, "", docVerifyData{KindLabel: documents.KindLabel}), err)
 	}
-	f, err := fh.Open()
 	if err != nil {
-		return app.Internal(err)
+		return err
 	}
-	data, err := io.ReadAll(f)
-	f.Close()
-	if err != nil {
-		return app.Internal(err)
-	}
-	check, err := h.Docs.VerifyUpload(httpx.Ctx(c), docPrincipal(c), data)
+	check, err := h.Docs.VerifyDigest(httpx.Ctx(c), docPrincipal(c), hex.EncodeToString(sum.Sum(nil)), size)
 	if err != nil {
 		return err
 	}

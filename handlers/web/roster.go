@@ -3,12 +3,12 @@ package web
 import (
 	"bytes"
 	"fmt"
-	"io"
 
 	"github.com/gofiber/fiber/v2"
 
 	"gongzhi/app"
 	"gongzhi/app/roster"
+	"gongzhi/handlers/httpx"
 	"gongzhi/models"
 )
 
@@ -62,18 +62,12 @@ func (h *RosterPages) Import(c *fiber.Ctx) error {
 	}
 	var name string
 	var data []byte
-	fh, ferr := c.FormFile("file")
-	if ferr == nil {
-		f, err := fh.Open()
-		if err != nil {
-			return app.Internal(err)
-		}
-		data, err = io.ReadAll(io.LimitReader(f, roster.MaxFileSize+1))
-		f.Close()
-		if err != nil {
-			return app.Internal(err)
-		}
-		name = fh.Filename
+	up, err := httpx.FormFile(c, "file", roster.MaxFileSize)
+	if err != nil {
+		return err
+	}
+	if up != nil {
+		name, data = up.Filename, up.Data
 	}
 	res, err := h.Roster.Import(c.UserContext(), p, id, name, data)
 	if err != nil {

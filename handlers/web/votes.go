@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"html/template"
-	"io"
 	"net/url"
 	"strings"
 
@@ -359,20 +358,11 @@ func multipartEcho(c *fiber.Ctx) map[string]string {
 
 // uploadedScan reads the optional uploaded file field as a scan (nil when none).
 func uploadedScan(c *fiber.Ctx, field string) (*voting.ScanInput, error) {
-	fh, err := c.FormFile(field)
-	if err != nil || fh.Size == 0 {
-		return nil, nil
+	up, err := httpx.FormFile(c, field, voting.MaxScanBytes)
+	if err != nil || up == nil {
+		return nil, err
 	}
-	f, err := fh.Open()
-	if err != nil {
-		return nil, app.Internal(fmt.Errorf("opening upload: %w", err))
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, voting.MaxScanBytes+1))
-	if err != nil {
-		return nil, app.Internal(fmt.Errorf("reading upload: %w", err))
-	}
-	return &voting.ScanInput{Filename: fh.Filename, Data: data}, nil
+	return &voting.ScanInput{Filename: up.Filename, Data: up.Data}, nil
 }
 
 // EnterPaper enters a paper ballot, or a proxy ballot with the proxy's name, ID
