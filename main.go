@@ -89,7 +89,12 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	svc, err := services.New(db, services.Options{SessionTTL: cfg.SessionTTL, SecretKey: secret, Protector: protector, PublicURL: cfg.PublicURL, Logger: log})
+	mets, stopMetrics, err := serveMetrics(db, cfg.MetricsAddr, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
+	svc, err := services.New(db, services.Options{SessionTTL: cfg.SessionTTL, SecretKey: secret, Protector: protector, PublicURL: cfg.PublicURL, Logger: log, Observer: observer(mets)})
 	if err != nil {
 		return err
 	}
@@ -118,7 +123,7 @@ func run(ctx context.Context) error {
 		demoLogins = demo.NewLogins(db, demo.Accounts())
 	}
 
-	fapp := handlers.New(handlers.Deps{Config: cfg, DB: db, Logger: log, Views: renderer, Svc: svc, Demo: demoLogins})
+	fapp := handlers.New(handlers.Deps{Config: cfg, DB: db, Logger: log, Views: renderer, Svc: svc, Demo: demoLogins, Metrics: mets})
 	startWorkers(ctx, log, svc, cfg.Workers)
 
 	errc := make(chan error, 2)

@@ -25,6 +25,7 @@ import (
 	"gongzhi/app/database"
 	"gongzhi/app/demo"
 	"gongzhi/app/documents"
+	"gongzhi/app/metrics"
 	"gongzhi/app/roster"
 	"gongzhi/app/services"
 	"gongzhi/app/voting"
@@ -43,6 +44,8 @@ type Deps struct {
 	Views  *views.Renderer
 	Svc    *services.Set
 	Demo   *demo.Logins // demo accounts for the sign-in page; nil outside demo mode
+	// Metrics records request latencies (nil: none); main serves it on METRICS_ADDR.
+	Metrics *metrics.Metrics
 }
 
 // New builds the fiber application with all routes.
@@ -83,6 +86,9 @@ func New(d Deps) *fiber.App {
 		d.Logger.Error("panic", "request_id", httpx.RequestID(c), "panic", e, "stack", string(debug.Stack()))
 	}}))
 	fapp.Use(requestid.New(requestid.Config{ContextKey: httpx.LocalRequestID}))
+	if d.Metrics != nil {
+		fapp.Use(observeRequests(d.Metrics))
+	}
 	fapp.Use(httpx.AccessLog(d.Logger))
 	// Request contexts end with the server: fiber runs its shutdown hooks once a
 	// shutdown has waited for the requests in flight or its deadline has passed, and
