@@ -55,8 +55,11 @@ func runTwoInstance(ctx context.Context, args []string) error {
 		return err
 	}
 	secret := randomHex(32)
-	specA := serverSpec{name: "a", driver: "mysql", dsn: dbDSN, dataDir: filepath.Join(w.dir, "a"), secret: secret, env: []string{"WORKERS=true", "LOG_LEVEL=info"}}
-	specB := serverSpec{name: "b", driver: "mysql", dsn: dbDSN, dataDir: filepath.Join(w.dir, "b"), secret: secret, env: []string{"WORKERS=true", "LOG_LEVEL=info"}}
+	// HAProxy reaches the servers from 127.0.0.1 and adds X-Forwarded-For: the servers
+	// trust it, so each owner is counted by its own address (the ceiling check below).
+	env := []string{"WORKERS=true", "LOG_LEVEL=info", "TRUSTED_PROXIES=127.0.0.1", fmt.Sprintf("BALLOT_RATE_LIMIT=%d", ceilingPerInstance)}
+	specA := serverSpec{name: "a", driver: "mysql", dsn: dbDSN, dataDir: filepath.Join(w.dir, "a"), secret: secret, env: env}
+	specB := serverSpec{name: "b", driver: "mysql", dsn: dbDSN, dataDir: filepath.Join(w.dir, "b"), secret: secret, env: env}
 	// One after the other: the first applies the migrations and seeds the demo data.
 	a, err := w.start(ctx, specA)
 	if err != nil {
@@ -149,6 +152,12 @@ func runTwoInstance(ctx context.Context, args []string) error {
 	if err := limitCoherent(ctx, &c, viaLB, onA, onB, f); err != nil {
 		return err
 	}
+
+	// 5. The per-address ceiling behind the balancer: counted per instance, by the
+	// owner's own address (not the balancer's), and not fooled by a forged header.
+	if err := ceilingPerAddress(ctx, &c, lb); err != nil {
+		return err
+	}
 	return c.err()
 }
 
@@ -163,6 +172,7 @@ func startHAProxy(ctx context.Context, w *workspace, bin string, a, b *server) (
     maxconn 512
 defaults
     mode http
+    option forwardfor
     timeout connect 5s
     timeout client 60s
     timeout server 60s
@@ -466,5 +476,95 @@ func limitCoherent(ctx context.Context, c *checks, viaLB, onA, onB *apiClient, f
 	c.check(right == 403 && other == 201, "guess limit coherent",
 		"%d wrong answers alternating a/b answered %v; then the right answer: %d (want 403, locked); %d id_check_failed events; another voter: %d",
 		attempts, seen, right, failures, other)
+	return nil
+}
+
+// ceilingPerInstance is BALLOT_RATE_LIMIT for both servers of the drill: above the
+// cast load's share per instance (the drill's own client sends it from 127.0.0.1),
+// low enough for the ceiling check to reach it in a few seconds.
+const ceilingPerInstance = 1000
+
+// ceilingPerAddress sends owner-route requests through the balancer from 127.0.0.3
+// until well past two instances' ceilings: between 2 × the ceiling and that plus
+// what the buckets refill meanwhile must pass, the rest get 429 with Retry-After.
+// Then the same address with a forged X-Forwarded-For is still refused, and an
+// owner on 127.0.0.4 is not.
+func ceilingPerAddress(ctx context.Context, c *checks, lb string) error {
+	from := func(ip string) *http.Client {
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 5 * time.Second}
+		return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 32}}
+	}
+	get := func(hc *http.Client, forged string) (int, string, error) {
+		req, err := http.NewRequestWithContext(ctx, "GET", "http://"+lb+"/api/v1/ballots/drill-no-such-link", nil)
+		if err != nil {
+			return 0, "", err
+		}
+		if forged != "" {
+			req.Header.Set("X-Forwarded-For", forged)
+		}
+		resp, err := hc.Do(req)
+		if err != nil {
+			return 0, "", err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get("Retry-After"), nil
+	}
+	owner := from("127.0.0.3")
+	total := 2*ceilingPerInstance + 400
+	var mu sync.Mutex
+	passed, limited, retryAfter := 0, 0, 0
+	var firstErr error
+	start := time.Now()
+	jobs := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range jobs {
+				st, ra, err := get(owner, "")
+				mu.Lock()
+				switch {
+				case err != nil:
+					if firstErr == nil {
+						firstErr = err
+					}
+				case st == http.StatusTooManyRequests:
+					limited++
+					if ra != "" {
+						retryAfter++
+					}
+				default:
+					passed++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for range total {
+		jobs <- struct{}{}
+	}
+	close(jobs)
+	wg.Wait()
+	elapsed := time.Since(start)
+	if firstErr != nil {
+		return fmt.Errorf("ceiling check: %w", firstErr)
+	}
+	// Each instance's bucket refills at ceiling/minute while the burst runs.
+	refill := int(2 * float64(ceilingPerInstance) * elapsed.Minutes())
+	forged, _, err := get(owner, "203.0.113.9")
+	if err != nil {
+		return err
+	}
+	neighbour, _, err := get(from("127.0.0.4"), "")
+	if err != nil {
+		return err
+	}
+	c.check(passed >= 2*ceilingPerInstance && passed <= 2*ceilingPerInstance+refill+2 && limited == retryAfter && limited > 0 &&
+		forged == http.StatusTooManyRequests && neighbour != http.StatusTooManyRequests,
+		"per-address ceiling per instance",
+		"%d requests from 127.0.0.3 in %s: %d passed (want %d..%d: %d per instance plus refill), %d × 429 (%d with Retry-After); forged X-Forwarded-For from the same owner: %d (want 429); another owner: %d",
+		total, elapsed.Round(time.Millisecond), passed, 2*ceilingPerInstance, 2*ceilingPerInstance+refill+2, ceilingPerInstance, limited, retryAfter, forged, neighbour)
 	return nil
 }
