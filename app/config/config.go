@@ -62,6 +62,7 @@ type Config struct {
 	// VerifyRate count per client address and per instance; BallotRate covers every
 	// owner-facing route together.
 	VerifyRate     int            // VERIFY_RATE_LIMIT: public document-verification uploads per minute per client address
+	PublicRate     int            // PUBLIC_RATE_LIMIT: requests per minute per client address over the other anonymous pages (results, resolutions, verification)
 	TrustedProxies []netip.Prefix // TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For is believed; empty trusts none
 }
 
@@ -131,6 +132,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		LoginRateLimit: integer("LOGIN_RATE_LIMIT", 10),
 		BallotRate:     integer("BALLOT_RATE_LIMIT", 3000),
 		VerifyRate:     integer("VERIFY_RATE_LIMIT", 30),
+		PublicRate:     integer("PUBLIC_RATE_LIMIT", 3000),
 	}
 	proxies, err := ParseProxies(get("TRUSTED_PROXIES", ""))
 	if err != nil {
@@ -346,6 +348,7 @@ func (c Config) LogValue() []any {
 		"cookie_secure", c.CookieSecure, "session_ttl", c.SessionTTL.String(),
 		"request_timeout", c.RequestTimeout.String(), "workers", c.Workers,
 		"ballot_rate_limit", c.BallotRate, "verify_rate_limit", c.VerifyRate, "trusted_proxies", fmt.Sprint(c.TrustedProxies),
+		"public_rate_limit", c.PublicRate,
 	}
 }
 
