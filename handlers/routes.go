@@ -98,8 +98,8 @@ func New(d Deps) *fiber.App {
 	fapp.Use(httpx.WithDeadline(lifetime, d.Config.RequestTimeout))
 	fapp.Use(httpx.SecurityHeaders(d.Config.CookieSecure))
 
-	// Upload routes: the only bodies past httpx.DefaultBodyLimit, read after sign-in
-	// (or, for /verify, hashed as they stream); each limit is the service's own bound
+	// Upload routes: the only bodies past httpx.DefaultBodyLimit, read after sign-in and
+	// the role check (or, for /verify, hashed as they stream); each limit is the service's own bound
 	// on the file plus 1 MB of form fields. Marked before LimitBody, which bounds the rest.
 	say := sayer(d.Views)
 	for _, u := range []struct {
@@ -118,6 +118,10 @@ func New(d Deps) *fiber.App {
 		fapp.Post(u.path, httpx.AllowBody(u.limit))
 	}
 	fapp.Use(httpx.LimitBody(say))
+	// Each upload route above reads its body with readUpload, registered after the
+	// route's httpx.Allow: only a caller who may write makes the server read it, and
+	// readUpload checks a web upload's CSRF token (the public /verify uses StreamFile).
+	readUpload := httpx.ReadUpload(say)
 	proxies := httpx.Proxies(d.Config.TrustedProxies)
 
 	fapp.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
@@ -140,15 +144,19 @@ func New(d Deps) *fiber.App {
 	// One ceiling per client address over every owner-facing route (docs/operations.md).
 	ballotLimit := httpx.RateLimit(httpx.NewLimiter(d.Config.BallotRate, httpx.MaxLimiterKeys), proxies, say)
 	optionalToken := api.OptionalToken(apiH.RequireToken)
+	// One ceiling per client address over the other anonymous read routes (published
+	// results, resolutions, verification, public lists), signed-in callers of the
+	// optional-token ones included (docs/operations.md).
+	publicLimit := httpx.RateLimit(httpx.NewLimiter(d.Config.PublicRate, httpx.MaxLimiterKeys), proxies, say)
 	v1.Get("/ballots/:token", ballotLimit, votesAPI.Ballot)
 	v1.Post("/ballots/:token", ballotLimit, votesAPI.Cast)
 	v1.Post("/ballots/:token/objections", ballotLimit, votesAPI.FileObjection)
 	v1.Get("/receipts/:code", ballotLimit, votesAPI.VerifyReceipt)
-	v1.Get("/votes/:id/results", optionalToken, votesAPI.Results)
-	v1.Get("/votes/:id/participation-list", optionalToken, votesAPI.ParticipationList)
+	v1.Get("/votes/:id/results", publicLimit, optionalToken, votesAPI.Results)
+	v1.Get("/votes/:id/participation-list", publicLimit, optionalToken, votesAPI.ParticipationList)
 	// documents public API route (before the token group): staff once closed, anyone once published
-	v1.Get("/votes/:id/resolution.pdf", optionalToken, docsAPI.Resolution)
-	authed := v1.Group("", apiH.RequireToken, httpx.ReadUpload(say))
+	v1.Get("/votes/:id/resolution.pdf", publicLimit, optionalToken, docsAPI.Resolution)
+	authed := v1.Group("", apiH.RequireToken)
 	authed.Delete("/auth/token", apiH.RevokeToken)
 	authed.Get("/me", apiH.Me)
 	authed.Get("/profiles", apiH.Profiles)
@@ -163,7 +171,7 @@ func New(d Deps) *fiber.App {
 	authed.Post("/estates", httpx.Allow(access.ManageEstates), apiH.CreateEstate)
 	authed.Get("/estates/:id", apiH.GetEstate)
 	// roster API routes
-	authed.Post("/estates/:id/roster", httpx.Allow(access.EditRoster), rosterAPI.Import)
+	authed.Post("/estates/:id/roster", httpx.Allow(access.EditRoster), readUpload, rosterAPI.Import)
 	authed.Get("/estates/:id/roster.xlsx", rosterAPI.Export)
 	authed.Get("/estates/:id/roster/imports", rosterAPI.Imports)
 	authed.Get("/estates/:id/register", rosterAPI.Register)
@@ -183,7 +191,7 @@ func New(d Deps) *fiber.App {
 	authed.Post("/votes/:id/paper-ballots", httpx.Allow(access.RunVote), votesAPI.PaperBallot)
 	authed.Get("/votes/:id/ballots", votesAPI.Ballots)
 	authed.Post("/votes/:id/ballots/:ballot/void", httpx.Allow(access.RunVote), votesAPI.VoidBallot)
-	authed.Post("/votes/:id/ballots/:ballot/scans", httpx.Allow(access.RunVote), votesAPI.AttachScan)
+	authed.Post("/votes/:id/ballots/:ballot/scans", httpx.Allow(access.RunVote), readUpload, votesAPI.AttachScan)
 	authed.Get("/votes/:id/scans/:scan", votesAPI.DownloadScan)
 	authed.Get("/votes/:id/participation", votesAPI.Participation)
 	authed.Post("/votes/:id/publish", httpx.Allow(access.RunVote), votesAPI.Publish)
@@ -202,7 +210,7 @@ func New(d Deps) *fiber.App {
 	authed.Get("/documents/:id", docsAPI.Document)
 	authed.Get("/documents/:id/pdf", docsAPI.DocumentPDF)
 	authed.Get("/estates/:id/announcements", docsAPI.Announcements)
-	authed.Post("/estates/:id/announcements", httpx.Allow(access.KeepRecords), docsAPI.PublishAnnouncement)
+	authed.Post("/estates/:id/announcements", httpx.Allow(access.KeepRecords), readUpload, docsAPI.PublishAnnouncement)
 	authed.Get("/estates/:id/minutes", docsAPI.ListMinutes)
 	authed.Post("/estates/:id/minutes", httpx.Allow(access.KeepRecords), docsAPI.CreateMinutes)
 	authed.Get("/minutes/:id", docsAPI.GetMinutes)
@@ -251,12 +259,12 @@ func New(d Deps) *fiber.App {
 	fapp.Get("/lang", webH.SetLang)
 	fapp.Get("/login", webH.LoginForm)
 	// documents public web routes: an estate's announcements, document verification, published resolutions (no sign-in)
-	fapp.Get("/public/estates/:id", docsWeb.PublicEstate)
-	fapp.Get("/verify", docsWeb.VerifyForm)
+	fapp.Get("/public/estates/:id", publicLimit, docsWeb.PublicEstate)
+	fapp.Get("/verify", publicLimit, docsWeb.VerifyForm)
 	fapp.Post("/verify", httpx.RateLimit(httpx.NewLimiter(d.Config.VerifyRate, httpx.MaxLimiterKeys), proxies, say), docsWeb.VerifyUpload)
-	fapp.Get("/verify/:code", docsWeb.Verify)
-	fapp.Get("/verify/:code/download", docsWeb.Download)
-	fapp.Get("/votes/:id/resolution.pdf", docsWeb.Resolution)
+	fapp.Get("/verify/:code", publicLimit, docsWeb.Verify)
+	fapp.Get("/verify/:code/download", publicLimit, docsWeb.Download)
+	fapp.Get("/votes/:id/resolution.pdf", publicLimit, docsWeb.Resolution)
 	// votes public web routes: the owner's ballot link, the receipt check, published results (no sign-in)
 	fapp.Get("/b/:token", ballotLimit, voteWeb.BallotPage)
 	fapp.Post("/b/:token/check", ballotLimit, voteWeb.CheckIdentity)
@@ -266,15 +274,15 @@ func New(d Deps) *fiber.App {
 	fapp.Get("/b/:token/receipt", ballotLimit, voteWeb.ReceiptPage)
 	fapp.Post("/b/:token/objection", ballotLimit, voteWeb.FileObjection)
 	fapp.Get("/receipt", ballotLimit, voteWeb.ReceiptCheck)
-	fapp.Get("/public/votes/:id", voteWeb.PublicResults)
+	fapp.Get("/public/votes/:id", publicLimit, voteWeb.PublicResults)
 	formationWeb := &web.FormationPages{Handlers: webH} // public: the published member and candidate lists, no sign-in
-	fapp.Get("/estates/:id/public/candidates", formationWeb.PublicPage)
+	fapp.Get("/estates/:id/public/candidates", publicLimit, formationWeb.PublicPage)
 	fapp.Post("/login", loginLimit, webH.Login)
 	fapp.Get("/docs/openapi.yaml", func(c *fiber.Ctx) error {
 		c.Type("yaml", "utf-8")
 		return c.Send(docs.OpenAPI())
 	})
-	staff := fapp.Group("", webH.RequireLogin, httpx.ReadUpload(say))
+	staff := fapp.Group("", webH.RequireLogin)
 	staff.Post("/logout", webH.Logout)
 	staff.Get("/password", webH.PasswordForm)
 	staff.Post("/password", loginLimit, webH.ChangePassword)
@@ -292,7 +300,7 @@ func New(d Deps) *fiber.App {
 	staff.Get("/audit", webH.AuditLog)
 	// roster web routes
 	staff.Get("/estates/:id/roster", rosterWeb.RosterPage)
-	staff.Post("/estates/:id/roster", httpx.Allow(access.EditRoster), rosterWeb.Import)
+	staff.Post("/estates/:id/roster", httpx.Allow(access.EditRoster), readUpload, rosterWeb.Import)
 	staff.Get("/estates/:id/roster.xlsx", rosterWeb.Export)
 	staff.Get("/estates/:id/register", rosterWeb.RegisterPage)
 	staff.Post("/estates/:id/units/:unit", httpx.Allow(access.EditRoster), rosterWeb.UpdateUnit)
@@ -308,10 +316,10 @@ func New(d Deps) *fiber.App {
 	staff.Get("/votes/:id/credentials", httpx.Allow(access.ReadBallotLinks), voteWeb.CredentialsPage)
 	staff.Post("/votes/:id/credentials/:voter/reissue", httpx.Allow(access.RunVote), voteWeb.Reissue)
 	staff.Get("/votes/:id/paper", httpx.Allow(access.RunVote), voteWeb.PaperPage)
-	staff.Post("/votes/:id/paper", httpx.Allow(access.RunVote), voteWeb.EnterPaper)
+	staff.Post("/votes/:id/paper", httpx.Allow(access.RunVote), readUpload, voteWeb.EnterPaper)
 	staff.Get("/votes/:id/ballots", voteWeb.BallotsPage)
 	staff.Post("/votes/:id/ballots/:ballot/void", httpx.Allow(access.RunVote), voteWeb.Void)
-	staff.Post("/votes/:id/ballots/:ballot/scans", httpx.Allow(access.RunVote), voteWeb.AttachScan)
+	staff.Post("/votes/:id/ballots/:ballot/scans", httpx.Allow(access.RunVote), readUpload, voteWeb.AttachScan)
 	staff.Get("/votes/:id/scans/:scan", voteWeb.DownloadScan)
 	staff.Post("/votes/:id/publish", httpx.Allow(access.RunVote), voteWeb.Publish)
 	staff.Get("/votes/:id/objections", voteWeb.ObjectionsPage)
@@ -320,7 +328,7 @@ func New(d Deps) *fiber.App {
 	staff.Post("/votes/:id/finalise", httpx.Allow(access.RunVote), voteWeb.Finalise)
 	// documents web routes
 	staff.Get("/estates/:id/documents", docsWeb.EstateDocuments)
-	staff.Post("/estates/:id/announcements", httpx.Allow(access.KeepRecords), docsWeb.PublishAnnouncement)
+	staff.Post("/estates/:id/announcements", httpx.Allow(access.KeepRecords), readUpload, docsWeb.PublishAnnouncement)
 	staff.Post("/estates/:id/minutes", httpx.Allow(access.KeepRecords), docsWeb.CreateMinutes)
 	staff.Get("/votes/:id/documents", docsWeb.VoteDocuments)
 	staff.Get("/votes/:id/notices.pdf", httpx.Allow(access.ReadBallotLinks), docsWeb.Notices)
