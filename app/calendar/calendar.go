@@ -339,3 +339,39 @@ func IsNotCovered(err error) bool {
 	var nc *rules.YearNotCoveredError
 	return errors.As(err, &nc)
 }
+
+// Source gives the working calendar read through a database handle (nil: its own
+// pool); *Service is the one the product uses. The voting and documents services
+// hold one to count their deadlines.
+type Source interface {
+	Calendar(ctx context.Context, db *gorm.DB) (rules.StatutoryCalendar, error)
+}
+
+// Working is src's calendar read through db, or the notices shipped in app/rules when
+// src is nil.
+func Working(ctx context.Context, src Source, db *gorm.DB) (rules.StatutoryCalendar, error) {
+	if src == nil {
+		return rules.OfficialCalendar(), nil
+	}
+	cal, err := src.Calendar(ctx, db)
+	if err != nil {
+		return cal, app.Internal(err)
+	}
+	return cal, nil
+}
+
+// StrictPeriodEnd is the end of a period of days from start (CC 201-203) under src's
+// calendar, for a date that is fixed and stored at a staff action: it is refused (409,
+// naming the year) when its last day falls in a year whose holiday notice is not
+// loaded, rather than fixed from weekends alone (docs/calendar.md).
+func StrictPeriodEnd(ctx context.Context, src Source, db *gorm.DB, start time.Time, days int) (time.Time, error) {
+	cal, err := Working(ctx, src, db)
+	if err != nil {
+		return time.Time{}, err
+	}
+	end, err := rules.CoveredPeriodEnd(start, days, cal)
+	if err != nil {
+		return time.Time{}, app.Errorf(app.EConflict, "%s", err.Error())
+	}
+	return end, nil
+}

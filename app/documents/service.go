@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/calendar"
 	"gongzhi/app/orgs"
 	"gongzhi/app/pdfdoc"
 	"gongzhi/app/pii"
@@ -33,7 +34,7 @@ type Service struct {
 	pii       *pii.Protector
 	renderer  *pdfdoc.Renderer
 	publicURL string
-	calendars Calendars // the working calendar (app/calendar); nil: the shipped notices only
+	calendars calendar.Source // the working calendar (app/calendar); nil: the shipped notices only
 	// slots bounds the documents rendered at once (limits.go).
 	slots chan struct{}
 

@@ -28,6 +28,7 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/access"
+	"gongzhi/app/calendar"
 	"gongzhi/app/database"
 	"gongzhi/app/orgs"
 	"gongzhi/app/pii"
@@ -63,7 +64,7 @@ type Service struct {
 	agendas sync.Map // vote id → *agenda
 
 	// calendars is the working calendar (app/calendar); nil: the shipped notices only.
-	calendars Calendars
+	calendars calendar.Source
 
 	observer Observer // nil: none (SetObserver)
 }
