@@ -4,7 +4,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"gongzhi/app"
-	"gongzhi/app/audit"
 	"gongzhi/app/auth"
 	"gongzhi/app/formation"
 	"gongzhi/app/orgs"
@@ -21,24 +20,16 @@ type estateRow struct {
 }
 
 func (h *Handlers) estateRows(c *fiber.Ctx, p app.Principal) ([]estateRow, int, error) {
-	list, err := h.Orgs.ListEstates(c.UserContext(), p)
+	list, err := h.Orgs.EstateSummaries(c.UserContext(), p)
 	if err != nil {
 		return nil, 0, err
-	}
-	ids := make([]int64, 0, len(list))
-	for _, e := range list {
-		ids = append(ids, e.ID)
-	}
-	stats, err := models.UnitStats(c.UserContext(), h.DB, ids)
-	if err != nil {
-		return nil, 0, app.Internal(err)
 	}
 	rows := make([]estateRow, 0, len(list))
 	total := 0
 	for _, e := range list {
 		prof, _ := rules.ProfileByCode(e.ProfileCode)
-		rows = append(rows, estateRow{ID: e.ID, Name: e.Name, CommunityName: e.CommunityName, ProfileName: prof.Name, Units: stats[e.ID].Units})
-		total += stats[e.ID].Units
+		rows = append(rows, estateRow{ID: e.ID, Name: e.Name, CommunityName: e.CommunityName, ProfileName: prof.Name, Units: e.Units})
+		total += e.Units
 	}
 	return rows, total, nil
 }
@@ -63,12 +54,8 @@ func (h *Handlers) Home(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	var d homeData
-	if p.OrgID != 0 {
-		o, err := models.FindOrg(ctx, h.DB, p.OrgID)
-		if err != nil {
-			return app.Internal(err)
-		}
-		d.OrgName = o.Name
+	if d.OrgName, err = h.Orgs.OrgName(ctx, p); err != nil {
+		return err
 	}
 	tree, err := h.Orgs.Tree(ctx, p)
 	if err != nil {
@@ -88,25 +75,10 @@ func (h *Handlers) Home(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	if q, ok := auditScope(p); ok {
-		q.Limit = 10
-		if d.RecentAudit, err = audit.List(ctx, h.DB, q); err != nil {
-			return app.Internal(err)
-		}
+	if d.RecentAudit, err = h.Orgs.AuditLog(ctx, p, 10); err != nil {
+		return err
 	}
 	return h.Render(c, "home", h.page(c, "home", d))
-}
-
-func auditScope(p app.Principal) (audit.Query, bool) {
-	switch {
-	case p.IsAdmin():
-		return audit.Query{}, true
-	case p.Role == app.RoleCommittee:
-		return audit.Query{EstateID: p.EstateID}, p.EstateID != 0
-	case p.OrgPath != "":
-		return audit.Query{OrgPath: p.OrgPath}, true
-	}
-	return audit.Query{}, false
 }
 
 // AuditLog shows the audit trail of the person's jurisdiction.
@@ -115,12 +87,9 @@ func (h *Handlers) AuditLog(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var entries []models.AuditLog
-	if q, ok := auditScope(p); ok {
-		q.Limit = 200
-		if entries, err = audit.List(c.UserContext(), h.DB, q); err != nil {
-			return app.Internal(err)
-		}
+	entries, err := h.Orgs.AuditLog(c.UserContext(), p, 200)
+	if err != nil {
+		return err
 	}
 	return h.Render(c, "audit", h.page(c, "audit", struct{ Entries []models.AuditLog }{entries}))
 }
@@ -143,15 +112,7 @@ func (h *Handlers) orgsData(c *fiber.Ctx, p app.Principal, form orgForm) (orgsDa
 	if err != nil {
 		return orgsData{}, err
 	}
-	d := orgsData{Nodes: orgs.Flatten(tree), Form: form}
-	switch p.Role {
-	case app.RoleAdmin:
-		d.Kinds = []string{models.OrgCity, models.OrgDistrict, models.OrgStreet, models.OrgCommunity}
-	case app.RoleDistrict:
-		d.Kinds = []string{models.OrgStreet, models.OrgCommunity}
-	case app.RoleStreet:
-		d.Kinds = []string{models.OrgCommunity}
-	}
+	d := orgsData{Nodes: orgs.Flatten(tree), Form: form, Kinds: h.Orgs.Permissions(p).OrgKinds}
 	d.CanCreate = len(d.Kinds) > 0
 	return d, nil
 }
@@ -269,16 +230,12 @@ func (h *Handlers) EstatePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	e, err := h.Orgs.Estate(c.UserContext(), p, id)
+	e, err := h.Orgs.EstateSummary(c.UserContext(), p, id)
 	if err != nil {
 		return err
 	}
-	stats, err := models.UnitStats(c.UserContext(), h.DB, []int64{e.ID})
-	if err != nil {
-		return app.Internal(err)
-	}
 	prof, _ := rules.ProfileByCode(e.ProfileCode)
-	d := estateData{Estate: e, Profile: prof, Units: stats[e.ID].Units, TotalArea: rules.Area(stats[e.ID].TotalArea).String()}
+	d := estateData{Estate: e.EstateWithPath, Profile: prof, Units: e.Units, TotalArea: e.TotalArea.String()}
 	return h.Render(c, "estate", h.page(c, "estates", d))
 }
 

@@ -46,7 +46,7 @@ func (h *RosterPages) rosterData(c *fiber.Ctx, p app.Principal, estateID int64) 
 		imports = imports[:10]
 	}
 	return rosterData{Estate: e, Units: units, Query: q, Imports: imports, CanEdit: roster.CanEditRoster(p),
-		Total: len(units), Sources: []string{"registered", "surveyed", "contract"}}, nil
+		Total: len(units), Sources: roster.AreaSources()}, nil
 }
 
 // RosterPage lists units and owners with search, the upload form and history.

@@ -87,11 +87,8 @@ func (h *VotePages) voteDetail(c *fiber.Ctx, p app.Principal, id int64) (voteDet
 		pv := newParticipationView(lang, part)
 		d.Part = &pv
 	}
-	for _, m := range []string{"amend_rules_of_procedure", "amend_management_rules", "hire_dismiss_manager", "use_maintenance_fund",
-		"raise_maintenance_fund", "rebuild", "change_common_use", "other"} {
-		d.Matters = append(d.Matters, option{m, h.matterName(lang, m)})
-	}
-	d.Finalise = v.Phase == voting.PhasePublished && v.ObjectionDeadline != nil && !h.Votes.Now().Before(*v.ObjectionDeadline)
+	d.Matters = h.itemMatters(lang)
+	d.Finalise = h.Votes.ObjectionWindow(v).Over
 	return d, nil
 }
 
@@ -541,8 +538,7 @@ func (h *VotePages) objectionsData(c *fiber.Ctx, p app.Principal, id int64) (vot
 	if err != nil {
 		return voteObjectionsData{}, err
 	}
-	now := h.Votes.Now()
-	windowOpen := v.Phase == voting.PhasePublished && v.ObjectionDeadline != nil && now.Before(*v.ObjectionDeadline)
+	windowOpen := h.Votes.ObjectionWindow(v).Open
 	d := voteObjectionsData{V: v, List: list, CanRecord: v.CanChange && windowOpen, F: map[string]string{},
 		Finalise: v.CanChange && v.Phase == voting.PhasePublished && !windowOpen}
 	for _, o := range list {

@@ -99,6 +99,15 @@ func (h *VotePages) matterText(lang string, it voting.Item) string {
 }
 
 // matterName is a matter's wording in the page's language (the statutory wording in Chinese).
+// itemMatters are the choices of an ordinary item's matter (rules.ItemMatters).
+func (h *VotePages) itemMatters(lang string) []option {
+	var out []option
+	for _, m := range rules.ItemMatters() {
+		out = append(out, option{string(m), h.matterName(lang, string(m))})
+	}
+	return out
+}
+
 func (h *VotePages) matterName(lang, matter string) string {
 	if lang == "en" {
 		return h.Views.T(lang, "vote.matter."+matter)

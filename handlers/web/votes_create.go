@@ -68,11 +68,7 @@ func (h *VotePages) newVoteData(c *fiber.Ctx, p app.Principal, estateID int64, e
 	for i := 1; i <= voteItemSlots; i++ {
 		d.Slots = append(d.Slots, i)
 	}
-	for _, m := range rules.Matters() {
-		if m != rules.MatterElectCommittee {
-			d.Matters = append(d.Matters, option{string(m), h.matterName(lang, string(m))})
-		}
-	}
+	d.Matters = h.itemMatters(lang)
 	for _, lp := range rules.LegalProfiles() {
 		d.Legal = append(d.Legal, option{string(lp), h.Views.T(lang, "vote.legal."+string(lp))})
 	}

@@ -22,8 +22,6 @@ import (
 	"gongzhi/app/orgs"
 	"gongzhi/handlers/httpx"
 	"gongzhi/views"
-
-	"gorm.io/gorm"
 )
 
 // Cookie names of the web UI.
@@ -35,7 +33,6 @@ const (
 
 // Handlers holds the services and the renderer the pages use.
 type Handlers struct {
-	DB           *gorm.DB
 	Views        *views.Renderer
 	Auth         *auth.Service
 	Orgs         *orgs.Service
