@@ -12,7 +12,6 @@ import (
 	"gongzhi/app"
 	"gongzhi/app/documents"
 	"gongzhi/app/voting"
-	"gongzhi/handlers/api"
 	"gongzhi/handlers/httpx"
 	"gongzhi/models"
 )
@@ -163,7 +162,7 @@ func (h *DocumentPages) Resolution(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return api.SendDocument(c, f)
+	return httpx.SendDocument(c, f)
 }
 
 // CorrectResolution issues a corrected resolution with the reason from the form.
@@ -189,7 +188,7 @@ func (h *DocumentPages) Notices(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return api.SendDocument(c, f)
+	return httpx.SendDocument(c, f)
 }
 
 // RegenerateNotices issues a new version of the notices with the reason from the form.
@@ -215,7 +214,7 @@ func (h *DocumentPages) DownloadByID(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return api.SendDocument(c, f)
+	return httpx.SendDocument(c, f)
 }
 
 // docPublicData is an estate's public board.
@@ -310,5 +309,5 @@ func (h *DocumentPages) Download(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return api.SendDocument(c, f)
+	return httpx.SendDocument(c, f)
 }

@@ -11,7 +11,6 @@ import (
 	"gongzhi/app"
 	"gongzhi/app/documents"
 	"gongzhi/app/rules"
-	"gongzhi/handlers/api"
 	"gongzhi/handlers/httpx"
 	"gongzhi/models"
 )
@@ -266,7 +265,7 @@ func (h *DocumentPages) MinutesPDF(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return api.SendDocument(c, f)
+	return httpx.SendDocument(c, f)
 }
 
 // CreateMinutes starts minutes from the estate's documents page: a committee meeting with
