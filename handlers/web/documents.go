@@ -113,14 +113,12 @@ func (h *DocumentPages) PublishAnnouncement(c *fiber.Ctx) error {
 	if up != nil {
 		in.Filename, in.PDF = up.Filename, up.Data
 	}
-	if _, err := h.Docs.PublishAnnouncement(httpx.Ctx(c), p, id, in); err != nil {
-		d, derr := h.estateData(c, p, id, map[string]string{"kind": in.Kind, "title": in.Title, "body": in.Body})
-		if derr != nil {
-			return derr
-		}
-		return h.RenderWithError(c, "documents_estate", h.page(c, "estates", d), err)
+	_, err = h.Docs.PublishAnnouncement(httpx.Ctx(c), p, id, in)
+	load := func() (docEstateData, error) {
+		return h.estateData(c, p, id, map[string]string{"kind": in.Kind, "title": in.Title, "body": in.Body})
 	}
-	return h.RedirectWithFlash(c, fmt.Sprintf("/estates/%d/documents", id), h.Views.T(Lang(c), "documents.flash_published"))
+	return refuseOrRedirect(c, h.Handlers, err, "documents_estate", "estates", load,
+		fmt.Sprintf("/estates/%d/documents", id), h.Views.T(Lang(c), "documents.flash_published"))
 }
 
 // docVoteData is a vote's documents page.

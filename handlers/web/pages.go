@@ -137,14 +137,9 @@ func (h *Handlers) CreateOrg(c *fiber.Ctx) error {
 		return err
 	}
 	form := orgForm{Name: c.FormValue("name"), Kind: c.FormValue("kind"), ParentID: formInt(c, "parent_id")}
-	if _, err := h.Orgs.CreateOrg(c.UserContext(), p, orgs.NewOrg{Name: form.Name, Kind: form.Kind, ParentID: form.ParentID}); err != nil {
-		d, derr := h.orgsData(c, p, form)
-		if derr != nil {
-			return derr
-		}
-		return h.RenderWithError(c, "orgs", h.page(c, "orgs", d), err)
-	}
-	return h.RedirectWithFlash(c, "/orgs", h.Views.T(Lang(c), "common.created"))
+	_, err = h.Orgs.CreateOrg(c.UserContext(), p, orgs.NewOrg{Name: form.Name, Kind: form.Kind, ParentID: form.ParentID})
+	return refuseOrRedirect(c, h, err, "orgs", "orgs", func() (orgsData, error) { return h.orgsData(c, p, form) },
+		"/orgs", h.Views.T(Lang(c), "common.created"))
 }
 
 type estateForm struct {
@@ -207,14 +202,8 @@ func (h *Handlers) CreateEstate(c *fiber.Ctx) error {
 		CommunityID: formInt(c, "community_id")}
 	id, err := h.Orgs.CreateEstate(c.UserContext(), p, orgs.NewEstate{Name: form.Name, CommunityID: form.CommunityID,
 		ProfileCode: form.ProfileCode, Address: form.Address})
-	if err != nil {
-		d, derr := h.estatesData(c, p, form)
-		if derr != nil {
-			return derr
-		}
-		return h.RenderWithError(c, "estates", h.page(c, "estates", d), err)
-	}
-	return h.RedirectWithFlash(c, "/estates/"+itoa(id), h.Views.T(Lang(c), "common.created"))
+	return refuseOrRedirect(c, h, err, "estates", "estates", func() (estatesData, error) { return h.estatesData(c, p, form) },
+		"/estates/"+itoa(id), h.Views.T(Lang(c), "common.created"))
 }
 
 type estateData struct {
@@ -307,14 +296,8 @@ func (h *Handlers) CreateUser(c *fiber.Ctx) error {
 		OrgID: formInt(c, "org_id"), EstateID: formInt(c, "estate_id")}
 	_, err = h.Auth.CreateUser(c.UserContext(), p, auth.NewUser{Username: form.Username, Password: c.FormValue("password"),
 		DisplayName: form.DisplayName, Role: app.Role(form.Role), OrgID: form.OrgID, EstateID: form.EstateID})
-	if err != nil {
-		d, derr := h.usersData(c, p, form)
-		if derr != nil {
-			return derr
-		}
-		return h.RenderWithError(c, "users", h.page(c, "users", d), err)
-	}
-	return h.RedirectWithFlash(c, "/users", h.Views.T(Lang(c), "users.created"))
+	return refuseOrRedirect(c, h, err, "users", "users", func() (usersData, error) { return h.usersData(c, p, form) },
+		"/users", h.Views.T(Lang(c), "users.created"))
 }
 
 // SetUserDisabled disables or enables an account.
@@ -337,12 +320,7 @@ func (h *Handlers) ResetUserPassword(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.Auth.ResetPassword(c.UserContext(), p, id, c.FormValue("password")); err != nil {
-		d, derr := h.usersData(c, p, userForm{})
-		if derr != nil {
-			return derr
-		}
-		return h.RenderWithError(c, "users", h.page(c, "users", d), err)
-	}
-	return h.RedirectWithFlash(c, "/users", h.Views.T(Lang(c), "users.updated"))
+	err = h.Auth.ResetPassword(c.UserContext(), p, id, c.FormValue("password"))
+	return refuseOrRedirect(c, h, err, "users", "users", func() (usersData, error) { return h.usersData(c, p, userForm{}) },
+		"/users", h.Views.T(Lang(c), "users.updated"))
 }

@@ -28,22 +28,6 @@ type VotePages struct {
 // item posts one value per agreed candidate.
 func choiceField(itemKey string) string { return "c." + itemKey }
 
-// voteFormValues returns every value posted under name, for urlencoded and
-// multipart forms alike.
-func voteFormValues(c *fiber.Ctx, name string) []string {
-	var out []string
-	if strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEMultipartForm) {
-		if form, err := c.MultipartForm(); err == nil {
-			return append(out, form.Value[name]...)
-		}
-		return out
-	}
-	for _, v := range c.Request().PostArgs().PeekMulti(name) {
-		out = append(out, string(v))
-	}
-	return out
-}
-
 // ballotItem is one agenda item as a ballot, review or staff page shows it, with the
 // answer being given (a re-rendered form keeps it) and texts in the page's language.
 type ballotItem struct {
@@ -121,7 +105,7 @@ func (h *VotePages) matterName(lang, matter string) string {
 func choicesFromForm(c *fiber.Ctx, items []voting.Item) voting.Choices {
 	out := voting.Choices{}
 	for _, it := range items {
-		values := voteFormValues(c, choiceField(it.Key))
+		values := formValues(c, choiceField(it.Key))
 		if it.IsElection() {
 			var picked []string
 			seen := map[string]bool{}

@@ -153,6 +153,21 @@ func (h *Handlers) RedirectWithFlash(c *fiber.Ctx, to, msg string) error {
 	return c.Redirect(to, fiber.StatusSeeOther)
 }
 
+// refuseOrRedirect finishes a form post, the one way every page does: with no error, a
+// redirect (303) to `to` that shows flash once; with the service's refusal, the page
+// again (its data from load, under the nav tab) with the message and the error's
+// status. An internal error, or an error load meets, goes to the error page.
+func refuseOrRedirect[T any](c *fiber.Ctx, h *Handlers, err error, page, nav string, load func() (T, error), to, flash string) error {
+	if err == nil {
+		return h.RedirectWithFlash(c, to, flash)
+	}
+	d, derr := load()
+	if derr != nil {
+		return derr
+	}
+	return h.RenderWithError(c, page, h.page(c, nav, d), err)
+}
+
 func (h *Handlers) clearCookie(c *fiber.Ctx, name string) {
 	c.Cookie(&fiber.Cookie{Name: name, Value: "", Path: "/", HTTPOnly: true, Secure: h.CookieSecure, SameSite: "Lax",
 		Expires: time.Unix(0, 0), MaxAge: -1})
@@ -213,33 +228,9 @@ func safeNext(next string) string {
 	return next
 }
 
-func formInt(c *fiber.Ctx, name string) int64 {
-	n, err := strconv.ParseInt(strings.TrimSpace(c.FormValue(name)), 10, 64)
-	if err != nil {
-		return 0
-	}
-	return n
-}
-
-func pathID(c *fiber.Ctx) (int64, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, app.Errorf(app.ENotFound, "页面不存在")
-	}
-	return id, nil
-}
-
 var errNoPrincipal = errors.New("no principal")
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-func pathParamID(c *fiber.Ctx, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Params(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, app.Errorf(app.ENotFound, "页面不存在")
-	}
-	return id, nil
-}
 
 // renderIDPage renders a signed-in page about the record named by the :id path
 // parameter, with the data load returns for the principal.
@@ -253,6 +244,17 @@ func renderIDPage[T any](c *fiber.Ctx, h *Handlers, page, nav string, load func(
 		return err
 	}
 	return h.Render(c, page, h.page(c, nav, d))
+}
+
+// principalAndIDs returns the signed-in principal, the :id path parameter and the
+// path parameter named sub (a record of the :id one: a unit, a ballot, a candidate).
+func principalAndIDs(c *fiber.Ctx, sub string) (app.Principal, int64, int64, error) {
+	p, id, err := principalAndID(c)
+	if err != nil {
+		return p, id, 0, err
+	}
+	subID, err := pathParamID(c, sub)
+	return p, id, subID, err
 }
 
 // principalAndID returns the signed-in principal and the :id path parameter.
