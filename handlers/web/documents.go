@@ -142,11 +142,7 @@ func (h *DocumentPages) renderVote(c *fiber.Ctx, p app.Principal, id int64, refu
 	if err != nil {
 		return err
 	}
-	pg := h.page(c, "estates", docVoteData{VoteOverview: o, KindLabel: documents.KindLabel})
-	if refusal != nil {
-		return h.RenderWithError(c, "documents_vote", pg, refusal)
-	}
-	return h.Render(c, "documents_vote", pg)
+	return h.RenderWithError(c, "documents_vote", h.page(c, "estates", docVoteData{VoteOverview: o, KindLabel: documents.KindLabel}), refusal)
 }
 
 // Resolution serves the resolution PDF of a closed vote: staff of the estate once the

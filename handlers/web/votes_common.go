@@ -7,10 +7,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"gongzhi/app"
 	"gongzhi/app/rules"
 	"gongzhi/app/voting"
-	"gongzhi/handlers/httpx"
 )
 
 // VotePages serves the assembly-vote pages: for staff the estate's votes, drafting,
@@ -307,11 +305,5 @@ func newElectionView(er voting.ElectionResult, ballotOrder []voting.Candidate) *
 // renderRefusal re-renders a page with the service's refusal and its status,
 // without the field list (owners' pages explain in words).
 func (h *VotePages) renderRefusal(c *fiber.Ctx, name string, pg Page, err error) error {
-	ae := httpx.AppError(err)
-	if ae.Code == app.EInternal {
-		return err
-	}
-	pg.Error = ae.Message
-	c.Status(httpx.Status(ae.Code))
-	return h.Render(c, name, pg)
+	return h.renderRefused(c, name, pg, err, false)
 }

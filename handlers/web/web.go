@@ -132,18 +132,29 @@ func (h *Handlers) Render(c *fiber.Ctx, name string, pg Page) error {
 	return h.Views.Render(c, pg.Lang, name, pg)
 }
 
-// RenderWithError re-renders a form page with the service's message and the
-// HTTP status of the error, keeping what the user typed.
+// RenderWithError re-renders a form page with the service's message, the fields it
+// names and the HTTP status of the error, keeping what the user typed (with no
+// error, the page as it is).
 func (h *Handlers) RenderWithError(c *fiber.Ctx, name string, pg Page, err error) error {
+	return h.renderRefused(c, name, pg, err, true)
+}
+
+// renderRefused renders the page with the refusal err (none: status 200), its field
+// list when details; an internal error goes to the error page instead.
+func (h *Handlers) renderRefused(c *fiber.Ctx, name string, pg Page, err error, details bool) error {
+	if err == nil {
+		return h.Render(c, name, pg)
+	}
 	ae := httpx.AppError(err)
 	if ae.Code == app.EInternal {
 		return err
 	}
 	pg.Error = ae.Message
-	pg.ErrorDetails = ae.Details
+	if details {
+		pg.ErrorDetails = ae.Details
+	}
 	c.Status(httpx.Status(ae.Code))
-	c.Type("html", "utf-8")
-	return h.Views.Render(c, pg.Lang, name, pg)
+	return h.Render(c, name, pg)
 }
 
 // RedirectWithFlash redirects (303) and shows msg once on the next page.
