@@ -11,14 +11,14 @@ import (
 	"gongzhi/models"
 )
 
-// tree is a city with one district, two streets, a community under each and an
+// pageTree is a city with one district, two streets, a community under each and an
 // estate in each community, all created by the admin (so each has an audit entry).
-type tree struct {
+type pageTree struct {
 	streetA, streetB models.Org
 	estateA, estateB int64
 }
 
-func buildTree(t *testing.T, ctx context.Context, db dbtest.DB, s *orgs.Service) tree {
+func buildPageTree(t *testing.T, ctx context.Context, db dbtest.DB, s *orgs.Service) pageTree {
 	t.Helper()
 	admin := app.Principal{Username: "admin", Role: app.RoleAdmin}
 	must := func(id int64, err error) int64 {
@@ -30,7 +30,7 @@ func buildTree(t *testing.T, ctx context.Context, db dbtest.DB, s *orgs.Service)
 	}
 	city := must(s.CreateOrg(ctx, admin, orgs.NewOrg{Name: "市", Kind: models.OrgCity}))
 	district := must(s.CreateOrg(ctx, admin, orgs.NewOrg{Name: "区", Kind: models.OrgDistrict, ParentID: city}))
-	var tr tree
+	var tr pageTree
 	for i, name := range []string{"甲街道", "乙街道"} {
 		street := must(s.CreateOrg(ctx, admin, orgs.NewOrg{Name: name, Kind: models.OrgStreet, ParentID: district}))
 		community := must(s.CreateOrg(ctx, admin, orgs.NewOrg{Name: name + "社区", Kind: models.OrgCommunity, ParentID: street}))
@@ -58,7 +58,7 @@ func TestJurisdictionReads(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
 		ctx := context.Background()
 		s := orgs.New(db.DB)
-		tr := buildTree(t, ctx, db, s)
+		tr := buildPageTree(t, ctx, db, s)
 		street := app.Principal{Role: app.RoleStreet, OrgID: tr.streetA.ID, OrgPath: tr.streetA.Path}
 
 		t.Run("audit log", func(t *testing.T) {
