@@ -102,7 +102,7 @@ func TestRosterImportFixtures(t *testing.T) {
 		if otherReg.TotalArea != "2696.04" || otherReg.TotalHeadcount != 20 {
 			t.Errorf("光明家园's register changed by another estate's imports: %+v", otherReg)
 		}
-		// The small roster's special voters (DOMAIN.md §12), read back through the API.
+		// The small roster's special voters (docs/rules.md §9), read back through the API.
 		env.Upload(fmt.Sprintf("/api/v1/estates/%d/roster", estate), tok, "roster-small.csv", fixture(t, "roster-small.csv"))
 		var reg struct {
 			Voters []struct {

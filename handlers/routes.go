@@ -25,6 +25,7 @@ import (
 	"gongzhi/app/database"
 	"gongzhi/app/demo"
 	"gongzhi/app/documents"
+	"gongzhi/app/metrics"
 	"gongzhi/app/roster"
 	"gongzhi/app/services"
 	"gongzhi/app/voting"
@@ -43,6 +44,8 @@ type Deps struct {
 	Views  *views.Renderer
 	Svc    *services.Set
 	Demo   *demo.Logins // demo accounts for the sign-in page; nil outside demo mode
+	// Metrics records request latencies (nil: none); main serves it on METRICS_ADDR.
+	Metrics *metrics.Metrics
 }
 
 // New builds the fiber application with all routes.
@@ -83,6 +86,9 @@ func New(d Deps) *fiber.App {
 		d.Logger.Error("panic", "request_id", httpx.RequestID(c), "panic", e, "stack", string(debug.Stack()))
 	}}))
 	fapp.Use(requestid.New(requestid.Config{ContextKey: httpx.LocalRequestID}))
+	if d.Metrics != nil {
+		fapp.Use(observeRequests(d.Metrics))
+	}
 	fapp.Use(httpx.AccessLog(d.Logger))
 	// Request contexts end with the server: fiber runs its shutdown hooks once a
 	// shutdown has waited for the requests in flight or its deadline has passed, and
@@ -236,8 +242,8 @@ func New(d Deps) *fiber.App {
 	authed.Post("/committees/:id/filings", httpx.Allow(access.CommitteeFiling), formationAPI.FileCommittee)
 	// holiday calendar API routes (platform administrator)
 	calendarAPI := &api.CalendarHandlers{Calendar: d.Svc.Calendar, Validate: validate}
-	authed.Get("/holiday-calendars", calendarAPI.ListHolidayCalendars)
-	authed.Post("/holiday-calendars/:year", calendarAPI.LoadHolidayCalendar)
+	authed.Get("/holiday-calendars", httpx.Allow(access.ManageHolidays), calendarAPI.ListHolidayCalendars)
+	authed.Post("/holiday-calendars/:year", httpx.Allow(access.ManageHolidays), calendarAPI.LoadHolidayCalendar)
 	v1.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	// Web pages.
@@ -352,8 +358,8 @@ func New(d Deps) *fiber.App {
 	staff.Post("/estates/:id/formation/committees/:cmid/filings", httpx.Allow(access.CommitteeFiling), formationWeb.FileCommittee)
 	// holiday calendar web routes (platform administrator)
 	calendarWeb := &web.CalendarPages{Handlers: webH, Calendar: d.Svc.Calendar}
-	staff.Get("/holiday-calendars", calendarWeb.CalendarPage)
-	staff.Post("/holiday-calendars", calendarWeb.LoadCalendar)
+	staff.Get("/holiday-calendars", httpx.Allow(access.ManageHolidays), calendarWeb.CalendarPage)
+	staff.Post("/holiday-calendars", httpx.Allow(access.ManageHolidays), calendarWeb.LoadCalendar)
 	return fapp
 }
 

@@ -21,7 +21,7 @@ const (
 	VoteFinal     = "final"
 )
 
-// The channels a ballot arrives by (DOMAIN.md §3).
+// The channels a ballot arrives by (docs/rules.md §3).
 const (
 	ChannelOnline = "online"
 	ChannelPaper  = "paper"

@@ -17,7 +17,7 @@ type CommitteeVote struct {
 	Abstain int
 }
 
-// CommitteeOutcome is what the count decides (DOMAIN.md §5; BJ 45, SH 26: a decision of
+// CommitteeOutcome is what the count decides (docs/rules.md §5; BJ 45, SH 26: a decision of
 // the committee needs the agreement of more than half of ALL its members, not of those
 // present; a meeting needs more than half of all members present).
 type CommitteeOutcome struct {

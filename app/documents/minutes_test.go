@@ -12,7 +12,7 @@ import (
 )
 
 // TestDecideCommittee is the rule that a committee decision needs more than half of ALL
-// members (DOMAIN.md §5): absent members count against it, exactly half fails.
+// members (docs/rules.md §5): absent members count against it, exactly half fails.
 func TestDecideCommittee(t *testing.T) {
 	for _, c := range []struct {
 		name                    string

@@ -1,5 +1,5 @@
 // Package formation runs the path from a new estate to its filed owners' committee
-// (DOMAIN.md §4-5), and later terms' re-elections: whether an estate is due to form its
+// (docs/rules.md §4-5), and later terms' re-elections: whether an estate is due to form its
 // assembly; the preparatory group (筹备组) or re-election group (换届小组) with its
 // composition rules, member-list publication, objections and duties checklist; the
 // committee candidates with their eligibility checklist, qualification review with the

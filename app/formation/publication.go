@@ -185,7 +185,7 @@ type SlateEntry struct {
 	PartyMember     bool
 }
 
-// Slate is the final slate, with its Party-member ratio (DOMAIN.md §5; seed 003): the
+// Slate is the final slate, with its Party-member ratio (docs/rules.md §5; seed 003): the
 // current publication when there is one, otherwise the qualified candidates so far.
 type Slate struct {
 	Published bool // taken from the current publication

@@ -306,15 +306,10 @@ type Permissions struct {
 	CreateOrgs    bool
 	CreateEstates bool
 	ManageUsers   bool
-	OrgKinds      []string // the kinds of org node p may create, top down; none without CreateOrgs
 }
 
 // Permissions computes what p may do with the org tree (in its jurisdiction).
 func (s *Service) Permissions(p app.Principal) Permissions {
-	perm := Permissions{CreateOrgs: access.Can(p, access.ManageOrgs), CreateEstates: access.Can(p, access.ManageEstates),
+	return Permissions{CreateOrgs: access.Can(p, access.ManageOrgs), CreateEstates: access.Can(p, access.ManageEstates),
 		ManageUsers: access.Can(p, access.ManageUsers)}
-	if perm.CreateOrgs {
-		perm.OrgKinds = creatableKinds[p.Role]
-	}
-	return perm
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"gongzhi/app"
+	"gongzhi/app/access"
 	"gongzhi/app/audit"
 	"gongzhi/app/rules"
 	"gongzhi/models"
@@ -101,4 +102,13 @@ var creatableKinds = map[app.Role][]string{
 	app.RoleAdmin:    {models.OrgCity, models.OrgDistrict, models.OrgStreet, models.OrgCommunity},
 	app.RoleDistrict: {models.OrgStreet, models.OrgCommunity},
 	app.RoleStreet:   {models.OrgCommunity},
+}
+
+// OrgKinds are the kinds of org node p may create, top down (none without
+// access.ManageOrgs), for the org form; CreateOrg checks them again with the parent.
+func (s *Service) OrgKinds(p app.Principal) []string {
+	if !access.Can(p, access.ManageOrgs) {
+		return nil
+	}
+	return creatableKinds[p.Role]
 }

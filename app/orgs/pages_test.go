@@ -120,7 +120,7 @@ func TestOrgKinds(t *testing.T) {
 		app.RoleStreet:    {models.OrgCommunity},
 		app.RoleCommunity: nil, app.RoleCommittee: nil, app.RoleAuditor: nil,
 	} {
-		if got := s.Permissions(app.Principal{Role: role}).OrgKinds; !slices.Equal(got, want) {
+		if got := s.OrgKinds(app.Principal{Role: role}); !slices.Equal(got, want) {
 			t.Errorf("%s may create %v, want %v", role, got, want)
 		}
 	}

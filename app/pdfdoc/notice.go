@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// NoticeItem is one item on the agenda as the notice states it (DOMAIN.md §3: items with their
+// NoticeItem is one item on the agenda as the notice states it (docs/rules.md §3: items with their
 // texts). An election item lists its seats and candidates.
 type NoticeItem struct {
 	Title, Text, MatterLabel string

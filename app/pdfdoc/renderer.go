@@ -8,7 +8,7 @@ import (
 	_ "time/tzdata"
 )
 
-// displayZone is the zone every time is printed in (DOMAIN.md §9).
+// displayZone is the zone every time is printed in (docs/rules.md §6).
 const displayZone = "Asia/Shanghai"
 
 // Renderer renders the platform's documents. It holds the embedded font (read once) and the

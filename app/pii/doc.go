@@ -1,4 +1,4 @@
-// Package pii protects owners' personal information (PIPL; DOMAIN.md §10).
+// Package pii protects owners' personal information (PIPL; docs/rules.md §7).
 //
 // Resident ID numbers and mobile numbers are personal information. The platform
 // never stores or logs them in clear: it keeps a keyed hash for matching one owner

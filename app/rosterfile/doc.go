@@ -1,5 +1,5 @@
 // Package rosterfile reads, validates and writes owners' roster files
-// (DOMAIN.md §10). It is pure: no database, no network, no clock.
+// (docs/rules.md §7). It is pure: no database, no network, no clock.
 //
 // # Reading
 //

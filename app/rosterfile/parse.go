@@ -20,7 +20,7 @@ import (
 	"gongzhi/app/rules"
 )
 
-// Area sources (DOMAIN.md §1 C1): the registered area is preferred, then the
+// Area sources (docs/rules.md §1 C1): the registered area is preferred, then the
 // surveyed area, then the area in the sale contract.
 const (
 	AreaRegistered = "registered" // 登记面积

@@ -46,7 +46,7 @@ func TestParseFixtures(t *testing.T) {
 		file      string
 		rows      int
 		rooms     int
-		totalArea string // DOMAIN.md §12
+		totalArea string // docs/rules.md §9
 	}{
 		{"roster-small.csv", 27, 24, "2696.04"},
 		{"roster-medium.csv", 1417, 1152, "129574.98"},

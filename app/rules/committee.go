@@ -11,7 +11,7 @@ import (
 var ErrElectionSeats = errors.New("选举席位不符合规定")
 
 // ValidateElectionSeats checks the seats and alternates of a committee election item
-// (DOMAIN.md §5). A full election's seats must be a lawful committee size for an estate of
+// (docs/rules.md §5). A full election's seats must be a lawful committee size for an estate of
 // households households (CommitteeSizeAllowed: odd, 5-11, or 3 for small estates where
 // the profile allows it); a by-election fills only the vacant seats (1 <= seats <= vacant);
 // alternates must be within 0..AlternatesMax. Every problem is reported, joined, each

@@ -11,7 +11,7 @@ import (
 	_ "time/tzdata"
 )
 
-// Dates and periods (DOMAIN.md §9, Civil Code 201-204): the day on which a period starts
+// Dates and periods (docs/rules.md §6, Civil Code 201-204): the day on which a period starts
 // is not counted; a period ends at 24:00 of its last day; a last day that falls on a
 // statutory rest day moves to the next working day. Instants are stored in UTC and every
 // calendar-date question is asked in Asia/Shanghai.

@@ -6,5 +6,5 @@
 // Nothing here touches a database, the network or the clock: every function takes
 // its inputs and returns its decision, so each rule can be tested by tables and by
 // the golden cases in testdata/. Areas are integers in hundredths of a square metre
-// and every threshold is decided by integer cross-multiplication (DOMAIN.md §2).
+// and every threshold is decided by integer cross-multiplication (docs/rules.md §2).
 package rules

@@ -16,7 +16,7 @@ type CandidateResult struct {
 	Rank      int
 }
 
-// ElectionResult is the outcome of one committee-election item (DOMAIN.md §5).
+// ElectionResult is the outcome of one committee-election item (docs/rules.md §5).
 //
 // Elected and Runoff list candidates in the order of the published candidate list;
 // Alternates lists them in rank order, the order in which they fill a vacated seat.

@@ -3,7 +3,7 @@ package rules
 import "strings"
 
 // Criterion is one eligibility condition for owners' committee members and candidates
-// (DOMAIN.md §5); each is reviewed as a checklist item with evidence and a reviewer.
+// (docs/rules.md §5); each is reviewed as a checklist item with evidence and a reviewer.
 type Criterion struct {
 	Code    string
 	Title   string

@@ -7,7 +7,7 @@ import (
 )
 
 // FormationStatus tells whether an estate is due to form its owners' assembly, i.e. to
-// have a preparatory group set up (DOMAIN.md §4), and by when.
+// have a preparatory group set up (docs/rules.md §4), and by when.
 type FormationStatus struct {
 	Due              bool
 	DeliveredPercent string // delivered share of the total area, for display only
@@ -147,7 +147,7 @@ func (p JurisdictionProfile) LeaderRole() PrepRole {
 	return p.PrepLeaderRole
 }
 
-// ValidatePrepGroup checks the composition of a preparatory group (DOMAIN.md §4; GR 10-11,
+// ValidatePrepGroup checks the composition of a preparatory group (docs/rules.md §4; GR 10-11,
 // BJ 31, SH 15): the size is odd; owner representatives are at least half the members
 // (2*owners >= total); there is exactly one leader and the leader represents the body the
 // profile names (LeaderRole: the street office, or in Beijing the residents' committee

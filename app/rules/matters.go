@@ -1,6 +1,6 @@
 package rules
 
-// LegalProfile names the set of voting thresholds a vote is decided under (DOMAIN.md §2).
+// LegalProfile names the set of voting thresholds a vote is decided under (docs/rules.md §2).
 type LegalProfile string
 
 // The legal profiles.

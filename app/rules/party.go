@@ -11,7 +11,7 @@ type PartyMember struct {
 }
 
 // PartyRatio is the share of Communist Party members on a slate or committee and what it
-// means against the policy target (DOMAIN.md §5; seed 003: generally not below 50%, the
+// means against the policy target (docs/rules.md §5; seed 003: generally not below 50%, the
 // chair generally a Party member). It is policy, not statute: it informs and warns and
 // never invalidates a lawful election.
 type PartyRatio struct {

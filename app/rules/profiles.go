@@ -9,7 +9,7 @@ import (
 	"sync"
 )
 
-// JurisdictionProfile carries every number in which cities differ (DOMAIN.md §11).
+// JurisdictionProfile carries every number in which cities differ (docs/rules.md §8).
 // Profiles are data (profiles.json); a decision records the Code and Version it was made under.
 type JurisdictionProfile struct {
 	Code    string `json:"code"`
@@ -126,7 +126,7 @@ func ProfileOrDefault(code string) JurisdictionProfile {
 }
 
 // CommitteeSizeAllowed tells whether a committee of size members is lawful under the
-// profile for an estate of the given number of households (DOMAIN.md §5): odd, within
+// profile for an estate of the given number of households (docs/rules.md §5): odd, within
 // min..max, or the small-estate minimum where the profile allows it.
 func (p JurisdictionProfile) CommitteeSizeAllowed(size, households int) bool {
 	if size%2 == 0 || size > p.CommitteeMaxMembers {

@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// OwnerKind tells a natural person from an entity and from the developer (DOMAIN.md §10).
+// OwnerKind tells a natural person from an entity and from the developer (docs/rules.md §7).
 type OwnerKind string
 
 // The kinds of owner a roster row may name.
@@ -26,7 +26,7 @@ func (k OwnerKind) Valid() bool {
 	return false
 }
 
-// CoOwnerRule says how units with overlapping owners are grouped into voters (DOMAIN.md §1 C3).
+// CoOwnerRule says how units with overlapping owners are grouped into voters (docs/rules.md §1 C3).
 // The law is silent on a person who owns one unit alone and another jointly, so the rule is
 // switchable and every register records the rule it was built under.
 type CoOwnerRule string
@@ -72,7 +72,7 @@ type RegisterOptions struct {
 	CoOwnerRule  CoOwnerRule // empty means DefaultCoOwnerRule
 }
 
-// Voter is one person in the headcount (DOMAIN.md §1 C2): one or more units voting as one.
+// Voter is one person in the headcount (docs/rules.md §1 C2): one or more units voting as one.
 //
 // Key is deterministic for the same roster and rule: "dev" for the developer, "o:" followed
 // by the sorted owner IDs joined with "+" (e.g. "o:12+15"), or "u:" and the unit ID for a
@@ -88,7 +88,7 @@ type Voter struct {
 	OwnerIDs  []int64
 }
 
-// Register is the frozen voter register of one vote (DOMAIN.md §1 C4, C5): its voters sorted
+// Register is the frozen voter register of one vote (docs/rules.md §1 C4, C5): its voters sorted
 // by their first room, the total area of every counted unit (the developer's included) and
 // the total headcount, with the grouping rule and parking choice it was built under.
 type Register struct {
@@ -110,7 +110,7 @@ type voterGroup struct {
 	owners    []int64
 }
 
-// BuildRegister groups units into voters under DOMAIN.md §1:
+// BuildRegister groups units into voters under docs/rules.md §1:
 //   - parking units are left out entirely unless opt.CountParking (C1);
 //   - every unit owned by a developer-kind owner, and every undelivered unit, belongs to one
 //     developer voter (C2a);

@@ -1,6 +1,6 @@
 package rules
 
-// Choice is a voter's answer on one item (DOMAIN.md §2 T1).
+// Choice is a voter's answer on one item (docs/rules.md §2 T1).
 type Choice string
 
 // The choices on an item. A blank item on a returned ballot counts as abstain.
@@ -21,7 +21,7 @@ type ItemSpec struct {
 	Matter Matter
 }
 
-// ElectionSpec is one committee-election item (DOMAIN.md §5): the seats to fill, how many
+// ElectionSpec is one committee-election item (docs/rules.md §5): the seats to fill, how many
 // alternates may be kept, the legal minimum of members for a formed committee, and the
 // candidate keys in the order of the published candidate list.
 type ElectionSpec struct {
@@ -40,7 +40,7 @@ type CastBallot struct {
 	Elections map[string][]string // election key → the candidate keys the voter agrees with
 }
 
-// TallyInput is everything a tally needs: the profile, the frozen totals (DOMAIN.md §1 C4),
+// TallyInput is everything a tally needs: the profile, the frozen totals (docs/rules.md §1 C4),
 // the items and elections of the notice, and the accepted ballots. FollowMajority is set
 // only when the assembly's rules of procedure enable 从众 (T2).
 type TallyInput struct {
@@ -65,7 +65,7 @@ func (c *Count) add(a Area) {
 	c.Headcount++
 }
 
-// FollowMajorityResult is the 从众 figure of an item (DOMAIN.md §2 T2), reported beside the
+// FollowMajorityResult is the 从众 figure of an item (docs/rules.md §2 T2), reported beside the
 // raw result, which stays the official one. Applied is true only when the real agreeing
 // votes already exceed 1/2 of the total area and of the total headcount; then the
 // non-voters are added to the agreeing side and counted as participating.
@@ -105,7 +105,7 @@ type TallyResult struct {
 	Elections     map[string]ElectionResult
 }
 
-// Tally counts the ballots of a vote and decides each item and election (DOMAIN.md §2, §3, §5).
+// Tally counts the ballots of a vote and decides each item and election (docs/rules.md §2, §3, §5).
 //
 // Every ballot is one participating voter (T1). On each item a ballot agrees, opposes or
 // abstains; a missing or unknown choice abstains. civil-code-2021 needs participating area and
@@ -175,7 +175,7 @@ func choiceSlot(c Choice) int {
 	return 2
 }
 
-// followMajority computes the 从众 figures of one item (DOMAIN.md §2 T2): only when the real
+// followMajority computes the 从众 figures of one item (docs/rules.md §2 T2): only when the real
 // agreeing area and headcount each exceed 1/2 of the total are the non-voters added to the
 // agreeing side, and then every voter counts as participating.
 func followMajority(p LegalProfile, class MatterClass, agree, participating, total Count, rawPassed bool) FollowMajorityResult {

@@ -297,7 +297,7 @@ type Choices map[string]Choice
 // stored for the ballot: sorted item keys; an option string for an ordinary item, the
 // agreed candidate keys in the order of the candidate list for an election item;
 // blanks left out. Agreeing with more candidates than seats is accepted and stored:
-// the tally counts such an item as over-voted (DOMAIN.md §3).
+// the tally counts such an item as over-voted (docs/rules.md §3).
 func (ag *agenda) canonical(ch Choices) (string, error) {
 	var d details
 	out := make(map[string]any, len(ch))

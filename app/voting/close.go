@@ -153,7 +153,7 @@ type counted struct {
 func (s *Service) count(ctx context.Context, db *gorm.DB, v models.Vote, ag *agenda) (counted, error) {
 	in := rules.TallyInput{Profile: rules.LegalProfile(v.LegalProfile), TotalArea: rules.Area(v.TotalArea),
 		TotalHeadcount: v.TotalHeadcount, FollowMajority: v.FollowMajority}
-	// The estate's size decides the legal minimum of a committee (DOMAIN.md §5), counted
+	// The estate's size decides the legal minimum of a committee (docs/rules.md §5), counted
 	// in units as when the agenda was validated.
 	var households int64
 	if err := db.WithContext(ctx).Model(&models.VoteVoterUnit{}).Where("vote_id = ?", v.ID).Count(&households).Error; err != nil {

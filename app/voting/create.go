@@ -178,7 +178,7 @@ func validateSchedule(d *details, prof rules.JurisdictionProfile, notice, opens,
 }
 
 // households is the number of units (parking spaces excluded) of the estate's roster,
-// the size that decides a lawful committee (DOMAIN.md §5).
+// the size that decides a lawful committee (docs/rules.md §5).
 func (s *Service) households(ctx context.Context, estateID int64) (int, error) {
 	stats, err := models.UnitStats(ctx, s.db, []int64{estateID})
 	if err != nil {

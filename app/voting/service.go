@@ -1,5 +1,5 @@
 // Package voting runs owners' assembly votes (业主大会会议表决) from draft to final
-// result (DOMAIN.md §2-3): agendas whose items are classified by the nine matters,
+// result (docs/rules.md §2-3): agendas whose items are classified by the nine matters,
 // opening (the register frozen from app/roster, one personal credential per voter),
 // ballots by three equally valid channels (online after an identity check, paper and
 // proxy entered by staff) under one UNIQUE one-ballot-per-voter rule, voids with a
@@ -64,6 +64,8 @@ type Service struct {
 
 	// calendars is the working calendar (app/calendar); nil: the shipped notices only.
 	calendars Calendars
+
+	observer Observer // nil: none (SetObserver)
 }
 
 // New builds the service. publicURL is the base of the personal ballot links

@@ -42,8 +42,11 @@ type homeData struct {
 	RecentAudit []models.AuditLog
 	// FormationDue lists, for a street office, the estates due for a preparatory or re-election group.
 	FormationDue []formation.FormationStatus
-	// HolidayYearMissing is a year without a loaded holiday notice (from 1 December the coming one), for admin, district and street staff; 0: none.
+	// HolidayYearMissing is a year without a loaded holiday notice (from 1 December the
+	// coming one), for every staff role but the auditor (calendar.Service.Warning); 0: none.
 	HolidayYearMissing int
+	// HolidayMayLoad: the principal loads it (/holiday-calendars); the others ask the administrator.
+	HolidayMayLoad bool
 }
 
 // Home lists what the signed-in person is responsible for.
@@ -74,6 +77,7 @@ func (h *Handlers) Home(c *fiber.Ctx) error {
 		if d.HolidayYearMissing, err = h.Calendar.Warning(ctx, p); err != nil {
 			return err
 		}
+		d.HolidayMayLoad = h.Calendar.Permissions(p).Manage
 	}
 	if d.RecentAudit, err = h.Orgs.AuditLog(ctx, p, 10); err != nil {
 		return err
@@ -112,7 +116,7 @@ func (h *Handlers) orgsData(c *fiber.Ctx, p app.Principal, form orgForm) (orgsDa
 	if err != nil {
 		return orgsData{}, err
 	}
-	d := orgsData{Nodes: orgs.Flatten(tree), Form: form, Kinds: h.Orgs.Permissions(p).OrgKinds}
+	d := orgsData{Nodes: orgs.Flatten(tree), Form: form, Kinds: h.Orgs.OrgKinds(p)}
 	d.CanCreate = len(d.Kinds) > 0
 	return d, nil
 }
