@@ -51,7 +51,7 @@ type Deps struct {
 // New builds the fiber application with all routes.
 func New(d Deps) *fiber.App {
 	validate := httpx.NewValidator()
-	webH := &web.Handlers{DB: d.DB, Views: d.Views, Auth: d.Svc.Auth, Orgs: d.Svc.Orgs, CookieSecure: d.Config.CookieSecure,
+	webH := &web.Handlers{Views: d.Views, Auth: d.Svc.Auth, Orgs: d.Svc.Orgs, CookieSecure: d.Config.CookieSecure,
 		Demo:      d.Demo,
 		Formation: d.Svc.Formation}
 	apiH := &api.Handlers{Auth: d.Svc.Auth, Orgs: d.Svc.Orgs, Validate: validate}

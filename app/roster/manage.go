@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -158,6 +159,11 @@ func (s *Service) Export(ctx context.Context, p app.Principal, estateID int64, w
 	})
 }
 
+// AreaSources are the sources a unit's area may come from, in order of preference.
+func AreaSources() []string {
+	return []string{rosterfile.AreaRegistered, rosterfile.AreaSurveyed, rosterfile.AreaContract}
+}
+
 // SourceLabel is the Chinese name of an area source.
 func SourceLabel(s string) string {
 	switch s {
@@ -222,9 +228,7 @@ func (s *Service) UpdateUnit(ctx context.Context, p app.Principal, estateID, uni
 	if err != nil || area <= 0 {
 		return app.Invalid("area", "面积须大于 0，最多两位小数")
 	}
-	switch in.AreaSource {
-	case "registered", "surveyed", "contract":
-	default:
+	if !slices.Contains(AreaSources(), in.AreaSource) {
 		return app.Invalid("area_source", "面积来源须为 registered（登记）、surveyed（实测）或 contract（合同）")
 	}
 	return app.AsErrorOrNil(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

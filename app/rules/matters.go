@@ -219,3 +219,15 @@ func thresholdMet(p LegalProfile, class MatterClass, agree, participating, total
 			2*agree.Headcount > participating.Headcount
 	}
 }
+
+// ItemMatters are the matters an ordinary agenda item may take: all but electing the
+// committee, which goes through an election item with seats and candidates.
+func ItemMatters() []Matter {
+	out := make([]Matter, 0, len(Matters())-1)
+	for _, m := range Matters() {
+		if m != MatterElectCommittee {
+			out = append(out, m)
+		}
+	}
+	return out
+}

@@ -20,29 +20,6 @@ type DocumentHandlers struct {
 	Validate *httpx.Validator
 }
 
-// SendDocument writes a stored document byte-identical as application/pdf with its
-// SHA-256 as the ETag (a matching If-None-Match gets 304) and its number in
-// X-Document-Number. Notice batches carry ballot links and are never cached.
-func SendDocument(c *fiber.Ctx, f documents.File) error {
-	etag := `"` + f.SHA256 + `"`
-	c.Set(fiber.HeaderETag, etag)
-	c.Set("X-Document-Number", f.Number)
-	c.Set("X-Document-SHA256", f.SHA256)
-	if f.Kind == models.DocNotices {
-		c.Set(fiber.HeaderCacheControl, "no-store")
-	} else {
-		c.Set(fiber.HeaderCacheControl, "private, no-cache")
-	}
-	for _, tag := range strings.Split(c.Get(fiber.HeaderIfNoneMatch), ",") {
-		if t := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(tag), "W/")); t == etag || t == "*" {
-			return c.SendStatus(fiber.StatusNotModified)
-		}
-	}
-	c.Set(fiber.HeaderContentType, "application/pdf")
-	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`inline; filename="%s"`, f.Filename()))
-	return c.Send(f.Data)
-}
-
 // Resolution serves the resolution PDF of a closed vote: staff of the estate once the
 // vote is closed, anyone once its result is published (the first request issues it).
 func (h *DocumentHandlers) Resolution(c *fiber.Ctx) error {
@@ -54,7 +31,7 @@ func (h *DocumentHandlers) Resolution(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return SendDocument(c, f)
+	return httpx.SendDocument(c, f)
 }
 
 type reasonRequest struct {
@@ -88,7 +65,7 @@ func (h *DocumentHandlers) Notices(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return SendDocument(c, f)
+	return httpx.SendDocument(c, f)
 }
 
 // RegenerateNotices issues a new version of a vote's notice batch: 201 with the new version.
@@ -157,7 +134,7 @@ func (h *DocumentHandlers) DocumentPDF(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return SendDocument(c, f)
+	return httpx.SendDocument(c, f)
 }
 
 // Announcements lists an estate's board: current and archived announcements.
@@ -420,7 +397,7 @@ func (h *DocumentHandlers) MinutesPDF(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return SendDocument(c, f)
+	return httpx.SendDocument(c, f)
 }
 
 type minutesSummaryJSON struct {

@@ -46,11 +46,7 @@ func (h *CalendarPages) render(c *fiber.Ctx, form calendarForm, formErr error) e
 		r.RestText, r.MakeUpText = calendar.Text(n.HolidayNotice)
 		d.Notices = append(d.Notices, r)
 	}
-	pg := h.page(c, "calendar", d)
-	if formErr != nil {
-		return h.RenderWithError(c, "calendar", pg, formErr)
-	}
-	return h.Render(c, "calendar", pg)
+	return h.RenderWithError(c, "calendar", h.page(c, "calendar", d), formErr)
 }
 
 // CalendarPage lists the holiday notices the platform holds, with the form to load a year.

@@ -12,7 +12,6 @@ import (
 	"gongzhi/app"
 	"gongzhi/app/documents"
 	"gongzhi/app/voting"
-	"gongzhi/handlers/api"
 	"gongzhi/handlers/httpx"
 	"gongzhi/models"
 )
@@ -114,14 +113,12 @@ func (h *DocumentPages) PublishAnnouncement(c *fiber.Ctx) error {
 	if up != nil {
 		in.Filename, in.PDF = up.Filename, up.Data
 	}
-	if _, err := h.Docs.PublishAnnouncement(httpx.Ctx(c), p, id, in); err != nil {
-		d, derr := h.estateData(c, p, id, map[string]string{"kind": in.Kind, "title": in.Title, "body": in.Body})
-		if derr != nil {
-			return derr
-		}
-		return h.RenderWithError(c, "documents_estate", h.page(c, "estates", d), err)
+	_, err = h.Docs.PublishAnnouncement(httpx.Ctx(c), p, id, in)
+	load := func() (docEstateData, error) {
+		return h.estateData(c, p, id, map[string]string{"kind": in.Kind, "title": in.Title, "body": in.Body})
 	}
-	return h.RedirectWithFlash(c, fmt.Sprintf("/estates/%d/documents", id), h.Views.T(Lang(c), "documents.flash_published"))
+	return refuseOrRedirect(c, h.Handlers, err, "documents_estate", "estates", load,
+		fmt.Sprintf("/estates/%d/documents", id), h.Views.T(Lang(c), "documents.flash_published"))
 }
 
 // docVoteData is a vote's documents page.
@@ -145,11 +142,7 @@ func (h *DocumentPages) renderVote(c *fiber.Ctx, p app.Principal, id int64, refu
 	if err != nil {
 		return err
 	}
-	pg := h.page(c, "estates", docVoteData{VoteOverview: o, KindLabel: documents.KindLabel})
-	if refusal != nil {
-		return h.RenderWithError(c, "documents_vote", pg, refusal)
-	}
-	return h.Render(c, "documents_vote", pg)
+	return h.RenderWithError(c, "documents_vote", h.page(c, "estates", docVoteData{VoteOverview: o, KindLabel: documents.KindLabel}), refusal)
 }
 
 // Resolution serves the resolution PDF of a closed vote: staff of the estate once the
@@ -163,7 +156,7 @@ func (h *DocumentPages) Resolution(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return api.SendDocument(c, f)
+	return httpx.SendDocument(c, f)
 }
 
 // CorrectResolution issues a corrected resolution with the reason from the form.
@@ -189,7 +182,7 @@ func (h *DocumentPages) Notices(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return api.SendDocument(c, f)
+	return httpx.SendDocument(c, f)
 }
 
 // RegenerateNotices issues a new version of the notices with the reason from the form.
@@ -215,7 +208,7 @@ func (h *DocumentPages) DownloadByID(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return api.SendDocument(c, f)
+	return httpx.SendDocument(c, f)
 }
 
 // docPublicData is an estate's public board.
@@ -310,5 +303,5 @@ func (h *DocumentPages) Download(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return api.SendDocument(c, f)
+	return httpx.SendDocument(c, f)
 }

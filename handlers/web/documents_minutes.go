@@ -11,19 +11,12 @@ import (
 	"gongzhi/app"
 	"gongzhi/app/documents"
 	"gongzhi/app/rules"
-	"gongzhi/handlers/api"
 	"gongzhi/handlers/httpx"
 	"gongzhi/models"
 )
 
 // Empty rows the minutes form offers for new decisions and signatures.
 const docBlankRows = 3
-
-// Layouts of the minutes form's date inputs (Asia/Shanghai).
-const (
-	docDateTimeInput = "2006-01-02T15:04"
-	docDateInput     = "2006-01-02"
-)
 
 // docDecisionRow is one decision row of the minutes form.
 type docDecisionRow struct {
@@ -68,7 +61,7 @@ func docInputTime(t time.Time, layout string) string {
 // formOf fills the form from stored minutes, with blank rows to add to.
 func formOf(v documents.MinutesView) docMinutesForm {
 	c := v.Content
-	f := docMinutesForm{Title: c.Title, Place: c.Place, HeldAt: docInputTime(c.HeldAt, docDateTimeInput),
+	f := docMinutesForm{Title: c.Title, Place: c.Place, HeldAt: docInputTime(c.HeldAt, dateTimeInput),
 		Members: strings.Join(c.Members, "\n"), Attendees: strings.Join(c.Attendees, "\n"), Agenda: strings.Join(c.Agenda, "\n"),
 		Proceedings: c.Proceedings, MemberList: c.Members, Present: map[string]bool{}, Revision: v.Revision}
 	for _, n := range c.Present {
@@ -79,7 +72,7 @@ func formOf(v documents.MinutesView) docMinutesForm {
 			Abstain: strconv.Itoa(d.Abstain), Outcome: d.Outcome, Passed: d.Passed, Counted: d.Counted, Needed: d.NeededToPass})
 	}
 	for _, s := range c.Signatures {
-		f.Signatures = append(f.Signatures, docSignatureRow{Name: s.Name, Date: docInputTime(s.SignedAt, docDateInput)})
+		f.Signatures = append(f.Signatures, docSignatureRow{Name: s.Name, Date: docInputTime(s.SignedAt, dateInput)})
 	}
 	if v.CanEdit {
 		for range docBlankRows {
@@ -88,18 +81,6 @@ func formOf(v documents.MinutesView) docMinutesForm {
 		}
 	}
 	return f
-}
-
-// docFormValues reads every value of a repeated form field, in order.
-func docFormValues(c *fiber.Ctx, name string) []string {
-	var out []string
-	if form, err := c.MultipartForm(); err == nil {
-		return form.Value[name]
-	}
-	for _, v := range c.Request().PostArgs().PeekMulti(name) {
-		out = append(out, string(v))
-	}
-	return out
 }
 
 // docAt returns list[i] or "".
@@ -117,12 +98,8 @@ func docLines(s string) []string {
 
 // docCount reads a count typed into a decision row ("" is 0).
 func docCount(field, s string) (int, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 {
+	n, ok := wholeNumber(s)
+	if !ok || n < 0 {
 		return 0, app.Invalid(field, "人数须为非负整数 / a count must be a whole number")
 	}
 	return n, nil
@@ -142,7 +119,7 @@ func parseMinutesForm(c *fiber.Ctx) (docMinutesForm, documents.MinutesInput, err
 			f.MemberList = append(f.MemberList, m)
 		}
 	}
-	for _, n := range docFormValues(c, "present") {
+	for _, n := range formValues(c, "present") {
 		f.Present[n] = true
 		in.Present = append(in.Present, n)
 	}
@@ -153,14 +130,14 @@ func parseMinutesForm(c *fiber.Ctx) (docMinutesForm, documents.MinutesInput, err
 		}
 	}
 	if f.HeldAt != "" {
-		t, err := time.ParseInLocation(docDateTimeInput, f.HeldAt, rules.Shanghai())
-		if err != nil {
+		t, ok := localTime(f.HeldAt, dateTimeInput)
+		if !ok {
 			keep(app.Invalid("held_at", "会议时间格式有误 / the time of the meeting is not a date and time"))
 		}
 		in.HeldAt = t
 	}
-	texts, agrees, opposes, abstains := docFormValues(c, "decision_text"), docFormValues(c, "decision_agree"),
-		docFormValues(c, "decision_oppose"), docFormValues(c, "decision_abstain")
+	texts, agrees, opposes, abstains := formValues(c, "decision_text"), formValues(c, "decision_agree"),
+		formValues(c, "decision_oppose"), formValues(c, "decision_abstain")
 	for i := range texts {
 		row := docDecisionRow{Text: texts[i], Agree: docAt(agrees, i), Oppose: docAt(opposes, i), Abstain: docAt(abstains, i)}
 		f.Decisions = append(f.Decisions, row)
@@ -178,18 +155,16 @@ func parseMinutesForm(c *fiber.Ctx) (docMinutesForm, documents.MinutesInput, err
 		}
 		in.Decisions = append(in.Decisions, d)
 	}
-	names, dates := docFormValues(c, "signature_name"), docFormValues(c, "signature_date")
+	names, dates := formValues(c, "signature_name"), formValues(c, "signature_date")
 	for i := range names {
 		row := docSignatureRow{Name: names[i], Date: docAt(dates, i)}
 		f.Signatures = append(f.Signatures, row)
 		s := documents.Signature{Name: row.Name}
-		if strings.TrimSpace(row.Date) != "" {
-			t, err := time.ParseInLocation(docDateInput, strings.TrimSpace(row.Date), rules.Shanghai())
-			if err != nil {
-				keep(app.Invalid(fmt.Sprintf("signatures[%d]", i), "签名日期格式有误 / the date is not a date"))
-			}
-			s.SignedAt = t
+		t, ok := localTime(row.Date, dateInput)
+		if !ok {
+			keep(app.Invalid(fmt.Sprintf("signatures[%d]", i), "签名日期格式有误 / the date is not a date"))
 		}
+		s.SignedAt = t
 		in.Signatures = append(in.Signatures, s)
 	}
 	return f, in, firstErr
@@ -241,19 +216,16 @@ func (h *DocumentPages) FinaliseMinutes(c *fiber.Ctx) error {
 		return err
 	}
 	v, err := h.Docs.FinaliseMinutes(httpx.Ctx(c), p, id)
-	if err != nil {
-		cur, verr := h.Docs.Minutes(httpx.Ctx(c), p, id)
-		if verr != nil {
-			return verr
-		}
-		d := docMinutesData{View: cur, Form: formOf(cur), Committee: cur.Kind == models.MinutesCommittee}
-		return h.RenderWithError(c, "minutes", h.page(c, "estates", d), err)
-	}
 	number := ""
-	if v.Document != nil {
+	if err == nil && v.Document != nil {
 		number = v.Document.Number
 	}
-	return h.RedirectWithFlash(c, fmt.Sprintf("/minutes/%d", id), h.Views.T(Lang(c), "documents.flash_finalised", "Number", number))
+	load := func() (docMinutesData, error) {
+		cur, err := h.Docs.Minutes(httpx.Ctx(c), p, id)
+		return docMinutesData{View: cur, Form: formOf(cur), Committee: cur.Kind == models.MinutesCommittee}, err
+	}
+	return refuseOrRedirect(c, h.Handlers, err, "minutes", "estates", load,
+		fmt.Sprintf("/minutes/%d", id), h.Views.T(Lang(c), "documents.flash_finalised", "Number", number))
 }
 
 // MinutesPDF serves the stored PDF of final minutes.
@@ -266,7 +238,7 @@ func (h *DocumentPages) MinutesPDF(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return api.SendDocument(c, f)
+	return httpx.SendDocument(c, f)
 }
 
 // CreateMinutes starts minutes from the estate's documents page: a committee meeting with
@@ -279,8 +251,8 @@ func (h *DocumentPages) CreateMinutes(c *fiber.Ctx) error {
 	in := documents.NewMinutes{Kind: c.FormValue("kind"), VoteID: formInt(c, "vote_id")}
 	in.Title, in.Place = c.FormValue("title"), c.FormValue("place")
 	if at := strings.TrimSpace(c.FormValue("held_at")); at != "" {
-		t, perr := time.ParseInLocation(docDateTimeInput, at, rules.Shanghai())
-		if perr != nil {
+		t, ok := localTime(at, dateTimeInput)
+		if !ok {
 			err = app.Invalid("held_at", "会议时间格式有误 / the time of the meeting is not a date and time")
 		}
 		in.HeldAt = t
@@ -291,15 +263,12 @@ func (h *DocumentPages) CreateMinutes(c *fiber.Ctx) error {
 	if err == nil {
 		mid, err = h.Docs.CreateMinutes(httpx.Ctx(c), p, id, in)
 	}
-	if err != nil {
-		d, derr := h.estateData(c, p, id, map[string]string{"minutes_title": in.Title, "minutes_place": in.Place,
+	load := func() (docEstateData, error) {
+		return h.estateData(c, p, id, map[string]string{"minutes_title": in.Title, "minutes_place": in.Place,
 			"minutes_held_at": c.FormValue("held_at")})
-		if derr != nil {
-			return derr
-		}
-		return h.RenderWithError(c, "documents_estate", h.page(c, "estates", d), err)
 	}
-	return h.RedirectWithFlash(c, fmt.Sprintf("/minutes/%d", mid), h.Views.T(Lang(c), "documents.flash_minutes_created"))
+	return refuseOrRedirect(c, h.Handlers, err, "documents_estate", "estates", load,
+		fmt.Sprintf("/minutes/%d", mid), h.Views.T(Lang(c), "documents.flash_minutes_created"))
 }
 
 // CreateAssemblyMinutes starts the minutes of a counted vote from its documents page.

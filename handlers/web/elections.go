@@ -21,49 +21,38 @@ type ElectionPages struct {
 	Elections *elections.Service
 }
 
-// formInstant is a datetime-local form value in Asia/Shanghai; empty is the zero time
-// (the service names the missing field).
-type formInstant struct{ t time.Time }
-
-func timeOrZero(c *fiber.Ctx, name string) (formInstant, error) {
-	v, err := fmFormDateTime(c, name)
-	if err != nil || v == nil {
-		return formInstant{}, err
+// voteDates reads the notice, opening and closing times of an election or runoff
+// form (datetime-local, Asia/Shanghai); an empty one is the zero time, which the
+// service names as missing.
+func voteDates(c *fiber.Ctx) (notice, opens, closes time.Time, err error) {
+	var at [3]time.Time
+	for i, name := range []string{"notice_published_at", "opens_at", "closes_at"} {
+		t, err := formDateTime(c, name)
+		if err != nil {
+			return at[0], at[1], at[2], err
+		}
+		if t != nil {
+			at[i] = *t
+		}
 	}
-	return formInstant{*v}, nil
+	return at[0], at[1], at[2], nil
 }
 
 // CreateElectionVote drafts the election vote from the group's slate and opens its page.
 func (h *ElectionPages) CreateElectionVote(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	estateID, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	groupID, err := pathParamID(c, "group")
+	p, estateID, groupID, err := principalAndIDs(c, "group")
 	if err != nil {
 		return err
 	}
 	id, err := func() (int64, error) {
-		notice, err := timeOrZero(c, "notice_published_at")
-		if err != nil {
-			return 0, err
-		}
-		opens, err := timeOrZero(c, "opens_at")
-		if err != nil {
-			return 0, err
-		}
-		closes, err := timeOrZero(c, "closes_at")
+		notice, opens, closes, err := voteDates(c)
 		if err != nil {
 			return 0, err
 		}
 		seats, _ := strconv.Atoi(c.FormValue("seats"))
 		alternates, _ := strconv.Atoi(c.FormValue("alternates"))
 		return h.Elections.CreateFromSlate(httpx.Ctx(c), p, groupID, elections.VoteInput{Title: c.FormValue("title"),
-			Form: c.FormValue("form"), Location: c.FormValue("location"), NoticePublishedAt: notice.t, OpensAt: opens.t, ClosesAt: closes.t,
+			Form: c.FormValue("form"), Location: c.FormValue("location"), NoticePublishedAt: notice, OpensAt: opens, ClosesAt: closes,
 			Seats: seats, Alternates: alternates})
 	}()
 	if err != nil {
@@ -87,29 +76,17 @@ func (h *ElectionPages) RecordCommittee(c *fiber.Ctx) error {
 
 // CreateRunoff drafts the runoff vote among the tied candidates and opens its page.
 func (h *ElectionPages) CreateRunoff(c *fiber.Ctx) error {
-	p, err := principal(c)
-	if err != nil {
-		return err
-	}
-	voteID, err := pathID(c)
+	p, voteID, err := principalAndID(c)
 	if err != nil {
 		return err
 	}
 	id, err := func() (int64, error) {
-		notice, err := timeOrZero(c, "notice_published_at")
-		if err != nil {
-			return 0, err
-		}
-		opens, err := timeOrZero(c, "opens_at")
-		if err != nil {
-			return 0, err
-		}
-		closes, err := timeOrZero(c, "closes_at")
+		notice, opens, closes, err := voteDates(c)
 		if err != nil {
 			return 0, err
 		}
 		return h.Elections.CreateFollowUp(httpx.Ctx(c), p, voteID, c.FormValue("item_key"), elections.FollowUpInput{
-			NoticePublishedAt: notice.t, OpensAt: opens.t, ClosesAt: closes.t})
+			NoticePublishedAt: notice, OpensAt: opens, ClosesAt: closes})
 	}()
 	if err != nil {
 		if app.ErrorCode(err) == app.ENotFound {

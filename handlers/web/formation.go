@@ -41,21 +41,7 @@ func (h *FormationPages) formationData(c *fiber.Ctx, p app.Principal, estateID i
 		PrepRoles: []rules.PrepRole{rules.PrepRoleOwnerRep, rules.PrepRoleDeveloper, rules.PrepRoleStreetOffice, rules.PrepRoleResidentsCommittee,
 			rules.PrepRolePartyOrg},
 		NominationKinds: rules.NominationKinds(), PoliticalStatuses: formation.PoliticalStatuses(),
-		Today: time.Now().In(rules.Shanghai()).Format(time.DateOnly), Form: fmFormEcho(c)}, nil
-}
-
-// fmFormEcho keeps what the user typed, to refill the form after a refusal.
-func fmFormEcho(c *fiber.Ctx) map[string]string {
-	out := map[string]string{}
-	if c.Method() != fiber.MethodPost {
-		return out
-	}
-	c.Request().PostArgs().VisitAll(func(k, v []byte) {
-		if key := string(k); key != "_csrf" {
-			out[key] = string(v)
-		}
-	})
-	return out
+		Today: time.Now().In(rules.Shanghai()).Format(time.DateOnly), Form: formEcho(c)}, nil
 }
 
 // FormationPage shows the estate's whole formation path.
@@ -66,14 +52,8 @@ func (h *FormationPages) FormationPage(c *fiber.Ctx) error {
 // formationDone redirects back to the formation page with a message, or re-renders it
 // with the service's refusal.
 func (h *FormationPages) formationDone(c *fiber.Ctx, p app.Principal, estateID int64, err error, flash string) error {
-	if err != nil {
-		d, derr := h.formationData(c, p, estateID)
-		if derr != nil {
-			return derr
-		}
-		return h.RenderWithError(c, "formation", h.page(c, "estates", d), err)
-	}
-	return h.RedirectWithFlash(c, fmt.Sprintf("/estates/%d/formation", estateID), h.Views.T(Lang(c), flash))
+	return refuseOrRedirect(c, h.Handlers, err, "formation", "estates", func() (formationData, error) { return h.formationData(c, p, estateID) },
+		fmt.Sprintf("/estates/%d/formation", estateID), h.Views.T(Lang(c), flash))
 }
 
 // formationAction runs one change of the formation page: it reads the principal, the
@@ -90,68 +70,18 @@ func (h *FormationPages) formationAction(param, flash string, do func(c *fiber.C
 		}
 		id := estateID
 		if param != "" {
-			if id, err = strconv.ParseInt(c.Params(param), 10, 64); err != nil || id <= 0 {
-				return app.Errorf(app.ENotFound, "页面不存在")
+			if id, err = pathParamID(c, param); err != nil {
+				return err
 			}
 		}
 		return h.formationDone(c, p, estateID, do(c, p, id), flash)
 	}
 }
 
-// fmFormDate reads a date input ("2006-01-02") as 00:00 Asia/Shanghai; empty gives nil.
-func fmFormDate(c *fiber.Ctx, name string) (*time.Time, error) {
-	v := strings.TrimSpace(c.FormValue(name))
-	if v == "" {
-		return nil, nil
-	}
-	t, err := time.ParseInLocation(time.DateOnly, v, rules.Shanghai())
-	if err != nil {
-		return nil, app.Invalid(name, "日期格式应为 2006-01-02 / date as YYYY-MM-DD")
-	}
-	return &t, nil
-}
-
-// fmFormDateTime reads a datetime-local input ("2006-01-02T15:04") in Asia/Shanghai; a
-// date alone means 09:00 that day; empty gives nil.
-func fmFormDateTime(c *fiber.Ctx, name string) (*time.Time, error) {
-	v := strings.TrimSpace(c.FormValue(name))
-	if v == "" {
-		return nil, nil
-	}
-	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02 15:04", time.DateOnly} {
-		if t, err := time.ParseInLocation(layout, v, rules.Shanghai()); err == nil {
-			if layout == time.DateOnly {
-				t = t.Add(9 * time.Hour)
-			}
-			return &t, nil
-		}
-	}
-	return nil, app.Invalid(name, "时间格式应为 2006-01-02T15:04 / time as YYYY-MM-DDTHH:MM")
-}
-
-// fmFormPastDay reads the date on which something happened: nil (now) when empty or today,
-// otherwise 12:00 Asia/Shanghai of that day.
-func fmFormPastDay(c *fiber.Ctx, name string) (*time.Time, error) {
-	d, err := fmFormDate(c, name)
-	if err != nil || d == nil {
-		return nil, err
-	}
-	if d.Format(time.DateOnly) == time.Now().In(rules.Shanghai()).Format(time.DateOnly) {
-		return nil, nil
-	}
-	noon := d.Add(12 * time.Hour)
-	return &noon, nil
-}
-
-func fmFormBool(c *fiber.Ctx, name string) bool {
-	v := c.FormValue(name)
-	return v == "1" || v == "on" || v == "true"
-}
-
 // SetFacts records the first delivery date.
 func (h *FormationPages) SetFacts(c *fiber.Ctx) error {
 	return h.formationAction("", "formation.flash.saved", func(c *fiber.Ctx, p app.Principal, id int64) error {
-		first, err := fmFormDate(c, "first_delivery_at")
+		first, err := formDate(c, "first_delivery_at")
 		if err != nil {
 			return err
 		}
@@ -162,11 +92,11 @@ func (h *FormationPages) SetFacts(c *fiber.Ctx) error {
 // CreateGroup forms a preparatory or re-election group.
 func (h *FormationPages) CreateGroup(c *fiber.Ctx) error {
 	return h.formationAction("", "formation.flash.group_created", func(c *fiber.Ctx, p app.Principal, id int64) error {
-		formed, err := fmFormPastDay(c, "formed_at")
+		formed, err := formPastDay(c, "formed_at")
 		if err != nil {
 			return err
 		}
-		meeting, err := fmFormDateTime(c, "planned_meeting_at")
+		meeting, err := formDateTime(c, "planned_meeting_at")
 		if err != nil {
 			return err
 		}
@@ -179,12 +109,12 @@ func (h *FormationPages) CreateGroup(c *fiber.Ctx) error {
 // PlanGroup plans the meeting and records why the developer is absent.
 func (h *FormationPages) PlanGroup(c *fiber.Ctx) error {
 	return h.formationAction("gid", "formation.flash.saved", func(c *fiber.Ctx, p app.Principal, gid int64) error {
-		meeting, err := fmFormDateTime(c, "planned_meeting_at")
+		meeting, err := formDateTime(c, "planned_meeting_at")
 		if err != nil {
 			return err
 		}
 		in := formation.GroupUpdate{PlannedMeetingAt: meeting}
-		if _, ok := fmFormEcho(c)["developer_absent_reason"]; ok {
+		if _, ok := formEcho(c)["developer_absent_reason"]; ok {
 			r := c.FormValue("developer_absent_reason")
 			in.DeveloperAbsentReason = &r
 		}
@@ -197,7 +127,7 @@ func (h *FormationPages) AddMember(c *fiber.Ctx) error {
 	return h.formationAction("gid", "formation.flash.member_added", func(c *fiber.Ctx, p app.Principal, gid int64) error {
 		_, err := h.Formation.AddMember(c.UserContext(), p, gid, formation.MemberInput{Role: rules.PrepRole(c.FormValue("role")),
 			Name: c.FormValue("name"), Room: c.FormValue("room"), Organisation: c.FormValue("organisation"),
-			Leader: fmFormBool(c, "leader"), MeetsCriteria: fmFormBool(c, "meets_criteria"), Duty: c.FormValue("duty")})
+			Leader: formBool(c, "leader"), MeetsCriteria: formBool(c, "meets_criteria"), Duty: c.FormValue("duty")})
 		return err
 	})(c)
 }
@@ -260,14 +190,14 @@ func (h *FormationPages) Nominate(c *fiber.Ctx) error {
 // PublishCandidates publishes the candidate list.
 func (h *FormationPages) PublishCandidates(c *fiber.Ctx) error {
 	return h.formationAction("gid", "formation.flash.list_published", func(c *fiber.Ctx, p app.Principal, gid int64) error {
-		vote, err := fmFormDateTime(c, "vote_planned_at")
+		vote, err := formDateTime(c, "vote_planned_at")
 		if err != nil {
 			return err
 		}
 		if vote == nil {
 			return app.Invalid("vote_planned_at", "请填写选举投票时间 / the planned vote date is required")
 		}
-		showUntil, err := fmFormDate(c, "show_until")
+		showUntil, err := formDate(c, "show_until")
 		if err != nil {
 			return err
 		}
@@ -290,7 +220,7 @@ func (h *FormationPages) SetOfficers(c *fiber.Ctx) error {
 				vice = append(vice, id)
 			}
 		}
-		at, err := fmFormPastDay(c, "elected_at")
+		at, err := formPastDay(c, "elected_at")
 		if err != nil {
 			return err
 		}
@@ -352,17 +282,9 @@ func (h *FormationPages) candidateData(c *fiber.Ctx, p app.Principal, estateID, 
 
 // CandidatePage shows a candidate with the eligibility checklist and review.
 func (h *FormationPages) CandidatePage(c *fiber.Ctx) error {
-	p, err := principal(c)
+	p, estateID, cid, err := principalAndIDs(c, "cid")
 	if err != nil {
 		return err
-	}
-	estateID, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	cid, err := strconv.ParseInt(c.Params("cid"), 10, 64)
-	if err != nil || cid <= 0 {
-		return app.Errorf(app.ENotFound, "页面不存在")
 	}
 	d, err := h.candidateData(c, p, estateID, cid)
 	if err != nil {
@@ -374,26 +296,13 @@ func (h *FormationPages) CandidatePage(c *fiber.Ctx) error {
 // candidateAction runs one change of the candidate page.
 func (h *FormationPages) candidateAction(flash string, do func(c *fiber.Ctx, p app.Principal, cid int64) error) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		p, err := principal(c)
+		p, estateID, cid, err := principalAndIDs(c, "cid")
 		if err != nil {
 			return err
 		}
-		estateID, err := pathID(c)
-		if err != nil {
-			return err
-		}
-		cid, err := strconv.ParseInt(c.Params("cid"), 10, 64)
-		if err != nil || cid <= 0 {
-			return app.Errorf(app.ENotFound, "页面不存在")
-		}
-		if err := do(c, p, cid); err != nil {
-			d, derr := h.candidateData(c, p, estateID, cid)
-			if derr != nil {
-				return derr
-			}
-			return h.RenderWithError(c, "formation_candidate", h.page(c, "estates", d), err)
-		}
-		return h.RedirectWithFlash(c, fmt.Sprintf("/estates/%d/formation/candidates/%d", estateID, cid), h.Views.T(Lang(c), flash))
+		load := func() (fmCandidateData, error) { return h.candidateData(c, p, estateID, cid) }
+		return refuseOrRedirect(c, h.Handlers, do(c, p, cid), "formation_candidate", "estates", load,
+			fmt.Sprintf("/estates/%d/formation/candidates/%d", estateID, cid), h.Views.T(Lang(c), flash))
 	}
 }
 

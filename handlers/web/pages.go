@@ -4,8 +4,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"gongzhi/app"
-	"gongzhi/app/access"
-	"gongzhi/app/audit"
 	"gongzhi/app/auth"
 	"gongzhi/app/formation"
 	"gongzhi/app/orgs"
@@ -22,24 +20,16 @@ type estateRow struct {
 }
 
 func (h *Handlers) estateRows(c *fiber.Ctx, p app.Principal) ([]estateRow, int, error) {
-	list, err := h.Orgs.ListEstates(c.UserContext(), p)
+	list, err := h.Orgs.EstateSummaries(c.UserContext(), p)
 	if err != nil {
 		return nil, 0, err
-	}
-	ids := make([]int64, 0, len(list))
-	for _, e := range list {
-		ids = append(ids, e.ID)
-	}
-	stats, err := models.UnitStats(c.UserContext(), h.DB, ids)
-	if err != nil {
-		return nil, 0, app.Internal(err)
 	}
 	rows := make([]estateRow, 0, len(list))
 	total := 0
 	for _, e := range list {
 		prof, _ := rules.ProfileByCode(e.ProfileCode)
-		rows = append(rows, estateRow{ID: e.ID, Name: e.Name, CommunityName: e.CommunityName, ProfileName: prof.Name, Units: stats[e.ID].Units})
-		total += stats[e.ID].Units
+		rows = append(rows, estateRow{ID: e.ID, Name: e.Name, CommunityName: e.CommunityName, ProfileName: prof.Name, Units: e.Units})
+		total += e.Units
 	}
 	return rows, total, nil
 }
@@ -67,12 +57,8 @@ func (h *Handlers) Home(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	var d homeData
-	if p.OrgID != 0 {
-		o, err := models.FindOrg(ctx, h.DB, p.OrgID)
-		if err != nil {
-			return app.Internal(err)
-		}
-		d.OrgName = o.Name
+	if d.OrgName, err = h.Orgs.OrgName(ctx, p); err != nil {
+		return err
 	}
 	tree, err := h.Orgs.Tree(ctx, p)
 	if err != nil {
@@ -91,27 +77,12 @@ func (h *Handlers) Home(c *fiber.Ctx) error {
 		if d.HolidayYearMissing, err = h.Calendar.Warning(ctx, p); err != nil {
 			return err
 		}
-		d.HolidayMayLoad = access.Can(p, access.ManageHolidays)
+		d.HolidayMayLoad = h.Calendar.Permissions(p).Manage
 	}
-	if q, ok := auditScope(p); ok {
-		q.Limit = 10
-		if d.RecentAudit, err = audit.List(ctx, h.DB, q); err != nil {
-			return app.Internal(err)
-		}
+	if d.RecentAudit, err = h.Orgs.AuditLog(ctx, p, 10); err != nil {
+		return err
 	}
 	return h.Render(c, "home", h.page(c, "home", d))
-}
-
-func auditScope(p app.Principal) (audit.Query, bool) {
-	switch {
-	case p.IsAdmin():
-		return audit.Query{}, true
-	case p.Role == app.RoleCommittee:
-		return audit.Query{EstateID: p.EstateID}, p.EstateID != 0
-	case p.OrgPath != "":
-		return audit.Query{OrgPath: p.OrgPath}, true
-	}
-	return audit.Query{}, false
 }
 
 // AuditLog shows the audit trail of the person's jurisdiction.
@@ -120,12 +91,9 @@ func (h *Handlers) AuditLog(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var entries []models.AuditLog
-	if q, ok := auditScope(p); ok {
-		q.Limit = 200
-		if entries, err = audit.List(c.UserContext(), h.DB, q); err != nil {
-			return app.Internal(err)
-		}
+	entries, err := h.Orgs.AuditLog(c.UserContext(), p, 200)
+	if err != nil {
+		return err
 	}
 	return h.Render(c, "audit", h.page(c, "audit", struct{ Entries []models.AuditLog }{entries}))
 }
@@ -148,15 +116,7 @@ func (h *Handlers) orgsData(c *fiber.Ctx, p app.Principal, form orgForm) (orgsDa
 	if err != nil {
 		return orgsData{}, err
 	}
-	d := orgsData{Nodes: orgs.Flatten(tree), Form: form}
-	switch p.Role {
-	case app.RoleAdmin:
-		d.Kinds = []string{models.OrgCity, models.OrgDistrict, models.OrgStreet, models.OrgCommunity}
-	case app.RoleDistrict:
-		d.Kinds = []string{models.OrgStreet, models.OrgCommunity}
-	case app.RoleStreet:
-		d.Kinds = []string{models.OrgCommunity}
-	}
+	d := orgsData{Nodes: orgs.Flatten(tree), Form: form, Kinds: h.Orgs.OrgKinds(p)}
 	d.CanCreate = len(d.Kinds) > 0
 	return d, nil
 }
@@ -181,14 +141,9 @@ func (h *Handlers) CreateOrg(c *fiber.Ctx) error {
 		return err
 	}
 	form := orgForm{Name: c.FormValue("name"), Kind: c.FormValue("kind"), ParentID: formInt(c, "parent_id")}
-	if _, err := h.Orgs.CreateOrg(c.UserContext(), p, orgs.NewOrg{Name: form.Name, Kind: form.Kind, ParentID: form.ParentID}); err != nil {
-		d, derr := h.orgsData(c, p, form)
-		if derr != nil {
-			return derr
-		}
-		return h.RenderWithError(c, "orgs", h.page(c, "orgs", d), err)
-	}
-	return h.RedirectWithFlash(c, "/orgs", h.Views.T(Lang(c), "common.created"))
+	_, err = h.Orgs.CreateOrg(c.UserContext(), p, orgs.NewOrg{Name: form.Name, Kind: form.Kind, ParentID: form.ParentID})
+	return refuseOrRedirect(c, h, err, "orgs", "orgs", func() (orgsData, error) { return h.orgsData(c, p, form) },
+		"/orgs", h.Views.T(Lang(c), "common.created"))
 }
 
 type estateForm struct {
@@ -251,14 +206,8 @@ func (h *Handlers) CreateEstate(c *fiber.Ctx) error {
 		CommunityID: formInt(c, "community_id")}
 	id, err := h.Orgs.CreateEstate(c.UserContext(), p, orgs.NewEstate{Name: form.Name, CommunityID: form.CommunityID,
 		ProfileCode: form.ProfileCode, Address: form.Address})
-	if err != nil {
-		d, derr := h.estatesData(c, p, form)
-		if derr != nil {
-			return derr
-		}
-		return h.RenderWithError(c, "estates", h.page(c, "estates", d), err)
-	}
-	return h.RedirectWithFlash(c, "/estates/"+itoa(id), h.Views.T(Lang(c), "common.created"))
+	return refuseOrRedirect(c, h, err, "estates", "estates", func() (estatesData, error) { return h.estatesData(c, p, form) },
+		"/estates/"+itoa(id), h.Views.T(Lang(c), "common.created"))
 }
 
 type estateData struct {
@@ -274,16 +223,12 @@ func (h *Handlers) EstatePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	e, err := h.Orgs.Estate(c.UserContext(), p, id)
+	e, err := h.Orgs.EstateSummary(c.UserContext(), p, id)
 	if err != nil {
 		return err
 	}
-	stats, err := models.UnitStats(c.UserContext(), h.DB, []int64{e.ID})
-	if err != nil {
-		return app.Internal(err)
-	}
 	prof, _ := rules.ProfileByCode(e.ProfileCode)
-	d := estateData{Estate: e, Profile: prof, Units: stats[e.ID].Units, TotalArea: rules.Area(stats[e.ID].TotalArea).String()}
+	d := estateData{Estate: e.EstateWithPath, Profile: prof, Units: e.Units, TotalArea: e.TotalArea.String()}
 	return h.Render(c, "estate", h.page(c, "estates", d))
 }
 
@@ -355,14 +300,8 @@ func (h *Handlers) CreateUser(c *fiber.Ctx) error {
 		OrgID: formInt(c, "org_id"), EstateID: formInt(c, "estate_id")}
 	_, err = h.Auth.CreateUser(c.UserContext(), p, auth.NewUser{Username: form.Username, Password: c.FormValue("password"),
 		DisplayName: form.DisplayName, Role: app.Role(form.Role), OrgID: form.OrgID, EstateID: form.EstateID})
-	if err != nil {
-		d, derr := h.usersData(c, p, form)
-		if derr != nil {
-			return derr
-		}
-		return h.RenderWithError(c, "users", h.page(c, "users", d), err)
-	}
-	return h.RedirectWithFlash(c, "/users", h.Views.T(Lang(c), "users.created"))
+	return refuseOrRedirect(c, h, err, "users", "users", func() (usersData, error) { return h.usersData(c, p, form) },
+		"/users", h.Views.T(Lang(c), "users.created"))
 }
 
 // SetUserDisabled disables or enables an account.
@@ -385,12 +324,7 @@ func (h *Handlers) ResetUserPassword(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.Auth.ResetPassword(c.UserContext(), p, id, c.FormValue("password")); err != nil {
-		d, derr := h.usersData(c, p, userForm{})
-		if derr != nil {
-			return derr
-		}
-		return h.RenderWithError(c, "users", h.page(c, "users", d), err)
-	}
-	return h.RedirectWithFlash(c, "/users", h.Views.T(Lang(c), "users.updated"))
+	err = h.Auth.ResetPassword(c.UserContext(), p, id, c.FormValue("password"))
+	return refuseOrRedirect(c, h, err, "users", "users", func() (usersData, error) { return h.usersData(c, p, userForm{}) },
+		"/users", h.Views.T(Lang(c), "users.updated"))
 }

@@ -46,12 +46,17 @@ func (h *RosterPages) rosterData(c *fiber.Ctx, p app.Principal, estateID int64) 
 		imports = imports[:10]
 	}
 	return rosterData{Estate: e, Units: units, Query: q, Imports: imports, CanEdit: roster.CanEditRoster(p),
-		Total: len(units), Sources: []string{"registered", "surveyed", "contract"}}, nil
+		Total: len(units), Sources: roster.AreaSources()}, nil
 }
 
 // RosterPage lists units and owners with search, the upload form and history.
 func (h *RosterPages) RosterPage(c *fiber.Ctx) error {
 	return renderIDPage(c, h.Handlers, "roster", "estates", h.rosterData)
+}
+
+// rosterDone finishes a change made from the roster page (refuseOrRedirect).
+func (h *RosterPages) rosterDone(c *fiber.Ctx, p app.Principal, id int64, err error, to, flash string) error {
+	return refuseOrRedirect(c, h.Handlers, err, "roster", "estates", func() (rosterData, error) { return h.rosterData(c, p, id) }, to, flash)
 }
 
 // Import takes an uploaded roster file; errors re-render the page listing every bad line.
@@ -70,15 +75,11 @@ func (h *RosterPages) Import(c *fiber.Ctx) error {
 		name, data = up.Filename, up.Data
 	}
 	res, err := h.Roster.Import(c.UserContext(), p, id, name, data)
-	if err != nil {
-		d, derr := h.rosterData(c, p, id)
-		if derr != nil {
-			return derr
-		}
-		return h.RenderWithError(c, "roster", h.page(c, "estates", d), err)
+	msg := ""
+	if err == nil {
+		msg = h.Views.T(Lang(c), "roster.imported", "Units", res.Units, "Voters", res.Voters, "Area", res.TotalArea.String())
 	}
-	msg := h.Views.T(Lang(c), "roster.imported", "Units", res.Units, "Voters", res.Voters, "Area", res.TotalArea.String())
-	return h.RedirectWithFlash(c, fmt.Sprintf("/estates/%d/roster", id), msg)
+	return h.rosterDone(c, p, id, err, fmt.Sprintf("/estates/%d/roster", id), msg)
 }
 
 // Export downloads the masked roster as XLSX.
@@ -131,53 +132,29 @@ func (h *RosterPages) RegisterPage(c *fiber.Ctx) error {
 
 // UpdateUnit saves a unit correction from the roster page.
 func (h *RosterPages) UpdateUnit(c *fiber.Ctx) error {
-	p, id, err := principalAndID(c)
-	if err != nil {
-		return err
-	}
-	unitID, err := pathParamID(c, "unit")
+	p, id, unitID, err := principalAndIDs(c, "unit")
 	if err != nil {
 		return err
 	}
 	in := roster.UnitEdit{Area: c.FormValue("area"), AreaSource: c.FormValue("area_source"),
 		Delivered: c.FormValue("delivered") == "1", Parking: c.FormValue("parking") == "1"}
-	if err := h.Roster.UpdateUnit(c.UserContext(), p, id, unitID, in); err != nil {
-		d, derr := h.rosterData(c, p, id)
-		if derr != nil {
-			return derr
-		}
-		return h.RenderWithError(c, "roster", h.page(c, "estates", d), err)
-	}
-	return h.RedirectWithFlash(c, fmt.Sprintf("/estates/%d/roster", id), h.Views.T(Lang(c), "roster.saved"))
+	err = h.Roster.UpdateUnit(c.UserContext(), p, id, unitID, in)
+	return h.rosterDone(c, p, id, err, fmt.Sprintf("/estates/%d/roster", id), h.Views.T(Lang(c), "roster.saved"))
 }
 
 // UpdateOwner saves an owner correction from the roster page.
 func (h *RosterPages) UpdateOwner(c *fiber.Ctx) error {
-	p, id, err := principalAndID(c)
+	p, id, ownerID, err := principalAndIDs(c, "owner")
 	if err != nil {
 		return err
 	}
-	ownerID, err := pathParamID(c, "owner")
-	if err != nil {
-		return err
-	}
-	if err := h.Roster.UpdateOwner(c.UserContext(), p, id, ownerID, roster.OwnerEdit{Name: c.FormValue("name"), Phone: c.FormValue("phone")}); err != nil {
-		d, derr := h.rosterData(c, p, id)
-		if derr != nil {
-			return derr
-		}
-		return h.RenderWithError(c, "roster", h.page(c, "estates", d), err)
-	}
-	return h.RedirectWithFlash(c, fmt.Sprintf("/estates/%d/roster", id), h.Views.T(Lang(c), "roster.saved"))
+	err = h.Roster.UpdateOwner(c.UserContext(), p, id, ownerID, roster.OwnerEdit{Name: c.FormValue("name"), Phone: c.FormValue("phone")})
+	return h.rosterDone(c, p, id, err, fmt.Sprintf("/estates/%d/roster", id), h.Views.T(Lang(c), "roster.saved"))
 }
 
 // SetRepresentative picks the co-owner who casts a unit's vote.
 func (h *RosterPages) SetRepresentative(c *fiber.Ctx) error {
-	p, id, err := principalAndID(c)
-	if err != nil {
-		return err
-	}
-	unitID, err := pathParamID(c, "unit")
+	p, id, unitID, err := principalAndIDs(c, "unit")
 	if err != nil {
 		return err
 	}

@@ -87,11 +87,8 @@ func (h *VotePages) voteDetail(c *fiber.Ctx, p app.Principal, id int64) (voteDet
 		pv := newParticipationView(lang, part)
 		d.Part = &pv
 	}
-	for _, m := range []string{"amend_rules_of_procedure", "amend_management_rules", "hire_dismiss_manager", "use_maintenance_fund",
-		"raise_maintenance_fund", "rebuild", "change_common_use", "other"} {
-		d.Matters = append(d.Matters, option{m, h.matterName(lang, m)})
-	}
-	d.Finalise = v.Phase == voting.PhasePublished && v.ObjectionDeadline != nil && !h.Votes.Now().Before(*v.ObjectionDeadline)
+	d.Matters = h.itemMatters(lang)
+	d.Finalise = h.Votes.ObjectionWindow(v).Over
 	return d, nil
 }
 
@@ -105,17 +102,12 @@ func (h *VotePages) VotePage(c *fiber.Ctx) error {
 // voteDone finishes a change made from the vote page: back to it with a message,
 // or the page again with the refusal.
 func (h *VotePages) voteDone(c *fiber.Ctx, p app.Principal, id int64, err error, flash string) error {
-	if err != nil {
-		d, derr := h.voteDetail(c, p, id)
-		if derr != nil {
-			return derr
-		}
-		if c.Method() == fiber.MethodPost {
-			d.F = voteFormEcho(c)
-		}
-		return h.RenderWithError(c, "vote", h.page(c, "estates", d), err)
+	load := func() (voteDetailData, error) {
+		d, err := h.voteDetail(c, p, id)
+		d.F = formEcho(c)
+		return d, err
 	}
-	return h.RedirectWithFlash(c, fmt.Sprintf("/votes/%d", id), flash)
+	return refuseOrRedirect(c, h.Handlers, err, "vote", "estates", load, fmt.Sprintf("/votes/%d", id), flash)
 }
 
 // voteAction runs one change of a vote from its page.
@@ -249,11 +241,7 @@ func (h *VotePages) CredentialsPage(c *fiber.Ctx) error {
 
 // Reissue revokes a voter's credential (lost, or locked) and issues a new one.
 func (h *VotePages) Reissue(c *fiber.Ctx) error {
-	p, id, err := principalAndID(c)
-	if err != nil {
-		return err
-	}
-	voterID, err := pathParamID(c, "voter")
+	p, id, voterID, err := principalAndIDs(c, "voter")
 	if err != nil {
 		return err
 	}
@@ -342,20 +330,6 @@ func (h *VotePages) PaperPage(c *fiber.Ctx) error {
 	return h.Render(c, "vote_paper", h.page(c, "estates", d))
 }
 
-// multipartEcho keeps the text fields of a multipart form (not the CSRF token).
-func multipartEcho(c *fiber.Ctx) map[string]string {
-	out := map[string]string{}
-	if form, err := c.MultipartForm(); err == nil {
-		for k, vs := range form.Value {
-			if k != httpx.CSRFField && len(vs) > 0 {
-				out[k] = vs[0]
-			}
-		}
-		return out
-	}
-	return voteFormEcho(c)
-}
-
 // uploadedScan reads the optional uploaded file field as a scan (nil when none).
 func uploadedScan(c *fiber.Ctx, field string) (*voting.ScanInput, error) {
 	up, err := httpx.FormFile(c, field, voting.MaxScanBytes)
@@ -396,7 +370,7 @@ func (h *VotePages) EnterPaper(c *fiber.Ctx) error {
 		if app.ErrorCode(err) == app.ENotFound {
 			return err
 		}
-		echo := multipartEcho(c)
+		echo := formEcho(c)
 		delete(echo, "proxy_id_number") // an ID number is typed again, never echoed
 		d, derr := h.paperData(c, p, id, room, choices, echo)
 		if derr != nil {
@@ -453,26 +427,16 @@ func (h *VotePages) BallotsPage(c *fiber.Ctx) error {
 
 // ballotsDone returns to the ballot list with a message, or shows it with the refusal.
 func (h *VotePages) ballotsDone(c *fiber.Ctx, p app.Principal, id int64, err error, flash string) error {
-	if err != nil {
-		if app.ErrorCode(err) == app.ENotFound {
-			return err
-		}
-		d, derr := h.ballotsData(c, p, id)
-		if derr != nil {
-			return derr
-		}
-		return h.RenderWithError(c, "vote_ballots", h.page(c, "estates", d), err)
+	if app.ErrorCode(err) == app.ENotFound {
+		return err
 	}
-	return h.RedirectWithFlash(c, fmt.Sprintf("/votes/%d/ballots", id), flash)
+	return refuseOrRedirect(c, h.Handlers, err, "vote_ballots", "estates", func() (voteBallotsData, error) { return h.ballotsData(c, p, id) },
+		fmt.Sprintf("/votes/%d/ballots", id), flash)
 }
 
 // Void voids a ballot with the reason given (required), during the voting period.
 func (h *VotePages) Void(c *fiber.Ctx) error {
-	p, id, err := principalAndID(c)
-	if err != nil {
-		return err
-	}
-	ballotID, err := pathParamID(c, "ballot")
+	p, id, ballotID, err := principalAndIDs(c, "ballot")
 	if err != nil {
 		return err
 	}
@@ -482,11 +446,7 @@ func (h *VotePages) Void(c *fiber.Ctx) error {
 
 // AttachScan adds the scanned original to a paper or proxy ballot.
 func (h *VotePages) AttachScan(c *fiber.Ctx) error {
-	p, id, err := principalAndID(c)
-	if err != nil {
-		return err
-	}
-	ballotID, err := pathParamID(c, "ballot")
+	p, id, ballotID, err := principalAndIDs(c, "ballot")
 	if err != nil {
 		return err
 	}
@@ -503,11 +463,7 @@ func (h *VotePages) AttachScan(c *fiber.Ctx) error {
 
 // DownloadScan sends a stored scan as a download.
 func (h *VotePages) DownloadScan(c *fiber.Ctx) error {
-	p, id, err := principalAndID(c)
-	if err != nil {
-		return err
-	}
-	scanID, err := pathParamID(c, "scan")
+	p, id, scanID, err := principalAndIDs(c, "scan")
 	if err != nil {
 		return err
 	}
@@ -541,8 +497,7 @@ func (h *VotePages) objectionsData(c *fiber.Ctx, p app.Principal, id int64) (vot
 	if err != nil {
 		return voteObjectionsData{}, err
 	}
-	now := h.Votes.Now()
-	windowOpen := v.Phase == voting.PhasePublished && v.ObjectionDeadline != nil && now.Before(*v.ObjectionDeadline)
+	windowOpen := h.Votes.ObjectionWindow(v).Open
 	d := voteObjectionsData{V: v, List: list, CanRecord: v.CanChange && windowOpen, F: map[string]string{},
 		Finalise: v.CanChange && v.Phase == voting.PhasePublished && !windowOpen}
 	for _, o := range list {
@@ -561,18 +516,15 @@ func (h *VotePages) ObjectionsPage(c *fiber.Ctx) error {
 
 // objectionsDone returns to the objections page with a message, or shows it with the refusal.
 func (h *VotePages) objectionsDone(c *fiber.Ctx, p app.Principal, id int64, err error, flash string) error {
-	if err != nil {
-		if app.ErrorCode(err) == app.ENotFound && c.Params("objection") == "" {
-			return err
-		}
-		d, derr := h.objectionsData(c, p, id)
-		if derr != nil {
-			return derr
-		}
-		d.F = voteFormEcho(c)
-		return h.RenderWithError(c, "vote_objections", h.page(c, "estates", d), err)
+	if app.ErrorCode(err) == app.ENotFound && c.Params("objection") == "" {
+		return err
 	}
-	return h.RedirectWithFlash(c, fmt.Sprintf("/votes/%d/objections", id), flash)
+	load := func() (voteObjectionsData, error) {
+		d, err := h.objectionsData(c, p, id)
+		d.F = formEcho(c)
+		return d, err
+	}
+	return refuseOrRedirect(c, h.Handlers, err, "vote_objections", "estates", load, fmt.Sprintf("/votes/%d/objections", id), flash)
 }
 
 // RecordObjection records an objection received on paper.
@@ -587,11 +539,7 @@ func (h *VotePages) RecordObjection(c *fiber.Ctx) error {
 
 // AnswerObjection records the answer to an objection.
 func (h *VotePages) AnswerObjection(c *fiber.Ctx) error {
-	p, id, err := principalAndID(c)
-	if err != nil {
-		return err
-	}
-	objectionID, err := pathParamID(c, "objection")
+	p, id, objectionID, err := principalAndIDs(c, "objection")
 	if err != nil {
 		return err
 	}

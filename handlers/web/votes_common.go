@@ -7,10 +7,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"gongzhi/app"
 	"gongzhi/app/rules"
 	"gongzhi/app/voting"
-	"gongzhi/handlers/httpx"
 )
 
 // VotePages serves the assembly-vote pages: for staff the estate's votes, drafting,
@@ -27,22 +25,6 @@ type VotePages struct {
 // choiceField is the form field of an item's answer: "c.<item key>"; an election
 // item posts one value per agreed candidate.
 func choiceField(itemKey string) string { return "c." + itemKey }
-
-// voteFormValues returns every value posted under name, for urlencoded and
-// multipart forms alike.
-func voteFormValues(c *fiber.Ctx, name string) []string {
-	var out []string
-	if strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEMultipartForm) {
-		if form, err := c.MultipartForm(); err == nil {
-			return append(out, form.Value[name]...)
-		}
-		return out
-	}
-	for _, v := range c.Request().PostArgs().PeekMulti(name) {
-		out = append(out, string(v))
-	}
-	return out
-}
 
 // ballotItem is one agenda item as a ballot, review or staff page shows it, with the
 // answer being given (a re-rendered form keeps it) and texts in the page's language.
@@ -99,6 +81,15 @@ func (h *VotePages) matterText(lang string, it voting.Item) string {
 }
 
 // matterName is a matter's wording in the page's language (the statutory wording in Chinese).
+// itemMatters are the choices of an ordinary item's matter (rules.ItemMatters).
+func (h *VotePages) itemMatters(lang string) []option {
+	var out []option
+	for _, m := range rules.ItemMatters() {
+		out = append(out, option{string(m), h.matterName(lang, string(m))})
+	}
+	return out
+}
+
 func (h *VotePages) matterName(lang, matter string) string {
 	if lang == "en" {
 		return h.Views.T(lang, "vote.matter."+matter)
@@ -112,7 +103,7 @@ func (h *VotePages) matterName(lang, matter string) string {
 func choicesFromForm(c *fiber.Ctx, items []voting.Item) voting.Choices {
 	out := voting.Choices{}
 	for _, it := range items {
-		values := voteFormValues(c, choiceField(it.Key))
+		values := formValues(c, choiceField(it.Key))
 		if it.IsElection() {
 			var picked []string
 			seen := map[string]bool{}
@@ -314,11 +305,5 @@ func newElectionView(er voting.ElectionResult, ballotOrder []voting.Candidate) *
 // renderRefusal re-renders a page with the service's refusal and its status,
 // without the field list (owners' pages explain in words).
 func (h *VotePages) renderRefusal(c *fiber.Ctx, name string, pg Page, err error) error {
-	ae := httpx.AppError(err)
-	if ae.Code == app.EInternal {
-		return err
-	}
-	pg.Error = ae.Message
-	c.Status(httpx.Status(ae.Code))
-	return h.Render(c, name, pg)
+	return h.renderRefused(c, name, pg, err, false)
 }

@@ -21,12 +21,6 @@ import (
 // not yet published, or through the API.
 const voteItemSlots = 6
 
-// The formats of the drafting form's date inputs, in Asia/Shanghai.
-const (
-	voteDateLayout     = "2006-01-02"
-	voteDateTimeLayout = "2006-01-02T15:04"
-)
-
 // option is one choice of a select.
 type option struct {
 	Value, Label string
@@ -46,17 +40,6 @@ type voteNewData struct {
 	FollowNote string
 }
 
-// voteFormEcho keeps every posted field (but the CSRF token) to refill the form.
-func voteFormEcho(c *fiber.Ctx) map[string]string {
-	out := map[string]string{}
-	c.Request().PostArgs().VisitAll(func(k, v []byte) {
-		if key := string(k); key != httpx.CSRFField {
-			out[key] = string(v)
-		}
-	})
-	return out
-}
-
 func (h *VotePages) newVoteData(c *fiber.Ctx, p app.Principal, estateID int64, echo map[string]string) (voteNewData, error) {
 	e, err := h.Orgs.Estate(httpx.Ctx(c), p, estateID)
 	if err != nil {
@@ -68,11 +51,7 @@ func (h *VotePages) newVoteData(c *fiber.Ctx, p app.Principal, estateID int64, e
 	for i := 1; i <= voteItemSlots; i++ {
 		d.Slots = append(d.Slots, i)
 	}
-	for _, m := range rules.Matters() {
-		if m != rules.MatterElectCommittee {
-			d.Matters = append(d.Matters, option{string(m), h.matterName(lang, string(m))})
-		}
-	}
+	d.Matters = h.itemMatters(lang)
 	for _, lp := range rules.LegalProfiles() {
 		d.Legal = append(d.Legal, option{string(lp), h.Views.T(lang, "vote.legal."+string(lp))})
 	}
@@ -93,8 +72,8 @@ func (h *VotePages) newVoteData(c *fiber.Ctx, p app.Principal, estateID int64, e
 		days := min(max(14, prof.VotingPeriodMinDays), prof.VotingPeriodMaxDays)
 		closes := opens.AddDate(0, 0, days).Add(9 * time.Hour)
 		d.F = map[string]string{"legal_profile": string(rules.DefaultLegalProfile), "form": voting.FormWritten,
-			"convenor": voting.ConvenorCommittee, "notice_published_at": today.Format(voteDateLayout),
-			"opens_at": opens.Format(voteDateTimeLayout), "closes_at": closes.Format(voteDateTimeLayout),
+			"convenor": voting.ConvenorCommittee, "notice_published_at": today.Format(dateInput),
+			"opens_at": opens.Format(dateTimeInput), "closes_at": closes.Format(dateTimeInput),
 			"el_seats": "", "el_alternates": "0"}
 	}
 	return d, nil
@@ -102,15 +81,9 @@ func (h *VotePages) newVoteData(c *fiber.Ctx, p app.Principal, estateID int64, e
 
 // NewVotePage shows the drafting form of a vote of an estate.
 func (h *VotePages) NewVotePage(c *fiber.Ctx) error {
-	p, id, err := principalAndID(c)
-	if err != nil {
-		return err
-	}
-	d, err := h.newVoteData(c, p, id, nil)
-	if err != nil {
-		return err
-	}
-	return h.Render(c, "vote_new", h.page(c, "estates", d))
+	return renderIDPage(c, h.Handlers, "vote_new", "estates", func(c *fiber.Ctx, p app.Principal, id int64) (voteNewData, error) {
+		return h.newVoteData(c, p, id, nil)
+	})
 }
 
 // parsedVote is the drafting form read into the service's input; slotOf maps an
@@ -119,29 +92,6 @@ type parsedVote struct {
 	In     voting.NewVote
 	SlotOf []int
 	Bad    []app.Detail // inputs that could not be read (field: the form input)
-}
-
-// voteTime reads a date or datetime-local input in Asia/Shanghai; empty is zero.
-func voteTime(value, layout string) (time.Time, bool) {
-	value = strings.TrimSpace(value)
-	if value == "" {
-		return time.Time{}, true
-	}
-	t, err := time.ParseInLocation(layout, value, rules.Shanghai())
-	if err != nil && layout == voteDateTimeLayout {
-		t, err = time.ParseInLocation("2006-01-02T15:04:05", value, rules.Shanghai())
-	}
-	return t, err == nil
-}
-
-// voteInt reads a whole-number input; empty is 0.
-func voteInt(value string) (int, bool) {
-	value = strings.TrimSpace(value)
-	if value == "" {
-		return 0, true
-	}
-	n, err := strconv.Atoi(value)
-	return n, err == nil
 }
 
 // parseNewVote reads the drafting form: the ordinary slots with a title or a text
@@ -158,23 +108,23 @@ func parseNewVote(c *fiber.Ctx) parsedVote {
 	in.FollowMajority = c.FormValue("follow_majority") == "1"
 	bad := func(field, msg string) { pv.Bad = append(pv.Bad, app.Detail{Field: field, Message: msg}) }
 	var ok bool
-	if in.NoticePublishedAt, ok = voteTime(c.FormValue("notice_published_at"), voteDateLayout); !ok {
+	if in.NoticePublishedAt, ok = localTime(c.FormValue("notice_published_at"), dateInput); !ok {
 		bad("notice_published_at", "日期格式应为 2026-03-01 / date as YYYY-MM-DD")
 	}
-	if in.OpensAt, ok = voteTime(c.FormValue("opens_at"), voteDateTimeLayout); !ok {
+	if in.OpensAt, ok = localTime(c.FormValue("opens_at"), dateTimeInput, "2006-01-02T15:04:05"); !ok {
 		bad("opens_at", "时间格式应为 2026-03-16T09:00 / time as YYYY-MM-DDTHH:MM")
 	}
-	if in.ClosesAt, ok = voteTime(c.FormValue("closes_at"), voteDateTimeLayout); !ok {
+	if in.ClosesAt, ok = localTime(c.FormValue("closes_at"), dateTimeInput, "2006-01-02T15:04:05"); !ok {
 		bad("closes_at", "时间格式应为 2026-03-30T18:00 / time as YYYY-MM-DDTHH:MM")
 	}
 	var election *voting.ItemInput
 	elTitle, elText, elCands := c.FormValue("el_title"), c.FormValue("el_text"), c.FormValue("el_candidates")
 	if strings.TrimSpace(elTitle+elText+elCands) != "" {
 		el := voting.ItemInput{Key: "election", Title: elTitle, Text: elText, Matter: string(rules.MatterElectCommittee)}
-		if el.Seats, ok = voteInt(c.FormValue("el_seats")); !ok {
+		if el.Seats, ok = wholeNumber(c.FormValue("el_seats")); !ok {
 			bad("el_seats", "须为整数 / a whole number")
 		}
-		if el.Alternates, ok = voteInt(c.FormValue("el_alternates")); !ok {
+		if el.Alternates, ok = wholeNumber(c.FormValue("el_alternates")); !ok {
 			bad("el_alternates", "须为整数 / a whole number")
 		}
 		n := 0
@@ -272,7 +222,7 @@ func (h *VotePages) CreateVote(c *fiber.Ctx) error {
 		}
 		refusal = err
 	}
-	d, derr := h.newVoteData(c, p, estateID, voteFormEcho(c))
+	d, derr := h.newVoteData(c, p, estateID, formEcho(c))
 	if derr != nil {
 		return derr
 	}

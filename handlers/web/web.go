@@ -22,8 +22,6 @@ import (
 	"gongzhi/app/orgs"
 	"gongzhi/handlers/httpx"
 	"gongzhi/views"
-
-	"gorm.io/gorm"
 )
 
 // Cookie names of the web UI.
@@ -35,7 +33,6 @@ const (
 
 // Handlers holds the services and the renderer the pages use.
 type Handlers struct {
-	DB           *gorm.DB
 	Views        *views.Renderer
 	Auth         *auth.Service
 	Orgs         *orgs.Service
@@ -135,18 +132,29 @@ func (h *Handlers) Render(c *fiber.Ctx, name string, pg Page) error {
 	return h.Views.Render(c, pg.Lang, name, pg)
 }
 
-// RenderWithError re-renders a form page with the service's message and the
-// HTTP status of the error, keeping what the user typed.
+// RenderWithError re-renders a form page with the service's message, the fields it
+// names and the HTTP status of the error, keeping what the user typed (with no
+// error, the page as it is).
 func (h *Handlers) RenderWithError(c *fiber.Ctx, name string, pg Page, err error) error {
+	return h.renderRefused(c, name, pg, err, true)
+}
+
+// renderRefused renders the page with the refusal err (none: status 200), its field
+// list when details; an internal error goes to the error page instead.
+func (h *Handlers) renderRefused(c *fiber.Ctx, name string, pg Page, err error, details bool) error {
+	if err == nil {
+		return h.Render(c, name, pg)
+	}
 	ae := httpx.AppError(err)
 	if ae.Code == app.EInternal {
 		return err
 	}
 	pg.Error = ae.Message
-	pg.ErrorDetails = ae.Details
+	if details {
+		pg.ErrorDetails = ae.Details
+	}
 	c.Status(httpx.Status(ae.Code))
-	c.Type("html", "utf-8")
-	return h.Views.Render(c, pg.Lang, name, pg)
+	return h.Render(c, name, pg)
 }
 
 // RedirectWithFlash redirects (303) and shows msg once on the next page.
@@ -154,6 +162,21 @@ func (h *Handlers) RedirectWithFlash(c *fiber.Ctx, to, msg string) error {
 	c.Cookie(&fiber.Cookie{Name: FlashCookie, Value: url.QueryEscape(msg), Path: "/", HTTPOnly: true, Secure: h.CookieSecure, SameSite: "Lax",
 		Expires: time.Now().Add(time.Minute)})
 	return c.Redirect(to, fiber.StatusSeeOther)
+}
+
+// refuseOrRedirect finishes a form post, the one way every page does: with no error, a
+// redirect (303) to `to` that shows flash once; with the service's refusal, the page
+// again (its data from load, under the nav tab) with the message and the error's
+// status. An internal error, or an error load meets, goes to the error page.
+func refuseOrRedirect[T any](c *fiber.Ctx, h *Handlers, err error, page, nav string, load func() (T, error), to, flash string) error {
+	if err == nil {
+		return h.RedirectWithFlash(c, to, flash)
+	}
+	d, derr := load()
+	if derr != nil {
+		return derr
+	}
+	return h.RenderWithError(c, page, h.page(c, nav, d), err)
 }
 
 func (h *Handlers) clearCookie(c *fiber.Ctx, name string) {
@@ -216,33 +239,9 @@ func safeNext(next string) string {
 	return next
 }
 
-func formInt(c *fiber.Ctx, name string) int64 {
-	n, err := strconv.ParseInt(strings.TrimSpace(c.FormValue(name)), 10, 64)
-	if err != nil {
-		return 0
-	}
-	return n
-}
-
-func pathID(c *fiber.Ctx) (int64, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, app.Errorf(app.ENotFound, "页面不存在")
-	}
-	return id, nil
-}
-
 var errNoPrincipal = errors.New("no principal")
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-func pathParamID(c *fiber.Ctx, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Params(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, app.Errorf(app.ENotFound, "页面不存在")
-	}
-	return id, nil
-}
 
 // renderIDPage renders a signed-in page about the record named by the :id path
 // parameter, with the data load returns for the principal.
@@ -256,6 +255,17 @@ func renderIDPage[T any](c *fiber.Ctx, h *Handlers, page, nav string, load func(
 		return err
 	}
 	return h.Render(c, page, h.page(c, nav, d))
+}
+
+// principalAndIDs returns the signed-in principal, the :id path parameter and the
+// path parameter named sub (a record of the :id one: a unit, a ballot, a candidate).
+func principalAndIDs(c *fiber.Ctx, sub string) (app.Principal, int64, int64, error) {
+	p, id, err := principalAndID(c)
+	if err != nil {
+		return p, id, 0, err
+	}
+	subID, err := pathParamID(c, sub)
+	return p, id, subID, err
 }
 
 // principalAndID returns the signed-in principal and the :id path parameter.
