@@ -180,7 +180,7 @@ func (s *Service) voteAnnouncements(ctx context.Context, v models.Vote, names es
 		notice.Lines = append(notice.Lines, line)
 	}
 	out := []Announcement{notice}
-	if !published(v) || v.PublishedAt == nil {
+	if !v.Published() || v.PublishedAt == nil {
 		return out, nil
 	}
 	rv, err := s.loadResolutionVote(ctx, nil, v.ID)

@@ -30,11 +30,6 @@ type resolutionVote struct {
 	staff   bool // the caller is staff of the estate (not only the public)
 }
 
-// published tells whether a vote's result is public.
-func published(v models.Vote) bool {
-	return v.State == models.VotePublished || v.State == models.VoteFinal
-}
-
 // errVoteNotFound is the answer for an unknown vote or one outside the caller's jurisdiction.
 func errVoteNotFound() error { return app.Errorf(app.ENotFound, "表决不存在 / vote not found") }
 
@@ -60,7 +55,7 @@ func (s *Service) loadResolutionVote(ctx context.Context, p *app.Principal, vote
 			return resolutionVote{}, err
 		}
 	}
-	if !out.staff && !published(v) {
+	if !out.staff && !v.Published() {
 		if p == nil {
 			return resolutionVote{}, app.Errorf(app.EUnauthorized, "决议尚未公布；工作人员请登录后查看 / the resolution is not published yet: sign in")
 		}
@@ -155,7 +150,7 @@ func (s *Service) issueResolution(ctx context.Context, p app.Principal, rv resol
 	v := rv.vote
 	basis := "tally:" + v.TallySHA256 + "|unpublished"
 	var publishedAt, until *time.Time
-	if published(v) && v.PublishedAt != nil {
+	if v.Published() && v.PublishedAt != nil {
 		basis = fmt.Sprintf("tally:%s|published:%s|objections:%s", v.TallySHA256, v.PublishedAt.UTC().Format(time.RFC3339Nano),
 			formatOptional(v.ObjectionDeadline))
 		pub := v.PublishedAt.UTC()
@@ -237,7 +232,7 @@ func (s *Service) buildResolution(rv resolutionVote) (pdfdoc.Resolution, Summary
 		TotalArea: total.String(), TotalHeadcount: r.TotalHeadcount, Participating: part,
 		QuorumRule: r.QuorumRule, QuorumMet: r.QuorumMet,
 	}
-	if published(v) {
+	if v.Published() {
 		if v.PublishedAt != nil {
 			doc.PublishedAt = *v.PublishedAt
 		}
@@ -249,7 +244,7 @@ func (s *Service) buildResolution(rv resolutionVote) (pdfdoc.Resolution, Summary
 		TotalArea: total.String(), TotalHeadcount: r.TotalHeadcount, ParticipatingArea: part.Area,
 		ParticipatingAreaPercent: part.AreaPercent, ParticipatingHeadcount: part.Headcount,
 		ParticipatingHeadcountPercent: part.HeadcountPercent}
-	if published(v) {
+	if v.Published() {
 		sum.PublishedAt, sum.ObjectionUntil = v.PublishedAt, v.ObjectionDeadline
 	}
 	electionBasis := rules.ThresholdOf(rules.LegalProfile(v.LegalProfile), rules.MatterElectCommittee).LegalBasis

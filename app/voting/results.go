@@ -146,11 +146,6 @@ type ResultsView struct {
 	FinalisedAt       *time.Time
 }
 
-// published tells whether v's result is public.
-func published(v models.Vote) bool {
-	return v.State == models.VotePublished || v.State == models.VoteFinal
-}
-
 // Results returns a vote's result: to staff of the estate (p non-nil) at any time,
 // to anyone (p nil) once published. Before the closing time it holds participation
 // only; after it, the stored result, checked against its SHA-256.
@@ -203,7 +198,7 @@ func (s *Service) resultsVote(ctx context.Context, p *app.Principal, voteID int6
 	if err != nil {
 		return v, app.Internal(err)
 	}
-	if !published(v) {
+	if !v.Published() {
 		return v, app.Errorf(app.EUnauthorized, "结果尚未公布；工作人员请登录后查看 / the result is not published yet: sign in")
 	}
 	return v, nil
