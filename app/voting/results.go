@@ -2,9 +2,6 @@ package voting
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -172,15 +169,9 @@ func (s *Service) Results(ctx context.Context, p *app.Principal, voteID int64) (
 		out.Participation = &part
 		return out, nil
 	}
-	sum := sha256.Sum256([]byte(*v.TallyJSON))
-	if hex.EncodeToString(sum[:]) != v.TallySHA256 {
-		return ResultsView{}, app.Internal(fmt.Errorf("vote %d: stored tally does not match its SHA-256", v.ID))
+	if out.Result, err = storedResult(v); err != nil {
+		return ResultsView{}, err
 	}
-	var doc Result
-	if err := json.Unmarshal([]byte(*v.TallyJSON), &doc); err != nil {
-		return ResultsView{}, app.Internal(fmt.Errorf("vote %d: stored tally: %w", v.ID, err))
-	}
-	out.Result = &doc
 	return out, nil
 }
 
@@ -193,7 +184,7 @@ func (s *Service) resultsVote(ctx context.Context, p *app.Principal, voteID int6
 	}
 	v, err := models.FindVote(ctx, s.db, voteID)
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return v, errVoteNotFound()
+		return v, ErrVoteNotFound()
 	}
 	if err != nil {
 		return v, app.Internal(err)
