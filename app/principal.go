@@ -62,6 +62,12 @@ type Principal struct {
 	MustChangePassword bool
 }
 
+// System is the actor recorded for what the platform does by itself or on an anonymous
+// request: closing a vote at its closing time, issuing a public resolution. It names the
+// audit rows and the created_by_name of what it writes; it is not for access checks (a
+// service that serves the public decides access itself and never reads as System).
+func System() Principal { return Principal{Username: "system", Role: RoleAdmin} }
+
 // IsAdmin tells whether the principal is the platform administrator.
 func (p Principal) IsAdmin() bool { return p.Role == RoleAdmin }
 

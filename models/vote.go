@@ -76,6 +76,11 @@ type Vote struct {
 	UpdatedAt         time.Time
 }
 
+// Published tells whether the vote's result is public: published as a preliminary result
+// (objection window) or declared final. Anyone may read a published result and the
+// resolution it makes; before that only staff of the estate.
+func (v Vote) Published() bool { return v.State == VotePublished || v.State == VoteFinal }
+
 // VoteItem is one agenda item of one agenda revision. Body is the full text shown on
 // the ballot; election items carry seats, alternates and candidates.
 type VoteItem struct {

@@ -15,4 +15,10 @@
 // are shown for the profile's AnnouncementShowDays (at least 15) and then archived.
 // Anyone can verify a document by its number or by uploading a copy: the answer is
 // whether the bytes are identical to a published version (by SHA-256) and which one.
+//
+// Access is decided here, once per use case. A resolution, the board and assembly minutes
+// read a vote through voting.Record (voting.RecordOf for a vote already listed), which
+// checks nothing; this package then decides who may have what: staff of the vote's estate
+// through orgs.Estate, anyone once models.Vote.Published(). It never reads as app.System,
+// which only names the actor of a resolution issued on an anonymous request.
 package documents

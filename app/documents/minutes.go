@@ -350,19 +350,19 @@ func (s *Service) CreateMinutes(ctx context.Context, p app.Principal, estateID i
 		if in.VoteID == 0 {
 			return 0, app.Invalid("vote_id", "请选择表决 / choose the vote")
 		}
-		d, rv, err := s.closedVote(ctx, p, in.VoteID)
+		rec, err := s.closedVote(ctx, p, e, in.VoteID)
 		if err != nil {
 			return 0, err
 		}
-		if d.EstateID != e.ID {
+		if rec.Vote.EstateID != e.ID {
 			return 0, app.Invalid("vote_id", "该表决不属于本小区 / the vote belongs to another estate")
 		}
 		names, err := s.namesOf(ctx, e.ID)
 		if err != nil {
 			return 0, err
 		}
-		content = prefillAssembly(d, rv, names)
-		id := d.ID
+		content = prefillAssembly(rec.Vote, rec.Items, *rec.Result, names)
+		id := rec.Vote.ID
 		voteID = &id
 	case models.MinutesCommittee:
 		content = in.MinutesInput
@@ -406,27 +406,33 @@ func (s *Service) CreateMinutes(ctx context.Context, p app.Principal, estateID i
 	return m.ID, nil
 }
 
-// closedVote loads a closed vote of the caller's jurisdiction with its result.
-func (s *Service) closedVote(ctx context.Context, p app.Principal, voteID int64) (voting.VoteDetail, voting.Result, error) {
-	rv, err := s.votes.Results(ctx, &p, voteID)
+// closedVote reads a vote's record once (voting.Record, closing the vote first if due)
+// for minutes of estate e, which p may change, and decides once whether p may have it:
+// a vote of e, or of another estate of p's jurisdiction (404 outside it). A vote not yet
+// counted is refused with 409.
+func (s *Service) closedVote(ctx context.Context, p app.Principal, e models.EstateWithPath, voteID int64) (voting.VoteRecord, error) {
+	rec, err := s.votes.Record(ctx, voteID)
 	if err != nil {
-		return voting.VoteDetail{}, voting.Result{}, err
+		return voting.VoteRecord{}, err
 	}
-	if rv.Result == nil {
-		return voting.VoteDetail{}, voting.Result{}, app.Errorf(app.EConflict, "表决尚未截止，截止并计票后才能记录 / voting has not closed yet")
+	if rec.Vote.EstateID != e.ID {
+		if _, err := s.orgs.Estate(ctx, p, rec.Vote.EstateID); app.ErrorCode(err) == app.ENotFound {
+			return voting.VoteRecord{}, voting.ErrVoteNotFound()
+		} else if err != nil {
+			return voting.VoteRecord{}, err
+		}
 	}
-	d, err := s.votes.Vote(ctx, p, voteID)
-	if err != nil {
-		return voting.VoteDetail{}, voting.Result{}, err
+	if rec.Result == nil {
+		return voting.VoteRecord{}, app.Errorf(app.EConflict, "表决尚未截止，截止并计票后才能记录 / voting has not closed yet")
 	}
-	return d, *rv.Result, nil
+	return rec, nil
 }
 
 // textTime prints an instant in Asia/Shanghai for the minutes' text.
 func textTime(t time.Time) string { return t.In(rules.Shanghai()).Format("2006年1月2日 15:04") }
 
 // prefillAssembly writes the minutes of an assembly vote from the vote and its tally.
-func prefillAssembly(d voting.VoteDetail, r voting.Result, names estateNames) MinutesInput {
+func prefillAssembly(d models.Vote, items []voting.Item, r voting.Result, names estateNames) MinutesInput {
 	convenor := convenorName(d.Convenor, names)
 	place := d.Location
 	if place == "" {
@@ -435,7 +441,7 @@ func prefillAssembly(d voting.VoteDetail, r voting.Result, names estateNames) Mi
 	total, _ := rules.ParseArea(r.TotalArea)
 	partArea, _ := rules.ParseArea(r.ParticipatingArea)
 	in := MinutesInput{Title: d.Title, Place: place, HeldAt: d.OpensAt, Attendees: []string{}}
-	for _, it := range d.Items {
+	for _, it := range items {
 		title := it.Title
 		if it.IsElection() {
 			title += fmt.Sprintf("（应选 %d 名）", it.Seats)
@@ -463,7 +469,7 @@ func prefillAssembly(d voting.VoteDetail, r voting.Result, names estateNames) Mi
 		paras = append(paras, p+"。")
 	}
 	in.Proceedings = strings.Join(paras, "\n")
-	for _, it := range d.Items {
+	for _, it := range items {
 		if it.IsElection() {
 			er := r.Elections[it.Key]
 			byKey := map[string]string{}

@@ -148,7 +148,9 @@ func (s *Service) voteAnnouncements(ctx context.Context, v models.Vote, names es
 		return nil, nil
 	}
 	prof := rules.ProfileOrDefault(v.ProfileCode)
-	d, err := s.votes.Vote(ctx, systemPrincipal(), v.ID)
+	// The board is public: it shows the notice of every vote past its notice date, and
+	// results and resolution once published (checked below).
+	rec, err := s.votes.RecordOf(ctx, v)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +170,7 @@ func (s *Service) voteAnnouncements(ctx context.Context, v models.Vote, names es
 	if v.Location != "" {
 		notice.Lines = append(notice.Lines, "地点："+v.Location)
 	}
-	for i, it := range d.Items {
+	for i, it := range rec.Items {
 		line := fmt.Sprintf("表决事项%d：%s", i+1, it.Title)
 		if it.IsElection() {
 			names := make([]string, 0, len(it.Candidates))
@@ -180,10 +182,10 @@ func (s *Service) voteAnnouncements(ctx context.Context, v models.Vote, names es
 		notice.Lines = append(notice.Lines, line)
 	}
 	out := []Announcement{notice}
-	if !published(v) || v.PublishedAt == nil {
+	if !v.Published() || v.PublishedAt == nil {
 		return out, nil
 	}
-	rv, err := s.loadResolutionVote(ctx, nil, v.ID)
+	rv, err := resolutionOf(rec, names, false)
 	if err != nil {
 		return nil, err
 	}

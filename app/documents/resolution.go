@@ -23,75 +23,56 @@ import (
 // resolutionVote is a closed vote with everything its resolution prints.
 type resolutionVote struct {
 	vote    models.Vote
-	detail  voting.VoteDetail
+	items   []voting.Item
 	result  voting.Result
 	names   estateNames
 	profile rules.JurisdictionProfile
 	staff   bool // the caller is staff of the estate (not only the public)
 }
 
-// published tells whether a vote's result is public.
-func published(v models.Vote) bool {
-	return v.State == models.VotePublished || v.State == models.VoteFinal
-}
-
-// errVoteNotFound is the answer for an unknown vote or one outside the caller's jurisdiction.
-func errVoteNotFound() error { return app.Errorf(app.ENotFound, "表决不存在 / vote not found") }
-
-// loadResolutionVote checks who may have the resolution of a vote — staff of its estate
-// once it is closed, anyone once its result is published — and loads the vote, its
-// agenda and its stored result. A vote past its closing time that the closer has not yet
-// closed is closed now (by the voting service); an earlier one is refused with 409.
+// loadResolutionVote reads the vote's record once (voting.Record, which closes a vote
+// past its closing time that the closer has not yet closed) and decides once who may have
+// its resolution: staff of its estate once it is closed, anyone once its result is
+// published. A vote not yet closed is refused with 409.
 func (s *Service) loadResolutionVote(ctx context.Context, p *app.Principal, voteID int64) (resolutionVote, error) {
-	v, err := models.FindVote(ctx, s.db, voteID)
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return resolutionVote{}, errVoteNotFound()
-	}
+	rec, err := s.votes.Record(ctx, voteID)
 	if err != nil {
-		return resolutionVote{}, app.Internal(err)
+		return resolutionVote{}, err
 	}
-	out := resolutionVote{}
+	v := rec.Vote
+	staff := false
 	if p != nil {
 		_, err := s.orgs.Estate(ctx, *p, v.EstateID)
 		switch {
 		case err == nil:
-			out.staff = true
+			staff = true
 		case app.ErrorCode(err) != app.ENotFound:
 			return resolutionVote{}, err
 		}
 	}
-	if !out.staff && !published(v) {
+	if !staff && !v.Published() {
 		if p == nil {
 			return resolutionVote{}, app.Errorf(app.EUnauthorized, "决议尚未公布；工作人员请登录后查看 / the resolution is not published yet: sign in")
 		}
-		return resolutionVote{}, errVoteNotFound()
+		return resolutionVote{}, voting.ErrVoteNotFound()
 	}
 	if v.State == models.VoteDraft {
 		return resolutionVote{}, app.Errorf(app.EConflict, "表决尚未开启，没有决议 / the vote has not been opened")
-	}
-	sys := systemPrincipal()
-	rv, err := s.votes.Results(ctx, &sys, v.ID)
-	if err != nil {
-		return resolutionVote{}, err
-	}
-	if rv.Result == nil {
-		return resolutionVote{}, app.Errorf(app.EConflict, "表决尚未截止，截止并计票后才能生成决议 / voting has not closed yet")
-	}
-	// Results may just have closed the vote: read it again for its state and dates.
-	if v, err = models.FindVote(ctx, s.db, v.ID); err != nil {
-		return resolutionVote{}, app.Internal(err)
-	}
-	detail, err := s.votes.Vote(ctx, sys, v.ID)
-	if err != nil {
-		return resolutionVote{}, err
 	}
 	names, err := s.namesOf(ctx, v.EstateID)
 	if err != nil {
 		return resolutionVote{}, err
 	}
-	out.vote, out.detail, out.result, out.names = v, detail, *rv.Result, names
-	out.profile = rules.ProfileOrDefault(v.ProfileCode)
-	return out, nil
+	return resolutionOf(rec, names, staff)
+}
+
+// resolutionOf is the resolution's vote from a vote's record, once access is decided.
+func resolutionOf(rec voting.VoteRecord, names estateNames, staff bool) (resolutionVote, error) {
+	if rec.Result == nil {
+		return resolutionVote{}, app.Errorf(app.EConflict, "表决尚未截止，截止并计票后才能生成决议 / voting has not closed yet")
+	}
+	return resolutionVote{vote: rec.Vote, items: rec.Items, result: *rec.Result, names: names,
+		profile: rules.ProfileOrDefault(rec.Vote.ProfileCode), staff: staff}, nil
 }
 
 // Resolution returns the resolution (业主大会决议) of a closed vote: to staff of the estate
@@ -105,7 +86,7 @@ func (s *Service) Resolution(ctx context.Context, p *app.Principal, voteID int64
 	if err != nil {
 		return File{}, err
 	}
-	actor := systemPrincipal()
+	actor := app.System()
 	if rv.staff {
 		actor = *p
 	}
@@ -135,7 +116,7 @@ func (s *Service) CorrectResolution(ctx context.Context, p app.Principal, voteID
 		return File{}, err
 	}
 	if !rv.staff {
-		return File{}, errVoteNotFound()
+		return File{}, voting.ErrVoteNotFound()
 	}
 	if _, err := models.FindDocumentSeries(ctx, s.db, models.DocResolution, subjectOf("vote", voteID)); errors.Is(err, gorm.ErrRecordNotFound) {
 		return File{}, app.Errorf(app.EConflict, "该表决还没有决议，无需更正 / no resolution has been issued yet")
@@ -155,7 +136,7 @@ func (s *Service) issueResolution(ctx context.Context, p app.Principal, rv resol
 	v := rv.vote
 	basis := "tally:" + v.TallySHA256 + "|unpublished"
 	var publishedAt, until *time.Time
-	if published(v) && v.PublishedAt != nil {
+	if v.Published() && v.PublishedAt != nil {
 		basis = fmt.Sprintf("tally:%s|published:%s|objections:%s", v.TallySHA256, v.PublishedAt.UTC().Format(time.RFC3339Nano),
 			formatOptional(v.ObjectionDeadline))
 		pub := v.PublishedAt.UTC()
@@ -219,7 +200,7 @@ func outcomeWord(passed bool) string {
 // buildResolution shapes the printed resolution and its summary from the vote, its agenda
 // and its stored result. Items follow the agenda's order.
 func (s *Service) buildResolution(rv resolutionVote) (pdfdoc.Resolution, Summary, error) {
-	r, d, v := rv.result, rv.detail, rv.vote
+	r, v := rv.result, rv.vote
 	total, err := rules.ParseArea(r.TotalArea)
 	if err != nil {
 		return pdfdoc.Resolution{}, Summary{}, app.Internal(fmt.Errorf("vote %d total area: %w", v.ID, err))
@@ -233,11 +214,11 @@ func (s *Service) buildResolution(rv resolutionVote) (pdfdoc.Resolution, Summary
 		EstateName: rv.names.Estate.Name, CommunityName: rv.names.Community, StreetName: rv.names.Street,
 		MeetingTitle: v.Title, Convenor: convenorName(v.Convenor, rv.names), Form: voting.FormLabel(v.Form),
 		NoticeAt: v.NoticePublishedAt, OpensAt: v.OpensAt, ClosesAt: v.ClosesAt,
-		LegalProfileLabel: legalProfileLabel(v.LegalProfile), JurisdictionLabel: d.ProfileName,
+		LegalProfileLabel: legalProfileLabel(v.LegalProfile), JurisdictionLabel: rv.profile.Name,
 		TotalArea: total.String(), TotalHeadcount: r.TotalHeadcount, Participating: part,
 		QuorumRule: r.QuorumRule, QuorumMet: r.QuorumMet,
 	}
-	if published(v) {
+	if v.Published() {
 		if v.PublishedAt != nil {
 			doc.PublishedAt = *v.PublishedAt
 		}
@@ -249,11 +230,11 @@ func (s *Service) buildResolution(rv resolutionVote) (pdfdoc.Resolution, Summary
 		TotalArea: total.String(), TotalHeadcount: r.TotalHeadcount, ParticipatingArea: part.Area,
 		ParticipatingAreaPercent: part.AreaPercent, ParticipatingHeadcount: part.Headcount,
 		ParticipatingHeadcountPercent: part.HeadcountPercent}
-	if published(v) {
+	if v.Published() {
 		sum.PublishedAt, sum.ObjectionUntil = v.PublishedAt, v.ObjectionDeadline
 	}
 	electionBasis := rules.ThresholdOf(rules.LegalProfile(v.LegalProfile), rules.MatterElectCommittee).LegalBasis
-	for _, it := range d.Items {
+	for _, it := range rv.items {
 		if it.IsElection() {
 			er, ok := r.Elections[it.Key]
 			if !ok {

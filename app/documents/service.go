@@ -74,10 +74,6 @@ func (s *Service) now() time.Time {
 // resolutions and minutes hold it.
 func (s *Service) VerifyURL(number string) string { return s.publicURL + "/verify/" + number }
 
-// systemPrincipal reads on behalf of the public once a document is public, and is the
-// actor of documents issued on an anonymous request.
-func systemPrincipal() app.Principal { return app.Principal{Username: "system", Role: app.RoleAdmin} }
-
 // userID is the principal's user id for *_by columns (nil for the system).
 func userID(p app.Principal) *int64 {
 	if p.UserID == 0 {

@@ -257,7 +257,7 @@ func (s *Service) ballot(ctx context.Context, token string, checked bool) (Ballo
 		OpensAt: v.OpensAt, ClosesAt: v.ClosesAt, QuorumRule: quorum, Items: ag.items, Rooms: splitRooms(voter.Rooms),
 		Area: rules.Area(voter.Area), CredentialStatus: cred.Status,
 		AttemptsLeft:     max(prof.IdentityCheckAttempts-cred.FailedChecks, 0),
-		ResultsPublished: v.State == models.VotePublished || v.State == models.VoteFinal,
+		ResultsPublished: v.Published(),
 	}
 	if cred.Status != models.CredentialActive {
 		view.AttemptsLeft = 0

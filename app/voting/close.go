@@ -279,7 +279,7 @@ func encodeResult(doc Result) (string, string, error) {
 func (s *Service) Close(ctx context.Context, voteID int64) (bool, error) {
 	v, err := models.FindVote(ctx, s.db, voteID)
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return false, errVoteNotFound()
+		return false, ErrVoteNotFound()
 	}
 	if err != nil {
 		return false, app.Internal(err)
@@ -323,7 +323,7 @@ func (s *Service) Close(ctx context.Context, voteID int64) (bool, error) {
 			return fmt.Errorf("storing tally of vote %d: %w", v.ID, err)
 		}
 		closedNow = true
-		return audit.Record(ctx, tx, systemPrincipal(), audit.Entry{Action: "vote.close", TargetType: "vote", TargetID: v.ID, EstateID: v.EstateID,
+		return audit.Record(ctx, tx, app.System(), audit.Entry{Action: "vote.close", TargetType: "vote", TargetID: v.ID, EstateID: v.EstateID,
 			Detail: map[string]any{"ballots_counted": c.counted, "ballots_voided": c.voided, "tally_sha256": sum,
 				"receipts_digest": c.digest, "quorum_met": c.result.QuorumMet}})
 	})

@@ -2,9 +2,6 @@ package voting
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -146,11 +143,6 @@ type ResultsView struct {
 	FinalisedAt       *time.Time
 }
 
-// published tells whether v's result is public.
-func published(v models.Vote) bool {
-	return v.State == models.VotePublished || v.State == models.VoteFinal
-}
-
 // Results returns a vote's result: to staff of the estate (p non-nil) at any time,
 // to anyone (p nil) once published. Before the closing time it holds participation
 // only; after it, the stored result, checked against its SHA-256.
@@ -177,15 +169,9 @@ func (s *Service) Results(ctx context.Context, p *app.Principal, voteID int64) (
 		out.Participation = &part
 		return out, nil
 	}
-	sum := sha256.Sum256([]byte(*v.TallyJSON))
-	if hex.EncodeToString(sum[:]) != v.TallySHA256 {
-		return ResultsView{}, app.Internal(fmt.Errorf("vote %d: stored tally does not match its SHA-256", v.ID))
+	if out.Result, err = storedResult(v); err != nil {
+		return ResultsView{}, err
 	}
-	var doc Result
-	if err := json.Unmarshal([]byte(*v.TallyJSON), &doc); err != nil {
-		return ResultsView{}, app.Internal(fmt.Errorf("vote %d: stored tally: %w", v.ID, err))
-	}
-	out.Result = &doc
 	return out, nil
 }
 
@@ -198,12 +184,12 @@ func (s *Service) resultsVote(ctx context.Context, p *app.Principal, voteID int6
 	}
 	v, err := models.FindVote(ctx, s.db, voteID)
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return v, errVoteNotFound()
+		return v, ErrVoteNotFound()
 	}
 	if err != nil {
 		return v, app.Internal(err)
 	}
-	if !published(v) {
+	if !v.Published() {
 		return v, app.Errorf(app.EUnauthorized, "结果尚未公布；工作人员请登录后查看 / the result is not published yet: sign in")
 	}
 	return v, nil

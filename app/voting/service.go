@@ -162,15 +162,16 @@ func retryable(err error) bool {
 	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
 }
 
-// errVoteNotFound is the answer for a vote that does not exist or lies outside the
-// caller's jurisdiction (existence does not leak).
-func errVoteNotFound() error { return app.Errorf(app.ENotFound, "表决不存在 / vote not found") }
+// ErrVoteNotFound is the answer for a vote that does not exist or lies outside the
+// caller's jurisdiction (existence does not leak). Sibling services that read a vote's
+// record (Record) answer with it too.
+func ErrVoteNotFound() error { return app.Errorf(app.ENotFound, "表决不存在 / vote not found") }
 
 // loadVote loads a vote the principal may see (read access).
 func (s *Service) loadVote(ctx context.Context, p app.Principal, voteID int64) (models.Vote, models.EstateWithPath, error) {
 	v, err := models.FindVote(ctx, s.db, voteID)
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return v, models.EstateWithPath{}, errVoteNotFound()
+		return v, models.EstateWithPath{}, ErrVoteNotFound()
 	}
 	if err != nil {
 		return v, models.EstateWithPath{}, app.Internal(err)
@@ -178,7 +179,7 @@ func (s *Service) loadVote(ctx context.Context, p app.Principal, voteID int64) (
 	e, err := s.orgs.Estate(ctx, p, v.EstateID)
 	if err != nil {
 		if app.ErrorCode(err) == app.ENotFound {
-			return v, e, errVoteNotFound()
+			return v, e, ErrVoteNotFound()
 		}
 		return v, e, err
 	}
@@ -208,7 +209,7 @@ func (s *Service) lockVote(ctx context.Context, tx *gorm.DB, voteID int64) (mode
 		return v, fmt.Errorf("locking vote %d: %w", voteID, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return v, errVoteNotFound()
+		return v, ErrVoteNotFound()
 	}
 	return v, nil
 }
@@ -277,9 +278,6 @@ func recordEvent(ctx context.Context, tx *gorm.DB, ev models.VoteEvent) error {
 	}
 	return nil
 }
-
-// systemPrincipal is the actor of what the system does by itself (closing a vote).
-func systemPrincipal() app.Principal { return app.Principal{Username: "system", Role: app.RoleAdmin} }
 
 // RunCloser closes due votes every interval until ctx ends: at once on start (so a
 // vote whose closing time passed while no instance ran is closed on restart), then
