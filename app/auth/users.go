@@ -240,7 +240,7 @@ func (s *Service) ResetPassword(ctx context.Context, p app.Principal, userID int
 			Updates(map[string]any{"password_hash": hash, "must_change_password": u.ID != p.UserID}).Error; err != nil {
 			return fmt.Errorf("updating password: %w", err)
 		}
-		if err := tx.Where("key_hash = ?", keysFor(u.Username, "").account).Delete(&models.LoginThrottle{}).Error; err != nil {
+		if err := tx.Where("key_hash = ?", s.keysFor(u.Username, "").account).Delete(&models.LoginThrottle{}).Error; err != nil {
 			return fmt.Errorf("clearing sign-in back-off: %w", err)
 		}
 		if err := tx.Where("user_id = ?", u.ID).Delete(&models.Session{}).Error; err != nil {
