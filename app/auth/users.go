@@ -328,7 +328,9 @@ func CanManage(p app.Principal, u models.UserWithOrg) bool {
 }
 
 // EnsureAdmin creates the platform administrator when no account of that name
-// exists. With an empty password it generates one and returns it, to be printed once.
+// exists. With an empty password it generates one and returns it, to be printed once;
+// a given password (ADMIN_PASSWORD) must meet the password policy like any other,
+// or nothing is created and the error names ADMIN_PASSWORD.
 func (s *Service) EnsureAdmin(ctx context.Context, username, password string) (created bool, generated string, err error) {
 	_, err = models.FindUserByUsername(ctx, s.db, username)
 	if err == nil {
@@ -338,11 +340,15 @@ func (s *Service) EnsureAdmin(ctx context.Context, username, password string) (c
 		return false, "", fmt.Errorf("looking up admin: %w", err)
 	}
 	if password == "" {
-		password, err = GeneratePassword()
-		if err != nil {
-			return false, "", err
+		// Generated until it also passes the check against the username.
+		for password == "" || ValidatePassword("password", username, password) != nil {
+			if password, err = GeneratePassword(); err != nil {
+				return false, "", err
+			}
 		}
 		generated = password
+	} else if err := ValidatePassword("ADMIN_PASSWORD", username, password); err != nil {
+		return false, "", fmt.Errorf("ADMIN_PASSWORD does not meet the password policy (docs/accounts.md), the admin was not created: %w", err)
 	}
 	hash, err := s.HashPassword(password)
 	if err != nil {
