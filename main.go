@@ -89,7 +89,12 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	svc, err := services.New(db, services.Options{SessionTTL: cfg.SessionTTL, SecretKey: secret, Protector: protector, PublicURL: cfg.PublicURL, Logger: log})
+	mets, stopMetrics, err := serveMetrics(db, cfg.MetricsAddr, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
+	svc, err := services.New(db, services.Options{SessionTTL: cfg.SessionTTL, SecretKey: secret, Protector: protector, PublicURL: cfg.PublicURL, Logger: log, Observer: observer(mets)})
 	if err != nil {
 		return err
 	}
@@ -118,8 +123,7 @@ func run(ctx context.Context) error {
 		demoLogins = demo.NewLogins(db, demo.Accounts())
 	}
 
-	svc.Calendar.WarnAtStart(ctx, log) // from 1 December: the coming year's holiday notice not loaded
-	fapp := handlers.New(handlers.Deps{Config: cfg, DB: db, Logger: log, Views: renderer, Svc: svc, Demo: demoLogins})
+	fapp := handlers.New(handlers.Deps{Config: cfg, DB: db, Logger: log, Views: renderer, Svc: svc, Demo: demoLogins, Metrics: mets})
 	startWorkers(ctx, log, svc, cfg.Workers)
 
 	errc := make(chan error, 2)
@@ -176,6 +180,8 @@ func startWorkers(ctx context.Context, log *slog.Logger, svc *services.Set, work
 	if workers {
 		go svc.Votes.RunCloser(ctx, 15*time.Second, log)
 	}
+	// From 1 December, once a day: the coming year's holiday notice not loaded.
+	go svc.Calendar.RunWarner(ctx, time.Hour, log)
 	go func() {
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()

@@ -98,22 +98,39 @@ func TestHolidayCalendarAPI(t *testing.T) {
 	})
 }
 
-// From 1 December the home page warns the admin, district and street staff that the
-// coming year has no holiday notice, until the admin loads it through the web form.
+// From 1 December the home page warns every staff role that runs votes or keeps
+// records, and the district that supervises them, that the coming year has no holiday
+// notice: the admin is pointed to the holiday page, the others to the administrator.
+// The warning lasts until the admin loads the year through the web form.
 func TestHolidayCalendarWarningAndWebForm(t *testing.T) {
 	each(t, func(t *testing.T, env *handlertest.Env) {
-		env.Svc.Calendar.SetClock(func() time.Time { return time.Date(2026, 12, 5, 9, 0, 0, 0, rules.Shanghai()) })
 		logins := map[string]string{"admin": env.AdminPW, "district": "Demo2026district", "street": "Demo2026street",
-			"committee": "Demo2026committee", "auditor": "Demo2026auditor"}
+			"community": "Demo2026community", "committee": "Demo2026committee", "auditor": "Demo2026auditor"}
 		browsers := map[string]*handlertest.Browser{}
 		for who, pw := range logins {
 			b := env.Browser()
 			b.Login(who, pw)
 			browsers[who] = b
+		}
+		env.Svc.Calendar.SetClock(func() time.Time { return time.Date(2026, 11, 30, 21, 0, 0, 0, rules.Shanghai()) })
+		if n := vwDoc(t, browsers["committee"].Get("/")).Find("#holiday-warning").Length(); n != 0 {
+			t.Errorf("committee warned on 30 November 2026")
+		}
+		env.Svc.Calendar.SetClock(func() time.Time { return time.Date(2026, 12, 5, 9, 0, 0, 0, rules.Shanghai()) })
+		for who, b := range browsers {
 			doc := vwDoc(t, b.Get("/"))
-			warned := doc.Find("#holiday-warning").Length() == 1 && strings.Contains(doc.Find("#holiday-warning").Text(), "2027")
-			if want := who == "admin" || who == "district" || who == "street"; warned != want {
+			w := doc.Find("#holiday-warning")
+			warned := w.Length() == 1 && strings.Contains(w.Text(), "2027")
+			if want := who != "auditor"; warned != want {
 				t.Errorf("%s: warned %v, want %v", who, warned, want)
+			}
+			if !warned {
+				continue
+			}
+			link := w.Find(`a[href="/holiday-calendars"]`).Length() == 1
+			asks := strings.Contains(w.Text(), "请联系平台管理员")
+			if link != (who == "admin") || asks != (who != "admin") {
+				t.Errorf("%s: link to the holiday page %v, asks the administrator %v: %q", who, link, asks, w.Text())
 			}
 		}
 		if r := browsers["street"].Get("/holiday-calendars"); r.Status != 403 {

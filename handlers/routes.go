@@ -25,6 +25,7 @@ import (
 	"gongzhi/app/database"
 	"gongzhi/app/demo"
 	"gongzhi/app/documents"
+	"gongzhi/app/metrics"
 	"gongzhi/app/roster"
 	"gongzhi/app/services"
 	"gongzhi/app/voting"
@@ -43,6 +44,8 @@ type Deps struct {
 	Views  *views.Renderer
 	Svc    *services.Set
 	Demo   *demo.Logins // demo accounts for the sign-in page; nil outside demo mode
+	// Metrics records request latencies (nil: none); main serves it on METRICS_ADDR.
+	Metrics *metrics.Metrics
 }
 
 // New builds the fiber application with all routes.
@@ -84,6 +87,9 @@ func New(d Deps) *fiber.App {
 		d.Logger.Error("panic", "request_id", httpx.RequestID(c), "panic", e, "stack", string(debug.Stack()))
 	}}))
 	fapp.Use(requestid.New(requestid.Config{ContextKey: httpx.LocalRequestID}))
+	if d.Metrics != nil {
+		fapp.Use(observeRequests(d.Metrics))
+	}
 	fapp.Use(httpx.AccessLog(d.Logger))
 	// Request contexts end with the server: fiber runs its shutdown hooks once a
 	// shutdown has waited for the requests in flight or its deadline has passed, and
@@ -93,8 +99,8 @@ func New(d Deps) *fiber.App {
 	fapp.Use(httpx.WithDeadline(lifetime, d.Config.RequestTimeout))
 	fapp.Use(httpx.SecurityHeaders(d.Config.CookieSecure))
 
-	// Upload routes: the only bodies past httpx.DefaultBodyLimit, read after sign-in
-	// (or, for /verify, hashed as they stream); each limit is the service's own bound
+	// Upload routes: the only bodies past httpx.DefaultBodyLimit, read after sign-in and
+	// the role check (or, for /verify, hashed as they stream); each limit is the service's own bound
 	// on the file plus 1 MB of form fields. Marked before LimitBody, which bounds the rest.
 	say := sayer(d.Views)
 	for _, u := range []struct {
@@ -113,6 +119,10 @@ func New(d Deps) *fiber.App {
 		fapp.Post(u.path, httpx.AllowBody(u.limit))
 	}
 	fapp.Use(httpx.LimitBody(say))
+	// Each upload route above reads its body with readUpload, registered after the
+	// route's httpx.Allow: only a caller who may write makes the server read it, and
+	// readUpload checks a web upload's CSRF token (the public /verify uses StreamFile).
+	readUpload := httpx.ReadUpload(say)
 	proxies := httpx.Proxies(d.Config.TrustedProxies)
 	webH.Proxies, apiH.Proxies = proxies, proxies // the sign-in back-off's client address
 
@@ -136,15 +146,19 @@ func New(d Deps) *fiber.App {
 	// One ceiling per client address over every owner-facing route (docs/operations.md).
 	ballotLimit := httpx.RateLimit(httpx.NewLimiter(d.Config.BallotRate, httpx.MaxLimiterKeys), proxies, say)
 	optionalToken := api.OptionalToken(apiH.RequireToken)
+	// One ceiling per client address over the other anonymous read routes (published
+	// results, resolutions, verification, public lists), signed-in callers of the
+	// optional-token ones included (docs/operations.md).
+	publicLimit := httpx.RateLimit(httpx.NewLimiter(d.Config.PublicRate, httpx.MaxLimiterKeys), proxies, say)
 	v1.Get("/ballots/:token", ballotLimit, votesAPI.Ballot)
 	v1.Post("/ballots/:token", ballotLimit, votesAPI.Cast)
 	v1.Post("/ballots/:token/objections", ballotLimit, votesAPI.FileObjection)
 	v1.Get("/receipts/:code", ballotLimit, votesAPI.VerifyReceipt)
-	v1.Get("/votes/:id/results", optionalToken, votesAPI.Results)
-	v1.Get("/votes/:id/participation-list", optionalToken, votesAPI.ParticipationList)
+	v1.Get("/votes/:id/results", publicLimit, optionalToken, votesAPI.Results)
+	v1.Get("/votes/:id/participation-list", publicLimit, optionalToken, votesAPI.ParticipationList)
 	// documents public API route (before the token group): staff once closed, anyone once published
-	v1.Get("/votes/:id/resolution.pdf", optionalToken, docsAPI.Resolution)
-	authed := v1.Group("", apiH.RequireToken, httpx.ReadUpload(say))
+	v1.Get("/votes/:id/resolution.pdf", publicLimit, optionalToken, docsAPI.Resolution)
+	authed := v1.Group("", apiH.RequireToken)
 	authed.Delete("/auth/token", apiH.RevokeToken)
 	authed.Get("/me", apiH.Me)
 	authed.Get("/profiles", apiH.Profiles)
@@ -159,7 +173,7 @@ func New(d Deps) *fiber.App {
 	authed.Post("/estates", httpx.Allow(access.ManageEstates), apiH.CreateEstate)
 	authed.Get("/estates/:id", apiH.GetEstate)
 	// roster API routes
-	authed.Post("/estates/:id/roster", httpx.Allow(access.EditRoster), rosterAPI.Import)
+	authed.Post("/estates/:id/roster", httpx.Allow(access.EditRoster), readUpload, rosterAPI.Import)
 	authed.Get("/estates/:id/roster.xlsx", rosterAPI.Export)
 	authed.Get("/estates/:id/roster/imports", rosterAPI.Imports)
 	authed.Get("/estates/:id/register", rosterAPI.Register)
@@ -179,7 +193,7 @@ func New(d Deps) *fiber.App {
 	authed.Post("/votes/:id/paper-ballots", httpx.Allow(access.RunVote), votesAPI.PaperBallot)
 	authed.Get("/votes/:id/ballots", votesAPI.Ballots)
 	authed.Post("/votes/:id/ballots/:ballot/void", httpx.Allow(access.RunVote), votesAPI.VoidBallot)
-	authed.Post("/votes/:id/ballots/:ballot/scans", httpx.Allow(access.RunVote), votesAPI.AttachScan)
+	authed.Post("/votes/:id/ballots/:ballot/scans", httpx.Allow(access.RunVote), readUpload, votesAPI.AttachScan)
 	authed.Get("/votes/:id/scans/:scan", votesAPI.DownloadScan)
 	authed.Get("/votes/:id/participation", votesAPI.Participation)
 	authed.Post("/votes/:id/publish", httpx.Allow(access.RunVote), votesAPI.Publish)
@@ -198,7 +212,7 @@ func New(d Deps) *fiber.App {
 	authed.Get("/documents/:id", docsAPI.Document)
 	authed.Get("/documents/:id/pdf", docsAPI.DocumentPDF)
 	authed.Get("/estates/:id/announcements", docsAPI.Announcements)
-	authed.Post("/estates/:id/announcements", httpx.Allow(access.KeepRecords), docsAPI.PublishAnnouncement)
+	authed.Post("/estates/:id/announcements", httpx.Allow(access.KeepRecords), readUpload, docsAPI.PublishAnnouncement)
 	authed.Get("/estates/:id/minutes", docsAPI.ListMinutes)
 	authed.Post("/estates/:id/minutes", httpx.Allow(access.KeepRecords), docsAPI.CreateMinutes)
 	authed.Get("/minutes/:id", docsAPI.GetMinutes)
@@ -238,8 +252,8 @@ func New(d Deps) *fiber.App {
 	authed.Post("/committees/:id/filings", httpx.Allow(access.CommitteeFiling), formationAPI.FileCommittee)
 	// holiday calendar API routes (platform administrator)
 	calendarAPI := &api.CalendarHandlers{Calendar: d.Svc.Calendar, Validate: validate}
-	authed.Get("/holiday-calendars", calendarAPI.ListHolidayCalendars)
-	authed.Post("/holiday-calendars/:year", calendarAPI.LoadHolidayCalendar)
+	authed.Get("/holiday-calendars", httpx.Allow(access.ManageHolidays), calendarAPI.ListHolidayCalendars)
+	authed.Post("/holiday-calendars/:year", httpx.Allow(access.ManageHolidays), calendarAPI.LoadHolidayCalendar)
 	v1.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	// Web pages.
@@ -247,12 +261,12 @@ func New(d Deps) *fiber.App {
 	fapp.Get("/lang", webH.SetLang)
 	fapp.Get("/login", webH.LoginForm)
 	// documents public web routes: an estate's announcements, document verification, published resolutions (no sign-in)
-	fapp.Get("/public/estates/:id", docsWeb.PublicEstate)
-	fapp.Get("/verify", docsWeb.VerifyForm)
+	fapp.Get("/public/estates/:id", publicLimit, docsWeb.PublicEstate)
+	fapp.Get("/verify", publicLimit, docsWeb.VerifyForm)
 	fapp.Post("/verify", httpx.RateLimit(httpx.NewLimiter(d.Config.VerifyRate, httpx.MaxLimiterKeys), proxies, say), docsWeb.VerifyUpload)
-	fapp.Get("/verify/:code", docsWeb.Verify)
-	fapp.Get("/verify/:code/download", docsWeb.Download)
-	fapp.Get("/votes/:id/resolution.pdf", docsWeb.Resolution)
+	fapp.Get("/verify/:code", publicLimit, docsWeb.Verify)
+	fapp.Get("/verify/:code/download", publicLimit, docsWeb.Download)
+	fapp.Get("/votes/:id/resolution.pdf", publicLimit, docsWeb.Resolution)
 	// votes public web routes: the owner's ballot link, the receipt check, published results (no sign-in)
 	fapp.Get("/b/:token", ballotLimit, voteWeb.BallotPage)
 	fapp.Post("/b/:token/check", ballotLimit, voteWeb.CheckIdentity)
@@ -262,15 +276,15 @@ func New(d Deps) *fiber.App {
 	fapp.Get("/b/:token/receipt", ballotLimit, voteWeb.ReceiptPage)
 	fapp.Post("/b/:token/objection", ballotLimit, voteWeb.FileObjection)
 	fapp.Get("/receipt", ballotLimit, voteWeb.ReceiptCheck)
-	fapp.Get("/public/votes/:id", voteWeb.PublicResults)
+	fapp.Get("/public/votes/:id", publicLimit, voteWeb.PublicResults)
 	formationWeb := &web.FormationPages{Handlers: webH} // public: the published member and candidate lists, no sign-in
-	fapp.Get("/estates/:id/public/candidates", formationWeb.PublicPage)
+	fapp.Get("/estates/:id/public/candidates", publicLimit, formationWeb.PublicPage)
 	fapp.Post("/login", loginLimit, webH.Login)
 	fapp.Get("/docs/openapi.yaml", func(c *fiber.Ctx) error {
 		c.Type("yaml", "utf-8")
 		return c.Send(docs.OpenAPI())
 	})
-	staff := fapp.Group("", webH.RequireLogin, httpx.ReadUpload(say))
+	staff := fapp.Group("", webH.RequireLogin)
 	staff.Post("/logout", webH.Logout)
 	staff.Get("/password", webH.PasswordForm)
 	staff.Post("/password", loginLimit, webH.ChangePassword)
@@ -288,7 +302,7 @@ func New(d Deps) *fiber.App {
 	staff.Get("/audit", webH.AuditLog)
 	// roster web routes
 	staff.Get("/estates/:id/roster", rosterWeb.RosterPage)
-	staff.Post("/estates/:id/roster", httpx.Allow(access.EditRoster), rosterWeb.Import)
+	staff.Post("/estates/:id/roster", httpx.Allow(access.EditRoster), readUpload, rosterWeb.Import)
 	staff.Get("/estates/:id/roster.xlsx", rosterWeb.Export)
 	staff.Get("/estates/:id/register", rosterWeb.RegisterPage)
 	staff.Post("/estates/:id/units/:unit", httpx.Allow(access.EditRoster), rosterWeb.UpdateUnit)
@@ -304,10 +318,10 @@ func New(d Deps) *fiber.App {
 	staff.Get("/votes/:id/credentials", httpx.Allow(access.ReadBallotLinks), voteWeb.CredentialsPage)
 	staff.Post("/votes/:id/credentials/:voter/reissue", httpx.Allow(access.RunVote), voteWeb.Reissue)
 	staff.Get("/votes/:id/paper", httpx.Allow(access.RunVote), voteWeb.PaperPage)
-	staff.Post("/votes/:id/paper", httpx.Allow(access.RunVote), voteWeb.EnterPaper)
+	staff.Post("/votes/:id/paper", httpx.Allow(access.RunVote), readUpload, voteWeb.EnterPaper)
 	staff.Get("/votes/:id/ballots", voteWeb.BallotsPage)
 	staff.Post("/votes/:id/ballots/:ballot/void", httpx.Allow(access.RunVote), voteWeb.Void)
-	staff.Post("/votes/:id/ballots/:ballot/scans", httpx.Allow(access.RunVote), voteWeb.AttachScan)
+	staff.Post("/votes/:id/ballots/:ballot/scans", httpx.Allow(access.RunVote), readUpload, voteWeb.AttachScan)
 	staff.Get("/votes/:id/scans/:scan", voteWeb.DownloadScan)
 	staff.Post("/votes/:id/publish", httpx.Allow(access.RunVote), voteWeb.Publish)
 	staff.Get("/votes/:id/objections", voteWeb.ObjectionsPage)
@@ -316,7 +330,7 @@ func New(d Deps) *fiber.App {
 	staff.Post("/votes/:id/finalise", httpx.Allow(access.RunVote), voteWeb.Finalise)
 	// documents web routes
 	staff.Get("/estates/:id/documents", docsWeb.EstateDocuments)
-	staff.Post("/estates/:id/announcements", httpx.Allow(access.KeepRecords), docsWeb.PublishAnnouncement)
+	staff.Post("/estates/:id/announcements", httpx.Allow(access.KeepRecords), readUpload, docsWeb.PublishAnnouncement)
 	staff.Post("/estates/:id/minutes", httpx.Allow(access.KeepRecords), docsWeb.CreateMinutes)
 	staff.Get("/votes/:id/documents", docsWeb.VoteDocuments)
 	staff.Get("/votes/:id/notices.pdf", httpx.Allow(access.ReadBallotLinks), docsWeb.Notices)
@@ -354,8 +368,8 @@ func New(d Deps) *fiber.App {
 	staff.Post("/estates/:id/formation/committees/:cmid/filings", httpx.Allow(access.CommitteeFiling), formationWeb.FileCommittee)
 	// holiday calendar web routes (platform administrator)
 	calendarWeb := &web.CalendarPages{Handlers: webH, Calendar: d.Svc.Calendar}
-	staff.Get("/holiday-calendars", calendarWeb.CalendarPage)
-	staff.Post("/holiday-calendars", calendarWeb.LoadCalendar)
+	staff.Get("/holiday-calendars", httpx.Allow(access.ManageHolidays), calendarWeb.CalendarPage)
+	staff.Post("/holiday-calendars", httpx.Allow(access.ManageHolidays), calendarWeb.LoadCalendar)
 	return fapp
 }
 

@@ -33,6 +33,7 @@ const (
 	ReelectionElection                   // record a counted re-election
 	CommitteeOfficers                    // record the chair and vice-chairs the committee elected
 	CommitteeFiling                      // accept the committee's filing (备案)
+	ManageHolidays                       // read and load the State Council's holiday notices (platform data, docs/calendar.md)
 )
 
 type rule struct {
@@ -66,12 +67,13 @@ var table = map[Action]rule{
 	ReelectionElection: {"reelection_election", []app.Role{admin, street, community, committee}, "无权进行此操作"},
 	CommitteeOfficers:  {"committee_officers", []app.Role{admin, street, community, committee}, "无权进行此操作"},
 	CommitteeFiling:    {"committee_filing", []app.Role{admin, street}, "无权操作：备案由街道办事处受理"},
+	ManageHolidays:     {"manage_holidays", []app.Role{admin}, "只有平台管理员可以管理节假日安排"},
 }
 
 // Actions lists every action in order.
 func Actions() []Action {
 	out := make([]Action, 0, len(table))
-	for a := ManageOrgs; a <= CommitteeFiling; a++ {
+	for a := ManageOrgs; a <= ManageHolidays; a++ {
 		out = append(out, a)
 	}
 	return out

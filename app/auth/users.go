@@ -154,10 +154,21 @@ func (s *Service) createUser(ctx context.Context, p app.Principal, in NewUser, p
 	}
 	u := models.User{Username: in.Username, DisplayName: strings.TrimSpace(in.DisplayName), PasswordHash: hash,
 		Role: string(in.Role), OrgID: orgID, EstateID: estateID}
+	taken := app.Errorf(app.EConflict, "用户名“%s”已被使用", in.Username)
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// A username is one account whatever its case, as MariaDB's collation and the
+		// sign-in back-off have it; SQLite's unique index alone would take "Clerk"
+		// beside "clerk" (usernames are ASCII, so LOWER is exact on both databases).
+		var same int64
+		if err := tx.Model(&models.User{}).Where("LOWER(username) = LOWER(?)", in.Username).Count(&same).Error; err != nil {
+			return fmt.Errorf("checking username: %w", err)
+		}
+		if same > 0 {
+			return taken
+		}
 		if err := tx.Create(&u).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
-				return app.Errorf(app.EConflict, "用户名“%s”已被使用", in.Username)
+				return taken
 			}
 			return fmt.Errorf("creating user: %w", err)
 		}

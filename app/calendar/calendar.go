@@ -20,6 +20,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/access"
 	"gongzhi/app/audit"
 	"gongzhi/app/database"
 	"gongzhi/app/rules"
@@ -44,6 +45,9 @@ type Service struct {
 
 	clockMu sync.RWMutex
 	clock   func() time.Time
+
+	warnMu   sync.Mutex
+	warnedOn string // the day (Asia/Shanghai, 2006-01-02) WarnUncovered last logged
 }
 
 // New builds the service over db.
@@ -125,17 +129,10 @@ func (s *Service) Calendar(ctx context.Context, db *gorm.DB) (rules.StatutoryCal
 	return cal, nil
 }
 
-// MayManage tells whether p may read and load holiday notices: they are platform
-// data, kept by the platform administrator (403 for everyone else). Handlers ask it
-// before reading a request body, so a refused caller never learns about the body.
-func (s *Service) MayManage(p app.Principal) error { return mayManage(p) }
-
-func mayManage(p app.Principal) error {
-	if !p.IsAdmin() {
-		return app.Errorf(app.EForbidden, "只有平台管理员可以管理节假日安排 / only the platform administrator manages the holiday calendar")
-	}
-	return nil
-}
+// mayManage tells whether p may read and load holiday notices: they are platform
+// data, kept by the platform administrator (app/access, ManageHolidays; the routes
+// ask the same before a handler reads the body).
+func mayManage(p app.Principal) error { return access.Require(p, access.ManageHolidays) }
 
 // List returns every year the platform holds a notice for (admin only).
 func (s *Service) List(ctx context.Context, p app.Principal) ([]Notice, error) {
@@ -276,11 +273,14 @@ func (s *Service) Uncovered(ctx context.Context) (int, error) {
 	return 0, nil
 }
 
-// Warning is the uncovered year to warn the principal about (0: none): only the
-// platform administrator and district and street staff, who can act or chase it, see it.
+// Warning is the uncovered year to warn the principal about (0: none): every staff
+// role that runs votes or keeps records (app/access: RunVote, KeepRecords), whose
+// deadlines would be refused, and the platform administrator and district and street
+// staff, who load the year or chase it. Auditors change nothing and are not warned.
 func (s *Service) Warning(ctx context.Context, p app.Principal) (int, error) {
-	switch p.Role {
-	case app.RoleAdmin, app.RoleDistrict, app.RoleStreet:
+	switch {
+	case p.Role == app.RoleAdmin, p.Role == app.RoleDistrict, p.Role == app.RoleStreet:
+	case access.CanAny(p, access.RunVote, access.KeepRecords):
 	default:
 		return 0, nil
 	}
@@ -291,14 +291,46 @@ func (s *Service) Warning(ctx context.Context, p app.Principal) (int, error) {
 	return y, nil
 }
 
-// WarnAtStart logs a warning when Uncovered finds a year without a notice.
-func (s *Service) WarnAtStart(ctx context.Context, log *slog.Logger) {
+// WarnUncovered logs a warning when Uncovered finds a year without a notice, at most
+// once per day (Asia/Shanghai, by the service's clock) however often it is called.
+func (s *Service) WarnUncovered(ctx context.Context, log *slog.Logger) {
 	y, err := s.Uncovered(ctx)
 	switch {
 	case err != nil:
 		log.Warn("holiday calendar: cannot read the loaded notices", "error", err)
-	case y != 0:
-		log.Warn("holiday calendar: no State Council holiday notice loaded for the year; periods ending in it are refused until the platform administrator loads it (docs/calendar.md)", "year", y)
+		return
+	case y == 0:
+		return
+	}
+	today := s.now().In(rules.Shanghai()).Format(time.DateOnly)
+	s.warnMu.Lock()
+	defer s.warnMu.Unlock()
+	if s.warnedOn == today {
+		return
+	}
+	s.warnedOn = today
+	log.Warn("holiday calendar: no State Council holiday notice loaded for the year; periods ending in it are refused until the platform administrator loads it (docs/calendar.md)", "year", y)
+}
+
+// RunWarner calls WarnUncovered at once and then every interval until ctx ends, so a
+// server started in November warns from 1 December, once a day, until the coming
+// year is loaded (main.go runs it with the other background jobs).
+func (s *Service) RunWarner(ctx context.Context, interval time.Duration, log *slog.Logger) {
+	if log == nil {
+		log = slog.Default()
+	}
+	if interval <= 0 {
+		interval = time.Hour
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		s.WarnUncovered(ctx, log)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 	}
 }
 

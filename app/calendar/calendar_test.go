@@ -43,16 +43,13 @@ func TestComingYearWarningAndLoad(t *testing.T) {
 		if y, err := s.Uncovered(ctx); err != nil || y != 2027 {
 			t.Fatalf("5 December 2026: uncovered %d, %v; want 2027", y, err)
 		}
+		// Every staff role that runs votes or keeps records (their deadlines are refused)
+		// or supervises them is warned; the auditor, who changes nothing, is not.
 		for role, want := range map[app.Role]int{app.RoleAdmin: 2027, app.RoleDistrict: 2027, app.RoleStreet: 2027,
-			app.RoleCommunity: 0, app.RoleCommittee: 0, app.RoleAuditor: 0} {
+			app.RoleCommunity: 2027, app.RoleCommittee: 2027, app.RoleAuditor: 0} {
 			if y, err := s.Warning(ctx, app.Principal{Role: role}); err != nil || y != want {
 				t.Errorf("warning for %s: %d, %v; want %d", role, y, err, want)
 			}
-		}
-		var logs bytes.Buffer
-		s.WarnAtStart(ctx, slog.New(slog.NewTextHandler(&logs, nil)))
-		if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "year=2027") {
-			t.Errorf("start-up log: %q", logs.String())
 		}
 		cal, err := s.Calendar(ctx, nil)
 		if err != nil {
@@ -74,11 +71,6 @@ func TestComingYearWarningAndLoad(t *testing.T) {
 		}
 		if y, err := s.Uncovered(ctx); err != nil || y != 0 {
 			t.Errorf("after loading 2027: uncovered %d, %v", y, err)
-		}
-		logs.Reset()
-		s.WarnAtStart(ctx, slog.New(slog.NewTextHandler(&logs, nil)))
-		if logs.Len() != 0 {
-			t.Errorf("start-up log with 2027 loaded: %q", logs.String())
 		}
 		if cal, err = s.Calendar(ctx, nil); err != nil {
 			t.Fatal(err)
@@ -107,6 +99,45 @@ func TestComingYearWarningAndLoad(t *testing.T) {
 		if list, _ = s.List(ctx, admin); len(list[2].RestDays) != 1 {
 			t.Errorf("reloaded 2027: %+v", list[2])
 		}
+	})
+}
+
+// The worker's check logs the missing year once per day (Asia/Shanghai) from 1
+// December, whenever the server was started, and stops once the year is loaded.
+func TestDailyWarningFromDecember(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		ctx := context.Background()
+		s := calendar.New(db.DB)
+		var logs bytes.Buffer
+		log := slog.New(slog.NewTextHandler(&logs, nil))
+		check := func(when time.Time, want string) {
+			t.Helper()
+			logs.Reset()
+			s.SetClock(func() time.Time { return when })
+			s.WarnUncovered(ctx, log)
+			switch got := logs.String(); {
+			case want == "" && got != "":
+				t.Errorf("%v: logged %q, want nothing", when, got)
+			case want != "" && (!strings.Contains(got, "level=WARN") || !strings.Contains(got, want) || strings.Count(got, "\n") != 1):
+				t.Errorf("%v: logged %q, want one WARN with %s", when, got, want)
+			}
+		}
+		sh := rules.Shanghai()
+		// Started in November: nothing to say yet.
+		check(time.Date(2026, 11, 20, 9, 0, 0, 0, sh), "")
+		check(time.Date(2026, 11, 30, 23, 59, 0, 0, sh), "")
+		// 1 December (00:30 in Shanghai is still 30 November in UTC): warned once that day.
+		check(time.Date(2026, 12, 1, 0, 30, 0, 0, sh), "year=2027")
+		check(time.Date(2026, 12, 1, 1, 30, 0, 0, sh), "")
+		check(time.Date(2026, 12, 1, 23, 30, 0, 0, sh), "")
+		// And again each following day while 2027 is missing.
+		check(time.Date(2026, 12, 2, 0, 30, 0, 0, sh), "year=2027")
+		check(time.Date(2026, 12, 2, 12, 0, 0, 0, sh), "")
+		if _, err := s.Load(ctx, admin, 2027, testInput2027()); err != nil {
+			t.Fatal(err)
+		}
+		check(time.Date(2026, 12, 3, 0, 30, 0, 0, sh), "")
+		check(time.Date(2026, 12, 31, 12, 0, 0, 0, sh), "")
 	})
 }
 

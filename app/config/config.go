@@ -57,11 +57,13 @@ type Config struct {
 	LoginRateLimit int           // LOGIN_RATE_LIMIT: login attempts per minute per client address
 	BallotRate     int           // BALLOT_RATE_LIMIT: ballot requests per minute per client address
 	Workers        bool          // WORKERS: run background jobs (closing votes) in this instance
+	MetricsAddr    string        // METRICS_ADDR: host:port serving Prometheus metrics at /metrics; empty: off
 
 	// Limits behind a reverse proxy (docs/operations.md). The rate limits above and
 	// VerifyRate count per client address and per instance; BallotRate covers every
 	// owner-facing route together.
 	VerifyRate     int            // VERIFY_RATE_LIMIT: public document-verification uploads per minute per client address
+	PublicRate     int            // PUBLIC_RATE_LIMIT: requests per minute per client address over the other anonymous pages (results, resolutions, verification)
 	TrustedProxies []netip.Prefix // TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For is believed; empty trusts none
 }
 
@@ -131,7 +133,9 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		LoginRateLimit: integer("LOGIN_RATE_LIMIT", 10),
 		BallotRate:     integer("BALLOT_RATE_LIMIT", 3000),
 		VerifyRate:     integer("VERIFY_RATE_LIMIT", 30),
+		PublicRate:     integer("PUBLIC_RATE_LIMIT", 3000),
 	}
+	c.MetricsAddr = get("METRICS_ADDR", "")
 	proxies, err := ParseProxies(get("TRUSTED_PROXIES", ""))
 	if err != nil {
 		errs = append(errs, err)
@@ -166,6 +170,13 @@ func (c Config) Validate() error {
 	}
 	if _, _, err := net.SplitHostPort(c.ListenAddr); err != nil {
 		errs = append(errs, fmt.Errorf("LISTEN_ADDR: %q is not host:port: %w", c.ListenAddr, err))
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			errs = append(errs, fmt.Errorf("METRICS_ADDR: %q is not host:port: %w", c.MetricsAddr, err))
+		} else if c.MetricsAddr == c.ListenAddr {
+			errs = append(errs, errors.New("METRICS_ADDR: must differ from LISTEN_ADDR (metrics are not served on the public port)"))
+		}
 	}
 	if c.AdminUsername == "" {
 		errs = append(errs, errors.New("ADMIN_USERNAME: must not be empty"))
@@ -345,7 +356,9 @@ func (c Config) LogValue() []any {
 		"demo_data", c.DemoData, "auto_migrate", c.MigrateAtStart, "log_level", c.LogLevel,
 		"cookie_secure", c.CookieSecure, "session_ttl", c.SessionTTL.String(),
 		"request_timeout", c.RequestTimeout.String(), "workers", c.Workers,
+		"metrics_addr", c.MetricsAddr,
 		"ballot_rate_limit", c.BallotRate, "verify_rate_limit", c.VerifyRate, "trusted_proxies", fmt.Sprint(c.TrustedProxies),
+		"public_rate_limit", c.PublicRate,
 	}
 }
 

@@ -31,6 +31,9 @@ type Options struct {
 	// it through app/keyring, which checks the key against the database and adds
 	// the hashing keys of earlier keys after a rotation.
 	Protector *pii.Protector
+
+	// Observer receives the online casts' measurements (app/metrics); nil: none.
+	Observer voting.Observer
 }
 
 // Set is the whole service layer.
@@ -75,6 +78,7 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	set.Calendar = calendar.New(db)
 	set.Roster = roster.New(db, set.Orgs, protector)
 	set.Votes = voting.New(db, set.Orgs, set.Roster, protector, opt.PublicURL, opt.Logger)
+	set.Votes.SetObserver(opt.Observer)
 	set.Formation = formation.New(db, set.Orgs)
 	set.Elections = elections.New(set.Votes, set.Formation)
 	if set.Documents, err = documents.New(db, set.Orgs, set.Votes, protector, opt.PublicURL); err != nil {

@@ -16,6 +16,7 @@ type batcher[T any, K comparable] struct {
 	maxBatch   int
 	serve      func(batch []T)
 	key        func(T) K
+	depth      func(n int) // nil, or told the queue's length whenever it changes (under mu)
 
 	mu      sync.Mutex
 	queue   []T
@@ -26,6 +27,9 @@ type batcher[T any, K comparable] struct {
 func (b *batcher[T, K]) add(req T) {
 	b.mu.Lock()
 	b.queue = append(b.queue, req)
+	if b.depth != nil {
+		b.depth(len(b.queue))
+	}
 	if b.workers < b.maxWorkers {
 		b.workers++
 		go b.work()
@@ -38,6 +42,9 @@ func (b *batcher[T, K]) work() {
 	for {
 		b.mu.Lock()
 		batch := b.take()
+		if b.depth != nil {
+			b.depth(len(b.queue))
+		}
 		if len(batch) == 0 {
 			b.workers--
 			b.mu.Unlock()

@@ -49,7 +49,7 @@ const guardedContentSQL = `INSERT INTO ballot_contents (ballot_id, vote_id, choi
 // ballot is then written by group commit with the casts arriving at the same time
 // (castbatch.go), whose transaction refuses it if the link was locked or revoked
 // meanwhile, and the receipt is returned once it has committed.
-func (s *Service) CastOnline(ctx context.Context, token, idCheck string, choices Choices) (Receipt, error) {
+func (s *Service) castOnline(ctx context.Context, token, idCheck string, choices Choices) (Receipt, error) {
 	cred, err := s.admitCheck(ctx, token, idCheck, acceptingBallots)
 	if err != nil {
 		return Receipt{}, err

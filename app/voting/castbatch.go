@@ -75,6 +75,9 @@ func (s *Service) writeCastBatch(batch []*pendingCast) {
 	// cancellation may abandon the others.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	if s.observer != nil {
+		s.observer.CastBatch(len(batch))
+	}
 	if len(batch) > 1 {
 		// Whatever refused the batch (errBatchRefused, a deadlock, a lost
 		// connection) meets each cast again on its own below, where it is answered.

@@ -64,6 +64,8 @@ type Service struct {
 
 	// calendars is the working calendar (app/calendar); nil: the shipped notices only.
 	calendars Calendars
+
+	observer Observer // nil: none (SetObserver)
 }
 
 // New builds the service. publicURL is the base of the personal ballot links

@@ -20,7 +20,7 @@ type RosterHandlers struct {
 
 // ReadUpload reads the multipart field "file" into memory, at most max+1 bytes (the
 // service refuses a file past max by name); the route's body limit and the reading
-// after sign-in are httpx's (body.go).
+// after sign-in and the role check are httpx's (body.go).
 func ReadUpload(c *fiber.Ctx, field string, max int) (string, []byte, error) {
 	up, err := httpx.FormFile(c, field, max)
 	if err != nil {

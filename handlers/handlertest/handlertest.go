@@ -342,3 +342,13 @@ func (b *Browser) SubmitFile(page, action, field, filename string, data []byte, 
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	return b.send(req)
 }
+
+// CookieHeader is the browser's cookies as a Cookie request header, for a test that
+// talks to the server over a raw connection.
+func (b *Browser) CookieHeader() string {
+	parts := make([]string, 0, len(b.cookies))
+	for k, v := range b.cookies {
+		parts = append(parts, k+"="+v)
+	}
+	return "Cookie: " + strings.Join(parts, "; ") + "\r\n"
+}

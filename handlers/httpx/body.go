@@ -25,9 +25,12 @@ import (
 //     other body through a bounded reader (a chunked one is refused once it passes
 //     the limit);
 //   - an upload route is marked with AllowBody(limit) before LimitBody; its body is
-//     read only by ReadUpload, after the sign-in middleware of its group, through a
-//     reader bounded by its limit, or by StreamFile for a public upload that is
-//     hashed as it arrives;
+//     read only by ReadUpload, registered on the route after its httpx.Allow (so after
+//     sign-in and the role check: a role that may not write is refused 403 with the
+//     body unread), through a reader bounded by its limit, or by StreamFile for a
+//     public upload that is hashed as it arrives. Both refuse a declared length past
+//     the limit with 413 without reading it. Every signed-in upload route must have
+//     ReadUpload: it is also what checks a web upload's CSRF token;
 //   - a compressed body (Content-Encoding) is refused with 415: fiber would unpack
 //     it without bound.
 
@@ -56,7 +59,8 @@ func (r *Refusal) Error() string { return r.Err.Error() }
 func (r *Refusal) Unwrap() error { return r.Err }
 
 // AllowBody marks an upload route: its body may be up to limit bytes and is read after
-// sign-in. Register it for the route's method and path before LimitBody.
+// sign-in and the role check, by ReadUpload or StreamFile. Register it for the route's
+// method and path before LimitBody.
 func AllowBody(limit int) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		c.Locals(localBodyLimit, limit)
@@ -143,17 +147,19 @@ func LimitBody(say Say) fiber.Handler {
 		if !upload {
 			limit = DefaultBodyLimit
 		}
-		if req.Header.ContentLength() > limit {
-			return tooLarge(c, say, limit)
-		}
 		if upload {
-			// Refused before its body was read (sign-in, CSRF): the rest of the body is
-			// still on the connection, which is closed after the answer.
+			// The declared length is checked by ReadUpload or StreamFile, after sign-in
+			// and the role check, so that a role that may not write gets 403 whatever it
+			// sent. Refused before its body was read (sign-in, role, CSRF, length): the
+			// rest of the body is still on the connection, which is closed after the answer.
 			err := c.Next()
 			if req.IsBodyStream() {
 				c.Context().SetConnectionClose()
 			}
 			return err
+		}
+		if req.Header.ContentLength() > limit {
+			return tooLarge(c, say, limit)
 		}
 		if err := readBody(c, say, limit); err != nil {
 			return err
@@ -179,15 +185,19 @@ func csrfMatches(c *fiber.Ctx, got string) bool {
 	return want != "" && got != "" && subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
 }
 
-// ReadUpload reads an upload route's body, once the group's sign-in middleware has let
-// the caller through, through a reader bounded by the route's limit, and then checks
-// the CSRF token of a web form. On any other route the body was read by LimitBody and
-// this does nothing.
+// ReadUpload reads an upload route's body through a reader bounded by the route's
+// limit (a declared length past it is refused unread), and then checks the CSRF token
+// of a web form. Register it on each upload route after the route's Allow, so that only
+// a caller who may write makes the server read a large body. On any other route the
+// body was read by LimitBody and this does nothing.
 func ReadUpload(say Say) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		limit, upload := c.Locals(localBodyLimit).(int)
 		if !upload {
 			return c.Next()
+		}
+		if c.Request().IsBodyStream() && c.Request().Header.ContentLength() > limit {
+			return tooLarge(c, say, limit)
 		}
 		if err := readBody(c, say, limit); err != nil {
 			return err
@@ -211,6 +221,9 @@ func StreamFile(c *fiber.Ctx, say Say, field, msg string, fn func(filename strin
 	limit, upload := c.Locals(localBodyLimit).(int)
 	if !upload {
 		limit = DefaultBodyLimit
+	}
+	if c.Request().IsBodyStream() && c.Request().Header.ContentLength() > limit {
+		return tooLarge(c, say, limit)
 	}
 	var body io.Reader = bytes.NewReader(c.Request().Body())
 	if c.Request().IsBodyStream() {

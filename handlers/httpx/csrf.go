@@ -39,8 +39,9 @@ func AnonCSRF(secure bool) fiber.Handler {
 
 // CheckCSRF refuses a state-changing request whose form token does not match the
 // token of its session (or, before sign-in, of its CSRF cookie). On an upload route
-// the token travels in a body that is read only after sign-in: ReadUpload or
-// StreamFile checks it there (body.go).
+// the token travels in a body that is read only after sign-in and the role check:
+// ReadUpload (on each signed-in upload route) or StreamFile (the public one) checks it
+// there (body.go).
 func CheckCSRF() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		switch c.Method() {

@@ -62,9 +62,6 @@ func (h *CalendarPages) LoadCalendar(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.Calendar.MayManage(p); err != nil {
-		return err
-	}
 	form := calendarForm{Year: c.FormValue("year"), Basis: c.FormValue("basis"), RestDays: c.FormValue("rest_days"), MakeUpDays: c.FormValue("make_up_workdays")}
 	year, err := calendar.ParseYear(form.Year)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"gongzhi/app"
+	"gongzhi/app/access"
 	"gongzhi/app/audit"
 	"gongzhi/app/auth"
 	"gongzhi/app/formation"
@@ -51,8 +52,11 @@ type homeData struct {
 	RecentAudit []models.AuditLog
 	// FormationDue lists, for a street office, the estates due for a preparatory or re-election group.
 	FormationDue []formation.FormationStatus
-	// HolidayYearMissing is a year without a loaded holiday notice (from 1 December the coming one), for admin, district and street staff; 0: none.
+	// HolidayYearMissing is a year without a loaded holiday notice (from 1 December the
+	// coming one), for every staff role but the auditor (calendar.Service.Warning); 0: none.
 	HolidayYearMissing int
+	// HolidayMayLoad: the principal loads it (/holiday-calendars); the others ask the administrator.
+	HolidayMayLoad bool
 }
 
 // Home lists what the signed-in person is responsible for.
@@ -87,6 +91,7 @@ func (h *Handlers) Home(c *fiber.Ctx) error {
 		if d.HolidayYearMissing, err = h.Calendar.Warning(ctx, p); err != nil {
 			return err
 		}
+		d.HolidayMayLoad = access.Can(p, access.ManageHolidays)
 	}
 	if q, ok := auditScope(p); ok {
 		q.Limit = 10
