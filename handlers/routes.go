@@ -76,9 +76,10 @@ func New(d Deps) *fiber.App {
 		// upload routes below bound the rest (handlers/httpx/body.go).
 		StreamRequestBody:            true,
 		DisablePreParseMultipartForm: true,
-		// c.Protocol() and c.Hostname() believe X-Forwarded-* only from TRUSTED_PROXIES;
-		// the client address is httpx.Proxies.ClientAddr (fiber's c.IP() would take the
-		// left-most, client-chosen X-Forwarded-For entry).
+		// c.Protocol() and c.Hostname() believe X-Forwarded-* only from TRUSTED_PROXIES.
+		// No ProxyHeader is set, so c.IP() is always the connection's peer (behind a
+		// proxy, the proxy): the client address, for the limiters and the sign-in
+		// back-off alike, is httpx.Proxies.ClientAddr, never c.IP().
 		EnableTrustedProxyCheck: true,
 		TrustedProxies:          proxyStrings(d.Config.TrustedProxies),
 	})
@@ -123,6 +124,7 @@ func New(d Deps) *fiber.App {
 	// readUpload checks a web upload's CSRF token (the public /verify uses StreamFile).
 	readUpload := httpx.ReadUpload(say)
 	proxies := httpx.Proxies(d.Config.TrustedProxies)
+	webH.Proxies, apiH.Proxies = proxies, proxies // the sign-in back-off's client address
 
 	fapp.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	fapp.Get("/readyz", readyz(d.DB))

@@ -38,11 +38,15 @@ type Service struct {
 	bcryptCost int
 	dummyHash  []byte // compared against for unknown usernames, so timing does not tell
 	throttle   Throttle
-	now        func() time.Time
+	// throttleKey keys the hashes of the back-off's rows (a subkey of SECRET_KEY).
+	throttleKey []byte
+	now         func() time.Time
 }
 
-// New builds the service. bcryptCost 0 means bcrypt.DefaultCost.
-func New(db *gorm.DB, sessionTTL time.Duration, bcryptCost int) *Service {
+// New builds the service. bcryptCost 0 means bcrypt.DefaultCost. throttleKey is the
+// secret key of the sign-in back-off's stored hashes; every server instance sharing
+// the database must use the same one (services derives it from SECRET_KEY).
+func New(db *gorm.DB, sessionTTL time.Duration, bcryptCost int, throttleKey []byte) *Service {
 	if bcryptCost == 0 {
 		bcryptCost = bcrypt.DefaultCost
 	}
@@ -51,7 +55,7 @@ func New(db *gorm.DB, sessionTTL time.Duration, bcryptCost int) *Service {
 		dummy = nil // only weakens the timing cover; CompareHashAndPassword still fails
 	}
 	return &Service{db: db, sessionTTL: sessionTTL, bcryptCost: bcryptCost, dummyHash: dummy, throttle: DefaultThrottle,
-		now: func() time.Time { return time.Now().UTC() }}
+		throttleKey: throttleKey, now: func() time.Time { return time.Now().UTC() }}
 }
 
 // SetClock replaces the service's clock (tests drive the back-off with it).
@@ -107,7 +111,7 @@ func (s *Service) verify(ctx context.Context, cr Credentials, field string) (mod
 		return models.User{}, throttleKeys{}, &app.Error{Code: app.EInvalid, Message: "请输入用户名和密码",
 			Details: []app.Detail{{Field: "username", Message: "必填"}, {Field: field, Message: "必填"}}}
 	}
-	k := keysFor(cr.Username, cr.Address)
+	k := s.keysFor(cr.Username, cr.Address)
 	if err := s.reserve(ctx, k); err != nil {
 		return models.User{}, k, err
 	}
@@ -296,15 +300,18 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 }
 
 // PurgeExpired deletes sessions past their expiry (they hold no record the law keeps)
-// and sign-in throttle rows untouched for longer than they can matter.
+// and sign-in throttle rows that no longer matter: a failure count once its back-off
+// has passed and Forget has elapsed since its last failure (it would start again at
+// 1), a known address once KnownFor has elapsed since its success.
 func (s *Service) PurgeExpired(ctx context.Context) (int64, error) {
 	now := s.now()
 	res := s.db.WithContext(ctx).Where("expires_at < ?", now).Delete(&models.Session{})
 	if res.Error != nil {
 		return 0, fmt.Errorf("purging sessions: %w", res.Error)
 	}
-	old := now.Add(-max(s.throttle.KnownFor, s.throttle.Forget))
-	if err := s.db.WithContext(ctx).Where("updated_at < ?", old).Delete(&models.LoginThrottle{}).Error; err != nil {
+	if err := s.db.WithContext(ctx).Where("(last_success_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "+
+		"AND (last_failure_at IS NULL OR last_failure_at < ?)) OR last_success_at < ?",
+		now, now.Add(-s.throttle.Forget), now.Add(-s.throttle.KnownFor)).Delete(&models.LoginThrottle{}).Error; err != nil {
 		return 0, fmt.Errorf("purging sign-in throttle: %w", err)
 	}
 	return res.RowsAffected, nil

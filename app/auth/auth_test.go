@@ -32,7 +32,7 @@ type env struct {
 func newEnv(t *testing.T, db dbtest.DB) *env {
 	t.Helper()
 	ctx := context.Background()
-	e := &env{ctx: ctx, db: db, svc: auth.New(db.DB, time.Hour, 4), now: time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC),
+	e := &env{ctx: ctx, db: db, svc: auth.New(db.DB, time.Hour, 4, []byte("throttle-test-key-0123456789abcdef")), now: time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC),
 		org: map[string]int64{}, est: map[string]int64{}, users: map[string]int64{}}
 	e.svc.SetClock(func() time.Time { return e.now })
 	o := orgs.New(db.DB)
@@ -406,7 +406,7 @@ func TestListAndResetScope(t *testing.T) {
 // policy when none is given, and leaves an existing account alone.
 func TestEnsureAdmin(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
-		svc := auth.New(db.DB, time.Hour, 4)
+		svc := auth.New(db.DB, time.Hour, 4, []byte("throttle-test-key-0123456789abcdef"))
 		ctx := context.Background()
 		created, generated, err := svc.EnsureAdmin(ctx, "boss", "")
 		if err != nil || !created || auth.ValidatePassword("password", "boss", generated) != nil {

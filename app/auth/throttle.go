@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -34,7 +35,9 @@ import (
 // cannot outrun the back-off); a successful sign-in takes its count back and resets
 // the account's. Refused (throttled) attempts are not counted and their password is
 // not looked at. State lives in the login_throttles table, so every server instance
-// applies the same delays.
+// applies the same delays; its keys are keyed hashes (keyHash), and a row is purged
+// as soon as it no longer matters (PurgeExpired). The rows are disposable: a key
+// rotation deletes them all (app/keyring).
 type Throttle struct {
 	AccountFree int
 	AccountBase time.Duration
@@ -87,17 +90,22 @@ func RetryAfter(err error) (int, bool) {
 
 type throttleKeys struct{ account, address, known string }
 
-func keyHash(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
+// keyHash is the stored form of a throttle key: an HMAC-SHA256 under the server's
+// throttle key, so that neither an address (IPv4 has only 2³² of them) nor a typed
+// username — sometimes a password typed into the wrong field — can be recovered by
+// hashing guesses without the server's secret.
+func (s *Service) keyHash(key string) string {
+	mac := hmac.New(sha256.New, s.throttleKey)
+	mac.Write([]byte(key))
+	return hex.EncodeToString(mac.Sum(nil))
 }
 
 // keysFor derives the throttle keys of an attempt. Usernames are compared without
 // regard to case, as MariaDB's collation does.
-func keysFor(username, address string) throttleKeys {
+func (s *Service) keysFor(username, address string) throttleKeys {
 	u := strings.ToLower(strings.TrimSpace(username))
-	return throttleKeys{account: keyHash("account:" + u), address: keyHash("address:" + address),
-		known: keyHash("known:" + u + "|" + address)}
+	return throttleKeys{account: s.keyHash("account:" + u), address: s.keyHash("address:" + address),
+		known: s.keyHash("known:" + u + "|" + address)}
 }
 
 // reserve counts an attempt as a failure under the address and the account keys

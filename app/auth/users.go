@@ -251,7 +251,7 @@ func (s *Service) ResetPassword(ctx context.Context, p app.Principal, userID int
 			Updates(map[string]any{"password_hash": hash, "must_change_password": u.ID != p.UserID}).Error; err != nil {
 			return fmt.Errorf("updating password: %w", err)
 		}
-		if err := tx.Where("key_hash = ?", keysFor(u.Username, "").account).Delete(&models.LoginThrottle{}).Error; err != nil {
+		if err := tx.Where("key_hash = ?", s.keysFor(u.Username, "").account).Delete(&models.LoginThrottle{}).Error; err != nil {
 			return fmt.Errorf("clearing sign-in back-off: %w", err)
 		}
 		if err := tx.Where("user_id = ?", u.ID).Delete(&models.Session{}).Error; err != nil {
@@ -339,7 +339,9 @@ func CanManage(p app.Principal, u models.UserWithOrg) bool {
 }
 
 // EnsureAdmin creates the platform administrator when no account of that name
-// exists. With an empty password it generates one and returns it, to be printed once.
+// exists. With an empty password it generates one and returns it, to be printed once;
+// a given password (ADMIN_PASSWORD) must meet the password policy like any other,
+// or nothing is created and the error names ADMIN_PASSWORD.
 func (s *Service) EnsureAdmin(ctx context.Context, username, password string) (created bool, generated string, err error) {
 	_, err = models.FindUserByUsername(ctx, s.db, username)
 	if err == nil {
@@ -349,11 +351,15 @@ func (s *Service) EnsureAdmin(ctx context.Context, username, password string) (c
 		return false, "", fmt.Errorf("looking up admin: %w", err)
 	}
 	if password == "" {
-		password, err = GeneratePassword()
-		if err != nil {
-			return false, "", err
+		// Generated until it also passes the check against the username.
+		for password == "" || ValidatePassword("password", username, password) != nil {
+			if password, err = GeneratePassword(); err != nil {
+				return false, "", err
+			}
 		}
 		generated = password
+	} else if err := ValidatePassword("ADMIN_PASSWORD", username, password); err != nil {
+		return false, "", fmt.Errorf("ADMIN_PASSWORD does not meet the password policy (docs/accounts.md), the admin was not created: %w", err)
 	}
 	hash, err := s.HashPassword(password)
 	if err != nil {

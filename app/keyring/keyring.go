@@ -148,7 +148,11 @@ type Report struct {
 	Ballots       int // proxies' ID hashes on ballots
 	ProxySlots    int
 	DocumentParts int // chunks of encrypted documents
-	Rotations     int // rotations so far, this one included
+	// LoginThrottles are the sign-in back-off's rows, keyed under the old key and
+	// disposable: deleted, not re-keyed (counts start again; known addresses are
+	// forgotten until each account signs in again).
+	LoginThrottles int
+	Rotations      int // rotations so far, this one included
 }
 
 // batch is how many rows one read of a table returns during a rotation.
@@ -195,7 +199,7 @@ func Rotate(ctx context.Context, db *gorm.DB, oldSecret, newSecret string) (Repo
 		}{
 			{&rep.Owners, rekeyOwners}, {&rep.Voters, rekeyVoters}, {&rep.Credentials, rekeyCredentials},
 			{&rep.Ballots, rehashColumn("ballots", "proxy_id_hash")}, {&rep.ProxySlots, rehashColumn("proxy_slots", "proxy_id_hash")},
-			{&rep.DocumentParts, rekeyDocuments},
+			{&rep.DocumentParts, rekeyDocuments}, {&rep.LoginThrottles, dropLoginThrottles},
 		}
 		for _, s := range steps {
 			n, err := s.fn(tx, oldP, newP)
@@ -210,6 +214,16 @@ func Rotate(ctx context.Context, db *gorm.DB, oldSecret, newSecret string) (Repo
 		return Report{}, err
 	}
 	return rep, nil
+}
+
+// dropLoginThrottles deletes the sign-in back-off's rows, whose keys are HMACs
+// under a subkey of the old key (app/auth): they are disposable.
+func dropLoginThrottles(tx *gorm.DB, _, _ *pii.Protector) (int, error) {
+	res := tx.Exec("DELETE FROM login_throttles")
+	if res.Error != nil {
+		return 0, fmt.Errorf("keyring: deleting sign-in throttle rows: %w", res.Error)
+	}
+	return int(res.RowsAffected), nil
 }
 
 // rows pages through a table by id inside the transaction, batch rows at a time.

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"gongzhi/app/auth"
 	"gongzhi/app/database/dbtest"
 	"gongzhi/app/demo"
 	"gongzhi/app/keyring"
@@ -115,12 +116,19 @@ func TestKeyringLifecycle(t *testing.T) {
 		if err := <-done; !errors.Is(err, keyring.ErrWrongKey) {
 			t.Fatalf("Watch after a rotation: %v", err)
 		}
+		// The sign-in back-off's rows are keyed under the old key: the rotation
+		// deletes them (they are disposable).
+		_, _ = svc.Auth.Login(ctx, auth.Credentials{Username: "ghost", Password: "Wrong-Pass-2026", Address: "192.0.2.1"}, auth.KindAPI)
 		rep, err := keyring.Rotate(ctx, db.DB, key2, key3)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Rotations != 2 || rep.Owners != len(owners) {
-			t.Fatalf("report %+v, %d owners", rep, len(owners))
+		if rep.Rotations != 2 || rep.Owners != len(owners) || rep.LoginThrottles != 2 {
+			t.Fatalf("report %+v, %d owners, want 2 sign-in throttle rows deleted", rep, len(owners))
+		}
+		var throttles int64
+		if err := db.Model(&models.LoginThrottle{}).Count(&throttles).Error; err != nil || throttles != 0 {
+			t.Fatalf("%d sign-in throttle rows after a rotation (%v), want none", throttles, err)
 		}
 		for _, k := range []string{key1, key2} {
 			if _, err := keyring.Load(ctx, db.DB, k); !errors.Is(err, keyring.ErrWrongKey) {

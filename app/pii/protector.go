@@ -105,6 +105,14 @@ func (p *Protector) Successor(newSecretKey []byte) (*Protector, error) {
 	return NewProtector(newSecretKey, inner...)
 }
 
+// Subkey derives from the current secret key an independent 32-byte key for
+// purpose (HKDF-SHA256 over the hashing key, one label per purpose), for data that
+// other packages key themselves. It changes with a rotation and has no history:
+// what is keyed with it must be disposable or re-keyed by the rotation.
+func (p *Protector) Subkey(purpose string) ([]byte, error) {
+	return deriveKey(p.hashKey, "gongzhi/subkey/"+purpose)
+}
+
 // Fingerprint identifies the secret key (an HKDF-derived check value, 128 bits in
 // hex) without revealing it: the database records it so that a server started
 // with another key refuses to run instead of writing data no one can read.

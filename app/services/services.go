@@ -65,10 +65,14 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 			return nil, fmt.Errorf("services: %w", err)
 		}
 	}
+	throttleKey, err := protector.Subkey("auth/login-throttle/v1")
+	if err != nil {
+		return nil, fmt.Errorf("services: %w", err)
+	}
 	set := &Set{
 		DB:   db,
 		PII:  protector,
-		Auth: auth.New(db, opt.SessionTTL, opt.BcryptCost),
+		Auth: auth.New(db, opt.SessionTTL, opt.BcryptCost, throttleKey),
 		Orgs: orgs.New(db),
 	}
 	set.Calendar = calendar.New(db)
@@ -77,7 +81,6 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	set.Votes.SetObserver(opt.Observer)
 	set.Formation = formation.New(db, set.Orgs)
 	set.Elections = elections.New(set.Votes, set.Formation)
-	var err error
 	if set.Documents, err = documents.New(db, set.Orgs, set.Votes, protector, opt.PublicURL); err != nil {
 		return nil, fmt.Errorf("services: %w", err)
 	}

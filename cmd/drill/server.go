@@ -168,7 +168,7 @@ func (w *workspace) startOn(ctx context.Context, spec serverSpec, addr string) (
 		"DB_DRIVER="+spec.driver,
 		"DB_DSN="+spec.dsn,
 		"SECRET_KEY="+spec.secret,
-		"ADMIN_PASSWORD=DrillAdmin-2026",
+		"ADMIN_PASSWORD=Drill-Platform-2026", // held to the password policy: must not contain "admin"
 		"DEMO_DATA=true",
 		"AUTO_MIGRATE=true",
 		"LOG_LEVEL=warn",

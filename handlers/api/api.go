@@ -21,6 +21,7 @@ type Handlers struct {
 	Auth     *auth.Service
 	Orgs     *orgs.Service
 	Validate *httpx.Validator
+	Proxies  httpx.Proxies // TRUSTED_PROXIES: the sign-in back-off counts the client behind them
 }
 
 // RequireToken authenticates the bearer token of an API request.
@@ -65,7 +66,7 @@ func (h *Handlers) Token(c *fiber.Ctx) error {
 	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
 	}
-	s, err := h.Auth.Login(httpx.Ctx(c), auth.Credentials{Username: req.Username, Password: req.Password, Address: c.IP()}, auth.KindAPI)
+	s, err := h.Auth.Login(httpx.Ctx(c), auth.Credentials{Username: req.Username, Password: req.Password, Address: httpx.LimitKey(h.Proxies.ClientAddr(c))}, auth.KindAPI)
 	if err != nil {
 		setRetryAfter(c, err)
 		return err
@@ -100,7 +101,7 @@ func (h *Handlers) ChangePassword(c *fiber.Ctx) error {
 		return err
 	}
 	s, err := h.Auth.ChangePassword(httpx.Ctx(c), auth.PasswordChange{
-		Credentials: auth.Credentials{Username: req.Username, Password: req.CurrentPassword, Address: c.IP()},
+		Credentials: auth.Credentials{Username: req.Username, Password: req.CurrentPassword, Address: httpx.LimitKey(h.Proxies.ClientAddr(c))},
 		NewPassword: req.NewPassword}, auth.KindAPI)
 	if err != nil {
 		setRetryAfter(c, err)

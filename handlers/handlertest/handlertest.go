@@ -43,7 +43,7 @@ type Env struct {
 const TestSecret = "test-secret-key-0123456789abcdef0123456789"
 
 // AdminPassword is the platform admin's password in test environments.
-const AdminPassword = "AdminPass2026"
+const AdminPassword = "Platform-Pass-2026"
 
 // New builds the application over db, creates the admin, and seeds the demo data
 // (two street offices, one estate each, one account per role).

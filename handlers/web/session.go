@@ -40,7 +40,7 @@ func (h *Handlers) LoginForm(c *fiber.Ctx) error {
 func (h *Handlers) Login(c *fiber.Ctx) error {
 	username := c.FormValue("username")
 	next := safeNext(c.FormValue("next"))
-	s, err := h.Auth.Login(httpx.Ctx(c), auth.Credentials{Username: username, Password: c.FormValue("password"), Address: c.IP()}, auth.KindWeb)
+	s, err := h.Auth.Login(httpx.Ctx(c), auth.Credentials{Username: username, Password: c.FormValue("password"), Address: h.clientKey(c)}, auth.KindWeb)
 	if err != nil {
 		setRetryAfter(c, err)
 		logins, lerr := h.demoLogins(c)
@@ -60,6 +60,13 @@ func (h *Handlers) startSession(c *fiber.Ctx, s auth.Session) {
 	c.Cookie(&fiber.Cookie{Name: SessionCookie, Value: s.Token, Path: "/", HTTPOnly: true, Secure: h.CookieSecure,
 		SameSite: "Lax", Expires: s.ExpiresAt})
 	h.clearCookie(c, httpx.CSRFCookie)
+}
+
+// clientKey is the sign-in back-off's key of the caller: the client's address as
+// the login limiter sees it (behind TRUSTED_PROXIES, the forwarded client; an IPv6
+// address by its /64), never fiber's c.IP(), which is the peer.
+func (h *Handlers) clientKey(c *fiber.Ctx) string {
+	return httpx.LimitKey(h.Proxies.ClientAddr(c))
 }
 
 // setRetryAfter tells a throttled client when to try again.
@@ -103,7 +110,7 @@ func (h *Handlers) ChangePassword(c *fiber.Ctx) error {
 			app.Invalid("new_password_confirm", h.Views.T(Lang(c), "password.mismatch")))
 	}
 	s, err := h.Auth.ChangePassword(httpx.Ctx(c), auth.PasswordChange{
-		Credentials: auth.Credentials{Username: p.Username, Password: c.FormValue("current_password"), Address: c.IP()},
+		Credentials: auth.Credentials{Username: p.Username, Password: c.FormValue("current_password"), Address: h.clientKey(c)},
 		NewPassword: c.FormValue("new_password")}, auth.KindWeb)
 	if err != nil {
 		setRetryAfter(c, err)

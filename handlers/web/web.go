@@ -40,6 +40,7 @@ type Handlers struct {
 	Demo         *demo.Logins       // the demo accounts listed on the sign-in page; nil outside demo mode
 	Formation    *formation.Service // the formation pages, and estates due for a group on the home page
 	Calendar     *calendar.Service  // the home page's warning of a year without a holiday notice
+	Proxies      httpx.Proxies      // TRUSTED_PROXIES: the sign-in back-off counts the client behind them
 }
 
 // Page is what every template gets: the chrome (language, principal, CSRF token,
