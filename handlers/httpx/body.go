@@ -78,7 +78,7 @@ func megabytes(n int) string {
 // tooLarge refuses the body; the connection is closed after the answer, since the
 // rest of the body was not read.
 func tooLarge(c *fiber.Ctx, say Say, limit int) error {
-	c.Context().SetConnectionClose()
+	c.Response().SetConnectionClose()
 	return &Refusal{Status: fiber.StatusRequestEntityTooLarge,
 		Err: &app.Error{Code: CodeTooLarge, Message: say(c, "limits.body_too_large", "Limit", megabytes(limit))}}
 }
@@ -125,7 +125,7 @@ func readBody(c *fiber.Ctx, say Say, limit int) error {
 	case errors.Is(err, errPastLimit):
 		return tooLarge(c, say, limit)
 	case err != nil:
-		c.Context().SetConnectionClose()
+		c.Response().SetConnectionClose()
 		return &Malformed{Err: app.Errorf(app.EInvalid, "%s", say(c, "limits.body_unreadable"))}
 	}
 	req.SetBodyRaw(buf.Bytes())
@@ -139,7 +139,7 @@ func LimitBody(say Say) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		req := c.Request()
 		if enc := strings.TrimSpace(string(req.Header.Peek(fiber.HeaderContentEncoding))); enc != "" && !strings.EqualFold(enc, "identity") {
-			c.Context().SetConnectionClose()
+			c.Response().SetConnectionClose()
 			return &Refusal{Status: fiber.StatusUnsupportedMediaType,
 				Err: app.Errorf(app.EInvalid, "%s", say(c, "limits.body_encoded"))}
 		}
@@ -154,7 +154,7 @@ func LimitBody(say Say) fiber.Handler {
 			// rest of the body is still on the connection, which is closed after the answer.
 			err := c.Next()
 			if req.IsBodyStream() {
-				c.Context().SetConnectionClose()
+				c.Response().SetConnectionClose()
 			}
 			return err
 		}
@@ -254,7 +254,7 @@ func StreamFile(c *fiber.Ctx, say Say, field, msg string, fn func(filename strin
 			if errors.Is(err, errPastLimit) {
 				return tooLarge(c, say, limit)
 			}
-			c.Context().SetConnectionClose()
+			c.Response().SetConnectionClose()
 			return app.Invalid(field, msg)
 		}
 		switch {
@@ -279,7 +279,7 @@ func StreamFile(c *fiber.Ctx, say Say, field, msg string, fn func(filename strin
 		}
 	}
 	if _, err := io.Copy(io.Discard, in); err != nil {
-		c.Context().SetConnectionClose()
+		c.Response().SetConnectionClose()
 	}
 	if pending, _ := c.Locals(localUploadCSRF).(bool); pending {
 		if !csrfMatches(c, token) {
