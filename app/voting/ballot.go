@@ -2,7 +2,6 @@ package voting
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base32"
 	"encoding/hex"
 	"errors"
@@ -83,48 +82,6 @@ type newBallot struct {
 	castAt    time.Time
 	decorate  func(*models.Ballot)
 	duplicate func() error // the error for a concurrent second ballot of the voter
-}
-
-// insertBallotSQL writes who voted. The attempt is 1 + the voids of the voter's
-// earlier ballots, computed in the same statement: while the voter holds a live
-// ballot (attempt = voids + 1) the UNIQUE (vote_id, voter_id, attempt) key refuses
-// the row, so one statement both numbers a re-entry after a void and enforces one
-// live ballot per voter, whatever the channel and however many arrive at once.
-const insertBallotSQL = `INSERT INTO ballots (vote_id, voter_id, attempt, channel, credential_id, cast_at, receipt,
-		entered_by, entered_by_name, proxy_name, proxy_id_hash, proxy_id_masked, proxy_authorisation, note)
-	SELECT ?, ?, COUNT(*) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-	FROM ballot_voids WHERE vote_id = ? AND voter_id = ?`
-
-// insertBallot writes who voted (ballots) and what was chosen (ballot_contents),
-// two statements in the caller's transaction. A voter who already holds a live
-// ballot gets nb.duplicate() (409).
-func (s *Service) insertBallot(ctx context.Context, tx *gorm.DB, nb newBallot) (models.Ballot, error) {
-	nonceRaw := make([]byte, 16)
-	if _, err := rand.Read(nonceRaw); err != nil {
-		return models.Ballot{}, fmt.Errorf("ballot nonce: %w", err)
-	}
-	nonce := hex.EncodeToString(nonceRaw)
-	b := models.Ballot{VoteID: nb.voteID, VoterID: nb.voterID, Channel: nb.channel, CastAt: nb.castAt,
-		Receipt: s.receiptCode(nb.voteID, nb.voterKey, nb.choices, nonce)}
-	if nb.decorate != nil {
-		nb.decorate(&b)
-	}
-	conn := tx.Statement.ConnPool
-	res, err := conn.ExecContext(ctx, insertBallotSQL, b.VoteID, b.VoterID, b.Channel, b.CredentialID, b.CastAt, b.Receipt,
-		b.EnteredBy, b.EnteredByName, b.ProxyName, b.ProxyIDHash, b.ProxyIDMasked, b.ProxyAuthorisation, b.Note, b.VoteID, b.VoterID)
-	if err != nil {
-		if isDuplicate(tx, err) {
-			return b, nb.duplicate()
-		}
-		return b, fmt.Errorf("writing ballot: %w", err)
-	}
-	if b.ID, err = res.LastInsertId(); err != nil {
-		return b, fmt.Errorf("ballot id: %w", err)
-	}
-	if _, err := conn.ExecContext(ctx, insertContentSQL, b.ID, b.VoteID, nb.choices, nonce); err != nil {
-		return b, fmt.Errorf("writing ballot content: %w", err)
-	}
-	return b, nil
 }
 
 // isDuplicate tells a unique-key violation from a statement run outside GORM's
