@@ -20,6 +20,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app/config"
+	"gongzhi/app/database"
 	"gongzhi/app/database/dbtest"
 	"gongzhi/app/demo"
 	"gongzhi/app/roster"
@@ -91,7 +92,7 @@ func seedCastVote(b *testing.B, db *gorm.DB, svc *services.Set, estateID int64, 
 		}
 	}
 	hash := roster.Last6Hash(svc.PII, benchIDCheck)
-	batch := roster.InsertBatchSize(db)
+	batch := database.DialectOf(db).InsertBatchRows()
 	voters := make([]models.VoteVoter, n)
 	for i := range voters {
 		voters[i] = models.VoteVoter{VoteID: v.ID, VoterKey: fmt.Sprintf("o:%d", i), Position: i + 1, Area: 10000,

@@ -242,7 +242,7 @@ func (s *Service) Load(ctx context.Context, p app.Principal, year int, in Input)
 	for _, d := range in.MakeUpWorkdays {
 		days = append(days, models.HolidayCalendarDay{Year: year, Kind: models.HolidayWorkday, DateFrom: d, DateTo: d})
 	}
-	err := database.WithTx(ctx, s.db, func(tx *gorm.DB) error {
+	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := models.ReplaceHolidayCalendar(ctx, tx, row, days); err != nil {
 			return err
 		}

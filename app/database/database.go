@@ -64,6 +64,9 @@ func Open(ctx context.Context, opt Options) (*gorm.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening %s database: %w", opt.Driver, err)
 	}
+	if err := db.Use(newWriterGate(opt.Driver == "sqlite")); err != nil {
+		return nil, fmt.Errorf("installing the writer gate: %w", err)
+	}
 	sqlDB, err := db.DB()
 	if err != nil {
 		return nil, fmt.Errorf("database handle: %w", err)
@@ -199,17 +202,6 @@ func Version(ctx context.Context, db *gorm.DB) (int64, error) {
 		return 0, fmt.Errorf("reading schema version: %w", err)
 	}
 	return v, nil
-}
-
-// WithTx runs fn in one transaction bound to ctx: committed when fn returns nil,
-// rolled back otherwise (and on panic).
-func WithTx(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
-	return db.WithContext(ctx).Transaction(fn)
-}
-
-// IsDuplicate tells whether err is a unique-constraint violation.
-func IsDuplicate(err error) bool {
-	return errors.Is(err, gorm.ErrDuplicatedKey)
 }
 
 // Close releases the connection pool.

@@ -387,7 +387,7 @@ func (s *Service) CreateMinutes(ctx context.Context, p app.Principal, estateID i
 	if err := apply(&m, content); err != nil {
 		return 0, app.Internal(err)
 	}
-	err = database.WithTx(ctx, s.db, func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := tx.Create(&m).Error; err != nil {
 			if database.IsDuplicate(err) {
 				return app.Errorf(app.EConflict, "该表决已有会议记录 / this vote already has minutes")
@@ -679,7 +679,7 @@ func (s *Service) UpdateMinutes(ctx context.Context, p app.Principal, id int64, 
 		return MinutesView{}, app.Internal(err)
 	}
 	now := s.now()
-	err = database.WithTx(ctx, s.db, func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		q := tx.Model(&models.Minutes{}).Where("id = ? AND state = ?", m.ID, models.MinutesDraft)
 		if revision > 0 {
 			q = q.Where("revision = ?", revision)
@@ -805,7 +805,7 @@ func (s *Service) FinaliseMinutes(ctx context.Context, p app.Principal, id int64
 			return MinutesView{}, err
 		}
 	}
-	err = database.WithTx(ctx, s.db, func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		res := tx.Model(&models.Minutes{}).Where("id = ? AND state = ? AND revision = ?", m.ID, models.MinutesDraft, m.Revision).
 			Updates(map[string]any{"state": models.MinutesFinal, "finalised_by": userID(p), "finalised_at": now,
 				"updated_by": userID(p), "updated_by_name": p.Username, "updated_at": now})

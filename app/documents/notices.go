@@ -97,7 +97,7 @@ func (s *Service) notices(ctx context.Context, p app.Principal, voteID int64, fo
 	if err != nil {
 		return File{}, err
 	}
-	err = database.WithTx(ctx, s.db, func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		return recordDownload(ctx, tx, p, f, "document.notices.print",
 			map[string]any{"vote_id": v.ID, "voters": len(creds), "new_version": created})
 	})

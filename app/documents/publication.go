@@ -299,7 +299,7 @@ func (s *Service) PublishAnnouncement(ctx context.Context, p app.Principal, esta
 	a := models.Announcement{EstateID: e.ID, Kind: in.Kind, Title: in.Title, Body: in.Body, PublishedAt: now, ShowUntil: until,
 		CreatedBy: userID(p), CreatedByName: p.Username, CreatedAt: now}
 	var number string
-	err = database.WithTx(ctx, s.db, func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := tx.Create(&a).Error; err != nil {
 			return fmt.Errorf("creating announcement: %w", err)
 		}

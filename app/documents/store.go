@@ -433,7 +433,7 @@ func (s *Service) issue(ctx context.Context, p app.Principal, spec issueSpec) (F
 			reason = spec.autoReason
 		}
 		var doc models.Document
-		err = database.WithTx(ctx, s.db, func(tx *gorm.DB) error {
+		err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 			var err error
 			doc, err = s.insertVersion(ctx, tx, p, series, prev, version{title: spec.title, basis: spec.basis, reason: reason,
 				summary: spec.summary, data: data, encrypt: spec.encrypt, createdAt: createdAt, publishedAt: spec.publishedAt,

@@ -182,7 +182,7 @@ func Rotate(ctx context.Context, db *gorm.DB, oldSecret, newSecret string) (Repo
 		return Report{}, fmt.Errorf("keyring: %w", err)
 	}
 	var rep Report
-	err = database.WithTx(ctx, db, func(tx *gorm.DB) error {
+	err = database.Tx(ctx, db, func(tx *gorm.DB) error {
 		// The conditional update takes the row's lock (and SQLite's write lock) and
 		// proves that no other rotation got here first.
 		res := tx.Exec("UPDATE key_ring SET fingerprint = ?, hash_keys = ?, rotations = rotations + 1, updated_at = ? WHERE id = 1 AND fingerprint = ?",

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -19,6 +18,7 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/audit"
+	"gongzhi/app/database"
 	"gongzhi/app/pii"
 	"gongzhi/app/rosterfile"
 	"gongzhi/app/rules"
@@ -38,17 +38,6 @@ type ImportResult struct {
 
 // MaxFileSize bounds an uploaded roster file.
 const MaxFileSize = 64 << 20
-
-// InsertBatchSize is the number of rows per multi-row INSERT for db's dialect.
-// MySQL takes 500 rows (far below its placeholder limit). The pure-Go SQLite
-// driver binds parameters in time quadratic in their number per statement, so
-// SQLite gets 25-row statements, which measured fastest there.
-func InsertBatchSize(db *gorm.DB) int {
-	if db.Dialector.Name() == "sqlite" {
-		return 25
-	}
-	return 500
-}
 
 // Import validates a roster file whole and, if it has no error, replaces the
 // estate's roster with it in one transaction, recording who imported which file.
@@ -251,7 +240,7 @@ func replaceRoster(ctx context.Context, tx *gorm.DB, estateID int64, pl *rosterP
 	// MySQL runs a DELETE with an IN subquery as a scan of every estate's
 	// ownerships; its multi-table DELETE walks the estate's units instead.
 	clearOwnerships := "DELETE FROM ownerships WHERE unit_id IN (SELECT id FROM units WHERE estate_id = ?)"
-	if tx.Dialector.Name() == "mysql" {
+	if database.DialectOf(tx).MySQL() {
 		clearOwnerships = "DELETE os FROM ownerships os JOIN units u ON u.id = os.unit_id WHERE u.estate_id = ?"
 	}
 	steps := []struct{ what, sql string }{
@@ -271,7 +260,7 @@ func replaceRoster(ctx context.Context, tx *gorm.DB, estateID int64, pl *rosterP
 	for _, b := range pl.buildings {
 		bArgs = append(bArgs, []any{estateID, b})
 	}
-	if err := BulkInsert(ctx, tx, "buildings", []string{"estate_id", "name"}, bArgs); err != nil {
+	if err := database.BulkInsert(ctx, tx, "buildings", []string{"estate_id", "name"}, bArgs); err != nil {
 		return err
 	}
 	buildingIDs, err := idsByKey(tx, "SELECT id, name FROM buildings WHERE estate_id = ?", estateID)
@@ -283,7 +272,7 @@ func replaceRoster(ctx context.Context, tx *gorm.DB, estateID int64, pl *rosterP
 	for _, u := range pl.units {
 		uArgs = append(uArgs, []any{estateID, buildingIDs[u.building], u.unitNo, u.room, u.key, u.area, u.source, u.delivered, u.parking, now, now})
 	}
-	if err := BulkInsert(ctx, tx, "units", []string{"estate_id", "building_id", "unit_no", "room", "room_key", "area", "area_source", "delivered", "parking", "created_at", "updated_at"}, uArgs); err != nil {
+	if err := database.BulkInsert(ctx, tx, "units", []string{"estate_id", "building_id", "unit_no", "room", "room_key", "area", "area_source", "delivered", "parking", "created_at", "updated_at"}, uArgs); err != nil {
 		return err
 	}
 	unitIDs, err := idsByKey(tx, "SELECT id, room_key FROM units WHERE estate_id = ?", estateID)
@@ -306,7 +295,7 @@ func replaceRoster(ctx context.Context, tx *gorm.DB, estateID int64, pl *rosterP
 		o := &pl.owners[i]
 		oArgs = append(oArgs, []any{estateID, o.kind, o.name, o.idHash, o.idMasked, o.last6Hash, o.phoneEnc, o.phoneMasked, now, now})
 	}
-	if err := BulkInsert(ctx, tx, "owners", []string{"estate_id", "kind", "name", "id_hash", "id_masked", "id_last6_hash", "phone_enc", "phone_masked", "created_at", "updated_at"}, oArgs); err != nil {
+	if err := database.BulkInsert(ctx, tx, "owners", []string{"estate_id", "kind", "name", "id_hash", "id_masked", "id_last6_hash", "phone_enc", "phone_masked", "created_at", "updated_at"}, oArgs); err != nil {
 		return err
 	}
 	ownerIDs, err := idsByKey(tx, "SELECT id, id_hash FROM owners WHERE estate_id = ?", estateID)
@@ -318,54 +307,7 @@ func replaceRoster(ctx context.Context, tx *gorm.DB, estateID int64, pl *rosterP
 	for _, o := range pl.ownerships {
 		osArgs = append(osArgs, []any{unitIDs[pl.units[o.unit].key], ownerIDs[pl.owners[o.owner].idHash], o.representative, o.guardian})
 	}
-	return BulkInsert(ctx, tx, "ownerships", []string{"unit_id", "owner_id", "representative", "guardian_name"}, osArgs)
-}
-
-// BulkInsert writes rows into table with multi-row INSERT statements of
-// InsertBatchSize rows, preparing the full-batch statement once and reusing it.
-// tx must be a transaction.
-func BulkInsert(ctx context.Context, tx *gorm.DB, table string, cols []string, rows [][]any) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
-	if !ok {
-		return fmt.Errorf("bulk insert into %s: not inside a transaction", table)
-	}
-	batch := InsertBatchSize(tx)
-	statement := func(n int) string {
-		one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
-		return "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+",", n), ",")
-	}
-	var full *sql.Stmt
-	if len(rows) >= batch {
-		var err error
-		if full, err = sqlTx.PrepareContext(ctx, statement(batch)); err != nil {
-			return fmt.Errorf("preparing insert into %s: %w", table, err)
-		}
-		defer full.Close()
-	}
-	args := make([]any, 0, batch*len(cols))
-	for start := 0; start < len(rows); start += batch {
-		end := min(start+batch, len(rows))
-		args = args[:0]
-		for _, r := range rows[start:end] {
-			args = append(args, r...)
-		}
-		var err error
-		if end-start == batch {
-			_, err = full.ExecContext(ctx, args...)
-		} else {
-			_, err = sqlTx.ExecContext(ctx, statement(end-start), args...)
-		}
-		if err != nil {
-			if tr, ok := tx.Dialector.(gorm.ErrorTranslator); ok {
-				err = tr.Translate(err)
-			}
-			return fmt.Errorf("inserting into %s: %w", table, err)
-		}
-	}
-	return nil
+	return database.BulkInsert(ctx, tx, "ownerships", []string{"unit_id", "owner_id", "representative", "guardian_name"}, osArgs)
 }
 
 // idsByKey maps a natural key column to generated ids.

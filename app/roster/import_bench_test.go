@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/database"
 	"gongzhi/app/database/dbtest"
 	"gongzhi/app/orgs"
 	"gongzhi/app/pii"
@@ -250,6 +251,6 @@ func bareInsert(ctx context.Context, db *gorm.DB, estateID int64, rows [][]strin
 		for i, r := range rows {
 			args = append(args, []any{estateID, b.ID, r[1], r[2], fmt.Sprintf("%s-%s-%s#%d", r[0], r[1], r[2], i), 100, "registered", true, false, now, now})
 		}
-		return roster.BulkInsert(ctx, tx, "units", []string{"estate_id", "building_id", "unit_no", "room", "room_key", "area", "area_source", "delivered", "parking", "created_at", "updated_at"}, args)
+		return database.BulkInsert(ctx, tx, "units", []string{"estate_id", "building_id", "unit_no", "room", "room_key", "area", "area_source", "delivered", "parking", "created_at", "updated_at"}, args)
 	})
 }

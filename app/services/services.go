@@ -9,6 +9,8 @@ import (
 
 	"gorm.io/gorm"
 
+	"gongzhi/app"
+
 	"gongzhi/app/auth"
 	"gongzhi/app/calendar"
 	"gongzhi/app/documents"
@@ -34,11 +36,15 @@ type Options struct {
 
 	// Observer receives the online casts' measurements (app/metrics); nil: none.
 	Observer voting.Observer
+
+	// Clock is the one clock every service reads; nil: the system clock.
+	Clock app.Clock
 }
 
 // Set is the whole service layer.
 type Set struct {
 	DB        *gorm.DB
+	Clock     app.Clock
 	PII       *pii.Protector
 	Auth      *auth.Service
 	Orgs      *orgs.Service
@@ -70,10 +76,11 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 		return nil, fmt.Errorf("services: %w", err)
 	}
 	set := &Set{
-		DB:   db,
-		PII:  protector,
-		Auth: auth.New(db, opt.SessionTTL, opt.BcryptCost, throttleKey),
-		Orgs: orgs.New(db),
+		DB:    db,
+		Clock: app.ClockOrSystem(opt.Clock),
+		PII:   protector,
+		Auth:  auth.New(db, opt.SessionTTL, opt.BcryptCost, throttleKey),
+		Orgs:  orgs.New(db),
 	}
 	set.Calendar = calendar.New(db)
 	set.Roster = roster.New(db, set.Orgs, protector)

@@ -15,8 +15,8 @@ import (
 	"gongzhi/app"
 	"gongzhi/app/access"
 	"gongzhi/app/audit"
+	"gongzhi/app/database"
 	"gongzhi/app/pii"
-	"gongzhi/app/roster"
 	"gongzhi/app/rules"
 	"gongzhi/models"
 )
@@ -99,7 +99,7 @@ func (s *Service) Open(ctx context.Context, p app.Principal, voteID int64) (Open
 			return app.Errorf(app.EConflict, "小区业主名册为空，不能开启表决；请先导入名册 / the estate's roster is empty: import it first")
 		}
 		reg := snap.Register
-		batch := roster.InsertBatchSize(tx)
+		batch := database.DialectOf(tx).InsertBatchRows()
 		if err := tx.Model(&models.Vote{}).Where("id = ?", v.ID).Updates(map[string]any{
 			"total_area": int64(reg.TotalArea), "total_headcount": reg.TotalHeadcount,
 			"register_rule": string(reg.Rule), "count_parking": reg.CountParking}).Error; err != nil {

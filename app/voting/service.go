@@ -126,7 +126,7 @@ func hashToken(token string) string {
 
 // inTx runs fn in one transaction, with the retries of withRetries.
 func (s *Service) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return s.withRetries(ctx, func() error { return database.WithTx(ctx, s.db, fn) })
+	return s.withRetries(ctx, func() error { return database.Tx(ctx, s.db, fn) })
 }
 
 // withRetries runs a write transaction (one at a time on SQLite) and runs it again,
