@@ -112,11 +112,11 @@ func TestHolidayCalendarWarningAndWebForm(t *testing.T) {
 			b.Login(who, pw)
 			browsers[who] = b
 		}
-		env.Svc.Calendar.SetClock(func() time.Time { return time.Date(2026, 11, 30, 21, 0, 0, 0, rules.Shanghai()) })
+		env.Clock.Set(time.Date(2026, 11, 30, 21, 0, 0, 0, rules.Shanghai()))
 		if n := vwDoc(t, browsers["committee"].Get("/")).Find("#holiday-warning").Length(); n != 0 {
 			t.Errorf("committee warned on 30 November 2026")
 		}
-		env.Svc.Calendar.SetClock(func() time.Time { return time.Date(2026, 12, 5, 9, 0, 0, 0, rules.Shanghai()) })
+		env.Clock.Set(time.Date(2026, 12, 5, 9, 0, 0, 0, rules.Shanghai()))
 		for who, b := range browsers {
 			doc := vwDoc(t, b.Get("/"))
 			w := doc.Find("#holiday-warning")

@@ -1,10 +1,8 @@
 package handlers_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/url"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,6 +10,7 @@ import (
 	"time"
 
 	"gongzhi/app/rules"
+	"gongzhi/app/testkit/fixtures"
 )
 
 // TestElectionFullPathThroughVotes walks the path a street office takes on the demo
@@ -21,16 +20,7 @@ import (
 // as a committee still forming (four elected, a runoff between T1 and T2), the runoff
 // vote created from the result, cast and counted, and the committee formed.
 func TestElectionFullPathThroughVotes(t *testing.T) {
-	data, err := os.ReadFile("../testdata/tally-cases.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var file struct {
-		Elections []fmGoldenElection `json:"elections"`
-	}
-	if err := json.Unmarshal(data, &file); err != nil {
-		t.Fatal(err)
-	}
+	file := fixtures.LoadGolden(t)
 	var g fmGoldenElection
 	for _, e := range file.Elections {
 		if e.Name == "small-election-tie-runoff" {

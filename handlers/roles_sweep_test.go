@@ -385,7 +385,7 @@ func swSeed(t *testing.T, env *voteEnv) swIDs {
 	}
 	ids.candidate = swFirstID(t, env, "SELECT MIN(id) FROM candidates WHERE group_id = ?", ids.group)
 	fmWant(t, env.API("POST", fmt.Sprintf("/api/v1/groups/%d/candidate-lists", ids.group), tok,
-		map[string]any{"vote_planned_at": time.Now().AddDate(0, 0, 30)}), 201, "publish list")
+		map[string]any{"vote_planned_at": env.clock.Now().AddDate(0, 0, 30)}), 201, "publish list")
 	ids.fobjection = fmID(t, env.API("POST", fmt.Sprintf("/api/v1/groups/%d/objections", ids.group), tok,
 		map[string]any{"kind": "candidate_list", "content": "候选人名单有误", "submitter": "1-1-102"}), "formation objection")
 	keys, refs, err := env.Svc.Formation.SlateRefs(ctx, fmSystem, ids.group)
@@ -516,8 +516,7 @@ func swLast(key string) bool { return key == "POST /logout" || key == "DELETE /a
 
 func TestRolesSweepEveryRoute(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
-		env := &voteEnv{Env: handlertest.New(t, db), clock: &voteClock{t: voteT0}}
-		env.Svc.Votes.SetClock(env.clock.Now)
+		env := newVoteEnv(t, db, handlertest.Options{})
 		ids := swSeed(t, env)
 
 		var routes []string
@@ -671,8 +670,7 @@ func TestRolesDraftingAgreesThroughBothDoors(t *testing.T) {
 // (403) before it looks at the input or the object's state, without the router's check.
 func TestRolesServicesRefuseFirst(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
-		env := &voteEnv{Env: handlertest.New(t, db), clock: &voteClock{t: voteT0}}
-		env.Svc.Votes.SetClock(env.clock.Now)
+		env := newVoteEnv(t, db, handlertest.Options{})
 		ids := swSeed(t, env)
 		ctx := context.Background()
 		s := env.Svc

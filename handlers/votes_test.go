@@ -2,64 +2,15 @@ package handlers_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"gongzhi/app/testkit/fixtures"
 	"gongzhi/models"
 )
-
-// goldenSmall is the part of testdata/tally-cases.json on the small roster.
-type goldenSmall struct {
-	Cases []struct {
-		Name   string `json:"name"`
-		Roster string `json:"roster"`
-		Items  []struct {
-			Key    string `json:"key"`
-			Matter string `json:"matter"`
-			Title  string `json:"title"`
-		} `json:"items"`
-		Ballots []struct {
-			Room    string            `json:"room"`
-			Choices map[string]string `json:"choices"`
-		} `json:"ballots"`
-		Expect map[string]struct {
-			TotalArea              string `json:"total_area"`
-			TotalHeadcount         int    `json:"total_headcount"`
-			ParticipatingArea      string `json:"participating_area"`
-			ParticipatingHeadcount int    `json:"participating_headcount"`
-			RejectedDuplicates     int    `json:"rejected_duplicates"`
-			QuorumMet              bool   `json:"quorum_met"`
-			Items                  map[string]apiItemResult
-		} `json:"expect"`
-	} `json:"cases"`
-	Elections []struct {
-		Name       string   `json:"name"`
-		Roster     string   `json:"roster"`
-		Candidates []string `json:"candidates"`
-		Seats      int      `json:"seats"`
-		Alternates int      `json:"alternates"`
-		Ballots    []struct {
-			Room  string   `json:"room"`
-			Agree []string `json:"agree"`
-		} `json:"ballots"`
-		Expect struct {
-			ParticipatingArea      string                  `json:"participating_area"`
-			ParticipatingHeadcount int                     `json:"participating_headcount"`
-			QuorumMet              bool                    `json:"quorum_met"`
-			Candidates             map[string]apiCandidate `json:"candidates"`
-			Elected                []string                `json:"elected"`
-			Runoff                 []string                `json:"runoff"`
-			Alternates             []string                `json:"alternates"`
-			CommitteeFormed        bool                    `json:"committee_formed"`
-		} `json:"expect"`
-	} `json:"elections"`
-}
 
 // apiItemResult is an item of the API.md results shape.
 type apiItemResult struct {
@@ -96,17 +47,14 @@ type apiResults struct {
 	} `json:"elections"`
 }
 
-func loadGoldenSmall(t *testing.T) goldenSmall {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "testdata", "tally-cases.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var g goldenSmall
-	if err := json.Unmarshal(b, &g); err != nil {
-		t.Fatal(err)
-	}
-	return g
+// loadGoldenSmall reads testdata/tally-cases.json (its types: app/testkit/fixtures);
+// the test takes the cases on the small roster.
+func loadGoldenSmall(t *testing.T) fixtures.Golden { return fixtures.LoadGolden(t) }
+
+// apiItemOf is a golden item expectation in the API.md results shape.
+func apiItemOf(w fixtures.ItemExpect) apiItemResult {
+	return apiItemResult{AgreeArea: w.AgreeArea, AgreeHeadcount: w.AgreeHeadcount, OpposeArea: w.OpposeArea, OpposeHeadcount: w.OpposeHeadcount,
+		AbstainArea: w.AbstainArea, AbstainHeadcount: w.AbstainHeadcount, Passed: w.Passed}
 }
 
 // results reads GET results as staff.
@@ -175,7 +123,7 @@ func TestVoteGoldenSmallCasesEndToEnd(t *testing.T) {
 						t.Errorf("results %+v, want %+v", res, want)
 					}
 					for key, w := range want.Items {
-						if got := res.Items[key]; got != w {
+						if got := res.Items[key]; got != apiItemOf(w) {
 							t.Errorf("item %s = %+v, want %+v", key, got, w)
 						}
 					}
@@ -216,7 +164,7 @@ func TestVoteGoldenSmallCasesEndToEnd(t *testing.T) {
 					t.Errorf("election %+v, want %+v", er, w)
 				}
 				for k, wc := range w.Candidates {
-					if er.Candidates[k] != wc {
+					if er.Candidates[k] != apiCandidate(wc) {
 						t.Errorf("candidate %s = %+v, want %+v", k, er.Candidates[k], wc)
 					}
 				}

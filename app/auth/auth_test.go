@@ -23,7 +23,7 @@ type env struct {
 	ctx   context.Context
 	db    dbtest.DB
 	svc   *auth.Service
-	now   time.Time
+	clock *app.ManualClock
 	org   map[string]int64
 	est   map[string]int64
 	users map[string]int64
@@ -32,9 +32,9 @@ type env struct {
 func newEnv(t *testing.T, db dbtest.DB) *env {
 	t.Helper()
 	ctx := context.Background()
-	e := &env{ctx: ctx, db: db, svc: auth.New(db.DB, time.Hour, 4, []byte("throttle-test-key-0123456789abcdef")), now: time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC),
+	clock := app.NewManualClock(time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC))
+	e := &env{ctx: ctx, db: db, svc: auth.New(db.DB, clock, time.Hour, 4, []byte("throttle-test-key-0123456789abcdef")), clock: clock,
 		org: map[string]int64{}, est: map[string]int64{}, users: map[string]int64{}}
-	e.svc.SetClock(func() time.Time { return e.now })
 	o := orgs.New(db.DB)
 	for _, n := range []struct{ name, kind, parent string }{
 		{"city", models.OrgCity, ""}, {"district", models.OrgDistrict, "city"},
@@ -107,7 +107,7 @@ func wantCode(t *testing.T, what string, err error, c app.Code) *app.Error {
 func TestSessionLifecycle(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
 		e := newEnv(t, db)
-		start := e.now
+		start := e.clock.Now()
 		s := e.login(t, "committee", auth.KindWeb)
 		if s.Token == "" || s.CSRFToken == "" || s.Token == s.CSRFToken || !s.ExpiresAt.Equal(start.Add(time.Hour)) {
 			t.Fatalf("session %+v: want distinct tokens, expiry after the TTL", s)
@@ -133,16 +133,16 @@ func TestSessionLifecycle(t *testing.T) {
 		wantCode(t, "unknown token", func() error { _, _, err := e.svc.Authenticate(e.ctx, s.Token+"x", auth.KindWeb); return err }(), app.EUnauthorized)
 
 		// Used after 50 minutes: the expiry slides to 50+60 minutes.
-		e.now = start.Add(50 * time.Minute)
+		e.clock.Set(start.Add(50 * time.Minute))
 		if _, _, err := e.svc.Authenticate(e.ctx, s.Token, auth.KindWeb); err != nil {
 			t.Fatalf("at 50 min: %v", err)
 		}
-		e.now = start.Add(100 * time.Minute)
+		e.clock.Set(start.Add(100 * time.Minute))
 		if _, _, err := e.svc.Authenticate(e.ctx, s.Token, auth.KindWeb); err != nil {
 			t.Fatalf("at 100 min, 50 after last use: %v", err)
 		}
 		// Unused for the TTL: expired, and purged.
-		e.now = start.Add(161 * time.Minute)
+		e.clock.Set(start.Add(161 * time.Minute))
 		wantCode(t, "expired", func() error { _, _, err := e.svc.Authenticate(e.ctx, s.Token, auth.KindWeb); return err }(), app.EUnauthorized)
 		other := e.login(t, "streeta", auth.KindWeb)
 		if n, err := e.svc.PurgeExpired(e.ctx); err != nil || n != 1 {
@@ -406,7 +406,7 @@ func TestListAndResetScope(t *testing.T) {
 // policy when none is given, and leaves an existing account alone.
 func TestEnsureAdmin(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
-		svc := auth.New(db.DB, time.Hour, 4, []byte("throttle-test-key-0123456789abcdef"))
+		svc := auth.New(db.DB, nil, time.Hour, 4, []byte("throttle-test-key-0123456789abcdef"))
 		ctx := context.Background()
 		created, generated, err := svc.EnsureAdmin(ctx, "boss", "")
 		if err != nil || !created || auth.ValidatePassword("password", "boss", generated) != nil {

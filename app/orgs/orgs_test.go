@@ -63,7 +63,7 @@ func seed(t *testing.T, db dbtest.DB) *tree {
 		}
 		tr.est[e.name] = id
 	}
-	users := auth.New(db.DB, time.Hour, 4, []byte("throttle-test-key-0123456789abcdef"))
+	users := auth.New(db.DB, nil, time.Hour, 4, []byte("throttle-test-key-0123456789abcdef"))
 	for _, u := range []struct {
 		name   string
 		role   app.Role

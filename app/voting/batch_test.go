@@ -9,23 +9,14 @@ import (
 	"time"
 
 	"gongzhi/app"
+	"gongzhi/app/testkit/fixtures"
 	"gongzhi/app/voting"
 	"gongzhi/models"
 )
 
-// smallRosterAnswers maps each room of roster-small.csv to the identity-check answer
-// of its first owner (the last six characters of the ID number).
+// smallRosterAnswers maps each room of roster-small.csv to its identity-check answer.
 func smallRosterAnswers(t *testing.T) map[string]string {
-	t.Helper()
-	answers := map[string]string{}
-	for _, row := range strings.Split(strings.TrimSpace(string(testdata(t, "roster-small.csv"))), "\n")[1:] {
-		f := strings.Split(row, ",")
-		room := f[0] + "-" + f[1] + "-" + f[2]
-		if _, ok := answers[room]; !ok {
-			answers[room] = f[5][len(f[5])-6:]
-		}
-	}
-	return answers
+	return fixtures.IDChecks(t, "roster-small.csv")
 }
 
 // waitFor polls cond until it holds, failing the test after ten seconds.

@@ -54,8 +54,7 @@ func TestCloseExactlyOnceAcrossInstances(t *testing.T) {
 			t.Errorf("closing early: %v", err)
 		}
 		// A second server instance over the same database.
-		other := voting.New(e.DB.DB, e.Svc.Orgs, e.Svc.Roster, e.Svc.PII, "http://other.local", nil)
-		other.SetClock(e.clock.Now)
+		other := voting.New(e.DB.DB, e.clock, e.Svc.Orgs, e.Svc.Roster, e.Svc.PII, "http://other.local", nil)
 		_, _, closes := schedule()
 		e.clock.Set(closes)
 		var closed atomic.Int64
@@ -186,8 +185,7 @@ func TestCastsRacingTheCloseAreCountedOrRefused(t *testing.T) {
 		// Instance A still sees the voting period; instance B is past the closing time.
 		_, _, closes := schedule()
 		e.clock.Set(closes.Add(-time.Millisecond))
-		closer := voting.New(e.DB.DB, e.Svc.Orgs, e.Svc.Roster, e.Svc.PII, "http://b.local", nil)
-		closer.SetClock(func() time.Time { return closes })
+		closer := voting.New(e.DB.DB, app.NewManualClock(closes), e.Svc.Orgs, e.Svc.Roster, e.Svc.PII, "http://b.local", nil)
 		var wg sync.WaitGroup
 		var accepted atomic.Int64
 		for _, c := range creds {

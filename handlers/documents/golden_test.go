@@ -3,6 +3,7 @@ package documents_test
 import (
 	"flag"
 	"fmt"
+	"gongzhi/app/testkit/fixtures"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,13 +11,13 @@ import (
 	"time"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/golden/*")
+var update = flag.Bool("update", false, "rewrite testdata/golden/* (at the repository root)")
 
 // TestResolutionGolden pins the published resolution of the demo vote, issued with a fixed
 // clock (creation date 2026-03-25 10:00 Shanghai), byte for byte: its SHA-256 and its text
 // (pdftotext -layout, for a readable diff) are golden files. SQLite and MariaDB must issue
 // the same bytes. After an intended change, look at the PDF (DOCS_PREVIEW_DIR) and run
-// go test ./app/documents/ -run TestResolutionGolden -update.
+// go test ./handlers/documents/ -run TestResolutionGolden -update.
 func TestResolutionGolden(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		voteID, _ := e.closedDemoVote(t)
@@ -42,7 +43,7 @@ func TestResolutionGolden(t *testing.T) {
 // checkGolden compares got with testdata/golden/name (rewriting it with -update).
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
+	path := fixtures.Path(filepath.Join("golden", name))
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)

@@ -2,17 +2,14 @@ package documents_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
-	"gongzhi/app"
 	"gongzhi/app/database/dbtest"
 	"gongzhi/app/orgs"
 	"gongzhi/app/voting"
-	"gongzhi/handlers/handlertest"
 	"gongzhi/models"
 )
 
@@ -132,13 +129,10 @@ func TestNoticesPDF(t *testing.T) {
 // per voter, encrypts and stores the batch as a new version (RegenerateNotices), as a
 // print after a change would. Run on SQLite:
 //
-//	go test ./app/documents/ -run '^$' -bench NoticesMedium -benchtime 3x
+//	go test ./handlers/documents/ -run '^$' -bench NoticesMedium -benchtime 3x
 func BenchmarkNoticesMedium(b *testing.B) {
 	db := dbtest.SQLite(b)
-	e := &env{clock: &testClock{t: t0}, admin: app.Principal{Username: "admin", Role: app.RoleAdmin}, ctx: context.Background()}
-	e.Env = handlertest.New(b, db)
-	e.Svc.Votes.SetClock(e.clock.Now)
-	e.Svc.Documents.SetClock(e.clock.Now)
+	e := newEnv(b, db)
 	var community models.Org
 	if err := db.Where("name = ?", "和谐社区").Take(&community).Error; err != nil {
 		b.Fatal(err)

@@ -1,9 +1,7 @@
 package documents_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"net/http/httptest"
@@ -13,57 +11,36 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"gongzhi/app"
 	"gongzhi/app/database/dbtest"
-	"gongzhi/app/rules"
+	"gongzhi/app/testkit"
+	"gongzhi/app/testkit/fixtures"
 	"gongzhi/app/voting"
 	"gongzhi/handlers/handlertest"
 )
 
-// testClock is a movable clock shared by the voting and documents services.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // t0 is a Monday morning in Shanghai: the notice goes out, voting opens 15 days later and
 // closes a week after that.
-var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, rules.Shanghai())
+var t0 = testkit.T0
 
 func opensAt() time.Time  { return t0.AddDate(0, 0, 15) }
 func closesAt() time.Time { return t0.AddDate(0, 0, 22) }
 
-// env is the running application with one clock for votes and documents.
+// env is the running application on one manual clock (votes, documents and the rest).
 type env struct {
 	*handlertest.Env
-	clock *testClock
+	clock *app.ManualClock
 	admin app.Principal
 	ctx   context.Context
 }
 
-func newEnv(t *testing.T, db dbtest.DB) *env {
+func newEnv(t testing.TB, db dbtest.DB) *env {
 	t.Helper()
-	e := &env{Env: handlertest.New(t, db), clock: &testClock{t: t0}, admin: app.Principal{Username: "admin", Role: app.RoleAdmin},
-		ctx: context.Background()}
-	e.Svc.Votes.SetClock(e.clock.Now)
-	e.Svc.Documents.SetClock(e.clock.Now)
-	return e
+	h := handlertest.At(t, db, app.NewManualClock(t0))
+	return &env{Env: h, clock: h.Clock, admin: h.Admin, ctx: h.Ctx}
 }
 
 // each runs fn on SQLite and (when TEST_MYSQL_DSN is set) MariaDB.
@@ -72,36 +49,10 @@ func each(t *testing.T, fn func(t *testing.T, e *env)) {
 }
 
 // testdata reads a file of the repository's testdata directory.
-func testdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func testdata(t testing.TB, name string) []byte { return fixtures.Read(t, name) }
 
-// idChecks maps each room of a roster file to the last 6 characters of the ID number of
-// one of its owners: the answer of the real identity check.
-func idChecks(t testing.TB, roster string) map[string]string {
-	t.Helper()
-	rows, err := csv.NewReader(bytes.NewReader(testdata(t, roster))).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	for _, row := range rows[1:] {
-		room := row[0] + "-" + row[1] + "-" + row[2]
-		if row[1] == "" {
-			room = row[0] + "-" + row[2]
-		}
-		if _, ok := out[room]; !ok {
-			id := row[5]
-			out[room] = id[len(id)-6:]
-		}
-	}
-	return out
-}
+// idChecks maps each room of a roster file to the answer of its identity check.
+func idChecks(t testing.TB, roster string) map[string]string { return fixtures.IDChecks(t, roster) }
 
 // longTitle is an item title of about 120 characters, to be wrapped on the page.
 const longTitle = "关于授权业主委员会代表全体业主与阳光物业服务有限公司续签《阳光花园小区物业服务合同》" +
