@@ -17,8 +17,8 @@ import (
 // 15 days later and closes a week after that.
 var voteT0 = testkit.T0
 
-func voteOpens() time.Time  { return voteT0.AddDate(0, 0, 15) }
-func voteCloses() time.Time { return voteT0.AddDate(0, 0, 22) }
+func voteOpens() time.Time  { return testkit.Opens }
+func voteCloses() time.Time { return testkit.Closes }
 
 // voteEnv is the application on a manual clock standing at voteT0.
 type voteEnv struct {

@@ -10,6 +10,7 @@ import (
 	"gongzhi/app/auth"
 	"gongzhi/app/database/dbtest"
 	"gongzhi/app/orgs"
+	"gongzhi/app/testkit"
 	"gongzhi/models"
 )
 
@@ -33,48 +34,19 @@ func newEnv(t *testing.T, db dbtest.DB) *env {
 	t.Helper()
 	ctx := context.Background()
 	clock := app.NewManualClock(time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC))
-	e := &env{ctx: ctx, db: db, svc: auth.New(db.DB, clock, time.Hour, 4, []byte("throttle-test-key-0123456789abcdef")), clock: clock,
-		org: map[string]int64{}, est: map[string]int64{}, users: map[string]int64{}}
-	o := orgs.New(db.DB)
-	for _, n := range []struct{ name, kind, parent string }{
-		{"city", models.OrgCity, ""}, {"district", models.OrgDistrict, "city"},
-		{"streetA", models.OrgStreet, "district"}, {"streetB", models.OrgStreet, "district"},
-		{"communityA1", models.OrgCommunity, "streetA"}, {"communityA2", models.OrgCommunity, "streetA"},
-		{"communityB1", models.OrgCommunity, "streetB"},
-	} {
-		id, err := o.CreateOrg(ctx, admin, orgs.NewOrg{Name: n.name, Kind: n.kind, ParentID: e.org[n.parent]})
-		if err != nil {
-			t.Fatalf("org %s: %v", n.name, err)
-		}
-		e.org[n.name] = id
-	}
-	for _, n := range []struct{ name, community string }{{"A1", "communityA1"}, {"A2", "communityA2"}, {"B1", "communityB1"}} {
-		id, err := o.CreateEstate(ctx, admin, orgs.NewEstate{Name: n.name, CommunityID: e.org[n.community]})
-		if err != nil {
-			t.Fatalf("estate %s: %v", n.name, err)
-		}
-		e.est[n.name] = id
-	}
-	for _, u := range []struct {
-		name   string
-		role   app.Role
-		org    string
-		estate string
-	}{
-		{"root", app.RoleAdmin, "", ""},
-		{"district", app.RoleDistrict, "district", ""},
-		{"streeta", app.RoleStreet, "streetA", ""},
-		{"streetb", app.RoleStreet, "streetB", ""},
-		{"communitya1", app.RoleCommunity, "communityA1", ""},
-		{"committee", app.RoleCommittee, "communityA1", "A1"},
-		{"auditor", app.RoleAuditor, "streetA", ""},
-	} {
-		id, err := e.svc.CreateUser(ctx, admin, auth.NewUser{Username: u.name, Password: pw, Role: u.role, OrgID: e.org[u.org], EstateID: e.est[u.estate]})
-		if err != nil {
-			t.Fatalf("user %s: %v", u.name, err)
-		}
-		e.users[u.name] = id
-	}
+	e := &env{ctx: ctx, db: db, svc: auth.New(db.DB, clock, time.Hour, 4, []byte("throttle-test-key-0123456789abcdef")), clock: clock}
+	tr := testkit.NewTree(t, orgs.New(db.DB), e.svc,
+		[]testkit.TreeEstate{{Name: "A1", Community: "communityA1"}, {Name: "A2", Community: "communityA2"}, {Name: "B1", Community: "communityB1"}},
+		[]testkit.TreeUser{
+			{Name: "root", Role: app.RoleAdmin},
+			{Name: "district", Role: app.RoleDistrict, Org: "district"},
+			{Name: "streeta", Role: app.RoleStreet, Org: "streetA"},
+			{Name: "streetb", Role: app.RoleStreet, Org: "streetB"},
+			{Name: "communitya1", Role: app.RoleCommunity, Org: "communityA1"},
+			{Name: "committee", Role: app.RoleCommittee, Org: "communityA1", Estate: "A1"},
+			{Name: "auditor", Role: app.RoleAuditor, Org: "streetA"},
+		}, pw)
+	e.org, e.est, e.users = tr.Org, tr.Estate, tr.User
 	return e
 }
 

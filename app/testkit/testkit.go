@@ -38,6 +38,13 @@ const SessionTTL = 24 * time.Hour * 366
 // T0 is a Monday morning in Shanghai (2026-03-02 09:00): test schedules start from it.
 var T0 = time.Date(2026, 3, 2, 9, 0, 0, 0, rules.Shanghai())
 
+// Opens and Closes complete the lawful schedule whose notice is published at T0: voting
+// opens 15 days after the notice and closes a week later.
+var (
+	Opens  = T0.AddDate(0, 0, 15)
+	Closes = T0.AddDate(0, 0, 22)
+)
+
 // Shanghai is a wall time in Asia/Shanghai, in UTC.
 func Shanghai(y int, m time.Month, d, hh, mm int) time.Time {
 	return time.Date(y, m, d, hh, mm, 0, 0, rules.Shanghai()).UTC()
@@ -53,7 +60,8 @@ type Options struct {
 	Clock *app.ManualClock
 	// PublicURL of the services; "": PublicURL.
 	PublicURL string
-	// Services, when set, adjusts the services. options before they are built.
+	// Services, when set, adjusts the services' options before they are built (a
+	// benchmark may put the system clock back).
 	Services func(*services.Options)
 }
 

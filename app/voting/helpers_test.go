@@ -18,7 +18,7 @@ var t0 = testkit.T0
 // schedule is a lawful schedule for the national profile: notice at t0, opening 15
 // days later, closing a week after that.
 func schedule() (notice, opens, closes time.Time) {
-	return t0, t0.AddDate(0, 0, 15), t0.AddDate(0, 0, 22)
+	return testkit.T0, testkit.Opens, testkit.Closes
 }
 
 // adminPrincipal is the platform administrator acting in service tests.

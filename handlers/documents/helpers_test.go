@@ -26,8 +26,8 @@ import (
 // closes a week after that.
 var t0 = testkit.T0
 
-func opensAt() time.Time  { return t0.AddDate(0, 0, 15) }
-func closesAt() time.Time { return t0.AddDate(0, 0, 22) }
+func opensAt() time.Time  { return testkit.Opens }
+func closesAt() time.Time { return testkit.Closes }
 
 // env is the running application on one manual clock (votes, documents and the rest).
 type env struct {
