@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -15,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"gongzhi/app/testkit/pdfcheck"
 )
 
 // shanghai is UTC+8, the zone the fixtures' times are written in.
@@ -198,11 +199,7 @@ func sampleMinutes() Minutes {
 // requireTools skips the test unless the poppler and zbar command-line tools are installed.
 func requireTools(t testing.TB) {
 	t.Helper()
-	for _, tool := range []string{"pdftotext", "pdftoppm", "zbarimg"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not on PATH (install poppler-utils and zbar-tools)", tool)
-		}
-	}
+	pdfcheck.RequireTools(t)
 }
 
 // newTestRenderer builds a Renderer or fails the test.
@@ -224,50 +221,23 @@ func writePDF(t testing.TB, name string, fn func(w *bytes.Buffer) error) string 
 	if err := fn(&buf); err != nil {
 		t.Fatalf("render %s: %v", name, err)
 	}
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if dir := os.Getenv("PDFDOC_PREVIEW_DIR"); dir != "" {
-		preview := filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "_")+"-"+name)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(preview, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return path
+	return pdfcheck.Save(t, "PDFDOC_PREVIEW_DIR", name, buf.Bytes())
 }
 
 // run executes a command and returns its standard output.
 func run(t testing.TB, name string, args ...string) string {
 	t.Helper()
-	out, err := exec.Command(name, args...).Output()
-	if err != nil {
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) {
-			t.Fatalf("%s %v: %v: %s", name, args, err, exitErr.Stderr)
-		}
-		t.Fatalf("%s %v: %v", name, args, err)
-	}
-	return string(out)
+	return pdfcheck.Run(t, name, args...)
 }
 
 // pdfText is pdftotext -layout of one page (page > 0) or of the whole file (page 0).
 func pdfText(t testing.TB, path string, page int) string {
 	t.Helper()
-	args := []string{"-layout", "-enc", "UTF-8"}
-	if page > 0 {
-		args = append(args, "-f", fmt.Sprint(page), "-l", fmt.Sprint(page))
-	}
-	return run(t, "pdftotext", append(args, path, "-")...)
+	return pdfcheck.Text(t, path, page)
 }
 
 // squeeze removes all white space, so text wrapped over several lines can be matched.
-func squeeze(s string) string {
-	return strings.Join(strings.Fields(s), "")
-}
+func squeeze(s string) string { return pdfcheck.Squeeze(s) }
 
 // Raster formats for rasterize: PNG as a phone camera would see the page, or 1-bit PBM, which
 // pdftoppm writes ten times faster (its PNG compression dominates long documents).
@@ -348,6 +318,5 @@ func decodeQR(t testing.TB, pngs []string) [][]string {
 // pageCount counts pages by the form feed pdftotext writes after each one.
 func pageCount(t testing.TB, path string) int {
 	t.Helper()
-	text := run(t, "pdftotext", "-enc", "UTF-8", path, "-")
-	return strings.Count(text, "\f")
+	return pdfcheck.PageCount(t, path)
 }

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/golden/* (at the repository root)")
+var update = flag.Bool("update", false, "rewrite testdata/golden/documents/* (at the repository root)")
 
 // TestResolutionGolden pins the published resolution of the demo vote, issued with a fixed
 // clock (creation date 2026-03-25 10:00 Shanghai), byte for byte: its SHA-256 and its text
@@ -40,10 +40,10 @@ func TestResolutionGolden(t *testing.T) {
 	})
 }
 
-// checkGolden compares got with testdata/golden/name (rewriting it with -update).
+// checkGolden compares got with testdata/golden/documents/name (rewriting it with -update).
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := fixtures.Path(filepath.Join("golden", name))
+	path := fixtures.Path(filepath.Join("golden", "documents", name))
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)

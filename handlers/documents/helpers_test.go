@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +16,7 @@ import (
 	"gongzhi/app/database/dbtest"
 	"gongzhi/app/testkit"
 	"gongzhi/app/testkit/fixtures"
+	"gongzhi/app/testkit/pdfcheck"
 	"gongzhi/app/voting"
 	"gongzhi/handlers/handlertest"
 )
@@ -161,10 +160,8 @@ func (e *env) closedDemoVote(t *testing.T) (int64, *voting.Result) {
 
 // lookTools reports the first of poppler's and zbar's tools that is missing.
 func lookTools() (string, error) {
-	for _, tool := range []string{"pdftotext", "pdftoppm", "zbarimg"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			return tool, err
-		}
+	if tool := pdfcheck.Missing(); tool != "" {
+		return tool, fmt.Errorf("%s not on PATH", tool)
 	}
 	return "", nil
 }
@@ -172,69 +169,41 @@ func lookTools() (string, error) {
 // requireTools skips the test unless poppler and zbar are installed.
 func requireTools(t testing.TB) {
 	t.Helper()
-	if tool, err := lookTools(); err != nil {
-		t.Skipf("%s not on PATH (install poppler-utils and zbar-tools)", tool)
-	}
+	pdfcheck.RequireTools(t)
 }
 
 // writeTemp writes bytes to a file in a temporary directory; with DOCS_PREVIEW_DIR set a
 // copy goes there for a person to look at.
 func writeTemp(t testing.TB, name string, data []byte) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if dir := os.Getenv("DOCS_PREVIEW_DIR"); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		preview := filepath.Join(dir, strings.NewReplacer("/", "_", " ", "_").Replace(t.Name())+"-"+name)
-		if err := os.WriteFile(preview, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return path
+	return pdfcheck.Save(t, "DOCS_PREVIEW_DIR", name, data)
 }
 
 // run executes a command and returns its standard output.
 func run(t testing.TB, name string, args ...string) string {
 	t.Helper()
-	out, err := exec.Command(name, args...).Output()
-	if err != nil {
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) {
-			t.Fatalf("%s %v: %v: %s", name, args, err, exitErr.Stderr)
-		}
-		t.Fatalf("%s %v: %v", name, args, err)
-	}
-	return string(out)
+	return pdfcheck.Run(t, name, args...)
 }
 
 // pdfText is pdftotext -layout of a PDF file (page 0: all pages).
 func pdfText(t testing.TB, path string, page int) string {
 	t.Helper()
-	args := []string{"-layout", "-enc", "UTF-8"}
-	if page > 0 {
-		args = append(args, "-f", fmt.Sprint(page), "-l", fmt.Sprint(page))
-	}
-	return run(t, "pdftotext", append(args, path, "-")...)
+	return pdfcheck.Text(t, path, page)
 }
 
 // pdfPages is the text of every page, in order (one pdftotext run).
 func pdfPages(t testing.TB, path string) []string {
 	t.Helper()
-	pages := strings.Split(pdfText(t, path, 0), "\f")
-	return pages[:len(pages)-1] // pdftotext ends every page with a form feed
+	return pdfcheck.Pages(t, path)
 }
 
 // squeeze removes all white space so that wrapped text can be matched.
-func squeeze(s string) string { return strings.Join(strings.Fields(s), "") }
+func squeeze(s string) string { return pdfcheck.Squeeze(s) }
 
 // pageCount counts the pages of a PDF file.
 func pageCount(t testing.TB, path string) int {
 	t.Helper()
-	return strings.Count(run(t, "pdftotext", "-enc", "UTF-8", path, "-"), "\f")
+	return pdfcheck.PageCount(t, path)
 }
 
 var zbarSource = regexp.MustCompile(`(?s)<source href='([^']*)'>(.*?)</source>`)
