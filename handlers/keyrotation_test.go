@@ -103,7 +103,7 @@ func TestKeyRotationKeepsEveryLinkCheckAndPhone(t *testing.T) {
 
 		// The product over the rotated data.
 		svc, err := services.New(env.DB.DB, services.Options{SessionTTL: testkit.SessionTTL, SecretKey: newKey, Protector: protector,
-			PublicURL: env.Config.PublicURL, BcryptCost: 4, Clock: env.clock})
+			PublicURL: env.Config.PublicURL, BcryptCost: 4, Clock: env.Clock})
 		if err != nil {
 			t.Fatal(err)
 		}

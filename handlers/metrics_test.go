@@ -39,7 +39,7 @@ func metricsVoteEnv(t *testing.T, db dbtest.DB) (*voteEnv, *metrics.Metrics) {
 	}
 	env.Svc = svc
 	env.App = handlers.New(handlers.Deps{Config: env.Config, DB: db.DB, Logger: slog.New(slog.DiscardHandler), Views: renderer, Svc: svc, Metrics: m})
-	return &voteEnv{Env: env, clock: clock}, m
+	return &voteEnv{env}, m
 }
 
 // TestMetricsAfterCasts casts through the real router (accepted, already voted,

@@ -21,17 +21,13 @@ func voteOpens() time.Time  { return testkit.Opens }
 func voteCloses() time.Time { return testkit.Closes }
 
 // voteEnv is the application on a manual clock standing at voteT0.
-type voteEnv struct {
-	*handlertest.Env
-	clock *app.ManualClock
-}
+type voteEnv struct{ *handlertest.Env }
 
 // newVoteEnv builds the application over db on a manual clock standing at voteT0.
 func newVoteEnv(t testing.TB, db dbtest.DB, o handlertest.Options) *voteEnv {
 	t.Helper()
 	o.Clock = app.NewManualClock(voteT0)
-	env := handlertest.Build(t, db, o)
-	return &voteEnv{Env: env, clock: env.Clock}
+	return &voteEnv{handlertest.Build(t, db, o)}
 }
 
 func eachVote(t *testing.T, fn func(t *testing.T, env *voteEnv)) {
@@ -90,7 +86,7 @@ func (env *voteEnv) openDemoVote(t *testing.T, token string, items ...map[string
 	}
 	id := env.createVote(t, token, voteBody("civil-code-2021", items...))
 	env.openVote(t, token, id)
-	env.clock.Set(voteOpens().Add(time.Hour))
+	env.Clock.Set(voteOpens().Add(time.Hour))
 	return id
 }
 

@@ -81,7 +81,7 @@ func TestVoteGoldenSmallCasesEndToEnd(t *testing.T) {
 			for _, profile := range []string{"civil-code-2021", "property-law-2007"} {
 				t.Run(c.Name+"/"+profile, func(t *testing.T) {
 					want := c.Expect[profile]
-					env.clock.Set(voteT0)
+					env.Clock.Set(voteT0)
 					var items []map[string]any
 					for _, it := range c.Items {
 						items = append(items, map[string]any{"key": it.Key, "title": it.Title, "text": it.Title + "的具体方案全文。", "matter": it.Matter})
@@ -89,7 +89,7 @@ func TestVoteGoldenSmallCasesEndToEnd(t *testing.T) {
 					id := env.createVote(t, tok, voteBody(profile, items...))
 					env.openVote(t, tok, id)
 					creds := env.credentials(t, tok, id)
-					env.clock.Set(voteOpens().Add(time.Minute))
+					env.Clock.Set(voteOpens().Add(time.Minute))
 					rejected := 0
 					for _, b := range c.Ballots {
 						choices := map[string]any{}
@@ -115,7 +115,7 @@ func TestVoteGoldenSmallCasesEndToEnd(t *testing.T) {
 					if rejected != want.RejectedDuplicates {
 						t.Errorf("rejected = %d, want %d", rejected, want.RejectedDuplicates)
 					}
-					env.clock.Set(voteCloses().Add(time.Second))
+					env.Clock.Set(voteCloses().Add(time.Second))
 					res := env.results(t, tok, id)
 					if res.LegalProfile != profile || res.QuorumMet != want.QuorumMet || res.TotalArea != want.TotalArea ||
 						res.TotalHeadcount != want.TotalHeadcount || res.ParticipatingArea != want.ParticipatingArea ||
@@ -135,7 +135,7 @@ func TestVoteGoldenSmallCasesEndToEnd(t *testing.T) {
 				continue
 			}
 			t.Run(e.Name, func(t *testing.T) {
-				env.clock.Set(voteT0)
+				env.Clock.Set(voteT0)
 				var cands []map[string]any
 				for _, c := range e.Candidates {
 					cands = append(cands, map[string]any{"key": c, "name": "候选人" + c})
@@ -145,13 +145,13 @@ func TestVoteGoldenSmallCasesEndToEnd(t *testing.T) {
 				id := env.createVote(t, tok, voteBody("civil-code-2021", item))
 				env.openVote(t, tok, id)
 				creds := env.credentials(t, tok, id)
-				env.clock.Set(voteOpens().Add(time.Minute))
+				env.Clock.Set(voteOpens().Add(time.Minute))
 				for _, b := range e.Ballots {
 					if r := env.cast(creds[b.Room].Token, answers[b.Room], map[string]any{e.Name: b.Agree}); r.Status != 201 {
 						t.Fatalf("cast %s: %d %s", b.Room, r.Status, r.Body)
 					}
 				}
-				env.clock.Set(voteCloses().Add(time.Second))
+				env.Clock.Set(voteCloses().Add(time.Second))
 				res := env.results(t, tok, id)
 				w := e.Expect
 				if res.ParticipatingArea != w.ParticipatingArea || res.ParticipatingHeadcount != w.ParticipatingHeadcount || res.QuorumMet != w.QuorumMet {
@@ -336,7 +336,7 @@ func TestVoteNotYetOpenAndClosedAreGone(t *testing.T) {
 		}
 
 		// After closes_at: closed, whether or not the closer has run yet.
-		env.clock.Set(voteCloses())
+		env.Clock.Set(voteCloses())
 		if r := env.cast(creds["1-1-101"].Token, answers["1-1-101"], map[string]any{"dismiss": "agree"}); r.Status != 410 {
 			t.Errorf("online at closing time: %d %s", r.Status, r.Body)
 		}
@@ -389,7 +389,7 @@ func TestVoteResultsBeforeCloseShowParticipationOnly(t *testing.T) {
 		if r := env.API("GET", path, "", nil); r.Status != 401 {
 			t.Errorf("anonymous results before publication: %d", r.Status)
 		}
-		env.clock.Set(voteCloses().Add(time.Second))
+		env.Clock.Set(voteCloses().Add(time.Second))
 		res := env.results(t, tok, id)
 		if res.ParticipatingHeadcount != 2 || res.Items["dismiss"].AgreeHeadcount != 2 || res.Items["fund"].OpposeHeadcount != 2 {
 			t.Errorf("results after close: %+v", res)
@@ -429,7 +429,7 @@ func TestVoteItemAddedAfterNoticeRefused(t *testing.T) {
 		}
 
 		// Once the notice is out (T3), nothing is added or changed.
-		env.clock.Set(voteT0.AddDate(0, 0, 1).Add(time.Minute))
+		env.Clock.Set(voteT0.AddDate(0, 0, 1).Add(time.Minute))
 		r := env.API("POST", itemsPath, tok, ordinaryItem("late", "other"))
 		if r.Status != 409 || !strings.Contains(errorMessage(r), "不得增加或修改表决事项") {
 			t.Errorf("add after notice: %d %s", r.Status, r.Body)
@@ -438,7 +438,7 @@ func TestVoteItemAddedAfterNoticeRefused(t *testing.T) {
 			t.Errorf("replace after notice: %d %s", r.Status, r.Body)
 		}
 		// A vote whose paper notice went up in the past is noticed already.
-		env.clock.Set(voteT0)
+		env.Clock.Set(voteT0)
 		past := voteBody("civil-code-2021", defaultItems()...)
 		past["notice_published_at"] = voteT0.AddDate(0, 0, -3).Format(time.RFC3339)
 		id2 := env.createVote(t, tok, past)
@@ -549,7 +549,7 @@ func TestVoteChoicesValidation(t *testing.T) {
 		if r := env.cast(creds["1-1-201"].Token, answers["1-1-201"], map[string]any{"dismiss": "agree", "elect": []string{"B", "A"}}); r.Status != 201 {
 			t.Fatalf("ballot: %d %s", r.Status, r.Body)
 		}
-		env.clock.Set(voteCloses().Add(time.Second))
+		env.Clock.Set(voteCloses().Add(time.Second))
 		r := env.API("GET", fmt.Sprintf("/api/v1/votes/%d/results", id), tok, nil)
 		var res struct {
 			Items map[string]struct {
@@ -647,7 +647,7 @@ func TestVoteVoidAndReentry(t *testing.T) {
 		if scan.Status != 200 || !strings.HasPrefix(string(scan.Body), "%PDF-1.4") || scan.Header.Get("Content-Type") != "application/pdf" {
 			t.Errorf("scan download: %d %q", scan.Status, scan.Header.Get("Content-Type"))
 		}
-		env.clock.Set(voteCloses().Add(time.Second))
+		env.Clock.Set(voteCloses().Add(time.Second))
 		res := env.results(t, tok, id)
 		if res.ParticipatingHeadcount != 1 || res.Items["dismiss"].AgreeHeadcount != 1 || res.Items["dismiss"].OpposeHeadcount != 0 {
 			t.Errorf("results after void and re-entry: %+v", res)

@@ -1,7 +1,6 @@
 package voting_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -25,17 +24,11 @@ func schedule() (notice, opens, closes time.Time) {
 func adminPrincipal() app.Principal { return testkit.Admin }
 
 // env is the seeded service layer (app/testkit) on a manual clock standing at t0.
-type env struct {
-	*testkit.Env
-	clock *app.ManualClock
-	admin app.Principal
-	ctx   context.Context
-}
+type env struct{ *testkit.Env }
 
 func newEnv(t *testing.T, db dbtest.DB) *env {
 	t.Helper()
-	kit := testkit.NewWith(t, db, testkit.Options{Clock: app.NewManualClock(t0)})
-	return &env{Env: kit, clock: kit.Clock, admin: kit.Admin, ctx: kit.Ctx}
+	return &env{testkit.NewWith(t, db, testkit.Options{Clock: app.NewManualClock(t0)})}
 }
 
 // each runs fn on SQLite and (when configured) MariaDB.
@@ -65,7 +58,7 @@ func loadGolden(t testing.TB) fixtures.Golden { return fixtures.LoadGolden(t) }
 func (e *env) createVote(t *testing.T, estateID int64, profile string, items []voting.ItemInput) int64 {
 	t.Helper()
 	notice, opens, closes := schedule()
-	id, err := e.Svc.Votes.Create(e.ctx, e.admin, estateID, voting.NewVote{Title: "测试表决", LegalProfile: profile, Form: voting.FormWritten,
+	id, err := e.Svc.Votes.Create(e.Ctx, e.Admin, estateID, voting.NewVote{Title: "测试表决", LegalProfile: profile, Form: voting.FormWritten,
 		NoticePublishedAt: notice, OpensAt: opens, ClosesAt: closes, Items: items})
 	if err != nil {
 		t.Fatalf("create vote: %v", err)
@@ -76,7 +69,7 @@ func (e *env) createVote(t *testing.T, estateID int64, profile string, items []v
 // roomVoters maps every room of an opened vote to its voter id.
 func (e *env) roomVoters(t *testing.T, voteID int64) map[string]int64 {
 	t.Helper()
-	creds, err := e.Svc.Votes.Credentials(e.ctx, e.admin, voteID)
+	creds, err := e.Svc.Votes.Credentials(e.Ctx, e.Admin, voteID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,8 +21,8 @@ var update = flag.Bool("update", false, "rewrite testdata/golden/documents/* (at
 func TestResolutionGolden(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		voteID, _ := e.closedDemoVote(t)
-		e.clock.Set(time.Date(2026, 3, 25, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)))
-		if _, err := e.Svc.Votes.Publish(e.ctx, e.admin, voteID); err != nil {
+		e.Clock.Set(time.Date(2026, 3, 25, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)))
+		if _, err := e.Svc.Votes.Publish(e.Ctx, e.Admin, voteID); err != nil {
 			t.Fatal(err)
 		}
 		r := e.get(fmt.Sprintf("/api/v1/votes/%d/resolution.pdf", voteID), "")

@@ -1,7 +1,6 @@
 package documents_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http/httptest"
@@ -29,17 +28,11 @@ func opensAt() time.Time  { return testkit.Opens }
 func closesAt() time.Time { return testkit.Closes }
 
 // env is the running application on one manual clock (votes, documents and the rest).
-type env struct {
-	*handlertest.Env
-	clock *app.ManualClock
-	admin app.Principal
-	ctx   context.Context
-}
+type env struct{ *handlertest.Env }
 
 func newEnv(t testing.TB, db dbtest.DB) *env {
 	t.Helper()
-	h := handlertest.At(t, db, app.NewManualClock(t0))
-	return &env{Env: h, clock: h.Clock, admin: h.Admin, ctx: h.Ctx}
+	return &env{handlertest.At(t, db, app.NewManualClock(t0))}
 }
 
 // each runs fn on SQLite and (when TEST_MYSQL_DSN is set) MariaDB.
@@ -83,13 +76,13 @@ func demoItems() []voting.ItemInput {
 // demoVote drafts the demo vote on the demo estate (the small roster) and opens it.
 func (e *env) demoVote(t *testing.T, title string, items []voting.ItemInput) int64 {
 	t.Helper()
-	e.clock.Set(t0)
-	id, err := e.Svc.Votes.Create(e.ctx, e.admin, e.Demo.EstateID, voting.NewVote{Title: title, LegalProfile: "civil-code-2021",
+	e.Clock.Set(t0)
+	id, err := e.Svc.Votes.Create(e.Ctx, e.Admin, e.Demo.EstateID, voting.NewVote{Title: title, LegalProfile: "civil-code-2021",
 		Form: voting.FormWritten, Location: "小区物业服务中心（3栋1楼）", NoticePublishedAt: t0, OpensAt: opensAt(), ClosesAt: closesAt(), Items: items})
 	if err != nil {
 		t.Fatalf("create vote: %v", err)
 	}
-	if _, err := e.Svc.Votes.Open(e.ctx, e.admin, id); err != nil {
+	if _, err := e.Svc.Votes.Open(e.Ctx, e.Admin, id); err != nil {
 		t.Fatalf("open vote: %v", err)
 	}
 	return id
@@ -100,8 +93,8 @@ func (e *env) demoVote(t *testing.T, title string, items []voting.ItemInput) int
 // with choices that pass the first two items, fail the third and elect candidates.
 func (e *env) castDemoBallots(t *testing.T, voteID int64) {
 	t.Helper()
-	e.clock.Set(opensAt().Add(time.Hour))
-	creds, err := e.Svc.Votes.Credentials(e.ctx, e.admin, voteID)
+	e.Clock.Set(opensAt().Add(time.Hour))
+	creds, err := e.Svc.Votes.Credentials(e.Ctx, e.Admin, voteID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +115,7 @@ func (e *env) castDemoBallots(t *testing.T, voteID int64) {
 			agreed = append(agreed, "c08", fmt.Sprintf("c%02d", 9+i%5))
 		}
 		ch["committee"] = voting.Choice{Candidates: agreed, IsList: true}
-		if _, err := e.Svc.Votes.CastOnline(e.ctx, c.Token, answers[c.Rooms[0]], ch); err != nil {
+		if _, err := e.Svc.Votes.CastOnline(e.Ctx, c.Token, answers[c.Rooms[0]], ch); err != nil {
 			t.Fatalf("voter %v: %v", c.Rooms, err)
 		}
 	}
@@ -138,9 +131,9 @@ func pick(cond bool, yes, no string) string {
 // closeVote moves the clock past the closing time and counts the vote.
 func (e *env) closeVote(t *testing.T, voteID int64) *voting.Result {
 	t.Helper()
-	e.clock.Set(closesAt().Add(time.Hour))
-	p := e.admin
-	r, err := e.Svc.Votes.Results(e.ctx, &p, voteID)
+	e.Clock.Set(closesAt().Add(time.Hour))
+	p := e.Admin
+	r, err := e.Svc.Votes.Results(e.Ctx, &p, voteID)
 	if err != nil {
 		t.Fatal(err)
 	}
