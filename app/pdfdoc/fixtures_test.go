@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"slices"
 	"sort"
@@ -288,31 +287,10 @@ func rasterize(t testing.TB, path string, dpi int, format string) []string {
 	return files
 }
 
-var zbarSource = regexp.MustCompile(`(?s)<source href='([^']*)'>(.*?)</source>`)
-var zbarData = regexp.MustCompile(`(?s)<data><!\[CDATA\[(.*?)\]\]></data>`)
-
 // decodeQR runs zbarimg once over all images and returns, per image, the QR payloads found.
 func decodeQR(t testing.TB, pngs []string) [][]string {
 	t.Helper()
-	out, err := exec.Command("zbarimg", append([]string{"--xml", "-q", "-Sdisable", "-Sqrcode.enable"}, pngs...)...).Output()
-	if err != nil {
-		var exitErr *exec.ExitError
-		// zbarimg exits with 4 when it finds no symbol in any image.
-		if !errors.As(err, &exitErr) || exitErr.ExitCode() != 4 {
-			t.Fatalf("zbarimg: %v", err)
-		}
-	}
-	byFile := make(map[string][]string)
-	for _, src := range zbarSource.FindAllStringSubmatch(string(out), -1) {
-		for _, data := range zbarData.FindAllStringSubmatch(src[2], -1) {
-			byFile[src[1]] = append(byFile[src[1]], data[1])
-		}
-	}
-	codes := make([][]string, len(pngs))
-	for i, png := range pngs {
-		codes[i] = byFile[png]
-	}
-	return codes
+	return pdfcheck.DecodeQR(t, pngs)
 }
 
 // pageCount counts pages by the form feed pdftotext writes after each one.

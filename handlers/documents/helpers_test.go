@@ -1,12 +1,9 @@
 package documents_test
 
 import (
-	"errors"
 	"fmt"
 	"net/http/httptest"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"testing"
 	"time"
@@ -199,9 +196,6 @@ func pageCount(t testing.TB, path string) int {
 	return pdfcheck.PageCount(t, path)
 }
 
-var zbarSource = regexp.MustCompile(`(?s)<source href='([^']*)'>(.*?)</source>`)
-var zbarData = regexp.MustCompile(`(?s)<data><!\[CDATA\[(.*?)\]\]></data>`)
-
 // pageQRCodes renders every page (1-bit, 150 dpi) and decodes its QR codes with zbarimg;
 // the result has one entry per page, in order.
 func pageQRCodes(t testing.TB, path string) [][]string {
@@ -222,24 +216,7 @@ func qrCodesOfPages(t testing.TB, path string, pages int) [][]string {
 	if len(files) != pages {
 		t.Fatalf("pdftoppm wrote %d images for %d pages", len(files), pages)
 	}
-	out, err := exec.Command("zbarimg", append([]string{"--nodbus", "--xml", "-q", "-Sdisable", "-Sqrcode.enable"}, files...)...).Output()
-	if err != nil {
-		var exitErr *exec.ExitError
-		if !errors.As(err, &exitErr) || exitErr.ExitCode() != 4 { // 4: no symbol anywhere
-			t.Fatalf("zbarimg: %v", err)
-		}
-	}
-	byFile := map[string][]string{}
-	for _, src := range zbarSource.FindAllStringSubmatch(string(out), -1) {
-		for _, d := range zbarData.FindAllStringSubmatch(src[2], -1) {
-			byFile[src[1]] = append(byFile[src[1]], d[1])
-		}
-	}
-	codes := make([][]string, len(files))
-	for i, f := range files {
-		codes[i] = byFile[f]
-	}
-	return codes
+	return pdfcheck.DecodeQR(t, files, "--nodbus")
 }
 
 // get sends a GET with an optional bearer token and extra headers.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -95,4 +96,35 @@ func Save(t testing.TB, previewEnv, name string, data []byte) string {
 		}
 	}
 	return path
+}
+
+var (
+	zbarSource = regexp.MustCompile(`(?s)<source href='([^']*)'>(.*?)</source>`)
+	zbarData   = regexp.MustCompile(`(?s)<data><!\[CDATA\[(.*?)\]\]></data>`)
+)
+
+// DecodeQR runs zbarimg once over all images (with flags before its own, e.g. --nodbus)
+// and returns, per image in order, the QR payloads found.
+func DecodeQR(t testing.TB, images []string, flags ...string) [][]string {
+	t.Helper()
+	args := append(append(flags, "--xml", "-q", "-Sdisable", "-Sqrcode.enable"), images...)
+	out, err := exec.Command("zbarimg", args...).Output()
+	if err != nil {
+		var exitErr *exec.ExitError
+		// zbarimg exits with 4 when it finds no symbol in any image.
+		if !errors.As(err, &exitErr) || exitErr.ExitCode() != 4 {
+			t.Fatalf("zbarimg: %v", err)
+		}
+	}
+	byFile := map[string][]string{}
+	for _, src := range zbarSource.FindAllStringSubmatch(string(out), -1) {
+		for _, d := range zbarData.FindAllStringSubmatch(src[2], -1) {
+			byFile[src[1]] = append(byFile[src[1]], d[1])
+		}
+	}
+	codes := make([][]string, len(images))
+	for i, f := range images {
+		codes[i] = byFile[f]
+	}
+	return codes
 }
