@@ -3,8 +3,8 @@
 // street offices, one estate each, one account per role), the one test clock
 // (app.ManualClock, shared by every service of the environment) and, in
 // app/testkit/fixtures, the repository's fixture files (testdata/ at the root) and the
-// types of the golden tally file. Only tests import it; handlers/handlertest builds
-// the router on top of it.
+// types of the golden tally file. Only tests import it; the handlers' test harness
+// builds the router on top of it.
 package testkit
 
 import (
