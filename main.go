@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"gongzhi/app"
 	"gongzhi/app/config"
 	"gongzhi/app/database"
 	"gongzhi/app/demo"
@@ -94,7 +95,8 @@ func run(ctx context.Context) error {
 		return err
 	}
 	defer stopMetrics()
-	svc, err := services.New(db, services.Options{SessionTTL: cfg.SessionTTL, SecretKey: secret, Protector: protector, PublicURL: cfg.PublicURL, Logger: log, Observer: observer(mets)})
+	svc, err := services.New(db, services.Options{SessionTTL: cfg.SessionTTL, SecretKey: secret, Protector: protector, PublicURL: cfg.PublicURL, Logger: log, Observer: observer(mets),
+		Clock: app.SystemClock{}})
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/valyala/fasthttp"
 
+	"gongzhi/app"
 	"gongzhi/handlers/handlertest"
 	"gongzhi/models"
 )
@@ -63,16 +64,11 @@ var requestIDField = regexp.MustCompile(`"request_id":"[^"]*"`)
 
 func withoutRequestID(b []byte) string { return string(requestIDField.ReplaceAll(b, nil)) }
 
-// clock is the auth service's clock in a test: fixed until advanced.
-type clock struct{ now time.Time }
-
-func newClock(env *handlertest.Env) *clock {
-	c := &clock{now: time.Now().UTC()}
-	env.Svc.Auth.SetClock(func() time.Time { return c.now })
-	return c
+// newClock stops the environment's clock at the current instant: fixed until advanced.
+func newClock(env *handlertest.Env) *app.ManualClock {
+	env.Clock.Set(time.Now().UTC())
+	return env.Clock
 }
-
-func (c *clock) Advance(d time.Duration) { c.now = c.now.Add(d) }
 
 func userID(t *testing.T, env *handlertest.Env, username string) int64 {
 	t.Helper()

@@ -112,11 +112,11 @@ func TestHolidayCalendarWarningAndWebForm(t *testing.T) {
 			b.Login(who, pw)
 			browsers[who] = b
 		}
-		env.Svc.Calendar.SetClock(func() time.Time { return time.Date(2026, 11, 30, 21, 0, 0, 0, rules.Shanghai()) })
+		env.Clock.Set(time.Date(2026, 11, 30, 21, 0, 0, 0, rules.Shanghai()))
 		if n := vwDoc(t, browsers["committee"].Get("/")).Find("#holiday-warning").Length(); n != 0 {
 			t.Errorf("committee warned on 30 November 2026")
 		}
-		env.Svc.Calendar.SetClock(func() time.Time { return time.Date(2026, 12, 5, 9, 0, 0, 0, rules.Shanghai()) })
+		env.Clock.Set(time.Date(2026, 12, 5, 9, 0, 0, 0, rules.Shanghai()))
 		for who, b := range browsers {
 			doc := vwDoc(t, b.Get("/"))
 			w := doc.Find("#holiday-warning")
@@ -169,7 +169,7 @@ func TestHolidayCalendarWarningAndWebForm(t *testing.T) {
 func TestPublishDeadlineUsesLoadedCalendar(t *testing.T) {
 	eachVote(t, func(t *testing.T, env *voteEnv) {
 		notice := time.Date(2026, 12, 1, 9, 0, 0, 0, rules.Shanghai())
-		env.clock.Set(notice)
+		env.Clock.Set(notice)
 		tok := env.DemoToken("committee")
 		body := voteBody("civil-code-2021", defaultItems()...)
 		body["notice_published_at"] = notice.Format(time.RFC3339)
@@ -178,7 +178,7 @@ func TestPublishDeadlineUsesLoadedCalendar(t *testing.T) {
 		id := env.createVote(t, tok, body)
 		env.openVote(t, tok, id)
 		// Friday 29 January 2027: the objection window of 7 days ends on Friday 5 February.
-		env.clock.Set(time.Date(2027, 1, 29, 10, 0, 0, 0, rules.Shanghai()))
+		env.Clock.Set(time.Date(2027, 1, 29, 10, 0, 0, 0, rules.Shanghai()))
 		r := env.API("POST", fmt.Sprintf("/api/v1/votes/%d/publish", id), tok, nil)
 		if r.Status != 409 || !strings.Contains(errorMessage(r), "2027 年的法定节假日安排尚未载入") {
 			t.Fatalf("publish without 2027's notice: %d %s", r.Status, r.Body)

@@ -1,10 +1,8 @@
 package handlers_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/url"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,6 +10,7 @@ import (
 	"time"
 
 	"gongzhi/app/rules"
+	"gongzhi/app/testkit/fixtures"
 )
 
 // TestElectionFullPathThroughVotes walks the path a street office takes on the demo
@@ -21,16 +20,7 @@ import (
 // as a committee still forming (four elected, a runoff between T1 and T2), the runoff
 // vote created from the result, cast and counted, and the committee formed.
 func TestElectionFullPathThroughVotes(t *testing.T) {
-	data, err := os.ReadFile("../testdata/tally-cases.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var file struct {
-		Elections []fmGoldenElection `json:"elections"`
-	}
-	if err := json.Unmarshal(data, &file); err != nil {
-		t.Fatal(err)
-	}
+	file := fixtures.LoadGolden(t)
 	var g fmGoldenElection
 	for _, e := range file.Elections {
 		if e.Name == "small-election-tie-runoff" {
@@ -42,7 +32,7 @@ func TestElectionFullPathThroughVotes(t *testing.T) {
 	}
 	eachVote(t, func(t *testing.T, env *voteEnv) {
 		t0 := time.Now().Truncate(time.Minute)
-		env.clock.Set(t0)
+		env.Clock.Set(t0)
 		tok := env.DemoToken("street")
 		estate := estateID(t, env.Env, "阳光花园")
 		gid := fmFormGroup(t, env.Env, tok, estate)
@@ -85,7 +75,7 @@ func TestElectionFullPathThroughVotes(t *testing.T) {
 		env.openVote(t, tok, voteID)
 		creds := env.credentials(t, tok, voteID)
 		checks := idChecks(t)
-		env.clock.Set(opens.Add(time.Hour))
+		env.Clock.Set(opens.Add(time.Hour))
 		for _, b := range g.Ballots {
 			var agree []string
 			for _, k := range b.Agree {
@@ -95,7 +85,7 @@ func TestElectionFullPathThroughVotes(t *testing.T) {
 				t.Fatalf("ballot of %s: %d %s", b.Room, r.Status, r.Body)
 			}
 		}
-		env.clock.Set(closes.Add(time.Minute))
+		env.Clock.Set(closes.Add(time.Minute))
 
 		// Recording the count: four elected, T1 and T2 in a runoff, one seat vacant.
 		if r := env.API("POST", fmt.Sprintf("/api/v1/votes/%d/committee", voteID), env.DemoToken("street2"), nil); r.Status != 404 {
@@ -119,7 +109,7 @@ func TestElectionFullPathThroughVotes(t *testing.T) {
 		runoffID := fmID(t, r, "runoff vote")
 		env.openVote(t, tok, runoffID)
 		rcreds := env.credentials(t, tok, runoffID)
-		env.clock.Set(ropens.Add(time.Hour))
+		env.Clock.Set(ropens.Add(time.Hour))
 		n := 0
 		for room, c := range rcreds {
 			if c.VoterID == 0 || room != c.Rooms[0] {
@@ -134,7 +124,7 @@ func TestElectionFullPathThroughVotes(t *testing.T) {
 				t.Fatalf("runoff ballot of %s: %d %s", room, r.Status, r.Body)
 			}
 		}
-		env.clock.Set(rcloses.Add(time.Minute))
+		env.Clock.Set(rcloses.Add(time.Minute))
 		fmWant(t, env.API("POST", fmt.Sprintf("/api/v1/votes/%d/committee", runoffID), tok, nil), 201, "record runoff")
 		env.API("GET", fmt.Sprintf("/api/v1/estates/%d/committee", estate), tok, nil).JSON(t, &cm)
 		var names []string

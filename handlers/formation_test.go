@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -18,6 +17,7 @@ import (
 	"gongzhi/app/formation"
 	"gongzhi/app/orgs"
 	"gongzhi/app/rules"
+	"gongzhi/app/testkit/fixtures"
 	"gongzhi/handlers/handlertest"
 	"gongzhi/models"
 )
@@ -82,29 +82,8 @@ func fmQualify(t *testing.T, env *handlertest.Env, tok string, gid int64, name, 
 	return cid
 }
 
-type fmGoldenElection struct {
-	Name       string   `json:"name"`
-	Roster     string   `json:"roster"`
-	Candidates []string `json:"candidates"`
-	Seats      int      `json:"seats"`
-	Alternates int      `json:"alternates"`
-	MinMembers int      `json:"min_members"`
-	Ballots    []struct {
-		Room  string   `json:"room"`
-		Agree []string `json:"agree"`
-	} `json:"ballots"`
-	Expect struct {
-		Candidates map[string]struct {
-			AgreeHeadcount int    `json:"agree_headcount"`
-			AgreeArea      string `json:"agree_area"`
-		} `json:"candidates"`
-		Elected         []string `json:"elected"`
-		Runoff          []string `json:"runoff"`
-		Alternates      []string `json:"alternates"`
-		CommitteeFormed bool     `json:"committee_formed"`
-		VacantSeats     int      `json:"vacant_seats"`
-	} `json:"expect"`
-}
+// fmGoldenElection is one committee election of testdata/tally-cases.json.
+type fmGoldenElection = fixtures.Election
 
 type fmCommitteeJSON struct {
 	ID               int64    `json:"id"`
@@ -143,16 +122,7 @@ type fmCommitteeJSON struct {
 // committee read back from the API with every elected member's count and the alternates
 // in order.
 func TestFormationGoldenElectionsThroughAPI(t *testing.T) {
-	data, err := os.ReadFile("../testdata/tally-cases.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var file struct {
-		Elections []fmGoldenElection `json:"elections"`
-	}
-	if err := json.Unmarshal(data, &file); err != nil || len(file.Elections) != 3 {
-		t.Fatalf("golden elections: %v (%d)", err, len(file.Elections))
-	}
+	file := fixtures.LoadGolden(t)
 	each(t, func(t *testing.T, env *handlertest.Env) {
 		ctx := context.Background()
 		tok := env.DemoToken("street")

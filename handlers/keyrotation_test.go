@@ -8,11 +8,11 @@ import (
 	"io"
 	"log/slog"
 	"testing"
-	"time"
 
 	"gongzhi/app/keyring"
 	"gongzhi/app/pii"
 	"gongzhi/app/services"
+	"gongzhi/app/testkit"
 	"gongzhi/handlers"
 	"gongzhi/handlers/handlertest"
 	"gongzhi/models"
@@ -102,12 +102,11 @@ func TestKeyRotationKeepsEveryLinkCheckAndPhone(t *testing.T) {
 		}
 
 		// The product over the rotated data.
-		svc, err := services.New(env.DB.DB, services.Options{SessionTTL: time.Hour, SecretKey: newKey, Protector: protector,
-			PublicURL: env.Config.PublicURL, BcryptCost: 4})
+		svc, err := services.New(env.DB.DB, services.Options{SessionTTL: testkit.SessionTTL, SecretKey: newKey, Protector: protector,
+			PublicURL: env.Config.PublicURL, BcryptCost: 4, Clock: env.Clock})
 		if err != nil {
 			t.Fatal(err)
 		}
-		svc.Votes.SetClock(env.clock.Now)
 		renderer, err := views.New()
 		if err != nil {
 			t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"fmt"
 	"html"
@@ -24,30 +23,13 @@ import (
 	"time"
 
 	"gongzhi/app/database/dbtest"
+	"gongzhi/app/testkit/fixtures"
 	"gongzhi/handlers/handlertest"
 	"gongzhi/models"
 )
 
-// answersOf maps each room of a roster CSV to the identity-check answer (the last
-// six characters of the ID number of its first owner).
-func answersOf(t *testing.T, roster []byte) map[string]string {
-	t.Helper()
-	rows, err := csv.NewReader(bytes.NewReader(roster)).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	for _, row := range rows[1:] {
-		room := row[0] + "-" + row[1] + "-" + row[2]
-		if row[1] == "" {
-			room = row[0] + "-" + row[2]
-		}
-		if _, ok := out[room]; !ok {
-			out[room] = row[5][len(row[5])-6:]
-		}
-	}
-	return out
-}
+// answersOf maps each room of a roster CSV to the identity-check answer.
+func answersOf(t *testing.T, roster []byte) map[string]string { return fixtures.IDChecksOf(t, roster) }
 
 var (
 	reCSRF = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
@@ -120,9 +102,7 @@ func ownerAPI(env *voteEnv, s *tally, token, answer string) {
 func TestAssemblyOnOneAddressAllVote(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
 		// "" restores the product's defaults instead of the tests' generous ones.
-		env := &voteEnv{Env: handlertest.NewWith(t, db, map[string]string{"BALLOT_RATE_LIMIT": "", "LOGIN_RATE_LIMIT": ""}),
-			clock: &voteClock{t: voteT0}}
-		env.Svc.Votes.SetClock(env.clock.Now)
+		env := newVoteEnv(t, db, handlertest.Options{Config: map[string]string{"BALLOT_RATE_LIMIT": "", "LOGIN_RATE_LIMIT": ""}})
 		tok := env.DemoToken("street")
 		roster := fixture(t, "roster-medium.csv")
 		if r := env.Upload(fmt.Sprintf("/api/v1/estates/%d/roster", env.Demo.EstateID), tok, "roster.csv", roster); r.Status != 200 {

@@ -17,6 +17,7 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"gongzhi/app/pii"
+	"gongzhi/app/testkit/fixtures"
 	"gongzhi/migrations"
 	"gongzhi/models"
 )
@@ -39,7 +40,7 @@ func secretParts(id string) []string {
 // of the proxy holder.
 func rosterSecrets(t *testing.T) []string {
 	t.Helper()
-	f, err := os.Open(filepath.Join("..", "testdata", "roster-small.csv"))
+	f, err := os.Open(fixtures.Path("roster-small.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,11 +6,12 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
+	"gongzhi/app"
 	"gongzhi/app/database/dbtest"
 	"gongzhi/app/metrics"
 	"gongzhi/app/services"
+	"gongzhi/app/testkit"
 	"gongzhi/handlers"
 	"gongzhi/handlers/handlertest"
 	"gongzhi/views"
@@ -20,14 +21,15 @@ import (
 // the voting service observed by the metrics, the router recording every request.
 func metricsVoteEnv(t *testing.T, db dbtest.DB) (*voteEnv, *metrics.Metrics) {
 	t.Helper()
-	env := handlertest.New(t, db)
+	clock := app.NewManualClock(voteT0)
+	env := handlertest.At(t, db, clock)
 	sqlDB, err := db.DB.DB()
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := metrics.New(sqlDB)
-	svc, err := services.New(db.DB, services.Options{SessionTTL: time.Hour, SecretKey: handlertest.TestSecret,
-		PublicURL: env.Config.PublicURL, BcryptCost: 4, Observer: m})
+	svc, err := services.New(db.DB, services.Options{SessionTTL: testkit.SessionTTL, SecretKey: handlertest.TestSecret,
+		PublicURL: env.Config.PublicURL, BcryptCost: 4, Observer: m, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,9 +39,7 @@ func metricsVoteEnv(t *testing.T, db dbtest.DB) (*voteEnv, *metrics.Metrics) {
 	}
 	env.Svc = svc
 	env.App = handlers.New(handlers.Deps{Config: env.Config, DB: db.DB, Logger: slog.New(slog.DiscardHandler), Views: renderer, Svc: svc, Metrics: m})
-	ve := &voteEnv{Env: env, clock: &voteClock{t: voteT0}}
-	svc.Votes.SetClock(ve.clock.Now)
-	return ve, m
+	return &voteEnv{env}, m
 }
 
 // TestMetricsAfterCasts casts through the real router (accepted, already voted,

@@ -30,11 +30,11 @@ func objectionGuardVote(t *testing.T, env *voteEnv) (map[string]voteCredential, 
 	if r := env.cast(creds["1-1-102"].Token, answers["1-1-102"], map[string]any{"dismiss": "agree", "fund": "agree"}); r.Status != 201 {
 		t.Fatalf("cast: %d %s", r.Status, r.Body)
 	}
-	env.clock.Set(voteCloses().Add(24 * time.Hour))
+	env.Clock.Set(voteCloses().Add(24 * time.Hour))
 	if r := env.API("POST", fmt.Sprintf("/api/v1/votes/%d/publish", id), tok, nil); r.Status != 200 {
 		t.Fatalf("publish: %d %s", r.Status, r.Body)
 	}
-	env.clock.Set(voteCloses().Add(25 * time.Hour))
+	env.Clock.Set(voteCloses().Add(25 * time.Hour))
 	voters := map[int64]bool{}
 	for _, room := range []string{"1-1-101", "1-1-201", "1-1-301", "1-1-402"} {
 		if voters[creds[room].VoterID] || creds[room].Token == "" || answers[room] == "" {
@@ -160,7 +160,7 @@ func TestObjectionGuardQueuedChecks(t *testing.T) {
 			t.Errorf("objection on an untouched link: %d %s", r.Status, r.Body)
 		}
 		// After the window an answer is neither compared nor counted: 410.
-		env.clock.Set(voteCloses().AddDate(0, 0, 30))
+		env.Clock.Set(voteCloses().AddDate(0, 0, 30))
 		link = creds["1-1-301"].Token
 		if r := objectionAPI(env, link, guardWrong(600)); r.Status != http.StatusGone {
 			t.Errorf("wrong answer after the window: %d %s", r.Status, r.Body)

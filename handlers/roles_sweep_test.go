@@ -331,12 +331,12 @@ func swSeed(t *testing.T, env *voteEnv) swIDs {
 		}
 	}
 	a := voteT0
-	env.clock.Set(a)
+	env.Clock.Set(a)
 	ids.done = env.createVote(t, tok, swVoteBody(a))
 	env.openVote(t, tok, ids.done)
-	env.clock.Set(a.AddDate(0, 0, 16))
+	env.Clock.Set(a.AddDate(0, 0, 16))
 	paper(ids.done)
-	env.clock.Set(a.AddDate(0, 0, 23))
+	env.Clock.Set(a.AddDate(0, 0, 23))
 	if closed, err := env.Svc.Votes.Close(ctx, ids.done); err != nil || !closed {
 		t.Fatalf("close: %v %v", closed, err)
 	}
@@ -355,7 +355,7 @@ func swSeed(t *testing.T, env *voteEnv) swIDs {
 	b := a.AddDate(0, 0, 23)
 	ids.open = env.createVote(t, tok, swVoteBody(b))
 	env.openVote(t, tok, ids.open)
-	env.clock.Set(b.AddDate(0, 0, 16))
+	env.Clock.Set(b.AddDate(0, 0, 16))
 	paper(ids.open)
 	ids.ballot = swFirstID(t, env, "SELECT MIN(id) FROM ballots WHERE vote_id = ?", ids.open)
 	scan, err := env.Svc.Votes.AttachScan(ctx, fmSystem, ids.open, ids.ballot, voting.ScanInput{Filename: "scan.png", Data: swPNG(t)})
@@ -385,7 +385,7 @@ func swSeed(t *testing.T, env *voteEnv) swIDs {
 	}
 	ids.candidate = swFirstID(t, env, "SELECT MIN(id) FROM candidates WHERE group_id = ?", ids.group)
 	fmWant(t, env.API("POST", fmt.Sprintf("/api/v1/groups/%d/candidate-lists", ids.group), tok,
-		map[string]any{"vote_planned_at": time.Now().AddDate(0, 0, 30)}), 201, "publish list")
+		map[string]any{"vote_planned_at": env.Clock.Now().AddDate(0, 0, 30)}), 201, "publish list")
 	ids.fobjection = fmID(t, env.API("POST", fmt.Sprintf("/api/v1/groups/%d/objections", ids.group), tok,
 		map[string]any{"kind": "candidate_list", "content": "候选人名单有误", "submitter": "1-1-102"}), "formation objection")
 	keys, refs, err := env.Svc.Formation.SlateRefs(ctx, fmSystem, ids.group)
@@ -404,7 +404,7 @@ func swSeed(t *testing.T, env *voteEnv) swIDs {
 	}
 	ids.committee = swFirstID(t, env, "SELECT MIN(id) FROM committees WHERE estate_id = ?", ids.estate)
 
-	held := env.clock.Now()
+	held := env.Clock.Now()
 	if _, err := env.Svc.Documents.CreateMinutes(ctx, fmSystem, ids.estate, documents.NewMinutes{Kind: "committee",
 		MinutesInput: documents.MinutesInput{Title: "业委会第一次会议", Place: "会议室", HeldAt: held}}); err != nil {
 		t.Fatalf("minutes: %v", err)
@@ -516,8 +516,7 @@ func swLast(key string) bool { return key == "POST /logout" || key == "DELETE /a
 
 func TestRolesSweepEveryRoute(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
-		env := &voteEnv{Env: handlertest.New(t, db), clock: &voteClock{t: voteT0}}
-		env.Svc.Votes.SetClock(env.clock.Now)
+		env := newVoteEnv(t, db, handlertest.Options{})
 		ids := swSeed(t, env)
 
 		var routes []string
@@ -671,8 +670,7 @@ func TestRolesDraftingAgreesThroughBothDoors(t *testing.T) {
 // (403) before it looks at the input or the object's state, without the router's check.
 func TestRolesServicesRefuseFirst(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
-		env := &voteEnv{Env: handlertest.New(t, db), clock: &voteClock{t: voteT0}}
-		env.Svc.Votes.SetClock(env.clock.Now)
+		env := newVoteEnv(t, db, handlertest.Options{})
 		ids := swSeed(t, env)
 		ctx := context.Background()
 		s := env.Svc

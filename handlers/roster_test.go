@@ -13,13 +13,14 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/roster"
+	"gongzhi/app/testkit/fixtures"
 	"gongzhi/handlers/handlertest"
 	"gongzhi/models"
 )
 
 func fixture(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile("../testdata/" + name)
+	b, err := os.ReadFile(fixtures.Path(name))
 	if err != nil {
 		t.Fatal(err)
 	}

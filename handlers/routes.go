@@ -53,7 +53,8 @@ func New(d Deps) *fiber.App {
 	validate := httpx.NewValidator()
 	webH := &web.Handlers{Views: d.Views, Auth: d.Svc.Auth, Orgs: d.Svc.Orgs, CookieSecure: d.Config.CookieSecure,
 		Demo:      d.Demo,
-		Formation: d.Svc.Formation}
+		Formation: d.Svc.Formation,
+		Clock:     d.Svc.Clock}
 	apiH := &api.Handlers{Auth: d.Svc.Auth, Orgs: d.Svc.Orgs, Validate: validate}
 	rosterAPI := &api.RosterHandlers{Roster: d.Svc.Roster, Validate: validate}
 	rosterWeb := &web.RosterPages{Handlers: webH, Roster: d.Svc.Roster}
@@ -130,7 +131,7 @@ func New(d Deps) *fiber.App {
 	fapp.Get("/readyz", readyz(d.DB))
 	fapp.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(views.StaticFS()), MaxAge: 3600}))
 
-	loginLimit := httpx.RateLimit(httpx.NewLimiter(d.Config.LoginRateLimit, httpx.MaxLimiterKeys), proxies, say)
+	loginLimit := httpx.RateLimit(httpx.NewLimiter(d.Config.LoginRateLimit, httpx.MaxLimiterKeys, d.Svc.Clock), proxies, say)
 
 	// JSON API.
 	v1 := fapp.Group("/api/v1")
@@ -144,12 +145,12 @@ func New(d Deps) *fiber.App {
 	// middleware fiber would otherwise run first for every /api/v1 path.
 	votesAPI := &api.VoteHandlers{Votes: d.Svc.Votes, Validate: validate}
 	// One ceiling per client address over every owner-facing route (docs/operations.md).
-	ballotLimit := httpx.RateLimit(httpx.NewLimiter(d.Config.BallotRate, httpx.MaxLimiterKeys), proxies, say)
+	ballotLimit := httpx.RateLimit(httpx.NewLimiter(d.Config.BallotRate, httpx.MaxLimiterKeys, d.Svc.Clock), proxies, say)
 	optionalToken := api.OptionalToken(apiH.RequireToken)
 	// One ceiling per client address over the other anonymous read routes (published
 	// results, resolutions, verification, public lists), signed-in callers of the
 	// optional-token ones included (docs/operations.md).
-	publicLimit := httpx.RateLimit(httpx.NewLimiter(d.Config.PublicRate, httpx.MaxLimiterKeys), proxies, say)
+	publicLimit := httpx.RateLimit(httpx.NewLimiter(d.Config.PublicRate, httpx.MaxLimiterKeys, d.Svc.Clock), proxies, say)
 	v1.Get("/ballots/:token", ballotLimit, votesAPI.Ballot)
 	v1.Post("/ballots/:token", ballotLimit, votesAPI.Cast)
 	v1.Post("/ballots/:token/objections", ballotLimit, votesAPI.FileObjection)
@@ -263,7 +264,7 @@ func New(d Deps) *fiber.App {
 	// documents public web routes: an estate's announcements, document verification, published resolutions (no sign-in)
 	fapp.Get("/public/estates/:id", publicLimit, docsWeb.PublicEstate)
 	fapp.Get("/verify", publicLimit, docsWeb.VerifyForm)
-	fapp.Post("/verify", httpx.RateLimit(httpx.NewLimiter(d.Config.VerifyRate, httpx.MaxLimiterKeys), proxies, say), docsWeb.VerifyUpload)
+	fapp.Post("/verify", httpx.RateLimit(httpx.NewLimiter(d.Config.VerifyRate, httpx.MaxLimiterKeys, d.Svc.Clock), proxies, say), docsWeb.VerifyUpload)
 	fapp.Get("/verify/:code", publicLimit, docsWeb.Verify)
 	fapp.Get("/verify/:code/download", publicLimit, docsWeb.Download)
 	fapp.Get("/votes/:id/resolution.pdf", publicLimit, docsWeb.Resolution)

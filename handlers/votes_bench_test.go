@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"slices"
@@ -19,56 +18,26 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"gorm.io/gorm"
 
-	"gongzhi/app/config"
+	"gongzhi/app"
 	"gongzhi/app/database"
 	"gongzhi/app/database/dbtest"
-	"gongzhi/app/demo"
 	"gongzhi/app/roster"
 	"gongzhi/app/rules"
 	"gongzhi/app/services"
 	"gongzhi/app/voting"
-	"gongzhi/handlers"
 	"gongzhi/handlers/handlertest"
 	"gongzhi/models"
-	"gongzhi/views"
 )
 
 // benchApp builds the real application over db with a ballot rate limit high enough
-// for a load test (everything else as in production).
+// for a load test (everything else as in production, the system clock included).
 func benchApp(b *testing.B, db dbtest.DB) (*fiber.App, *services.Set, int64) {
 	b.Helper()
-	cfg, err := config.FromLookup(func(k string) (string, bool) {
-		switch k {
-		case "DB_DRIVER":
-			return db.Dialect, true
-		case "DB_DSN":
-			return db.DSN, true
-		case "SECRET_KEY":
-			return handlertest.TestSecret, true
-		case "PUBLIC_URL":
-			return "http://bench.local", true
-		case "BALLOT_RATE_LIMIT":
-			return "1000000000", true
-		}
-		return "", false
+	env := handlertest.Build(b, db, handlertest.Options{
+		Config:   map[string]string{"PUBLIC_URL": "http://bench.local", "BALLOT_RATE_LIMIT": "1000000000", "LOGIN_RATE_LIMIT": ""},
+		Services: func(o *services.Options) { o.Clock = app.SystemClock{} },
 	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	svc, err := services.New(db.DB, services.Options{SessionTTL: time.Hour, SecretKey: handlertest.TestSecret, PublicURL: cfg.PublicURL, BcryptCost: 4})
-	if err != nil {
-		b.Fatal(err)
-	}
-	res, err := demo.Seed(context.Background(), db.DB, svc)
-	if err != nil {
-		b.Fatal(err)
-	}
-	renderer, err := views.New()
-	if err != nil {
-		b.Fatal(err)
-	}
-	fapp := handlers.New(handlers.Deps{Config: cfg, DB: db.DB, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Views: renderer, Svc: svc})
-	return fapp, svc, res.EstateID
+	return env.App, env.Svc, env.Demo.EstateID
 }
 
 // benchIDCheck is the identity-check answer of every seeded voter.

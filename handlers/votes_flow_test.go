@@ -173,7 +173,7 @@ func TestVotePublicationObjectionsFinal(t *testing.T) {
 		}
 		// Closed one day after closes_at (no worker ran): publishing closes it first.
 		closedAt := voteCloses().Add(24 * time.Hour)
-		env.clock.Set(closedAt)
+		env.Clock.Set(closedAt)
 		objectionBody := map[string]any{"id_check": answers["1-1-101"], "content": "对计票有疑问"}
 		if r := env.API("POST", "/api/v1/ballots/"+creds["1-1-101"].Token+"/objections", "", objectionBody); r.Status != 409 {
 			t.Errorf("objection before publication: %d %s", r.Status, r.Body)
@@ -225,7 +225,7 @@ func TestVotePublicationObjectionsFinal(t *testing.T) {
 		if view.MyObjections != nil || !view.ObjectionsOpen {
 			t.Errorf("ballot view during the window: %+v", view)
 		}
-		env.clock.Set(closedAt.AddDate(0, 0, 10))
+		env.Clock.Set(closedAt.AddDate(0, 0, 10))
 		if r := env.API("POST", "/api/v1/ballots/"+creds["1-1-101"].Token+"/objections", "", objectionBody); r.Status != 410 {
 			t.Errorf("objection after the window: %d %s", r.Status, r.Body)
 		}

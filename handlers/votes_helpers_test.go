@@ -1,56 +1,38 @@
 package handlers_test
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
+	"gongzhi/app"
 	"gongzhi/app/database/dbtest"
-	"gongzhi/app/rules"
+	"gongzhi/app/testkit"
+	"gongzhi/app/testkit/fixtures"
 	"gongzhi/handlers/handlertest"
 )
 
-// voteClock is a movable clock for the voting service.
-type voteClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *voteClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *voteClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // voteT0 is a Monday morning in Shanghai: notices are published then, voting opens
 // 15 days later and closes a week after that.
-var voteT0 = time.Date(2026, 3, 2, 9, 0, 0, 0, rules.Shanghai())
+var voteT0 = testkit.T0
 
-func voteOpens() time.Time  { return voteT0.AddDate(0, 0, 15) }
-func voteCloses() time.Time { return voteT0.AddDate(0, 0, 22) }
+func voteOpens() time.Time  { return testkit.Opens }
+func voteCloses() time.Time { return testkit.Closes }
 
-// voteEnv is the application with a movable voting clock.
-type voteEnv struct {
-	*handlertest.Env
-	clock *voteClock
+// voteEnv is the application on a manual clock standing at voteT0.
+type voteEnv struct{ *handlertest.Env }
+
+// newVoteEnv builds the application over db on a manual clock standing at voteT0.
+func newVoteEnv(t testing.TB, db dbtest.DB, o handlertest.Options) *voteEnv {
+	t.Helper()
+	o.Clock = app.NewManualClock(voteT0)
+	return &voteEnv{handlertest.Build(t, db, o)}
 }
 
 func eachVote(t *testing.T, fn func(t *testing.T, env *voteEnv)) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
-		env := &voteEnv{Env: handlertest.New(t, db), clock: &voteClock{t: voteT0}}
-		env.Svc.Votes.SetClock(env.clock.Now)
-		fn(t, env)
+		fn(t, newVoteEnv(t, db, handlertest.Options{}))
 	})
 }
 
@@ -104,7 +86,7 @@ func (env *voteEnv) openDemoVote(t *testing.T, token string, items ...map[string
 	}
 	id := env.createVote(t, token, voteBody("civil-code-2021", items...))
 	env.openVote(t, token, id)
-	env.clock.Set(voteOpens().Add(time.Hour))
+	env.Clock.Set(voteOpens().Add(time.Hour))
 	return id
 }
 
@@ -134,32 +116,8 @@ func (env *voteEnv) credentials(t *testing.T, token string, id int64) map[string
 	return out
 }
 
-// idChecks maps each room of testdata/roster-small.csv to the last 6 characters of
-// the ID number of one of its owners (the answer of the identity check).
-func idChecks(t *testing.T) map[string]string {
-	t.Helper()
-	f, err := os.Open(filepath.Join("..", "testdata", "roster-small.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	for _, row := range rows[1:] {
-		room := row[0] + "-" + row[1] + "-" + row[2]
-		if row[1] == "" {
-			room = row[0] + "-" + row[2]
-		}
-		if _, ok := out[room]; !ok {
-			id := row[5]
-			out[room] = id[len(id)-6:]
-		}
-	}
-	return out
-}
+// idChecks maps each room of testdata/roster-small.csv to the answer of its identity check.
+func idChecks(t *testing.T) map[string]string { return fixtures.IDChecks(t, "roster-small.csv") }
 
 // cast posts an online ballot.
 func (env *voteEnv) cast(token, idCheck string, choices map[string]any) handlertest.Response {

@@ -2,64 +2,15 @@ package handlers_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"gongzhi/app/testkit/fixtures"
 	"gongzhi/models"
 )
-
-// goldenSmall is the part of testdata/tally-cases.json on the small roster.
-type goldenSmall struct {
-	Cases []struct {
-		Name   string `json:"name"`
-		Roster string `json:"roster"`
-		Items  []struct {
-			Key    string `json:"key"`
-			Matter string `json:"matter"`
-			Title  string `json:"title"`
-		} `json:"items"`
-		Ballots []struct {
-			Room    string            `json:"room"`
-			Choices map[string]string `json:"choices"`
-		} `json:"ballots"`
-		Expect map[string]struct {
-			TotalArea              string `json:"total_area"`
-			TotalHeadcount         int    `json:"total_headcount"`
-			ParticipatingArea      string `json:"participating_area"`
-			ParticipatingHeadcount int    `json:"participating_headcount"`
-			RejectedDuplicates     int    `json:"rejected_duplicates"`
-			QuorumMet              bool   `json:"quorum_met"`
-			Items                  map[string]apiItemResult
-		} `json:"expect"`
-	} `json:"cases"`
-	Elections []struct {
-		Name       string   `json:"name"`
-		Roster     string   `json:"roster"`
-		Candidates []string `json:"candidates"`
-		Seats      int      `json:"seats"`
-		Alternates int      `json:"alternates"`
-		Ballots    []struct {
-			Room  string   `json:"room"`
-			Agree []string `json:"agree"`
-		} `json:"ballots"`
-		Expect struct {
-			ParticipatingArea      string                  `json:"participating_area"`
-			ParticipatingHeadcount int                     `json:"participating_headcount"`
-			QuorumMet              bool                    `json:"quorum_met"`
-			Candidates             map[string]apiCandidate `json:"candidates"`
-			Elected                []string                `json:"elected"`
-			Runoff                 []string                `json:"runoff"`
-			Alternates             []string                `json:"alternates"`
-			CommitteeFormed        bool                    `json:"committee_formed"`
-		} `json:"expect"`
-	} `json:"elections"`
-}
 
 // apiItemResult is an item of the API.md results shape.
 type apiItemResult struct {
@@ -96,17 +47,14 @@ type apiResults struct {
 	} `json:"elections"`
 }
 
-func loadGoldenSmall(t *testing.T) goldenSmall {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "testdata", "tally-cases.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var g goldenSmall
-	if err := json.Unmarshal(b, &g); err != nil {
-		t.Fatal(err)
-	}
-	return g
+// loadGoldenSmall reads testdata/tally-cases.json (its types: app/testkit/fixtures);
+// the test takes the cases on the small roster.
+func loadGoldenSmall(t *testing.T) fixtures.Golden { return fixtures.LoadGolden(t) }
+
+// apiItemOf is a golden item expectation in the API.md results shape.
+func apiItemOf(w fixtures.ItemExpect) apiItemResult {
+	return apiItemResult{AgreeArea: w.AgreeArea, AgreeHeadcount: w.AgreeHeadcount, OpposeArea: w.OpposeArea, OpposeHeadcount: w.OpposeHeadcount,
+		AbstainArea: w.AbstainArea, AbstainHeadcount: w.AbstainHeadcount, Passed: w.Passed}
 }
 
 // results reads GET results as staff.
@@ -133,7 +81,7 @@ func TestVoteGoldenSmallCasesEndToEnd(t *testing.T) {
 			for _, profile := range []string{"civil-code-2021", "property-law-2007"} {
 				t.Run(c.Name+"/"+profile, func(t *testing.T) {
 					want := c.Expect[profile]
-					env.clock.Set(voteT0)
+					env.Clock.Set(voteT0)
 					var items []map[string]any
 					for _, it := range c.Items {
 						items = append(items, map[string]any{"key": it.Key, "title": it.Title, "text": it.Title + "的具体方案全文。", "matter": it.Matter})
@@ -141,7 +89,7 @@ func TestVoteGoldenSmallCasesEndToEnd(t *testing.T) {
 					id := env.createVote(t, tok, voteBody(profile, items...))
 					env.openVote(t, tok, id)
 					creds := env.credentials(t, tok, id)
-					env.clock.Set(voteOpens().Add(time.Minute))
+					env.Clock.Set(voteOpens().Add(time.Minute))
 					rejected := 0
 					for _, b := range c.Ballots {
 						choices := map[string]any{}
@@ -167,7 +115,7 @@ func TestVoteGoldenSmallCasesEndToEnd(t *testing.T) {
 					if rejected != want.RejectedDuplicates {
 						t.Errorf("rejected = %d, want %d", rejected, want.RejectedDuplicates)
 					}
-					env.clock.Set(voteCloses().Add(time.Second))
+					env.Clock.Set(voteCloses().Add(time.Second))
 					res := env.results(t, tok, id)
 					if res.LegalProfile != profile || res.QuorumMet != want.QuorumMet || res.TotalArea != want.TotalArea ||
 						res.TotalHeadcount != want.TotalHeadcount || res.ParticipatingArea != want.ParticipatingArea ||
@@ -175,7 +123,7 @@ func TestVoteGoldenSmallCasesEndToEnd(t *testing.T) {
 						t.Errorf("results %+v, want %+v", res, want)
 					}
 					for key, w := range want.Items {
-						if got := res.Items[key]; got != w {
+						if got := res.Items[key]; got != apiItemOf(w) {
 							t.Errorf("item %s = %+v, want %+v", key, got, w)
 						}
 					}
@@ -187,7 +135,7 @@ func TestVoteGoldenSmallCasesEndToEnd(t *testing.T) {
 				continue
 			}
 			t.Run(e.Name, func(t *testing.T) {
-				env.clock.Set(voteT0)
+				env.Clock.Set(voteT0)
 				var cands []map[string]any
 				for _, c := range e.Candidates {
 					cands = append(cands, map[string]any{"key": c, "name": "候选人" + c})
@@ -197,13 +145,13 @@ func TestVoteGoldenSmallCasesEndToEnd(t *testing.T) {
 				id := env.createVote(t, tok, voteBody("civil-code-2021", item))
 				env.openVote(t, tok, id)
 				creds := env.credentials(t, tok, id)
-				env.clock.Set(voteOpens().Add(time.Minute))
+				env.Clock.Set(voteOpens().Add(time.Minute))
 				for _, b := range e.Ballots {
 					if r := env.cast(creds[b.Room].Token, answers[b.Room], map[string]any{e.Name: b.Agree}); r.Status != 201 {
 						t.Fatalf("cast %s: %d %s", b.Room, r.Status, r.Body)
 					}
 				}
-				env.clock.Set(voteCloses().Add(time.Second))
+				env.Clock.Set(voteCloses().Add(time.Second))
 				res := env.results(t, tok, id)
 				w := e.Expect
 				if res.ParticipatingArea != w.ParticipatingArea || res.ParticipatingHeadcount != w.ParticipatingHeadcount || res.QuorumMet != w.QuorumMet {
@@ -216,7 +164,7 @@ func TestVoteGoldenSmallCasesEndToEnd(t *testing.T) {
 					t.Errorf("election %+v, want %+v", er, w)
 				}
 				for k, wc := range w.Candidates {
-					if er.Candidates[k] != wc {
+					if er.Candidates[k] != apiCandidate(wc) {
 						t.Errorf("candidate %s = %+v, want %+v", k, er.Candidates[k], wc)
 					}
 				}
@@ -388,7 +336,7 @@ func TestVoteNotYetOpenAndClosedAreGone(t *testing.T) {
 		}
 
 		// After closes_at: closed, whether or not the closer has run yet.
-		env.clock.Set(voteCloses())
+		env.Clock.Set(voteCloses())
 		if r := env.cast(creds["1-1-101"].Token, answers["1-1-101"], map[string]any{"dismiss": "agree"}); r.Status != 410 {
 			t.Errorf("online at closing time: %d %s", r.Status, r.Body)
 		}
@@ -441,7 +389,7 @@ func TestVoteResultsBeforeCloseShowParticipationOnly(t *testing.T) {
 		if r := env.API("GET", path, "", nil); r.Status != 401 {
 			t.Errorf("anonymous results before publication: %d", r.Status)
 		}
-		env.clock.Set(voteCloses().Add(time.Second))
+		env.Clock.Set(voteCloses().Add(time.Second))
 		res := env.results(t, tok, id)
 		if res.ParticipatingHeadcount != 2 || res.Items["dismiss"].AgreeHeadcount != 2 || res.Items["fund"].OpposeHeadcount != 2 {
 			t.Errorf("results after close: %+v", res)
@@ -481,7 +429,7 @@ func TestVoteItemAddedAfterNoticeRefused(t *testing.T) {
 		}
 
 		// Once the notice is out (T3), nothing is added or changed.
-		env.clock.Set(voteT0.AddDate(0, 0, 1).Add(time.Minute))
+		env.Clock.Set(voteT0.AddDate(0, 0, 1).Add(time.Minute))
 		r := env.API("POST", itemsPath, tok, ordinaryItem("late", "other"))
 		if r.Status != 409 || !strings.Contains(errorMessage(r), "不得增加或修改表决事项") {
 			t.Errorf("add after notice: %d %s", r.Status, r.Body)
@@ -490,7 +438,7 @@ func TestVoteItemAddedAfterNoticeRefused(t *testing.T) {
 			t.Errorf("replace after notice: %d %s", r.Status, r.Body)
 		}
 		// A vote whose paper notice went up in the past is noticed already.
-		env.clock.Set(voteT0)
+		env.Clock.Set(voteT0)
 		past := voteBody("civil-code-2021", defaultItems()...)
 		past["notice_published_at"] = voteT0.AddDate(0, 0, -3).Format(time.RFC3339)
 		id2 := env.createVote(t, tok, past)
@@ -601,7 +549,7 @@ func TestVoteChoicesValidation(t *testing.T) {
 		if r := env.cast(creds["1-1-201"].Token, answers["1-1-201"], map[string]any{"dismiss": "agree", "elect": []string{"B", "A"}}); r.Status != 201 {
 			t.Fatalf("ballot: %d %s", r.Status, r.Body)
 		}
-		env.clock.Set(voteCloses().Add(time.Second))
+		env.Clock.Set(voteCloses().Add(time.Second))
 		r := env.API("GET", fmt.Sprintf("/api/v1/votes/%d/results", id), tok, nil)
 		var res struct {
 			Items map[string]struct {
@@ -699,7 +647,7 @@ func TestVoteVoidAndReentry(t *testing.T) {
 		if scan.Status != 200 || !strings.HasPrefix(string(scan.Body), "%PDF-1.4") || scan.Header.Get("Content-Type") != "application/pdf" {
 			t.Errorf("scan download: %d %q", scan.Status, scan.Header.Get("Content-Type"))
 		}
-		env.clock.Set(voteCloses().Add(time.Second))
+		env.Clock.Set(voteCloses().Add(time.Second))
 		res := env.results(t, tok, id)
 		if res.ParticipatingHeadcount != 1 || res.Items["dismiss"].AgreeHeadcount != 1 || res.Items["dismiss"].OpposeHeadcount != 0 {
 			t.Errorf("results after void and re-entry: %+v", res)

@@ -40,8 +40,8 @@ func vwNewSchedule() vwSchedule {
 	return vwSchedule{Notice: notice, Opens: opens, Closes: opens.AddDate(0, 0, 7)}
 }
 
-// vwAt moves the voting service's clock to t.
-func vwAt(env *handlertest.Env, t time.Time) { env.Svc.Votes.SetClock(func() time.Time { return t }) }
+// vwAt moves the environment's clock to t.
+func vwAt(env *handlertest.Env, t time.Time) { env.Clock.Set(t) }
 
 // vwDoc parses a page.
 func vwDoc(t *testing.T, r handlertest.Response) *goquery.Document {

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -24,10 +23,12 @@ type Entry struct {
 	Detail     map[string]any
 }
 
-// Record writes the entry through tx (the use case's transaction).
+// Record writes the entry through tx (the use case's transaction). The entry is
+// dated by the database handle's clock (gorm.Config.NowFunc), which services.New
+// sets to the services' clock.
 func Record(ctx context.Context, tx *gorm.DB, p app.Principal, e Entry) error {
 	row := models.AuditLog{
-		At:         time.Now().UTC(),
+		At:         tx.NowFunc().UTC(),
 		Username:   p.Username,
 		Role:       string(p.Role),
 		Action:     e.Action,

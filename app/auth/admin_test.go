@@ -16,7 +16,7 @@ import (
 // generated one meets the policy for the admin's username.
 func TestEnsureAdminPasswordPolicy(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
-		svc := auth.New(db.DB, time.Hour, 4, []byte("throttle-test-key-0123456789abcdef"))
+		svc := auth.New(db.DB, nil, time.Hour, 4, []byte("throttle-test-key-0123456789abcdef"))
 		ctx := context.Background()
 		for _, weak := range []string{"aaaaaaaaa1", "Admin-2026-Pass"} {
 			created, _, err := svc.EnsureAdmin(ctx, "admin", weak)

@@ -40,13 +40,14 @@ type Service struct {
 	throttle   Throttle
 	// throttleKey keys the hashes of the back-off's rows (a subkey of SECRET_KEY).
 	throttleKey []byte
-	now         func() time.Time
+	clock       app.Clock
 }
 
-// New builds the service. bcryptCost 0 means bcrypt.DefaultCost. throttleKey is the
+// New builds the service; clock (nil: the system clock) dates sessions and the
+// sign-in back-off. bcryptCost 0 means bcrypt.DefaultCost. throttleKey is the
 // secret key of the sign-in back-off's stored hashes; every server instance sharing
 // the database must use the same one (services derives it from SECRET_KEY).
-func New(db *gorm.DB, sessionTTL time.Duration, bcryptCost int, throttleKey []byte) *Service {
+func New(db *gorm.DB, clock app.Clock, sessionTTL time.Duration, bcryptCost int, throttleKey []byte) *Service {
 	if bcryptCost == 0 {
 		bcryptCost = bcrypt.DefaultCost
 	}
@@ -55,11 +56,11 @@ func New(db *gorm.DB, sessionTTL time.Duration, bcryptCost int, throttleKey []by
 		dummy = nil // only weakens the timing cover; CompareHashAndPassword still fails
 	}
 	return &Service{db: db, sessionTTL: sessionTTL, bcryptCost: bcryptCost, dummyHash: dummy, throttle: DefaultThrottle,
-		throttleKey: throttleKey, now: func() time.Time { return time.Now().UTC() }}
+		throttleKey: throttleKey, clock: app.ClockOrSystem(clock)}
 }
 
-// SetClock replaces the service's clock (tests drive the back-off with it).
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
+// now is the current instant in UTC.
+func (s *Service) now() time.Time { return s.clock.Now().UTC() }
 
 // NewToken returns a URL-safe random token of 256 bits.
 func NewToken() (string, error) {

@@ -10,6 +10,7 @@ import (
 	"gongzhi/app/auth"
 	"gongzhi/app/database/dbtest"
 	"gongzhi/app/orgs"
+	"gongzhi/app/testkit"
 	"gongzhi/models"
 )
 
@@ -23,7 +24,7 @@ type env struct {
 	ctx   context.Context
 	db    dbtest.DB
 	svc   *auth.Service
-	now   time.Time
+	clock *app.ManualClock
 	org   map[string]int64
 	est   map[string]int64
 	users map[string]int64
@@ -32,49 +33,20 @@ type env struct {
 func newEnv(t *testing.T, db dbtest.DB) *env {
 	t.Helper()
 	ctx := context.Background()
-	e := &env{ctx: ctx, db: db, svc: auth.New(db.DB, time.Hour, 4, []byte("throttle-test-key-0123456789abcdef")), now: time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC),
-		org: map[string]int64{}, est: map[string]int64{}, users: map[string]int64{}}
-	e.svc.SetClock(func() time.Time { return e.now })
-	o := orgs.New(db.DB)
-	for _, n := range []struct{ name, kind, parent string }{
-		{"city", models.OrgCity, ""}, {"district", models.OrgDistrict, "city"},
-		{"streetA", models.OrgStreet, "district"}, {"streetB", models.OrgStreet, "district"},
-		{"communityA1", models.OrgCommunity, "streetA"}, {"communityA2", models.OrgCommunity, "streetA"},
-		{"communityB1", models.OrgCommunity, "streetB"},
-	} {
-		id, err := o.CreateOrg(ctx, admin, orgs.NewOrg{Name: n.name, Kind: n.kind, ParentID: e.org[n.parent]})
-		if err != nil {
-			t.Fatalf("org %s: %v", n.name, err)
-		}
-		e.org[n.name] = id
-	}
-	for _, n := range []struct{ name, community string }{{"A1", "communityA1"}, {"A2", "communityA2"}, {"B1", "communityB1"}} {
-		id, err := o.CreateEstate(ctx, admin, orgs.NewEstate{Name: n.name, CommunityID: e.org[n.community]})
-		if err != nil {
-			t.Fatalf("estate %s: %v", n.name, err)
-		}
-		e.est[n.name] = id
-	}
-	for _, u := range []struct {
-		name   string
-		role   app.Role
-		org    string
-		estate string
-	}{
-		{"root", app.RoleAdmin, "", ""},
-		{"district", app.RoleDistrict, "district", ""},
-		{"streeta", app.RoleStreet, "streetA", ""},
-		{"streetb", app.RoleStreet, "streetB", ""},
-		{"communitya1", app.RoleCommunity, "communityA1", ""},
-		{"committee", app.RoleCommittee, "communityA1", "A1"},
-		{"auditor", app.RoleAuditor, "streetA", ""},
-	} {
-		id, err := e.svc.CreateUser(ctx, admin, auth.NewUser{Username: u.name, Password: pw, Role: u.role, OrgID: e.org[u.org], EstateID: e.est[u.estate]})
-		if err != nil {
-			t.Fatalf("user %s: %v", u.name, err)
-		}
-		e.users[u.name] = id
-	}
+	clock := app.NewManualClock(time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC))
+	e := &env{ctx: ctx, db: db, svc: auth.New(db.DB, clock, time.Hour, 4, []byte("throttle-test-key-0123456789abcdef")), clock: clock}
+	tr := testkit.NewTree(t, orgs.New(db.DB), e.svc,
+		[]testkit.TreeEstate{{Name: "A1", Community: "communityA1"}, {Name: "A2", Community: "communityA2"}, {Name: "B1", Community: "communityB1"}},
+		[]testkit.TreeUser{
+			{Name: "root", Role: app.RoleAdmin},
+			{Name: "district", Role: app.RoleDistrict, Org: "district"},
+			{Name: "streeta", Role: app.RoleStreet, Org: "streetA"},
+			{Name: "streetb", Role: app.RoleStreet, Org: "streetB"},
+			{Name: "communitya1", Role: app.RoleCommunity, Org: "communityA1"},
+			{Name: "committee", Role: app.RoleCommittee, Org: "communityA1", Estate: "A1"},
+			{Name: "auditor", Role: app.RoleAuditor, Org: "streetA"},
+		}, pw)
+	e.org, e.est, e.users = tr.Org, tr.Estate, tr.User
 	return e
 }
 
@@ -107,7 +79,7 @@ func wantCode(t *testing.T, what string, err error, c app.Code) *app.Error {
 func TestSessionLifecycle(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
 		e := newEnv(t, db)
-		start := e.now
+		start := e.clock.Now()
 		s := e.login(t, "committee", auth.KindWeb)
 		if s.Token == "" || s.CSRFToken == "" || s.Token == s.CSRFToken || !s.ExpiresAt.Equal(start.Add(time.Hour)) {
 			t.Fatalf("session %+v: want distinct tokens, expiry after the TTL", s)
@@ -133,16 +105,16 @@ func TestSessionLifecycle(t *testing.T) {
 		wantCode(t, "unknown token", func() error { _, _, err := e.svc.Authenticate(e.ctx, s.Token+"x", auth.KindWeb); return err }(), app.EUnauthorized)
 
 		// Used after 50 minutes: the expiry slides to 50+60 minutes.
-		e.now = start.Add(50 * time.Minute)
+		e.clock.Set(start.Add(50 * time.Minute))
 		if _, _, err := e.svc.Authenticate(e.ctx, s.Token, auth.KindWeb); err != nil {
 			t.Fatalf("at 50 min: %v", err)
 		}
-		e.now = start.Add(100 * time.Minute)
+		e.clock.Set(start.Add(100 * time.Minute))
 		if _, _, err := e.svc.Authenticate(e.ctx, s.Token, auth.KindWeb); err != nil {
 			t.Fatalf("at 100 min, 50 after last use: %v", err)
 		}
 		// Unused for the TTL: expired, and purged.
-		e.now = start.Add(161 * time.Minute)
+		e.clock.Set(start.Add(161 * time.Minute))
 		wantCode(t, "expired", func() error { _, _, err := e.svc.Authenticate(e.ctx, s.Token, auth.KindWeb); return err }(), app.EUnauthorized)
 		other := e.login(t, "streeta", auth.KindWeb)
 		if n, err := e.svc.PurgeExpired(e.ctx); err != nil || n != 1 {
@@ -406,7 +378,7 @@ func TestListAndResetScope(t *testing.T) {
 // policy when none is given, and leaves an existing account alone.
 func TestEnsureAdmin(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
-		svc := auth.New(db.DB, time.Hour, 4, []byte("throttle-test-key-0123456789abcdef"))
+		svc := auth.New(db.DB, nil, time.Hour, 4, []byte("throttle-test-key-0123456789abcdef"))
 		ctx := context.Background()
 		created, generated, err := svc.EnsureAdmin(ctx, "boss", "")
 		if err != nil || !created || auth.ValidatePassword("password", "boss", generated) != nil {

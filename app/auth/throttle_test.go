@@ -23,9 +23,8 @@ import (
 // wait (429) — and none of the counted failures is lost.
 func TestConcurrentFailuresAllCounted(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
-		svc := auth.New(db.DB, time.Hour, 4, []byte("throttle-test-key-0123456789abcdef"))
-		now := time.Now().UTC()
-		svc.SetClock(func() time.Time { return now })
+		clock := app.NewManualClock(time.Now().UTC())
+		svc := auth.New(db.DB, clock, time.Hour, 4, []byte("throttle-test-key-0123456789abcdef"))
 		ctx := context.Background()
 		var wg sync.WaitGroup
 		errs := make(chan error, 12)
@@ -74,16 +73,15 @@ func throttleKeys(t *testing.T, db *gorm.DB) []string {
 // account lives KnownFor (90 days), and nothing else does.
 func TestPurgeThrottleRows(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
-		svc := auth.New(db.DB, time.Hour, 4, []byte("throttle-test-key-0123456789abcdef"))
-		now := time.Now().UTC()
-		svc.SetClock(func() time.Time { return now })
+		clock := app.NewManualClock(time.Now().UTC())
+		svc := auth.New(db.DB, clock, time.Hour, 4, []byte("throttle-test-key-0123456789abcdef"))
 		ctx := context.Background()
 		if _, _, err := svc.EnsureAdmin(ctx, "root", "Platform-Pass-2026"); err != nil {
 			t.Fatal(err)
 		}
 		for i := range 12 { // into the address's and the account's back-off
 			_, _ = svc.Login(ctx, auth.Credentials{Username: "ghost", Password: "Wrong-Pass-2026", Address: "192.0.2.1"}, auth.KindAPI)
-			now = now.Add(time.Duration(i) * time.Second)
+			clock.Advance(time.Duration(i) * time.Second)
 		}
 		if _, err := svc.Login(ctx, auth.Credentials{Username: "root", Password: "Platform-Pass-2026", Address: "192.0.2.9"}, auth.KindAPI); err != nil {
 			t.Fatal(err)
@@ -92,7 +90,7 @@ func TestPurgeThrottleRows(t *testing.T) {
 			t.Fatalf("%d throttle rows, want 4 (two addresses, one account, one known address)", n)
 		}
 		// Within the hour nothing is purged.
-		now = now.Add(30 * time.Minute)
+		clock.Advance(30 * time.Minute)
 		if _, err := svc.PurgeExpired(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -100,7 +98,7 @@ func TestPurgeThrottleRows(t *testing.T) {
 			t.Errorf("%d throttle rows after 30 minutes, want 4", n)
 		}
 		// Past the back-off and Forget only the known address remains…
-		now = now.Add(31 * time.Minute)
+		clock.Advance(31 * time.Minute)
 		if _, err := svc.PurgeExpired(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -108,7 +106,7 @@ func TestPurgeThrottleRows(t *testing.T) {
 			t.Errorf("%d throttle rows an hour after the last failure, want 1 (the known address)", n)
 		}
 		// …and it, too, goes after KnownFor.
-		now = now.Add(auth.DefaultThrottle.KnownFor)
+		clock.Advance(auth.DefaultThrottle.KnownFor)
 		if _, err := svc.PurgeExpired(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -125,7 +123,7 @@ func TestThrottleKeysAreKeyed(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
 		ctx := context.Background()
 		attempt := func(key string) {
-			svc := auth.New(db.DB, time.Hour, 4, []byte(key))
+			svc := auth.New(db.DB, nil, time.Hour, 4, []byte(key))
 			_, _ = svc.Login(ctx, auth.Credentials{Username: "Secret-Typed-In-Name", Password: "Wrong-Pass-2026", Address: "192.0.2.1"}, auth.KindAPI)
 		}
 		attempt("throttle-test-key-A-0123456789abcdef")

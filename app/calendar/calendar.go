@@ -41,30 +41,20 @@ const maxBasisRunes = 200
 
 // Service reads and loads holiday notices.
 type Service struct {
-	db *gorm.DB
-
-	clockMu sync.RWMutex
-	clock   func() time.Time
+	db    *gorm.DB
+	clock app.Clock
 
 	warnMu   sync.Mutex
 	warnedOn string // the day (Asia/Shanghai, 2006-01-02) WarnUncovered last logged
 }
 
-// New builds the service over db.
-func New(db *gorm.DB) *Service { return &Service{db: db, clock: time.Now} }
-
-// SetClock replaces the service's clock (tests move time instead of waiting for December).
-func (s *Service) SetClock(now func() time.Time) {
-	s.clockMu.Lock()
-	s.clock = now
-	s.clockMu.Unlock()
+// New builds the service over db; clock (nil: the system clock) tells which year's
+// notice is due (tests move it instead of waiting for December).
+func New(db *gorm.DB, clock app.Clock) *Service {
+	return &Service{db: db, clock: app.ClockOrSystem(clock)}
 }
 
-func (s *Service) now() time.Time {
-	s.clockMu.RLock()
-	defer s.clockMu.RUnlock()
-	return s.clock().UTC()
-}
+func (s *Service) now() time.Time { return s.clock.Now().UTC() }
 
 // Notice is one year's notice as the platform holds it.
 type Notice struct {

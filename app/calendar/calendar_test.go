@@ -27,19 +27,19 @@ func testInput2027() calendar.Input {
 		MakeUpWorkdays: []string{"2027-02-20"}}
 }
 
-func at(y int, m time.Month, d int) func() time.Time {
-	return func() time.Time { return time.Date(y, m, d, 10, 0, 0, 0, rules.Shanghai()) }
+func at(y int, m time.Month, d int) time.Time {
+	return time.Date(y, m, d, 10, 0, 0, 0, rules.Shanghai())
 }
 
 func TestComingYearWarningAndLoad(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
 		ctx := context.Background()
-		s := calendar.New(db.DB)
-		s.SetClock(at(2026, 11, 30))
+		clock := app.NewManualClock(at(2026, 11, 30))
+		s := calendar.New(db.DB, clock)
 		if y, err := s.Uncovered(ctx); err != nil || y != 0 {
 			t.Fatalf("30 November 2026: uncovered %d, %v; want none before December", y, err)
 		}
-		s.SetClock(at(2026, 12, 5))
+		clock.Set(at(2026, 12, 5))
 		if y, err := s.Uncovered(ctx); err != nil || y != 2027 {
 			t.Fatalf("5 December 2026: uncovered %d, %v; want 2027", y, err)
 		}
@@ -107,13 +107,14 @@ func TestComingYearWarningAndLoad(t *testing.T) {
 func TestDailyWarningFromDecember(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
 		ctx := context.Background()
-		s := calendar.New(db.DB)
+		clock := new(app.ManualClock)
+		s := calendar.New(db.DB, clock)
 		var logs bytes.Buffer
 		log := slog.New(slog.NewTextHandler(&logs, nil))
 		check := func(when time.Time, want string) {
 			t.Helper()
 			logs.Reset()
-			s.SetClock(func() time.Time { return when })
+			clock.Set(when)
 			s.WarnUncovered(ctx, log)
 			switch got := logs.String(); {
 			case want == "" && got != "":
@@ -144,7 +145,7 @@ func TestDailyWarningFromDecember(t *testing.T) {
 func TestLoadRefusesBadNotices(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
 		ctx := context.Background()
-		s := calendar.New(db.DB)
+		s := calendar.New(db.DB, nil)
 		mod := func(f func(in *calendar.Input)) calendar.Input { in := testInput2027(); f(&in); return in }
 		cases := []struct {
 			name  string

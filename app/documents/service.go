@@ -37,38 +37,25 @@ type Service struct {
 	calendars calendar.Source // the working calendar (app/calendar); nil: the shipped notices only
 	// slots bounds the documents rendered at once (limits.go).
 	slots chan struct{}
-
-	clockMu sync.RWMutex
-	clock   func() time.Time
+	// clock stamps the creation date of new documents (tests fix it to get
+	// byte-identical PDFs) and decides what is shown or archived.
+	clock app.Clock
 }
 
-// New builds the service. publicURL (PUBLIC_URL) is the base of the verification links
+// New builds the service; clock is nil for the system clock. publicURL (PUBLIC_URL) is the base of the verification links
 // the documents' QR codes hold: publicURL + "/verify/" + document number. The protector
 // encrypts stored notice batches, which carry every voter's personal ballot link.
-func New(db *gorm.DB, orgSvc *orgs.Service, votes *voting.Service, protector *pii.Protector, publicURL string) (*Service, error) {
+func New(db *gorm.DB, clock app.Clock, orgSvc *orgs.Service, votes *voting.Service, protector *pii.Protector, publicURL string) (*Service, error) {
 	r, err := sharedRenderer()
 	if err != nil {
 		return nil, fmt.Errorf("documents: %w", err)
 	}
 	return &Service{db: db, orgs: orgSvc, votes: votes, pii: protector, renderer: r,
-		publicURL: strings.TrimRight(publicURL, "/"), slots: make(chan struct{}, runtime.GOMAXPROCS(0)), clock: time.Now}, nil
-}
-
-// SetClock replaces the service's clock: it stamps the creation date of new documents
-// (tests fix it to get byte-identical PDFs) and decides what is shown or archived.
-func (s *Service) SetClock(now func() time.Time) {
-	s.clockMu.Lock()
-	defer s.clockMu.Unlock()
-	s.clock = now
+		publicURL: strings.TrimRight(publicURL, "/"), slots: make(chan struct{}, runtime.GOMAXPROCS(0)), clock: app.ClockOrSystem(clock)}, nil
 }
 
 // now is the current instant in UTC at the microsecond precision both databases keep.
-func (s *Service) now() time.Time {
-	s.clockMu.RLock()
-	clock := s.clock
-	s.clockMu.RUnlock()
-	return clock().UTC().Truncate(time.Microsecond)
-}
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
 
 // VerifyURL is the public verification page of a document number; the QR codes of
 // resolutions and minutes hold it.

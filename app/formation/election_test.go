@@ -1,9 +1,6 @@
 package formation_test
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -12,53 +9,14 @@ import (
 	"gongzhi/app/database/dbtest"
 	"gongzhi/app/formation"
 	"gongzhi/app/rules"
+	"gongzhi/app/testkit/fixtures"
 	"gongzhi/models"
 )
 
 // goldenElection is one committee election of testdata/tally-cases.json.
-type goldenElection struct {
-	Name       string   `json:"name"`
-	Roster     string   `json:"roster"`
-	Candidates []string `json:"candidates"`
-	Seats      int      `json:"seats"`
-	Alternates int      `json:"alternates"`
-	MinMembers int      `json:"min_members"`
-	Ballots    []struct {
-		Room  string   `json:"room"`
-		Agree []string `json:"agree"`
-	} `json:"ballots"`
-	Expect struct {
-		QuorumMet  bool `json:"quorum_met"`
-		Candidates map[string]struct {
-			AgreeHeadcount int    `json:"agree_headcount"`
-			AgreeArea      string `json:"agree_area"`
-			Qualified      bool   `json:"qualified"`
-		} `json:"candidates"`
-		Elected         []string `json:"elected"`
-		Runoff          []string `json:"runoff"`
-		Alternates      []string `json:"alternates"`
-		CommitteeFormed bool     `json:"committee_formed"`
-		VacantSeats     int      `json:"vacant_seats"`
-	} `json:"expect"`
-}
+type goldenElection = fixtures.Election
 
-func loadGoldenElections(t *testing.T) []goldenElection {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "tally-cases.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var file struct {
-		Elections []goldenElection `json:"elections"`
-	}
-	if err := json.Unmarshal(data, &file); err != nil {
-		t.Fatal(err)
-	}
-	if len(file.Elections) != 3 {
-		t.Fatalf("%d golden elections, want 3", len(file.Elections))
-	}
-	return file.Elections
-}
+func loadGoldenElections(t *testing.T) []goldenElection { return fixtures.LoadGolden(t).Elections }
 
 // tallyOn counts ballots (room → agreed keys) over the estate's frozen register as the
 // voting service does: one ballot per voter, the national profile's counting rule.
@@ -299,7 +257,7 @@ func TestReelectionByTheCommittee(t *testing.T) {
 		_, err = f.svc.RecordElection(f.ctx, street, f.estate, 7, "committee", electAll(keys, 4, 2), refs)
 		wantCode(t, err, app.EInvalid)
 
-		f.clock.set(2026, 3, 20, 18, 0)
+		f.clock.Set(sh(2026, 3, 20, 18, 0))
 		first, err := f.svc.RecordElection(f.ctx, street, f.estate, 7, "committee", electAll(keys, 5, 1), refs)
 		f.must(err)
 		cv, err := f.svc.Committee(f.ctx, street, first)
@@ -313,14 +271,14 @@ func TestReelectionByTheCommittee(t *testing.T) {
 			t.Errorf("term end %v, re-election start %v", cv.TermEnd, cv.ReelectionStart)
 		}
 		// Chair elected 9 days later: recorded, flagged late (7 days, BJ 42).
-		f.clock.set(2026, 3, 29, 10, 0)
+		f.clock.Set(sh(2026, 3, 29, 10, 0))
 		off, err := f.svc.SetOfficers(f.ctx, committee, first, formation.OfficersInput{ChairMemberID: cv.Members[0].ID})
 		f.must(err)
 		if !off.Late {
 			t.Error("chair elected on day 9 not flagged late")
 		}
 		// Filing after 30 days: recorded, overdue.
-		f.clock.set(2026, 4, 30, 10, 0)
+		f.clock.Set(sh(2026, 4, 30, 10, 0))
 		cv, err = f.svc.Committee(f.ctx, street, first)
 		f.must(err)
 		if !cv.FilingOverdue {
@@ -335,7 +293,7 @@ func TestReelectionByTheCommittee(t *testing.T) {
 		}
 
 		// Five years on, the re-election is due; the committee account forms the group.
-		f.clock.set(2030, 12, 21, 9, 0)
+		f.clock.Set(sh(2030, 12, 21, 9, 0))
 		due, err := f.svc.EstatesDue(f.ctx, street)
 		f.must(err)
 		if len(due) != 1 || !due[0].ReelectionDue {

@@ -37,24 +37,16 @@ import (
 type Service struct {
 	db   *gorm.DB
 	orgs *orgs.Service
-	now  func() time.Time
+	clk  app.Clock // read through clock()
 }
 
-// New builds the service with the system clock.
-func New(db *gorm.DB, orgSvc *orgs.Service) *Service {
-	return &Service{db: db, orgs: orgSvc, now: time.Now}
-}
-
-// WithClock returns a copy of the service that reads the time from now (for tests and
-// replays).
-func (s *Service) WithClock(now func() time.Time) *Service {
-	c := *s
-	c.now = now
-	return &c
+// New builds the service; clock (nil: the system clock) dates what it records.
+func New(db *gorm.DB, clock app.Clock, orgSvc *orgs.Service) *Service {
+	return &Service{db: db, orgs: orgSvc, clk: app.ClockOrSystem(clock)}
 }
 
 // clock is the current instant in UTC, to the second (both databases keep it exactly).
-func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Second) }
+func (s *Service) clock() time.Time { return s.clk.Now().UTC().Truncate(time.Second) }
 
 // action is a kind of change, for the role check.
 type action int

@@ -226,7 +226,7 @@ func TestMemberListAndDutyDeadlines(t *testing.T) {
 		wantCode(t, f.svc.UpdateGroup(f.ctx, street, gid, formation.GroupUpdate{PlannedMeetingAt: ptr(sh(2026, 6, 2, 9, 0))}), app.EInvalid)
 
 		// On Tue Mar 10 the member list is overdue.
-		f.clock.set(2026, 3, 10, 9, 0)
+		f.clock.Set(sh(2026, 3, 10, 9, 0))
 		gv, err = f.svc.Group(f.ctx, street, gid)
 		f.must(err)
 		if !gv.MemberListOverdue || !duty(gv, formation.DutyPublishMemberList).Overdue {
@@ -264,7 +264,7 @@ func TestMemberListAndDutyDeadlines(t *testing.T) {
 
 		// Duties: evidence required; overdue after the deadline; done once.
 		wantCode(t, f.svc.CompleteDuty(f.ctx, street, gid, "meeting_plan", formation.DutyInput{}), app.EInvalid)
-		f.clock.set(2026, 4, 6, 9, 0)
+		f.clock.Set(sh(2026, 4, 6, 9, 0))
 		gv, err = f.svc.Group(f.ctx, street, gid)
 		f.must(err)
 		if !duty(gv, "meeting_plan").Overdue || duty(gv, "confirm_owners").LastDay != "2026-04-05" {
@@ -446,7 +446,7 @@ func TestCandidateListPublicationPeriods(t *testing.T) {
 		}
 		_, _, err = f.svc.SlateRefs(f.ctx, street, gid)
 		wantCode(t, err, app.EConflict)
-		f.clock.set(2026, 3, 3, 9, 0)
+		f.clock.Set(sh(2026, 3, 3, 9, 0))
 		res, err = f.svc.PublishCandidateList(f.ctx, street, gid, formation.ListInput{VotePlannedAt: sh(2026, 3, 18, 9, 0)})
 		f.must(err)
 		gv, err = f.svc.Group(f.ctx, street, gid)
@@ -618,11 +618,11 @@ func TestNoClockDrift(t *testing.T) {
 	// The service keeps instants to the second so that both databases return them equal.
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
 		f := newFixture(t, db)
-		f.clock.t = f.clock.t.Add(123456789 * time.Nanosecond)
+		f.clock.Advance(123456789 * time.Nanosecond)
 		gid := f.formGroup(f.who("street"), f.estate, nil)
 		gv, err := f.svc.Group(f.ctx, f.who("street"), gid)
 		f.must(err)
-		if gv.FormedAt.Nanosecond() != 0 || !gv.FormedAt.Equal(f.clock.t.Truncate(time.Second)) {
+		if gv.FormedAt.Nanosecond() != 0 || !gv.FormedAt.Equal(f.clock.Now().Truncate(time.Second)) {
 			t.Errorf("formed_at %v", gv.FormedAt)
 		}
 	})

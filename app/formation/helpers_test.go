@@ -3,64 +3,40 @@ package formation_test
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"gongzhi/app"
 	"gongzhi/app/database/dbtest"
-	"gongzhi/app/demo"
 	"gongzhi/app/formation"
-	"gongzhi/app/orgs"
 	"gongzhi/app/rules"
 	"gongzhi/app/services"
+	"gongzhi/app/testkit"
 	"gongzhi/models"
 )
 
-// testClock is a settable clock for the service under test.
-type testClock struct{ t time.Time }
-
-func (c *testClock) now() time.Time { return c.t }
-
-// set moves the clock to a wall time in Asia/Shanghai.
-func (c *testClock) set(y int, m time.Month, d, hh, mm int) {
-	c.t = time.Date(y, m, d, hh, mm, 0, 0, rules.Shanghai()).UTC()
-}
-
 // fixture is a migrated database with the demo data, a roster on the demo estate, and
-// the formation service on a test clock.
+// the services on a manual clock (app/testkit).
 type fixture struct {
 	t      *testing.T
 	ctx    context.Context
 	db     dbtest.DB
+	kit    *testkit.Env
 	set    *services.Set
 	svc    *formation.Service
-	clock  *testClock
+	clock  *app.ManualClock
 	estate int64 // 阳光花园 (national profile, street "street")
 	other  int64 // 光明家园 (beijing profile, street "street2")
 }
 
 // sh is a wall time in Asia/Shanghai as UTC.
-func sh(y int, m time.Month, d, hh, mm int) time.Time {
-	return time.Date(y, m, d, hh, mm, 0, 0, rules.Shanghai()).UTC()
-}
+func sh(y int, m time.Month, d, hh, mm int) time.Time { return testkit.Shanghai(y, m, d, hh, mm) }
 
 func newFixture(t *testing.T, db dbtest.DB) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	set, err := services.New(db.DB, services.Options{SessionTTL: time.Hour, SecretKey: "test-secret-key-0123456789abcdef0123456789", BcryptCost: 4})
-	if err != nil {
-		t.Fatalf("services: %v", err)
-	}
-	res, err := demo.Seed(ctx, db.DB, set)
-	if err != nil {
-		t.Fatalf("demo seed: %v", err)
-	}
-	clock := &testClock{}
-	clock.set(2026, 3, 2, 10, 0) // Monday
-	f := &fixture{t: t, ctx: ctx, db: db, set: set, svc: set.Formation.WithClock(clock.now), clock: clock, estate: res.EstateID}
+	kit := testkit.NewWith(t, db, testkit.Options{Clock: app.NewManualClock(sh(2026, 3, 2, 10, 0))}) // Monday
+	f := &fixture{t: t, ctx: kit.Ctx, db: db, kit: kit, set: kit.Svc, svc: kit.Svc.Formation, clock: kit.Clock, estate: kit.Demo.EstateID}
 	var other models.Estate
 	if err := db.Where("name = ?", "光明家园").First(&other).Error; err != nil {
 		t.Fatalf("second estate: %v", err)
@@ -70,54 +46,22 @@ func newFixture(t *testing.T, db dbtest.DB) *fixture {
 	return f
 }
 
-// system is the platform administrator.
-var system = app.Principal{Username: "system", Role: app.RoleAdmin}
-
 // importRoster loads a fixture roster into an estate through the roster service.
 func (f *fixture) importRoster(estateID int64, name string) {
 	f.t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", name))
-	if err != nil {
-		f.t.Fatalf("read %s: %v", name, err)
-	}
-	if _, err := f.set.Roster.Import(f.ctx, system, estateID, name, data); err != nil {
-		f.t.Fatalf("import %s: %v", name, err)
-	}
+	f.kit.ImportRoster(f.t, estateID, name)
 }
 
 // who is the principal of a demo account, as the auth service builds it.
 func (f *fixture) who(username string) app.Principal {
 	f.t.Helper()
-	u, err := models.FindUserByUsername(f.ctx, f.db.DB, username)
-	if err != nil {
-		f.t.Fatalf("user %s: %v", username, err)
-	}
-	p := app.Principal{UserID: u.ID, Username: u.Username, Role: app.Role(u.Role)}
-	if u.OrgID != nil {
-		o, err := models.FindOrg(f.ctx, f.db.DB, *u.OrgID)
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		p.OrgID, p.OrgPath = o.ID, o.Path
-	}
-	if u.EstateID != nil {
-		p.EstateID = *u.EstateID
-	}
-	return p
+	return f.kit.Principal(f.t, username)
 }
 
 // newEstate creates an estate under the demo community with a profile.
 func (f *fixture) newEstate(name, profile string) int64 {
 	f.t.Helper()
-	var community models.Org
-	if err := f.db.Where("name = ?", "和谐社区").First(&community).Error; err != nil {
-		f.t.Fatal(err)
-	}
-	id, err := f.set.Orgs.CreateEstate(f.ctx, system, orgs.NewEstate{Name: name, CommunityID: community.ID, ProfileCode: profile})
-	if err != nil {
-		f.t.Fatalf("estate %s: %v", name, err)
-	}
-	return id
+	return f.kit.NewEstate(f.t, name, profile)
 }
 
 // must fails the test on err.

@@ -59,7 +59,7 @@ func Load(ctx context.Context, db *gorm.DB, secret string) (*pii.Protector, erro
 		if err := canary(ctx, db, p); err != nil {
 			return nil, err
 		}
-		row := models.KeyRing{ID: 1, Fingerprint: p.Fingerprint(), UpdatedAt: time.Now().UTC()}
+		row := models.KeyRing{ID: 1, Fingerprint: p.Fingerprint(), UpdatedAt: db.NowFunc().UTC()}
 		if err := db.WithContext(ctx).Create(&row).Error; err != nil && !database.IsDuplicate(err) {
 			return nil, fmt.Errorf("keyring: recording the key's fingerprint: %w", err)
 		}
@@ -186,7 +186,7 @@ func Rotate(ctx context.Context, db *gorm.DB, oldSecret, newSecret string) (Repo
 		// The conditional update takes the row's lock (and SQLite's write lock) and
 		// proves that no other rotation got here first.
 		res := tx.Exec("UPDATE key_ring SET fingerprint = ?, hash_keys = ?, rotations = rotations + 1, updated_at = ? WHERE id = 1 AND fingerprint = ?",
-			newP.Fingerprint(), sealed, time.Now().UTC(), oldP.Fingerprint())
+			newP.Fingerprint(), sealed, tx.NowFunc().UTC(), oldP.Fingerprint())
 		if res.Error != nil {
 			return fmt.Errorf("keyring: %w", res.Error)
 		}

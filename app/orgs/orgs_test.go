@@ -11,6 +11,7 @@ import (
 	"gongzhi/app/auth"
 	"gongzhi/app/database/dbtest"
 	"gongzhi/app/orgs"
+	"gongzhi/app/testkit"
 	"gongzhi/models"
 )
 
@@ -40,52 +41,26 @@ func seed(t *testing.T, db dbtest.DB) *tree {
 	t.Helper()
 	ctx := context.Background()
 	tr := &tree{ctx: ctx, db: db, svc: orgs.New(db.DB), org: map[string]int64{}, est: map[string]int64{}, who: map[string]app.Principal{}}
-	mkOrg := func(name, kind, parent string) {
-		id, err := tr.svc.CreateOrg(ctx, admin, orgs.NewOrg{Name: name, Kind: kind, ParentID: tr.org[parent]})
-		if err != nil {
-			t.Fatalf("org %s: %v", name, err)
-		}
-		tr.org[name] = id
+	users := auth.New(db.DB, nil, time.Hour, 4, []byte("throttle-test-key-0123456789abcdef"))
+	accounts := []testkit.TreeUser{
+		{Name: "district", Role: app.RoleDistrict, Org: "district"},
+		{Name: "streeta", Role: app.RoleStreet, Org: "streetA"},
+		{Name: "streetb", Role: app.RoleStreet, Org: "streetB"},
+		{Name: "communitya1", Role: app.RoleCommunity, Org: "communityA1"},
+		{Name: "committee", Role: app.RoleCommittee, Org: "communityA1", Estate: "A1-east"},
+		{Name: "auditor", Role: app.RoleAuditor, Org: "streetA"},
 	}
-	mkOrg("city", models.OrgCity, "")
-	mkOrg("district", models.OrgDistrict, "city")
-	mkOrg("streetA", models.OrgStreet, "district")
-	mkOrg("streetB", models.OrgStreet, "district")
-	mkOrg("communityA1", models.OrgCommunity, "streetA")
-	mkOrg("communityA2", models.OrgCommunity, "streetA")
-	mkOrg("communityB1", models.OrgCommunity, "streetB")
-	for _, e := range []struct{ name, community string }{
-		{"A1-east", "communityA1"}, {"A1-west", "communityA1"}, {"A2", "communityA2"}, {"B1", "communityB1"},
-	} {
-		id, err := tr.svc.CreateEstate(ctx, admin, orgs.NewEstate{Name: e.name, CommunityID: tr.org[e.community]})
+	seeded := testkit.NewTree(t, tr.svc, users, []testkit.TreeEstate{
+		{Name: "A1-east", Community: "communityA1"}, {Name: "A1-west", Community: "communityA1"},
+		{Name: "A2", Community: "communityA2"}, {Name: "B1", Community: "communityB1"},
+	}, accounts, testPassword)
+	tr.org, tr.est = seeded.Org, seeded.Estate
+	for _, u := range accounts {
+		s, err := users.Login(ctx, auth.Credentials{Username: u.Name, Password: testPassword, Address: "192.0.2.1"}, auth.KindAPI)
 		if err != nil {
-			t.Fatalf("estate %s: %v", e.name, err)
+			t.Fatalf("login %s: %v", u.Name, err)
 		}
-		tr.est[e.name] = id
-	}
-	users := auth.New(db.DB, time.Hour, 4, []byte("throttle-test-key-0123456789abcdef"))
-	for _, u := range []struct {
-		name   string
-		role   app.Role
-		org    string
-		estate string
-	}{
-		{"district", app.RoleDistrict, "district", ""},
-		{"streeta", app.RoleStreet, "streetA", ""},
-		{"streetb", app.RoleStreet, "streetB", ""},
-		{"communitya1", app.RoleCommunity, "communityA1", ""},
-		{"committee", app.RoleCommittee, "communityA1", "A1-east"},
-		{"auditor", app.RoleAuditor, "streetA", ""},
-	} {
-		if _, err := users.CreateUser(ctx, admin, auth.NewUser{Username: u.name, Password: testPassword, Role: u.role,
-			OrgID: tr.org[u.org], EstateID: tr.est[u.estate]}); err != nil {
-			t.Fatalf("user %s: %v", u.name, err)
-		}
-		s, err := users.Login(ctx, auth.Credentials{Username: u.name, Password: testPassword, Address: "192.0.2.1"}, auth.KindAPI)
-		if err != nil {
-			t.Fatalf("login %s: %v", u.name, err)
-		}
-		tr.who[u.name] = s.Principal
+		tr.who[u.Name] = s.Principal
 	}
 	tr.who["admin"] = admin
 	tr.orgN = tr.count(t, &models.Org{})

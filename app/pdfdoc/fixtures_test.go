@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"slices"
 	"sort"
@@ -15,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"gongzhi/app/testkit/pdfcheck"
 )
 
 // shanghai is UTC+8, the zone the fixtures' times are written in.
@@ -198,11 +198,7 @@ func sampleMinutes() Minutes {
 // requireTools skips the test unless the poppler and zbar command-line tools are installed.
 func requireTools(t testing.TB) {
 	t.Helper()
-	for _, tool := range []string{"pdftotext", "pdftoppm", "zbarimg"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not on PATH (install poppler-utils and zbar-tools)", tool)
-		}
-	}
+	pdfcheck.RequireTools(t)
 }
 
 // newTestRenderer builds a Renderer or fails the test.
@@ -224,50 +220,23 @@ func writePDF(t testing.TB, name string, fn func(w *bytes.Buffer) error) string 
 	if err := fn(&buf); err != nil {
 		t.Fatalf("render %s: %v", name, err)
 	}
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if dir := os.Getenv("PDFDOC_PREVIEW_DIR"); dir != "" {
-		preview := filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "_")+"-"+name)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(preview, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return path
+	return pdfcheck.Save(t, "PDFDOC_PREVIEW_DIR", name, buf.Bytes())
 }
 
 // run executes a command and returns its standard output.
 func run(t testing.TB, name string, args ...string) string {
 	t.Helper()
-	out, err := exec.Command(name, args...).Output()
-	if err != nil {
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) {
-			t.Fatalf("%s %v: %v: %s", name, args, err, exitErr.Stderr)
-		}
-		t.Fatalf("%s %v: %v", name, args, err)
-	}
-	return string(out)
+	return pdfcheck.Run(t, name, args...)
 }
 
 // pdfText is pdftotext -layout of one page (page > 0) or of the whole file (page 0).
 func pdfText(t testing.TB, path string, page int) string {
 	t.Helper()
-	args := []string{"-layout", "-enc", "UTF-8"}
-	if page > 0 {
-		args = append(args, "-f", fmt.Sprint(page), "-l", fmt.Sprint(page))
-	}
-	return run(t, "pdftotext", append(args, path, "-")...)
+	return pdfcheck.Text(t, path, page)
 }
 
 // squeeze removes all white space, so text wrapped over several lines can be matched.
-func squeeze(s string) string {
-	return strings.Join(strings.Fields(s), "")
-}
+func squeeze(s string) string { return pdfcheck.Squeeze(s) }
 
 // Raster formats for rasterize: PNG as a phone camera would see the page, or 1-bit PBM, which
 // pdftoppm writes ten times faster (its PNG compression dominates long documents).
@@ -318,36 +287,14 @@ func rasterize(t testing.TB, path string, dpi int, format string) []string {
 	return files
 }
 
-var zbarSource = regexp.MustCompile(`(?s)<source href='([^']*)'>(.*?)</source>`)
-var zbarData = regexp.MustCompile(`(?s)<data><!\[CDATA\[(.*?)\]\]></data>`)
-
 // decodeQR runs zbarimg once over all images and returns, per image, the QR payloads found.
 func decodeQR(t testing.TB, pngs []string) [][]string {
 	t.Helper()
-	out, err := exec.Command("zbarimg", append([]string{"--xml", "-q", "-Sdisable", "-Sqrcode.enable"}, pngs...)...).Output()
-	if err != nil {
-		var exitErr *exec.ExitError
-		// zbarimg exits with 4 when it finds no symbol in any image.
-		if !errors.As(err, &exitErr) || exitErr.ExitCode() != 4 {
-			t.Fatalf("zbarimg: %v", err)
-		}
-	}
-	byFile := make(map[string][]string)
-	for _, src := range zbarSource.FindAllStringSubmatch(string(out), -1) {
-		for _, data := range zbarData.FindAllStringSubmatch(src[2], -1) {
-			byFile[src[1]] = append(byFile[src[1]], data[1])
-		}
-	}
-	codes := make([][]string, len(pngs))
-	for i, png := range pngs {
-		codes[i] = byFile[png]
-	}
-	return codes
+	return pdfcheck.DecodeQR(t, pngs)
 }
 
 // pageCount counts pages by the form feed pdftotext writes after each one.
 func pageCount(t testing.TB, path string) int {
 	t.Helper()
-	text := run(t, "pdftotext", "-enc", "UTF-8", path, "-")
-	return strings.Count(text, "\f")
+	return pdfcheck.PageCount(t, path)
 }

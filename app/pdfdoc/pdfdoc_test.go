@@ -14,9 +14,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"gongzhi/app/testkit/fixtures"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/golden/*.sha256")
+var update = flag.Bool("update", false, "rewrite testdata/golden/pdfdoc/*.sha256 (at the repository root)")
 
 func TestResolutionText(t *testing.T) {
 	requireTools(t)
@@ -220,7 +222,7 @@ func TestGoldenResolution(t *testing.T) {
 	// PNGs of the old and new rendering, then regenerate with -update.
 	sum := sha256.Sum256(first)
 	got := hex.EncodeToString(sum[:]) + "\n"
-	golden := filepath.Join("testdata", "golden", "resolution.sha256")
+	golden := fixtures.Path(filepath.Join("golden", "pdfdoc", "resolution.sha256"))
 	if *update {
 		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
 			t.Fatal(err)

@@ -3,8 +3,8 @@ package pii
 import (
 	"encoding/csv"
 	"errors"
+	"gongzhi/app/testkit/fixtures"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -86,7 +86,7 @@ func TestUSCCCheckCharacterIsUnique(t *testing.T) {
 func TestFixtureIDs(t *testing.T) {
 	for _, name := range []string{"roster-small.csv", "roster-medium.csv"} {
 		t.Run(name, func(t *testing.T) {
-			f, err := os.Open(filepath.Join("..", "..", "testdata", name))
+			f, err := os.Open(fixtures.Path(name))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -72,13 +72,13 @@ func (s *Service) Import(ctx context.Context, p app.Principal, estateID int64, f
 	go func() { registered <- rules.BuildRegister(plan.registerUnits(), registerOptions(e.ProfileCode)) }()
 	var res ImportResult
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := replaceRoster(ctx, tx, estateID, &plan, func() error { return <-protected }); err != nil {
+		if err := replaceRoster(ctx, tx, s.clock.Now(), estateID, &plan, func() error { return <-protected }); err != nil {
 			return err
 		}
 		reg := <-registered
 		imp := models.RosterImport{EstateID: estateID, Filename: filename, FileSHA256: hex.EncodeToString(sum[:]),
 			RowsCount: len(rows), UnitsCount: len(plan.units), VotersCount: reg.TotalHeadcount,
-			TotalArea: int64(reg.TotalArea), CreatedAt: time.Now().UTC()}
+			TotalArea: int64(reg.TotalArea), CreatedAt: s.clock.Now()}
 		if p.UserID != 0 {
 			uid := p.UserID
 			imp.UserID = &uid
@@ -235,7 +235,7 @@ func (pl rosterPlan) registerUnits() []rules.RegisterUnit {
 // replaceRoster deletes the estate's current roster rows and inserts the plan
 // with multi-row INSERTs, resolving generated ids by their natural keys. It waits
 // for ownersReady (the owners' protected personal data) only after the units.
-func replaceRoster(ctx context.Context, tx *gorm.DB, estateID int64, pl *rosterPlan, ownersReady func() error) error {
+func replaceRoster(ctx context.Context, tx *gorm.DB, now time.Time, estateID int64, pl *rosterPlan, ownersReady func() error) error {
 	tx = tx.WithContext(ctx)
 	// MySQL runs a DELETE with an IN subquery as a scan of every estate's
 	// ownerships; its multi-table DELETE walks the estate's units instead.
@@ -254,7 +254,6 @@ func replaceRoster(ctx context.Context, tx *gorm.DB, estateID int64, pl *rosterP
 			return fmt.Errorf("clearing %s: %w", st.what, err)
 		}
 	}
-	now := time.Now().UTC()
 	// Buildings.
 	bArgs := make([][]any, 0, len(pl.buildings))
 	for _, b := range pl.buildings {

@@ -139,7 +139,7 @@ func newBenchEnv(b *testing.B, db dbtest.DB) *benchEnv {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return &benchEnv{db: db.DB, svc: roster.New(db.DB, orgSvc, protector), orgSvc: orgSvc, admin: admin, comm: comm}
+	return &benchEnv{db: db.DB, svc: roster.New(db.DB, nil, orgSvc, protector), orgSvc: orgSvc, admin: admin, comm: comm}
 }
 
 func (e *benchEnv) newEstate(b *testing.B, i int) int64 {

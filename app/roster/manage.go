@@ -238,7 +238,7 @@ func (s *Service) UpdateUnit(ctx context.Context, p app.Principal, estateID, uni
 		}
 		if err := tx.Model(&models.Unit{}).Where("id = ?", u.ID).Select("area", "area_source", "delivered", "parking", "updated_at").
 			Updates(map[string]any{"area": int64(area), "area_source": in.AreaSource, "delivered": in.Delivered, "parking": in.Parking,
-				"updated_at": nowUTC()}).Error; err != nil {
+				"updated_at": s.clock.Now()}).Error; err != nil {
 			return fmt.Errorf("updating unit: %w", err)
 		}
 		return audit.Record(ctx, tx, p, audit.Entry{Action: "roster.unit.update", TargetType: "unit", TargetID: u.ID, OrgID: e.CommunityID, EstateID: estateID,
@@ -267,7 +267,7 @@ func (s *Service) UpdateOwner(ctx context.Context, p app.Principal, estateID, ow
 	if n := utf8.RuneCountInString(name); n == 0 || n > rosterfile.MaxNameRunes {
 		return app.Invalid("name", fmt.Sprintf("业主姓名须为 1 到 %d 个字符", rosterfile.MaxNameRunes))
 	}
-	updates := map[string]any{"name": name, "updated_at": nowUTC()}
+	updates := map[string]any{"name": name, "updated_at": s.clock.Now()}
 	phone := strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(in.Phone))
 	switch {
 	case in.Phone == "-":

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -24,14 +23,15 @@ import (
 
 // Service is the roster service.
 type Service struct {
-	db   *gorm.DB
-	orgs *orgs.Service
-	pii  *pii.Protector
+	db    *gorm.DB
+	clock app.Clock
+	orgs  *orgs.Service
+	pii   *pii.Protector
 }
 
-// New builds the service.
-func New(db *gorm.DB, orgSvc *orgs.Service, protector *pii.Protector) *Service {
-	return &Service{db: db, orgs: orgSvc, pii: protector}
+// New builds the service; clock (nil: the system clock) stamps imports and edits.
+func New(db *gorm.DB, clock app.Clock, orgSvc *orgs.Service, protector *pii.Protector) *Service {
+	return &Service{db: db, clock: app.ClockOrSystem(clock), orgs: orgSvc, pii: protector}
 }
 
 // Last6Hash is the stored form of the last six characters of an ID number, used
@@ -210,5 +210,3 @@ func deref[T any](p *T) T {
 	}
 	return *p
 }
-
-func nowUTC() time.Time { return time.Now().UTC() }

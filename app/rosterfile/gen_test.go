@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"gongzhi/app/testkit/fixtures"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -19,7 +19,7 @@ import (
 // fixture returns the bytes of a roster fixture in the project's testdata.
 func fixture(t testing.TB, name string) []byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", name))
+	data, err := os.ReadFile(fixtures.Path(name))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,8 +2,8 @@ package rules
 
 import (
 	"encoding/csv"
+	"gongzhi/app/testkit/fixtures"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,9 +16,7 @@ type rosterFixture struct {
 }
 
 // fixturePath is the path of a shared test fixture from the package directory.
-func fixturePath(name string) string {
-	return filepath.Join("..", "..", "testdata", name)
-}
+func fixturePath(name string) string { return fixtures.Path(name) }
 
 // loadRosterFixture reads a roster CSV (building,unit,room,area,owner_name,id_number,phone,
 // owner_kind,representative): one unit per room, OwnerIDs assigned per id_number in order of

@@ -1,94 +1,13 @@
 package rules
 
 import (
-	"encoding/json"
-	"os"
+	"gongzhi/app/testkit/fixtures"
 	"slices"
 	"testing"
 )
 
-// goldenTallyFile is testdata/tally-cases.json: ballots on a named roster with the expected
-// results of each case under both legal profiles, and three committee elections.
-type goldenTallyFile struct {
-	Format string `json:"format"`
-	Cases  []struct {
-		Name   string `json:"name"`
-		Roster string `json:"roster"`
-		Items  []struct {
-			Key    string `json:"key"`
-			Matter Matter `json:"matter"`
-		} `json:"items"`
-		Ballots []struct {
-			Room    string            `json:"room"`
-			Choices map[string]Choice `json:"choices"`
-		} `json:"ballots"`
-		Expect map[LegalProfile]goldenTallyExpect `json:"expect"`
-	} `json:"cases"`
-	Elections []struct {
-		Name       string   `json:"name"`
-		Roster     string   `json:"roster"`
-		Candidates []string `json:"candidates"`
-		Seats      int      `json:"seats"`
-		Alternates int      `json:"alternates"`
-		MinMembers int      `json:"min_members"`
-		Ballots    []struct {
-			Room  string   `json:"room"`
-			Agree []string `json:"agree"`
-		} `json:"ballots"`
-		Expect struct {
-			ParticipatingArea      string `json:"participating_area"`
-			ParticipatingHeadcount int    `json:"participating_headcount"`
-			QuorumMet              bool   `json:"quorum_met"`
-			Candidates             map[string]struct {
-				AgreeHeadcount int    `json:"agree_headcount"`
-				AgreeArea      string `json:"agree_area"`
-				Qualified      bool   `json:"qualified"`
-			} `json:"candidates"`
-			Elected         []string `json:"elected"`
-			Runoff          []string `json:"runoff"`
-			Alternates      []string `json:"alternates"`
-			CommitteeFormed bool     `json:"committee_formed"`
-			VacantSeats     int      `json:"vacant_seats"`
-		} `json:"expect"`
-	} `json:"elections"`
-}
-
-// goldenTallyExpect is the expected outcome of one case under one profile.
-type goldenTallyExpect struct {
-	TotalArea              string `json:"total_area"`
-	TotalHeadcount         int    `json:"total_headcount"`
-	ParticipatingArea      string `json:"participating_area"`
-	ParticipatingHeadcount int    `json:"participating_headcount"`
-	RejectedDuplicates     int    `json:"rejected_duplicates"`
-	QuorumMet              bool   `json:"quorum_met"`
-	Items                  map[string]struct {
-		Class            MatterClass `json:"class"`
-		AgreeArea        string      `json:"agree_area"`
-		AgreeHeadcount   int         `json:"agree_headcount"`
-		OpposeArea       string      `json:"oppose_area"`
-		OpposeHeadcount  int         `json:"oppose_headcount"`
-		AbstainArea      string      `json:"abstain_area"`
-		AbstainHeadcount int         `json:"abstain_headcount"`
-		Passed           bool        `json:"passed"`
-	} `json:"items"`
-}
-
-// loadGoldenTally reads testdata/tally-cases.json.
-func loadGoldenTally(t *testing.T) goldenTallyFile {
-	t.Helper()
-	data, err := os.ReadFile(fixturePath("tally-cases.json"))
-	if err != nil {
-		t.Fatalf("read golden cases: %v", err)
-	}
-	var g goldenTallyFile
-	if err := json.Unmarshal(data, &g); err != nil {
-		t.Fatalf("parse golden cases: %v", err)
-	}
-	if g.Format != "tally-cases/1" || len(g.Cases) == 0 || len(g.Elections) != 3 {
-		t.Fatalf("unexpected golden file: format %q, %d cases, %d elections", g.Format, len(g.Cases), len(g.Elections))
-	}
-	return g
-}
+// loadGoldenTally reads testdata/tally-cases.json (its types: app/testkit/fixtures).
+func loadGoldenTally(t *testing.T) fixtures.Golden { return fixtures.LoadGolden(t) }
 
 // goldenRegisters builds and caches the register of each roster named by the golden file.
 type goldenRegisters map[string]Register
@@ -139,18 +58,22 @@ func TestTallyGoldenCases(t *testing.T) {
 		reg := regs.get(t, c.Roster)
 		for _, p := range LegalProfiles() {
 			t.Run(c.Name+"/"+string(p), func(t *testing.T) {
-				want, ok := c.Expect[p]
+				want, ok := c.Expect[string(p)]
 				if !ok {
 					t.Fatalf("no expectation for %s", p)
 				}
 				box := newBallotBox(reg)
 				in := TallyInput{Profile: p, TotalArea: reg.TotalArea, TotalHeadcount: reg.TotalHeadcount}
 				for _, it := range c.Items {
-					in.Items = append(in.Items, ItemSpec{Key: it.Key, Matter: it.Matter})
+					in.Items = append(in.Items, ItemSpec{Key: it.Key, Matter: Matter(it.Matter)})
 				}
 				for _, b := range c.Ballots {
 					if area, ok := box.accept(t, b.Room); ok {
-						in.Ballots = append(in.Ballots, CastBallot{Area: area, Choices: b.Choices})
+						choices := map[string]Choice{}
+						for k, v := range b.Choices {
+							choices[k] = Choice(v)
+						}
+						in.Ballots = append(in.Ballots, CastBallot{Area: area, Choices: choices})
 					}
 				}
 				res := Tally(in)
@@ -180,7 +103,7 @@ func TestTallyGoldenCases(t *testing.T) {
 						t.Errorf("item %s missing", key)
 						continue
 					}
-					if got.Class != w.Class || got.Passed != w.Passed ||
+					if string(got.Class) != w.Class || got.Passed != w.Passed ||
 						got.Agree.Area.String() != w.AgreeArea || got.Agree.Headcount != w.AgreeHeadcount ||
 						got.Oppose.Area.String() != w.OpposeArea || got.Oppose.Headcount != w.OpposeHeadcount ||
 						got.Abstain.Area.String() != w.AbstainArea || got.Abstain.Headcount != w.AbstainHeadcount {

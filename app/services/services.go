@@ -75,20 +75,24 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("services: %w", err)
 	}
+	clock := app.ClockOrSystem(opt.Clock)
+	// The rows' own stamps (GORM's created_at/updated_at, the audit log's time) read
+	// the same clock as the services.
+	db.Config.NowFunc = func() time.Time { return clock.Now().UTC() }
 	set := &Set{
 		DB:    db,
-		Clock: app.ClockOrSystem(opt.Clock),
+		Clock: clock,
 		PII:   protector,
-		Auth:  auth.New(db, opt.SessionTTL, opt.BcryptCost, throttleKey),
+		Auth:  auth.New(db, clock, opt.SessionTTL, opt.BcryptCost, throttleKey),
 		Orgs:  orgs.New(db),
 	}
-	set.Calendar = calendar.New(db)
-	set.Roster = roster.New(db, set.Orgs, protector)
-	set.Votes = voting.New(db, set.Orgs, set.Roster, protector, opt.PublicURL, opt.Logger)
+	set.Calendar = calendar.New(db, clock)
+	set.Roster = roster.New(db, clock, set.Orgs, protector)
+	set.Votes = voting.New(db, clock, set.Orgs, set.Roster, protector, opt.PublicURL, opt.Logger)
 	set.Votes.SetObserver(opt.Observer)
-	set.Formation = formation.New(db, set.Orgs)
+	set.Formation = formation.New(db, clock, set.Orgs)
 	set.Elections = elections.New(set.Votes, set.Formation)
-	if set.Documents, err = documents.New(db, set.Orgs, set.Votes, protector, opt.PublicURL); err != nil {
+	if set.Documents, err = documents.New(db, clock, set.Orgs, set.Votes, protector, opt.PublicURL); err != nil {
 		return nil, fmt.Errorf("services: %w", err)
 	}
 	set.Votes.SetCalendars(set.Calendar)

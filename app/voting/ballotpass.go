@@ -23,7 +23,7 @@ const BallotPassTTL = 30 * time.Minute
 // passPrefix versions the sealed content of a ballot pass.
 const passPrefix = "ballot-pass/v1"
 
-// Now is the service's current instant (tests move it with SetClock), for pages
+// Now is the service's current instant (the clock given to New), for pages
 // that default dates or show "as of".
 func (s *Service) Now() time.Time { return s.now() }
 

@@ -9,23 +9,14 @@ import (
 	"time"
 
 	"gongzhi/app"
+	"gongzhi/app/testkit/fixtures"
 	"gongzhi/app/voting"
 	"gongzhi/models"
 )
 
-// smallRosterAnswers maps each room of roster-small.csv to the identity-check answer
-// of its first owner (the last six characters of the ID number).
+// smallRosterAnswers maps each room of roster-small.csv to its identity-check answer.
 func smallRosterAnswers(t *testing.T) map[string]string {
-	t.Helper()
-	answers := map[string]string{}
-	for _, row := range strings.Split(strings.TrimSpace(string(testdata(t, "roster-small.csv"))), "\n")[1:] {
-		f := strings.Split(row, ",")
-		room := f[0] + "-" + f[1] + "-" + f[2]
-		if _, ok := answers[room]; !ok {
-			answers[room] = f[5][len(f[5])-6:]
-		}
-	}
-	return answers
+	return fixtures.IDChecks(t, "roster-small.csv")
 }
 
 // waitFor polls cond until it holds, failing the test after ten seconds.
@@ -63,7 +54,7 @@ func (e *env) assertContents(t *testing.T, voteID int64, wantByVoter map[int64]s
 		if want := `{"dismiss":"` + wantByVoter[b.VoterID] + `"}`; c.Choices != want || c.VoteID != voteID {
 			t.Errorf("voter %d: content %s of vote %d, want %s", b.VoterID, c.Choices, c.VoteID, want)
 		}
-		if check, err := e.Svc.Votes.VerifyReceipt(e.ctx, b.Receipt); err != nil || check.VoteID != voteID {
+		if check, err := e.Svc.Votes.VerifyReceipt(e.Ctx, b.Receipt); err != nil || check.VoteID != voteID {
 			t.Errorf("receipt %s: %+v %v", b.Receipt, check, err)
 		}
 	}
@@ -81,7 +72,7 @@ func TestCastsArrivingTogetherAreWrittenTogether(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs[i] = e.Svc.Votes.CastOnline(e.ctx, c.Token, answers[c.Rooms[0]], voting.Choices{"dismiss": {Option: optionOf(i)}})
+				_, errs[i] = e.Svc.Votes.CastOnline(e.Ctx, c.Token, answers[c.Rooms[0]], voting.Choices{"dismiss": {Option: optionOf(i)}})
 			}()
 		}
 		waitFor(t, "the casts to queue", func() bool { return e.Svc.Votes.QueuedCasts() == len(creds) })
@@ -120,7 +111,7 @@ func TestCastBatchWithAVoterWhoVotedAnswersEachCast(t *testing.T) {
 		results := make(chan cast, len(creds)+1)
 		castAs := func(i int) {
 			c := creds[i]
-			_, err := e.Svc.Votes.CastOnline(e.ctx, c.Token, answers[c.Rooms[0]], voting.Choices{"dismiss": {Option: optionOf(i)}})
+			_, err := e.Svc.Votes.CastOnline(e.Ctx, c.Token, answers[c.Rooms[0]], voting.Choices{"dismiss": {Option: optionOf(i)}})
 			results <- cast{i, err}
 		}
 		for i := range creds {
@@ -128,7 +119,7 @@ func TestCastBatchWithAVoterWhoVotedAnswersEachCast(t *testing.T) {
 		}
 		go castAs(1)
 		waitFor(t, "the casts to queue", func() bool { return e.Svc.Votes.QueuedCasts() == len(creds)+1 })
-		if _, err := e.Svc.Votes.CastPaper(e.ctx, e.admin, id, voting.PaperBallot{Room: creds[0].Rooms[0], Choices: voting.Choices{"dismiss": {Option: "agree"}}}); err != nil {
+		if _, err := e.Svc.Votes.CastPaper(e.Ctx, e.Admin, id, voting.PaperBallot{Room: creds[0].Rooms[0], Choices: voting.Choices{"dismiss": {Option: "agree"}}}); err != nil {
 			t.Fatal(err)
 		}
 		resume()
@@ -177,7 +168,7 @@ func TestCastBatchIsAllOrNothing(t *testing.T) {
 		}
 
 		// A batch of five: five ballots, each with its own content, ids in batch order.
-		ids, refused, err := e.Svc.Votes.InsertCastBatch(e.ctx, id, voterIDs[:5], credIDs[:5])
+		ids, refused, err := e.Svc.Votes.InsertCastBatch(e.Ctx, id, voterIDs[:5], credIDs[:5])
 		if err != nil || refused || len(ids) != 5 {
 			t.Fatalf("batch: %v refused=%v err=%v", ids, refused, err)
 		}
@@ -193,7 +184,7 @@ func TestCastBatchIsAllOrNothing(t *testing.T) {
 		}
 
 		// One voter of the next batch has voted: nothing of the batch is written.
-		if ids, refused, err := e.Svc.Votes.InsertCastBatch(e.ctx, id, voterIDs[4:8], credIDs[4:8]); err != nil || !refused {
+		if ids, refused, err := e.Svc.Votes.InsertCastBatch(e.Ctx, id, voterIDs[4:8], credIDs[4:8]); err != nil || !refused {
 			t.Errorf("batch with a voter who voted: %v refused=%v err=%v", ids, refused, err)
 		}
 		if b, c := ballotCount(); b != 5 || c != 5 {
@@ -204,7 +195,7 @@ func TestCastBatchIsAllOrNothing(t *testing.T) {
 		if err := e.DB.Model(&models.Vote{}).Where("id = ?", id).Update("state", models.VoteClosed).Error; err != nil {
 			t.Fatal(err)
 		}
-		if ids, refused, err := e.Svc.Votes.InsertCastBatch(e.ctx, id, voterIDs[5:8], credIDs[5:8]); err != nil || !refused {
+		if ids, refused, err := e.Svc.Votes.InsertCastBatch(e.Ctx, id, voterIDs[5:8], credIDs[5:8]); err != nil || !refused {
 			t.Errorf("batch of a closed vote: %v refused=%v err=%v", ids, refused, err)
 		}
 		if b, c := ballotCount(); b != 5 || c != 5 {
@@ -217,7 +208,7 @@ func TestCredentialReadsTogetherAnswerEachLink(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		id, creds := e.openSmallVoteWithLinks(t)
 		answers := smallRosterAnswers(t)
-		if _, err := e.Svc.Votes.RevokeAndReissue(e.ctx, e.admin, id, creds[2].VoterID, "通知单遗失"); err != nil {
+		if _, err := e.Svc.Votes.RevokeAndReissue(e.Ctx, e.Admin, id, creds[2].VoterID, "通知单遗失"); err != nil {
 			t.Fatal(err)
 		}
 		resume := e.Svc.Votes.PauseCredentialReads()
@@ -230,7 +221,7 @@ func TestCredentialReadsTogetherAnswerEachLink(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, got[i] = e.Svc.Votes.CastOnline(e.ctx, tokens[i], checks[i], voting.Choices{"dismiss": {Option: "agree"}})
+				_, got[i] = e.Svc.Votes.CastOnline(e.Ctx, tokens[i], checks[i], voting.Choices{"dismiss": {Option: "agree"}})
 			}()
 		}
 		waitFor(t, "the reads to queue", func() bool { return e.Svc.Votes.QueuedReads() == len(tokens) })
@@ -249,7 +240,7 @@ func TestSecondCastOfAVoterIsRefusedWithoutAWrite(t *testing.T) {
 		id, creds := e.openSmallVoteWithLinks(t)
 		answers := smallRosterAnswers(t)
 		c := creds[0]
-		first, err := e.Svc.Votes.CastOnline(e.ctx, c.Token, answers[c.Rooms[0]], voting.Choices{"dismiss": {Option: "agree"}})
+		first, err := e.Svc.Votes.CastOnline(e.Ctx, c.Token, answers[c.Rooms[0]], voting.Choices{"dismiss": {Option: "agree"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -259,7 +250,7 @@ func TestSecondCastOfAVoterIsRefusedWithoutAWrite(t *testing.T) {
 		defer resume()
 		done := make(chan error, 1)
 		go func() {
-			_, err := e.Svc.Votes.CastOnline(e.ctx, c.Token, answers[c.Rooms[0]], voting.Choices{"dismiss": {Option: "oppose"}})
+			_, err := e.Svc.Votes.CastOnline(e.Ctx, c.Token, answers[c.Rooms[0]], voting.Choices{"dismiss": {Option: "oppose"}})
 			done <- err
 		}()
 		select {

@@ -13,8 +13,8 @@ import (
 	"gongzhi/app"
 	"gongzhi/app/database/dbtest"
 	"gongzhi/app/rules"
+	"gongzhi/app/testkit"
 	"gongzhi/app/voting"
-	"gongzhi/handlers/handlertest"
 	"gongzhi/models"
 )
 
@@ -135,7 +135,7 @@ func BenchmarkTally100k(b *testing.B) {
 			} else {
 				db = dbtest.MySQL(b)
 			}
-			env := handlertest.New(b, db)
+			env := testkit.New(b, db)
 			id := seedTallyVote(b, db.DB, env.Demo.EstateID)
 			admin := adminPrincipal()
 			ctx := context.Background()

@@ -18,7 +18,7 @@ import (
 func (e *env) openSmallVoteWithLinks(t *testing.T) (int64, []voting.Credential) {
 	t.Helper()
 	id := e.openSmallVote(t)
-	creds, err := e.Svc.Votes.Credentials(e.ctx, e.admin, id)
+	creds, err := e.Svc.Votes.Credentials(e.Ctx, e.Admin, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,16 +29,16 @@ func (e *env) openSmallVoteWithLinks(t *testing.T) (int64, []voting.Credential) 
 // clock into its voting period.
 func (e *env) openSmallVote(t *testing.T) int64 {
 	t.Helper()
-	e.clock.Set(t0)
+	e.Clock.Set(t0)
 	id := e.createVote(t, e.Demo.EstateID, string(rules.CivilCode2021), []voting.ItemInput{
 		{Key: "dismiss", Title: "解聘物业", Text: "解聘现物业服务企业", Matter: string(rules.MatterHireDismissManager)},
 		{Key: "fund", Title: "续筹维修资金", Text: "续筹专项维修资金", Matter: string(rules.MatterRaiseMaintenanceFund)},
 	})
-	if _, err := e.Svc.Votes.Open(e.ctx, e.admin, id); err != nil {
+	if _, err := e.Svc.Votes.Open(e.Ctx, e.Admin, id); err != nil {
 		t.Fatal(err)
 	}
 	_, opens, _ := schedule()
-	e.clock.Set(opens.Add(time.Hour))
+	e.Clock.Set(opens.Add(time.Hour))
 	return id
 }
 
@@ -46,18 +46,17 @@ func TestCloseExactlyOnceAcrossInstances(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		id := e.openSmallVote(t)
 		for _, room := range []string{"1-1-101", "1-1-102", "1-1-201"} {
-			if _, err := e.Svc.Votes.CastPaper(e.ctx, e.admin, id, voting.PaperBallot{Room: room, Choices: voting.Choices{"dismiss": {Option: "agree"}}}); err != nil {
+			if _, err := e.Svc.Votes.CastPaper(e.Ctx, e.Admin, id, voting.PaperBallot{Room: room, Choices: voting.Choices{"dismiss": {Option: "agree"}}}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if _, err := e.Svc.Votes.Close(e.ctx, id); app.ErrorCode(err) != app.EConflict {
+		if _, err := e.Svc.Votes.Close(e.Ctx, id); app.ErrorCode(err) != app.EConflict {
 			t.Errorf("closing early: %v", err)
 		}
 		// A second server instance over the same database.
-		other := voting.New(e.DB.DB, e.Svc.Orgs, e.Svc.Roster, e.Svc.PII, "http://other.local", nil)
-		other.SetClock(e.clock.Now)
+		other := voting.New(e.DB.DB, e.Clock, e.Svc.Orgs, e.Svc.Roster, e.Svc.PII, "http://other.local", nil)
 		_, _, closes := schedule()
-		e.clock.Set(closes)
+		e.Clock.Set(closes)
 		var closed atomic.Int64
 		var wg sync.WaitGroup
 		for i := range 20 {
@@ -68,7 +67,7 @@ func TestCloseExactlyOnceAcrossInstances(t *testing.T) {
 				if i%2 == 1 {
 					svc = other
 				}
-				ok, err := svc.Close(e.ctx, id)
+				ok, err := svc.Close(e.Ctx, id)
 				if err != nil {
 					t.Errorf("close: %v", err)
 				}
@@ -81,7 +80,7 @@ func TestCloseExactlyOnceAcrossInstances(t *testing.T) {
 		if closed.Load() != 1 {
 			t.Fatalf("%d callers closed the vote, want exactly 1", closed.Load())
 		}
-		v, err := models.FindVote(e.ctx, e.DB.DB, id)
+		v, err := models.FindVote(e.Ctx, e.DB.DB, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,7 +92,7 @@ func TestCloseExactlyOnceAcrossInstances(t *testing.T) {
 		if audits != 1 {
 			t.Errorf("%d close audit entries", audits)
 		}
-		if ok, err := e.Svc.Votes.Close(e.ctx, id); ok || err != nil {
+		if ok, err := e.Svc.Votes.Close(e.Ctx, id); ok || err != nil {
 			t.Errorf("closing again: %v %v", ok, err)
 		}
 	})
@@ -110,13 +109,13 @@ func TestRunCloserClosesOverdueVotesOnStart(t *testing.T) {
 		}
 		draft := e.createVote(t, e.Demo.EstateID, string(rules.CivilCode2021), []voting.ItemInput{
 			{Key: "x", Title: "其他", Text: "其他事项", Matter: string(rules.MatterOther)}})
-		e.clock.Set(closes.Add(time.Minute))
+		e.Clock.Set(closes.Add(time.Minute))
 		// The worker's first pass runs at once; the short deadline only ends the loop.
-		ctx, cancel := context.WithTimeout(e.ctx, 300*time.Millisecond)
+		ctx, cancel := context.WithTimeout(e.Ctx, 300*time.Millisecond)
 		defer cancel()
 		e.Svc.Votes.RunCloser(ctx, time.Hour, nil)
 		for id, want := range map[int64]string{due: models.VoteClosed, later: models.VoteOpen, draft: models.VoteDraft} {
-			v, err := models.FindVote(e.ctx, e.DB.DB, id)
+			v, err := models.FindVote(e.Ctx, e.DB.DB, id)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -131,10 +130,10 @@ func TestParticipationByBuildingHidesResults(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		id := e.openSmallVote(t)
 		// 王建国 holds 1-1-101 and 2-1-101: one voter, counted in both buildings.
-		if _, err := e.Svc.Votes.CastPaper(e.ctx, e.admin, id, voting.PaperBallot{Room: "2-1-101", Choices: voting.Choices{"fund": {Option: "oppose"}}}); err != nil {
+		if _, err := e.Svc.Votes.CastPaper(e.Ctx, e.Admin, id, voting.PaperBallot{Room: "2-1-101", Choices: voting.Choices{"fund": {Option: "oppose"}}}); err != nil {
 			t.Fatal(err)
 		}
-		p, err := e.Svc.Votes.Participation(e.ctx, e.admin, id)
+		p, err := e.Svc.Votes.Participation(e.Ctx, e.Admin, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,10 +165,10 @@ func TestRosterEditAfterOpeningDoesNotChangeTheVote(t *testing.T) {
 		// Re-import a roster with one room fewer: the open vote keeps its register.
 		lines := strings.Split(strings.TrimSpace(string(testdata(t, "roster-small.csv"))), "\n")
 		shorter := strings.Join(lines[:len(lines)-1], "\n") + "\n"
-		if _, err := e.Svc.Roster.Import(e.ctx, e.admin, e.Demo.EstateID, "roster.csv", []byte(shorter)); err != nil {
+		if _, err := e.Svc.Roster.Import(e.Ctx, e.Admin, e.Demo.EstateID, "roster.csv", []byte(shorter)); err != nil {
 			t.Fatal(err)
 		}
-		p, err := e.Svc.Votes.Participation(e.ctx, e.admin, id)
+		p, err := e.Svc.Votes.Participation(e.Ctx, e.Admin, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -185,16 +184,15 @@ func TestCastsRacingTheCloseAreCountedOrRefused(t *testing.T) {
 		answers := smallRosterAnswers(t)
 		// Instance A still sees the voting period; instance B is past the closing time.
 		_, _, closes := schedule()
-		e.clock.Set(closes.Add(-time.Millisecond))
-		closer := voting.New(e.DB.DB, e.Svc.Orgs, e.Svc.Roster, e.Svc.PII, "http://b.local", nil)
-		closer.SetClock(func() time.Time { return closes })
+		e.Clock.Set(closes.Add(-time.Millisecond))
+		closer := voting.New(e.DB.DB, app.NewManualClock(closes), e.Svc.Orgs, e.Svc.Roster, e.Svc.PII, "http://b.local", nil)
 		var wg sync.WaitGroup
 		var accepted atomic.Int64
 		for _, c := range creds {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := e.Svc.Votes.CastOnline(e.ctx, c.Token, answers[c.Rooms[0]], voting.Choices{"dismiss": {Option: "agree"}})
+				_, err := e.Svc.Votes.CastOnline(e.Ctx, c.Token, answers[c.Rooms[0]], voting.Choices{"dismiss": {Option: "agree"}})
 				switch app.ErrorCode(err) {
 				case "":
 					accepted.Add(1)
@@ -207,12 +205,12 @@ func TestCastsRacingTheCloseAreCountedOrRefused(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := closer.Close(e.ctx, id); err != nil {
+			if _, err := closer.Close(e.Ctx, id); err != nil {
 				t.Errorf("close: %v", err)
 			}
 		}()
 		wg.Wait()
-		v, err := models.FindVote(e.ctx, e.DB.DB, id)
+		v, err := models.FindVote(e.Ctx, e.DB.DB, id)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -44,7 +44,7 @@ func (e *env) castAll(t *testing.T, voteID int64, ballots []paperBallot) int {
 			defer wg.Done()
 			for v := range work {
 				for _, b := range byVoter[v] {
-					_, err := e.Svc.Votes.CastPaper(e.ctx, e.admin, voteID, voting.PaperBallot{Room: b.room, Choices: b.choices})
+					_, err := e.Svc.Votes.CastPaper(e.Ctx, e.Admin, voteID, voting.PaperBallot{Room: b.room, Choices: b.choices})
 					switch app.ErrorCode(err) {
 					case "":
 					case app.EConflict:
@@ -68,9 +68,9 @@ func (e *env) castAll(t *testing.T, voteID int64, ballots []paperBallot) int {
 func (e *env) closeAndResult(t *testing.T, voteID int64) *voting.Result {
 	t.Helper()
 	_, _, closes := schedule()
-	e.clock.Set(closes.Add(1))
-	p := e.admin
-	r, err := e.Svc.Votes.Results(e.ctx, &p, voteID)
+	e.Clock.Set(closes.Add(1))
+	p := e.Admin
+	r, err := e.Svc.Votes.Results(e.Ctx, &p, voteID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,18 +87,18 @@ func TestGoldenCasesThroughService(t *testing.T) {
 			for _, profile := range rules.LegalProfiles() {
 				t.Run(c.Name+"/"+string(profile), func(t *testing.T) {
 					want := c.Expect[string(profile)]
-					e.clock.Set(t0)
+					e.Clock.Set(t0)
 					estate := e.estateWithRoster(t, c.Roster)
 					var items []voting.ItemInput
 					for _, it := range c.Items {
 						items = append(items, voting.ItemInput{Key: it.Key, Title: it.Title, Text: it.Title + "（全文）", Matter: it.Matter})
 					}
 					id := e.createVote(t, estate, string(profile), items)
-					if _, err := e.Svc.Votes.Open(e.ctx, e.admin, id); err != nil {
+					if _, err := e.Svc.Votes.Open(e.Ctx, e.Admin, id); err != nil {
 						t.Fatal(err)
 					}
 					_, opens, _ := schedule()
-					e.clock.Set(opens.Add(1))
+					e.Clock.Set(opens.Add(1))
 					var ballots []paperBallot
 					for _, b := range c.Ballots {
 						ch := voting.Choices{}
@@ -112,7 +112,7 @@ func TestGoldenCasesThroughService(t *testing.T) {
 					}
 					res := e.closeAndResult(t, id)
 					checkCase(t, res, want)
-					if _, matches, err := e.Svc.Votes.Recount(e.ctx, e.admin, id); err != nil || !matches {
+					if _, matches, err := e.Svc.Votes.Recount(e.Ctx, e.Admin, id); err != nil || !matches {
 						t.Errorf("recount matches = %v, %v", matches, err)
 					}
 				})
@@ -157,7 +157,7 @@ func TestGoldenElectionsThroughService(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		for _, el := range g.Elections {
 			t.Run(el.Name, func(t *testing.T) {
-				e.clock.Set(t0)
+				e.Clock.Set(t0)
 				estate := e.estateWithRoster(t, el.Roster)
 				item := voting.ItemInput{Key: el.Name, Title: "选举业主委员会委员", Text: "选举第一届业主委员会委员", Matter: string(rules.MatterElectCommittee),
 					Seats: el.Seats, Alternates: el.Alternates}
@@ -165,11 +165,11 @@ func TestGoldenElectionsThroughService(t *testing.T) {
 					item.Candidates = append(item.Candidates, voting.CandidateInput{Key: c, Name: "候选人" + c})
 				}
 				id := e.createVote(t, estate, string(rules.CivilCode2021), []voting.ItemInput{item})
-				if _, err := e.Svc.Votes.Open(e.ctx, e.admin, id); err != nil {
+				if _, err := e.Svc.Votes.Open(e.Ctx, e.Admin, id); err != nil {
 					t.Fatal(err)
 				}
 				_, opens, _ := schedule()
-				e.clock.Set(opens.Add(1))
+				e.Clock.Set(opens.Add(1))
 				var ballots []paperBallot
 				for _, b := range el.Ballots {
 					ballots = append(ballots, paperBallot{room: b.Room, choices: voting.Choices{el.Name: {Candidates: b.Agree, IsList: true}}})

@@ -34,10 +34,10 @@ func sendInOrder(t *testing.T, e *env, token, answer string, attempts []guardAtt
 		go func() {
 			defer wg.Done()
 			if a.web {
-				_, errs[i] = e.Svc.Votes.CheckIdentity(e.ctx, token, check)
+				_, errs[i] = e.Svc.Votes.CheckIdentity(e.Ctx, token, check)
 				return
 			}
-			_, errs[i] = e.Svc.Votes.CastOnline(e.ctx, token, check, voting.Choices{"dismiss": {Option: "agree"}})
+			_, errs[i] = e.Svc.Votes.CastOnline(e.Ctx, token, check, voting.Choices{"dismiss": {Option: "agree"}})
 		}()
 		waitFor(t, "the check to queue", func() bool { return e.Svc.Votes.QueuedReads() == i+1 })
 	}

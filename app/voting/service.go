@@ -56,8 +56,7 @@ type Service struct {
 	// SQLite's busy handler sleeps for milliseconds between tries.
 	writers *sync.Mutex
 
-	clockMu sync.RWMutex
-	clock   func() time.Time
+	clock app.Clock
 
 	// agendas caches the agenda of votes that are no longer drafts: it is frozen from
 	// the notice on (T3), so every instance may keep its own copy.
@@ -69,10 +68,10 @@ type Service struct {
 	observer Observer // nil: none (SetObserver)
 }
 
-// New builds the service. publicURL is the base of the personal ballot links
+// New builds the service; clock (nil: the system clock) is the only time it reads. publicURL is the base of the personal ballot links
 // (PUBLIC_URL); a link is publicURL + "/b/" + token. log (nil: none) receives what
 // the service notices by itself, such as a batch of ballots it had to write one by one.
-func New(db *gorm.DB, orgSvc *orgs.Service, rosterSvc *roster.Service, protector *pii.Protector, publicURL string, log *slog.Logger) *Service {
+func New(db *gorm.DB, clock app.Clock, orgSvc *orgs.Service, rosterSvc *roster.Service, protector *pii.Protector, publicURL string, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -83,7 +82,7 @@ func New(db *gorm.DB, orgSvc *orgs.Service, rosterSvc *roster.Service, protector
 		roster:    rosterSvc,
 		pii:       protector,
 		publicURL: strings.TrimRight(publicURL, "/"),
-		clock:     time.Now,
+		clock:     app.ClockOrSystem(clock),
 	}
 	// SQLite runs one writer at a time, so one batch writer; MySQL overlaps a few
 	// transactions, letting InnoDB share their log flushes too.
@@ -100,20 +99,8 @@ func New(db *gorm.DB, orgSvc *orgs.Service, rosterSvc *roster.Service, protector
 	return s
 }
 
-// SetClock replaces the service's clock (tests move time instead of sleeping).
-func (s *Service) SetClock(now func() time.Time) {
-	s.clockMu.Lock()
-	defer s.clockMu.Unlock()
-	s.clock = now
-}
-
 // now is the current instant in UTC at the microsecond precision both databases keep.
-func (s *Service) now() time.Time {
-	s.clockMu.RLock()
-	clock := s.clock
-	s.clockMu.RUnlock()
-	return clock().UTC().Truncate(time.Microsecond)
-}
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
 
 // BallotURL is the personal link a credential's QR code holds.
 func (s *Service) BallotURL(token string) string { return s.publicURL + "/b/" + token }

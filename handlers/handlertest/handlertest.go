@@ -5,7 +5,6 @@ package handlertest
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -16,46 +15,70 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"gongzhi/app"
 	"gongzhi/app/config"
 	"gongzhi/app/database/dbtest"
 	"gongzhi/app/demo"
 	"gongzhi/app/services"
+	"gongzhi/app/testkit"
 	"gongzhi/handlers"
 	"gongzhi/views"
 )
 
-// Env is a running application over one test database.
+// Env is a running application over one test database: the seeded services of
+// app/testkit (T, DB, Svc, Clock, Demo, Admin, Ctx) with the real router.
 type Env struct {
-	T       testing.TB
-	DB      dbtest.DB
+	*testkit.Env
 	App     *fiber.App
-	Svc     *services.Set
 	Config  config.Config
 	AdminPW string
-	Demo    demo.Result
 }
 
 // TestSecret is the secret key of test environments.
-const TestSecret = "test-secret-key-0123456789abcdef0123456789"
+const TestSecret = testkit.Secret
 
 // AdminPassword is the platform admin's password in test environments.
-const AdminPassword = "Platform-Pass-2026"
+const AdminPassword = testkit.AdminPassword
+
+// Options are what a test environment may set beyond the defaults.
+type Options struct {
+	// Config overrides configuration variables: Config[k] replaces the test default
+	// of k ("" restores the product's default).
+	Config map[string]string
+	// Clock is the one clock of the services, the router and the test browser; nil:
+	// a new app.ManualClock (the real time until the test sets it).
+	Clock *app.ManualClock
+	// Services, when set, adjusts the services' options before they are built.
+	Services func(*services.Options)
+}
 
 // New builds the application over db, creates the admin, and seeds the demo data
 // (two street offices, one estate each, one account per role).
 func New(t testing.TB, db dbtest.DB) *Env {
 	t.Helper()
-	return NewWith(t, db, nil)
+	return Build(t, db, Options{})
 }
 
 // NewWith is New with configuration variables of its own: set[k] overrides the
 // test default of k ("" restores the product's default).
 func NewWith(t testing.TB, db dbtest.DB, set map[string]string) *Env {
 	t.Helper()
+	return Build(t, db, Options{Config: set})
+}
+
+// At is New on the given clock: tests move time with clock.Set and clock.Advance.
+func At(t testing.TB, db dbtest.DB, clock *app.ManualClock) *Env {
+	t.Helper()
+	return Build(t, db, Options{Clock: clock})
+}
+
+// Build is New with options.
+func Build(t testing.TB, db dbtest.DB, o Options) *Env {
+	t.Helper()
+	set := o.Config
 	cfg, err := config.FromLookup(func(k string) (string, bool) {
 		if v, ok := set[k]; ok {
 			return v, true
@@ -70,7 +93,7 @@ func NewWith(t testing.TB, db dbtest.DB, set map[string]string) *Env {
 		case "LISTEN_ADDR":
 			return "127.0.0.1:0", true
 		case "PUBLIC_URL":
-			return "http://test.local", true
+			return testkit.PublicURL, true
 		case "LOGIN_RATE_LIMIT":
 			return "1000", true
 		case "BALLOT_RATE_LIMIT":
@@ -81,26 +104,15 @@ func NewWith(t testing.TB, db dbtest.DB, set map[string]string) *Env {
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	svc, err := services.New(db.DB, services.Options{SessionTTL: time.Hour, SecretKey: TestSecret, PublicURL: cfg.PublicURL, BcryptCost: 4})
-	if err != nil {
-		t.Fatalf("services: %v", err)
-	}
-	ctx := context.Background()
-	if _, _, err := svc.Auth.EnsureAdmin(ctx, "admin", AdminPassword); err != nil {
-		t.Fatalf("admin: %v", err)
-	}
-	res, err := demo.Seed(ctx, db.DB, svc)
-	if err != nil {
-		t.Fatalf("demo seed: %v", err)
-	}
+	kit := testkit.NewWith(t, db, testkit.Options{Clock: o.Clock, PublicURL: cfg.PublicURL, Services: o.Services})
 	renderer, err := views.New()
 	if err != nil {
 		t.Fatalf("views: %v", err)
 	}
-	logins := demo.NewLogins(db.DB, res.Accounts)
+	logins := demo.NewLogins(db.DB, kit.Demo.Accounts)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	fapp := handlers.New(handlers.Deps{Config: cfg, DB: db.DB, Logger: logger, Views: renderer, Svc: svc, Demo: logins})
-	return &Env{T: t, DB: db, App: fapp, Svc: svc, Config: cfg, AdminPW: AdminPassword, Demo: res}
+	fapp := handlers.New(handlers.Deps{Config: cfg, DB: db.DB, Logger: logger, Views: renderer, Svc: kit.Svc, Demo: logins})
+	return &Env{Env: kit, App: fapp, Config: cfg, AdminPW: AdminPassword}
 }
 
 // Response is a finished request.
@@ -261,7 +273,7 @@ func (b *Browser) send(req *http.Request) Response {
 		if err != nil {
 			continue
 		}
-		if c.MaxAge < 0 || c.Value == "" || (!c.Expires.IsZero() && c.Expires.Before(time.Now())) {
+		if c.MaxAge < 0 || c.Value == "" || (!c.Expires.IsZero() && c.Expires.Before(b.env.Clock.Now())) {
 			delete(b.cookies, c.Name)
 		} else {
 			b.cookies[c.Name] = c.Value

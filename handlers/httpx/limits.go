@@ -36,7 +36,7 @@ type Limiter struct {
 	rate  float64 // tokens a second
 	burst float64
 	max   int
-	now   func() time.Time
+	clock app.Clock
 
 	mu       sync.Mutex
 	keys     map[string]*list.Element
@@ -52,13 +52,11 @@ type bucket struct {
 
 // NewLimiter allows perMinute requests a minute per key, all of them at once if they
 // come together (the burst is one minute's worth), and remembers at most maxKeys keys.
-func NewLimiter(perMinute, maxKeys int) *Limiter {
-	return &Limiter{rate: float64(perMinute) / 60, burst: float64(perMinute), max: max(maxKeys, 1), now: time.Now,
+// It refills by clock (nil: the system clock).
+func NewLimiter(perMinute, maxKeys int, clock app.Clock) *Limiter {
+	return &Limiter{rate: float64(perMinute) / 60, burst: float64(perMinute), max: max(maxKeys, 1), clock: app.ClockOrSystem(clock),
 		keys: map[string]*list.Element{}, order: list.New(), overflow: bucket{tokens: float64(perMinute)}}
 }
-
-// SetClock replaces the limiter's clock (tests).
-func (l *Limiter) SetClock(now func() time.Time) { l.now = now }
 
 // Len is the number of keys remembered.
 func (l *Limiter) Len() int {
@@ -70,7 +68,7 @@ func (l *Limiter) Len() int {
 // Allow takes one token from key's bucket; when there is none it returns false and how
 // long until there is.
 func (l *Limiter) Allow(key string) (bool, time.Duration) {
-	now := l.now()
+	now := l.clock.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b := l.bucketOf(key, now)

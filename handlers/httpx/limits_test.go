@@ -9,17 +9,14 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
+
+	"gongzhi/app"
 )
-
-type fakeClock struct{ t time.Time }
-
-func (f *fakeClock) now() time.Time { return f.t }
 
 // A minute's worth at once, then the rate; a refilled key is as good as new.
 func TestLimiterBurstThenRate(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 3, 17, 9, 0, 0, 0, time.UTC)}
-	l := NewLimiter(60, 10)
-	l.SetClock(clock.now)
+	clock := app.NewManualClock(time.Date(2026, 3, 17, 9, 0, 0, 0, time.UTC))
+	l := NewLimiter(60, 10, clock)
 	for i := range 60 {
 		if ok, _ := l.Allow("a"); !ok {
 			t.Fatalf("request %d of a burst of 60 refused", i+1)
@@ -32,14 +29,14 @@ func TestLimiterBurstThenRate(t *testing.T) {
 	if ok, _ := l.Allow("b"); !ok {
 		t.Error("another key refused")
 	}
-	clock.t = clock.t.Add(time.Second)
+	clock.Advance(time.Second)
 	if ok, _ := l.Allow("a"); !ok {
 		t.Error("one token a second: refused after a second")
 	}
 	if ok, _ := l.Allow("a"); ok {
 		t.Error("two requests after one second")
 	}
-	clock.t = clock.t.Add(time.Hour)
+	clock.Advance(time.Hour)
 	for i := range 60 {
 		if ok, _ := l.Allow("a"); !ok {
 			t.Fatalf("after an hour, request %d refused", i+1)
@@ -50,9 +47,8 @@ func TestLimiterBurstThenRate(t *testing.T) {
 // However many addresses call, the table holds at most max; idle ones make room, and
 // when all are recent newcomers share one bucket instead of flooders being forgotten.
 func TestLimiterBounded(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 3, 17, 9, 0, 0, 0, time.UTC)}
-	l := NewLimiter(2, 100)
-	l.SetClock(clock.now)
+	clock := app.NewManualClock(time.Date(2026, 3, 17, 9, 0, 0, 0, time.UTC))
+	l := NewLimiter(2, 100, clock)
 	for i := range 100 {
 		l.Allow(fmt.Sprint("k", i))
 		l.Allow(fmt.Sprint("k", i))
@@ -71,7 +67,7 @@ func TestLimiterBounded(t *testing.T) {
 		t.Error("a flooder was forgotten")
 	}
 	// A minute later every bucket has refilled: idle keys make room for new ones.
-	clock.t = clock.t.Add(time.Minute)
+	clock.Advance(time.Minute)
 	for i := range 100 {
 		if ok, _ := l.Allow(fmt.Sprint("later", i)); !ok {
 			t.Fatalf("newcomer %d refused once old keys were idle", i)

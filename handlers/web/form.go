@@ -141,14 +141,14 @@ func formDateTime(c *fiber.Ctx, name string) (*time.Time, error) {
 	return &t, nil
 }
 
-// formPastDay reads the date on which something happened: nil (now) when empty or today,
-// otherwise 12:00 Asia/Shanghai of that day.
-func formPastDay(c *fiber.Ctx, name string) (*time.Time, error) {
+// formPastDay reads the date on which something happened: nil (now) when empty or today
+// (the day of now in Asia/Shanghai), otherwise 12:00 Asia/Shanghai of that day.
+func formPastDay(c *fiber.Ctx, name string, now time.Time) (*time.Time, error) {
 	d, err := formDate(c, name)
 	if err != nil || d == nil {
 		return nil, err
 	}
-	if d.Format(time.DateOnly) == time.Now().In(rules.Shanghai()).Format(time.DateOnly) {
+	if d.Format(time.DateOnly) == now.In(rules.Shanghai()).Format(time.DateOnly) {
 		return nil, nil
 	}
 	noon := d.Add(12 * time.Hour)

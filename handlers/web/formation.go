@@ -41,7 +41,7 @@ func (h *FormationPages) formationData(c *fiber.Ctx, p app.Principal, estateID i
 		PrepRoles: []rules.PrepRole{rules.PrepRoleOwnerRep, rules.PrepRoleDeveloper, rules.PrepRoleStreetOffice, rules.PrepRoleResidentsCommittee,
 			rules.PrepRolePartyOrg},
 		NominationKinds: rules.NominationKinds(), PoliticalStatuses: formation.PoliticalStatuses(),
-		Today: time.Now().In(rules.Shanghai()).Format(time.DateOnly), Form: formEcho(c)}, nil
+		Today: h.now().In(rules.Shanghai()).Format(time.DateOnly), Form: formEcho(c)}, nil
 }
 
 // FormationPage shows the estate's whole formation path.
@@ -92,7 +92,7 @@ func (h *FormationPages) SetFacts(c *fiber.Ctx) error {
 // CreateGroup forms a preparatory or re-election group.
 func (h *FormationPages) CreateGroup(c *fiber.Ctx) error {
 	return h.formationAction("", "formation.flash.group_created", func(c *fiber.Ctx, p app.Principal, id int64) error {
-		formed, err := formPastDay(c, "formed_at")
+		formed, err := formPastDay(c, "formed_at", h.now())
 		if err != nil {
 			return err
 		}
@@ -220,7 +220,7 @@ func (h *FormationPages) SetOfficers(c *fiber.Ctx) error {
 				vice = append(vice, id)
 			}
 		}
-		at, err := formPastDay(c, "elected_at")
+		at, err := formPastDay(c, "elected_at", h.now())
 		if err != nil {
 			return err
 		}

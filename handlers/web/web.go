@@ -41,7 +41,11 @@ type Handlers struct {
 	Formation    *formation.Service // the formation pages, and estates due for a group on the home page
 	Calendar     *calendar.Service  // the home page's warning of a year without a holiday notice
 	Proxies      httpx.Proxies      // TRUSTED_PROXIES: the sign-in back-off counts the client behind them
+	Clock        app.Clock          // the services' clock (services.Set.Clock); nil: the system clock
 }
+
+// now is the current instant of the services' clock.
+func (h *Handlers) now() time.Time { return app.ClockOrSystem(h.Clock).Now() }
 
 // Page is what every template gets: the chrome (language, principal, CSRF token,
 // flash and error) and the page's own typed Data.
@@ -161,7 +165,7 @@ func (h *Handlers) renderRefused(c *fiber.Ctx, name string, pg Page, err error, 
 // RedirectWithFlash redirects (303) and shows msg once on the next page.
 func (h *Handlers) RedirectWithFlash(c *fiber.Ctx, to, msg string) error {
 	c.Cookie(&fiber.Cookie{Name: FlashCookie, Value: url.QueryEscape(msg), Path: "/", HTTPOnly: true, Secure: h.CookieSecure, SameSite: "Lax",
-		Expires: time.Now().Add(time.Minute)})
+		Expires: h.now().Add(time.Minute)})
 	return c.Redirect(to, fiber.StatusSeeOther)
 }
 
@@ -216,7 +220,7 @@ func (h *Handlers) SetLang(c *fiber.Ctx) error {
 	if !ok {
 		to = views.Languages()[0]
 	}
-	c.Cookie(&fiber.Cookie{Name: LangCookie, Value: to, Path: "/", Secure: h.CookieSecure, SameSite: "Lax", Expires: time.Now().AddDate(1, 0, 0)})
+	c.Cookie(&fiber.Cookie{Name: LangCookie, Value: to, Path: "/", Secure: h.CookieSecure, SameSite: "Lax", Expires: h.now().AddDate(1, 0, 0)})
 	return c.Redirect(safeNext(c.Query("back")), fiber.StatusSeeOther)
 }
 

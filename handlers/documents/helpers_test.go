@@ -1,69 +1,35 @@
 package documents_test
 
 import (
-	"bytes"
-	"context"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"gongzhi/app"
 	"gongzhi/app/database/dbtest"
-	"gongzhi/app/rules"
+	"gongzhi/app/testkit"
+	"gongzhi/app/testkit/fixtures"
+	"gongzhi/app/testkit/pdfcheck"
 	"gongzhi/app/voting"
 	"gongzhi/handlers/handlertest"
 )
 
-// testClock is a movable clock shared by the voting and documents services.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // t0 is a Monday morning in Shanghai: the notice goes out, voting opens 15 days later and
 // closes a week after that.
-var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, rules.Shanghai())
+var t0 = testkit.T0
 
-func opensAt() time.Time  { return t0.AddDate(0, 0, 15) }
-func closesAt() time.Time { return t0.AddDate(0, 0, 22) }
+func opensAt() time.Time  { return testkit.Opens }
+func closesAt() time.Time { return testkit.Closes }
 
-// env is the running application with one clock for votes and documents.
-type env struct {
-	*handlertest.Env
-	clock *testClock
-	admin app.Principal
-	ctx   context.Context
-}
+// env is the running application on one manual clock (votes, documents and the rest).
+type env struct{ *handlertest.Env }
 
-func newEnv(t *testing.T, db dbtest.DB) *env {
+func newEnv(t testing.TB, db dbtest.DB) *env {
 	t.Helper()
-	e := &env{Env: handlertest.New(t, db), clock: &testClock{t: t0}, admin: app.Principal{Username: "admin", Role: app.RoleAdmin},
-		ctx: context.Background()}
-	e.Svc.Votes.SetClock(e.clock.Now)
-	e.Svc.Documents.SetClock(e.clock.Now)
-	return e
+	return &env{handlertest.At(t, db, app.NewManualClock(t0))}
 }
 
 // each runs fn on SQLite and (when TEST_MYSQL_DSN is set) MariaDB.
@@ -72,36 +38,10 @@ func each(t *testing.T, fn func(t *testing.T, e *env)) {
 }
 
 // testdata reads a file of the repository's testdata directory.
-func testdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func testdata(t testing.TB, name string) []byte { return fixtures.Read(t, name) }
 
-// idChecks maps each room of a roster file to the last 6 characters of the ID number of
-// one of its owners: the answer of the real identity check.
-func idChecks(t testing.TB, roster string) map[string]string {
-	t.Helper()
-	rows, err := csv.NewReader(bytes.NewReader(testdata(t, roster))).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	for _, row := range rows[1:] {
-		room := row[0] + "-" + row[1] + "-" + row[2]
-		if row[1] == "" {
-			room = row[0] + "-" + row[2]
-		}
-		if _, ok := out[room]; !ok {
-			id := row[5]
-			out[room] = id[len(id)-6:]
-		}
-	}
-	return out
-}
+// idChecks maps each room of a roster file to the answer of its identity check.
+func idChecks(t testing.TB, roster string) map[string]string { return fixtures.IDChecks(t, roster) }
 
 // longTitle is an item title of about 120 characters, to be wrapped on the page.
 const longTitle = "关于授权业主委员会代表全体业主与阳光物业服务有限公司续签《阳光花园小区物业服务合同》" +
@@ -133,13 +73,13 @@ func demoItems() []voting.ItemInput {
 // demoVote drafts the demo vote on the demo estate (the small roster) and opens it.
 func (e *env) demoVote(t *testing.T, title string, items []voting.ItemInput) int64 {
 	t.Helper()
-	e.clock.Set(t0)
-	id, err := e.Svc.Votes.Create(e.ctx, e.admin, e.Demo.EstateID, voting.NewVote{Title: title, LegalProfile: "civil-code-2021",
+	e.Clock.Set(t0)
+	id, err := e.Svc.Votes.Create(e.Ctx, e.Admin, e.Demo.EstateID, voting.NewVote{Title: title, LegalProfile: "civil-code-2021",
 		Form: voting.FormWritten, Location: "小区物业服务中心（3栋1楼）", NoticePublishedAt: t0, OpensAt: opensAt(), ClosesAt: closesAt(), Items: items})
 	if err != nil {
 		t.Fatalf("create vote: %v", err)
 	}
-	if _, err := e.Svc.Votes.Open(e.ctx, e.admin, id); err != nil {
+	if _, err := e.Svc.Votes.Open(e.Ctx, e.Admin, id); err != nil {
 		t.Fatalf("open vote: %v", err)
 	}
 	return id
@@ -150,8 +90,8 @@ func (e *env) demoVote(t *testing.T, title string, items []voting.ItemInput) int
 // with choices that pass the first two items, fail the third and elect candidates.
 func (e *env) castDemoBallots(t *testing.T, voteID int64) {
 	t.Helper()
-	e.clock.Set(opensAt().Add(time.Hour))
-	creds, err := e.Svc.Votes.Credentials(e.ctx, e.admin, voteID)
+	e.Clock.Set(opensAt().Add(time.Hour))
+	creds, err := e.Svc.Votes.Credentials(e.Ctx, e.Admin, voteID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +112,7 @@ func (e *env) castDemoBallots(t *testing.T, voteID int64) {
 			agreed = append(agreed, "c08", fmt.Sprintf("c%02d", 9+i%5))
 		}
 		ch["committee"] = voting.Choice{Candidates: agreed, IsList: true}
-		if _, err := e.Svc.Votes.CastOnline(e.ctx, c.Token, answers[c.Rooms[0]], ch); err != nil {
+		if _, err := e.Svc.Votes.CastOnline(e.Ctx, c.Token, answers[c.Rooms[0]], ch); err != nil {
 			t.Fatalf("voter %v: %v", c.Rooms, err)
 		}
 	}
@@ -188,9 +128,9 @@ func pick(cond bool, yes, no string) string {
 // closeVote moves the clock past the closing time and counts the vote.
 func (e *env) closeVote(t *testing.T, voteID int64) *voting.Result {
 	t.Helper()
-	e.clock.Set(closesAt().Add(time.Hour))
-	p := e.admin
-	r, err := e.Svc.Votes.Results(e.ctx, &p, voteID)
+	e.Clock.Set(closesAt().Add(time.Hour))
+	p := e.Admin
+	r, err := e.Svc.Votes.Results(e.Ctx, &p, voteID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,10 +150,8 @@ func (e *env) closedDemoVote(t *testing.T) (int64, *voting.Result) {
 
 // lookTools reports the first of poppler's and zbar's tools that is missing.
 func lookTools() (string, error) {
-	for _, tool := range []string{"pdftotext", "pdftoppm", "zbarimg"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			return tool, err
-		}
+	if tool := pdfcheck.Missing(); tool != "" {
+		return tool, fmt.Errorf("%s not on PATH", tool)
 	}
 	return "", nil
 }
@@ -221,73 +159,42 @@ func lookTools() (string, error) {
 // requireTools skips the test unless poppler and zbar are installed.
 func requireTools(t testing.TB) {
 	t.Helper()
-	if tool, err := lookTools(); err != nil {
-		t.Skipf("%s not on PATH (install poppler-utils and zbar-tools)", tool)
-	}
+	pdfcheck.RequireTools(t)
 }
 
 // writeTemp writes bytes to a file in a temporary directory; with DOCS_PREVIEW_DIR set a
 // copy goes there for a person to look at.
 func writeTemp(t testing.TB, name string, data []byte) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if dir := os.Getenv("DOCS_PREVIEW_DIR"); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		preview := filepath.Join(dir, strings.NewReplacer("/", "_", " ", "_").Replace(t.Name())+"-"+name)
-		if err := os.WriteFile(preview, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return path
+	return pdfcheck.Save(t, "DOCS_PREVIEW_DIR", name, data)
 }
 
 // run executes a command and returns its standard output.
 func run(t testing.TB, name string, args ...string) string {
 	t.Helper()
-	out, err := exec.Command(name, args...).Output()
-	if err != nil {
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) {
-			t.Fatalf("%s %v: %v: %s", name, args, err, exitErr.Stderr)
-		}
-		t.Fatalf("%s %v: %v", name, args, err)
-	}
-	return string(out)
+	return pdfcheck.Run(t, name, args...)
 }
 
 // pdfText is pdftotext -layout of a PDF file (page 0: all pages).
 func pdfText(t testing.TB, path string, page int) string {
 	t.Helper()
-	args := []string{"-layout", "-enc", "UTF-8"}
-	if page > 0 {
-		args = append(args, "-f", fmt.Sprint(page), "-l", fmt.Sprint(page))
-	}
-	return run(t, "pdftotext", append(args, path, "-")...)
+	return pdfcheck.Text(t, path, page)
 }
 
 // pdfPages is the text of every page, in order (one pdftotext run).
 func pdfPages(t testing.TB, path string) []string {
 	t.Helper()
-	pages := strings.Split(pdfText(t, path, 0), "\f")
-	return pages[:len(pages)-1] // pdftotext ends every page with a form feed
+	return pdfcheck.Pages(t, path)
 }
 
 // squeeze removes all white space so that wrapped text can be matched.
-func squeeze(s string) string { return strings.Join(strings.Fields(s), "") }
+func squeeze(s string) string { return pdfcheck.Squeeze(s) }
 
 // pageCount counts the pages of a PDF file.
 func pageCount(t testing.TB, path string) int {
 	t.Helper()
-	return strings.Count(run(t, "pdftotext", "-enc", "UTF-8", path, "-"), "\f")
+	return pdfcheck.PageCount(t, path)
 }
-
-var zbarSource = regexp.MustCompile(`(?s)<source href='([^']*)'>(.*?)</source>`)
-var zbarData = regexp.MustCompile(`(?s)<data><!\[CDATA\[(.*?)\]\]></data>`)
 
 // pageQRCodes renders every page (1-bit, 150 dpi) and decodes its QR codes with zbarimg;
 // the result has one entry per page, in order.
@@ -309,24 +216,7 @@ func qrCodesOfPages(t testing.TB, path string, pages int) [][]string {
 	if len(files) != pages {
 		t.Fatalf("pdftoppm wrote %d images for %d pages", len(files), pages)
 	}
-	out, err := exec.Command("zbarimg", append([]string{"--nodbus", "--xml", "-q", "-Sdisable", "-Sqrcode.enable"}, files...)...).Output()
-	if err != nil {
-		var exitErr *exec.ExitError
-		if !errors.As(err, &exitErr) || exitErr.ExitCode() != 4 { // 4: no symbol anywhere
-			t.Fatalf("zbarimg: %v", err)
-		}
-	}
-	byFile := map[string][]string{}
-	for _, src := range zbarSource.FindAllStringSubmatch(string(out), -1) {
-		for _, d := range zbarData.FindAllStringSubmatch(src[2], -1) {
-			byFile[src[1]] = append(byFile[src[1]], d[1])
-		}
-	}
-	codes := make([][]string, len(files))
-	for i, f := range files {
-		codes[i] = byFile[f]
-	}
-	return codes
+	return pdfcheck.DecodeQR(t, files, "--nodbus")
 }
 
 // get sends a GET with an optional bearer token and extra headers.

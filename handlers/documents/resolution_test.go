@@ -165,8 +165,8 @@ func TestVerificationPage(t *testing.T) {
 
 		// Published: anyone downloads it. The publication issues a new version with the
 		// publication and objection dates; the first one is superseded.
-		e.clock.Set(closesAt().Add(24 * time.Hour))
-		if _, err := e.Svc.Votes.Publish(e.ctx, e.admin, voteID); err != nil {
+		e.Clock.Set(closesAt().Add(24 * time.Hour))
+		if _, err := e.Svc.Votes.Publish(e.Ctx, e.Admin, voteID); err != nil {
 			t.Fatal(err)
 		}
 		pub := e.get(fmt.Sprintf("/api/v1/votes/%d/resolution.pdf", voteID), "")
@@ -303,7 +303,7 @@ func TestResolutionCorrectionSupersedes(t *testing.T) {
 func TestResolutionBeforeClose(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		id := e.demoVote(t, "未截止的表决", demoItems())
-		e.clock.Set(opensAt().Add(time.Hour))
+		e.Clock.Set(opensAt().Add(time.Hour))
 		if r := e.get(fmt.Sprintf("/api/v1/votes/%d/resolution.pdf", id), e.DemoToken("street")); r.Status != 409 {
 			t.Errorf("resolution while voting: %d %s", r.Status, r.Body)
 		}

@@ -3,6 +3,7 @@ package documents_test
 import (
 	"flag"
 	"fmt"
+	"gongzhi/app/testkit/fixtures"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,18 +11,18 @@ import (
 	"time"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/golden/*")
+var update = flag.Bool("update", false, "rewrite testdata/golden/documents/* (at the repository root)")
 
 // TestResolutionGolden pins the published resolution of the demo vote, issued with a fixed
 // clock (creation date 2026-03-25 10:00 Shanghai), byte for byte: its SHA-256 and its text
 // (pdftotext -layout, for a readable diff) are golden files. SQLite and MariaDB must issue
 // the same bytes. After an intended change, look at the PDF (DOCS_PREVIEW_DIR) and run
-// go test ./app/documents/ -run TestResolutionGolden -update.
+// go test ./handlers/documents/ -run TestResolutionGolden -update.
 func TestResolutionGolden(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		voteID, _ := e.closedDemoVote(t)
-		e.clock.Set(time.Date(2026, 3, 25, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)))
-		if _, err := e.Svc.Votes.Publish(e.ctx, e.admin, voteID); err != nil {
+		e.Clock.Set(time.Date(2026, 3, 25, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)))
+		if _, err := e.Svc.Votes.Publish(e.Ctx, e.Admin, voteID); err != nil {
 			t.Fatal(err)
 		}
 		r := e.get(fmt.Sprintf("/api/v1/votes/%d/resolution.pdf", voteID), "")
@@ -39,10 +40,10 @@ func TestResolutionGolden(t *testing.T) {
 	})
 }
 
-// checkGolden compares got with testdata/golden/name (rewriting it with -update).
+// checkGolden compares got with testdata/golden/documents/name (rewriting it with -update).
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
+	path := fixtures.Path(filepath.Join("golden", "documents", name))
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)

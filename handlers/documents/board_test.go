@@ -53,17 +53,17 @@ func TestPublicBoard(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		voteID, _ := e.closedDemoVote(t)
 		// The notice is shown from its date at least until voting closes.
-		e.clock.Set(opensAt())
+		e.Clock.Set(opensAt())
 		b := e.board(t, e.Demo.EstateID)
 		if b.ShowDays < 15 || strings.Join(kinds(b.Current), ",") != "notice" || len(b.Archive) != 0 {
 			t.Fatalf("board while voting: %+v", b)
 		}
-		e.clock.Set(closesAt().Add(time.Hour))
+		e.Clock.Set(closesAt().Add(time.Hour))
 		if b = e.board(t, e.Demo.EstateID); len(b.Current) != 0 || len(b.Archive) != 1 {
 			t.Fatalf("board after closing, before publication: %+v", b)
 		}
-		e.clock.Set(closesAt().Add(24 * time.Hour))
-		if _, err := e.Svc.Votes.Publish(e.ctx, e.admin, voteID); err != nil {
+		e.Clock.Set(closesAt().Add(24 * time.Hour))
+		if _, err := e.Svc.Votes.Publish(e.Ctx, e.Admin, voteID); err != nil {
 			t.Fatal(err)
 		}
 		b = e.board(t, e.Demo.EstateID)
@@ -86,7 +86,7 @@ func TestPublicBoard(t *testing.T) {
 			t.Errorf("resolution link %s: %d", link, r.Status)
 		}
 		// After the showing period everything moves to the archive; nothing is deleted.
-		e.clock.Set(closesAt().AddDate(0, 2, 0))
+		e.Clock.Set(closesAt().AddDate(0, 2, 0))
 		b = e.board(t, e.Demo.EstateID)
 		if len(b.Current) != 0 || len(b.Archive) != 3 {
 			t.Errorf("board two months later: %d current, %d archived", len(b.Current), len(b.Archive))
@@ -143,7 +143,7 @@ func TestDocumentPagesAndCSRF(t *testing.T) {
 		voteID, _ := e.closedDemoVote(t)
 		web := e.Browser()
 		web.Login("street", "Demo2026street")
-		mid, err := e.Svc.Documents.CreateMinutes(e.ctx, e.admin, e.Demo.EstateID, minutesNew())
+		mid, err := e.Svc.Documents.CreateMinutes(e.Ctx, e.Admin, e.Demo.EstateID, minutesNew())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -153,7 +153,7 @@ func TestDocumentPagesAndCSRF(t *testing.T) {
 				t.Errorf("%s: %d %.300s", path, r.Status, r.Body)
 			}
 		}
-		e.clock.Set(closesAt().Add(24 * time.Hour))
+		e.Clock.Set(closesAt().Add(24 * time.Hour))
 		for _, lang := range []string{"en", "zh-CN"} {
 			web.Get("/lang?to=" + lang + "&back=/")
 			if r := web.Get(fmt.Sprintf("/estates/%d/documents", e.Demo.EstateID)); r.Status != 200 {

@@ -77,7 +77,7 @@ func committeeMinutes(decisions ...map[string]any) map[string]any {
 func TestCommitteeMinutes(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		tok := e.DemoToken("committee")
-		e.clock.Set(time.Date(2026, 4, 9, 10, 0, 0, 0, time.UTC))
+		e.Clock.Set(time.Date(2026, 4, 9, 10, 0, 0, 0, time.UTC))
 		body := committeeMinutes(
 			map[string]any{"text": "电梯更换工程采用公开招标方式", "agree": 4, "oppose": 1, "abstain": 0},
 			map[string]any{"text": "公共收益用于增设电动车充电桩", "agree": 3, "oppose": 1, "abstain": 1},
@@ -247,7 +247,7 @@ func TestAssemblyMinutesPrefilled(t *testing.T) {
 		}
 		// A vote still running has no minutes.
 		running := e.demoVote(t, "进行中的表决", demoItems())
-		e.clock.Set(opensAt().Add(time.Hour))
+		e.Clock.Set(opensAt().Add(time.Hour))
 		if r := e.API("POST", fmt.Sprintf("/api/v1/estates/%d/minutes", e.Demo.EstateID), tok, map[string]any{"kind": "assembly", "vote_id": running}); r.Status != 409 {
 			t.Errorf("minutes of a running vote: %d %s", r.Status, r.Body)
 		}

@@ -91,8 +91,8 @@ func TestResolutionReadsTheVoteOnce(t *testing.T) {
 				t.Errorf("resolution GET (%s) read the vote %d times, want once", round, reads)
 			}
 		}
-		e.clock.Set(closesAt().Add(24 * time.Hour))
-		if _, err := e.Svc.Votes.Publish(e.ctx, e.admin, voteID); err != nil {
+		e.Clock.Set(closesAt().Add(24 * time.Hour))
+		if _, err := e.Svc.Votes.Publish(e.Ctx, e.Admin, voteID); err != nil {
 			t.Fatal(err)
 		}
 		var status int

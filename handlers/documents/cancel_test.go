@@ -52,14 +52,14 @@ func (c *renderCancelCtx) Err() error {
 func TestNoticesCancelledMidRender(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		id := e.demoVote(t, "阳光花园2026年第一次业主大会会议", demoItems())
-		creds, err := e.Svc.Votes.Credentials(e.ctx, e.admin, id)
+		creds, err := e.Svc.Votes.Credentials(e.Ctx, e.Admin, id)
 		if err != nil {
 			t.Fatal(err)
 		}
 		// One check per QR code, one for the layout, then one per notice and page:
 		// cancelled a few notices into the batch.
 		ctx := newRenderCancelCtx(int64(len(creds)) + 5)
-		_, err = e.Svc.Documents.Notices(ctx, e.admin, id)
+		_, err = e.Svc.Documents.Notices(ctx, e.Admin, id)
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("cancelled notices: %v, want context.Canceled", err)
 		}
@@ -73,7 +73,7 @@ func TestNoticesCancelledMidRender(t *testing.T) {
 		if stored != 0 {
 			t.Errorf("%d notice documents stored by a cancelled request", stored)
 		}
-		f, err := e.Svc.Documents.Notices(e.ctx, e.admin, id)
+		f, err := e.Svc.Documents.Notices(e.Ctx, e.Admin, id)
 		if err != nil || f.Version != 1 || f.Pages < len(creds) {
 			t.Fatalf("notices after the cancelled request: version %d, %d pages, %v", f.Version, f.Pages, err)
 		}

@@ -2,17 +2,14 @@ package documents_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
-	"gongzhi/app"
 	"gongzhi/app/database/dbtest"
 	"gongzhi/app/orgs"
 	"gongzhi/app/voting"
-	"gongzhi/handlers/handlertest"
 	"gongzhi/models"
 )
 
@@ -25,7 +22,7 @@ func TestNoticesPDF(t *testing.T) {
 	requireTools(t)
 	each(t, func(t *testing.T, e *env) {
 		id := e.demoVote(t, "阳光花园2026年第一次业主大会会议", demoItems())
-		creds, err := e.Svc.Votes.Credentials(e.ctx, e.admin, id)
+		creds, err := e.Svc.Votes.Credentials(e.Ctx, e.Admin, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,7 +93,7 @@ func TestNoticesPDF(t *testing.T) {
 		}
 
 		// A reissued credential makes the next print a new version with the new link.
-		fresh, err := e.Svc.Votes.RevokeAndReissue(e.ctx, e.admin, id, creds[0].VoterID, "遗失")
+		fresh, err := e.Svc.Votes.RevokeAndReissue(e.Ctx, e.Admin, id, creds[0].VoterID, "遗失")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,7 +116,7 @@ func TestNoticesPDF(t *testing.T) {
 		if r := e.get(fmt.Sprintf("/api/v1/votes/%d/notices.pdf", id), ""); r.Status != 401 {
 			t.Errorf("anonymous: %d", r.Status)
 		}
-		e.clock.Set(closesAt().Add(time.Minute))
+		e.Clock.Set(closesAt().Add(time.Minute))
 		if r := e.get(fmt.Sprintf("/api/v1/votes/%d/notices.pdf", id), tok); r.Status != 409 {
 			t.Errorf("after closing: %d %s", r.Status, r.Body)
 		}
@@ -132,35 +129,32 @@ func TestNoticesPDF(t *testing.T) {
 // per voter, encrypts and stores the batch as a new version (RegenerateNotices), as a
 // print after a change would. Run on SQLite:
 //
-//	go test ./app/documents/ -run '^$' -bench NoticesMedium -benchtime 3x
+//	go test ./handlers/documents/ -run '^$' -bench NoticesMedium -benchtime 3x
 func BenchmarkNoticesMedium(b *testing.B) {
 	db := dbtest.SQLite(b)
-	e := &env{clock: &testClock{t: t0}, admin: app.Principal{Username: "admin", Role: app.RoleAdmin}, ctx: context.Background()}
-	e.Env = handlertest.New(b, db)
-	e.Svc.Votes.SetClock(e.clock.Now)
-	e.Svc.Documents.SetClock(e.clock.Now)
+	e := newEnv(b, db)
 	var community models.Org
 	if err := db.Where("name = ?", "和谐社区").Take(&community).Error; err != nil {
 		b.Fatal(err)
 	}
-	estate, err := e.Svc.Orgs.CreateEstate(e.ctx, e.admin, orgs.NewEstate{Name: "中型小区", CommunityID: community.ID, ProfileCode: "national"})
+	estate, err := e.Svc.Orgs.CreateEstate(e.Ctx, e.Admin, orgs.NewEstate{Name: "中型小区", CommunityID: community.ID, ProfileCode: "national"})
 	if err != nil {
 		b.Fatal(err)
 	}
-	imp, err := e.Svc.Roster.Import(e.ctx, e.admin, estate, "roster-medium.csv", testdata(b, "roster-medium.csv"))
+	imp, err := e.Svc.Roster.Import(e.Ctx, e.Admin, estate, "roster-medium.csv", testdata(b, "roster-medium.csv"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	items := demoItems()[:3]
-	vote, err := e.Svc.Votes.Create(e.ctx, e.admin, estate, voting.NewVote{Title: "中型小区2026年业主大会会议", Form: voting.FormWritten,
+	vote, err := e.Svc.Votes.Create(e.Ctx, e.Admin, estate, voting.NewVote{Title: "中型小区2026年业主大会会议", Form: voting.FormWritten,
 		NoticePublishedAt: t0, OpensAt: opensAt(), ClosesAt: closesAt(), Items: items})
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := e.Svc.Votes.Open(e.ctx, e.admin, vote); err != nil {
+	if _, err := e.Svc.Votes.Open(e.Ctx, e.Admin, vote); err != nil {
 		b.Fatal(err)
 	}
-	f, err := e.Svc.Documents.Notices(e.ctx, e.admin, vote)
+	f, err := e.Svc.Documents.Notices(e.Ctx, e.Admin, vote)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -171,7 +165,7 @@ func BenchmarkNoticesMedium(b *testing.B) {
 	b.ResetTimer()
 	pages := 0
 	for b.Loop() {
-		f, err = e.Svc.Documents.RegenerateNotices(e.ctx, e.admin, vote, "基准测试")
+		f, err = e.Svc.Documents.RegenerateNotices(e.Ctx, e.Admin, vote, "基准测试")
 		if err != nil {
 			b.Fatal(err)
 		}
