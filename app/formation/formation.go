@@ -53,6 +53,10 @@ func (s *Service) WithClock(now func() time.Time) *Service {
 	return &c
 }
 
+// SetClock makes the service read the time from now (services.New wires the one clock;
+// tests move it). Call it before the service is shared.
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
 // clock is the current instant in UTC, to the second (both databases keep it exactly).
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Second) }
 

@@ -87,6 +87,7 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	set.Votes = voting.New(db, set.Orgs, set.Roster, protector, opt.PublicURL, opt.Logger)
 	set.Votes.SetObserver(opt.Observer)
 	set.Formation = formation.New(db, set.Orgs)
+	set.Formation.SetClock(set.Clock.Now)
 	set.Elections = elections.New(set.Votes, set.Formation)
 	if set.Documents, err = documents.New(db, set.Orgs, set.Votes, protector, opt.PublicURL); err != nil {
 		return nil, fmt.Errorf("services: %w", err)

@@ -113,7 +113,7 @@ func (s *Service) Create(ctx context.Context, p app.Principal, estateID int64, i
 	if in.FollowMajority && !prof.FollowMajorityAllowed {
 		d.add("follow_majority", fmt.Sprintf("%s不允许“从众”计票 / the %s profile does not allow follow-the-majority counting", prof.Name, prof.Code))
 	}
-	items, err := validateItems(&d, in.Items, prof, func() (int, error) { return s.households(ctx, estateID) })
+	items, err := validateItems(&d, in.Items, prof, func() (rules.EstateSize, error) { return s.households(ctx, estateID) })
 	if err != nil {
 		return 0, app.Internal(err)
 	}
@@ -177,14 +177,14 @@ func validateSchedule(d *details, prof rules.JurisdictionProfile, notice, opens,
 	}
 }
 
-// households is the number of units (parking spaces excluded) of the estate's roster,
-// the size that decides a lawful committee (docs/rules.md §5).
-func (s *Service) households(ctx context.Context, estateID int64) (int, error) {
+// households is the size of the estate's roster that decides a lawful committee
+// (docs/rules.md §5): its units and their total area, parking spaces excluded.
+func (s *Service) households(ctx context.Context, estateID int64) (rules.EstateSize, error) {
 	stats, err := models.UnitStats(ctx, s.db, []int64{estateID})
 	if err != nil {
-		return 0, err
+		return rules.EstateSize{}, err
 	}
-	return stats[estateID].Units, nil
+	return rules.EstateSize{Households: stats[estateID].Units, Area: rules.Area(stats[estateID].TotalArea)}, nil
 }
 
 // errAgendaFrozen is the answer to any change of the agenda after the notice (T3).
@@ -237,7 +237,7 @@ func (s *Service) changeAgenda(ctx context.Context, p app.Principal, voteID int6
 		current = append(current, it)
 	}
 	var d details
-	items, err := validateItems(&d, change(current), prof, func() (int, error) { return s.households(ctx, v.EstateID) })
+	items, err := validateItems(&d, change(current), prof, func() (rules.EstateSize, error) { return s.households(ctx, v.EstateID) })
 	if err != nil {
 		return 0, app.Internal(err)
 	}
