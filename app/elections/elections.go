@@ -126,7 +126,10 @@ func (s *Service) electionOf(ctx context.Context, p app.Principal, voteID int64,
 // Record records the counted election item of a closed vote as the estate's
 // committee (formation.RecordElection): elected members, alternates in rank order,
 // a pending runoff or vacant seats. The candidates must come from a formation slate.
-func (s *Service) Record(ctx context.Context, p app.Principal, voteID int64, itemKey string) (int64, error) {
+//
+// termYears is the term the rules of procedure set (0: the profile's longest); the
+// deadlines that follow run from the vote's close.
+func (s *Service) Record(ctx context.Context, p app.Principal, voteID int64, itemKey string, termYears int) (int64, error) {
 	if err := access.RequireAny(p, access.PrepElection, access.ReelectionElection); err != nil {
 		return 0, err
 	}
@@ -162,7 +165,7 @@ func (s *Service) Record(ctx context.Context, p app.Principal, voteID int64, ite
 		}
 		refs[key] = formation.CandidateRef{CandidateID: id, Name: c.Name, Room: c.Room}
 	}
-	return s.formation.RecordElectionClosed(ctx, p, d.EstateID, voteID, itemKey, closedAt, res, refs)
+	return s.formation.RecordElectionClosed(ctx, p, d.EstateID, voteID, itemKey, formation.RecordOptions{ClosedAt: closedAt, TermYears: termYears}, res, refs)
 }
 
 func nonNil(s []string) []string {

@@ -56,18 +56,27 @@ func MemberRoleLabel(role string) string {
 	return role
 }
 
-// RecordElection is RecordElectionClosed for a vote that closed now (a count recorded
-// without its vote, as in tests and imports of older results).
+// RecordElection is RecordElectionClosed for a vote that closed now, with the profile's
+// longest term (a count recorded without its vote, as in tests).
 func (s *Service) RecordElection(ctx context.Context, p app.Principal, estateID, voteID int64, itemKey string, res rules.ElectionResult,
 	candidates map[string]CandidateRef) (int64, error) {
-	return s.RecordElectionClosed(ctx, p, estateID, voteID, itemKey, time.Time{}, res, candidates)
+	return s.RecordElectionClosed(ctx, p, estateID, voteID, itemKey, RecordOptions{}, res, candidates)
+}
+
+// RecordOptions are the facts of a counted election besides its result.
+type RecordOptions struct {
+	// ClosedAt is when the election vote closed; zero means now, the future is refused.
+	ClosedAt time.Time
+	// TermYears is the term the rules of procedure set for the committee (SH 20, HZ 33:
+	// 3-5 years); 0 means the profile's longest (TermYears). Checked by ValidateTerm; used
+	// by a full election only (a runoff or by-election keeps the committee's term).
+	TermYears int
 }
 
 // RecordElectionClosed records the committee from one counted election item of a vote
-// that closed at closedAt (rules.ElectionResult from rules.Tally): the elected in list
+// that closed at opt.ClosedAt (rules.ElectionResult from rules.Tally): the elected in list
 // order become members and the alternates, in rank order, alternate members (候补委员). It
-// returns the committee's id. A zero closedAt means now; a closedAt in the future is
-// refused.
+// returns the committee's id.
 //
 // The item is one of three kinds. When the estate's committee awaits a runoff and every
 // candidate of the item is among the tied, it is that runoff: its elected fill the vacant
@@ -82,7 +91,7 @@ func (s *Service) RecordElection(ctx context.Context, p app.Principal, estateID,
 // previous term's committee ends. A tie across the last alternate place is recorded as a
 // pending lot (DrawLot) and its places are kept. Recording the same vote item twice is a
 // conflict.
-func (s *Service) RecordElectionClosed(ctx context.Context, p app.Principal, estateID, voteID int64, itemKey string, closedAt time.Time,
+func (s *Service) RecordElectionClosed(ctx context.Context, p app.Principal, estateID, voteID int64, itemKey string, opt RecordOptions,
 	res rules.ElectionResult, candidates map[string]CandidateRef) (int64, error) {
 	if err := access.RequireAny(p, access.PrepElection, access.ReelectionElection); err != nil {
 		return 0, err // the role first; the group's kind is checked below
@@ -95,6 +104,7 @@ func (s *Service) RecordElectionClosed(ctx context.Context, p app.Principal, est
 		return 0, err
 	}
 	now := s.clock()
+	closedAt := opt.ClosedAt
 	if closedAt.IsZero() {
 		closedAt = now
 	}
@@ -111,6 +121,13 @@ func (s *Service) RecordElectionClosed(ctx context.Context, p app.Principal, est
 	e, prof, err := s.estateForChange(ctx, p, estateID, groupKind, actElection)
 	if err != nil {
 		return 0, err
+	}
+	termYears := opt.TermYears
+	if termYears == 0 {
+		termYears = prof.TermYears
+	}
+	if err := prof.ValidateTerm(termYears); err != nil {
+		return 0, app.Invalid("term_years", err.Error())
 	}
 	for _, list := range [][]string{res.Elected, res.Runoff, res.Alternates, res.AlternateTie} {
 		for _, k := range list {
@@ -218,7 +235,7 @@ func (s *Service) RecordElectionClosed(ctx context.Context, p app.Principal, est
 		}
 		updates := map[string]any{"runoff_pending": strings.Join(runoffNames, "\n"), "updated_at": now}
 		if formed {
-			termEnd := rules.TermEnd(closedAt, prof.TermYears)
+			termEnd := rules.TermEnd(closedAt, termYears)
 			electBy, publishBy, fileBy := rules.ChairDeadlines(closedAt, prof)
 			updates = map[string]any{"status": models.CommitteeFormed, "forming_estate_id": nil, "runoff_pending": strings.Join(runoffNames, "\n"),
 				"formed_at": closedAt, "term_start": closedAt, "term_end": termEnd, "reelection_start": rules.ReelectionStart(termEnd, prof),
@@ -741,9 +758,15 @@ type CommitteeView struct {
 	VacantSeats      int
 	ByElectionNeeded bool     // forming, no runoff pending: a by-election fills the vacant seats
 	RunoffPending    []string // the tied candidates awaiting a runoff
-	ChairOverdue     bool
-	FilingOverdue    bool
-	ReelectionDue    bool
+	// AlternatesPending is the alternate places kept for the losers of the pending runoff.
+	AlternatesPending int
+	// Lots are the ties across the last alternate place, pending or drawn; AlternateTie
+	// names the candidates of the pending ones.
+	Lots          []LotView
+	AlternateTie  []string
+	ChairOverdue  bool
+	FilingOverdue bool
+	ReelectionDue bool
 	// The dates in Asia/Shanghai: the last days of the term and of the deadlines, and the
 	// day the re-election starts; empty while unknown.
 	TermEndDay         string
@@ -804,7 +827,21 @@ func (s *Service) committeeView(ctx context.Context, c models.Committee) (Commit
 	v.VacantSeats = max(c.Seats-len(v.Members), 0)
 	if c.RunoffPending != "" {
 		v.RunoffPending = strings.Split(c.RunoffPending, "\n")
+		for i := len(v.Elections) - 1; i >= 0; i-- {
+			if v.Elections[i].Runoff != "" {
+				v.AlternatesPending = v.Elections[i].AlternatesPending
+				break
+			}
+		}
 	}
+	lots, err := models.CommitteeLots(ctx, s.db, c.ID)
+	if err != nil {
+		return v, app.Internal(err)
+	}
+	for _, l := range lots {
+		v.Lots = append(v.Lots, lotView(l))
+	}
+	v.AlternateTie = tiedNames(v.Lots)
 	v.ByElectionNeeded = c.Status == models.CommitteeForming && c.RunoffPending == ""
 	v.ChairOverdue = c.ChairElectedAt == nil && c.ChairElectBy != nil && c.Status != models.CommitteeEnded && !now.Before(*c.ChairElectBy)
 	v.FilingOverdue = c.FiledAt == nil && c.FilingDue != nil && c.Status == models.CommitteeFormed && !now.Before(*c.FilingDue)

@@ -38,9 +38,12 @@ type JurisdictionProfile struct {
 	PrepDeliveredPercent   int  `json:"prep_delivered_percent"`    // preparatory group due at this delivered-area share (BJ 30)
 	PrepYearsSinceDelivery int  `json:"prep_years_since_delivery"` // or this many years after first delivery (SH); 0 = not used
 	PrepDecideDays         int  `json:"prep_decide_days"`          // street office decides within (BJ 30)
-	PrepFormDays           int  `json:"prep_form_days"`            // group formed within (SH 60)
-	FirstMeetingDays       int  `json:"first_meeting_days"`        // first assembly within this many days of forming the group
-	PrepPartyOrgMember     bool `json:"prep_party_org_member"`     // community Party organisation sits on the group (BJ)
+	PrepFormDays           int  `json:"prep_form_days"`            // group formed within (SH 15: 60 from the application; BJ 31: 30 from the decision)
+	// PrepFormFrom is the event PrepFormDays runs from: PrepFormFromApplication (empty
+	// means it) or PrepFormFromDecision (BJ 31).
+	PrepFormFrom       string `json:"prep_form_from"`
+	FirstMeetingDays   int    `json:"first_meeting_days"`    // first assembly within this many days of forming the group
+	PrepPartyOrgMember bool   `json:"prep_party_org_member"` // community Party organisation sits on the group (BJ)
 	// PrepLeaderRole is the body whose representative leads the preparatory group: the
 	// street office (GR 10, SH 15) or, in Beijing, a residents' committee staff member
 	// appointed by the street office (BJ 31). Empty means the street office.
