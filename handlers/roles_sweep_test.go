@@ -756,7 +756,7 @@ func TestRolesServicesRefuseFirst(t *testing.T) {
 					_, err := s.Elections.CreateFromSlate(ctx, p, ids.group, elections.VoteInput{})
 					return err
 				},
-				"elections.Record": func() error { _, err := s.Elections.Record(ctx, p, ids.done, ""); return err },
+				"elections.Record": func() error { _, err := s.Elections.Record(ctx, p, ids.done, "", 0); return err },
 				"elections.Runoff": func() error {
 					_, err := s.Elections.CreateFollowUp(ctx, p, ids.done, "", elections.FollowUpInput{})
 					return err
