@@ -717,6 +717,10 @@ func (s *Service) FileCommittee(ctx context.Context, p app.Principal, committeeI
 			if err != nil {
 				return err
 			}
+			// The transitional body, if any, ends with the filing of a committee.
+			if _, err := endTransitional(tx, e.ID, fmt.Sprintf("业主委员会（#%d）已备案", c.ID), ptr(c.ID), now); err != nil {
+				return err
+			}
 			// Only the group that organised this committee's election dissolves: an earlier
 			// committee filing late must not end its successor's re-election group.
 			if g, ok := open[e.ID]; ok && c.GroupID != nil && *c.GroupID == g.ID {

@@ -250,6 +250,11 @@ type FormationStatus struct {
 	CommitteeID     int64
 	ReelectionStart *time.Time
 	ReelectionDue   bool // a formed committee's re-election should have started and no group is open
+	// The acting transitional body (物业管理委员会), if any: shown as transitional on every
+	// page of the estate until a committee is filed.
+	TransitionalID    int64
+	TransitionalKind  string
+	TransitionalLabel string
 	// Dates for display, Asia/Shanghai; empty while unknown.
 	FirstDeliveryDay   string
 	AppliedDay         string // the day the owners' application (or developer's report) was received
@@ -273,6 +278,9 @@ const (
 	StageCommitteeFormed  Stage = "committee_formed"  // formed; officers and filing follow
 	StageCommitteeFiled   Stage = "committee_filed"   // filed with the street office
 	StageReelection       Stage = "reelection"        // a re-election group is working
+	// StageTransitional: no committee could be formed; a transitional body (物业管理委员会)
+	// acts until a committee is filed.
+	StageTransitional Stage = "transitional"
 )
 
 // Label is the Chinese name of the stage.
@@ -292,6 +300,8 @@ func (s Stage) Label() string {
 		return "业主委员会已备案"
 	case StageReelection:
 		return "换届小组工作中"
+	case StageTransitional:
+		return "未能成立业主委员会，物业管理委员会（过渡）履职中"
 	}
 	return string(s)
 }
@@ -394,6 +404,10 @@ func (s *Service) statuses(ctx context.Context, estates []models.EstateWithPath)
 	if err != nil {
 		return nil, app.Internal(err)
 	}
+	bodies, err := models.ActingTransitionalBodies(ctx, s.db, ids)
+	if err != nil {
+		return nil, app.Internal(err)
+	}
 	now := s.clock()
 	out := make([]FormationStatus, 0, len(estates))
 	for _, e := range estates {
@@ -406,7 +420,14 @@ func (s *Service) statuses(ctx context.Context, estates []models.EstateWithPath)
 		if v, ok := committees[e.ID]; ok {
 			c = &v
 		}
-		out = append(out, statusOf(e, prof, deliveries[e.ID], facts[e.ID], g, c, now))
+		st := statusOf(e, prof, deliveries[e.ID], facts[e.ID], g, c, now)
+		if b, ok := bodies[e.ID]; ok {
+			st.TransitionalID, st.TransitionalKind, st.TransitionalLabel = b.ID, b.Kind, TransitionalKindLabel(b.Kind)
+			if st.Stage == StageNotDue || st.Stage == StageDue || st.Stage == StageCommitteeForming {
+				st.Stage = StageTransitional
+			}
+		}
+		out = append(out, st)
 	}
 	return out, nil
 }

@@ -70,6 +70,9 @@ type JurisdictionProfile struct {
 	FilingDays              int    `json:"filing_days"`                // filing with the street office within (REG 16)
 	DecisionPublishDays     int    `json:"decision_publish_days"`      // committee decisions published within (BJ 45)
 	PartyRatioTargetPercent int    `json:"party_ratio_target_percent"` // seed 003: generally not below 50%
+	// The size of a transitional body (物业管理委员会): HZ 39 7-11, odd.
+	TransitionalMinMembers int `json:"transitional_min_members"`
+	TransitionalMaxMembers int `json:"transitional_max_members"`
 
 	// Property service company.
 	ExitComplaintsPerYear     int      `json:"exit_complaints_per_year"`     // seed 004 §(八): more than 20

@@ -28,6 +28,9 @@ const (
 	ConvenorPreparatoryGroup = "preparatory_group" // 首次业主大会筹备组
 	ConvenorReelectionGroup  = "reelection_group"  // 换届小组
 	ConvenorStreetOffice     = "street_office"     // 街道办事处 / 乡镇人民政府
+	// ConvenorTransitionalBody is the estate's acting transitional body (物业管理委员会, issue
+	// 12, HZ 40): allowed only while one acts.
+	ConvenorTransitionalBody = "transitional_body"
 )
 
 // ConvenorLabel is the Chinese name of a convenor.
@@ -41,6 +44,8 @@ func ConvenorLabel(c string) string {
 		return "换届小组"
 	case ConvenorStreetOffice:
 		return "街道办事处"
+	case ConvenorTransitionalBody:
+		return "物业管理委员会（过渡）"
 	}
 	return c
 }
@@ -102,8 +107,16 @@ func (s *Service) Create(ctx context.Context, p app.Principal, estateID int64, i
 	}
 	switch in.Convenor {
 	case ConvenorCommittee, ConvenorPreparatoryGroup, ConvenorReelectionGroup, ConvenorStreetOffice:
+	case ConvenorTransitionalBody:
+		acting, err := models.ActingTransitionalBodies(ctx, s.db, []int64{e.ID})
+		if err != nil {
+			return 0, app.Internal(err)
+		}
+		if _, ok := acting[e.ID]; !ok {
+			d.add("convenor", "该小区没有履职中的物业管理委员会 / the estate has no acting transitional body")
+		}
 	default:
-		d.add("convenor", "须为 committee、preparatory_group、reelection_group 或 street_office / unknown convenor")
+		d.add("convenor", "须为 committee、preparatory_group、reelection_group、street_office 或 transitional_body / unknown convenor")
 	}
 	in.Location = strings.TrimSpace(in.Location)
 	if len([]rune(in.Location)) > maxTitleRunes {
