@@ -255,6 +255,9 @@ type FormationStatus struct {
 	TransitionalID    int64
 	TransitionalKind  string
 	TransitionalLabel string
+	// CoOwnerRule is the co-owner counting rule the estate's register uses (C3), with its label.
+	CoOwnerRule      string
+	CoOwnerRuleLabel string
 	// Dates for display, Asia/Shanghai; empty while unknown.
 	FirstDeliveryDay   string
 	AppliedDay         string // the day the owners' application (or developer's report) was received
@@ -315,6 +318,11 @@ func statusOf(e models.EstateWithPath, prof rules.JurisdictionProfile, d models.
 	if f.FirstDeliveryAt != nil {
 		first = *f.FirstDeliveryAt
 	}
+	st.CoOwnerRule = e.CoOwnerRule
+	if st.CoOwnerRule == "" {
+		st.CoOwnerRule = string(rules.DefaultCoOwnerRule)
+	}
+	st.CoOwnerRuleLabel = CoOwnerRuleLabel(st.CoOwnerRule)
 	var dates rules.PrepDates
 	if f.AppliedAt != nil {
 		dates.AppliedAt = *f.AppliedAt
