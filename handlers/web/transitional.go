@@ -19,7 +19,7 @@ import (
 // co-owner counting rule and the public lot of an alternate-place tie.
 
 // transitionalRows is the number of member rows the transitional body form offers.
-const transitionalRows = 9
+const transitionalRows = 11
 
 // transitionalData is the transitional body page's data.
 type transitionalData struct {
