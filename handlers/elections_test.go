@@ -124,9 +124,20 @@ func TestElectionFullPathThroughVotes(t *testing.T) {
 				t.Fatalf("runoff ballot of %s: %d %s", room, r.Status, r.Body)
 			}
 		}
-		env.Clock.Set(rcloses.Add(time.Minute))
+		// Staff record the runoff ten days after it closed: the deadlines still run from the
+		// close (docs/rules.md "Election edges").
+		env.Clock.Set(rcloses.AddDate(0, 0, 10))
 		fmWant(t, env.API("POST", fmt.Sprintf("/api/v1/votes/%d/committee", runoffID), tok, nil), 201, "record runoff")
 		env.API("GET", fmt.Sprintf("/api/v1/estates/%d/committee", estate), tok, nil).JSON(t, &cm)
+		if cm.ChairElectBy == nil || !cm.ChairElectBy.Equal(rules.PeriodEnd(rcloses, 7, rules.OfficialCalendar())) ||
+			cm.FilingDue == nil || !cm.FilingDue.Equal(rules.PeriodEnd(rcloses, 30, rules.OfficialCalendar())) {
+			t.Errorf("deadlines after a late recording: chair by %v filing due %v, want 7 and 30 days from the runoff's close %v",
+				cm.ChairElectBy, cm.FilingDue, rcloses)
+		}
+		// The runoff's loser T2 becomes the first alternate (E did not qualify).
+		if len(cm.Alternates) != 1 || cm.Alternates[0].CandidateKey != toVote["T2"] || cm.Alternates[0].Rank != 1 {
+			t.Errorf("alternates after the runoff: %+v, want the loser T2 (%s) first", cm.Alternates, toVote["T2"])
+		}
 		var names []string
 		for _, m := range cm.Members {
 			names = append(names, m.Name)

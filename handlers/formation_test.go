@@ -86,11 +86,13 @@ func fmQualify(t *testing.T, env *handlertest.Env, tok string, gid int64, name, 
 type fmGoldenElection = fixtures.Election
 
 type fmCommitteeJSON struct {
-	ID               int64    `json:"id"`
-	Status           string   `json:"status"`
-	VacantSeats      int      `json:"vacant_seats"`
-	ByElectionNeeded bool     `json:"by_election_needed"`
-	RunoffPending    []string `json:"runoff_pending"`
+	ID               int64      `json:"id"`
+	Status           string     `json:"status"`
+	VacantSeats      int        `json:"vacant_seats"`
+	ByElectionNeeded bool       `json:"by_election_needed"`
+	RunoffPending    []string   `json:"runoff_pending"`
+	ChairElectBy     *time.Time `json:"chair_elect_by"`
+	FilingDue        *time.Time `json:"filing_due"`
 	Members          []struct {
 		ID             int64  `json:"id"`
 		CandidateKey   string `json:"candidate_key"`

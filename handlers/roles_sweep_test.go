@@ -231,50 +231,64 @@ var swTable = map[string]swRule{
 	"POST /votes/:id/committee":                               onVote("done", swOfficers).plus(404),
 	"POST /votes/:id/runoff":                                  onVote("done", swRunners).plus(404),
 	// Formation (the seeded group is a preparatory group).
-	"GET /api/v1/formation/due":                               list(swAll),
-	"GET /api/v1/estates/:id/formation":                       obj(swAll),
-	"PUT /api/v1/estates/:id/formation":                       obj(swWork),
-	"POST /api/v1/estates/:id/groups":                         obj(swCompose).byKind("committee"),
-	"GET /api/v1/estates/:id/committee":                       obj(swAll),
-	"GET /api/v1/groups/:id":                                  obj(swAll),
-	"PATCH /api/v1/groups/:id":                                obj(swWork).byKind("committee"),
-	"POST /api/v1/groups/:id/dissolve":                        obj(swCompose).byKind("committee"),
-	"POST /api/v1/groups/:id/members":                         obj(swCompose).byKind("committee"),
-	"PUT /api/v1/group-members/:id":                           obj(swCompose).byKind("committee"),
-	"POST /api/v1/group-members/:id/withdraw":                 obj(swCompose).byKind("committee"),
-	"POST /api/v1/groups/:id/publish":                         obj(swCompose).byKind("committee"),
-	"POST /api/v1/groups/:id/duties/:code":                    obj(swWork).byKind("committee"),
-	"POST /api/v1/groups/:id/objections":                      obj(swWork).byKind("committee"),
-	"POST /api/v1/formation-objections/:id/answer":            obj(swWork).byKind("committee"),
-	"POST /api/v1/groups/:id/candidates":                      obj(swWork).byKind("committee"),
-	"GET /api/v1/groups/:id/slate":                            obj(swAll),
-	"POST /api/v1/groups/:id/candidate-lists":                 obj(swWork).byKind("committee"),
-	"GET /api/v1/candidates/:id":                              obj(swAll),
-	"POST /api/v1/candidates/:id/checks":                      obj(swWork).byKind("committee"),
-	"POST /api/v1/candidates/:id/review":                      obj(swWork).byKind("committee"),
-	"POST /api/v1/candidates/:id/withdraw":                    obj(swWork).byKind("committee"),
-	"GET /api/v1/committees/:id":                              obj(swAll),
-	"POST /api/v1/committees/:id/officers":                    obj(swOfficers),
-	"POST /api/v1/committees/:id/filings":                     obj(swCompose),
-	"GET /estates/:id/formation":                              obj(swAll),
-	"POST /estates/:id/formation/facts":                       obj(swWork),
-	"POST /estates/:id/formation/groups":                      obj(swCompose).byKind("committee"),
-	"POST /estates/:id/formation/groups/:gid/plan":            obj(swWork).byKind("committee"),
-	"POST /estates/:id/formation/groups/:gid/members":         obj(swCompose).byKind("committee"),
-	"POST /estates/:id/formation/groups/:gid/publish":         obj(swCompose).byKind("committee"),
-	"POST /estates/:id/formation/groups/:gid/dissolve":        obj(swCompose).byKind("committee"),
-	"POST /estates/:id/formation/groups/:gid/duties/:code":    obj(swWork).byKind("committee"),
-	"POST /estates/:id/formation/groups/:gid/objections":      obj(swWork).byKind("committee"),
-	"POST /estates/:id/formation/groups/:gid/candidates":      obj(swWork).byKind("committee"),
-	"POST /estates/:id/formation/groups/:gid/candidate-lists": obj(swWork).byKind("committee"),
-	"POST /estates/:id/formation/members/:mid/withdraw":       obj(swCompose).byKind("committee"),
-	"POST /estates/:id/formation/objections/:oid/answer":      obj(swWork).byKind("committee"),
-	"GET /estates/:id/formation/candidates/:cid":              obj(swAll),
-	"POST /estates/:id/formation/candidates/:cid/checks":      obj(swWork).byKind("committee"),
-	"POST /estates/:id/formation/candidates/:cid/review":      obj(swWork).byKind("committee"),
-	"POST /estates/:id/formation/candidates/:cid/withdraw":    obj(swWork).byKind("committee"),
-	"POST /estates/:id/formation/committees/:cmid/officers":   obj(swOfficers),
-	"POST /estates/:id/formation/committees/:cmid/filings":    obj(swCompose),
+	"GET /api/v1/formation/due":                    list(swAll),
+	"GET /api/v1/estates/:id/formation":            obj(swAll),
+	"PUT /api/v1/estates/:id/formation":            obj(swWork),
+	"POST /api/v1/estates/:id/groups":              obj(swCompose).byKind("committee"),
+	"GET /api/v1/estates/:id/committee":            obj(swAll),
+	"GET /api/v1/groups/:id":                       obj(swAll),
+	"PATCH /api/v1/groups/:id":                     obj(swWork).byKind("committee"),
+	"POST /api/v1/groups/:id/dissolve":             obj(swCompose).byKind("committee"),
+	"POST /api/v1/groups/:id/members":              obj(swCompose).byKind("committee"),
+	"PUT /api/v1/group-members/:id":                obj(swCompose).byKind("committee"),
+	"POST /api/v1/group-members/:id/withdraw":      obj(swCompose).byKind("committee"),
+	"POST /api/v1/groups/:id/publish":              obj(swCompose).byKind("committee"),
+	"POST /api/v1/groups/:id/duties/:code":         obj(swWork).byKind("committee"),
+	"POST /api/v1/groups/:id/objections":           obj(swWork).byKind("committee"),
+	"POST /api/v1/formation-objections/:id/answer": obj(swWork).byKind("committee"),
+	"POST /api/v1/groups/:id/candidates":           obj(swWork).byKind("committee"),
+	"GET /api/v1/groups/:id/slate":                 obj(swAll),
+	"POST /api/v1/groups/:id/candidate-lists":      obj(swWork).byKind("committee"),
+	"GET /api/v1/candidates/:id":                   obj(swAll),
+	"POST /api/v1/candidates/:id/checks":           obj(swWork).byKind("committee"),
+	"POST /api/v1/candidates/:id/review":           obj(swWork).byKind("committee"),
+	"POST /api/v1/candidates/:id/withdraw":         obj(swWork).byKind("committee"),
+	"GET /api/v1/committees/:id":                   obj(swAll),
+	"POST /api/v1/committees/:id/officers":         obj(swOfficers),
+	"POST /api/v1/committees/:id/filings":          obj(swCompose),
+	// Issue 12 (h4): election edges and the transitional body. The sweep's lot and body
+	// do not exist: a caller the role lets through gets 404 (or 422 for the empty form).
+	"POST /api/v1/estates/:id/formation/application":              obj(swCompose),
+	"PUT /api/v1/estates/:id/coowner-rule":                        obj(swWork),
+	"POST /api/v1/committees/:id/lots/:lot/draw":                  obj(swWork).byKind("committee").plus(404),
+	"GET /api/v1/estates/:id/transitional-bodies":                 obj(swAll),
+	"POST /api/v1/estates/:id/transitional-bodies":                obj(swCompose),
+	"POST /api/v1/transitional-bodies/:id/end":                    obj(swCompose).plus(404),
+	"POST /estates/:id/formation/application":                     obj(swCompose),
+	"POST /estates/:id/formation/coowner-rule":                    obj(swWork),
+	"POST /estates/:id/formation/committees/:cmid/lots/:lot/draw": obj(swWork).byKind("committee").plus(404),
+	"GET /estates/:id/transitional":                               obj(swAll),
+	"POST /estates/:id/transitional":                              obj(swCompose),
+	"POST /estates/:id/transitional/:bid/end":                     obj(swCompose).plus(404),
+	"GET /estates/:id/formation":                                  obj(swAll),
+	"POST /estates/:id/formation/facts":                           obj(swWork),
+	"POST /estates/:id/formation/groups":                          obj(swCompose).byKind("committee"),
+	"POST /estates/:id/formation/groups/:gid/plan":                obj(swWork).byKind("committee"),
+	"POST /estates/:id/formation/groups/:gid/members":             obj(swCompose).byKind("committee"),
+	"POST /estates/:id/formation/groups/:gid/publish":             obj(swCompose).byKind("committee"),
+	"POST /estates/:id/formation/groups/:gid/dissolve":            obj(swCompose).byKind("committee"),
+	"POST /estates/:id/formation/groups/:gid/duties/:code":        obj(swWork).byKind("committee"),
+	"POST /estates/:id/formation/groups/:gid/objections":          obj(swWork).byKind("committee"),
+	"POST /estates/:id/formation/groups/:gid/candidates":          obj(swWork).byKind("committee"),
+	"POST /estates/:id/formation/groups/:gid/candidate-lists":     obj(swWork).byKind("committee"),
+	"POST /estates/:id/formation/members/:mid/withdraw":           obj(swCompose).byKind("committee"),
+	"POST /estates/:id/formation/objections/:oid/answer":          obj(swWork).byKind("committee"),
+	"GET /estates/:id/formation/candidates/:cid":                  obj(swAll),
+	"POST /estates/:id/formation/candidates/:cid/checks":          obj(swWork).byKind("committee"),
+	"POST /estates/:id/formation/candidates/:cid/review":          obj(swWork).byKind("committee"),
+	"POST /estates/:id/formation/candidates/:cid/withdraw":        obj(swWork).byKind("committee"),
+	"POST /estates/:id/formation/committees/:cmid/officers":       obj(swOfficers),
+	"POST /estates/:id/formation/committees/:cmid/filings":        obj(swCompose),
 }
 
 // swIDs are the seeded objects the routes name.
@@ -453,6 +467,8 @@ func swPath(route string, rule swRule, ids swIDs) string {
 				v = ids.candidate
 			case "committees":
 				v = ids.committee
+			case "transitional-bodies":
+				v = 999999 // none: see swTable
 			}
 		case ":group", ":gid":
 			v = ids.group
@@ -464,6 +480,8 @@ func swPath(route string, rule swRule, ids swIDs) string {
 			v = ids.candidate
 		case ":cmid":
 			v = ids.committee
+		case ":lot", ":bid":
+			v = 999999 // none: see swTable
 		case ":ballot":
 			v = ids.ballot
 		case ":scan":
@@ -754,7 +772,7 @@ func TestRolesServicesRefuseFirst(t *testing.T) {
 					_, err := s.Elections.CreateFromSlate(ctx, p, ids.group, elections.VoteInput{})
 					return err
 				},
-				"elections.Record": func() error { _, err := s.Elections.Record(ctx, p, ids.done, ""); return err },
+				"elections.Record": func() error { _, err := s.Elections.Record(ctx, p, ids.done, "", 0); return err },
 				"elections.Runoff": func() error {
 					_, err := s.Elections.CreateFollowUp(ctx, p, ids.done, "", elections.FollowUpInput{})
 					return err

@@ -251,6 +251,13 @@ func New(d Deps) *fiber.App {
 	authed.Get("/committees/:id", formationAPI.GetCommittee)
 	authed.Post("/committees/:id/officers", httpx.Allow(access.CommitteeOfficers), formationAPI.SetOfficers)
 	authed.Post("/committees/:id/filings", httpx.Allow(access.CommitteeFiling), formationAPI.FileCommittee)
+	// issue 12 (h4): election edges and the transitional body
+	authed.Post("/estates/:id/formation/application", httpx.Allow(access.PrepCompose), formationAPI.RecordApplication)
+	authed.Put("/estates/:id/coowner-rule", httpx.Allow(access.PrepWork), formationAPI.SetCoOwnerRule)
+	authed.Post("/committees/:id/lots/:lot/draw", httpx.Allow(access.PrepElection, access.ReelectionElection), formationAPI.DrawLot)
+	authed.Get("/estates/:id/transitional-bodies", formationAPI.ListTransitional)
+	authed.Post("/estates/:id/transitional-bodies", httpx.Allow(access.TransitionalBody), formationAPI.FormTransitional)
+	authed.Post("/transitional-bodies/:id/end", httpx.Allow(access.TransitionalBody), formationAPI.EndTransitional)
 	// holiday calendar API routes (platform administrator)
 	calendarAPI := &api.CalendarHandlers{Calendar: d.Svc.Calendar, Validate: validate}
 	authed.Get("/holiday-calendars", httpx.Allow(access.ManageHolidays), calendarAPI.ListHolidayCalendars)
@@ -350,6 +357,13 @@ func New(d Deps) *fiber.App {
 	staff.Post("/votes/:id/runoff", httpx.Allow(access.RunVote), electionWeb.CreateRunoff)
 	staff.Get("/estates/:id/formation", formationWeb.FormationPage)
 	staff.Post("/estates/:id/formation/facts", httpx.Allow(access.PrepWork), formationWeb.SetFacts)
+	// issue 12 (h4): election edges and the transitional body
+	staff.Post("/estates/:id/formation/application", httpx.Allow(access.PrepCompose), formationWeb.RecordApplication)
+	staff.Post("/estates/:id/formation/coowner-rule", httpx.Allow(access.PrepWork), formationWeb.SetCoOwnerRule)
+	staff.Post("/estates/:id/formation/committees/:cmid/lots/:lot/draw", httpx.Allow(access.PrepElection, access.ReelectionElection), formationWeb.DrawLot)
+	staff.Get("/estates/:id/transitional", formationWeb.TransitionalPage)
+	staff.Post("/estates/:id/transitional", httpx.Allow(access.TransitionalBody), formationWeb.FormTransitional)
+	staff.Post("/estates/:id/transitional/:bid/end", httpx.Allow(access.TransitionalBody), formationWeb.EndTransitional)
 	staff.Post("/estates/:id/formation/groups", httpx.Allow(access.PrepCompose, access.ReelectionCompose), formationWeb.CreateGroup)
 	staff.Post("/estates/:id/formation/groups/:gid/plan", httpx.Allow(access.PrepWork, access.ReelectionWork), formationWeb.PlanGroup)
 	staff.Post("/estates/:id/formation/groups/:gid/members", httpx.Allow(access.PrepCompose, access.ReelectionCompose), formationWeb.AddMember)

@@ -29,9 +29,14 @@ const (
 type EstateFormation struct {
 	EstateID        int64 `gorm:"primaryKey;autoIncrement:false"`
 	FirstDeliveryAt *time.Time
-	Note            string
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// AppliedAt is when the street office received the owners' written application (or the
+	// developer's report) to form the assembly; DecidedAt when it decided to set up the
+	// group (BJ 31, SH 15). The preparatory-group deadlines run from them.
+	AppliedAt *time.Time
+	DecidedAt *time.Time
+	Note      string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // TableName is the table of estate formation facts.
@@ -294,6 +299,14 @@ type CommitteeElection struct {
 	Rule            string
 	RecordedBy      string
 	RecordedAt      time.Time
+	// ClosedAt is when the election vote closed: the deadlines that follow run from it.
+	ClosedAt *time.Time
+	// AlternatesPending is the alternate places kept for the losers of a pending runoff.
+	AlternatesPending int
+	// AlternateTie lists the candidate keys (comma separated) tied across the last
+	// alternate place, AlternateTiePlaces the places they compete for.
+	AlternateTie       string
+	AlternateTiePlaces int
 }
 
 // TableName is the table of recorded committee elections.
@@ -588,4 +601,109 @@ func UnitOwnerNames(ctx context.Context, db *gorm.DB, estateID int64, roomKey st
 		return nil, true, fmt.Errorf("owners of room %s: %w", roomKey, err)
 	}
 	return names, true, nil
+}
+
+// Committee lot statuses.
+const (
+	LotPending = "pending" // the tie awaits its public draw
+	LotDrawn   = "drawn"   // drawn and recorded
+)
+
+// CommitteeLot is a tie across the last alternate place of a recorded election and its
+// settlement by a public lot. Candidates, DrawnOrder and Winners are JSON; the draw is
+// repeatable from Seed by Method (rules.DrawLot).
+type CommitteeLot struct {
+	ID          int64 `gorm:"primaryKey"`
+	CommitteeID int64
+	ElectionID  int64
+	Places      int
+	InsertRank  int    // the alternate rank the first winner takes; the places after it are kept for the winners
+	Candidates  string // JSON: the tied candidates, each with key, name, room, candidate id and count
+	Status      string
+	Seed        string
+	Method      string
+	DrawnOrder  *string // JSON list of keys, winners first
+	Winners     *string // JSON list of keys
+	DrawnAt     *time.Time
+	DrawnBy     string
+	Place       string
+	Witnesses   string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// TableName is the table of alternate-place lots.
+func (CommitteeLot) TableName() string { return "committee_lots" }
+
+// CommitteeLots lists a committee's lots, oldest first.
+func CommitteeLots(ctx context.Context, db *gorm.DB, committeeID int64) ([]CommitteeLot, error) {
+	var list []CommitteeLot
+	if err := db.WithContext(ctx).Where("committee_id = ?", committeeID).Order("id").Find(&list).Error; err != nil {
+		return nil, fmt.Errorf("listing lots of committee %d: %w", committeeID, err)
+	}
+	return list, nil
+}
+
+// Transitional body kinds and statuses.
+const (
+	TransitionalPMC    = "property_management_committee" // 物业管理委员会 (HZ 38-40, BJ)
+	TransitionalSelf   = "self_governance"               // 小区自管组织 (seed 003 §(四))
+	TransitionalActing = "acting"
+	TransitionalEnded  = "ended"
+)
+
+// TransitionalBody is the body the street office forms where no committee can be formed.
+// OpenEstateID equals EstateID while it acts (a unique key: one acting body per estate).
+type TransitionalBody struct {
+	ID                   int64 `gorm:"primaryKey"`
+	EstateID             int64
+	OpenEstateID         *int64
+	Kind                 string
+	Reason               string
+	Status               string
+	FormedAt             time.Time
+	ListPublishedAt      *time.Time
+	ProfileCode          string
+	ProfileVersion       string
+	EndedAt              *time.Time
+	EndedReason          string
+	SuccessorCommitteeID *int64
+	CreatedBy            string
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+}
+
+// TableName is the table of transitional bodies.
+func (TransitionalBody) TableName() string { return "transitional_bodies" }
+
+// TransitionalBodyMember is one member of a transitional body, in list order.
+type TransitionalBodyMember struct {
+	ID           int64 `gorm:"primaryKey"`
+	BodyID       int64
+	Position     int
+	Role         string
+	Name         string
+	Organisation string
+	Room         string
+	Leader       bool
+	CreatedAt    time.Time
+}
+
+// TableName is the table of transitional body members.
+func (TransitionalBodyMember) TableName() string { return "transitional_body_members" }
+
+// ActingTransitionalBodies loads the acting transitional body of each estate that has one.
+func ActingTransitionalBodies(ctx context.Context, db *gorm.DB, estateIDs []int64) (map[int64]TransitionalBody, error) {
+	out := map[int64]TransitionalBody{}
+	if len(estateIDs) == 0 {
+		return out, nil
+	}
+	var rows []TransitionalBody
+	if err := db.WithContext(ctx).Where("open_estate_id IN ?", estateIDs).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("reading transitional bodies: %w", err)
+	}
+	for _, r := range rows {
+		out[r.EstateID] = r
+	}
+	return out, nil
 }

@@ -44,6 +44,9 @@ type Estate struct {
 	Name        string
 	Address     string
 	ProfileCode string
+	// CoOwnerRule is the co-owner counting rule (docs/rules.md §1 C3) chosen for the estate;
+	// empty means the default rule.
+	CoOwnerRule string `gorm:"column:coowner_rule"`
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 }

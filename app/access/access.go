@@ -34,6 +34,9 @@ const (
 	CommitteeOfficers                    // record the chair and vice-chairs the committee elected
 	CommitteeFiling                      // accept the committee's filing (备案)
 	ManageHolidays                       // read and load the State Council's holiday notices (platform data, docs/calendar.md)
+	// TransitionalBody: form and end the transitional body (物业管理委员会) of an estate that
+	// cannot form a committee (issue 12, HZ 38-40).
+	TransitionalBody
 )
 
 type rule struct {
@@ -68,12 +71,13 @@ var table = map[Action]rule{
 	CommitteeOfficers:  {"committee_officers", []app.Role{admin, street, community, committee}, "无权进行此操作"},
 	CommitteeFiling:    {"committee_filing", []app.Role{admin, street}, "无权操作：备案由街道办事处受理"},
 	ManageHolidays:     {"manage_holidays", []app.Role{admin}, "只有平台管理员可以管理节假日安排"},
+	TransitionalBody:   {"transitional_body", []app.Role{admin, street}, "无权操作：物业管理委员会由街道办事处组建"},
 }
 
 // Actions lists every action in order.
 func Actions() []Action {
 	out := make([]Action, 0, len(table))
-	for a := ManageOrgs; a <= ManageHolidays; a++ {
+	for a := ManageOrgs; a <= TransitionalBody; a++ {
 		out = append(out, a)
 	}
 	return out

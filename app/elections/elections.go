@@ -95,44 +95,53 @@ func (s *Service) CreateFromSlate(ctx context.Context, p app.Principal, groupID 
 	})
 }
 
-// electionOf reads the counted election item of a closed vote.
-func (s *Service) electionOf(ctx context.Context, p app.Principal, voteID int64, itemKey string) (voting.VoteDetail, voting.ElectionResult, error) {
+// electionOf reads the counted election item of a closed vote and when the vote closed:
+// the end of its voting period, or the moment it was closed when that came first.
+func (s *Service) electionOf(ctx context.Context, p app.Principal, voteID int64, itemKey string) (voting.VoteDetail, voting.ElectionResult, time.Time, error) {
 	d, err := s.votes.Vote(ctx, p, voteID)
 	if err != nil {
-		return d, voting.ElectionResult{}, err
+		return d, voting.ElectionResult{}, time.Time{}, err
 	}
 	rv, err := s.votes.Results(ctx, &p, voteID)
 	if err != nil {
-		return d, voting.ElectionResult{}, err
+		return d, voting.ElectionResult{}, time.Time{}, err
 	}
 	if rv.Result == nil {
-		return d, voting.ElectionResult{}, app.Errorf(app.EConflict, "表决尚未结束计票 / the vote is not counted yet")
+		return d, voting.ElectionResult{}, time.Time{}, app.Errorf(app.EConflict, "表决尚未结束计票 / the vote is not counted yet")
 	}
 	if itemKey == "" {
 		itemKey = ItemKey
 	}
 	er, ok := rv.Result.Elections[itemKey]
 	if !ok {
-		return d, voting.ElectionResult{}, app.Invalid("item_key", "该表决没有这一选举事项 / the vote has no election item "+itemKey)
+		return d, voting.ElectionResult{}, time.Time{}, app.Invalid("item_key", "该表决没有这一选举事项 / the vote has no election item "+itemKey)
 	}
-	return d, er, nil
+	closed := rv.Result.ClosesAt
+	if !rv.Result.ClosedAt.IsZero() && rv.Result.ClosedAt.Before(closed) {
+		closed = rv.Result.ClosedAt
+	}
+	return d, er, closed, nil
 }
 
 // Record records the counted election item of a closed vote as the estate's
 // committee (formation.RecordElection): elected members, alternates in rank order,
 // a pending runoff or vacant seats. The candidates must come from a formation slate.
-func (s *Service) Record(ctx context.Context, p app.Principal, voteID int64, itemKey string) (int64, error) {
+//
+// termYears is the term the rules of procedure set (0: the profile's longest); the
+// deadlines that follow run from the vote's close.
+func (s *Service) Record(ctx context.Context, p app.Principal, voteID int64, itemKey string, termYears int) (int64, error) {
 	if err := access.RequireAny(p, access.PrepElection, access.ReelectionElection); err != nil {
 		return 0, err
 	}
 	if itemKey == "" {
 		itemKey = ItemKey
 	}
-	d, er, err := s.electionOf(ctx, p, voteID, itemKey)
+	d, er, closedAt, err := s.electionOf(ctx, p, voteID, itemKey)
 	if err != nil {
 		return 0, err
 	}
 	res := rules.ElectionResult{Key: itemKey, Seats: er.Seats, Elected: er.Elected, Runoff: er.Runoff, Alternates: er.Alternates,
+		AlternatesPending: er.AlternatesPending, AlternateTie: nonNil(er.AlternateTie), AlternateTiePlaces: er.AlternateTiePlaces,
 		CommitteeFormed: er.CommitteeFormed, VacantSeats: er.VacantSeats, InvalidBallots: er.InvalidBallots, Rule: er.Rule, RuleEN: er.RuleEN,
 		Candidates: map[string]rules.CandidateResult{}}
 	refs := map[string]formation.CandidateRef{}
@@ -156,7 +165,14 @@ func (s *Service) Record(ctx context.Context, p app.Principal, voteID int64, ite
 		}
 		refs[key] = formation.CandidateRef{CandidateID: id, Name: c.Name, Room: c.Room}
 	}
-	return s.formation.RecordElection(ctx, p, d.EstateID, voteID, itemKey, res, refs)
+	return s.formation.RecordElectionClosed(ctx, p, d.EstateID, voteID, itemKey, formation.RecordOptions{ClosedAt: closedAt, TermYears: termYears}, res, refs)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // FollowUpInput is the timing of a runoff or by-election vote.
@@ -169,8 +185,9 @@ type FollowUpInput struct {
 }
 
 // CreateFollowUp drafts the runoff vote among the candidates tied across the last
-// seat, for the seats left vacant. (Seats vacant without a tie are filled by a
-// by-election from a newly published slate: CreateFromSlate.)
+// seat, for the seats left vacant, keeping as many alternate places as the count kept
+// for the runoff's losers (AlternatesPending): the runoff ranks them. (Seats vacant
+// without a tie are filled by a by-election from a newly published slate: CreateFromSlate.)
 func (s *Service) CreateFollowUp(ctx context.Context, p app.Principal, voteID int64, itemKey string, in FollowUpInput) (int64, error) {
 	if err := access.Require(p, access.RunVote); err != nil {
 		return 0, err
@@ -178,7 +195,7 @@ func (s *Service) CreateFollowUp(ctx context.Context, p app.Principal, voteID in
 	if itemKey == "" {
 		itemKey = ItemKey
 	}
-	d, er, err := s.electionOf(ctx, p, voteID, itemKey)
+	d, er, _, err := s.electionOf(ctx, p, voteID, itemKey)
 	if err != nil {
 		return 0, err
 	}
@@ -200,7 +217,8 @@ func (s *Service) CreateFollowUp(ctx context.Context, p app.Principal, voteID in
 		Title: title, LegalProfile: in.LegalProfile, Form: in.Form, Convenor: d.Convenor,
 		NoticePublishedAt: in.NoticePublishedAt, OpensAt: in.OpensAt, ClosesAt: in.ClosesAt,
 		Items: []voting.ItemInput{{Key: ItemKey, Title: title, Matter: string(rules.MatterElectCommittee),
-			Text:  fmt.Sprintf("第 %d 号表决中以下候选人同意票数和面积并列，争夺剩余 %d 个席位，现进行决选。", voteID, er.VacantSeats),
-			Seats: er.VacantSeats, ByElection: true, VacantSeats: er.VacantSeats, Candidates: cands}},
+			Text: fmt.Sprintf("第 %d 号表决中以下候选人同意票数和面积并列，争夺剩余 %d 个席位，现进行决选；未当选者依决选结果排在原有候补委员之前，递补候补委员 %d 名。",
+				voteID, er.VacantSeats, er.AlternatesPending),
+			Seats: er.VacantSeats, Alternates: er.AlternatesPending, ByElection: true, VacantSeats: er.VacantSeats, Candidates: cands}},
 	})
 }

@@ -2,6 +2,7 @@ package formation
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -55,21 +56,43 @@ func MemberRoleLabel(role string) string {
 	return role
 }
 
-// RecordElection records the committee from one counted election item of a closed vote
-// (rules.ElectionResult from rules.Tally): the elected in list order become members and the
-// alternates, in rank order, alternate members (候补委员). It returns the committee's id.
-//
-// When the estate has a committee still forming, the item is its runoff or by-election
-// and fills its vacant seats; otherwise it is a full election and starts the next term.
-// The seats are checked against the profile (rules.ValidateElectionSeats). The committee is
-// formed when no runoff is pending and the members reach the profile's minimum and more
-// than half the seats (HZ 27); then the term (TermYears), the re-election start
-// (ReelectionLeadMonths before the term ends) and the deadlines for the chair (ChairElectDays)
-// and the filing (FilingDays) are set, and the previous term's committee ends. Otherwise
-// the committee stays forming, with the runoff or by-election for the vacant seats pending.
-// Recording the same vote item twice is a conflict.
+// RecordElection is RecordElectionClosed for a vote that closed now, with the profile's
+// longest term (a count recorded without its vote, as in tests).
 func (s *Service) RecordElection(ctx context.Context, p app.Principal, estateID, voteID int64, itemKey string, res rules.ElectionResult,
 	candidates map[string]CandidateRef) (int64, error) {
+	return s.RecordElectionClosed(ctx, p, estateID, voteID, itemKey, RecordOptions{}, res, candidates)
+}
+
+// RecordOptions are the facts of a counted election besides its result.
+type RecordOptions struct {
+	// ClosedAt is when the election vote closed; zero means now, the future is refused.
+	ClosedAt time.Time
+	// TermYears is the term the rules of procedure set for the committee (SH 20, HZ 33:
+	// 3-5 years); 0 means the profile's longest (TermYears). Checked by ValidateTerm; used
+	// by a full election only (a runoff or by-election keeps the committee's term).
+	TermYears int
+}
+
+// RecordElectionClosed records the committee from one counted election item of a vote
+// that closed at opt.ClosedAt (rules.ElectionResult from rules.Tally): the elected in list
+// order become members and the alternates, in rank order, alternate members (候补委员). It
+// returns the committee's id.
+//
+// The item is one of three kinds. When the estate's committee awaits a runoff and every
+// candidate of the item is among the tied, it is that runoff: its elected fill the vacant
+// seats and its losers take the alternate places kept for them, ahead of the alternates
+// carried from the first count (docs/rules.md "Election edges"). Otherwise, when the estate
+// has a committee still forming, it is a by-election for its vacant seats; otherwise a full
+// election starting the next term. The seats and alternates are checked against the profile
+// (rules.ValidateElectionSeatsFor, rules.ValidateAlternates). The committee is formed when
+// its members reach the profile's minimum and more than half the seats (HZ 27), a runoff
+// pending or not; then the term (TermYears), the re-election start and the deadlines for the
+// chair and the filing are set from closedAt, the vote's close (not the recording), and the
+// previous term's committee ends. A tie across the last alternate place is recorded as a
+// pending lot (DrawLot) and its places are kept. Recording the same vote item twice is a
+// conflict.
+func (s *Service) RecordElectionClosed(ctx context.Context, p app.Principal, estateID, voteID int64, itemKey string, opt RecordOptions,
+	res rules.ElectionResult, candidates map[string]CandidateRef) (int64, error) {
 	if err := access.RequireAny(p, access.PrepElection, access.ReelectionElection); err != nil {
 		return 0, err // the role first; the group's kind is checked below
 	}
@@ -79,6 +102,15 @@ func (s *Service) RecordElection(ctx context.Context, p app.Principal, estateID,
 	itemKey, err := text("item_key", itemKey, 1, 64, "表决事项编号")
 	if err != nil {
 		return 0, err
+	}
+	now := s.clock()
+	closedAt := opt.ClosedAt
+	if closedAt.IsZero() {
+		closedAt = now
+	}
+	closedAt = closedAt.UTC().Truncate(time.Second)
+	if closedAt.After(now) {
+		return 0, app.Invalid("closed_at", "表决尚未结束 / the vote has not closed yet")
 	}
 	groupKind := models.GroupKindPrep
 	if open, err := models.OpenGroups(ctx, s.db, []int64{estateID}); err != nil {
@@ -90,7 +122,14 @@ func (s *Service) RecordElection(ctx context.Context, p app.Principal, estateID,
 	if err != nil {
 		return 0, err
 	}
-	for _, list := range [][]string{res.Elected, res.Runoff, res.Alternates} {
+	termYears := opt.TermYears
+	if termYears == 0 {
+		termYears = prof.TermYears
+	}
+	if err := prof.ValidateTerm(termYears); err != nil {
+		return 0, app.Invalid("term_years", err.Error())
+	}
+	for _, list := range [][]string{res.Elected, res.Runoff, res.Alternates, res.AlternateTie} {
 		for _, k := range list {
 			ref, ok := candidates[k]
 			if !ok || (ref.CandidateID == 0 && strings.TrimSpace(ref.Name) == "") {
@@ -102,14 +141,9 @@ func (s *Service) RecordElection(ctx context.Context, p app.Principal, estateID,
 	if err != nil {
 		return 0, app.Internal(err)
 	}
-	households := deliveries[e.ID].Units
-	now := s.clock()
+	size := rules.EstateSize{Households: deliveries[e.ID].Units, Area: rules.Area(deliveries[e.ID].TotalArea)}
 	var committeeID int64
 	err = s.inTx(ctx, func(tx *gorm.DB) error {
-		people, err := resolveRefs(tx, e.ID, candidates, res)
-		if err != nil {
-			return err
-		}
 		var seen int64
 		if err := tx.Model(&models.CommitteeElection{}).Where("vote_id = ? AND item_key = ?", voteID, itemKey).Count(&seen).Error; err != nil {
 			return fmt.Errorf("checking recorded elections: %w", err)
@@ -117,25 +151,28 @@ func (s *Service) RecordElection(ctx context.Context, p app.Principal, estateID,
 		if seen > 0 {
 			return app.Errorf(app.EConflict, "该表决事项的选举结果已记录 / this election item is already recorded")
 		}
-		var c models.Committee
-		found := tx.Where("forming_estate_id = ?", e.ID).Limit(1).Find(&c)
-		if found.Error != nil {
-			return fmt.Errorf("reading forming committee: %w", found.Error)
+		c, kind, source, err := targetCommittee(ctx, tx, e.ID, res)
+		if err != nil {
+			return err
 		}
-		byElection := found.RowsAffected > 0
-		kind := models.ElectionFull
+		people, err := resolveRefs(tx, e.ID, candidates, res, kind == kindRunoff)
+		if err != nil {
+			return err
+		}
 		var members []models.CommitteeMember
-		if byElection {
-			kind = models.ElectionBy
+		if kind != kindFull {
 			if members, err = models.CommitteeMembers(ctx, tx, c.ID); err != nil {
 				return err
 			}
 			vacant := c.Seats - countSeated(members)
-			if err := rules.ValidateElectionSeats(prof, res.Seats, len(res.Alternates), c.Households, true, vacant); err != nil {
+			if err := rules.ValidateElectionSeatsFor(prof, res.Seats, 0, size, true, vacant); err != nil {
 				return app.Invalid("seats", err.Error())
 			}
+			if err := rules.ValidateAlternates(prof, len(res.Alternates), c.Seats); err != nil {
+				return app.Invalid("alternates", err.Error())
+			}
 		} else {
-			if err := rules.ValidateElectionSeats(prof, res.Seats, len(res.Alternates), households, false, 0); err != nil {
+			if err := rules.ValidateElectionSeatsFor(prof, res.Seats, len(res.Alternates), size, false, 0); err != nil {
 				return app.Invalid("seats", err.Error())
 			}
 			open, err := models.OpenGroups(ctx, tx, []int64{e.ID})
@@ -143,8 +180,8 @@ func (s *Service) RecordElection(ctx context.Context, p app.Principal, estateID,
 				return err
 			}
 			c = models.Committee{EstateID: e.ID, Status: models.CommitteeForming, FormingEstateID: ptr(e.ID), Seats: res.Seats,
-				MinMembers: prof.MinCommitteeMembers(households), AlternatesMax: prof.AlternatesMax, Households: households,
-				FirstElectedAt: now, ProfileCode: prof.Code, ProfileVersion: prof.Version, CreatedAt: now, UpdatedAt: now}
+				MinMembers: prof.MinCommitteeMembersFor(size), AlternatesMax: prof.AlternatesCap(res.Seats), Households: size.Households,
+				FirstElectedAt: closedAt, ProfileCode: prof.Code, ProfileVersion: prof.Version, CreatedAt: now, UpdatedAt: now}
 			if g, ok := open[e.ID]; ok {
 				c.GroupID = ptr(g.ID)
 			}
@@ -155,10 +192,15 @@ func (s *Service) RecordElection(ctx context.Context, p app.Principal, estateID,
 				return fmt.Errorf("creating committee: %w", err)
 			}
 		}
-		el := models.CommitteeElection{CommitteeID: c.ID, EstateID: e.ID, VoteID: voteID, ItemKey: itemKey, Kind: kind, Seats: res.Seats,
+		electionKind := models.ElectionFull
+		if kind != kindFull {
+			electionKind = models.ElectionBy
+		}
+		el := models.CommitteeElection{CommitteeID: c.ID, EstateID: e.ID, VoteID: voteID, ItemKey: itemKey, Kind: electionKind, Seats: res.Seats,
 			ElectedCount: len(res.Elected), AlternatesCount: len(res.Alternates), Runoff: strings.Join(res.Runoff, ","),
 			VacantSeats: res.VacantSeats, CommitteeFormed: res.CommitteeFormed, InvalidBallots: res.InvalidBallots, Rule: res.Rule,
-			RecordedBy: p.Username, RecordedAt: now}
+			RecordedBy: p.Username, RecordedAt: now, ClosedAt: &closedAt, AlternatesPending: res.AlternatesPending,
+			AlternateTie: strings.Join(res.AlternateTie, ","), AlternateTiePlaces: res.AlternateTiePlaces}
 		if err := tx.Create(&el).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
 				return app.Errorf(app.EConflict, "该表决事项的选举结果已记录 / this election item is already recorded")
@@ -169,36 +211,34 @@ func (s *Service) RecordElection(ctx context.Context, p app.Principal, estateID,
 		for _, k := range res.Elected {
 			rows = append(rows, memberRow(c.ID, el, k, people[k], models.RoleMember, res.Candidates[k].Rank, res.Candidates[k], now))
 		}
-		alternates := 0
-		for _, m := range members {
-			if m.Role == models.RoleAlternate && m.Status == models.SeatServing {
-				alternates++
-			}
+		alts, lot, err := s.placeAlternates(ctx, tx, c, el, kind, source, res, people, now)
+		if err != nil {
+			return err
 		}
-		for _, k := range res.Alternates {
-			if alternates >= c.AlternatesMax {
-				break
-			}
-			alternates++
-			rows = append(rows, memberRow(c.ID, el, k, people[k], models.RoleAlternate, alternates, res.Candidates[k], now))
-		}
+		rows = append(rows, alts...)
 		if len(rows) > 0 {
 			if err := tx.Create(&rows).Error; err != nil {
 				return fmt.Errorf("recording members: %w", err)
 			}
 		}
+		if lot != nil {
+			if err := tx.Create(lot).Error; err != nil {
+				return fmt.Errorf("recording the alternate tie: %w", err)
+			}
+		}
 		seated := countSeated(members) + len(res.Elected)
-		formed := len(res.Runoff) == 0 && seated >= c.MinMembers && 2*seated > c.Seats
+		wasFormed := c.Status == models.CommitteeFormed || c.Status == models.CommitteeFiled
+		formed := !wasFormed && rules.CommitteeFormed(seated, c.MinMembers, c.Seats)
 		var runoffNames []string
 		for _, k := range res.Runoff {
 			runoffNames = append(runoffNames, people[k].name)
 		}
 		updates := map[string]any{"runoff_pending": strings.Join(runoffNames, "\n"), "updated_at": now}
 		if formed {
-			termEnd := rules.TermEnd(now, prof.TermYears)
-			electBy, publishBy, fileBy := rules.ChairDeadlines(now, prof)
-			updates = map[string]any{"status": models.CommitteeFormed, "forming_estate_id": nil, "runoff_pending": "",
-				"formed_at": now, "term_start": now, "term_end": termEnd, "reelection_start": rules.ReelectionStart(termEnd, prof),
+			termEnd := rules.TermEnd(closedAt, termYears)
+			electBy, publishBy, fileBy := rules.ChairDeadlines(closedAt, prof)
+			updates = map[string]any{"status": models.CommitteeFormed, "forming_estate_id": nil, "runoff_pending": strings.Join(runoffNames, "\n"),
+				"formed_at": closedAt, "term_start": closedAt, "term_end": termEnd, "reelection_start": rules.ReelectionStart(termEnd, prof),
 				"chair_elect_by": electBy, "officers_publish_by": publishBy, "filing_due": fileBy, "updated_at": now}
 			if err := endPredecessors(tx, e.ID, c.ID, now); err != nil {
 				return err
@@ -208,14 +248,203 @@ func (s *Service) RecordElection(ctx context.Context, p app.Principal, estateID,
 			return fmt.Errorf("updating committee: %w", err)
 		}
 		committeeID = c.ID
-		return record(ctx, tx, p, e, "formation.committee.election", "committee", c.ID, map[string]any{
-			"vote_id": voteID, "item_key": itemKey, "kind": kind, "elected": len(res.Elected), "alternates": len(res.Alternates),
-			"runoff": len(res.Runoff), "formed": formed, "profile": prof.Code + "@" + prof.Version})
+		detail := map[string]any{"vote_id": voteID, "item_key": itemKey, "kind": kind, "elected": len(res.Elected), "alternates": len(alts),
+			"runoff": len(res.Runoff), "formed": formed || wasFormed, "closed_at": closedAt.Format(time.RFC3339),
+			"profile": prof.Code + "@" + prof.Version}
+		if lot != nil {
+			detail["alternate_tie"] = res.AlternateTie
+			detail["alternate_tie_places"] = lot.Places
+		}
+		return record(ctx, tx, p, e, "formation.committee.election", "committee", c.ID, detail)
 	})
 	if err != nil {
 		return 0, err
 	}
 	return committeeID, nil
+}
+
+// The kinds of item RecordElectionClosed tells apart.
+const (
+	kindFull   = "election"    // a full election: the next term
+	kindBy     = "by_election" // a by-election for a forming committee's vacant seats
+	kindRunoff = "runoff"      // the runoff among candidates tied across the last seat
+)
+
+// targetCommittee finds the committee an election item is recorded into and its kind: the
+// committee awaiting a runoff among exactly these candidates (with the election whose tie
+// it settles), else the forming committee (a by-election), else none (a full election).
+func targetCommittee(ctx context.Context, tx *gorm.DB, estateID int64, res rules.ElectionResult) (models.Committee, string, *models.CommitteeElection, error) {
+	var list []models.Committee
+	if err := tx.WithContext(ctx).Where("estate_id = ? AND status <> ?", estateID, models.CommitteeEnded).Order("id DESC").Find(&list).Error; err != nil {
+		return models.Committee{}, "", nil, fmt.Errorf("reading live committees: %w", err)
+	}
+	for _, c := range list {
+		if c.RunoffPending == "" {
+			continue
+		}
+		els, err := models.CommitteeElections(ctx, tx, c.ID)
+		if err != nil {
+			return c, "", nil, err
+		}
+		for i := len(els) - 1; i >= 0; i-- {
+			if els[i].Runoff == "" {
+				continue
+			}
+			tied := strings.Split(els[i].Runoff, ",")
+			all := len(res.Candidates) > 0
+			for k := range res.Candidates {
+				if !slices.Contains(tied, k) {
+					all = false
+				}
+			}
+			if all {
+				src := els[i]
+				return c, kindRunoff, &src, nil
+			}
+			break
+		}
+	}
+	for _, c := range list {
+		if c.Status == models.CommitteeForming {
+			return c, kindBy, nil, nil
+		}
+	}
+	return models.Committee{}, kindFull, nil, nil
+}
+
+// lotCandidate is one candidate of a pending lot, as stored in CommitteeLot.Candidates.
+type lotCandidate struct {
+	Key            string `json:"key"`
+	CandidateID    *int64 `json:"candidate_id,omitempty"`
+	Name           string `json:"name"`
+	Room           string `json:"room"`
+	Party          bool   `json:"party"`
+	AgreeHeadcount int    `json:"agree_headcount"`
+	AgreeArea      int64  `json:"agree_area"`
+}
+
+// placeAlternates builds the alternate rows of a recorded item and the pending lot of a
+// tie across the last alternate place. Ranks order the succession; the places of a pending
+// runoff's losers and of a pending lot are kept (their ranks stay free until settled):
+//   - a full election or by-election: the alternates after the places kept for its runoff's
+//     losers (AlternatesPending), then the tie; a by-election's after the existing ones;
+//   - a runoff: its losers take the places kept for them (ranks 1..AlternatesPending of the
+//     election whose tie it settles): those qualified in the runoff in rank order, then a
+//     tie among them, then the others by their agreeing headcount and area in the runoff.
+//
+// The committee's cap (AlternatesMax, -1 for none) bounds the places used.
+func (s *Service) placeAlternates(ctx context.Context, tx *gorm.DB, c models.Committee, el models.CommitteeElection, kind string,
+	source *models.CommitteeElection, res rules.ElectionResult, people map[string]person, now time.Time) ([]models.CommitteeMember, *models.CommitteeLot, error) {
+	var rows []models.CommitteeMember
+	var lot *models.CommitteeLot
+	newLot := func(keys []string, places, at int) {
+		var list []lotCandidate
+		for _, k := range keys {
+			who := people[k]
+			cr := res.Candidates[k]
+			list = append(list, lotCandidate{Key: k, CandidateID: who.candidateID, Name: who.name, Room: who.room, Party: who.party,
+				AgreeHeadcount: cr.Agree.Headcount, AgreeArea: int64(cr.Agree.Area)})
+		}
+		data, _ := json.Marshal(list)
+		lot = &models.CommitteeLot{CommitteeID: c.ID, ElectionID: el.ID, Places: places, InsertRank: at, Candidates: string(data),
+			Status: models.LotPending, CreatedAt: now, UpdatedAt: now}
+	}
+	if kind == kindRunoff {
+		places := source.AlternatesPending
+		rank := 0
+		for _, k := range res.Alternates {
+			if rank >= places {
+				break
+			}
+			rank++
+			rows = append(rows, memberRow(c.ID, el, k, people[k], models.RoleAlternate, rank, res.Candidates[k], now))
+		}
+		if len(res.AlternateTie) > 0 && rank < places {
+			n := min(res.AlternateTiePlaces, places-rank)
+			newLot(res.AlternateTie, n, rank+1)
+			rank += n
+		}
+		var rest []string
+		for k := range res.Candidates {
+			if !slices.Contains(res.Elected, k) && !slices.Contains(res.Alternates, k) && !slices.Contains(res.AlternateTie, k) {
+				rest = append(rest, k)
+			}
+		}
+		slices.SortFunc(rest, func(a, b string) int {
+			ca, cb := res.Candidates[a].Agree, res.Candidates[b].Agree
+			if ca.Headcount != cb.Headcount {
+				return cb.Headcount - ca.Headcount
+			}
+			if ca.Area != cb.Area {
+				return int(cb.Area - ca.Area)
+			}
+			return strings.Compare(a, b)
+		})
+		for _, k := range rest {
+			if rank >= places {
+				break
+			}
+			if who := people[k]; who.candidateID == nil && who.name == "" {
+				continue // not described: cannot be seated
+			}
+			rank++
+			rows = append(rows, memberRow(c.ID, el, k, people[k], models.RoleAlternate, rank, res.Candidates[k], now))
+		}
+		return rows, lot, nil
+	}
+	// After every alternate already held and every place already kept.
+	base, used, err := alternatesHeld(ctx, tx, c.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	capLeft := func() int {
+		if c.AlternatesMax < 0 {
+			return 1 << 30
+		}
+		return c.AlternatesMax - used
+	}
+	pending := min(res.AlternatesPending, max(capLeft(), 0))
+	used += pending
+	rank := base + pending
+	for _, k := range res.Alternates {
+		if capLeft() <= 0 {
+			break
+		}
+		used++
+		rank++
+		rows = append(rows, memberRow(c.ID, el, k, people[k], models.RoleAlternate, rank, res.Candidates[k], now))
+	}
+	if len(res.AlternateTie) > 0 && capLeft() > 0 {
+		n := min(res.AlternateTiePlaces, capLeft())
+		newLot(res.AlternateTie, n, rank+1)
+	}
+	return rows, lot, nil
+}
+
+// alternatesHeld is the highest alternate rank in use (serving alternates and the places
+// kept by pending lots) and the number of places in use.
+func alternatesHeld(ctx context.Context, tx *gorm.DB, committeeID int64) (top, used int, err error) {
+	members, err := models.CommitteeMembers(ctx, tx, committeeID)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, m := range members {
+		if m.Role == models.RoleAlternate && m.Status == models.SeatServing {
+			used++
+			top = max(top, m.ElectionRank)
+		}
+	}
+	lots, err := models.CommitteeLots(ctx, tx, committeeID)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, l := range lots {
+		if l.Status == models.LotPending {
+			used += l.Places
+			top = max(top, l.InsertRank+l.Places-1)
+		}
+	}
+	return top, used, nil
 }
 
 // person is who a candidate key stands for.
@@ -227,9 +456,18 @@ type person struct {
 
 // resolveRefs looks up the candidates behind the result's keys; a candidate id must be a
 // candidate of the estate.
-func resolveRefs(tx *gorm.DB, estateID int64, refs map[string]CandidateRef, res rules.ElectionResult) (map[string]person, error) {
+func resolveRefs(tx *gorm.DB, estateID int64, refs map[string]CandidateRef, res rules.ElectionResult, everyCandidate bool) (map[string]person, error) {
 	out := map[string]person{}
-	for _, k := range slices.Concat(res.Elected, res.Runoff, res.Alternates) {
+	keys := slices.Concat(res.Elected, res.Runoff, res.Alternates, res.AlternateTie)
+	if everyCandidate {
+		// A runoff's losers become alternates whether or not they qualified in it.
+		for k := range res.Candidates {
+			if _, ok := refs[k]; ok && !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	for _, k := range keys {
 		ref := refs[k]
 		if ref.CandidateID == 0 {
 			out[k] = person{name: strings.TrimSpace(ref.Name), room: strings.TrimSpace(ref.Room)}
@@ -323,9 +561,10 @@ type OfficersResult struct {
 
 // SetOfficers records the chair and vice-chairs elected by the members (BJ 42). The chair
 // and vice-chairs must be elected members; an alternate cannot hold office. An election
-// after the deadline is recorded and flagged late.
+// after the deadline is recorded and flagged late. The names are due for publication
+// ChairPublishDays after the chair election's date (ElectedAt), not after the recording.
 func (s *Service) SetOfficers(ctx context.Context, p app.Principal, committeeID int64, in OfficersInput) (OfficersResult, error) {
-	c, e, _, err := s.committeeForChange(ctx, p, committeeID, actOfficers)
+	c, e, prof, err := s.committeeForChange(ctx, p, committeeID, actOfficers)
 	if err != nil {
 		return OfficersResult{}, err
 	}
@@ -380,7 +619,7 @@ func (s *Service) SetOfficers(ctx context.Context, p app.Principal, committeeID 
 			}
 		}
 		if err := tx.Model(&models.Committee{}).Where("id = ?", c.ID).
-			Updates(map[string]any{"chair_elected_at": at, "updated_at": now}).Error; err != nil {
+			Updates(map[string]any{"chair_elected_at": at, "officers_publish_by": rules.OfficersPublishBy(at, prof), "updated_at": now}).Error; err != nil {
 			return fmt.Errorf("recording officers: %w", err)
 		}
 		if c.ChairElectBy != nil {
@@ -478,6 +717,10 @@ func (s *Service) FileCommittee(ctx context.Context, p app.Principal, committeeI
 			if err != nil {
 				return err
 			}
+			// The transitional body, if any, ends with the filing of a committee.
+			if _, err := endTransitional(tx, e.ID, fmt.Sprintf("业主委员会（#%d）已备案", c.ID), ptr(c.ID), now); err != nil {
+				return err
+			}
 			// Only the group that organised this committee's election dissolves: an earlier
 			// committee filing late must not end its successor's re-election group.
 			if g, ok := open[e.ID]; ok && c.GroupID != nil && *c.GroupID == g.ID {
@@ -519,9 +762,15 @@ type CommitteeView struct {
 	VacantSeats      int
 	ByElectionNeeded bool     // forming, no runoff pending: a by-election fills the vacant seats
 	RunoffPending    []string // the tied candidates awaiting a runoff
-	ChairOverdue     bool
-	FilingOverdue    bool
-	ReelectionDue    bool
+	// AlternatesPending is the alternate places kept for the losers of the pending runoff.
+	AlternatesPending int
+	// Lots are the ties across the last alternate place, pending or drawn; AlternateTie
+	// names the candidates of the pending ones.
+	Lots          []LotView
+	AlternateTie  []string
+	ChairOverdue  bool
+	FilingOverdue bool
+	ReelectionDue bool
 	// The dates in Asia/Shanghai: the last days of the term and of the deadlines, and the
 	// day the re-election starts; empty while unknown.
 	TermEndDay         string
@@ -582,7 +831,21 @@ func (s *Service) committeeView(ctx context.Context, c models.Committee) (Commit
 	v.VacantSeats = max(c.Seats-len(v.Members), 0)
 	if c.RunoffPending != "" {
 		v.RunoffPending = strings.Split(c.RunoffPending, "\n")
+		for i := len(v.Elections) - 1; i >= 0; i-- {
+			if v.Elections[i].Runoff != "" {
+				v.AlternatesPending = v.Elections[i].AlternatesPending
+				break
+			}
+		}
 	}
+	lots, err := models.CommitteeLots(ctx, s.db, c.ID)
+	if err != nil {
+		return v, app.Internal(err)
+	}
+	for _, l := range lots {
+		v.Lots = append(v.Lots, lotView(l))
+	}
+	v.AlternateTie = tiedNames(v.Lots)
 	v.ByElectionNeeded = c.Status == models.CommitteeForming && c.RunoffPending == ""
 	v.ChairOverdue = c.ChairElectedAt == nil && c.ChairElectBy != nil && c.Status != models.CommitteeEnded && !now.Before(*c.ChairElectBy)
 	v.FilingOverdue = c.FiledAt == nil && c.FilingDue != nil && c.Status == models.CommitteeFormed && !now.Before(*c.FilingDue)

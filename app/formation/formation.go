@@ -238,10 +238,22 @@ type FormationStatus struct {
 	CommitteeID     int64
 	ReelectionStart *time.Time
 	ReelectionDue   bool // a formed committee's re-election should have started and no group is open
+	// The acting transitional body (物业管理委员会), if any: shown as transitional on every
+	// page of the estate until a committee is filed.
+	TransitionalID    int64
+	TransitionalKind  string
+	TransitionalLabel string
+	// CoOwnerRule is the co-owner counting rule the estate's register uses (C3), with its label.
+	CoOwnerRule      string
+	CoOwnerRuleLabel string
 	// Dates for display, Asia/Shanghai; empty while unknown.
 	FirstDeliveryDay   string
+	AppliedDay         string // the day the owners' application (or developer's report) was received
+	DecidedDay         string // the day the street office decided to set up the group
 	DecideByDay        string // the last day for the street office's decision
 	FormByDay          string // the last day for forming the group
+	DecideOverdue      bool   // the decision is past its last day and not recorded
+	FormOverdue        bool   // the group is past its last day and not formed
 	ReelectionStartDay string
 }
 
@@ -257,6 +269,9 @@ const (
 	StageCommitteeFormed  Stage = "committee_formed"  // formed; officers and filing follow
 	StageCommitteeFiled   Stage = "committee_filed"   // filed with the street office
 	StageReelection       Stage = "reelection"        // a re-election group is working
+	// StageTransitional: no committee could be formed; a transitional body (物业管理委员会)
+	// acts until a committee is filed.
+	StageTransitional Stage = "transitional"
 )
 
 // Label is the Chinese name of the stage.
@@ -276,6 +291,8 @@ func (s Stage) Label() string {
 		return "业主委员会已备案"
 	case StageReelection:
 		return "换届小组工作中"
+	case StageTransitional:
+		return "未能成立业主委员会，物业管理委员会（过渡）履职中"
 	}
 	return string(s)
 }
@@ -289,7 +306,23 @@ func statusOf(e models.EstateWithPath, prof rules.JurisdictionProfile, d models.
 	if f.FirstDeliveryAt != nil {
 		first = *f.FirstDeliveryAt
 	}
-	st.Due = rules.FormationDue(prof, st.DeliveredArea, st.TotalArea, first, now)
+	st.CoOwnerRule = e.CoOwnerRule
+	if st.CoOwnerRule == "" {
+		st.CoOwnerRule = string(rules.DefaultCoOwnerRule)
+	}
+	st.CoOwnerRuleLabel = CoOwnerRuleLabel(st.CoOwnerRule)
+	var dates rules.PrepDates
+	if f.AppliedAt != nil {
+		dates.AppliedAt = *f.AppliedAt
+		st.AppliedDay = day(*f.AppliedAt)
+	}
+	if f.DecidedAt != nil {
+		dates.DecidedAt = *f.DecidedAt
+		st.DecidedDay = day(*f.DecidedAt)
+	}
+	st.Due = rules.FormationDue(prof, st.DeliveredArea, st.TotalArea, first, now, dates)
+	st.DecideOverdue = !st.Due.DecideBy.IsZero() && f.DecidedAt == nil && !now.Before(st.Due.DecideBy)
+	st.FormOverdue = !st.Due.FormBy.IsZero() && g == nil && c == nil && !now.Before(st.Due.FormBy)
 	if f.FirstDeliveryAt != nil {
 		st.FirstDeliveryDay = day(*f.FirstDeliveryAt)
 	}
@@ -367,6 +400,10 @@ func (s *Service) statuses(ctx context.Context, estates []models.EstateWithPath)
 	if err != nil {
 		return nil, app.Internal(err)
 	}
+	bodies, err := models.ActingTransitionalBodies(ctx, s.db, ids)
+	if err != nil {
+		return nil, app.Internal(err)
+	}
 	now := s.clock()
 	out := make([]FormationStatus, 0, len(estates))
 	for _, e := range estates {
@@ -379,7 +416,14 @@ func (s *Service) statuses(ctx context.Context, estates []models.EstateWithPath)
 		if v, ok := committees[e.ID]; ok {
 			c = &v
 		}
-		out = append(out, statusOf(e, prof, deliveries[e.ID], facts[e.ID], g, c, now))
+		st := statusOf(e, prof, deliveries[e.ID], facts[e.ID], g, c, now)
+		if b, ok := bodies[e.ID]; ok {
+			st.TransitionalID, st.TransitionalKind, st.TransitionalLabel = b.ID, b.Kind, TransitionalKindLabel(b.Kind)
+			if st.Stage == StageNotDue || st.Stage == StageDue || st.Stage == StageCommitteeForming {
+				st.Stage = StageTransitional
+			}
+		}
+		out = append(out, st)
 	}
 	return out, nil
 }
@@ -403,6 +447,68 @@ func (s *Service) EstatesDue(ctx context.Context, p app.Principal) ([]FormationS
 		}
 	}
 	return due, nil
+}
+
+// ApplicationInput records the events the preparatory-group deadlines run from (BJ 31,
+// SH 15): the day the street office received the owners' written application or the
+// developer's report, and the day it decided to set up the group (nil: not yet).
+type ApplicationInput struct {
+	AppliedAt time.Time
+	DecidedAt *time.Time
+}
+
+// RecordApplication records when the application to form the owners' assembly was received
+// and when the street office decided on it. The deadlines for the decision and for forming
+// the group run from these dates (rules.PrepDeadlines), not from the recording. Neither
+// date may lie in the future, and the decision may not precede the application.
+func (s *Service) RecordApplication(ctx context.Context, p app.Principal, estateID int64, in ApplicationInput) error {
+	e, _, err := s.estateForChange(ctx, p, estateID, models.GroupKindPrep, actCompose)
+	if err != nil {
+		return err
+	}
+	now := s.clock()
+	if in.AppliedAt.IsZero() {
+		return app.Invalid("applied_at", "请填写收到申请的日期 / the application date is required")
+	}
+	applied := in.AppliedAt.UTC().Truncate(time.Second)
+	if applied.After(now) {
+		return app.Invalid("applied_at", "收到申请的日期不能晚于今天 / the application cannot lie in the future")
+	}
+	var decided *time.Time
+	if in.DecidedAt != nil {
+		t := in.DecidedAt.UTC().Truncate(time.Second)
+		switch {
+		case t.After(now):
+			return app.Invalid("decided_at", "决定日期不能晚于今天 / the decision cannot lie in the future")
+		case t.Before(applied):
+			return app.Invalid("decided_at", "决定日期不能早于收到申请的日期 / the decision cannot precede the application")
+		}
+		decided = &t
+	}
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		var row models.EstateFormation
+		res := tx.Where("estate_id = ?", e.ID).Limit(1).Find(&row)
+		if res.Error != nil {
+			return fmt.Errorf("reading formation facts: %w", res.Error)
+		}
+		row.EstateID, row.AppliedAt, row.DecidedAt, row.UpdatedAt = e.ID, &applied, decided, now
+		if res.RowsAffected == 0 {
+			row.CreatedAt = now
+			if err := tx.Create(&row).Error; err != nil {
+				if errors.Is(err, gorm.ErrDuplicatedKey) {
+					return app.Errorf(app.EConflict, "他人刚刚修改了该小区的成立信息，请刷新后重试 / changed concurrently")
+				}
+				return fmt.Errorf("saving the application: %w", err)
+			}
+		} else if err := tx.Model(&row).Select("applied_at", "decided_at", "updated_at").Updates(&row).Error; err != nil {
+			return fmt.Errorf("saving the application: %w", err)
+		}
+		detail := map[string]any{"applied_at": day(applied), "decided_at": nil}
+		if decided != nil {
+			detail["decided_at"] = day(*decided)
+		}
+		return record(ctx, tx, p, e, "formation.application", "estate", e.ID, detail)
+	})
 }
 
 // FactsInput are the formation facts staff record for an estate.

@@ -23,9 +23,16 @@ func TestFormationStatusAndEstatesDue(t *testing.T) {
 		if !st.Due.Due || st.Stage != formation.StageDue || st.Due.DeliveredPercent != "100.00%" || st.Units != 24 {
 			t.Fatalf("fully delivered roster: due %v stage %s delivered %s units %d", st.Due.Due, st.Stage, st.Due.DeliveredPercent, st.Units)
 		}
-		// 2026-03-02 + 30 days = Wed 2026-04-01; + 60 = Fri May 1 (Labour Day) -> Wed May 6.
-		if !st.Due.DecideBy.Equal(sh(2026, 4, 2, 0, 0)) || !st.Due.FormBy.Equal(sh(2026, 5, 7, 0, 0)) {
-			t.Errorf("deadlines %v / %v", st.Due.DecideBy, st.Due.FormBy)
+		// No application recorded: no deadline yet (never counted from today).
+		if !st.Due.DecideBy.IsZero() || !st.Due.FormBy.IsZero() {
+			t.Errorf("deadlines without an application: %v / %v", st.Due.DecideBy, st.Due.FormBy)
+		}
+		// Applied 2026-03-02 + 30 days = Wed 2026-04-01; + 60 = Fri May 1 (Labour Day) -> Wed May 6.
+		f.must(f.svc.RecordApplication(f.ctx, street, f.estate, formation.ApplicationInput{AppliedAt: sh(2026, 3, 2, 9, 0)}))
+		st, err = f.svc.Status(f.ctx, street, f.estate)
+		f.must(err)
+		if !st.Due.DecideBy.Equal(sh(2026, 4, 2, 0, 0)) || !st.Due.FormBy.Equal(sh(2026, 5, 7, 0, 0)) || st.AppliedDay != "2026-03-02" {
+			t.Errorf("deadlines %v / %v applied %s", st.Due.DecideBy, st.Due.FormBy, st.AppliedDay)
 		}
 
 		// Building 2 not delivered: 1328.76 of 2696.04 m² delivered is 49.29%, below 50%.

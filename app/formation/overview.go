@@ -7,6 +7,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/access"
 	"gongzhi/app/rules"
 	"gongzhi/models"
 )
@@ -21,6 +22,10 @@ type Overview struct {
 	PastCommittees   []models.Committee
 	Permissions      Permissions
 	ReelectionNotDue bool // a re-election group may be formed, though the start date has not come
+	// Transitional lists the estate's transitional bodies, the acting one first;
+	// CanTransitional tells the page to offer forming or ending one.
+	Transitional    []TransitionalView
+	CanTransitional bool
 }
 
 // Overview loads everything about the estate's formation that the principal may see.
@@ -73,6 +78,10 @@ func (s *Service) Overview(ctx context.Context, p app.Principal, estateID int64)
 		ov.ReelectionNotDue = !st.ReelectionDue
 	}
 	ov.Permissions = permissionsFor(p, kind)
+	if ov.Transitional, err = s.transitionalOf(ctx, estateID); err != nil {
+		return ov, err
+	}
+	ov.CanTransitional = access.Can(p, access.TransitionalBody)
 	return ov, nil
 }
 

@@ -69,7 +69,9 @@ func (s *Service) Import(ctx context.Context, p app.Principal, estateID int64, f
 	go func() { protected <- s.protectOwners(&plan) }()
 	sum := sha256.Sum256(data)
 	registered := make(chan rules.Register, 1)
-	go func() { registered <- rules.BuildRegister(plan.registerUnits(), registerOptions(e.ProfileCode)) }()
+	go func() {
+		registered <- rules.BuildRegister(plan.registerUnits(), registerOptions(e.ProfileCode, e.CoOwnerRule))
+	}()
 	var res ImportResult
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := replaceRoster(ctx, tx, s.clock.Now(), estateID, &plan, func() error { return <-protected }); err != nil {

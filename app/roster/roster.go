@@ -56,10 +56,15 @@ func (s *Service) estateForRosterChange(ctx context.Context, p app.Principal, es
 	return s.orgs.EstateForChange(ctx, p, estateID)
 }
 
-// registerOptions are the counting options of the estate's jurisdiction profile.
-func registerOptions(profileCode string) rules.RegisterOptions {
+// registerOptions are the counting options of the estate: its jurisdiction profile's
+// parking choice and the co-owner rule chosen for it (C3; empty or unknown: the default).
+func registerOptions(profileCode, coOwnerRule string) rules.RegisterOptions {
 	prof, _ := rules.ProfileByCode(profileCode)
-	return rules.RegisterOptions{CountParking: prof.CountParkingInArea, CoOwnerRule: rules.DefaultCoOwnerRule}
+	rule := rules.CoOwnerRule(coOwnerRule)
+	if !rule.Valid() {
+		rule = rules.DefaultCoOwnerRule
+	}
+	return rules.RegisterOptions{CountParking: prof.CountParkingInArea, CoOwnerRule: rule}
 }
 
 // SnapshotUnit is one unit of a voter as frozen for a vote.
@@ -122,8 +127,8 @@ func loadUnits(ctx context.Context, db *gorm.DB, estateID int64) ([]unitOwnerRow
 }
 
 // buildSnapshot computes the register from the rows.
-func buildSnapshot(estateID int64, profileCode string, rows []unitOwnerRow) Snapshot {
-	opt := registerOptions(profileCode)
+func buildSnapshot(estateID int64, profileCode, coOwnerRule string, rows []unitOwnerRow) Snapshot {
+	opt := registerOptions(profileCode, coOwnerRule)
 	type unitOwner struct {
 		id          int64
 		name, last6 string
@@ -188,7 +193,7 @@ func (s *Service) Snapshot(ctx context.Context, tx *gorm.DB, estateID int64) (Sn
 	if err != nil {
 		return Snapshot{}, err
 	}
-	return buildSnapshot(estateID, e.ProfileCode, rows), nil
+	return buildSnapshot(estateID, e.ProfileCode, e.CoOwnerRule, rows), nil
 }
 
 // Register computes the current voter register of an estate the principal may see.

@@ -10,41 +10,73 @@ import (
 // not allow.
 var ErrElectionSeats = errors.New("选举席位不符合规定")
 
-// ValidateElectionSeats checks the seats and alternates of a committee election item
-// (docs/rules.md §5). A full election's seats must be a lawful committee size for an estate of
-// households households (CommitteeSizeAllowed: odd, 5-11, or 3 for small estates where
-// the profile allows it); a by-election fills only the vacant seats (1 <= seats <= vacant);
-// alternates must be within 0..AlternatesMax. Every problem is reported, joined, each
-// wrapping ErrElectionSeats with a Chinese message.
+// ValidateElectionSeats is ValidateElectionSeatsFor for an estate of households households
+// whose area is unknown (an area-based small estate is then not recognised).
 func ValidateElectionSeats(p JurisdictionProfile, seats, alternates, households int, byElection bool, vacant int) error {
+	return ValidateElectionSeatsFor(p, seats, alternates, EstateSize{Households: households}, byElection, vacant)
+}
+
+// ValidateElectionSeatsFor checks the seats and alternates of a committee election item
+// (docs/rules.md §5). A full election's seats must be a lawful committee size for the
+// estate (CommitteeSizeAllowedFor: odd, 5-11, or 3 for small estates where the profile
+// allows it: ≤ 100 households in Beijing and Hangzhou, ≤ 10,000 m² in Shanghai); a
+// by-election fills only the vacant seats (1 <= seats <= vacant). Alternates are capped by
+// the profile (AlternatesCap): a fixed number (national 2), up to the number of members
+// (Beijing; for a by-election, whose item does not know the committee's size, up to the
+// largest committee, the committee's own size being checked when the result is recorded),
+// or not at all (Hangzhou). Every problem is reported, joined, each wrapping
+// ErrElectionSeats with a Chinese message.
+func ValidateElectionSeatsFor(p JurisdictionProfile, seats, alternates int, es EstateSize, byElection bool, vacant int) error {
 	var errs []error
+	capSeats := seats
 	if byElection {
+		capSeats = p.CommitteeMaxMembers
 		switch {
 		case vacant < 1:
 			errs = append(errs, fmt.Errorf("%w：没有空缺席位，无需补选", ErrElectionSeats))
 		case seats < 1 || seats > vacant:
 			errs = append(errs, fmt.Errorf("%w：补选席位 %d 个，应为 1 至 %d 个（空缺席位数）", ErrElectionSeats, seats, vacant))
 		}
-	} else if !p.CommitteeSizeAllowed(seats, households) {
+	} else if !p.CommitteeSizeAllowedFor(seats, es) {
 		errs = append(errs, fmt.Errorf("%w：委员席位 %d 个，应为 %d 至 %d 之间的单数（%s，%d 户）",
-			ErrElectionSeats, seats, p.MinCommitteeMembers(households), p.CommitteeMaxMembers, p.Name, households))
+			ErrElectionSeats, seats, p.MinCommitteeMembersFor(es), p.CommitteeMaxMembers, p.Name, es.Households))
 	}
-	if alternates < 0 || alternates > p.AlternatesMax {
-		errs = append(errs, fmt.Errorf("%w：候补委员 %d 名，应为 0 至 %d 名（%s）", ErrElectionSeats, alternates, p.AlternatesMax, p.Name))
+	if err := ValidateAlternates(p, alternates, capSeats); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
 
-// ChairDeadlines gives the deadlines that follow a committee election at electedAt, using
-// OfficialCalendar: the members elect the chair and vice-chair by electBy (BJ 42: 7 days),
-// the names are published by publishBy (3 days after the chair election, counted from the
-// last day allowed for it), and the committee files with the street office by fileBy
-// (REG 16: 30 days from the election).
-func ChairDeadlines(electedAt time.Time, p JurisdictionProfile) (electBy, publishBy, fileBy time.Time) {
+// ValidateAlternates checks a number of alternates for a committee of seats members
+// against the profile's cap (AlternatesCap).
+func ValidateAlternates(p JurisdictionProfile, alternates, seats int) error {
+	if alternates < 0 {
+		return fmt.Errorf("%w：候补委员 %d 名，不能为负数", ErrElectionSeats, alternates)
+	}
+	if c := p.AlternatesCap(seats); c >= 0 && alternates > c {
+		return fmt.Errorf("%w：候补委员 %d 名，应为 0 至 %d 名（%s）", ErrElectionSeats, alternates, c, p.Name)
+	}
+	return nil
+}
+
+// ChairDeadlines gives the deadlines that follow a committee election whose vote closed
+// at closedAt (the real event, not when staff recorded the count), using
+// OfficialCalendar: the members elect the chair and vice-chair by electBy (BJ 42: 7 days
+// from the close), the names are published by publishBy (3 days after the chair
+// election; until it is held, counted from the last day allowed for it, see
+// OfficersPublishBy), and the committee files with the street office by fileBy (REG 16:
+// 30 days from the election).
+func ChairDeadlines(closedAt time.Time, p JurisdictionProfile) (electBy, publishBy, fileBy time.Time) {
 	cal := OfficialCalendar()
-	electBy = PeriodEnd(electedAt, p.ChairElectDays, cal)
+	electBy = PeriodEnd(closedAt, p.ChairElectDays, cal)
 	// electBy is 24:00 of the last day; count the publication period from that day.
-	publishBy = PeriodEnd(electBy.Add(-time.Nanosecond), p.ChairPublishDays, cal)
-	fileBy = PeriodEnd(electedAt, p.FilingDays, cal)
+	publishBy = OfficersPublishBy(electBy.Add(-time.Nanosecond), p)
+	fileBy = PeriodEnd(closedAt, p.FilingDays, cal)
 	return electBy, publishBy, fileBy
+}
+
+// OfficersPublishBy is the end of the period for publishing the chair and vice-chairs
+// elected at chairElectedAt (BJ 42: within 3 days of the chair election).
+func OfficersPublishBy(chairElectedAt time.Time, p JurisdictionProfile) time.Time {
+	return PeriodEnd(chairElectedAt, p.ChairPublishDays, OfficialCalendar())
 }

@@ -18,22 +18,35 @@ type CandidateResult struct {
 
 // ElectionResult is the outcome of one committee-election item (docs/rules.md §5).
 //
-// Elected and Runoff list candidates in the order of the published candidate list;
-// Alternates lists them in rank order, the order in which they fill a vacated seat.
+// Elected, Runoff and AlternateTie list candidates in the order of the published
+// candidate list; Alternates lists them in rank order, the order in which they fill a
+// vacated seat.
+//
 // While a runoff is pending the tied candidates are in Runoff, the seats above them are
-// filled, the rest stay vacant and Alternates is empty. The lists are never nil.
+// filled and the rest stay vacant for the runoff. The runoff's losers rank as alternates
+// ahead of every lower-ranked qualified candidate, so AlternatesPending places are kept
+// for them (settled by the runoff's count) and Alternates holds the lower-ranked
+// candidates that take the remaining places whatever the runoff gives.
+//
+// When qualified candidates tie across the last alternate place, Alternates holds those
+// above the tie, AlternateTie the tied candidates and AlternateTiePlaces the places left
+// for them: the tie is settled by a runoff or a publicly drawn and recorded lot, never
+// by list order. The lists are never nil.
 type ElectionResult struct {
-	Key             string
-	Seats           int
-	Candidates      map[string]CandidateResult
-	Elected         []string
-	Runoff          []string
-	Alternates      []string
-	CommitteeFormed bool // no runoff pending, elected ≥ MinMembers and elected > half the seats (HZ 27)
-	VacantSeats     int  // Seats minus elected
-	InvalidBallots  int  // over-voted ballots: participating, agreeing with nobody (§3)
-	Rule            string
-	RuleEN          string
+	Key                string
+	Seats              int
+	Candidates         map[string]CandidateResult
+	Elected            []string
+	Runoff             []string
+	Alternates         []string
+	AlternatesPending  int      // alternate places kept for the runoff's losers
+	AlternateTie       []string // tied across the last alternate place
+	AlternateTiePlaces int      // the alternate places the tied compete for
+	CommitteeFormed    bool     // elected ≥ MinMembers and elected > half the seats (HZ 27), a runoff pending or not
+	VacantSeats        int      // Seats minus elected
+	InvalidBallots     int      // over-voted ballots: participating, agreeing with nobody (§3)
+	Rule               string
+	RuleEN             string
 }
 
 // The election counting rules in words, by profile.
@@ -63,6 +76,8 @@ func tallyElection(p LegalProfile, spec ElectionSpec, ballots []CastBallot, part
 		Elected:    []string{},
 		Runoff:     []string{},
 		Alternates: []string{},
+
+		AlternateTie: []string{},
 	}
 	if p == PropertyLaw2007 {
 		res.Rule, res.RuleEN = electionRulePropertyZH, electionRulePropertyEN
@@ -133,7 +148,8 @@ func tallyElection(p LegalProfile, spec ElectionSpec, ballots []CastBallot, part
 	}
 
 	seats := max(spec.Seats, 0)
-	var elected, runoff, alternates []int
+	places := max(spec.Alternates, 0)
+	var elected, runoff, alternates, altTie []int
 	if seats > 0 && len(ranked) > seats && byVotes(ranked[seats-1], ranked[seats]) == 0 {
 		// A tie across the last seat: the tied go to a runoff, the seats above them are filled.
 		start := seats - 1
@@ -145,11 +161,14 @@ func tallyElection(p LegalProfile, spec ElectionSpec, ballots []CastBallot, part
 			end++
 		}
 		elected, runoff = ranked[:start], ranked[start:end]
+		// The runoff's losers rank ahead of the lower-ranked: keep their places.
+		losers := len(runoff) - (seats - start)
+		res.AlternatesPending = min(losers, places)
+		alternates, altTie, res.AlternateTiePlaces = cutAlternates(ranked[end:], places-res.AlternatesPending, byVotes)
 	} else {
 		n := min(seats, len(ranked))
 		elected = ranked[:n]
-		rest := ranked[n:]
-		alternates = rest[:min(len(rest), max(spec.Alternates, 0))]
+		alternates, altTie, res.AlternateTiePlaces = cutAlternates(ranked[n:], places, byVotes)
 	}
 
 	for _, i := range slices.Sorted(slices.Values(elected)) {
@@ -161,8 +180,37 @@ func tallyElection(p LegalProfile, spec ElectionSpec, ballots []CastBallot, part
 	for _, i := range alternates {
 		res.Alternates = append(res.Alternates, keys[i])
 	}
+	for _, i := range slices.Sorted(slices.Values(altTie)) {
+		res.AlternateTie = append(res.AlternateTie, keys[i])
+	}
 	res.VacantSeats = max(spec.Seats-len(res.Elected), 0)
-	res.CommitteeFormed = len(res.Runoff) == 0 && len(res.Elected) >= spec.MinMembers &&
-		2*len(res.Elected) > spec.Seats
+	res.CommitteeFormed = CommitteeFormed(len(res.Elected), spec.MinMembers, spec.Seats)
 	return res
+}
+
+// CommitteeFormed is the formed test (HZ 27): the members elected reach the legal minimum
+// and more than half the planned seats. A pending runoff does not stop it.
+func CommitteeFormed(elected, minMembers, seats int) bool {
+	return elected >= minMembers && 2*elected > seats
+}
+
+// cutAlternates takes up to places alternates from the ranked candidates below the seats.
+// When the last place falls inside a group of equal counts, the candidates above the
+// group are alternates and the group is returned as tied, with the places left for it.
+func cutAlternates(rest []int, places int, byVotes func(a, b int) int) (alternates, tied []int, tiePlaces int) {
+	if places <= 0 || len(rest) == 0 {
+		return nil, nil, 0
+	}
+	if len(rest) <= places || byVotes(rest[places-1], rest[places]) != 0 {
+		return rest[:min(places, len(rest))], nil, 0
+	}
+	start := places - 1
+	for start > 0 && byVotes(rest[start-1], rest[places-1]) == 0 {
+		start--
+	}
+	end := places + 1
+	for end < len(rest) && byVotes(rest[end], rest[places-1]) == 0 {
+		end++
+	}
+	return rest[:start], rest[start:end], places - start
 }

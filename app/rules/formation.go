@@ -12,11 +12,45 @@ type FormationStatus struct {
 	Due              bool
 	DeliveredPercent string // delivered share of the total area, for display only
 	Reason           string // Chinese explanation of the decision
-	// DecideBy is when the street office must have decided on the group, FormBy when the
-	// group must have been formed; both are zero when formation is not due or the
-	// profile sets no such deadline.
+	// DecideBy is when the street office must have decided on the application, FormBy when
+	// the group must have been formed (PrepDeadlines); both are zero while the date they run
+	// from is not recorded or the profile sets no such deadline.
 	DecideBy time.Time
 	FormBy   time.Time
+}
+
+// PrepDates are the real events the preparatory-group deadlines run from (BJ 31, SH 15):
+// when the street office received the owners' written application (or the developer's
+// report) and when it decided to set up the group. Zero means not recorded.
+type PrepDates struct {
+	AppliedAt time.Time
+	DecidedAt time.Time
+}
+
+// The events a profile's group-forming deadline (PrepFormDays) runs from.
+const (
+	PrepFormFromApplication = "application" // SH 15: 60 days from the report or request (the default)
+	PrepFormFromDecision    = "decision"    // BJ 31: the leader convenes the group within 30 days of the decision
+)
+
+// PrepDeadlines gives the preparatory-group deadlines from the recorded events, using
+// OfficialCalendar: the street office decides within PrepDecideDays of the application
+// (BJ 31: 30 days); the group is formed within PrepFormDays of the application (SH 15: 60
+// days) or, where the profile says PrepFormFromDecision, of the decision (BJ 31: 30 days).
+// A deadline whose event is not recorded is zero: it never runs from today.
+func PrepDeadlines(p JurisdictionProfile, d PrepDates) (decideBy, formBy time.Time) {
+	cal := OfficialCalendar()
+	if p.PrepDecideDays > 0 && !d.AppliedAt.IsZero() {
+		decideBy = PeriodEnd(d.AppliedAt, p.PrepDecideDays, cal)
+	}
+	from := d.AppliedAt
+	if p.PrepFormFrom == PrepFormFromDecision {
+		from = d.DecidedAt
+	}
+	if p.PrepFormDays > 0 && !from.IsZero() {
+		formBy = PeriodEnd(from, p.PrepFormDays, cal)
+	}
+	return decideBy, formBy
 }
 
 // FormationDue decides whether formation is due under the profile: when the delivered
@@ -26,10 +60,9 @@ type FormationStatus struct {
 // firstDelivery means the delivery date is unknown; a non-positive totalArea means the
 // area test cannot be made.
 //
-// The deadlines run from the moment formation became due when that moment is known (the
-// anniversary of the first delivery) and from now otherwise, since the day the delivered
-// share crossed the threshold is not recorded. They use OfficialCalendar.
-func FormationDue(p JurisdictionProfile, deliveredArea, totalArea Area, firstDelivery time.Time, now time.Time) FormationStatus {
+// The deadlines run from the recorded application and decision (PrepDeadlines, BJ 31,
+// SH 15), never from now.
+func FormationDue(p JurisdictionProfile, deliveredArea, totalArea Area, firstDelivery time.Time, now time.Time, dates PrepDates) FormationStatus {
 	status := FormationStatus{DeliveredPercent: Percent(int64(deliveredArea), int64(totalArea))}
 
 	byArea := totalArea > 0 && 100*int64(deliveredArea) >= int64(p.PrepDeliveredPercent)*int64(totalArea)
@@ -67,21 +100,7 @@ func FormationDue(p JurisdictionProfile, deliveredArea, totalArea Area, firstDel
 		reasons = append(reasons, "尚未达到成立业主大会的条件")
 	}
 	status.Reason = strings.Join(reasons, "；")
-	if !status.Due {
-		return status
-	}
-
-	dueAt := now
-	if byYears {
-		dueAt = yearsDueAt
-	}
-	cal := OfficialCalendar()
-	if p.PrepDecideDays > 0 {
-		status.DecideBy = PeriodEnd(dueAt, p.PrepDecideDays, cal)
-	}
-	if p.PrepFormDays > 0 {
-		status.FormBy = PeriodEnd(dueAt, p.PrepFormDays, cal)
-	}
+	status.DecideBy, status.FormBy = PrepDeadlines(p, dates)
 	return status
 }
 

@@ -12,10 +12,9 @@ import (
 func TestFormationDue(t *testing.T) {
 	national := mustProfile(t, "national") // 50%, decide 30 days, form 60 days
 	shanghai := mustProfile(t, "shanghai") // 50% or 2 years after first delivery
-	// Mon 2026-03-02: +30 = Wed Apr 1 (ends 24:00); +60 = Fri May 1, in the Labour Day
-	// holiday May 1-5, so the last day becomes Wed May 6.
+	// No application recorded: the deadlines are unknown, never counted from now
+	// (TestPrepDeadlines covers them).
 	now := shanghaiWall(2026, 3, 2, 10, 0)
-	decideFromNow, formFromNow := shanghaiMidnight(2026, 4, 2), shanghaiMidnight(2026, 5, 7)
 	total := rules.MustParseArea("10000.00")
 
 	tests := []struct {
@@ -32,11 +31,11 @@ func TestFormationDue(t *testing.T) {
 		wantFormBy    time.Time
 	}{
 		{"exactly 50% delivered is due", national, rules.MustParseArea("5000.00"), total, time.Time{}, now,
-			true, "50.00%", "达到 50% 的成立条件", decideFromNow, formFromNow},
+			true, "50.00%", "达到 50% 的成立条件", time.Time{}, time.Time{}},
 		{"0.01 m² short of 50% is not due", national, rules.MustParseArea("4999.99"), total, time.Time{}, now,
 			false, "50.00%", "未达到 50%", time.Time{}, time.Time{}},
 		{"all delivered", national, total, total, time.Time{}, now,
-			true, "100.00%", "达到 50%", decideFromNow, formFromNow},
+			true, "100.00%", "达到 50%", time.Time{}, time.Time{}},
 		{"unknown total area", national, rules.MustParseArea("5000.00"), 0, time.Time{}, now,
 			false, "0.00%", "建筑总面积未知", time.Time{}, time.Time{}},
 		{"national profile ignores years since delivery", national, rules.MustParseArea("1000.00"), total,
@@ -44,27 +43,27 @@ func TestFormationDue(t *testing.T) {
 		// First delivery Sat 2024-03-02 09:00 + 2 years = Mon 2026-03-02 09:00: deadlines run
 		// from that moment (same day as now here).
 		{"Shanghai: two years after first delivery", shanghai, rules.MustParseArea("1000.00"), total,
-			shanghaiWall(2024, 3, 2, 9, 0), now, true, "10.00%", "首套房屋交付已满 2 年", decideFromNow, formFromNow},
+			shanghaiWall(2024, 3, 2, 9, 0), now, true, "10.00%", "首套房屋交付已满 2 年", time.Time{}, time.Time{}},
 		{"Shanghai: deadlines run from the anniversary, not from now", shanghai, rules.MustParseArea("1000.00"), total,
 			shanghaiWall(2024, 3, 2, 9, 0), shanghaiWall(2026, 6, 1, 9, 0), true, "10.00%", "已满 2 年",
-			decideFromNow, formFromNow},
+			time.Time{}, time.Time{}},
 		{"Shanghai: at the exact anniversary", shanghai, 0, total,
 			shanghaiWall(2024, 3, 2, 9, 0), shanghaiWall(2026, 3, 2, 9, 0), true, "0.00%", "已满 2 年",
-			decideFromNow, formFromNow},
+			time.Time{}, time.Time{}},
 		{"Shanghai: a minute before the anniversary", shanghai, 0, total,
 			shanghaiWall(2024, 3, 2, 9, 0), shanghaiWall(2026, 3, 2, 8, 59), false, "0.00%", "未满 2 年（2026-03-02 届满）",
 			time.Time{}, time.Time{}},
 		{"Shanghai: unknown first delivery, area decides", shanghai, rules.MustParseArea("6000.00"), total,
-			time.Time{}, now, true, "60.00%", "首套房屋交付时间未知", decideFromNow, formFromNow},
+			time.Time{}, now, true, "60.00%", "首套房屋交付时间未知", time.Time{}, time.Time{}},
 		// Both hold: the anniversary (2025-09-10 09:00, a Wednesday) is the latest the estate
 		// can have become due; +30 = Fri Oct 10 2025; +60 = Sun Nov 9 -> Mon Nov 10.
 		{"Shanghai: both area and years", shanghai, rules.MustParseArea("7000.00"), total,
 			shanghaiWall(2023, 9, 10, 9, 0), now, true, "70.00%", "已满 2 年",
-			shanghaiMidnight(2025, 10, 11), shanghaiMidnight(2025, 11, 11)},
+			time.Time{}, time.Time{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := rules.FormationDue(tt.profile, tt.delivered, tt.total, tt.firstDelivery, tt.now)
+			got := rules.FormationDue(tt.profile, tt.delivered, tt.total, tt.firstDelivery, tt.now, rules.PrepDates{})
 			if got.Due != tt.wantDue {
 				t.Errorf("Due = %v, want %v (%s)", got.Due, tt.wantDue, got.Reason)
 			}
@@ -306,4 +305,33 @@ func TestPrepDeadlines(t *testing.T) {
 			t.Error("publication on the next day must not satisfy the lead")
 		}
 	})
+}
+
+// The preparatory-group deadlines run from the application and the decision (BJ 31, SH 15).
+func TestPrepDeadlinesFromApplication(t *testing.T) {
+	national, beijing, shanghai := mustProfile(t, "national"), mustProfile(t, "beijing"), mustProfile(t, "shanghai")
+	// Applied Mon 2026-03-02: +30 = Wed Apr 1 (ends 24:00); +60 = Fri May 1, in the Labour
+	// Day holiday May 1-5, so the last day becomes Wed May 6.
+	applied := shanghaiWall(2026, 3, 2, 10, 0)
+	decided := shanghaiWall(2026, 3, 20, 10, 0) // Fri
+	for _, tc := range []struct {
+		name         string
+		p            rules.JurisdictionProfile
+		d            rules.PrepDates
+		decide, form time.Time
+	}{
+		{"nothing recorded", national, rules.PrepDates{}, time.Time{}, time.Time{}},
+		{"national: both from the application", national, rules.PrepDates{AppliedAt: applied},
+			shanghaiMidnight(2026, 4, 2), shanghaiMidnight(2026, 5, 7)},
+		{"shanghai: 60 days from the application (SH 15)", shanghai, rules.PrepDates{AppliedAt: applied, DecidedAt: decided},
+			shanghaiMidnight(2026, 4, 2), shanghaiMidnight(2026, 5, 7)},
+		{"beijing: group 30 days from the decision (BJ 31)", beijing, rules.PrepDates{AppliedAt: applied, DecidedAt: decided},
+			shanghaiMidnight(2026, 4, 2), rules.PeriodEnd(decided, 30, rules.OfficialCalendar())},
+		{"beijing: no decision yet", beijing, rules.PrepDates{AppliedAt: applied}, shanghaiMidnight(2026, 4, 2), time.Time{}},
+	} {
+		decide, form := rules.PrepDeadlines(tc.p, tc.d)
+		if !decide.Equal(tc.decide) || !form.Equal(tc.form) {
+			t.Errorf("%s: decide by %v form by %v, want %v %v", tc.name, decide, form, tc.decide, tc.form)
+		}
+	}
 }

@@ -38,9 +38,12 @@ type JurisdictionProfile struct {
 	PrepDeliveredPercent   int  `json:"prep_delivered_percent"`    // preparatory group due at this delivered-area share (BJ 30)
 	PrepYearsSinceDelivery int  `json:"prep_years_since_delivery"` // or this many years after first delivery (SH); 0 = not used
 	PrepDecideDays         int  `json:"prep_decide_days"`          // street office decides within (BJ 30)
-	PrepFormDays           int  `json:"prep_form_days"`            // group formed within (SH 60)
-	FirstMeetingDays       int  `json:"first_meeting_days"`        // first assembly within this many days of forming the group
-	PrepPartyOrgMember     bool `json:"prep_party_org_member"`     // community Party organisation sits on the group (BJ)
+	PrepFormDays           int  `json:"prep_form_days"`            // group formed within (SH 15: 60 from the application; BJ 31: 30 from the decision)
+	// PrepFormFrom is the event PrepFormDays runs from: PrepFormFromApplication (empty
+	// means it) or PrepFormFromDecision (BJ 31).
+	PrepFormFrom       string `json:"prep_form_from"`
+	FirstMeetingDays   int    `json:"first_meeting_days"`    // first assembly within this many days of forming the group
+	PrepPartyOrgMember bool   `json:"prep_party_org_member"` // community Party organisation sits on the group (BJ)
 	// PrepLeaderRole is the body whose representative leads the preparatory group: the
 	// street office (GR 10, SH 15) or, in Beijing, a residents' committee staff member
 	// appointed by the street office (BJ 31). Empty means the street office.
@@ -50,15 +53,26 @@ type JurisdictionProfile struct {
 	CommitteeMinMembers      int `json:"committee_min_members"`       // GR 31: 5
 	CommitteeMaxMembers      int `json:"committee_max_members"`       // GR 31: 11
 	SmallEstateMinMembers    int `json:"small_estate_min_members"`    // BJ, HZ: 3 for small estates; 0 = not allowed
-	SmallEstateMaxHouseholds int `json:"small_estate_max_households"` // the small-estate limit (100)
-	TermYears                int `json:"term_years"`                  // term at most this many years
-	ReelectionLeadMonths     int `json:"reelection_lead_months"`      // re-election starts this long before the term ends
-	AlternatesMax            int `json:"alternates_max"`              // alternate members at most (HZ 28)
-	ChairElectDays           int `json:"chair_elect_days"`            // chair elected by the members within (BJ 42)
-	ChairPublishDays         int `json:"chair_publish_days"`          // and published within
-	FilingDays               int `json:"filing_days"`                 // filing with the street office within (REG 16)
-	DecisionPublishDays      int `json:"decision_publish_days"`       // committee decisions published within (BJ 45)
-	PartyRatioTargetPercent  int `json:"party_ratio_target_percent"`  // seed 003: generally not below 50%
+	SmallEstateMaxHouseholds int `json:"small_estate_max_households"` // the small-estate limit (100); 0 = not by households
+	// SmallEstateMaxAreaM2 is the small-estate limit by total building area in m² (SH 20:
+	// 10,000); 0 = not by area.
+	SmallEstateMaxAreaM2 int `json:"small_estate_max_area_m2"`
+	TermYears            int `json:"term_years"`             // term at most this many years
+	TermMinYears         int `json:"term_min_years"`         // term at least this many years (SH 20, HZ 33: 3); 0 = no minimum
+	ReelectionLeadMonths int `json:"reelection_lead_months"` // re-election starts this long before the term ends
+	AlternatesMax        int `json:"alternates_max"`         // alternate members at most, under AlternatesFixed
+	// AlternatesRule says how the number of alternates is capped: AlternatesFixed (at most
+	// AlternatesMax; the default), AlternatesUpToMembers (at most the committee's seats, BJ 39)
+	// or AlternatesByRules (set by the rules of procedure, no cap in the profile, HZ 28).
+	AlternatesRule          string `json:"alternates_rule"`
+	ChairElectDays          int    `json:"chair_elect_days"`           // chair elected by the members within (BJ 42)
+	ChairPublishDays        int    `json:"chair_publish_days"`         // and published within
+	FilingDays              int    `json:"filing_days"`                // filing with the street office within (REG 16)
+	DecisionPublishDays     int    `json:"decision_publish_days"`      // committee decisions published within (BJ 45)
+	PartyRatioTargetPercent int    `json:"party_ratio_target_percent"` // seed 003: generally not below 50%
+	// The size of a transitional body (物业管理委员会): HZ 39 7-11, odd.
+	TransitionalMinMembers int `json:"transitional_min_members"`
+	TransitionalMaxMembers int `json:"transitional_max_members"`
 
 	// Property service company.
 	ExitComplaintsPerYear     int      `json:"exit_complaints_per_year"`     // seed 004 §(八): more than 20
@@ -125,24 +139,83 @@ func ProfileOrDefault(code string) JurisdictionProfile {
 	return p
 }
 
-// CommitteeSizeAllowed tells whether a committee of size members is lawful under the
-// profile for an estate of the given number of households (docs/rules.md §5): odd, within
-// min..max, or the small-estate minimum where the profile allows it.
-func (p JurisdictionProfile) CommitteeSizeAllowed(size, households int) bool {
+// The ways a profile caps the number of alternate members (JurisdictionProfile.AlternatesRule).
+const (
+	AlternatesFixed       = "fixed"              // at most AlternatesMax
+	AlternatesUpToMembers = "up_to_members"      // at most the number of members (BJ 39)
+	AlternatesByRules     = "rules_of_procedure" // the rules of procedure decide; no cap (HZ 28)
+)
+
+// EstateSize is what the small-estate rules look at: the households (units, parking
+// excluded) and the total area of the estate in 0.01 m² (the roster's total; 0 = unknown).
+type EstateSize struct {
+	Households int
+	Area       Area
+}
+
+// SmallEstate tells whether the estate is small enough for the profile's small committee:
+// at most SmallEstateMaxHouseholds households (BJ 39, HZ) or at most SmallEstateMaxAreaM2
+// of building area (SH 20). An unknown (zero) measure never makes an estate small.
+func (p JurisdictionProfile) SmallEstate(es EstateSize) bool {
+	if p.SmallEstateMinMembers <= 0 {
+		return false
+	}
+	byHouseholds := p.SmallEstateMaxHouseholds > 0 && es.Households > 0 && es.Households <= p.SmallEstateMaxHouseholds
+	byArea := p.SmallEstateMaxAreaM2 > 0 && es.Area > 0 && int64(es.Area) <= int64(p.SmallEstateMaxAreaM2)*100
+	return byHouseholds || byArea
+}
+
+// CommitteeSizeAllowedFor tells whether a committee of size members is lawful under the
+// profile for an estate of that size (docs/rules.md §5): odd, within min..max, or the
+// small-estate minimum where the estate is small (SmallEstate).
+func (p JurisdictionProfile) CommitteeSizeAllowedFor(size int, es EstateSize) bool {
 	if size%2 == 0 || size > p.CommitteeMaxMembers {
 		return false
 	}
-	if size >= p.CommitteeMinMembers {
-		return true
-	}
-	return p.SmallEstateMinMembers > 0 && size >= p.SmallEstateMinMembers &&
-		households > 0 && households <= p.SmallEstateMaxHouseholds
+	return size >= p.MinCommitteeMembersFor(es)
 }
 
-// MinCommitteeMembers is the legal minimum number of members for an estate of that size.
-func (p JurisdictionProfile) MinCommitteeMembers(households int) int {
-	if p.SmallEstateMinMembers > 0 && households > 0 && households <= p.SmallEstateMaxHouseholds {
+// MinCommitteeMembersFor is the legal minimum number of members for an estate of that size.
+func (p JurisdictionProfile) MinCommitteeMembersFor(es EstateSize) int {
+	if p.SmallEstate(es) {
 		return p.SmallEstateMinMembers
 	}
 	return p.CommitteeMinMembers
+}
+
+// AlternatesCap is the most alternate members a committee of seats members may keep under
+// the profile, or -1 when the profile sets no cap (AlternatesByRules).
+func (p JurisdictionProfile) AlternatesCap(seats int) int {
+	switch p.AlternatesRule {
+	case AlternatesUpToMembers:
+		return max(seats, 0)
+	case AlternatesByRules:
+		return -1
+	}
+	return p.AlternatesMax
+}
+
+// ValidateTerm checks a committee term of years against the profile: at least one year and
+// TermMinYears, at most TermYears (GR 31, BJ 41: ≤ 5; SH 20, HZ 33: 3-5).
+func (p JurisdictionProfile) ValidateTerm(years int) error {
+	lo := max(p.TermMinYears, 1)
+	if years < lo || years > p.TermYears {
+		return fmt.Errorf("%w：任期 %d 年，应为 %d 至 %d 年（%s）", ErrElectionSeats, years, lo, p.TermYears, p.Name)
+	}
+	return nil
+}
+
+// CommitteeSizeAllowed tells whether a committee of size members is lawful under the
+// profile for an estate of the given number of households (docs/rules.md §5): odd, within
+// min..max, or the small-estate minimum where the profile allows it.
+// The area is unknown here, so an area-based small estate (Shanghai) is not recognised:
+// use CommitteeSizeAllowedFor.
+func (p JurisdictionProfile) CommitteeSizeAllowed(size, households int) bool {
+	return p.CommitteeSizeAllowedFor(size, EstateSize{Households: households})
+}
+
+// MinCommitteeMembers is the legal minimum number of members for an estate of that many
+// households, its area unknown (MinCommitteeMembersFor).
+func (p JurisdictionProfile) MinCommitteeMembers(households int) int {
+	return p.MinCommitteeMembersFor(EstateSize{Households: households})
 }

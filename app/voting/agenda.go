@@ -106,7 +106,7 @@ func textField(d *details, field, value string, max int) string {
 
 // validateItems checks an agenda and returns the cleaned items. households is asked
 // for (once) only when an election item needs the estate's size.
-func validateItems(d *details, in []ItemInput, prof rules.JurisdictionProfile, households func() (int, error)) ([]ItemInput, error) {
+func validateItems(d *details, in []ItemInput, prof rules.JurisdictionProfile, households func() (rules.EstateSize, error)) ([]ItemInput, error) {
 	if len(in) == 0 {
 		d.add("items", "至少需要一个表决事项 / at least one item")
 		return nil, nil
@@ -117,7 +117,7 @@ func validateItems(d *details, in []ItemInput, prof rules.JurisdictionProfile, h
 	}
 	out := make([]ItemInput, len(in))
 	seen := map[string]int{}
-	houses := -1
+	houses := rules.EstateSize{Households: -1}
 	for i, it := range in {
 		f := fmt.Sprintf("items[%d]", i)
 		it.Key = strings.TrimSpace(it.Key)
@@ -156,14 +156,14 @@ func validateItems(d *details, in []ItemInput, prof rules.JurisdictionProfile, h
 			d.add(f+".alternates", "不能为负数 / must not be negative")
 		}
 		if it.Seats > 0 && it.Alternates >= 0 {
-			if houses < 0 {
+			if houses.Households < 0 {
 				n, err := households()
 				if err != nil {
 					return nil, err
 				}
 				houses = n
 			}
-			if err := rules.ValidateElectionSeats(prof, it.Seats, it.Alternates, houses, it.ByElection, it.VacantSeats); err != nil {
+			if err := rules.ValidateElectionSeatsFor(prof, it.Seats, it.Alternates, houses, it.ByElection, it.VacantSeats); err != nil {
 				d.add(f+".seats", err.Error())
 			}
 		}

@@ -79,17 +79,22 @@ type FollowMajorityJSON struct {
 
 // ElectionResult is the outcome of one committee election (rules.ElectionResult).
 type ElectionResult struct {
-	Title           string                     `json:"title"`
-	Seats           int                        `json:"seats"`
-	Elected         []string                   `json:"elected"`
-	Runoff          []string                   `json:"runoff"`
-	Alternates      []string                   `json:"alternates"`
-	CommitteeFormed bool                       `json:"committee_formed"`
-	VacantSeats     int                        `json:"vacant_seats"`
-	InvalidBallots  int                        `json:"invalid_ballots"`
-	Rule            string                     `json:"rule"`
-	RuleEN          string                     `json:"rule_en"`
-	Candidates      map[string]CandidateResult `json:"candidates"`
+	Title      string   `json:"title"`
+	Seats      int      `json:"seats"`
+	Elected    []string `json:"elected"`
+	Runoff     []string `json:"runoff"`
+	Alternates []string `json:"alternates"`
+	// The runoff and alternate-tie figures of docs/rules.md "Election edges"; omitted when
+	// zero so results stored before them keep their bytes.
+	AlternatesPending  int                        `json:"alternates_pending,omitempty"`
+	AlternateTie       []string                   `json:"alternate_tie,omitempty"`
+	AlternateTiePlaces int                        `json:"alternate_tie_places,omitempty"`
+	CommitteeFormed    bool                       `json:"committee_formed"`
+	VacantSeats        int                        `json:"vacant_seats"`
+	InvalidBallots     int                        `json:"invalid_ballots"`
+	Rule               string                     `json:"rule"`
+	RuleEN             string                     `json:"rule_en"`
+	Candidates         map[string]CandidateResult `json:"candidates"`
 }
 
 // CandidateResult is one candidate's count.
@@ -165,7 +170,7 @@ func (s *Service) count(ctx context.Context, db *gorm.DB, v models.Vote, ag *age
 			in.Items = append(in.Items, rules.ItemSpec{Key: it.Key, Matter: it.Matter})
 			continue
 		}
-		spec := rules.ElectionSpec{Key: it.Key, Seats: it.Seats, Alternates: it.Alternates, MinMembers: prof.MinCommitteeMembers(int(households))}
+		spec := rules.ElectionSpec{Key: it.Key, Seats: it.Seats, Alternates: it.Alternates, MinMembers: prof.MinCommitteeMembersFor(rules.EstateSize{Households: int(households), Area: rules.Area(v.TotalArea)})}
 		if it.ByElection {
 			spec.MinMembers = 0
 		}
@@ -235,6 +240,7 @@ func resultDocument(v models.Vote, ag *agenda, c counted, closedAt time.Time) Re
 		if it.IsElection() {
 			er := r.Elections[it.Key]
 			out := ElectionResult{Title: it.Title, Seats: er.Seats, Elected: er.Elected, Runoff: er.Runoff, Alternates: er.Alternates,
+				AlternatesPending: er.AlternatesPending, AlternateTie: er.AlternateTie, AlternateTiePlaces: er.AlternateTiePlaces,
 				CommitteeFormed: er.CommitteeFormed, VacantSeats: er.VacantSeats, InvalidBallots: er.InvalidBallots,
 				Rule: er.Rule, RuleEN: er.RuleEN, Candidates: map[string]CandidateResult{}}
 			for _, cand := range it.Candidates {

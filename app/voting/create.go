@@ -28,6 +28,9 @@ const (
 	ConvenorPreparatoryGroup = "preparatory_group" // 首次业主大会筹备组
 	ConvenorReelectionGroup  = "reelection_group"  // 换届小组
 	ConvenorStreetOffice     = "street_office"     // 街道办事处 / 乡镇人民政府
+	// ConvenorTransitionalBody is the estate's acting transitional body (物业管理委员会, issue
+	// 12, HZ 40): allowed only while one acts.
+	ConvenorTransitionalBody = "transitional_body"
 )
 
 // ConvenorLabel is the Chinese name of a convenor.
@@ -41,6 +44,8 @@ func ConvenorLabel(c string) string {
 		return "换届小组"
 	case ConvenorStreetOffice:
 		return "街道办事处"
+	case ConvenorTransitionalBody:
+		return "物业管理委员会（过渡）"
 	}
 	return c
 }
@@ -102,8 +107,16 @@ func (s *Service) Create(ctx context.Context, p app.Principal, estateID int64, i
 	}
 	switch in.Convenor {
 	case ConvenorCommittee, ConvenorPreparatoryGroup, ConvenorReelectionGroup, ConvenorStreetOffice:
+	case ConvenorTransitionalBody:
+		acting, err := models.ActingTransitionalBodies(ctx, s.db, []int64{e.ID})
+		if err != nil {
+			return 0, app.Internal(err)
+		}
+		if _, ok := acting[e.ID]; !ok {
+			d.add("convenor", "该小区没有履职中的物业管理委员会 / the estate has no acting transitional body")
+		}
 	default:
-		d.add("convenor", "须为 committee、preparatory_group、reelection_group 或 street_office / unknown convenor")
+		d.add("convenor", "须为 committee、preparatory_group、reelection_group、street_office 或 transitional_body / unknown convenor")
 	}
 	in.Location = strings.TrimSpace(in.Location)
 	if len([]rune(in.Location)) > maxTitleRunes {
@@ -113,7 +126,7 @@ func (s *Service) Create(ctx context.Context, p app.Principal, estateID int64, i
 	if in.FollowMajority && !prof.FollowMajorityAllowed {
 		d.add("follow_majority", fmt.Sprintf("%s不允许“从众”计票 / the %s profile does not allow follow-the-majority counting", prof.Name, prof.Code))
 	}
-	items, err := validateItems(&d, in.Items, prof, func() (int, error) { return s.households(ctx, estateID) })
+	items, err := validateItems(&d, in.Items, prof, func() (rules.EstateSize, error) { return s.households(ctx, estateID) })
 	if err != nil {
 		return 0, app.Internal(err)
 	}
@@ -177,14 +190,14 @@ func validateSchedule(d *details, prof rules.JurisdictionProfile, notice, opens,
 	}
 }
 
-// households is the number of units (parking spaces excluded) of the estate's roster,
-// the size that decides a lawful committee (docs/rules.md §5).
-func (s *Service) households(ctx context.Context, estateID int64) (int, error) {
+// households is the size of the estate's roster that decides a lawful committee
+// (docs/rules.md §5): its units and their total area, parking spaces excluded.
+func (s *Service) households(ctx context.Context, estateID int64) (rules.EstateSize, error) {
 	stats, err := models.UnitStats(ctx, s.db, []int64{estateID})
 	if err != nil {
-		return 0, err
+		return rules.EstateSize{}, err
 	}
-	return stats[estateID].Units, nil
+	return rules.EstateSize{Households: stats[estateID].Units, Area: rules.Area(stats[estateID].TotalArea)}, nil
 }
 
 // errAgendaFrozen is the answer to any change of the agenda after the notice (T3).
@@ -237,7 +250,7 @@ func (s *Service) changeAgenda(ctx context.Context, p app.Principal, voteID int6
 		current = append(current, it)
 	}
 	var d details
-	items, err := validateItems(&d, change(current), prof, func() (int, error) { return s.households(ctx, v.EstateID) })
+	items, err := validateItems(&d, change(current), prof, func() (rules.EstateSize, error) { return s.households(ctx, v.EstateID) })
 	if err != nil {
 		return 0, app.Internal(err)
 	}

@@ -31,7 +31,10 @@ type VoteSummary struct {
 	TotalArea              rules.Area
 	TotalHeadcount         int
 	ParticipatingHeadcount int // live ballots so far
-	CreatedAt              time.Time
+	// RegisterRule is the co-owner counting rule (C3) the vote's register was frozen
+	// under; empty before the vote opens.
+	RegisterRule string
+	CreatedAt    time.Time
 }
 
 // VoteDetail is everything a vote's staff page shows besides the live figures.
@@ -68,7 +71,7 @@ func summarise(v models.Vote, now time.Time, items, participating int) VoteSumma
 	return VoteSummary{ID: v.ID, EstateID: v.EstateID, Title: v.Title, LegalProfile: v.LegalProfile, Form: v.Form, Convenor: v.Convenor,
 		State: v.State, Phase: phaseOf(v, now), NoticePublishedAt: v.NoticePublishedAt, OpensAt: v.OpensAt, ClosesAt: v.ClosesAt,
 		Items: items, TotalArea: rules.Area(v.TotalArea), TotalHeadcount: v.TotalHeadcount, ParticipatingHeadcount: participating,
-		CreatedAt: v.CreatedAt}
+		RegisterRule: v.RegisterRule, CreatedAt: v.CreatedAt}
 }
 
 // ListVotes lists the votes of an estate the principal may see, newest first.

@@ -67,7 +67,8 @@ func (h *ElectionHandlers) CreateElectionVote(c *fiber.Ctx) error {
 }
 
 type recordElectionRequest struct {
-	ItemKey string `json:"item_key" validate:"max=64"`
+	ItemKey   string `json:"item_key" validate:"max=64"`
+	TermYears int    `json:"term_years" validate:"min=0,max=99"`
 }
 
 // RecordElection records a closed vote's election item as the estate's committee.
@@ -82,7 +83,7 @@ func (h *ElectionHandlers) RecordElection(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	committeeID, err := h.Elections.Record(httpx.Ctx(c), httpx.MustPrincipal(c), voteID, req.ItemKey)
+	committeeID, err := h.Elections.Record(httpx.Ctx(c), httpx.MustPrincipal(c), voteID, req.ItemKey, req.TermYears)
 	if err != nil {
 		return err
 	}

@@ -48,6 +48,16 @@ type fmStatusJSON struct {
 	CommitteeID      *int64     `json:"committee_id"`
 	ReelectionStart  *time.Time `json:"reelection_start"`
 	ReelectionDue    bool       `json:"reelection_due"`
+	// Issue 12: the application and decision the deadlines run from, the co-owner rule and
+	// the acting transitional body.
+	AppliedDay         string `json:"applied_on,omitempty"`
+	DecidedDay         string `json:"decided_on,omitempty"`
+	DecideOverdue      bool   `json:"decide_overdue"`
+	FormOverdue        bool   `json:"form_overdue"`
+	CoOwnerRule        string `json:"coowner_rule"`
+	CoOwnerRuleLabel   string `json:"coowner_rule_label"`
+	TransitionalBodyID *int64 `json:"transitional_body_id"`
+	TransitionalKind   string `json:"transitional_kind,omitempty"`
 }
 
 func fmNonZeroTime(t time.Time) *time.Time {
@@ -70,7 +80,10 @@ func fmToStatusJSON(st formation.FormationStatus) fmStatusJSON {
 		FirstDeliveryAt: st.FirstDeliveryAt, Note: st.Note, FormationDue: st.Due.Due, Reason: st.Due.Reason,
 		DecideBy: fmNonZeroTime(st.Due.DecideBy), FormBy: fmNonZeroTime(st.Due.FormBy), Stage: string(st.Stage), StageLabel: st.Stage.Label(),
 		OpenGroupID: fmNonZeroID(st.OpenGroupID), OpenGroupKind: st.OpenGroupKind, CommitteeID: fmNonZeroID(st.CommitteeID),
-		ReelectionStart: st.ReelectionStart, ReelectionDue: st.ReelectionDue}
+		ReelectionStart: st.ReelectionStart, ReelectionDue: st.ReelectionDue,
+		AppliedDay: st.AppliedDay, DecidedDay: st.DecidedDay, DecideOverdue: st.DecideOverdue, FormOverdue: st.FormOverdue,
+		CoOwnerRule: st.CoOwnerRule, CoOwnerRuleLabel: st.CoOwnerRuleLabel, TransitionalBodyID: fmNonZeroID(st.TransitionalID),
+		TransitionalKind: st.TransitionalKind}
 }
 
 type fmGroupMemberJSON struct {
@@ -343,6 +356,12 @@ type fmCommitteeElectionJSON struct {
 	CommitteeFormed bool      `json:"committee_formed"`
 	InvalidBallots  int       `json:"invalid_ballots"`
 	RecordedAt      time.Time `json:"recorded_at"`
+	// Issue 12: the vote's close (deadlines run from it), the alternate places kept for a
+	// runoff's losers and a tie across the last alternate place.
+	ClosedAt           *time.Time `json:"closed_at"`
+	AlternatesPending  int        `json:"alternates_pending"`
+	AlternateTie       []string   `json:"alternate_tie"`
+	AlternateTiePlaces int        `json:"alternate_tie_places"`
 }
 
 type fmFilingJSON struct {
@@ -389,6 +408,9 @@ type fmCommitteeJSON struct {
 	Elections         []fmCommitteeElectionJSON `json:"elections"`
 	Filings           []fmFilingJSON            `json:"filings"`
 	PartyRatio        fmRatioJSON               `json:"party_ratio"`
+	AlternatesPending int                       `json:"alternates_pending"`
+	AlternateTie      []string                  `json:"alternate_tie"`
+	Lots              []lotJSON                 `json:"lots"`
 }
 
 func fmToCommitteeMembersJSON(list []formation.CommitteeMemberView) []fmCommitteeMemberJSON {
@@ -409,7 +431,11 @@ func fmToCommitteeJSON(c formation.CommitteeView) fmCommitteeJSON {
 		ChairElectedAt: c.ChairElectedAt, FiledAt: c.FiledAt, ChairOverdue: c.ChairOverdue, FilingOverdue: c.FilingOverdue,
 		EndedAt: c.EndedAt, EndedReason: c.EndedReason, Profile: c.ProfileCode, ProfileVersion: c.ProfileVersion,
 		Members: fmToCommitteeMembersJSON(c.Members), Alternates: fmToCommitteeMembersJSON(c.Alternates), Former: fmToCommitteeMembersJSON(c.Former),
-		Elections: []fmCommitteeElectionJSON{}, Filings: []fmFilingJSON{}, PartyRatio: fmToRatioJSON(c.Ratio)}
+		Elections: []fmCommitteeElectionJSON{}, Filings: []fmFilingJSON{}, PartyRatio: fmToRatioJSON(c.Ratio),
+		AlternatesPending: c.AlternatesPending, AlternateTie: nonNil(c.AlternateTie), Lots: []lotJSON{}}
+	for _, l := range c.Lots {
+		out.Lots = append(out.Lots, toLotJSON(l))
+	}
 	for _, e := range c.Elections {
 		runoff := []string{}
 		if e.Runoff != "" {
@@ -417,7 +443,8 @@ func fmToCommitteeJSON(c formation.CommitteeView) fmCommitteeJSON {
 		}
 		out.Elections = append(out.Elections, fmCommitteeElectionJSON{ID: e.ID, VoteID: e.VoteID, ItemKey: e.ItemKey, Kind: e.Kind, Seats: e.Seats,
 			ElectedCount: e.ElectedCount, AlternatesCount: e.AlternatesCount, Runoff: runoff, VacantSeats: e.VacantSeats,
-			CommitteeFormed: e.CommitteeFormed, InvalidBallots: e.InvalidBallots, RecordedAt: e.RecordedAt})
+			CommitteeFormed: e.CommitteeFormed, InvalidBallots: e.InvalidBallots, RecordedAt: e.RecordedAt,
+			ClosedAt: e.ClosedAt, AlternatesPending: e.AlternatesPending, AlternateTie: splitKeys(e.AlternateTie), AlternateTiePlaces: e.AlternateTiePlaces})
 	}
 	for _, f := range c.Filings {
 		out.Filings = append(out.Filings, fmFilingJSON{ID: f.ID, Kind: f.Kind, Documents: f.DocumentList, ReferenceNo: f.ReferenceNo,
@@ -459,12 +486,18 @@ type fmOverviewJSON struct {
 	PastGroups     []fmPastGroupJSON     `json:"past_groups"`
 	PastCommittees []fmPastCommitteeJSON `json:"past_committees"`
 	Permissions    fmPermissionsJSON     `json:"permissions"`
+	// TransitionalBodies are the estate's transitional bodies, the acting one first.
+	TransitionalBodies []transitionalJSON `json:"transitional_bodies"`
 }
 
 func fmToOverviewJSON(ov formation.Overview) fmOverviewJSON {
 	out := fmOverviewJSON{Status: fmToStatusJSON(ov.Status), PastGroups: []fmPastGroupJSON{}, PastCommittees: []fmPastCommitteeJSON{},
+		TransitionalBodies: []transitionalJSON{},
 		Permissions: fmPermissionsJSON{Compose: ov.Permissions.Compose, Work: ov.Permissions.Work, Election: ov.Permissions.Election,
 			Officers: ov.Permissions.Officers, Filing: ov.Permissions.Filing}}
+	for _, b := range ov.Transitional {
+		out.TransitionalBodies = append(out.TransitionalBodies, toTransitionalJSON(b))
+	}
 	if ov.Group != nil {
 		g := fmToGroupJSON(*ov.Group)
 		out.Group = &g
@@ -485,4 +518,12 @@ func fmToOverviewJSON(ov formation.Overview) fmOverviewJSON {
 		out.PastCommittees = append(out.PastCommittees, fmPastCommitteeJSON{ID: c.ID, Status: c.Status, TermStart: c.TermStart, TermEnd: c.TermEnd, EndedAt: c.EndedAt})
 	}
 	return out
+}
+
+// splitKeys splits a comma-separated key list; empty gives an empty list.
+func splitKeys(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ",")
 }

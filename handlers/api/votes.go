@@ -157,6 +157,7 @@ type voteSummaryJSON struct {
 	TotalArea              string    `json:"total_area"`
 	TotalHeadcount         int       `json:"total_headcount"`
 	ParticipatingHeadcount int       `json:"participating_headcount"`
+	RegisterRule           string    `json:"register_rule"` // the co-owner rule (C3) the register was frozen under
 	CreatedAt              time.Time `json:"created_at"`
 }
 
@@ -164,7 +165,8 @@ func toVoteSummaryJSON(s voting.VoteSummary) voteSummaryJSON {
 	return voteSummaryJSON{ID: s.ID, EstateID: s.EstateID, Title: s.Title, LegalProfile: s.LegalProfile, Form: s.Form,
 		Convenor: s.Convenor, State: s.State, Phase: string(s.Phase), NoticePublishedAt: s.NoticePublishedAt.UTC(),
 		OpensAt: s.OpensAt.UTC(), ClosesAt: s.ClosesAt.UTC(), ItemCount: s.Items, TotalArea: s.TotalArea.String(),
-		TotalHeadcount: s.TotalHeadcount, ParticipatingHeadcount: s.ParticipatingHeadcount, CreatedAt: s.CreatedAt.UTC()}
+		TotalHeadcount: s.TotalHeadcount, ParticipatingHeadcount: s.ParticipatingHeadcount, RegisterRule: s.RegisterRule,
+		CreatedAt: s.CreatedAt.UTC()}
 }
 
 // ListVotes lists an estate's votes, newest first.

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -67,7 +68,15 @@ func (h *ElectionPages) CreateElectionVote(c *fiber.Ctx) error {
 // RecordCommittee records the counted election of a closed vote as the committee.
 func (h *ElectionPages) RecordCommittee(c *fiber.Ctx) error {
 	return h.Votes.voteAction(func(c *fiber.Ctx, p app.Principal, id int64) (string, error) {
-		if _, err := h.Elections.Record(httpx.Ctx(c), p, id, c.FormValue("item_key")); err != nil {
+		term := 0
+		if v := strings.TrimSpace(c.FormValue("term_years")); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 99 {
+				return "", app.Invalid("term_years", "任期须为 1 至 5 之间的整数（年）/ the term is a whole number of years")
+			}
+			term = n
+		}
+		if _, err := h.Elections.Record(httpx.Ctx(c), p, id, c.FormValue("item_key"), term); err != nil {
 			return "", err
 		}
 		return h.Votes.Views.T(Lang(c), "elections.recorded"), nil

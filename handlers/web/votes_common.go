@@ -202,7 +202,9 @@ type electionView struct {
 	ElectedNames   []string
 	RunoffNames    []string
 	AlternateNames []string
-	Candidates     []candidateView
+	// AlternateTieNames are the candidates tied across the last alternate place (issue 12).
+	AlternateTieNames []string
+	Candidates        []candidateView
 }
 
 // candidateView is one candidate's count, in ballot order.
@@ -272,6 +274,9 @@ func newElectionView(er voting.ElectionResult, ballotOrder []voting.Candidate) *
 	}
 	for _, k := range er.Alternates {
 		ev.AlternateNames = append(ev.AlternateNames, name(k))
+	}
+	for _, k := range er.AlternateTie {
+		ev.AlternateTieNames = append(ev.AlternateTieNames, name(k))
 	}
 	seen := map[string]bool{}
 	for _, cand := range ballotOrder {

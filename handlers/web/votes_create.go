@@ -58,7 +58,7 @@ func (h *VotePages) newVoteData(c *fiber.Ctx, p app.Principal, estateID int64, e
 	for _, f := range []string{voting.FormWritten, voting.FormMeeting} {
 		d.Forms = append(d.Forms, option{f, h.Views.T(lang, "vote.form."+f)})
 	}
-	for _, cv := range []string{voting.ConvenorCommittee, voting.ConvenorPreparatoryGroup, voting.ConvenorReelectionGroup, voting.ConvenorStreetOffice} {
+	for _, cv := range []string{voting.ConvenorCommittee, voting.ConvenorPreparatoryGroup, voting.ConvenorReelectionGroup, voting.ConvenorStreetOffice, voting.ConvenorTransitionalBody} {
 		d.Convenors = append(d.Convenors, option{cv, h.Views.T(lang, "vote.convenor."+cv)})
 	}
 	if !prof.FollowMajorityAllowed {
