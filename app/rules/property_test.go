@@ -170,7 +170,7 @@ func TestRectificationLapse(t *testing.T) {
 	if !o.RefusedAsOf(dl.AddDate(0, 1, 0)) {
 		t.Error("completed after the deadline: lapsed")
 	}
-	if NormalizeComplainant(" 139 0000 000x ") != "13900000000X" {
+	if NormalizeComplainant(" 139 0000 000x ") != "1390000000X" {
 		t.Error("normalise")
 	}
 }
