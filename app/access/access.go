@@ -34,6 +34,12 @@ const (
 	CommitteeOfficers                    // record the chair and vice-chairs the committee elected
 	CommitteeFiling                      // accept the committee's filing (备案)
 	ManageHolidays                       // read and load the State Council's holiday notices (platform data, docs/calendar.md)
+	// property companies (issue 13): register companies, order rectifications, hold
+	// warning talks and publish notices (the supervising authorities)
+	SuperviseProperty
+	// property companies (issue 13): an estate's service contracts, project managers,
+	// complaints and their events, satisfaction surveys (every staff role of the estate)
+	PropertyRecords
 )
 
 type rule struct {
@@ -68,12 +74,14 @@ var table = map[Action]rule{
 	CommitteeOfficers:  {"committee_officers", []app.Role{admin, street, community, committee}, "无权进行此操作"},
 	CommitteeFiling:    {"committee_filing", []app.Role{admin, street}, "无权操作：备案由街道办事处受理"},
 	ManageHolidays:     {"manage_holidays", []app.Role{admin}, "只有平台管理员可以管理节假日安排"},
+	SuperviseProperty:  {"supervise_property", []app.Role{admin, district, street}, "无权操作：物业服务企业由街道办事处和区住建部门监管"},
+	PropertyRecords:    {"property_records", []app.Role{admin, district, street, community, committee}, "无权修改物业服务记录"},
 }
 
 // Actions lists every action in order.
 func Actions() []Action {
 	out := make([]Action, 0, len(table))
-	for a := ManageOrgs; a <= ManageHolidays; a++ {
+	for a := ManageOrgs; a <= PropertyRecords; a++ {
 		out = append(out, a)
 	}
 	return out
