@@ -81,7 +81,7 @@ func evaluate(ctx context.Context, db *gorm.DB, e models.EstateWithPath, company
 	}
 	byID := map[string]models.Complaint{}
 	for _, c := range complaints {
-		ref := strconv.FormatInt(c.ID, 10)
+		ref := fmt.Sprintf("%012d", c.ID)
 		byID[ref] = c
 		verified := c.Verification == EventVerified && c.VerifiedAt != nil && !c.VerifiedAt.After(asOf)
 		in.Complaints = append(in.Complaints, rules.ExitComplaint{Ref: ref, Complainant: c.ComplainantHash, ReceivedAt: c.ReceivedAt, Verified: verified})
@@ -93,7 +93,7 @@ func evaluate(ctx context.Context, db *gorm.DB, e models.EstateWithPath, company
 	}
 	ordersByID := map[string]models.RectificationOrder{}
 	for _, o := range orders {
-		ref := strconv.FormatInt(o.ID, 10)
+		ref := fmt.Sprintf("%012d", o.ID)
 		ordersByID[ref] = o
 		r := rules.ExitRectification{Ref: ref, OrderedAt: o.OrderedAt, Deadline: o.DeadlineAt, Outcome: o.Outcome}
 		if o.OutcomeAt != nil {
@@ -108,7 +108,7 @@ func evaluate(ctx context.Context, db *gorm.DB, e models.EstateWithPath, company
 	}
 	surveysByID := map[string]models.SatisfactionSurvey{}
 	for _, sv := range surveys {
-		ref := strconv.FormatInt(sv.ID, 10)
+		ref := fmt.Sprintf("%012d", sv.ID)
 		surveysByID[ref] = sv
 		in.Surveys = append(in.Surveys, rules.ExitSurvey{Ref: ref, ClosedAt: sv.ClosedAt, Respondents: sv.Respondents, Satisfied: sv.Satisfied})
 	}
@@ -368,4 +368,15 @@ func (s *Service) Company(ctx context.Context, p app.Principal, id int64) (Compa
 		}
 	}
 	return f, nil
+}
+
+// BelowState is "yes" or "no" for the satisfaction condition, "none" without a survey.
+func (e Evidence) BelowState() string {
+	switch {
+	case e.SatisfactionBelow == nil:
+		return "none"
+	case *e.SatisfactionBelow:
+		return "yes"
+	}
+	return "no"
 }

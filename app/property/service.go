@@ -149,3 +149,9 @@ func isNotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) 
 func ptr[T any](v T) *T { return &v }
 
 func shanghai() *time.Location { return rules.Shanghai() }
+
+// Now is the service clock's current instant (the pages prefill forms with it).
+func (s *Service) Now() time.Time { return s.now() }
+
+// SetClock replaces the service's clock (tests and drills move time with it).
+func (s *Service) SetClock(c app.Clock) { s.clock = app.ClockOrSystem(c) }
