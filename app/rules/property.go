@@ -211,15 +211,15 @@ func lessComplaint(a, b ExitComplaint) bool {
 // SLAInput is one cycle of a complaint on the 三三三 clock: the cycle starts at
 // receipt, or at the reopening that restarted the clock.
 type SLAInput struct {
-	ReceivedAt        time.Time
-	RespondedAt       *time.Time // a responsible person named
-	FirstResultAt     *time.Time // the company contacted, a first result
-	ResolvedAt        *time.Time
-	ResponseMinutes   int // profile complaint_response_minutes (30)
-	FirstResultHours  int // profile complaint_first_result_hours (3)
-	ResolveDays       int // profile complaint_resolve_days (3)
-	Calendar          Calendar
-	Now               time.Time // for the stages still open: missed once their deadline passed
+	ReceivedAt       time.Time
+	RespondedAt      *time.Time // a responsible person named
+	FirstResultAt    *time.Time // the company contacted, a first result
+	ResolvedAt       *time.Time
+	ResponseMinutes  int // profile complaint_response_minutes (30)
+	FirstResultHours int // profile complaint_first_result_hours (3)
+	ResolveDays      int // profile complaint_resolve_days (3)
+	Calendar         Calendar
+	Now              time.Time // for the stages still open: missed once their deadline passed
 }
 
 // SLAStage states.
