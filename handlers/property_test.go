@@ -495,7 +495,13 @@ func TestPropertyComplainantNeverInClear(t *testing.T) {
 		tok := env.DemoToken("street")
 		estate := env.Demo.EstateID
 		prCompanyServing(t, env, tok, estate)
-		const phone, idno = "13987654321", "11010119900307663X"
+		const phone, idno, manager = "13987654321", "11010119900307663X", "13711112222"
+		var contract int64
+		env.DB.DB.Raw("SELECT MAX(id) FROM service_contracts").Scan(&contract)
+		prField(t, env.API("POST", fmt.Sprintf("/api/v1/service-contracts/%d/managers", contract), tok,
+			map[string]any{"name": "李经理", "phone": manager, "registered_on": "2026-13-01"}), 422, "registered_on", "bad day")
+		prID(t, env.API("POST", fmt.Sprintf("/api/v1/service-contracts/%d/managers", contract), tok,
+			map[string]any{"name": "李经理", "phone": manager, "registered_on": "2026-01-05"}), "manager")
 		staffID := prID(t, env.API("POST", fmt.Sprintf("/api/v1/estates/%d/complaints", estate), tok, map[string]any{
 			"complainant": phone, "received_at": "2026-06-30T09:00:00+08:00", "source": "12345", "text": "楼道灯不亮"}), "staff complaint")
 
@@ -552,12 +558,12 @@ func TestPropertyComplainantNeverInClear(t *testing.T) {
 		seen.Write(track.Body)
 		seen.Write(env.API("GET", fmt.Sprintf("/api/v1/complaints/%d", staffID), tok, nil).Body)
 		seen.Write(env.API("GET", fmt.Sprintf("/api/v1/estates/%d/complaints", estate), tok, nil).Body)
-		if !strings.Contains(seen.String(), "139****4321") {
-			t.Errorf("the mask is not shown")
+		if !strings.Contains(seen.String(), "139****4321") || !strings.Contains(seen.String(), "137****2222") {
+			t.Errorf("the masks are not shown")
 		}
 		dump := prDump(t, env)
 		for _, where := range []struct{ name, text string }{{"pages and answers", seen.String()}, {"database", dump}} {
-			for _, secret := range []string{phone, idno, strings.ToLower(idno), "110101199003"} {
+			for _, secret := range []string{phone, idno, strings.ToLower(idno), "110101199003", manager} {
 				if strings.Contains(where.text, secret) {
 					t.Errorf("%s holds %s in clear", where.name, secret)
 				}

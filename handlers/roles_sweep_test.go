@@ -302,6 +302,7 @@ var swTable = map[string]swRule{
 	"POST /complaints/:id/events":                   obj(swPropRecs),
 	"GET /estates/:id/property":                     obj(swAll),
 	"POST /estates/:id/service-contracts":           obj(swPropRecs),
+	"POST /service-contracts/:id/managers":          obj(swPropRecs),
 	"POST /estates/:id/complaints":                  obj(swPropRecs),
 	"POST /estates/:id/satisfaction-surveys":        obj(swPropRecs),
 	"POST /estates/:id/rectifications":              obj(swSupervise),

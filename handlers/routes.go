@@ -401,6 +401,7 @@ func New(d Deps) *fiber.App {
 	staff.Post("/complaints/:id/events", httpx.Allow(access.PropertyRecords), propertyWeb.AddEvent)
 	staff.Get("/estates/:id/property", propertyWeb.EstatePage)
 	staff.Post("/estates/:id/service-contracts", httpx.Allow(access.PropertyRecords), propertyWeb.CreateContract)
+	staff.Post("/service-contracts/:id/managers", httpx.Allow(access.PropertyRecords), propertyWeb.RegisterManager)
 	staff.Post("/estates/:id/complaints", httpx.Allow(access.PropertyRecords), propertyWeb.FileComplaint)
 	staff.Post("/estates/:id/satisfaction-surveys", httpx.Allow(access.PropertyRecords), propertyWeb.RecordSurvey)
 	staff.Post("/estates/:id/rectifications", httpx.Allow(access.SuperviseProperty), propertyWeb.CreateRectification)

@@ -281,3 +281,12 @@ func (s *Service) contracts(ctx context.Context, estates []int64, companyID int6
 
 // dayOf is the Shanghai date of t.
 func dayOf(t time.Time) string { return t.In(shanghai()).Format(time.DateOnly) }
+
+// EstateContracts lists the estate's contracts with their companies and managers.
+func (s *Service) EstateContracts(ctx context.Context, p app.Principal, estateID int64) ([]ContractRow, error) {
+	e, err := s.orgs.Estate(ctx, p, estateID)
+	if err != nil {
+		return nil, err
+	}
+	return s.contracts(ctx, []int64{e.ID}, 0, map[int64]string{e.ID: e.Name})
+}

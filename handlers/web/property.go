@@ -205,10 +205,16 @@ func (h *PropertyPages) AddEvent(c *fiber.Ctx) error {
 
 // EstatePage is an estate's property page: its contracts, complaints, orders, the
 // exit check today and the forms of each record.
-func (h *PropertyPages) EstatePage(c *fiber.Ctx) error { return h.estatePage(c, nil) }
+func (h *PropertyPages) EstatePage(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	return h.estatePage(c, id, nil)
+}
 
-func (h *PropertyPages) estatePage(c *fiber.Ctx, formErr error) error {
-	p, id, err := principalAndID(c)
+func (h *PropertyPages) estatePage(c *fiber.Ctx, id int64, formErr error) error {
+	p, err := principal(c)
 	if err != nil {
 		return err
 	}
@@ -234,6 +240,10 @@ func (h *PropertyPages) estatePage(c *fiber.Ctx, formErr error) error {
 			return err
 		}
 	}
+	contracts, err := h.Property.EstateContracts(c.UserContext(), p, id)
+	if err != nil {
+		return err
+	}
 	var orders []property.RectificationRow
 	for _, o := range file.Rectifications {
 		if o.EstateID == id {
@@ -245,19 +255,20 @@ func (h *PropertyPages) estatePage(c *fiber.Ctx, formErr error) error {
 		Check      property.ExitView
 		Company    models.PropertyCompany
 		Companies  []models.PropertyCompany
+		Contracts  []property.ContractRow
 		Complaints []complaintRow
 		Orders     []property.RectificationRow
 		Sources    []string
 		Perms      propertyPerms
 		Now        string
 		Form       map[string]string
-	}{e, check, file.Company, companies, h.rows(c, list), orders, property.Sources, permsOf(p), localInput(h.Property.Now()), formEcho(c)}
+	}{e, check, file.Company, companies, contracts, h.rows(c, list), orders, property.Sources, permsOf(p), localInput(h.Property.Now()), formEcho(c)}
 	return h.RenderWithError(c, "property_estate", h.page(c, "estates", d), formErr)
 }
 
 func (h *PropertyPages) estateDone(c *fiber.Ctx, id int64, err error) error {
 	if err != nil {
-		return h.estatePage(c, err)
+		return h.estatePage(c, id, err)
 	}
 	return h.RedirectWithFlash(c, fmt.Sprintf("/estates/%d/property", id), h.Views.T(Lang(c), "property.saved"))
 }
@@ -273,6 +284,24 @@ func (h *PropertyPages) CreateContract(c *fiber.Ctx) error {
 		EndsOn: c.FormValue("ends_on"), FeeStandard: c.FormValue("fee_standard"), Scope: c.FormValue("scope"), FilingNo: c.FormValue("filing_no"),
 		FiledOn: c.FormValue("filed_on")})
 	return h.estateDone(c, id, err)
+}
+
+// RegisterManager records a contract's project manager; back to the estate's page.
+func (h *PropertyPages) RegisterManager(c *fiber.Ctx) error {
+	p, id, err := principalAndID(c)
+	if err != nil {
+		return err
+	}
+	estate, _ := strconv.ParseInt(c.FormValue("estate_id"), 10, 64)
+	_, err = h.Property.RegisterManager(c.UserContext(), p, id, property.NewManager{Name: c.FormValue("name"), Phone: c.FormValue("phone"),
+		RegisteredOn: c.FormValue("registered_on")})
+	if estate <= 0 {
+		if err != nil {
+			return err
+		}
+		return h.RedirectWithFlash(c, "/complaints", h.Views.T(Lang(c), "property.saved"))
+	}
+	return h.estateDone(c, estate, err)
 }
 
 // FileComplaint registers a complaint received by staff.
