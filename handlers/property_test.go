@@ -26,7 +26,7 @@ import (
 // public complaint form and its private link, and the complainant never in clear.
 
 // swProperty are the property objects the roles sweep names.
-type swProperty struct{ company, contract, complaint, rectification int64 }
+type swProperty struct{ company, contract, complaint, rectification, attachment int64 }
 
 // prUSCC completes a 17-character USCC body with its GB 32100 check character.
 func prUSCC(body string) string {
@@ -120,6 +120,10 @@ func swSeedProperty(t *testing.T, env *handlertest.Env, estate int64) swProperty
 	}
 	ids.complaint = prID(t, env.API("POST", fmt.Sprintf("/api/v1/estates/%d/complaints", estate), tok,
 		map[string]any{"complainant": "13900009999", "received_at": "2026-06-30T09:00:00+08:00", "source": "phone", "text": "电梯故障"}), "complaint")
+	var err error
+	if ids.attachment, err = env.Svc.Property.AddAttachment(context.Background(), app.System(), ids.complaint, "照片.png", swPNG(t)); err != nil {
+		t.Fatal(err)
+	}
 	ids.rectification = prID(t, env.API("POST", fmt.Sprintf("/api/v1/estates/%d/rectifications", estate), tok,
 		map[string]any{"ordered_at": "2026-06-30T10:00:00+08:00", "deadline": "2026-07-10", "text": "限期维修电梯"}), "rectification")
 	return ids
@@ -622,4 +626,38 @@ func TestPropertyPagesTranslated(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestPropertyAttachments: a photo is attached through the API and the page and
+// downloaded back; anything but a photo or PDF is refused naming file.
+func TestPropertyAttachments(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		env := handlertest.New(t, db)
+		ids := swSeedProperty(t, env, env.Demo.EstateID)
+		tok := env.DemoToken("street")
+		path := fmt.Sprintf("/api/v1/complaints/%d/attachments", ids.complaint)
+		prField(t, env.Upload(path, tok, "notes.txt", []byte("plain text, not a photo")), 422, "file", "text file")
+		id := prID(t, env.Upload(path, tok, "现场.png", swPNG(t)), "attachment")
+		r := env.API("GET", fmt.Sprintf("%s/%d", path, id), tok, nil)
+		if r.Status != 200 || r.Header.Get("Content-Type") != "image/png" || string(r.Body) != string(swPNG(t)) {
+			t.Fatalf("download: %d %s", r.Status, r.Header.Get("Content-Type"))
+		}
+		if r := env.API("GET", fmt.Sprintf("%s/%d", path, id), env.DemoToken("street2"), nil); r.Status != 404 {
+			t.Errorf("street2 downloads: %d", r.Status)
+		}
+		got := prWant(t, env.API("GET", fmt.Sprintf("/api/v1/complaints/%d", ids.complaint), tok, nil), 200, "complaint")
+		if n := len(got["attachments"].([]any)); n != 2 { // the seed's and this one
+			t.Errorf("attachments listed: %d", n)
+		}
+		b := env.Browser()
+		prLogin(t, env, b, "community")
+		page := fmt.Sprintf("/complaints/%d", ids.complaint)
+		up := b.SubmitFile(page, page+"/attachments", "file", "photo.png", swPNG(t), nil)
+		if up.Status != http.StatusSeeOther {
+			t.Fatalf("web upload: %d %s", up.Status, up.Body)
+		}
+		if body := string(b.Get(page).Body); strings.Count(body, "/attachments/") < 3 {
+			t.Errorf("the page does not list the attachments")
+		}
+	})
 }

@@ -288,6 +288,8 @@ var swTable = map[string]swRule{
 	"POST /api/v1/estates/:id/complaints":           obj(swPropRecs),
 	"GET /api/v1/complaints/:id":                    obj(swAll),
 	"POST /api/v1/complaints/:id/events":            obj(swPropRecs),
+	"POST /api/v1/complaints/:id/attachments":       obj(swPropRecs),
+	"GET /api/v1/complaints/:id/attachments/:att":   obj(swAll),
 	"POST /api/v1/estates/:id/rectifications":       obj(swSupervise),
 	"POST /api/v1/rectifications/:id/outcome":       obj(swSupervise),
 	"POST /api/v1/estates/:id/satisfaction-surveys": obj(swPropRecs),
@@ -300,6 +302,8 @@ var swTable = map[string]swRule{
 	"GET /complaints":                               list(swAll),
 	"GET /complaints/:id":                           obj(swAll),
 	"POST /complaints/:id/events":                   obj(swPropRecs),
+	"POST /complaints/:id/attachments":              obj(swPropRecs),
+	"GET /complaints/:id/attachments/:att":          obj(swAll),
 	"GET /estates/:id/property":                     obj(swAll),
 	"POST /estates/:id/service-contracts":           obj(swPropRecs),
 	"POST /service-contracts/:id/managers":          obj(swPropRecs),
@@ -510,6 +514,8 @@ func swPath(route string, rule swRule, ids swIDs) string {
 			v = ids.candidate
 		case ":cmid":
 			v = ids.committee
+		case ":att":
+			v = ids.property.attachment
 		case ":ballot":
 			v = ids.ballot
 		case ":scan":

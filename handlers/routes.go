@@ -26,6 +26,7 @@ import (
 	"gongzhi/app/demo"
 	"gongzhi/app/documents"
 	"gongzhi/app/metrics"
+	"gongzhi/app/property"
 	"gongzhi/app/roster"
 	"gongzhi/app/services"
 	"gongzhi/app/voting"
@@ -115,6 +116,8 @@ func New(d Deps) *fiber.App {
 		{"/api/v1/estates/:id/announcements", documents.MaxAttachment + 1<<20},
 		{"/estates/:id/announcements", documents.MaxAttachment + 1<<20},
 		{"/verify", documents.MaxAttachment + 1<<20},
+		{"/api/v1/complaints/:id/attachments", property.MaxAttachment + 1<<20},
+		{"/complaints/:id/attachments", property.MaxAttachment + 1<<20},
 	} {
 		fapp.Post(u.path, httpx.AllowBody(u.limit))
 	}
@@ -265,6 +268,8 @@ func New(d Deps) *fiber.App {
 	authed.Post("/estates/:id/complaints", httpx.Allow(access.PropertyRecords), propertyAPI.FileComplaint)
 	authed.Get("/complaints/:id", propertyAPI.GetComplaint)
 	authed.Post("/complaints/:id/events", httpx.Allow(access.PropertyRecords), propertyAPI.AddComplaintEvent)
+	authed.Post("/complaints/:id/attachments", httpx.Allow(access.PropertyRecords), readUpload, propertyAPI.AddAttachment)
+	authed.Get("/complaints/:id/attachments/:att", propertyAPI.DownloadAttachment)
 	authed.Post("/estates/:id/rectifications", httpx.Allow(access.SuperviseProperty), propertyAPI.CreateRectification)
 	authed.Post("/rectifications/:id/outcome", httpx.Allow(access.SuperviseProperty), propertyAPI.RecordOutcome)
 	authed.Post("/estates/:id/satisfaction-surveys", httpx.Allow(access.PropertyRecords), propertyAPI.RecordSurvey)
@@ -399,6 +404,8 @@ func New(d Deps) *fiber.App {
 	staff.Get("/complaints", propertyWeb.ComplaintsPage)
 	staff.Get("/complaints/:id", propertyWeb.ComplaintPage)
 	staff.Post("/complaints/:id/events", httpx.Allow(access.PropertyRecords), propertyWeb.AddEvent)
+	staff.Post("/complaints/:id/attachments", httpx.Allow(access.PropertyRecords), readUpload, propertyWeb.AddAttachment)
+	staff.Get("/complaints/:id/attachments/:att", propertyWeb.DownloadAttachment)
 	staff.Get("/estates/:id/property", propertyWeb.EstatePage)
 	staff.Post("/estates/:id/service-contracts", httpx.Allow(access.PropertyRecords), propertyWeb.CreateContract)
 	staff.Post("/service-contracts/:id/managers", httpx.Allow(access.PropertyRecords), propertyWeb.RegisterManager)

@@ -125,3 +125,18 @@ type ExitCase struct {
 
 // TableName is exit_cases.
 func (ExitCase) TableName() string { return "exit_cases" }
+
+// ComplaintAttachment is a photo or document attached to a complaint.
+type ComplaintAttachment struct {
+	ID            int64 `gorm:"primaryKey"`
+	ComplaintID   int64
+	Filename      string
+	ContentType   string
+	SizeBytes     int
+	Data          []byte // loaded only for download
+	CreatedByName string
+	CreatedAt     time.Time
+}
+
+// TableName is complaint_attachments.
+func (ComplaintAttachment) TableName() string { return "complaint_attachments" }

@@ -294,7 +294,8 @@ type ComplaintView struct {
 	CompanyName string
 	SLA         SLA
 	Events      []models.ComplaintEvent
-	Escalated   bool // a missed stage of this cycle, escalated to the street office
+	Attachments []models.ComplaintAttachment // without their data
+	Escalated   bool                         // a missed stage of this cycle, escalated to the street office
 }
 
 func (s *Service) slaOf(c models.Complaint, profile rules.JurisdictionProfile, cal rules.Calendar, now time.Time) SLA {
@@ -355,6 +356,9 @@ func (s *Service) view(ctx context.Context, c models.Complaint) (ComplaintView, 
 		v.CompanyName = co.Name
 	}
 	if err := s.db.WithContext(ctx).Where("complaint_id = ?", c.ID).Order("at, id").Find(&v.Events).Error; err != nil {
+		return v, app.Internal(err)
+	}
+	if v.Attachments, err = s.attachments(ctx, c.ID); err != nil {
 		return v, app.Internal(err)
 	}
 	return v, nil

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -189,6 +191,14 @@ type complaintJSON struct {
 	EscalatedStages string               `json:"escalated_stages"`
 	SLA             slaJSON              `json:"sla"`
 	Events          []complaintEventJSON `json:"events"`
+	Attachments     []attachmentJSON     `json:"attachments"`
+}
+
+type attachmentJSON struct {
+	ID          int64  `json:"id"`
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+	Size        int    `json:"size"`
 }
 
 func complaintOf(v property.ComplaintView, withEvents bool) complaintJSON {
@@ -196,7 +206,11 @@ func complaintOf(v property.ComplaintView, withEvents bool) complaintJSON {
 	j := complaintJSON{ID: v.ID, EstateID: v.EstateID, CompanyID: v.CompanyID, CompanyName: v.CompanyName, Source: v.Source, Category: v.Category,
 		Text: v.Body, Complainant: v.ComplainantMask, ReceivedAt: at(v.ReceivedAt), Cycle: v.Cycle, CycleStartedAt: at(v.CycleStartedAt),
 		RespondedAt: shanghaiTime(v.RespondedAt), FirstResultAt: shanghaiTime(v.FirstResultAt), ResolvedAt: shanghaiTime(v.ResolvedAt),
-		Verification: v.Verification, Escalated: v.Escalated, EscalatedStages: v.EscalatedStages, Events: []complaintEventJSON{}}
+		Verification: v.Verification, Escalated: v.Escalated, EscalatedStages: v.EscalatedStages, Events: []complaintEventJSON{},
+		Attachments: []attachmentJSON{}}
+	for _, a := range v.Attachments {
+		j.Attachments = append(j.Attachments, attachmentJSON{ID: a.ID, Filename: a.Filename, ContentType: a.ContentType, Size: a.SizeBytes})
+	}
 	s := v.SLA
 	j.SLA = slaJSON{RespondedMet: s.Response.Met(), FirstResultMet: s.FirstResult.Met(), ResolvedMet: s.Resolve.Met(),
 		ResolveDeadline: at(s.Resolve.Deadline), ResponseDeadline: at(s.Response.Deadline), FirstResultDeadline: at(s.FirstResult.Deadline),
@@ -371,4 +385,38 @@ func (h *PropertyHandlers) ExitCases(c *fiber.Ctx) error {
 			EvaluatedOn: x.EvaluatedOn, StreetOrgID: x.StreetOrgID, DistrictOrgID: x.DistrictOrgID, Status: x.Status, Evidence: x.Evidence}
 	}
 	return c.JSON(out)
+}
+
+// AddAttachment attaches a photo or PDF (multipart field "file") to a complaint.
+func (h *PropertyHandlers) AddAttachment(c *fiber.Ctx) error {
+	id, err := PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	name, data, err := ReadUpload(c, "file", property.MaxAttachment+1)
+	if err != nil {
+		return err
+	}
+	aid, err := h.Property.AddAttachment(httpx.Ctx(c), httpx.MustPrincipal(c), id, name, data)
+	return created(c, aid, err)
+}
+
+// DownloadAttachment sends a complaint's attachment.
+func (h *PropertyHandlers) DownloadAttachment(c *fiber.Ctx) error {
+	id, err := PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	att, err := PathID(c, "att")
+	if err != nil {
+		return err
+	}
+	a, err := h.Property.Attachment(httpx.Ctx(c), httpx.MustPrincipal(c), id, att)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, a.ContentType)
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="attachment-%d"; filename*=UTF-8''%s`, a.ID, url.PathEscape(a.Filename)))
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	return c.Send(a.Data)
 }

@@ -13,6 +13,7 @@ import (
 	"gongzhi/app/access"
 	"gongzhi/app/property"
 	"gongzhi/app/rules"
+	"gongzhi/handlers/httpx"
 	"gongzhi/models"
 )
 
@@ -201,6 +202,41 @@ func (h *PropertyPages) AddEvent(c *fiber.Ctx) error {
 		return h.complaintPage(c, err)
 	}
 	return h.RedirectWithFlash(c, fmt.Sprintf("/complaints/%d", id), h.Views.T(Lang(c), "property.saved"))
+}
+
+// AddAttachment attaches an uploaded photo or PDF to the complaint.
+func (h *PropertyPages) AddAttachment(c *fiber.Ctx) error {
+	p, id, err := principalAndID(c)
+	if err != nil {
+		return err
+	}
+	up, err := httpx.FormFile(c, "file", property.MaxAttachment+1)
+	if err != nil {
+		return err
+	}
+	if up == nil {
+		return h.complaintPage(c, app.Invalid("file", h.Views.T(Lang(c), "property.file_missing")))
+	}
+	if _, err := h.Property.AddAttachment(c.UserContext(), p, id, up.Filename, up.Data); err != nil {
+		return h.complaintPage(c, err)
+	}
+	return h.RedirectWithFlash(c, fmt.Sprintf("/complaints/%d", id), h.Views.T(Lang(c), "property.saved"))
+}
+
+// DownloadAttachment sends a complaint's attachment as a download.
+func (h *PropertyPages) DownloadAttachment(c *fiber.Ctx) error {
+	p, id, att, err := principalAndIDs(c, "att")
+	if err != nil {
+		return err
+	}
+	a, err := h.Property.Attachment(c.UserContext(), p, id, att)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, a.ContentType)
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="attachment-%d"; filename*=UTF-8''%s`, a.ID, url.PathEscape(a.Filename)))
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	return c.Send(a.Data)
 }
 
 // EstatePage is an estate's property page: its contracts, complaints, orders, the

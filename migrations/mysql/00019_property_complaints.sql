@@ -47,6 +47,19 @@ CREATE TABLE complaint_events (
     KEY ix_complaint_events_complaint (complaint_id, at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+CREATE TABLE complaint_attachments (
+    id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    complaint_id BIGINT NOT NULL,
+    filename VARCHAR(255) NOT NULL,
+    content_type VARCHAR(100) NOT NULL,
+    size_bytes INT NOT NULL,
+    data LONGBLOB NOT NULL,
+    created_by_name VARCHAR(64) NOT NULL DEFAULT '',
+    created_at DATETIME(6) NOT NULL,
+    CONSTRAINT fk_complaint_attachments_complaint FOREIGN KEY (complaint_id) REFERENCES complaints(id),
+    KEY ix_complaint_attachments_complaint (complaint_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 CREATE TABLE rectification_orders (
     id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     estate_id BIGINT NOT NULL,
@@ -118,5 +131,6 @@ DROP TABLE exit_cases;
 DROP TABLE satisfaction_surveys;
 DROP TABLE company_credit_entries;
 DROP TABLE rectification_orders;
+DROP TABLE complaint_attachments;
 DROP TABLE complaint_events;
 DROP TABLE complaints;

@@ -41,6 +41,18 @@ CREATE TABLE complaint_events (
 );
 CREATE INDEX ix_complaint_events_complaint ON complaint_events(complaint_id, at);
 
+CREATE TABLE complaint_attachments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    complaint_id INTEGER NOT NULL REFERENCES complaints(id),
+    filename TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size_bytes INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    created_by_name TEXT NOT NULL DEFAULT '',
+    created_at DATETIME NOT NULL
+);
+CREATE INDEX ix_complaint_attachments_complaint ON complaint_attachments(complaint_id);
+
 CREATE TABLE rectification_orders (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     estate_id INTEGER NOT NULL REFERENCES estates(id),
@@ -106,5 +118,6 @@ DROP TABLE exit_cases;
 DROP TABLE satisfaction_surveys;
 DROP TABLE company_credit_entries;
 DROP TABLE rectification_orders;
+DROP TABLE complaint_attachments;
 DROP TABLE complaint_events;
 DROP TABLE complaints;
