@@ -661,3 +661,55 @@ func TestPropertyAttachments(t *testing.T) {
 		}
 	})
 }
+
+// TestPropertySurveyThroughBallots: a satisfaction survey run as a non-binding item of
+// a vote (paper ballots here; online ballots go through the same count) is recorded
+// from the counted vote: respondents answered the item, satisfied agreed.
+func TestPropertySurveyThroughBallots(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		env := &voteEnv{Env: handlertest.New(t, db), clock: &voteClock{t: voteT0}}
+		env.Svc.Votes.SetClock(env.clock.Now)
+		env.Svc.Property.SetClock(app.NewManualClock(voteCloses().AddDate(0, 0, 2)))
+		tok := env.DemoToken("street")
+		estate := env.Demo.EstateID
+		prCompanyServing(t, env.Env, tok, estate)
+		surveys := fmt.Sprintf("/api/v1/estates/%d/satisfaction-surveys", estate)
+
+		item := ordinaryItem("satisfaction", "other")
+		item["title"] = "您对本小区物业服务是否满意？（满意度调查，不作决定）"
+		vote := env.createVote(t, tok, voteBody("civil-code-2021", item))
+		prField(t, env.API("POST", surveys, tok, map[string]any{"vote_id": vote, "item": "satisfaction"}), 409, "vote_id", "not counted")
+		env.openVote(t, tok, vote)
+		env.clock.Set(voteOpens().Add(time.Hour))
+		snap, err := env.Svc.Roster.Snapshot(context.Background(), env.DB.DB, estate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		choices := []string{"agree", "agree", "oppose", "abstain", "oppose"}
+		for i, ch := range choices {
+			prWant(t, env.API("POST", fmt.Sprintf("/api/v1/votes/%d/paper-ballots", vote), tok,
+				map[string]any{"room": snap.Register.Voters[i].Rooms[0], "choices": map[string]any{"satisfaction": ch}}), 201, "paper ballot")
+		}
+		env.clock.Set(voteCloses().Add(time.Hour))
+		if _, err := env.Svc.Votes.Close(context.Background(), vote); err != nil {
+			t.Fatal(err)
+		}
+		prField(t, env.API("POST", surveys, tok, map[string]any{"vote_id": vote, "item": "dismiss"}), 422, "item", "no such item")
+		prField(t, env.API("POST", surveys, tok, map[string]any{"vote_id": vote + 1000, "item": "satisfaction"}), 422, "vote_id", "no such vote")
+		prID(t, env.API("POST", surveys, tok, map[string]any{"vote_id": vote, "item": "satisfaction"}), "survey from the vote")
+		prField(t, env.API("POST", surveys, tok, map[string]any{"vote_id": vote, "item": "satisfaction"}), 409, "vote_id", "recorded twice")
+		var row struct {
+			Respondents, Satisfied int
+			Source                 string
+		}
+		env.DB.DB.Raw("SELECT respondents, satisfied, source FROM satisfaction_surveys WHERE vote_id = ?", vote).Scan(&row)
+		if row.Respondents != 5 || row.Satisfied != 2 || row.Source != "ballot" {
+			t.Fatalf("survey row %+v", row)
+		}
+		on := voteCloses().AddDate(0, 0, 1).Format(time.DateOnly)
+		got := prWant(t, env.API("GET", fmt.Sprintf("/api/v1/estates/%d/exit-check?on=%s", estate, on), tok, nil), 200, "check")
+		if got["satisfaction_below"] != true { // 2 × 100 < 50 × 5
+			t.Errorf("satisfaction_below = %v", got["satisfaction_below"])
+		}
+	})
+}

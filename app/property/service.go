@@ -35,6 +35,7 @@ type Service struct {
 	clock app.Clock
 	cal   calendar.Source
 	log   *slog.Logger
+	votes VoteRecords // surveys run as ballots (SetVotes); nil: paper only
 }
 
 // New builds the service. cal gives the working calendar of the 3-day period (nil:

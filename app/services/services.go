@@ -96,5 +96,6 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	set.Votes.SetCalendars(set.Calendar)
 	set.Documents.SetCalendars(set.Calendar)
 	set.Property = property.New(db, set.Orgs, protector, set.Clock, set.Calendar, opt.Logger)
+	set.Property.SetVotes(set.Votes)
 	return set, nil
 }

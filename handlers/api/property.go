@@ -324,9 +324,15 @@ func (h *PropertyHandlers) RecordSurvey(c *fiber.Ctx) error {
 		ClosedAt    string `json:"closed_at"`
 		Respondents int    `json:"respondents"`
 		Satisfied   int    `json:"satisfied"`
+		VoteID      int64  `json:"vote_id"`
+		Item        string `json:"item"`
 	}
 	if err := h.Validate.Bind(c, &req); err != nil {
 		return err
+	}
+	if req.VoteID != 0 || req.Item != "" {
+		sid, err := h.Property.RecordSurveyFromVote(httpx.Ctx(c), httpx.MustPrincipal(c), id, req.VoteID, req.Item)
+		return created(c, sid, err)
 	}
 	sid, err := h.Property.RecordSurvey(httpx.Ctx(c), httpx.MustPrincipal(c), id, property.NewSurvey{ClosedAt: req.ClosedAt, Respondents: req.Respondents, Satisfied: req.Satisfied})
 	return created(c, sid, err)

@@ -357,6 +357,11 @@ func (h *PropertyPages) RecordSurvey(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if v := strings.TrimSpace(c.FormValue("vote_id")); v != "" {
+		vote, _ := strconv.ParseInt(v, 10, 64)
+		_, err = h.Property.RecordSurveyFromVote(c.UserContext(), p, id, vote, strings.TrimSpace(c.FormValue("item")))
+		return h.estateDone(c, id, err)
+	}
 	respondents, okR := wholeNumber(c.FormValue("respondents"))
 	satisfied, okS := wholeNumber(c.FormValue("satisfied"))
 	switch {
