@@ -19,6 +19,7 @@ import (
 	"gongzhi/app/orgs"
 	"gongzhi/app/property"
 	"gongzhi/handlers/handlertest"
+	"gongzhi/handlers/httpx"
 )
 
 // Property companies, complaints and the exit check (issue 13, docs/property.md):
@@ -575,6 +576,9 @@ func TestPropertyComplainantNeverInClear(t *testing.T) {
 		}
 		if strings.Contains(dump, token) {
 			t.Errorf("the database holds the follow-up token in clear")
+		}
+		if strings.Contains(httpx.RedactPath(link), token) {
+			t.Errorf("the access log would show the follow-up token")
 		}
 		if !regexp.MustCompile(`[0-9a-f]{64}`).MatchString(dump) {
 			t.Errorf("no hash stored")

@@ -301,7 +301,7 @@ func New(d Deps) *fiber.App {
 	formationWeb := &web.FormationPages{Handlers: webH} // public: the published member and candidate lists, no sign-in
 	fapp.Get("/estates/:id/public/candidates", publicLimit, formationWeb.PublicPage)
 	// property public web routes: an owner files a complaint and follows it by a private link (no sign-in)
-	propertyWeb := &web.PropertyPages{Handlers: webH, Property: d.Svc.Property}
+	propertyWeb := &web.PropertyPages{Handlers: webH, Property: d.Svc.Property, PublicURL: d.Config.PublicURL}
 	fapp.Get("/public/estates/:id/complaint", publicLimit, propertyWeb.PublicForm)
 	fapp.Post("/public/estates/:id/complaint", publicLimit, propertyWeb.PublicFile)
 	fapp.Get("/c/:token", publicLimit, propertyWeb.Track)

@@ -21,7 +21,8 @@ import (
 // (docs/property.md), and the owners' public complaint form and follow-up link.
 type PropertyPages struct {
 	*Handlers
-	Property *property.Service
+	Property  *property.Service
+	PublicURL string // base of the private follow-up link shown to the owner
 }
 
 // propertyPerms tells the pages which forms to show (app/access decides).
@@ -465,7 +466,7 @@ func (h *PropertyPages) Track(c *fiber.Ctx) error {
 		New       bool
 		Link      string
 		Countdown string
-	}{T: t, New: c.Query("new") != "", Link: c.BaseURL() + c.Path()}
+	}{T: t, New: c.Query("new") != "", Link: strings.TrimSuffix(h.PublicURL, "/") + c.Path()}
 	if t.SLA.NextStage != "" {
 		d.Countdown = h.countdown(c, t.SLA.Remaining)
 	}
