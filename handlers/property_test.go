@@ -308,8 +308,15 @@ func TestPropertyBadInput(t *testing.T) {
 		if n := prCount(t, env, "service_contracts"); n != 1 {
 			t.Fatalf("contracts: %d, want 1", n)
 		}
-		// The contract after the first one, adjoining it, is fine.
-		prID(t, env.API("POST", url, tok, map[string]any{"company_id": company, "starts_on": "2027-01-01", "ends_on": "2027-12-31"}), "next contract")
+		// The contract after the first one, adjoining it, is fine; the company of a day comes from them.
+		other := prID(t, env.API("POST", "/api/v1/companies", tok, map[string]any{"name": "接任物业", "uscc": prUSCC("91110108MA01ABCD2")}), "company")
+		prID(t, env.API("POST", url, tok, map[string]any{"company_id": other, "starts_on": "2027-01-01", "ends_on": "2027-12-31"}), "next contract")
+		for on, want := range map[string]any{"2026-12-31": float64(company), "2027-01-01": float64(other), "2024-06-01": nil} {
+			got := prWant(t, env.API("GET", fmt.Sprintf("/api/v1/estates/%d/company?on=%s", estate, on), tok, nil), 200, "company on")
+			if got["company_id"] != want {
+				t.Errorf("company on %s: %v, want %v", on, got["company_id"], want)
+			}
+		}
 
 		curl := fmt.Sprintf("/api/v1/estates/%d/complaints", estate)
 		body := func(k, v string) map[string]any {
@@ -615,6 +622,8 @@ func TestPropertyPagesTranslated(t *testing.T) {
 	ids := swSeedProperty(t, env, env.Demo.EstateID)
 	pages := []string{"/companies", fmt.Sprintf("/companies/%d", ids.company), "/complaints", "/complaints?all=1",
 		fmt.Sprintf("/complaints/%d", ids.complaint), fmt.Sprintf("/estates/%d/property", env.Demo.EstateID), "/exit-cases"}
+	bare := prEstate(t, env, "无合同小区")
+	pages = append(pages, fmt.Sprintf("/estates/%d/property", bare))
 	untranslated := regexp.MustCompile(`property\.[a-z_]+`)
 	for _, lang := range []string{"zh-CN", "en"} {
 		b := env.Browser()

@@ -283,6 +283,7 @@ var swTable = map[string]swRule{
 	"POST /api/v1/companies":                        list(swSupervise),
 	"POST /api/v1/companies/:id/credit-entries":     list(swSupervise),
 	"POST /api/v1/estates/:id/service-contracts":    obj(swPropRecs),
+	"GET /api/v1/estates/:id/company":               obj(swAll),
 	"POST /api/v1/service-contracts/:id/managers":   obj(swPropRecs),
 	"GET /api/v1/estates/:id/complaints":            obj(swAll),
 	"POST /api/v1/estates/:id/complaints":           obj(swPropRecs),

@@ -263,6 +263,7 @@ func New(d Deps) *fiber.App {
 	authed.Post("/companies", httpx.Allow(access.SuperviseProperty), propertyAPI.CreateCompany)
 	authed.Post("/companies/:id/credit-entries", httpx.Allow(access.SuperviseProperty), propertyAPI.AddCreditEntry)
 	authed.Post("/estates/:id/service-contracts", httpx.Allow(access.PropertyRecords), propertyAPI.CreateContract)
+	authed.Get("/estates/:id/company", propertyAPI.CompanyOn)
 	authed.Post("/service-contracts/:id/managers", httpx.Allow(access.PropertyRecords), propertyAPI.RegisterManager)
 	authed.Get("/estates/:id/complaints", propertyAPI.ListComplaints)
 	authed.Post("/estates/:id/complaints", httpx.Allow(access.PropertyRecords), propertyAPI.FileComplaint)

@@ -426,3 +426,35 @@ func (h *PropertyHandlers) DownloadAttachment(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	return c.Send(a.Data)
 }
+
+// CompanyOn answers which company served the estate on ?on=YYYY-MM-DD (default
+// today): {"on","company_id","name"}, company_id null when no contract covers the day.
+func (h *PropertyHandlers) CompanyOn(c *fiber.Ctx) error {
+	id, err := PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	on := c.Query("on")
+	if on == "" {
+		on = h.Property.Now().In(rules.Shanghai()).Format(time.DateOnly)
+	}
+	p := httpx.MustPrincipal(c)
+	company, ok, err := h.Property.CompanyOn(httpx.Ctx(c), p, id, on)
+	if err != nil {
+		return err
+	}
+	out := fiber.Map{"on": on, "company_id": nil, "name": nil}
+	if ok {
+		list, err := h.Property.Companies(httpx.Ctx(c), p)
+		if err != nil {
+			return err
+		}
+		out["company_id"] = company
+		for _, co := range list {
+			if co.ID == company {
+				out["name"] = co.Name
+			}
+		}
+	}
+	return c.JSON(out)
+}
