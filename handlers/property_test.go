@@ -726,3 +726,68 @@ func TestPropertySurveyThroughBallots(t *testing.T) {
 		}
 	})
 }
+
+// TestPropertyServicesRefuseFirst calls every property write directly with empty
+// input as the auditor (and the supervising writes as the community and the
+// committee): each use case refuses (403) before it looks at the input or the object.
+func TestPropertyServicesRefuseFirst(t *testing.T) {
+	env := handlertest.New(t, dbtest.SQLite(t))
+	ids := swSeedProperty(t, env, env.Demo.EstateID)
+	ctx := context.Background()
+	s := env.Svc.Property
+	est := env.Demo.EstateID
+	principal := func(name string) app.Principal {
+		p, _, err := env.Svc.Auth.Authenticate(ctx, env.DemoToken(name), "api")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	supervise := map[string]func(app.Principal) error{
+		"CreateCompany": func(p app.Principal) error { _, err := s.CreateCompany(ctx, p, property.NewCompany{}); return err },
+		"CreateRectification": func(p app.Principal) error {
+			_, err := s.CreateRectification(ctx, p, est, property.NewRectification{})
+			return err
+		},
+		"RecordOutcome": func(p app.Principal) error { return s.RecordOutcome(ctx, p, ids.rectification, property.Outcome{}) },
+		"AddCreditEntry": func(p app.Principal) error {
+			_, err := s.AddCreditEntry(ctx, p, ids.company, property.NewCreditEntry{})
+			return err
+		},
+	}
+	records := map[string]func(app.Principal) error{
+		"CreateContract": func(p app.Principal) error {
+			_, err := s.CreateContract(ctx, p, est, property.NewContract{})
+			return err
+		},
+		"RegisterManager": func(p app.Principal) error {
+			_, err := s.RegisterManager(ctx, p, ids.contract, property.NewManager{})
+			return err
+		},
+		"FileComplaint": func(p app.Principal) error {
+			_, err := s.FileComplaint(ctx, p, est, property.NewComplaint{})
+			return err
+		},
+		"AddEvent":      func(p app.Principal) error { return s.AddEvent(ctx, p, ids.complaint, property.Event{}) },
+		"AddAttachment": func(p app.Principal) error { _, err := s.AddAttachment(ctx, p, ids.complaint, "", nil); return err },
+		"RecordSurvey":  func(p app.Principal) error { _, err := s.RecordSurvey(ctx, p, est, property.NewSurvey{}); return err },
+		"RecordSurveyFromVote": func(p app.Principal) error {
+			_, err := s.RecordSurveyFromVote(ctx, p, est, 0, "")
+			return err
+		},
+	}
+	for _, name := range []string{"auditor", "community", "committee"} {
+		p := principal(name)
+		for call, fn := range supervise {
+			if code := app.ErrorCode(fn(p)); code != app.EForbidden {
+				t.Errorf("%s %s: %s, want forbidden", name, call, code)
+			}
+		}
+		for call, fn := range records {
+			code := app.ErrorCode(fn(p))
+			if (name == "auditor") != (code == app.EForbidden) {
+				t.Errorf("%s %s: %s", name, call, code)
+			}
+		}
+	}
+}
