@@ -57,19 +57,46 @@ func (h *PropertyPages) countdown(c *fiber.Ctx, d time.Duration) string {
 
 func localInput(t time.Time) string { return t.In(rules.Shanghai()).Format(dateTimeInput) }
 
+// endText shows a period's end: 00:00 of a day as 24:00 of the day before (CC 203:
+// a period ends at 24:00), any other instant as date and time, in Shanghai.
+func endText(t time.Time) string {
+	l := t.In(rules.Shanghai())
+	if l.Hour() == 0 && l.Minute() == 0 && l.Second() == 0 {
+		return l.Add(-time.Minute).Format(time.DateOnly) + " 24:00"
+	}
+	return l.Format("2006-01-02 15:04")
+}
+
+// orderRow is a rectification order with its deadline as the page shows it.
+type orderRow struct {
+	property.RectificationRow
+	DeadlineText string
+}
+
+func orderRows(list []property.RectificationRow) []orderRow {
+	out := make([]orderRow, len(list))
+	for i, o := range list {
+		out[i] = orderRow{RectificationRow: o, DeadlineText: endText(o.DeadlineAt)}
+	}
+	return out
+}
+
 // complaintRow is a complaint as the list shows it.
 type complaintRow struct {
 	property.ComplaintView
-	Countdown string
-	Late      bool
+	Countdown  string
+	Late       bool
+	NextDue    string // the next stage's deadline
+	ResolveDue string // the resolution deadline (24:00 of its last day)
 }
 
 func (h *PropertyPages) rows(c *fiber.Ctx, list []property.ComplaintView) []complaintRow {
 	out := make([]complaintRow, len(list))
 	for i, v := range list {
-		out[i] = complaintRow{ComplaintView: v, Late: v.SLA.Open && v.SLA.Remaining < 0}
+		out[i] = complaintRow{ComplaintView: v, Late: v.SLA.Open && v.SLA.Remaining < 0, ResolveDue: endText(v.SLA.Resolve.Deadline)}
 		if v.SLA.NextStage != "" {
 			out[i].Countdown = h.countdown(c, v.SLA.Remaining)
+			out[i].NextDue = endText(v.SLA.NextDue)
 		}
 	}
 	return out
@@ -123,10 +150,11 @@ func (h *PropertyPages) companyPage(c *fiber.Ctx, formErr error) error {
 	d := struct {
 		File       property.CompanyFile
 		Complaints []complaintRow
+		Orders     []orderRow
 		Perms      propertyPerms
 		Now        string
 		Form       map[string]string
-	}{f, h.rows(c, f.Complaints), permsOf(p), localInput(h.Property.Now()), formEcho(c)}
+	}{f, h.rows(c, f.Complaints), orderRows(f.Rectifications), permsOf(p), localInput(h.Property.Now()), formEcho(c)}
 	return h.RenderWithError(c, "property_company", h.page(c, "property", d), formErr)
 }
 
@@ -294,12 +322,12 @@ func (h *PropertyPages) estatePage(c *fiber.Ctx, id int64, formErr error) error 
 		Companies  []models.PropertyCompany
 		Contracts  []property.ContractRow
 		Complaints []complaintRow
-		Orders     []property.RectificationRow
+		Orders     []orderRow
 		Sources    []string
 		Perms      propertyPerms
 		Now        string
 		Form       map[string]string
-	}{e, check, file.Company, companies, contracts, h.rows(c, list), orders, property.Sources, permsOf(p), localInput(h.Property.Now()), formEcho(c)}
+	}{e, check, file.Company, companies, contracts, h.rows(c, list), orderRows(orders), property.Sources, permsOf(p), localInput(h.Property.Now()), formEcho(c)}
 	return h.RenderWithError(c, "property_estate", h.page(c, "estates", d), formErr)
 }
 
