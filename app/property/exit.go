@@ -380,3 +380,13 @@ func (e Evidence) BelowState() string {
 	}
 	return "no"
 }
+
+// DeadlineText is the order's deadline in Shanghai, a midnight written as 24:00 of
+// the day before (a deadline given as a date ends at 24:00 of that date).
+func (r EvidenceRectification) DeadlineText() string {
+	l := r.Deadline.In(rules.Shanghai())
+	if l.Hour() == 0 && l.Minute() == 0 && l.Second() == 0 {
+		return l.Add(-time.Minute).Format(time.DateOnly) + " 24:00"
+	}
+	return l.Format("2006-01-02 15:04")
+}
