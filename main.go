@@ -184,6 +184,8 @@ func startWorkers(ctx context.Context, log *slog.Logger, svc *services.Set, work
 	}
 	// From 1 December, once a day: the coming year's holiday notice not loaded.
 	go svc.Calendar.RunWarner(ctx, time.Hour, log)
+	// Every minute: missed 三三三 stages escalated, lapsed rectification orders re-checked.
+	go svc.Property.RunWatcher(ctx, time.Minute, log)
 	go func() {
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()

@@ -41,6 +41,8 @@ const (
 	swCompose   = "admin street"                                      // compose a preparatory group, accept filing
 	swWork      = "admin street community"                            // the prep group's work, elections
 	swOfficers  = "admin street community committee"                  // record the committee's officers
+	swSupervise = "admin district street"                             // supervise property companies
+	swPropRecs  = "admin district street community committee"         // an estate's property records
 )
 
 // swRule is the classification of one route.
@@ -289,6 +291,45 @@ var swTable = map[string]swRule{
 	"POST /estates/:id/formation/candidates/:cid/withdraw":        obj(swWork).byKind("committee"),
 	"POST /estates/:id/formation/committees/:cmid/officers":       obj(swOfficers),
 	"POST /estates/:id/formation/committees/:cmid/filings":        obj(swCompose),
+	// Property companies, complaints and the exit check (issue 13): the register of
+	// companies is platform-wide; an estate's records are its staff's.
+	"GET /api/v1/companies":                         list(swAll),
+	"POST /api/v1/companies":                        list(swSupervise),
+	"POST /api/v1/companies/:id/credit-entries":     list(swSupervise),
+	"POST /api/v1/estates/:id/service-contracts":    obj(swPropRecs),
+	"GET /api/v1/estates/:id/company":               obj(swAll),
+	"POST /api/v1/service-contracts/:id/managers":   obj(swPropRecs),
+	"GET /api/v1/estates/:id/complaints":            obj(swAll),
+	"POST /api/v1/estates/:id/complaints":           obj(swPropRecs),
+	"GET /api/v1/complaints/:id":                    obj(swAll),
+	"POST /api/v1/complaints/:id/events":            obj(swPropRecs),
+	"POST /api/v1/complaints/:id/attachments":       obj(swPropRecs),
+	"GET /api/v1/complaints/:id/attachments/:att":   obj(swAll),
+	"POST /api/v1/estates/:id/rectifications":       obj(swSupervise),
+	"POST /api/v1/rectifications/:id/outcome":       obj(swSupervise),
+	"POST /api/v1/estates/:id/satisfaction-surveys": obj(swPropRecs),
+	"GET /api/v1/estates/:id/exit-check":            obj(swAll),
+	"GET /api/v1/exit-cases":                        list(swAll),
+	"GET /companies":                                list(swAll),
+	"POST /companies":                               list(swSupervise),
+	"GET /companies/:id":                            list(swAll),
+	"POST /companies/:id/credit-entries":            list(swSupervise),
+	"GET /complaints":                               list(swAll),
+	"GET /complaints/:id":                           obj(swAll),
+	"POST /complaints/:id/events":                   obj(swPropRecs),
+	"POST /complaints/:id/attachments":              obj(swPropRecs),
+	"GET /complaints/:id/attachments/:att":          obj(swAll),
+	"GET /estates/:id/property":                     obj(swAll),
+	"POST /estates/:id/service-contracts":           obj(swPropRecs),
+	"POST /service-contracts/:id/managers":          obj(swPropRecs),
+	"POST /estates/:id/complaints":                  obj(swPropRecs),
+	"POST /estates/:id/satisfaction-surveys":        obj(swPropRecs),
+	"POST /estates/:id/rectifications":              obj(swSupervise),
+	"POST /rectifications/:id/outcome":              obj(swSupervise),
+	"GET /exit-cases":                               list(swAll),
+	"GET /public/estates/:id/complaint":             pub(),
+	"POST /public/estates/:id/complaint":            pub(),
+	"GET /c/:token":                                 pub(),
 }
 
 // swIDs are the seeded objects the routes name.
@@ -299,6 +340,7 @@ type swIDs struct {
 	group, member, fobjection, candidate int64
 	committee                            int64
 	dutyCode                             string
+	property                             swProperty // issue 13: property_test.go
 }
 
 // swPNG is a one-pixel PNG, a valid ballot scan.
@@ -424,6 +466,7 @@ func swSeed(t *testing.T, env *voteEnv) swIDs {
 		t.Fatalf("minutes: %v", err)
 	}
 	ids.minutes = swFirstID(t, env, "SELECT MIN(id) FROM minutes WHERE estate_id = ?", ids.estate)
+	ids.property = swSeedProperty(t, env.Env, ids.estate)
 	return ids
 }
 
@@ -469,6 +512,14 @@ func swPath(route string, rule swRule, ids swIDs) string {
 				v = ids.committee
 			case "transitional-bodies":
 				v = 999999 // none: see swTable
+			case "companies":
+				v = ids.property.company
+			case "service-contracts":
+				v = ids.property.contract
+			case "complaints":
+				v = ids.property.complaint
+			case "rectifications":
+				v = ids.property.rectification
 			}
 		case ":group", ":gid":
 			v = ids.group
@@ -482,6 +533,8 @@ func swPath(route string, rule swRule, ids swIDs) string {
 			v = ids.committee
 		case ":lot", ":bid":
 			v = 999999 // none: see swTable
+		case ":att":
+			v = ids.property.attachment
 		case ":ballot":
 			v = ids.ballot
 		case ":scan":

@@ -26,6 +26,7 @@ import (
 	"gongzhi/app/demo"
 	"gongzhi/app/documents"
 	"gongzhi/app/metrics"
+	"gongzhi/app/property"
 	"gongzhi/app/roster"
 	"gongzhi/app/services"
 	"gongzhi/app/voting"
@@ -116,6 +117,8 @@ func New(d Deps) *fiber.App {
 		{"/api/v1/estates/:id/announcements", documents.MaxAttachment + 1<<20},
 		{"/estates/:id/announcements", documents.MaxAttachment + 1<<20},
 		{"/verify", documents.MaxAttachment + 1<<20},
+		{"/api/v1/complaints/:id/attachments", property.MaxAttachment + 1<<20},
+		{"/complaints/:id/attachments", property.MaxAttachment + 1<<20},
 	} {
 		fapp.Post(u.path, httpx.AllowBody(u.limit))
 	}
@@ -262,6 +265,25 @@ func New(d Deps) *fiber.App {
 	calendarAPI := &api.CalendarHandlers{Calendar: d.Svc.Calendar, Validate: validate}
 	authed.Get("/holiday-calendars", httpx.Allow(access.ManageHolidays), calendarAPI.ListHolidayCalendars)
 	authed.Post("/holiday-calendars/:year", httpx.Allow(access.ManageHolidays), calendarAPI.LoadHolidayCalendar)
+	// property companies, complaints and the exit check API routes (issue 13, docs/property.md)
+	propertyAPI := &api.PropertyHandlers{Property: d.Svc.Property, Validate: validate}
+	authed.Get("/companies", propertyAPI.ListCompanies)
+	authed.Post("/companies", httpx.Allow(access.SuperviseProperty), propertyAPI.CreateCompany)
+	authed.Post("/companies/:id/credit-entries", httpx.Allow(access.SuperviseProperty), propertyAPI.AddCreditEntry)
+	authed.Post("/estates/:id/service-contracts", httpx.Allow(access.PropertyRecords), propertyAPI.CreateContract)
+	authed.Get("/estates/:id/company", propertyAPI.CompanyOn)
+	authed.Post("/service-contracts/:id/managers", httpx.Allow(access.PropertyRecords), propertyAPI.RegisterManager)
+	authed.Get("/estates/:id/complaints", propertyAPI.ListComplaints)
+	authed.Post("/estates/:id/complaints", httpx.Allow(access.PropertyRecords), propertyAPI.FileComplaint)
+	authed.Get("/complaints/:id", propertyAPI.GetComplaint)
+	authed.Post("/complaints/:id/events", httpx.Allow(access.PropertyRecords), propertyAPI.AddComplaintEvent)
+	authed.Post("/complaints/:id/attachments", httpx.Allow(access.PropertyRecords), readUpload, propertyAPI.AddAttachment)
+	authed.Get("/complaints/:id/attachments/:att", propertyAPI.DownloadAttachment)
+	authed.Post("/estates/:id/rectifications", httpx.Allow(access.SuperviseProperty), propertyAPI.CreateRectification)
+	authed.Post("/rectifications/:id/outcome", httpx.Allow(access.SuperviseProperty), propertyAPI.RecordOutcome)
+	authed.Post("/estates/:id/satisfaction-surveys", httpx.Allow(access.PropertyRecords), propertyAPI.RecordSurvey)
+	authed.Get("/estates/:id/exit-check", propertyAPI.ExitCheck)
+	authed.Get("/exit-cases", propertyAPI.ExitCases)
 	v1.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	// Web pages.
@@ -287,6 +309,11 @@ func New(d Deps) *fiber.App {
 	fapp.Get("/public/votes/:id", publicLimit, voteWeb.PublicResults)
 	formationWeb := &web.FormationPages{Handlers: webH} // public: the published member and candidate lists, no sign-in
 	fapp.Get("/estates/:id/public/candidates", publicLimit, formationWeb.PublicPage)
+	// property public web routes: an owner files a complaint and follows it by a private link (no sign-in)
+	propertyWeb := &web.PropertyPages{Handlers: webH, Property: d.Svc.Property, PublicURL: d.Config.PublicURL}
+	fapp.Get("/public/estates/:id/complaint", publicLimit, propertyWeb.PublicForm)
+	fapp.Post("/public/estates/:id/complaint", publicLimit, propertyWeb.PublicFile)
+	fapp.Get("/c/:token", publicLimit, propertyWeb.Track)
 	fapp.Post("/login", loginLimit, webH.Login)
 	fapp.Get("/docs/openapi.yaml", func(c *fiber.Ctx) error {
 		c.Type("yaml", "utf-8")
@@ -385,6 +412,24 @@ func New(d Deps) *fiber.App {
 	calendarWeb := &web.CalendarPages{Handlers: webH, Calendar: d.Svc.Calendar}
 	staff.Get("/holiday-calendars", httpx.Allow(access.ManageHolidays), calendarWeb.CalendarPage)
 	staff.Post("/holiday-calendars", httpx.Allow(access.ManageHolidays), calendarWeb.LoadCalendar)
+	// property companies, complaints and the exit check web routes (issue 13)
+	staff.Get("/companies", propertyWeb.CompaniesPage)
+	staff.Post("/companies", httpx.Allow(access.SuperviseProperty), propertyWeb.CreateCompany)
+	staff.Get("/companies/:id", propertyWeb.CompanyPage)
+	staff.Post("/companies/:id/credit-entries", httpx.Allow(access.SuperviseProperty), propertyWeb.AddCreditEntry)
+	staff.Get("/complaints", propertyWeb.ComplaintsPage)
+	staff.Get("/complaints/:id", propertyWeb.ComplaintPage)
+	staff.Post("/complaints/:id/events", httpx.Allow(access.PropertyRecords), propertyWeb.AddEvent)
+	staff.Post("/complaints/:id/attachments", httpx.Allow(access.PropertyRecords), readUpload, propertyWeb.AddAttachment)
+	staff.Get("/complaints/:id/attachments/:att", propertyWeb.DownloadAttachment)
+	staff.Get("/estates/:id/property", propertyWeb.EstatePage)
+	staff.Post("/estates/:id/service-contracts", httpx.Allow(access.PropertyRecords), propertyWeb.CreateContract)
+	staff.Post("/service-contracts/:id/managers", httpx.Allow(access.PropertyRecords), propertyWeb.RegisterManager)
+	staff.Post("/estates/:id/complaints", httpx.Allow(access.PropertyRecords), propertyWeb.FileComplaint)
+	staff.Post("/estates/:id/satisfaction-surveys", httpx.Allow(access.PropertyRecords), propertyWeb.RecordSurvey)
+	staff.Post("/estates/:id/rectifications", httpx.Allow(access.SuperviseProperty), propertyWeb.CreateRectification)
+	staff.Post("/rectifications/:id/outcome", httpx.Allow(access.SuperviseProperty), propertyWeb.RecordOutcome)
+	staff.Get("/exit-cases", propertyWeb.ExitCasesPage)
 	return fapp
 }
 

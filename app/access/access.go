@@ -37,6 +37,15 @@ const (
 	// TransitionalBody: form and end the transitional body (物业管理委员会) of an estate that
 	// cannot form a committee (issue 12, HZ 38-40).
 	TransitionalBody
+	// property companies (issue 13): register companies, order rectifications, hold
+	// warning talks and publish notices (the supervising authorities)
+	SuperviseProperty
+	// property companies (issue 13): an estate's service contracts, project managers,
+	// complaints and their events, satisfaction surveys (every staff role of the estate)
+	PropertyRecords
+
+	// numActions is not an action: it counts them (new actions go above it).
+	numActions
 )
 
 type rule struct {
@@ -72,12 +81,14 @@ var table = map[Action]rule{
 	CommitteeFiling:    {"committee_filing", []app.Role{admin, street}, "无权操作：备案由街道办事处受理"},
 	ManageHolidays:     {"manage_holidays", []app.Role{admin}, "只有平台管理员可以管理节假日安排"},
 	TransitionalBody:   {"transitional_body", []app.Role{admin, street}, "无权操作：物业管理委员会由街道办事处组建"},
+	SuperviseProperty:  {"supervise_property", []app.Role{admin, district, street}, "无权操作：物业服务企业由街道办事处和区住建部门监管"},
+	PropertyRecords:    {"property_records", []app.Role{admin, district, street, community, committee}, "无权修改物业服务记录"},
 }
 
 // Actions lists every action in order.
 func Actions() []Action {
 	out := make([]Action, 0, len(table))
-	for a := ManageOrgs; a <= TransitionalBody; a++ {
+	for a := ManageOrgs; a < numActions; a++ {
 		out = append(out, a)
 	}
 	return out

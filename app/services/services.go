@@ -18,6 +18,7 @@ import (
 	"gongzhi/app/formation"
 	"gongzhi/app/orgs"
 	"gongzhi/app/pii"
+	"gongzhi/app/property"
 	"gongzhi/app/roster"
 	"gongzhi/app/voting"
 )
@@ -54,6 +55,7 @@ type Set struct {
 	Elections *elections.Service
 	Documents *documents.Service
 	Calendar  *calendar.Service
+	Property  *property.Service // property companies, complaints and the exit check (issue 13)
 }
 
 // New builds the service set.
@@ -97,5 +99,7 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	}
 	set.Votes.SetCalendars(set.Calendar)
 	set.Documents.SetCalendars(set.Calendar)
+	set.Property = property.New(db, set.Orgs, protector, set.Clock, set.Calendar, opt.Logger)
+	set.Property.SetVotes(set.Votes)
 	return set, nil
 }

@@ -9,8 +9,9 @@ import (
 )
 
 // secretPath matches path segments that are credentials (ballot tokens, verification
-// codes): they are replaced before a path reaches a log line.
-var secretPath = regexp.MustCompile(`/(b|ballots|v)/[A-Za-z0-9_\-]{16,}`)
+// codes, complaints' private follow-up links /c/…): they are replaced before a path
+// reaches a log line.
+var secretPath = regexp.MustCompile(`/(b|ballots|v|c)/[A-Za-z0-9_\-]{16,}`)
 
 // RedactPath hides credentials in a request path.
 func RedactPath(p string) string {
