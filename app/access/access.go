@@ -34,6 +34,7 @@ const (
 	CommitteeOfficers                    // record the chair and vice-chairs the committee elected
 	CommitteeFiling                      // accept the committee's filing (备案)
 	ManageHolidays                       // read and load the State Council's holiday notices (platform data, docs/calendar.md)
+	GradeCredit                          // set property companies' credit grades, keep and publish the district's red and black lists (issue 13)
 )
 
 type rule struct {
@@ -68,12 +69,13 @@ var table = map[Action]rule{
 	CommitteeOfficers:  {"committee_officers", []app.Role{admin, street, community, committee}, "无权进行此操作"},
 	CommitteeFiling:    {"committee_filing", []app.Role{admin, street}, "无权操作：备案由街道办事处受理"},
 	ManageHolidays:     {"manage_holidays", []app.Role{admin}, "只有平台管理员可以管理节假日安排"},
+	GradeCredit:        {"grade_credit", []app.Role{admin, district}, "无权操作：物业服务企业信用等级和红黑榜由区住建部门管理"},
 }
 
 // Actions lists every action in order.
 func Actions() []Action {
 	out := make([]Action, 0, len(table))
-	for a := ManageOrgs; a <= ManageHolidays; a++ {
+	for a := ManageOrgs; a <= GradeCredit; a++ {
 		out = append(out, a)
 	}
 	return out

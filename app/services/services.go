@@ -13,9 +13,11 @@ import (
 
 	"gongzhi/app/auth"
 	"gongzhi/app/calendar"
+	"gongzhi/app/credit"
 	"gongzhi/app/documents"
 	"gongzhi/app/elections"
 	"gongzhi/app/formation"
+	"gongzhi/app/handover"
 	"gongzhi/app/orgs"
 	"gongzhi/app/pii"
 	"gongzhi/app/roster"
@@ -54,6 +56,9 @@ type Set struct {
 	Elections *elections.Service
 	Documents *documents.Service
 	Calendar  *calendar.Service
+	// Credit and Handover: property companies' credit, dismissal and handover (issue 13).
+	Credit   *credit.Service
+	Handover *handover.Service
 }
 
 // New builds the service set.
@@ -93,5 +98,7 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	}
 	set.Votes.SetCalendars(set.Calendar)
 	set.Documents.SetCalendars(set.Calendar)
+	set.Credit = credit.New(db, set.Orgs, set.Documents, set.Clock, opt.PublicURL)
+	set.Handover = handover.New(db, set.Orgs, set.Votes, set.Documents, set.Clock)
 	return set, nil
 }
