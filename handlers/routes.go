@@ -158,6 +158,9 @@ func New(d Deps) *fiber.App {
 	v1.Get("/votes/:id/participation-list", publicLimit, optionalToken, votesAPI.ParticipationList)
 	// documents public API route (before the token group): staff once closed, anyone once published
 	v1.Get("/votes/:id/resolution.pdf", publicLimit, optionalToken, docsAPI.Resolution)
+	// property credit public API route (issue 13): a district's red and black lists, for anyone
+	propertyAPI := &api.PropertyHandlers{Credit: d.Svc.Credit, Handover: d.Svc.Handover, Validate: validate}
+	v1.Get("/districts/:id/credit-lists", publicLimit, propertyAPI.DistrictLists)
 	authed := v1.Group("", apiH.RequireToken)
 	authed.Delete("/auth/token", apiH.RevokeToken)
 	authed.Get("/me", apiH.Me)
@@ -254,6 +257,24 @@ func New(d Deps) *fiber.App {
 	calendarAPI := &api.CalendarHandlers{Calendar: d.Svc.Calendar, Validate: validate}
 	authed.Get("/holiday-calendars", httpx.Allow(access.ManageHolidays), calendarAPI.ListHolidayCalendars)
 	authed.Post("/holiday-calendars/:year", httpx.Allow(access.ManageHolidays), calendarAPI.LoadHolidayCalendar)
+	// property companies' credit, dismissal and handover API routes (issue 13)
+	authed.Get("/companies/:id/credit", propertyAPI.CompanyCredit)
+	authed.Post("/companies/:id/grades", httpx.Allow(access.GradeCredit), propertyAPI.SetGrade)
+	authed.Post("/companies/:id/list-entries", httpx.Allow(access.GradeCredit), propertyAPI.AddToList)
+	authed.Post("/credit-list-entries/:id/removal", httpx.Allow(access.GradeCredit), propertyAPI.RemoveFromList)
+	authed.Post("/districts/:id/credit-lists", httpx.Allow(access.GradeCredit), propertyAPI.PublishLists)
+	authed.Get("/companies/:id/eligibility", propertyAPI.Eligibility)
+	authed.Get("/estates/:id/hire-flags", propertyAPI.HireFlags)
+	authed.Get("/estates/:id/contracts", propertyAPI.EstateContracts)
+	authed.Post("/contracts/:id/termination", httpx.Allow(access.RunVote), propertyAPI.Terminate)
+	authed.Get("/terminations/:id/notice.pdf", propertyAPI.TerminationNotice)
+	authed.Get("/handovers", propertyAPI.ListHandovers)
+	authed.Get("/handovers/:id", propertyAPI.GetHandover)
+	authed.Post("/handover-items/:id", httpx.Allow(access.KeepRecords), propertyAPI.RecordHandoverItem)
+	authed.Post("/handovers/:id/refusal", httpx.Allow(access.KeepRecords), propertyAPI.RefuseHandover)
+	authed.Post("/handovers/:id/completion", httpx.Allow(access.KeepRecords), propertyAPI.CompleteHandover)
+	authed.Get("/handovers/:id/record.pdf", propertyAPI.HandoverRecord)
+	authed.Post("/estates/:id/public-income", httpx.Allow(access.KeepRecords), propertyAPI.DiscloseIncome)
 	v1.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	// Web pages.
