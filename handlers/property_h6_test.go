@@ -1,0 +1,268 @@
+package handlers_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"gongzhi/models"
+)
+
+// Issue 13, second half: credit, dismissal and handover through the real router.
+
+// h6Company registers a property company and its contract with the demo estate directly
+// (the companies and contracts API is another package's), returning their ids.
+func h6Company(t *testing.T, env *voteEnv, name, uscc string, noticeDays int) (company, contract int64) {
+	t.Helper()
+	now := time.Now().UTC()
+	var district models.Org
+	if err := env.DB.DB.Where("kind = ?", models.OrgDistrict).Order("id").First(&district).Error; err != nil {
+		t.Fatal(err)
+	}
+	co := models.PropertyCompany{Name: name, USCC: uscc, RegisteredByOrgID: district.ID, CreatedAt: now, UpdatedAt: now}
+	if err := env.DB.DB.Create(&co).Error; err != nil {
+		t.Fatal(err)
+	}
+	c := models.ServiceContract{EstateID: env.Demo.EstateID, CompanyID: co.ID, StartsOn: "2024-01-01", EndsOn: "2028-12-31", NoticeDays: noticeDays,
+		FeeStandard: "1.80 元/平方米·月", FilingNo: "BA-2024-017", CreatedAt: now, UpdatedAt: now}
+	if err := env.DB.DB.Create(&c).Error; err != nil {
+		t.Fatal(err)
+	}
+	return co.ID, c.ID
+}
+
+// h6Env is the vote environment with the property services on the vote clock.
+func h6Each(t *testing.T, fn func(t *testing.T, env *voteEnv)) {
+	eachVote(t, func(t *testing.T, env *voteEnv) {
+		env.Svc.Credit.SetClock(env.clock)
+		env.Svc.Handover.SetClock(env.clock)
+		env.Svc.Documents.SetClock(env.clock.Now)
+		fn(t, env)
+	})
+}
+
+
+// h6SavePDF keeps a PDF under H6_PDF_DIR (when set) for looking at it as PNG.
+func h6SavePDF(t *testing.T, name string, data []byte) {
+	if dir := os.Getenv("H6_PDF_DIR"); dir != "" {
+		_ = os.WriteFile(filepath.Join(dir, name), data, 0o644)
+	}
+}
+
+// TestPropertyDismissalToHandover: a dismissal vote passed with real online ballots →
+// published → objection period over → final → termination (contract end date set) →
+// termination notice PDF → handover checklist confirmed by the receiving party →
+// completed → signed handover record PDF.
+func TestPropertyDismissalToHandover(t *testing.T) {
+	h6Each(t, func(t *testing.T, env *voteEnv) {
+		tok := env.DemoToken("committee")
+		companyID, contractID := h6Company(t, env, "示范物业服务有限公司", "91110000600037341L", 60)
+		item := ordinaryItem("dismiss", "hire_dismiss_manager")
+		item["title"] = "解聘示范物业服务有限公司"
+		item["contract_id"] = contractID
+
+		// Bad links: an unknown contract, a contract on another matter.
+		bad := ordinaryItem("dismiss", "hire_dismiss_manager")
+		bad["contract_id"] = contractID + 1000
+		r := env.API("POST", fmt.Sprintf("/api/v1/estates/%d/votes", env.Demo.EstateID), tok, voteBody("civil-code-2021", bad))
+		if r.Status != 422 || !strings.Contains(string(r.Body), "items[0].contract_id") {
+			t.Errorf("unknown contract: %d %s", r.Status, r.Body)
+		}
+		other := ordinaryItem("rules", "other")
+		other["contract_id"] = contractID
+		r = env.API("POST", fmt.Sprintf("/api/v1/estates/%d/votes", env.Demo.EstateID), tok, voteBody("civil-code-2021", other))
+		if r.Status != 422 || !strings.Contains(string(r.Body), "items[0].contract_id") {
+			t.Errorf("contract on another matter: %d %s", r.Status, r.Body)
+		}
+
+		voteID := env.openDemoVote(t, tok, item)
+		got := env.API("GET", fmt.Sprintf("/api/v1/votes/%d", voteID), tok, nil)
+		if !strings.Contains(string(got.Body), fmt.Sprintf(`"contract_id":%d`, contractID)) {
+			t.Errorf("the item does not carry its contract: %s", got.Body)
+		}
+		creds := env.credentials(t, tok, voteID)
+		answers := idChecks(t)
+		cast := map[string]bool{}
+		for room, c := range creds {
+			if cast[c.Token] {
+				continue
+			}
+			cast[c.Token] = true
+			if r := env.cast(c.Token, answers[room], map[string]any{"dismiss": "agree"}); r.Status != 201 {
+				t.Fatalf("cast %s: %d %s", room, r.Status, r.Body)
+			}
+		}
+		base := fmt.Sprintf("/api/v1/votes/%d", voteID)
+		term := fmt.Sprintf("/api/v1/contracts/%d/termination", contractID)
+		closedAt := voteCloses().Add(24 * time.Hour)
+		env.clock.Set(closedAt)
+		if r := env.API("POST", base+"/publish", tok, nil); r.Status != 200 {
+			t.Fatalf("publish: %d %s", r.Status, r.Body)
+		}
+		// Published but not final: no termination yet.
+		if r := env.API("POST", term, tok, map[string]any{"vote_id": voteID}); r.Status != 409 {
+			t.Errorf("termination before final: %d %s", r.Status, r.Body)
+		}
+		env.clock.Set(closedAt.AddDate(0, 0, 10))
+		if r := env.API("POST", base+"/finalise", tok, nil); r.Status != 200 {
+			t.Fatalf("finalise: %d %s", r.Status, r.Body)
+		}
+		// Bad input: no vote, an unknown origin, an exit case without its id, a foreign vote id.
+		for _, c := range []struct {
+			body  map[string]any
+			field string
+		}{
+			{map[string]any{}, "vote_id"},
+			{map[string]any{"vote_id": voteID, "origin": "street"}, "origin"},
+			{map[string]any{"vote_id": voteID, "origin": "exit_case"}, "exit_case_id"},
+			{map[string]any{"vote_id": voteID + 999}, "vote_id"},
+			{map[string]any{"vote_id": voteID, "receiver": "mayor"}, "receiver"},
+		} {
+			if r := env.API("POST", term, tok, c.body); r.Status != 422 || !strings.Contains(string(r.Body), c.field) {
+				t.Errorf("termination %v: %d %s", c.body, r.Status, r.Body)
+			}
+		}
+		if r := env.API("POST", term, env.DemoToken("district"), map[string]any{"vote_id": voteID}); r.Status != 403 {
+			t.Errorf("district terminates: %d", r.Status)
+		}
+		r = env.API("POST", term, tok, map[string]any{"vote_id": voteID})
+		if r.Status != 201 {
+			t.Fatalf("terminate: %d %s", r.Status, r.Body)
+		}
+		var tm struct {
+			ID           int64  `json:"id"`
+			ServedOn     string `json:"served_on"`
+			NoticeDays   int    `json:"notice_days"`
+			TerminatedOn string `json:"terminated_on"`
+			HandoverID   int64  `json:"handover_id"`
+			HandoverDue  string `json:"handover_due_on"`
+		}
+		r.JSON(t, &tm)
+		served := closedAt.AddDate(0, 0, 10).Format(time.DateOnly)
+		if tm.ServedOn != served || tm.NoticeDays != 60 || tm.TerminatedOn != "2026-06-03" || tm.HandoverDue != "2026-07-03" {
+			t.Errorf("termination: %+v (served %s)", tm, served)
+		}
+		var c models.ServiceContract
+		env.DB.DB.First(&c, contractID)
+		if c.TerminatedOn == nil || *c.TerminatedOn != tm.TerminatedOn || c.TerminationVoteID == nil || *c.TerminationVoteID != voteID {
+			t.Errorf("contract row: %+v", c)
+		}
+		if r := env.API("POST", term, tok, map[string]any{"vote_id": voteID}); r.Status != 409 {
+			t.Errorf("second termination: %d", r.Status)
+		}
+
+		// The termination notice, parsed back.
+		notice := env.API("GET", fmt.Sprintf("/api/v1/terminations/%d/notice.pdf", tm.ID), tok, nil)
+		if notice.Status != 200 || notice.Header.Get("X-Document-Number") == "" {
+			t.Fatalf("notice: %d %s", notice.Status, notice.Body)
+		}
+		h6SavePDF(t, "termination-"+env.DB.Dialect+".pdf", notice.Body)
+		text := pdfToText(t, notice.Body)
+		for _, want := range []string{"解除物业服务合同通知书", "示范物业服务有限公司", "60 日", "2026-06-03", "第九百四十六条", "解聘示范物业服务有限公司"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("notice lacks %q:\n%s", want, text)
+			}
+		}
+		if again := env.API("GET", fmt.Sprintf("/api/v1/terminations/%d/notice.pdf", tm.ID), tok, nil); again.Header.Get("X-Document-Number") != notice.Header.Get("X-Document-Number") {
+			t.Errorf("the notice was issued twice")
+		}
+		if r := env.API("GET", fmt.Sprintf("/api/v1/terminations/%d/notice.pdf", tm.ID), env.DemoToken("street2"), nil); r.Status != 404 {
+			t.Errorf("another street's notice: %d", r.Status)
+		}
+		if v := env.API("GET", "/verify/"+notice.Header.Get("X-Document-Number"), "", nil); v.Status != 200 {
+			t.Errorf("verify the notice: %d", v.Status)
+		}
+
+		// The handover checklist.
+		hpath := fmt.Sprintf("/api/v1/handovers/%d", tm.HandoverID)
+		var h struct {
+			Items []struct {
+				ID    int64  `json:"id"`
+				Kind  string `json:"kind"`
+				Money bool   `json:"money"`
+			} `json:"items"`
+			Status string `json:"status"`
+		}
+		env.API("GET", hpath, tok, nil).JSON(t, &h)
+		if len(h.Items) != 8 || h.Status != "open" {
+			t.Fatalf("handover: %+v", h)
+		}
+		itemPath := func(id int64) string { return fmt.Sprintf("/api/v1/handover-items/%d", id) }
+		first := h.Items[0]
+		// A confirmation by a party that is not the receiver: 422 naming confirmed_by, nothing changed.
+		r = env.API("POST", itemPath(first.ID), tok, map[string]any{"status": "handed", "confirmed_by": "new_company", "confirmer_name": "王经理"})
+		if r.Status != 422 || !strings.Contains(string(r.Body), "confirmed_by") {
+			t.Errorf("confirmation by a non-receiver: %d %s", r.Status, r.Body)
+		}
+		for _, c := range []struct {
+			body  map[string]any
+			field string
+		}{
+			{map[string]any{"status": "lost", "confirmed_by": "committee", "confirmer_name": "李主任"}, "status"},
+			{map[string]any{"status": "missing", "confirmed_by": "committee", "confirmer_name": "李主任"}, "note"},
+			{map[string]any{"status": "handed", "confirmed_by": "committee"}, "confirmer_name"},
+			{map[string]any{"status": "handed", "confirmed_by": "committee", "confirmer_name": "李主任", "accounts": []map[string]any{{"label": "x", "amount_fen": 1}}}, "accounts"},
+		} {
+			if r := env.API("POST", itemPath(first.ID), tok, c.body); r.Status != 422 || !strings.Contains(string(r.Body), c.field) {
+				t.Errorf("item %v: %d %s", c.body, r.Status, r.Body)
+			}
+		}
+		if r := env.API("POST", itemPath(first.ID), tok, map[string]any{"status": "handed", "confirmed_by": "committee", "confirmer_name": "李主任",
+			"accounts": []map[string]any{{"label": "x", "amount_fen": 1.5}}}); r.Status < 400 || r.Status >= 500 {
+			t.Errorf("fractional fen: %d %s", r.Status, r.Body)
+		}
+		var still struct {
+			Pending int `json:"pending"`
+		}
+		env.API("GET", hpath, tok, nil).JSON(t, &still)
+		if still.Pending != 8 {
+			t.Errorf("a refused confirmation changed the checklist: %d pending", still.Pending)
+		}
+		if r := env.API("POST", hpath+"/completion", tok, map[string]any{"receiver_signer": "李主任", "company_signer": "王经理"}); r.Status != 409 {
+			t.Errorf("complete with pending items: %d %s", r.Status, r.Body)
+		}
+		for _, it := range h.Items {
+			body := map[string]any{"status": "handed", "confirmed_by": "committee", "confirmer_name": "李主任"}
+			switch {
+			case it.Kind == "keys_cards":
+				body = map[string]any{"status": "disputed", "note": "门禁卡少 12 张，物业称已遗失", "confirmed_by": "committee", "confirmer_name": "李主任"}
+			case it.Money:
+				if r := env.API("POST", itemPath(it.ID), tok, body); r.Status != 422 || !strings.Contains(string(r.Body), "accounts") {
+					t.Errorf("money item without accounts: %d %s", r.Status, r.Body)
+				}
+				body["accounts"] = []map[string]any{{"label": "2026 年 1-5 月预收物业费", "amount_fen": 12345678}, {"label": "电梯广告收入", "amount_fen": 4500000}}
+			}
+			if r := env.API("POST", itemPath(it.ID), tok, body); r.Status != 200 {
+				t.Fatalf("item %s: %d %s", it.Kind, r.Status, r.Body)
+			}
+		}
+		if r := env.API("GET", hpath+"/record.pdf", tok, nil); r.Status != 409 {
+			t.Errorf("record before completion: %d", r.Status)
+		}
+		env.clock.Set(closedAt.AddDate(0, 0, 20))
+		r = env.API("POST", hpath+"/completion", tok, map[string]any{"receiver_signer": "李主任", "company_signer": "王经理", "witness_signer": "张科长"})
+		if r.Status != 200 || r.Map(t)["status"] != "completed" {
+			t.Fatalf("complete: %d %s", r.Status, r.Body)
+		}
+		if r := env.API("POST", itemPath(first.ID), tok, map[string]any{"status": "missing", "note": "x", "confirmed_by": "committee", "confirmer_name": "李主任"}); r.Status != 409 {
+			t.Errorf("item after completion: %d", r.Status)
+		}
+		rec := env.API("GET", hpath+"/record.pdf", tok, nil)
+		if rec.Status != 200 {
+			t.Fatalf("record: %d %s", rec.Status, rec.Body)
+		}
+		h6SavePDF(t, "handover-"+env.DB.Dialect+".pdf", rec.Body)
+		text = pdfToText(t, rec.Body)
+		for _, want := range []string{"物业服务交接记录", "示范物业服务有限公司", "123456.78", "45000.00", "168456.78", "有争议", "门禁卡少 12 张", "李主任", "王经理", "张科长"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("handover record lacks %q:\n%s", want, text)
+			}
+		}
+		_ = companyID
+	})
+}
+
+
