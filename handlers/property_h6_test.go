@@ -266,3 +266,225 @@ func TestPropertyDismissalToHandover(t *testing.T) {
 }
 
 
+
+// TestPropertyCreditListsEligibility: grades with reasons and history, red and black
+// lists, the monthly PDF (public, verifiable by its SHA-256), the maintenance-fund
+// eligibility check and the flag on a hire proposal naming a barred company.
+func TestPropertyCreditListsEligibility(t *testing.T) {
+	h6Each(t, func(t *testing.T, env *voteEnv) {
+		dist := env.DemoToken("district")
+		good, _ := h6Company(t, env, "示范物业服务有限公司", "91110000600037341L", 60)
+		var badID int64
+		{
+			var district models.Org
+			env.DB.DB.Where("kind = ?", models.OrgDistrict).First(&district)
+			co := models.PropertyCompany{Name: "劣质物业管理有限公司", USCC: "91110000MA01234567", RegisteredByOrgID: district.ID, CreatedAt: time.Now(), UpdatedAt: time.Now()}
+			if err := env.DB.DB.Create(&co).Error; err != nil {
+				t.Fatal(err)
+			}
+			badID = co.ID
+		}
+		var district models.Org
+		env.DB.DB.Where("kind = ?", models.OrgDistrict).First(&district)
+		grade := func(id int64, g, reasons string) {
+			t.Helper()
+			r := env.API("POST", fmt.Sprintf("/api/v1/companies/%d/grades", id), dist, map[string]any{"grade": g, "reasons": reasons, "credit_entry_ref": "信用档案 2026-031"})
+			if r.Status != 201 {
+				t.Fatalf("grade: %d %s", r.Status, r.Body)
+			}
+		}
+		// Bad input and refused roles.
+		for _, c := range []struct {
+			body  map[string]any
+			field string
+		}{
+			{map[string]any{"grade": "E", "reasons": "x"}, "grade"},
+			{map[string]any{"grade": "B"}, "reasons"},
+			{map[string]any{"grade": "B", "reasons": "x", "effective_on": "2026-13-01"}, "effective_on"},
+		} {
+			if r := env.API("POST", fmt.Sprintf("/api/v1/companies/%d/grades", good), dist, c.body); r.Status != 422 || !strings.Contains(string(r.Body), c.field) {
+				t.Errorf("grade %v: %d %s", c.body, r.Status, r.Body)
+			}
+		}
+		if r := env.API("POST", fmt.Sprintf("/api/v1/companies/%d/grades", good), env.DemoToken("street"), map[string]any{"grade": "A", "reasons": "x"}); r.Status != 403 {
+			t.Errorf("street grades: %d", r.Status)
+		}
+		if r := env.API("POST", fmt.Sprintf("/api/v1/companies/%d/grades", good), env.DemoToken("admin"), map[string]any{"grade": "A", "reasons": "x"}); r.Status != 422 || !strings.Contains(string(r.Body), "district_id") {
+			t.Errorf("admin without a district: %d %s", r.Status, r.Body)
+		}
+		grade(good, "B", "投诉处理及时")
+		grade(good, "A", "年度考评优秀")
+		grade(badID, "C", "整改不及时")
+		grade(badID, "D", "拒不整改，约谈两次")
+		var file struct {
+			Grades []struct {
+				Grade   string `json:"grade"`
+				Reasons string `json:"reasons"`
+			} `json:"grades"`
+		}
+		env.API("GET", fmt.Sprintf("/api/v1/companies/%d/credit", badID), env.DemoToken("committee"), nil).JSON(t, &file)
+		if len(file.Grades) != 2 || file.Grades[0].Grade != "D" || file.Grades[1].Grade != "C" || file.Grades[0].Reasons != "拒不整改，约谈两次" {
+			t.Errorf("grade history: %+v", file.Grades)
+		}
+		// Lists.
+		if r := env.API("POST", fmt.Sprintf("/api/v1/companies/%d/list-entries", badID), dist, map[string]any{"list": "grey", "reasons": "x"}); r.Status != 422 || !strings.Contains(string(r.Body), "list") {
+			t.Errorf("bad list: %d %s", r.Status, r.Body)
+		}
+		if r := env.API("POST", fmt.Sprintf("/api/v1/companies/%d/list-entries", good), dist, map[string]any{"list": "red", "reasons": "服务质量优"}); r.Status != 201 {
+			t.Fatalf("red list: %d %s", r.Status, r.Body)
+		}
+		// Eligibility before the black list: D grade already bars.
+		elig := func(id int64) map[string]any {
+			t.Helper()
+			r := env.API("GET", fmt.Sprintf("/api/v1/companies/%d/eligibility?estate_id=%d", id, env.Demo.EstateID), env.DemoToken("street"), nil)
+			if r.Status != 200 {
+				t.Fatalf("eligibility: %d %s", r.Status, r.Body)
+			}
+			return r.Map(t)
+		}
+		if e := elig(good); e["maintenance_fund_applicant"] != true || e["grade"] != "A" {
+			t.Errorf("good company: %v", e)
+		}
+		if e := elig(badID); e["maintenance_fund_applicant"] != false || e["grade"] != "D" || e["black_listed"] != false {
+			t.Errorf("D company: %v", e)
+		}
+		if r := env.API("GET", fmt.Sprintf("/api/v1/companies/%d/eligibility", good), env.DemoToken("street"), nil); r.Status != 422 || !strings.Contains(string(r.Body), "estate_id") {
+			t.Errorf("eligibility without an estate: %d %s", r.Status, r.Body)
+		}
+		if r := env.API("GET", fmt.Sprintf("/api/v1/companies/%d/eligibility?estate_id=%d", good, env.Demo.EstateID), env.DemoToken("street2"), nil); r.Status != 404 {
+			t.Errorf("eligibility for another street's estate: %d", r.Status)
+		}
+		r := env.API("POST", fmt.Sprintf("/api/v1/companies/%d/list-entries", badID), dist, map[string]any{"list": "black", "reasons": "一年内属实投诉 25 件，拒不整改"})
+		if r.Status != 201 {
+			t.Fatalf("black list: %d %s", r.Status, r.Body)
+		}
+		blackEntry := int64(r.Map(t)["id"].(float64))
+		if e := elig(badID); e["black_listed"] != true || e["maintenance_fund_applicant"] != false {
+			t.Errorf("black-listed company: %v", e)
+		}
+		// The hire flag: a draft vote proposing to hire the barred company.
+		hire := ordinaryItem("hire", "hire_dismiss_manager")
+		hire["company_id"] = badID
+		env.createVote(t, env.DemoToken("committee"), voteBody("civil-code-2021", hire))
+		var flags []struct {
+			ItemKey  string `json:"item_key"`
+			Standing struct {
+				CompanyID int64 `json:"company_id"`
+				Barred    bool  `json:"barred"`
+			} `json:"standing"`
+		}
+		env.API("GET", fmt.Sprintf("/api/v1/estates/%d/hire-flags", env.Demo.EstateID), env.DemoToken("committee"), nil).JSON(t, &flags)
+		if len(flags) != 1 || flags[0].ItemKey != "hire" || flags[0].Standing.CompanyID != badID || !flags[0].Standing.Barred {
+			t.Errorf("hire flags: %+v", flags)
+		}
+		// Publish the month; the PDF is public and hashed.
+		r = env.API("POST", fmt.Sprintf("/api/v1/districts/%d/credit-lists", district.ID), dist, map[string]any{"month": "2026-13"})
+		if r.Status != 422 || !strings.Contains(string(r.Body), "month") {
+			t.Errorf("bad month: %d %s", r.Status, r.Body)
+		}
+		r = env.API("POST", fmt.Sprintf("/api/v1/districts/%d/credit-lists", district.ID), dist, map[string]any{})
+		if r.Status != 201 {
+			t.Fatalf("publish lists: %d %s", r.Status, r.Body)
+		}
+		var pub struct {
+			Number string `json:"number"`
+			SHA256 string `json:"sha256"`
+			Path   string `json:"path"`
+		}
+		r.JSON(t, &pub)
+		pdf := env.Browser().Get(pub.Path)
+		if pdf.Status != 200 || !strings.HasPrefix(string(pdf.Body), "%PDF-") {
+			t.Fatalf("public list PDF: %d", pdf.Status)
+		}
+		h6SavePDF(t, "lists-"+env.DB.Dialect+".pdf", pdf.Body)
+		text := pdfToText(t, pdf.Body)
+		for _, want := range []string{"物业服务企业红黑榜", "红榜（1 家）", "黑榜（1 家）", "示范物业服务有限公司", "劣质物业管理有限公司", "91110000MA01234567", pub.Number} {
+			if !strings.Contains(text, want) {
+				t.Errorf("list PDF lacks %q:\n%s", want, text)
+			}
+		}
+		var lists struct {
+			Red   []map[string]any `json:"red"`
+			Black []map[string]any `json:"black"`
+		}
+		env.API("GET", fmt.Sprintf("/api/v1/districts/%d/credit-lists", district.ID), "", nil).JSON(t, &lists)
+		if len(lists.Red) != 1 || len(lists.Black) != 1 || lists.Black[0]["grade"] != "D" {
+			t.Errorf("public lists: %+v", lists)
+		}
+		page := env.Browser().Get(fmt.Sprintf("/credit-lists/%d", district.ID))
+		if page.Status != 200 || !strings.Contains(string(page.Body), "劣质物业管理有限公司") || !strings.Contains(string(page.Body), pub.SHA256) {
+			t.Errorf("public list page: %d", page.Status)
+		}
+		// Removal from the black list: eligibility follows the grade again (still D).
+		if r := env.API("POST", fmt.Sprintf("/api/v1/credit-list-entries/%d/removal", blackEntry), dist, map[string]any{"reason": "已整改", "removed_on": "2020-01-01"}); r.Status != 422 || !strings.Contains(string(r.Body), "removed_on") {
+			t.Errorf("removal before listing: %d %s", r.Status, r.Body)
+		}
+		if r := env.API("POST", fmt.Sprintf("/api/v1/credit-list-entries/%d/removal", blackEntry), dist, map[string]any{"reason": "已整改"}); r.Status != 200 {
+			t.Errorf("removal: %d %s", r.Status, r.Body)
+		}
+		if e := elig(badID); e["black_listed"] != false || e["maintenance_fund_applicant"] != false {
+			t.Errorf("after removal: %v", e)
+		}
+	})
+}
+
+// TestPropertyPublicIncomeDisclosure: the committee publishes the year's public income per
+// item in integer fen on the estate's board with a verifiable PDF; bad input names its field.
+func TestPropertyPublicIncomeDisclosure(t *testing.T) {
+	h6Each(t, func(t *testing.T, env *voteEnv) {
+		env.clock.Set(time.Date(2026, 1, 20, 2, 0, 0, 0, time.UTC))
+		tok := env.DemoToken("committee")
+		path := fmt.Sprintf("/api/v1/estates/%d/public-income", env.Demo.EstateID)
+		lines := []map[string]any{{"item": "电梯广告", "income_fen": 3600000, "spending_fen": 120000},
+			{"item": "地面停车", "income_fen": 8800050, "spending_fen": 2500000}}
+		for _, c := range []struct {
+			body  map[string]any
+			field string
+		}{
+			{map[string]any{"year": 2030, "lines": lines}, "year"},
+			{map[string]any{"year": 2025}, "lines"},
+			{map[string]any{"year": 2025, "lines": []map[string]any{{"item": "广告", "income_fen": -1}}}, "lines[0].income_fen"},
+			{map[string]any{"year": 2025, "lines": []map[string]any{{"item": "", "income_fen": 1}}}, "lines[0].item"},
+		} {
+			if r := env.API("POST", path, tok, c.body); r.Status != 422 || !strings.Contains(string(r.Body), c.field) {
+				t.Errorf("disclosure %v: %d %s", c.body, r.Status, r.Body)
+			}
+		}
+		if r := env.API("POST", path, tok, map[string]any{"year": 2025, "lines": []map[string]any{{"item": "广告", "income_fen": 10.5}}}); r.Status < 400 || r.Status >= 500 {
+			t.Errorf("fractional fen: %d %s", r.Status, r.Body)
+		}
+		if r := env.API("POST", path, env.DemoToken("auditor"), map[string]any{"year": 2025, "lines": lines}); r.Status != 403 {
+			t.Errorf("auditor discloses: %d", r.Status)
+		}
+		r := env.API("POST", path, tok, map[string]any{"year": 2025, "lines": lines})
+		if r.Status != 201 {
+			t.Fatalf("disclose: %d %s", r.Status, r.Body)
+		}
+		var d struct {
+			IncomeFen      int64  `json:"income_fen"`
+			SpendingFen    int64  `json:"spending_fen"`
+			DocumentNumber string `json:"document_number"`
+		}
+		r.JSON(t, &d)
+		if d.IncomeFen != 12400050 || d.SpendingFen != 2620000 {
+			t.Errorf("totals: %+v", d)
+		}
+		if r := env.API("POST", path, tok, map[string]any{"year": 2025, "lines": lines}); r.Status != 409 {
+			t.Errorf("second disclosure of a year: %d", r.Status)
+		}
+		board := env.Browser().Get(fmt.Sprintf("/public/estates/%d", env.Demo.EstateID))
+		if !strings.Contains(string(board.Body), "2025 年度公共收益收支情况公示") || !strings.Contains(string(board.Body), "124000.50") {
+			t.Errorf("the board does not show the disclosure: %d", board.Status)
+		}
+		pdf := env.Browser().Get("/verify/" + d.DocumentNumber + "/download")
+		if pdf.Status != 200 {
+			t.Fatalf("public download: %d", pdf.Status)
+		}
+		text := pdfToText(t, pdf.Body)
+		for _, want := range []string{"公共收益收支情况公示", "电梯广告", "36000.00", "88000.50", "124000.50", "63000.50", "97800.50"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("disclosure PDF lacks %q:\n%s", want, text)
+			}
+		}
+	})
+}

@@ -298,6 +298,11 @@ func New(d Deps) *fiber.App {
 	fapp.Post("/b/:token/objection", ballotLimit, voteWeb.FileObjection)
 	fapp.Get("/receipt", ballotLimit, voteWeb.ReceiptCheck)
 	fapp.Get("/public/votes/:id", publicLimit, voteWeb.PublicResults)
+	// property credit public web routes (issue 13): the districts' red and black lists and their monthly PDFs (no sign-in)
+	propertyWeb := &web.PropertyPages{Handlers: webH, Credit: d.Svc.Credit, Handover: d.Svc.Handover}
+	fapp.Get("/credit-lists", publicLimit, propertyWeb.CreditListsIndex)
+	fapp.Get("/credit-lists/pdf/:code", publicLimit, propertyWeb.CreditListPDF)
+	fapp.Get("/credit-lists/:id", publicLimit, propertyWeb.CreditLists)
 	formationWeb := &web.FormationPages{Handlers: webH} // public: the published member and candidate lists, no sign-in
 	fapp.Get("/estates/:id/public/candidates", publicLimit, formationWeb.PublicPage)
 	fapp.Post("/login", loginLimit, webH.Login)
@@ -391,6 +396,21 @@ func New(d Deps) *fiber.App {
 	calendarWeb := &web.CalendarPages{Handlers: webH, Calendar: d.Svc.Calendar}
 	staff.Get("/holiday-calendars", httpx.Allow(access.ManageHolidays), calendarWeb.CalendarPage)
 	staff.Post("/holiday-calendars", httpx.Allow(access.ManageHolidays), calendarWeb.LoadCalendar)
+	// property companies' credit, dismissal and handover web routes (issue 13, second half)
+	staff.Post("/credit-lists/:id/publish", httpx.Allow(access.GradeCredit), propertyWeb.PublishCreditLists)
+	staff.Get("/companies/:id/credit", propertyWeb.CompanyCredit)
+	staff.Post("/companies/:id/grades", httpx.Allow(access.GradeCredit), propertyWeb.SetGrade)
+	staff.Post("/companies/:id/list-entries", httpx.Allow(access.GradeCredit), propertyWeb.AddToList)
+	staff.Get("/estates/:id/property", propertyWeb.EstateProperty)
+	staff.Post("/estates/:id/public-income", httpx.Allow(access.KeepRecords), propertyWeb.DiscloseIncome)
+	staff.Post("/contracts/:id/termination", httpx.Allow(access.RunVote), propertyWeb.Terminate)
+	staff.Get("/terminations/:id/notice.pdf", propertyWeb.TerminationNotice)
+	staff.Get("/handovers", propertyWeb.Handovers)
+	staff.Get("/handovers/:id", propertyWeb.HandoverPage)
+	staff.Post("/handovers/:id/items/:item", httpx.Allow(access.KeepRecords), propertyWeb.RecordItem)
+	staff.Post("/handovers/:id/refusal", httpx.Allow(access.KeepRecords), propertyWeb.Refuse)
+	staff.Post("/handovers/:id/complete", httpx.Allow(access.KeepRecords), propertyWeb.Complete)
+	staff.Get("/handovers/:id/record.pdf", propertyWeb.HandoverRecord)
 	return fapp
 }
 

@@ -191,3 +191,22 @@ func (s *Service) EstateOverview(ctx context.Context, p app.Principal, estateID 
 	}
 	return out, nil
 }
+
+// ContractEstate is the estate of a contract p may see (the page a refused termination
+// form returns to), else 404.
+func (s *Service) ContractEstate(ctx context.Context, p app.Principal, contractID int64) (int64, error) {
+	c, err := models.FindContract(ctx, s.db, contractID)
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return 0, errContractNotFound()
+	}
+	if err != nil {
+		return 0, app.Internal(err)
+	}
+	if _, err := s.orgs.Estate(ctx, p, c.EstateID); err != nil {
+		if app.ErrorCode(err) == app.ENotFound {
+			return 0, errContractNotFound()
+		}
+		return 0, err
+	}
+	return c.EstateID, nil
+}
