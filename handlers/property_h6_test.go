@@ -44,7 +44,6 @@ func h6Each(t *testing.T, fn func(t *testing.T, env *voteEnv)) {
 	})
 }
 
-
 // h6SavePDF keeps a PDF under H6_PDF_DIR (when set) for looking at it as PNG.
 func h6SavePDF(t *testing.T, name string, data []byte) {
 	if dir := os.Getenv("H6_PDF_DIR"); dir != "" {
@@ -264,8 +263,6 @@ func TestPropertyDismissalToHandover(t *testing.T) {
 		_ = companyID
 	})
 }
-
-
 
 // TestPropertyCreditListsEligibility: grades with reasons and history, red and black
 // lists, the monthly PDF (public, verifiable by its SHA-256), the maintenance-fund

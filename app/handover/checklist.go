@@ -148,7 +148,9 @@ func (s *Service) loadHandover(ctx context.Context, p app.Principal, id int64, c
 	return h, e, err
 }
 
-func errHandoverNotFound() error { return app.Errorf(app.ENotFound, "没有这项交接 / no such handover") }
+func errHandoverNotFound() error {
+	return app.Errorf(app.ENotFound, "没有这项交接 / no such handover")
+}
 
 // Handover reads a handover and its checklist, for staff of its estate.
 func (s *Service) Handover(ctx context.Context, p app.Principal, id int64) (Handover, error) {
