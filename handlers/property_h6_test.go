@@ -485,3 +485,41 @@ func TestPropertyPublicIncomeDisclosure(t *testing.T) {
 		}
 	})
 }
+
+// h6SweepSeed adds the objects of issue 13's second half to the roles sweep's seed: a
+// company with a contract of the seeded estate, a black-list entry, and a termination
+// (by the published vote, written directly) with its open handover and checklist.
+func h6SweepSeed(t *testing.T, env *voteEnv, ids *swIDs) {
+	t.Helper()
+	company, contract := h6Company(t, env, "巡检物业服务有限公司", "91110000SWEEP00001", 60)
+	ids.company, ids.contract = company, contract
+	var district models.Org
+	if err := env.DB.DB.Where("kind = ?", models.OrgDistrict).Order("id").First(&district).Error; err != nil {
+		t.Fatal(err)
+	}
+	ids.district = district.ID
+	now := time.Now().UTC()
+	entry := models.CreditListEntry{DistrictID: district.ID, CompanyID: company, ListKind: models.CreditListBlack, ListedOn: "2026-01-05",
+		Reasons: "巡检", CreatedAt: now, UpdatedAt: now}
+	if err := env.DB.DB.Create(&entry).Error; err != nil {
+		t.Fatal(err)
+	}
+	ids.listEntry = entry.ID
+	tm := models.ContractTermination{ContractID: contract, EstateID: ids.estate, CompanyID: company, VoteID: ids.done, ItemKey: "dismiss",
+		Origin: models.DismissalByCommittee, ServedOn: "2026-04-01", NoticeDays: 60, TerminatedOn: "2026-05-31", CreatedAt: now}
+	if err := env.DB.DB.Create(&tm).Error; err != nil {
+		t.Fatal(err)
+	}
+	ids.termination = tm.ID
+	h := models.Handover{TerminationID: tm.ID, EstateID: ids.estate, ContractID: contract, CompanyID: company, Receiver: models.ReceiverCommittee,
+		ReceiverName: "业主委员会", DueOn: "2026-06-30", Status: models.HandoverOpen, CreatedAt: now, UpdatedAt: now}
+	if err := env.DB.DB.Create(&h).Error; err != nil {
+		t.Fatal(err)
+	}
+	ids.handover = h.ID
+	item := models.HandoverItem{HandoverID: h.ID, Position: 1, Kind: "premises", Label: "物业服务用房", Status: models.ItemPending}
+	if err := env.DB.DB.Create(&item).Error; err != nil {
+		t.Fatal(err)
+	}
+	ids.handoverItem = item.ID
+}

@@ -489,7 +489,7 @@ type Eligibility struct {
 }
 
 // EligibilityBasis is the rule behind Eligibility.
-const EligibilityBasis = "政策 004 第（七）、（十四）项：信用等级为 D 或列入黑榜的物业服务企业，列入期间不得作为维修资金申请、使用的主体"
+const EligibilityBasis = "长治市《关于进一步解决物业领域突出问题提升物业管理工作质效的实施意见》（征求意见稿，docs/rules.md 政策 004）第（七）、（十四）项：信用等级为 D 或列入黑榜的物业服务企业，列入期间不得作为维修资金申请、使用的主体"
 
 // Eligibility tells whether a company may apply for (be the applicant for) the use of an
 // estate's maintenance fund on day (empty: today): not while it is graded D or on the
@@ -769,7 +769,7 @@ func listRecord(l DistrictLists, month, day, number, verifyURL string) pdfdoc.Re
 	return pdfdoc.Record{
 		Issuer: l.DistrictName + "住房和城乡建设主管部门", Title: "物业服务企业红黑榜", Subtitle: fmt.Sprintf("%s年%s月", y, strings.TrimPrefix(m, "0")),
 		Fields: []pdfdoc.RecordField{{Label: "公布范围", Value: l.DistrictName}, {Label: "名单日期", Value: day},
-			{Label: "依据", Value: "政策 004 第（七）项：各县（区）建立物业服务企业动态红黑榜，每月调整并向社会公布；第（十四）项：列入黑榜的企业在列入期间不得作为维修资金申请、使用的主体"}},
+			{Label: "依据", Value: "长治市《关于进一步解决物业领域突出问题提升物业管理工作质效的实施意见》（征求意见稿）第（七）项：各县（区）建立物业服务企业动态红黑榜，每月调整并向社会公布；第（十四）项：列入黑榜的企业在列入期间不得作为维修资金申请、使用的主体"}},
 		Sections: []pdfdoc.RecordSection{
 			{Heading: fmt.Sprintf("红榜（%d 家）", len(l.Red)), Columns: cols, Rows: rows(l.Red)},
 			{Heading: fmt.Sprintf("黑榜（%d 家）", len(l.Black)), Columns: cols, Rows: rows(l.Black)},

@@ -111,7 +111,7 @@ func (s *Service) DiscloseIncome(ctx context.Context, p app.Principal, estateID 
 	body = append(body, fmt.Sprintf("合计：收入 %s 元，支出 %s 元，结余 %s 元", yuan(income), yuan(spending), yuan(income-spending)))
 	now := s.now()
 	d := models.PublicIncomeDisclosure{EstateID: estateID, Year: in.Year, IncomeFen: income, SpendingFen: spending, PublishedBy: uid(p), PublishedAt: now}
-	paras := []string{"依照政策 004 第（六）项，业主共有部分经营收益（广告、停车、共有场地出租等）收支明细每年公开一次。金额以分为单位记账，以元显示。"}
+	paras := []string{"依照长治市《关于进一步解决物业领域突出问题提升物业管理工作质效的实施意见》（征求意见稿）第（六）项，业主共有部分经营收益（广告、停车、共有场地出租等）收支明细每年公开一次。金额以分为单位记账，以元显示。"}
 	if in.Note != "" {
 		paras = append(paras, in.Note)
 	}
