@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -522,4 +523,148 @@ func h6SweepSeed(t *testing.T, env *voteEnv, ids *swIDs) {
 		t.Fatal(err)
 	}
 	ids.handoverItem = item.ID
+}
+
+// h6FinalDismissal runs a dismissal vote of the contract to its final result (every voter
+// agrees online) and returns the vote's id; the clock ends ten days after closing.
+func h6FinalDismissal(t *testing.T, env *voteEnv, contractID int64) int64 {
+	t.Helper()
+	tok := env.DemoToken("committee")
+	item := ordinaryItem("dismiss", "hire_dismiss_manager")
+	item["contract_id"] = contractID
+	voteID := env.openDemoVote(t, tok, item)
+	creds := env.credentials(t, tok, voteID)
+	answers := idChecks(t)
+	done := map[string]bool{}
+	for room, c := range creds {
+		if !done[c.Token] {
+			done[c.Token] = true
+			if r := env.cast(c.Token, answers[room], map[string]any{"dismiss": "agree"}); r.Status != 201 {
+				t.Fatalf("cast: %d %s", r.Status, r.Body)
+			}
+		}
+	}
+	env.clock.Set(voteCloses().Add(24 * time.Hour))
+	if r := env.API("POST", fmt.Sprintf("/api/v1/votes/%d/publish", voteID), tok, nil); r.Status != 200 {
+		t.Fatalf("publish: %d %s", r.Status, r.Body)
+	}
+	env.clock.Set(voteCloses().AddDate(0, 0, 11))
+	if r := env.API("POST", fmt.Sprintf("/api/v1/votes/%d/finalise", voteID), tok, nil); r.Status != 200 {
+		t.Fatalf("finalise: %d %s", r.Status, r.Body)
+	}
+	return voteID
+}
+
+// TestPropertyWebPages: the committee terminates from the estate's property page, works
+// the checklist on its page (a forged confirmation by another party is refused naming
+// confirmed_by), the company's refusal and the overdue handover are flagged on the
+// street office's and the district's handovers page, and every page renders in Chinese
+// and in English.
+func TestPropertyWebPages(t *testing.T) {
+	h6Each(t, func(t *testing.T, env *voteEnv) {
+		companyID, contractID := h6Company(t, env, "示范物业服务有限公司", "91110000600037341L", 45)
+		voteID := h6FinalDismissal(t, env, contractID)
+		b := env.Browser()
+		pw := ""
+		for _, a := range env.Demo.Accounts {
+			if a.Username == "committee" {
+				pw = a.Password
+			}
+		}
+		b.Login("committee", pw)
+		page := fmt.Sprintf("/estates/%d/property", env.Demo.EstateID)
+		if r := b.Get(page); r.Status != 200 || !strings.Contains(string(r.Body), "出具解除合同通知书") {
+			t.Fatalf("property page: %d", r.Status)
+		}
+		r := b.Submit(page, fmt.Sprintf("/contracts/%d/termination", contractID), url.Values{"vote_id": {"abc"}})
+		if r.Status != 422 || !strings.Contains(string(r.Body), "vote_id") {
+			t.Errorf("bad vote id: %d", r.Status)
+		}
+		r = b.Submit(page, fmt.Sprintf("/contracts/%d/termination", contractID), url.Values{"vote_id": {fmt.Sprint(voteID)}, "origin": {"committee"}, "receiver": {"committee"}})
+		if r.Status != 303 || !strings.HasPrefix(r.Header.Get("Location"), "/handovers/") {
+			t.Fatalf("terminate: %d %s", r.Status, r.Body)
+		}
+		hpage := r.Header.Get("Location")
+		body := string(b.Get(hpage).Body)
+		if !strings.Contains(body, "交接清单") || !strings.Contains(body, "物业服务用房") || !strings.Contains(body, "8 项待交接") {
+			t.Fatalf("checklist page: %s", body)
+		}
+		var h models.Handover
+		env.DB.DB.Where("contract_id = ?", contractID).First(&h)
+		if h.DueOn != "2026-06-18" {
+			t.Errorf("due on %s (45 days' notice + 30)", h.DueOn)
+		}
+		var items []models.HandoverItem
+		env.DB.DB.Where("handover_id = ?", h.ID).Order("position").Find(&items)
+		forged := url.Values{"status": {"handed"}, "confirmed_by": {"new_company"}, "confirmer_name": {"王经理"}}
+		r = b.Submit(hpage, fmt.Sprintf("%s/items/%d", hpage, items[0].ID), forged)
+		if r.Status != 422 || !strings.Contains(string(r.Body), "confirmed_by") {
+			t.Errorf("forged confirmation: %d", r.Status)
+		}
+		ok := url.Values{"status": {"handed"}, "confirmed_by": {"committee"}, "confirmer_name": {"李主任"}}
+		if r := b.Submit(hpage, fmt.Sprintf("%s/items/%d", hpage, items[0].ID), ok); r.Status != 303 {
+			t.Errorf("confirm: %d %s", r.Status, r.Body)
+		}
+		money := url.Values{"status": {"handed"}, "confirmed_by": {"committee"}, "confirmer_name": {"李主任"}, "accounts": {"预收物业费, 1234.5\n车位费，0.07"}}
+		if r := b.Submit(hpage, fmt.Sprintf("%s/items/%d", hpage, items[6].ID), money); r.Status != 303 {
+			t.Errorf("money item: %d %s", r.Status, r.Body)
+		}
+		var accounts []models.HandoverAccount
+		env.DB.DB.Where("item_id = ?", items[6].ID).Order("position").Find(&accounts)
+		if len(accounts) != 2 || accounts[0].AmountFen != 123450 || accounts[1].AmountFen != 7 {
+			t.Errorf("accounts in fen: %+v", accounts)
+		}
+		if r := b.Submit(hpage, fmt.Sprintf("%s/items/%d", hpage, items[6].ID), url.Values{"status": {"handed"}, "confirmed_by": {"committee"},
+			"confirmer_name": {"李主任"}, "accounts": {"预收物业费, 12.345"}}); r.Status != 422 {
+			t.Errorf("three decimals: %d", r.Status)
+		}
+		if r := b.Submit(hpage, hpage+"/refusal", url.Values{"note": {"物业拒绝移交钥匙"}}); r.Status != 303 {
+			t.Errorf("refusal: %d %s", r.Status, r.Body)
+		}
+		// The street office and the district see it flagged.
+		for _, name := range []string{"street", "district"} {
+			sb := env.Browser()
+			for _, a := range env.Demo.Accounts {
+				if a.Username == name {
+					sb.Login(name, a.Password)
+				}
+			}
+			list := string(sb.Get("/handovers").Body)
+			if !strings.Contains(list, "拒绝交接") || !strings.Contains(list, "示范物业服务有限公司") {
+				t.Errorf("%s's handovers page lacks the flag", name)
+			}
+		}
+		other := env.Browser()
+		for _, a := range env.Demo.Accounts {
+			if a.Username == "street2" {
+				other.Login("street2", a.Password)
+			}
+		}
+		if strings.Contains(string(other.Get("/handovers").Body), "示范物业服务有限公司") {
+			t.Errorf("another street sees the handover")
+		}
+		// Overdue: past the due date the page says so.
+		env.clock.Set(time.Date(2026, 6, 19, 2, 0, 0, 0, time.UTC))
+		var list []map[string]any
+		env.API("GET", "/api/v1/handovers", env.DemoToken("street"), nil).JSON(t, &list)
+		if len(list) != 1 || list[0]["overdue"] != true || list[0]["escalated"] != true {
+			t.Errorf("overdue: %v", list)
+		}
+		// Every page in both languages.
+		for _, p := range []string{page, hpage, fmt.Sprintf("/companies/%d/credit", companyID), "/handovers"} {
+			zh := b.Get(p)
+			en := b.Get("/lang?to=en&back=" + url.QueryEscape(p))
+			if zh.Status != 200 || (en.Status != 200 && en.Status != 303) {
+				t.Errorf("%s: %d / %d", p, zh.Status, en.Status)
+			}
+			if en := b.Get(p); en.Status != 200 || !strings.Contains(string(en.Body), `lang="en"`) {
+				t.Errorf("%s in English: %d", p, en.Status)
+			}
+			b.Get("/lang?to=zh-CN&back=/")
+		}
+		anon := env.Browser()
+		if r := anon.Get("/credit-lists"); r.Status != 200 || !strings.Contains(string(r.Body), "示范区") {
+			t.Errorf("public lists index: %d", r.Status)
+		}
+	})
 }
