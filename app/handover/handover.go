@@ -21,6 +21,7 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/access"
+	"gongzhi/app/calendar"
 	"gongzhi/app/documents"
 	"gongzhi/app/orgs"
 	"gongzhi/app/rules"
@@ -30,11 +31,30 @@ import (
 
 // Service runs terminations, handovers and income disclosures. Safe for concurrent use.
 type Service struct {
-	db    *gorm.DB
-	orgs  *orgs.Service
-	votes *voting.Service
-	docs  *documents.Service
-	clock app.Clock
+	db        *gorm.DB
+	orgs      *orgs.Service
+	votes     *voting.Service
+	docs      *documents.Service
+	clock     app.Clock
+	calendars calendar.Source // the working calendar; nil: the notices shipped in app/rules
+}
+
+// SetCalendars makes the handover deadline count over the loaded holiday notices.
+func (s *Service) SetCalendars(c calendar.Source) { s.calendars = c }
+
+// handoverDue is the last day of the handover period: handover_days after the contract's
+// last day, counted under CC 201-203 (that day not counted; a last day on a rest day
+// moves to the next working day). Refused (409) in a year whose holiday notice is not loaded.
+func (s *Service) handoverDue(ctx context.Context, ends string, days int) (string, error) {
+	day, err := time.ParseInLocation(time.DateOnly, ends, rules.Shanghai())
+	if err != nil {
+		return "", app.Internal(fmt.Errorf("termination date %q: %w", ends, err))
+	}
+	end, err := calendar.StrictPeriodEnd(ctx, s.calendars, nil, day.Add(12*time.Hour), days)
+	if err != nil {
+		return "", err
+	}
+	return end.In(rules.Shanghai()).AddDate(0, 0, -1).Format(time.DateOnly), nil
 }
 
 // New builds the service.

@@ -133,7 +133,10 @@ func (s *Service) Terminate(ctx context.Context, p app.Principal, contractID int
 		notice = prof.DismissalNoticeDays
 	}
 	ends := addDays(today, notice)
-	due := addDays(ends, prof.HandoverDays)
+	due, err := s.handoverDue(ctx, ends, prof.HandoverDays)
+	if err != nil {
+		return Termination{}, err
+	}
 	now := s.now()
 	t := models.ContractTermination{ContractID: c.ID, EstateID: c.EstateID, CompanyID: c.CompanyID, VoteID: rec.Vote.ID, ItemKey: item.Key,
 		Origin: in.Origin, ServedOn: today, NoticeDays: notice, TerminatedOn: ends, CreatedBy: uid(p), CreatedAt: now}

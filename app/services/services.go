@@ -100,5 +100,6 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	set.Documents.SetCalendars(set.Calendar)
 	set.Credit = credit.New(db, set.Orgs, set.Documents, set.Clock, opt.PublicURL)
 	set.Handover = handover.New(db, set.Orgs, set.Votes, set.Documents, set.Clock)
+	set.Handover.SetCalendars(set.Calendar)
 	return set, nil
 }
