@@ -585,6 +585,12 @@ func TestPropertyWebPages(t *testing.T) {
 			t.Fatalf("terminate: %d %s", r.Status, r.Body)
 		}
 		hpage := r.Header.Get("Location")
+		var tm models.ContractTermination
+		env.DB.DB.Where("contract_id = ?", contractID).First(&tm)
+		if n := b.Get(fmt.Sprintf("/terminations/%d/notice.pdf", tm.ID)); n.Status != 200 || !strings.HasPrefix(string(n.Body), "%PDF-") ||
+			!strings.Contains(pdfToText(t, n.Body), "45 日") {
+			t.Errorf("notice download from the page: %d", n.Status)
+		}
 		body := string(b.Get(hpage).Body)
 		if !strings.Contains(body, "交接清单") || !strings.Contains(body, "物业服务用房") || !strings.Contains(body, "8 项待交接") {
 			t.Fatalf("checklist page: %s", body)
