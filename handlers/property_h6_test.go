@@ -478,6 +478,7 @@ func TestPropertyPublicIncomeDisclosure(t *testing.T) {
 		if pdf.Status != 200 {
 			t.Fatalf("public download: %d", pdf.Status)
 		}
+		h6SavePDF(t, "income-"+env.DB.Dialect+".pdf", pdf.Body)
 		text := pdfToText(t, pdf.Body)
 		for _, want := range []string{"公共收益收支情况公示", "电梯广告", "36000.00", "88000.50", "124000.50", "63000.50", "97800.50"} {
 			if !strings.Contains(text, want) {
