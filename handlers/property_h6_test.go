@@ -574,7 +574,8 @@ func TestPropertyWebPages(t *testing.T) {
 		}
 		b.Login("committee", pw)
 		page := fmt.Sprintf("/estates/%d/property", env.Demo.EstateID)
-		if r := b.Get(page); r.Status != 200 || !strings.Contains(string(r.Body), "出具解除合同通知书") {
+		if r := b.Get(page); r.Status != 200 || !strings.Contains(string(r.Body), "出具解除合同通知书") ||
+			!strings.Contains(string(r.Body), fmt.Sprintf(`<option value="%d">`, voteID)) {
 			t.Fatalf("property page: %d", r.Status)
 		}
 		r := b.Submit(page, fmt.Sprintf("/contracts/%d/termination", contractID), url.Values{"vote_id": {"abc"}})

@@ -153,6 +153,15 @@ type ContractRow struct {
 	TerminationID int64  `json:"termination_id,omitempty"`
 	HandoverID    int64  `json:"handover_id,omitempty"`
 	NoticePath    string `json:"notice_path,omitempty"`
+	// Votes are the estate's votes with a hire_dismiss_manager item naming the contract.
+	Votes []DismissalVote `json:"votes"`
+}
+
+// DismissalVote is a vote with an item that dismisses a contract, and its state.
+type DismissalVote struct {
+	VoteID int64  `json:"vote_id"`
+	Title  string `json:"title"`
+	State  string `json:"state"`
 }
 
 // Overview is an estate's contracts with their terminations and handovers.
@@ -197,9 +206,31 @@ func (s *Service) EstateOverview(ctx context.Context, p app.Principal, estateID 
 	if err != nil {
 		return Overview{}, app.Internal(err)
 	}
+	type voteRow struct {
+		ContractID int64
+		VoteID     int64
+		Title      string
+		State      string
+	}
+	var vrows []voteRow
+	err = s.db.WithContext(ctx).Table("vote_items").
+		Select("vote_items.contract_id, votes.id AS vote_id, votes.title, votes.state").
+		Joins("JOIN votes ON votes.id = vote_items.vote_id AND votes.agenda_revision = vote_items.revision").
+		Where("votes.estate_id = ? AND vote_items.contract_id IS NOT NULL", estateID).Order("votes.id").Scan(&vrows).Error
+	if err != nil {
+		return Overview{}, app.Internal(fmt.Errorf("dismissal votes of estate %d: %w", estateID, err))
+	}
+	votesOf := map[int64][]DismissalVote{}
+	for _, v := range vrows {
+		votesOf[v.ContractID] = append(votesOf[v.ContractID], DismissalVote{VoteID: v.VoteID, Title: v.Title, State: v.State})
+	}
 	out := Overview{EstateID: e.ID, EstateName: e.Name, Contracts: []ContractRow{}, CanTerminate: access.Can(p, access.RunVote)}
 	for _, c := range contracts {
-		row := ContractRow{ID: c.ID, CompanyID: c.CompanyID, CompanyName: companies[c.CompanyID].Name, StartsOn: c.StartsOn, EndsOn: c.EndsOn, NoticeDays: c.NoticeDays}
+		row := ContractRow{ID: c.ID, CompanyID: c.CompanyID, CompanyName: companies[c.CompanyID].Name, StartsOn: c.StartsOn, EndsOn: c.EndsOn, NoticeDays: c.NoticeDays,
+			Votes: votesOf[c.ID]}
+		if row.Votes == nil {
+			row.Votes = []DismissalVote{}
+		}
 		if c.TerminatedOn != nil {
 			row.TerminatedOn = *c.TerminatedOn
 		}
