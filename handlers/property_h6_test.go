@@ -665,8 +665,12 @@ func TestPropertyWebPages(t *testing.T) {
 			if zh.Status != 200 || (en.Status != 200 && en.Status != 303) {
 				t.Errorf("%s: %d / %d", p, zh.Status, en.Status)
 			}
-			if en := b.Get(p); en.Status != 200 || !strings.Contains(string(en.Body), `lang="en"`) {
+			en = b.Get(p)
+			if en.Status != 200 || !strings.Contains(string(en.Body), `lang="en"`) {
 				t.Errorf("%s in English: %d", p, en.Status)
+			}
+			if p == hpage && (!strings.Contains(string(en.Body), "Service premises") || strings.Contains(string(en.Body), "物业服务用房")) {
+				t.Errorf("the English checklist shows Chinese item names")
 			}
 			b.Get("/lang?to=zh-CN&back=/")
 		}
