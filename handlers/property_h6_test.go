@@ -190,6 +190,9 @@ func TestPropertyDismissalToHandover(t *testing.T) {
 		if len(h.Items) != 8 || h.Status != "open" {
 			t.Fatalf("handover: %+v", h)
 		}
+		if r := env.API("POST", hpath+"/items", tok, map[string]any{"label": " "}); r.Status != 422 || !strings.Contains(string(r.Body), "label") {
+			t.Errorf("an item without a label: %d %s", r.Status, r.Body)
+		}
 		itemPath := func(id int64) string { return fmt.Sprintf("/api/v1/handover-items/%d", id) }
 		first := h.Items[0]
 		// A confirmation by a party that is not the receiver: 422 naming confirmed_by, nothing changed.
@@ -625,6 +628,12 @@ func TestPropertyWebPages(t *testing.T) {
 		if r := b.Submit(hpage, fmt.Sprintf("%s/items/%d", hpage, items[6].ID), url.Values{"status": {"handed"}, "confirmed_by": {"committee"},
 			"confirmer_name": {"李主任"}, "accounts": {"预收物业费, 12.345"}}); r.Status != 422 {
 			t.Errorf("three decimals: %d", r.Status)
+		}
+		if r := b.Submit(hpage, hpage+"/items", url.Values{"label": {"电梯年检报告"}}); r.Status != 303 {
+			t.Errorf("add an item: %d %s", r.Status, r.Body)
+		}
+		if page := string(b.Get(hpage).Body); !strings.Contains(page, "电梯年检报告") || !strings.Contains(page, "7 项待交接") {
+			t.Errorf("the added item is not on the checklist")
 		}
 		if r := b.Submit(hpage, hpage+"/refusal", url.Values{"note": {"物业拒绝移交钥匙"}}); r.Status != 303 {
 			t.Errorf("refusal: %d %s", r.Status, r.Body)

@@ -295,6 +295,7 @@ var swTable = map[string]swRule{
 	"GET /api/v1/handovers":                        list(swAll),
 	"GET /api/v1/handovers/:id":                    obj(swAll),
 	"POST /api/v1/handover-items/:id":              obj(swRunners),
+	"POST /api/v1/handovers/:id/items":             obj(swRunners),
 	"POST /api/v1/handovers/:id/refusal":           obj(swRunners),
 	"POST /api/v1/handovers/:id/completion":        obj(swRunners),
 	"GET /api/v1/handovers/:id/record.pdf":         obj(swAll),
@@ -313,6 +314,7 @@ var swTable = map[string]swRule{
 	"GET /handovers":                               list(swAll),
 	"GET /handovers/:id":                           obj(swAll),
 	"POST /handovers/:id/items/:item":              obj(swRunners),
+	"POST /handovers/:id/items":                    obj(swRunners),
 	"POST /handovers/:id/refusal":                  obj(swRunners),
 	"POST /handovers/:id/complete":                 obj(swRunners),
 	"GET /handovers/:id/record.pdf":                obj(swAll),
@@ -825,7 +827,8 @@ func TestRolesServicesRefuseFirst(t *testing.T) {
 					_, err := s.Handover.RecordItem(ctx, p, ids.handoverItem, handover.ItemInput{})
 					return err
 				},
-				"handover.Refuse": func() error { _, err := s.Handover.Refuse(ctx, p, ids.handover, ""); return err },
+				"handover.Refuse":  func() error { _, err := s.Handover.Refuse(ctx, p, ids.handover, ""); return err },
+				"handover.AddItem": func() error { _, err := s.Handover.AddItem(ctx, p, ids.handover, ""); return err },
 				"handover.Complete": func() error {
 					_, err := s.Handover.Complete(ctx, p, ids.handover, handover.CompleteInput{})
 					return err

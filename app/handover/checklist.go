@@ -48,7 +48,7 @@ func checklistOf(kind string) ChecklistItem {
 			return k
 		}
 	}
-	return ChecklistItem{Kind: kind, Label: kind}
+	return ChecklistItem{Kind: kind}
 }
 
 // ItemStatusLabel is the Chinese name of an item's status.
@@ -591,3 +591,43 @@ func (s *Service) Handovers(ctx context.Context, p app.Principal) ([]Escalation,
 	})
 	return out, nil
 }
+
+// AddItem adds an item the contract agreed to hand over besides the fixed checklist (BJ 76
+// ¶1 (4): 物业服务合同约定的其他事项) to a handover not yet completed.
+func (s *Service) AddItem(ctx context.Context, p app.Principal, handoverID int64, label string) (Handover, error) {
+	if err := access.Require(p, access.KeepRecords); err != nil {
+		return Handover{}, err
+	}
+	h, e, err := s.loadHandover(ctx, p, handoverID, true)
+	if err != nil {
+		return Handover{}, err
+	}
+	if label, err = checkText("label", label, 191, true); err != nil {
+		return Handover{}, err
+	}
+	if h.Status == models.HandoverCompleted {
+		return Handover{}, app.Errorf(app.EConflict, "交接已完成，不能再修改 / the handover is completed")
+	}
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		var last int
+		if err := tx.Model(&models.HandoverItem{}).Where("handover_id = ?", h.ID).Select("COALESCE(MAX(position), 0)").Scan(&last).Error; err != nil {
+			return fmt.Errorf("items of handover %d: %w", h.ID, err)
+		}
+		it := models.HandoverItem{HandoverID: h.ID, Position: last + 1, Kind: OtherKind, Label: label, Status: models.ItemPending}
+		if err := tx.Create(&it).Error; err != nil {
+			if database.IsDuplicate(err) {
+				return app.Errorf(app.EConflict, "清单刚被他人修改，请重试 / the checklist changed meanwhile: try again")
+			}
+			return fmt.Errorf("adding an item to handover %d: %w", h.ID, err)
+		}
+		return audit.Record(ctx, tx, p, audit.Entry{Action: "handover.item_add", TargetType: "handover", TargetID: h.ID, EstateID: h.EstateID,
+			Detail: map[string]any{"label": label}})
+	})
+	if err != nil {
+		return Handover{}, app.AsErrorOrNil(err)
+	}
+	return s.view(ctx, p, h, e)
+}
+
+// OtherKind is the kind of an item added besides the fixed checklist.
+const OtherKind = "other"

@@ -373,3 +373,24 @@ func (h *PropertyHandlers) DiscloseIncome(c *fiber.Ctx) error {
 	}
 	return c.Status(fiber.StatusCreated).JSON(out)
 }
+
+type handoverAddItemRequest struct {
+	Label string `json:"label"`
+}
+
+// AddHandoverItem adds an item the contract agreed besides the fixed checklist: 201.
+func (h *PropertyHandlers) AddHandoverItem(c *fiber.Ctx) error {
+	id, err := PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req handoverAddItemRequest
+	if err := h.Validate.Bind(c, &req); err != nil {
+		return err
+	}
+	out, err := h.Handover.AddItem(httpx.Ctx(c), httpx.MustPrincipal(c), id, req.Label)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(out)
+}

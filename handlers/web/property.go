@@ -419,3 +419,18 @@ func (h *PropertyPages) HandoverRecord(c *fiber.Ctx) error {
 	}
 	return httpx.SendDocument(c, f)
 }
+
+// AddItem adds an item agreed in the contract to the checklist.
+func (h *PropertyPages) AddItem(c *fiber.Ctx) error {
+	p, id, err := principalAndID(c)
+	if err != nil {
+		return err
+	}
+	if _, err := h.Handover.AddItem(httpx.Ctx(c), p, id, c.FormValue("label")); err != nil {
+		if app.ErrorCode(err) == app.ENotFound {
+			return err
+		}
+		return h.renderHandover(c, p, id, err)
+	}
+	return h.RedirectWithFlash(c, fmt.Sprintf("/handovers/%d", id), h.Views.T(Lang(c), "h6.saved"))
+}
