@@ -170,6 +170,7 @@ type Overview struct {
 	EstateName   string        `json:"estate_name"`
 	Contracts    []ContractRow `json:"contracts"`
 	CanTerminate bool          `json:"can_terminate"`
+	CanDisclose  bool          `json:"can_disclose"` // publish the public-income disclosure (keep_records)
 }
 
 // EstateOverview lists an estate's contracts, terminations and handovers, for its staff.
@@ -224,7 +225,8 @@ func (s *Service) EstateOverview(ctx context.Context, p app.Principal, estateID 
 	for _, v := range vrows {
 		votesOf[v.ContractID] = append(votesOf[v.ContractID], DismissalVote{VoteID: v.VoteID, Title: v.Title, State: v.State})
 	}
-	out := Overview{EstateID: e.ID, EstateName: e.Name, Contracts: []ContractRow{}, CanTerminate: access.Can(p, access.RunVote)}
+	out := Overview{EstateID: e.ID, EstateName: e.Name, Contracts: []ContractRow{}, CanTerminate: access.Can(p, access.RunVote),
+		CanDisclose: access.Can(p, access.KeepRecords)}
 	for _, c := range contracts {
 		row := ContractRow{ID: c.ID, CompanyID: c.CompanyID, CompanyName: companies[c.CompanyID].Name, StartsOn: c.StartsOn, EndsOn: c.EndsOn, NoticeDays: c.NoticeDays,
 			Votes: votesOf[c.ID]}
