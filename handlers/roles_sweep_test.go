@@ -19,6 +19,7 @@ import (
 	"gongzhi/app/documents"
 	"gongzhi/app/elections"
 	"gongzhi/app/formation"
+	"gongzhi/app/handover"
 	"gongzhi/app/orgs"
 	"gongzhi/app/roster"
 	"gongzhi/app/rules"
@@ -43,6 +44,7 @@ const (
 	swOfficers  = "admin street community committee"                  // record the committee's officers
 	swSupervise = "admin district street"                             // supervise property companies
 	swPropRecs  = "admin district street community committee"         // an estate's property records
+	swGrade     = "admin district"                                    // credit grades and red/black lists (issue 13)
 )
 
 // swRule is the classification of one route.
@@ -330,6 +332,47 @@ var swTable = map[string]swRule{
 	"GET /public/estates/:id/complaint":             pub(),
 	"POST /public/estates/:id/complaint":            pub(),
 	"GET /c/:token":                                 pub(),
+	// Property companies' credit, dismissal and handover (issue 13, second half): grades
+	// and lists are the district's (grade_credit); companies serve across jurisdictions
+	// so their credit file is every staff account's; the lists are public; terminating
+	// runs with the vote (run_vote), the handover and the income disclosure are records.
+	"GET /api/v1/districts/:id/credit-lists":       pub(),
+	"GET /api/v1/companies/:id/credit":             list(swAll),
+	"POST /api/v1/companies/:id/grades":            list(swGrade),
+	"POST /api/v1/companies/:id/list-entries":      list(swGrade),
+	"POST /api/v1/credit-list-entries/:id/removal": list(swGrade),
+	"POST /api/v1/districts/:id/credit-lists":      list(swGrade),
+	"GET /api/v1/companies/:id/eligibility":        list(swAll),
+	"GET /api/v1/estates/:id/hire-flags":           obj(swAll),
+	"GET /api/v1/estates/:id/contracts":            obj(swAll),
+	"POST /api/v1/contracts/:id/termination":       obj(swRunners),
+	"GET /api/v1/terminations/:id/notice.pdf":      obj(swAll),
+	"GET /api/v1/handovers":                        list(swAll),
+	"GET /api/v1/handovers/:id":                    obj(swAll),
+	"POST /api/v1/handover-items/:id":              obj(swRunners),
+	"POST /api/v1/handovers/:id/items":             obj(swRunners),
+	"POST /api/v1/handovers/:id/refusal":           obj(swRunners),
+	"POST /api/v1/handovers/:id/completion":        obj(swRunners),
+	"GET /api/v1/handovers/:id/record.pdf":         obj(swAll),
+	"POST /api/v1/estates/:id/public-income":       obj(swRunners),
+	"GET /credit-lists":                            pub(),
+	"GET /credit-lists/pdf/:code":                  pub(),
+	"GET /credit-lists/:id":                        pub(),
+	"POST /credit-lists/:id/publish":               list(swGrade),
+	"GET /companies/:id/credit":                    list(swAll),
+	"POST /companies/:id/grades":                   list(swGrade),
+	"POST /companies/:id/list-entries":             list(swGrade),
+	"GET /estates/:id/stewardship":                 obj(swAll),
+	"POST /estates/:id/public-income":              obj(swRunners),
+	"POST /contracts/:id/termination":              obj(swRunners),
+	"GET /terminations/:id/notice.pdf":             obj(swAll),
+	"GET /handovers":                               list(swAll),
+	"GET /handovers/:id":                           obj(swAll),
+	"POST /handovers/:id/items/:item":              obj(swRunners),
+	"POST /handovers/:id/items":                    obj(swRunners),
+	"POST /handovers/:id/refusal":                  obj(swRunners),
+	"POST /handovers/:id/complete":                 obj(swRunners),
+	"GET /handovers/:id/record.pdf":                obj(swAll),
 }
 
 // swIDs are the seeded objects the routes name.
@@ -341,6 +384,8 @@ type swIDs struct {
 	committee                            int64
 	dutyCode                             string
 	property                             swProperty // issue 13: property_test.go
+	// issue 13, second half (seeded by h6SweepSeed)
+	company, contract, district, listEntry, termination, handover, handoverItem int64
 }
 
 // swPNG is a one-pixel PNG, a valid ballot scan.
@@ -467,6 +512,7 @@ func swSeed(t *testing.T, env *voteEnv) swIDs {
 	}
 	ids.minutes = swFirstID(t, env, "SELECT MIN(id) FROM minutes WHERE estate_id = ?", ids.estate)
 	ids.property = swSeedProperty(t, env.Env, ids.estate)
+	h6SweepSeed(t, env, &ids)
 	return ids
 }
 
@@ -520,6 +566,18 @@ func swPath(route string, rule swRule, ids swIDs) string {
 				v = ids.property.complaint
 			case "rectifications":
 				v = ids.property.rectification
+			case "contracts":
+				v = ids.contract
+			case "districts", "credit-lists":
+				v = ids.district
+			case "credit-list-entries":
+				v = ids.listEntry
+			case "terminations":
+				v = ids.termination
+			case "handovers":
+				v = ids.handover
+			case "handover-items":
+				v = ids.handoverItem
 			}
 		case ":group", ":gid":
 			v = ids.group
@@ -535,6 +593,8 @@ func swPath(route string, rule swRule, ids swIDs) string {
 			v = 999999 // none: see swTable
 		case ":att":
 			v = ids.property.attachment
+		case ":item":
+			v = ids.handoverItem
 		case ":ballot":
 			v = ids.ballot
 		case ":scan":
@@ -826,6 +886,24 @@ func TestRolesServicesRefuseFirst(t *testing.T) {
 					return err
 				},
 				"elections.Record": func() error { _, err := s.Elections.Record(ctx, p, ids.done, "", 0); return err },
+				"handover.Terminate": func() error {
+					_, err := s.Handover.Terminate(ctx, p, ids.contract, handover.TerminationInput{})
+					return err
+				},
+				"handover.RecordItem": func() error {
+					_, err := s.Handover.RecordItem(ctx, p, ids.handoverItem, handover.ItemInput{})
+					return err
+				},
+				"handover.Refuse":  func() error { _, err := s.Handover.Refuse(ctx, p, ids.handover, ""); return err },
+				"handover.AddItem": func() error { _, err := s.Handover.AddItem(ctx, p, ids.handover, ""); return err },
+				"handover.Complete": func() error {
+					_, err := s.Handover.Complete(ctx, p, ids.handover, handover.CompleteInput{})
+					return err
+				},
+				"handover.DiscloseIncome": func() error {
+					_, err := s.Handover.DiscloseIncome(ctx, p, ids.estate, handover.IncomeInput{})
+					return err
+				},
 				"elections.Runoff": func() error {
 					_, err := s.Elections.CreateFollowUp(ctx, p, ids.done, "", elections.FollowUpInput{})
 					return err

@@ -162,6 +162,9 @@ func New(d Deps) *fiber.App {
 	v1.Get("/votes/:id/participation-list", publicLimit, optionalToken, votesAPI.ParticipationList)
 	// documents public API route (before the token group): staff once closed, anyone once published
 	v1.Get("/votes/:id/resolution.pdf", publicLimit, optionalToken, docsAPI.Resolution)
+	// property credit public API route (issue 13): a district's red and black lists, for anyone
+	stewardAPI := &api.StewardshipHandlers{Credit: d.Svc.Credit, Handover: d.Svc.Handover, Validate: validate}
+	v1.Get("/districts/:id/credit-lists", publicLimit, stewardAPI.DistrictLists)
 	authed := v1.Group("", apiH.RequireToken)
 	authed.Delete("/auth/token", apiH.RevokeToken)
 	authed.Get("/me", apiH.Me)
@@ -284,6 +287,25 @@ func New(d Deps) *fiber.App {
 	authed.Post("/estates/:id/satisfaction-surveys", httpx.Allow(access.PropertyRecords), propertyAPI.RecordSurvey)
 	authed.Get("/estates/:id/exit-check", propertyAPI.ExitCheck)
 	authed.Get("/exit-cases", propertyAPI.ExitCases)
+	// property companies' credit, dismissal and handover API routes (issue 13)
+	authed.Get("/companies/:id/credit", stewardAPI.CompanyCredit)
+	authed.Post("/companies/:id/grades", httpx.Allow(access.GradeCredit), stewardAPI.SetGrade)
+	authed.Post("/companies/:id/list-entries", httpx.Allow(access.GradeCredit), stewardAPI.AddToList)
+	authed.Post("/credit-list-entries/:id/removal", httpx.Allow(access.GradeCredit), stewardAPI.RemoveFromList)
+	authed.Post("/districts/:id/credit-lists", httpx.Allow(access.GradeCredit), stewardAPI.PublishLists)
+	authed.Get("/companies/:id/eligibility", stewardAPI.Eligibility)
+	authed.Get("/estates/:id/hire-flags", stewardAPI.HireFlags)
+	authed.Get("/estates/:id/contracts", stewardAPI.EstateContracts)
+	authed.Post("/contracts/:id/termination", httpx.Allow(access.RunVote), stewardAPI.Terminate)
+	authed.Get("/terminations/:id/notice.pdf", stewardAPI.TerminationNotice)
+	authed.Get("/handovers", stewardAPI.ListHandovers)
+	authed.Get("/handovers/:id", stewardAPI.GetHandover)
+	authed.Post("/handover-items/:id", httpx.Allow(access.KeepRecords), stewardAPI.RecordHandoverItem)
+	authed.Post("/handovers/:id/items", httpx.Allow(access.KeepRecords), stewardAPI.AddHandoverItem)
+	authed.Post("/handovers/:id/refusal", httpx.Allow(access.KeepRecords), stewardAPI.RefuseHandover)
+	authed.Post("/handovers/:id/completion", httpx.Allow(access.KeepRecords), stewardAPI.CompleteHandover)
+	authed.Get("/handovers/:id/record.pdf", stewardAPI.HandoverRecord)
+	authed.Post("/estates/:id/public-income", httpx.Allow(access.KeepRecords), stewardAPI.DiscloseIncome)
 	v1.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	// Web pages.
@@ -307,6 +329,11 @@ func New(d Deps) *fiber.App {
 	fapp.Post("/b/:token/objection", ballotLimit, voteWeb.FileObjection)
 	fapp.Get("/receipt", ballotLimit, voteWeb.ReceiptCheck)
 	fapp.Get("/public/votes/:id", publicLimit, voteWeb.PublicResults)
+	// property credit public web routes (issue 13): the districts' red and black lists and their monthly PDFs (no sign-in)
+	stewardWeb := &web.StewardshipPages{Handlers: webH, Credit: d.Svc.Credit, Handover: d.Svc.Handover}
+	fapp.Get("/credit-lists", publicLimit, stewardWeb.CreditListsIndex)
+	fapp.Get("/credit-lists/pdf/:code", publicLimit, stewardWeb.CreditListPDF)
+	fapp.Get("/credit-lists/:id", publicLimit, stewardWeb.CreditLists)
 	formationWeb := &web.FormationPages{Handlers: webH} // public: the published member and candidate lists, no sign-in
 	fapp.Get("/estates/:id/public/candidates", publicLimit, formationWeb.PublicPage)
 	// property public web routes: an owner files a complaint and follows it by a private link (no sign-in)
@@ -430,6 +457,22 @@ func New(d Deps) *fiber.App {
 	staff.Post("/estates/:id/rectifications", httpx.Allow(access.SuperviseProperty), propertyWeb.CreateRectification)
 	staff.Post("/rectifications/:id/outcome", httpx.Allow(access.SuperviseProperty), propertyWeb.RecordOutcome)
 	staff.Get("/exit-cases", propertyWeb.ExitCasesPage)
+	// property companies' credit, dismissal and handover web routes (issue 13, second half)
+	staff.Post("/credit-lists/:id/publish", httpx.Allow(access.GradeCredit), stewardWeb.PublishCreditLists)
+	staff.Get("/companies/:id/credit", stewardWeb.CompanyCredit)
+	staff.Post("/companies/:id/grades", httpx.Allow(access.GradeCredit), stewardWeb.SetGrade)
+	staff.Post("/companies/:id/list-entries", httpx.Allow(access.GradeCredit), stewardWeb.AddToList)
+	staff.Get("/estates/:id/stewardship", stewardWeb.EstateProperty)
+	staff.Post("/estates/:id/public-income", httpx.Allow(access.KeepRecords), stewardWeb.DiscloseIncome)
+	staff.Post("/contracts/:id/termination", httpx.Allow(access.RunVote), stewardWeb.Terminate)
+	staff.Get("/terminations/:id/notice.pdf", stewardWeb.TerminationNotice)
+	staff.Get("/handovers", stewardWeb.Handovers)
+	staff.Get("/handovers/:id", stewardWeb.HandoverPage)
+	staff.Post("/handovers/:id/items/:item", httpx.Allow(access.KeepRecords), stewardWeb.RecordItem)
+	staff.Post("/handovers/:id/items", httpx.Allow(access.KeepRecords), stewardWeb.AddItem)
+	staff.Post("/handovers/:id/refusal", httpx.Allow(access.KeepRecords), stewardWeb.Refuse)
+	staff.Post("/handovers/:id/complete", httpx.Allow(access.KeepRecords), stewardWeb.Complete)
+	staff.Get("/handovers/:id/record.pdf", stewardWeb.HandoverRecord)
 	return fapp
 }
 

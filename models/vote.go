@@ -96,6 +96,10 @@ type VoteItem struct {
 	Alternates  int
 	ByElection  bool
 	VacantSeats int
+	// ContractID is the service contract a hire_dismiss_manager item dismisses and
+	// CompanyID the company it proposes to hire (migration 00020); nil otherwise.
+	ContractID *int64
+	CompanyID  *int64
 }
 
 // VoteCandidate is one candidate of an election item, in the order of the published list.

@@ -43,6 +43,7 @@ const (
 	// property companies (issue 13): an estate's service contracts, project managers,
 	// complaints and their events, satisfaction surveys (every staff role of the estate)
 	PropertyRecords
+	GradeCredit // set property companies' credit grades, keep and publish the district's red and black lists (issue 13)
 
 	// numActions is not an action: it counts them (new actions go above it).
 	numActions
@@ -83,6 +84,7 @@ var table = map[Action]rule{
 	TransitionalBody:   {"transitional_body", []app.Role{admin, street}, "无权操作：物业管理委员会由街道办事处组建"},
 	SuperviseProperty:  {"supervise_property", []app.Role{admin, district, street}, "无权操作：物业服务企业由街道办事处和区住建部门监管"},
 	PropertyRecords:    {"property_records", []app.Role{admin, district, street, community, committee}, "无权修改物业服务记录"},
+	GradeCredit:        {"grade_credit", []app.Role{admin, district}, "无权操作：物业服务企业信用等级和红黑榜由区住建部门管理"},
 }
 
 // Actions lists every action in order.

@@ -13,9 +13,11 @@ import (
 
 	"gongzhi/app/auth"
 	"gongzhi/app/calendar"
+	"gongzhi/app/credit"
 	"gongzhi/app/documents"
 	"gongzhi/app/elections"
 	"gongzhi/app/formation"
+	"gongzhi/app/handover"
 	"gongzhi/app/orgs"
 	"gongzhi/app/pii"
 	"gongzhi/app/property"
@@ -56,6 +58,9 @@ type Set struct {
 	Documents *documents.Service
 	Calendar  *calendar.Service
 	Property  *property.Service // property companies, complaints and the exit check (issue 13)
+	// Credit and Handover: property companies' credit, dismissal and handover (issue 13).
+	Credit   *credit.Service
+	Handover *handover.Service
 }
 
 // New builds the service set.
@@ -101,5 +106,8 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	set.Documents.SetCalendars(set.Calendar)
 	set.Property = property.New(db, set.Orgs, protector, set.Clock, set.Calendar, opt.Logger)
 	set.Property.SetVotes(set.Votes)
+	set.Credit = credit.New(db, set.Orgs, set.Documents, set.Clock, opt.PublicURL)
+	set.Handover = handover.New(db, set.Orgs, set.Votes, set.Documents, set.Clock)
+	set.Handover.SetCalendars(set.Calendar)
 	return set, nil
 }

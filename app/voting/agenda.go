@@ -29,6 +29,10 @@ type ItemInput struct {
 	ByElection  bool
 	VacantSeats int
 	Candidates  []CandidateInput
+	// ContractID names the service contract a hire_dismiss_manager item dismisses, and
+	// CompanyID the company it proposes to hire (checked by checkPropertyLinks).
+	ContractID *int64
+	CompanyID  *int64
 }
 
 // CandidateInput is one candidate of an election item.
@@ -54,6 +58,8 @@ type Item struct {
 	ByElection  bool
 	VacantSeats int
 	Candidates  []Candidate
+	ContractID  *int64 // the contract a hire_dismiss_manager item dismisses
+	CompanyID   *int64 // the company a hire_dismiss_manager item proposes to hire
 }
 
 // IsElection tells whether the item is a committee election (answered by candidates).
@@ -142,6 +148,9 @@ func validateItems(d *details, in []ItemInput, prof rules.JurisdictionProfile, h
 			out[i] = it
 			continue
 		}
+		if m != rules.MatterHireDismissManager && (it.ContractID != nil || it.CompanyID != nil) {
+			d.add(f+".contract_id", "只有 hire_dismiss_manager 事项可以指定物业服务合同或企业 / only hire_dismiss_manager items name a contract or company")
+		}
 		if m != rules.MatterElectCommittee {
 			if it.Seats != 0 || it.Alternates != 0 || len(it.Candidates) > 0 || it.ByElection || it.VacantSeats != 0 {
 				d.add(f+".matter", "只有 elect_committee 事项可以有席位和候选人 / only elect_committee items have seats and candidates")
@@ -211,7 +220,8 @@ func matterList() string {
 func insertAgenda(ctx context.Context, tx *gorm.DB, voteID int64, revision int, items []ItemInput) error {
 	for i, it := range items {
 		row := models.VoteItem{VoteID: voteID, Revision: revision, Position: i + 1, ItemKey: it.Key, Title: it.Title, Body: it.Text,
-			Matter: it.Matter, Seats: it.Seats, Alternates: it.Alternates, ByElection: it.ByElection, VacantSeats: it.VacantSeats}
+			Matter: it.Matter, Seats: it.Seats, Alternates: it.Alternates, ByElection: it.ByElection, VacantSeats: it.VacantSeats,
+			ContractID: it.ContractID, CompanyID: it.CompanyID}
 		if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
 			return fmt.Errorf("writing item %s: %w", it.Key, err)
 		}
@@ -247,7 +257,8 @@ func buildAgenda(v models.Vote, rows []models.VoteItem, cands map[int64][]models
 		t := rules.ThresholdOf(lp, m)
 		it := Item{Key: r.ItemKey, Title: r.Title, Text: r.Body, Matter: m, MatterLabel: m.Label(), Class: t.Class,
 			Rule: t.Rule, RuleEN: t.RuleEN, LegalBasis: t.LegalBasis,
-			Seats: r.Seats, Alternates: r.Alternates, ByElection: r.ByElection, VacantSeats: r.VacantSeats}
+			Seats: r.Seats, Alternates: r.Alternates, ByElection: r.ByElection, VacantSeats: r.VacantSeats,
+			ContractID: r.ContractID, CompanyID: r.CompanyID}
 		if m == rules.MatterElectCommittee {
 			pos := map[string]int{}
 			for j, c := range cands[r.ID] {

@@ -130,6 +130,9 @@ func (s *Service) Create(ctx context.Context, p app.Principal, estateID int64, i
 	if err != nil {
 		return 0, app.Internal(err)
 	}
+	if err := s.checkPropertyLinks(ctx, &d, estateID, items); err != nil {
+		return 0, app.Internal(err)
+	}
 	if err := d.err(); err != nil {
 		return 0, err
 	}
@@ -243,7 +246,7 @@ func (s *Service) changeAgenda(ctx context.Context, p app.Principal, voteID int6
 	current := make([]ItemInput, 0, len(rows))
 	for _, r := range rows {
 		it := ItemInput{Key: r.ItemKey, Title: r.Title, Text: r.Body, Matter: r.Matter, Seats: r.Seats, Alternates: r.Alternates,
-			ByElection: r.ByElection, VacantSeats: r.VacantSeats}
+			ByElection: r.ByElection, VacantSeats: r.VacantSeats, ContractID: r.ContractID, CompanyID: r.CompanyID}
 		for _, c := range cands[r.ID] {
 			it.Candidates = append(it.Candidates, CandidateInput{Key: c.CandidateKey, Name: c.Name})
 		}
@@ -252,6 +255,9 @@ func (s *Service) changeAgenda(ctx context.Context, p app.Principal, voteID int6
 	var d details
 	items, err := validateItems(&d, change(current), prof, func() (rules.EstateSize, error) { return s.households(ctx, v.EstateID) })
 	if err != nil {
+		return 0, app.Internal(err)
+	}
+	if err := s.checkPropertyLinks(ctx, &d, v.EstateID, items); err != nil {
 		return 0, app.Internal(err)
 	}
 	if err := d.err(); err != nil {

@@ -47,11 +47,13 @@ type voteItemRequest struct {
 	ByElection  bool                   `json:"by_election"`
 	VacantSeats int                    `json:"vacant_seats"`
 	Candidates  []voteCandidateRequest `json:"candidates" validate:"dive"`
+	ContractID  *int64                 `json:"contract_id"` // hire_dismiss_manager: the contract dismissed
+	CompanyID   *int64                 `json:"company_id"`  // hire_dismiss_manager: the company proposed
 }
 
 func (r voteItemRequest) input() voting.ItemInput {
 	in := voting.ItemInput{Key: r.Key, Title: r.Title, Text: r.Text, Matter: r.Matter, Seats: r.Seats, Alternates: r.Alternates,
-		ByElection: r.ByElection, VacantSeats: r.VacantSeats}
+		ByElection: r.ByElection, VacantSeats: r.VacantSeats, ContractID: r.ContractID, CompanyID: r.CompanyID}
 	for _, c := range r.Candidates {
 		in.Candidates = append(in.Candidates, voting.CandidateInput{Key: c.Key, Name: c.Name})
 	}
@@ -122,6 +124,8 @@ type voteItemJSON struct {
 	ByElection  bool                `json:"by_election,omitempty"`
 	VacantSeats int                 `json:"vacant_seats,omitempty"`
 	Candidates  []voteCandidateJSON `json:"candidates,omitempty"`
+	ContractID  *int64              `json:"contract_id,omitempty"`
+	CompanyID   *int64              `json:"company_id,omitempty"`
 }
 
 func voteItemsJSON(items []voting.Item) []voteItemJSON {
@@ -129,7 +133,8 @@ func voteItemsJSON(items []voting.Item) []voteItemJSON {
 	for _, it := range items {
 		j := voteItemJSON{Key: it.Key, Title: it.Title, Text: it.Text, Matter: string(it.Matter), MatterLabel: it.MatterLabel,
 			Class: string(it.Class), Rule: it.Rule, RuleEN: it.RuleEN, LegalBasis: it.LegalBasis,
-			Seats: it.Seats, Alternates: it.Alternates, ByElection: it.ByElection, VacantSeats: it.VacantSeats}
+			Seats: it.Seats, Alternates: it.Alternates, ByElection: it.ByElection, VacantSeats: it.VacantSeats,
+			ContractID: it.ContractID, CompanyID: it.CompanyID}
 		if it.IsElection() {
 			j.Candidates = make([]voteCandidateJSON, 0, len(it.Candidates))
 			for _, c := range it.Candidates {

@@ -1,0 +1,149 @@
+package documents
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"gongzhi/app"
+	"gongzhi/app/audit"
+	"gongzhi/app/database"
+	"gongzhi/app/pdfdoc"
+	"gongzhi/app/rules"
+	"gongzhi/models"
+)
+
+// RecordIssue is an official record of an estate that a sibling service (app/handover)
+// issues through documents (issue 13): the termination notice, the handover record, the
+// public-income disclosure. It is stored as an attachment-kind document series keyed by
+// Subject, numbered and verifiable like every other document.
+type RecordIssue struct {
+	EstateID int64
+	Subject  string // unique per record, e.g. "termination:12"
+	Title    string
+	// Basis is what the record is built from: the version in force is served while it
+	// is unchanged, a different basis issues a new version that supersedes it.
+	Basis string
+	// Public records are published when issued: anyone may download and verify them.
+	Public bool
+	// Build shapes the record for its number and verification URL.
+	Build func(number, verifyURL string) pdfdoc.Record
+}
+
+// IssueRecord serves the record's version in force when its basis is unchanged and
+// otherwise renders, numbers and stores a new version. It checks no access: the calling
+// service has decided who may have the record.
+func (s *Service) IssueRecord(ctx context.Context, p app.Principal, in RecordIssue) (File, error) {
+	names, err := s.namesOf(ctx, in.EstateID)
+	if err != nil {
+		return File{}, err
+	}
+	var published *time.Time
+	if in.Public {
+		now := s.now()
+		published = &now
+	}
+	f, _, err := s.issue(ctx, p, issueSpec{
+		series:      seriesSpec{kind: models.DocAttachment, subject: in.Subject, estateID: in.EstateID},
+		title:       in.Title,
+		basis:       in.Basis,
+		summary:     &Summary{EstateName: names.Estate.Name, MeetingTitle: in.Title},
+		publishedAt: published,
+		render: func(ctx context.Context, number string, _ int, _ string, createdAt time.Time) ([]byte, error) {
+			var buf bytes.Buffer
+			if err := s.renderer.Record(ctx, &buf, in.Build(number, s.VerifyURL(number)), pdfdoc.Meta{CreatedAt: createdAt}); err != nil {
+				return nil, err
+			}
+			return buf.Bytes(), nil
+		},
+		autoReason: "记录内容已更新 / the record changed",
+	})
+	return f, err
+}
+
+// PublishRecord publishes a record on the estate's board as an announcement of kind
+// "other" with the record as its PDF, in one transaction: shown for the profile's days
+// (at least 15), archived after, verifiable by its number. It checks no access: the
+// calling service has. within, when set, runs in the same transaction with the new
+// announcement's id (the caller's own rows). It returns the announcement's id and the
+// document number.
+func (s *Service) PublishRecord(ctx context.Context, p app.Principal, title, body string, in RecordIssue, within func(tx *gorm.DB, announcementID int64) error) (int64, string, error) {
+	names, err := s.namesOf(ctx, in.EstateID)
+	if err != nil {
+		return 0, "", err
+	}
+	release, err := s.acquireRender(ctx)
+	if err != nil {
+		return 0, "", err
+	}
+	defer release()
+	now := s.now()
+	until, err := s.strictShowUntil(ctx, nil, now, rules.ProfileOrDefault(names.Estate.ProfileCode))
+	if err != nil {
+		return 0, "", err
+	}
+	var id int64
+	var number string
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		a := models.Announcement{EstateID: in.EstateID, Kind: models.AnnounceOther, Title: title, Body: body, PublishedAt: now, ShowUntil: until,
+			CreatedBy: userID(p), CreatedByName: p.Username, CreatedAt: now}
+		if err := tx.Create(&a).Error; err != nil {
+			return fmt.Errorf("creating announcement: %w", err)
+		}
+		series, err := s.ensureSeries(ctx, tx, seriesSpec{kind: models.DocAttachment, subject: in.Subject, estateID: in.EstateID})
+		if err != nil {
+			return err
+		}
+		num := docNumber(series, series.CurrentVersion+1)
+		var buf bytes.Buffer
+		if err := s.renderer.Record(ctx, &buf, in.Build(num, s.VerifyURL(num)), pdfdoc.Meta{CreatedAt: now}); err != nil {
+			return renderError(in.Subject, err)
+		}
+		var prev *models.Document
+		if cur, err := models.InForceDocument(ctx, tx, series.ID); err == nil {
+			prev = &cur
+		} else if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return err
+		}
+		published := now
+		doc, err := s.insertVersion(ctx, tx, p, series, prev, version{title: title, basis: in.Basis, data: buf.Bytes(), createdAt: now,
+			publishedAt: &published, showUntil: &until, summary: &Summary{EstateName: names.Estate.Name, MeetingTitle: title}})
+		if err != nil {
+			return err
+		}
+		if err := tx.Model(&a).Update("document_id", doc.ID).Error; err != nil {
+			return fmt.Errorf("linking the record: %w", err)
+		}
+		id, number = a.ID, doc.DocNumber
+		if within != nil {
+			if err := within(tx, a.ID); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, p, audit.Entry{Action: "announcement.publish", TargetType: "announcement", TargetID: a.ID, EstateID: in.EstateID,
+			Detail: map[string]any{"kind": a.Kind, "title": a.Title, "document": doc.DocNumber, "sha256": doc.SHA256}})
+	})
+	if errors.Is(err, errRaced) {
+		return 0, "", app.Errorf(app.EConflict, "该记录正在发布，请稍后重试 / the record is being published: try again")
+	}
+	if err != nil {
+		return 0, "", app.AsErrorOrNil(err)
+	}
+	return id, number, nil
+}
+
+// RenderRecord renders a record that is not an estate's (a district's red and black
+// lists) in one of the render slots; the caller numbers and stores it.
+func (s *Service) RenderRecord(ctx context.Context, rec pdfdoc.Record, createdAt time.Time) ([]byte, error) {
+	return s.renderBounded(ctx, rec.Title, func(ctx context.Context) ([]byte, error) {
+		var buf bytes.Buffer
+		if err := s.renderer.Record(ctx, &buf, rec, pdfdoc.Meta{CreatedAt: createdAt}); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	})
+}
