@@ -15,6 +15,7 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/auth"
+	"gongzhi/app/committee"
 	"gongzhi/app/database/dbtest"
 	"gongzhi/app/documents"
 	"gongzhi/app/elections"
@@ -231,29 +232,47 @@ var swTable = map[string]swRule{
 	"POST /votes/:id/committee":                               onVote("done", swOfficers).plus(404),
 	"POST /votes/:id/runoff":                                  onVote("done", swRunners).plus(404),
 	// Formation (the seeded group is a preparatory group).
-	"GET /api/v1/formation/due":                               list(swAll),
-	"GET /api/v1/estates/:id/formation":                       obj(swAll),
-	"PUT /api/v1/estates/:id/formation":                       obj(swWork),
-	"POST /api/v1/estates/:id/groups":                         obj(swCompose).byKind("committee"),
-	"GET /api/v1/estates/:id/committee":                       obj(swAll),
-	"GET /api/v1/groups/:id":                                  obj(swAll),
-	"PATCH /api/v1/groups/:id":                                obj(swWork).byKind("committee"),
-	"POST /api/v1/groups/:id/dissolve":                        obj(swCompose).byKind("committee"),
-	"POST /api/v1/groups/:id/members":                         obj(swCompose).byKind("committee"),
-	"PUT /api/v1/group-members/:id":                           obj(swCompose).byKind("committee"),
-	"POST /api/v1/group-members/:id/withdraw":                 obj(swCompose).byKind("committee"),
-	"POST /api/v1/groups/:id/publish":                         obj(swCompose).byKind("committee"),
-	"POST /api/v1/groups/:id/duties/:code":                    obj(swWork).byKind("committee"),
-	"POST /api/v1/groups/:id/objections":                      obj(swWork).byKind("committee"),
-	"POST /api/v1/formation-objections/:id/answer":            obj(swWork).byKind("committee"),
-	"POST /api/v1/groups/:id/candidates":                      obj(swWork).byKind("committee"),
-	"GET /api/v1/groups/:id/slate":                            obj(swAll),
-	"POST /api/v1/groups/:id/candidate-lists":                 obj(swWork).byKind("committee"),
-	"GET /api/v1/candidates/:id":                              obj(swAll),
-	"POST /api/v1/candidates/:id/checks":                      obj(swWork).byKind("committee"),
-	"POST /api/v1/candidates/:id/review":                      obj(swWork).byKind("committee"),
-	"POST /api/v1/candidates/:id/withdraw":                    obj(swWork).byKind("committee"),
-	"GET /api/v1/committees/:id":                              obj(swAll),
+	"GET /api/v1/formation/due":                    list(swAll),
+	"GET /api/v1/estates/:id/formation":            obj(swAll),
+	"PUT /api/v1/estates/:id/formation":            obj(swWork),
+	"POST /api/v1/estates/:id/groups":              obj(swCompose).byKind("committee"),
+	"GET /api/v1/estates/:id/committee":            obj(swAll),
+	"GET /api/v1/groups/:id":                       obj(swAll),
+	"PATCH /api/v1/groups/:id":                     obj(swWork).byKind("committee"),
+	"POST /api/v1/groups/:id/dissolve":             obj(swCompose).byKind("committee"),
+	"POST /api/v1/groups/:id/members":              obj(swCompose).byKind("committee"),
+	"PUT /api/v1/group-members/:id":                obj(swCompose).byKind("committee"),
+	"POST /api/v1/group-members/:id/withdraw":      obj(swCompose).byKind("committee"),
+	"POST /api/v1/groups/:id/publish":              obj(swCompose).byKind("committee"),
+	"POST /api/v1/groups/:id/duties/:code":         obj(swWork).byKind("committee"),
+	"POST /api/v1/groups/:id/objections":           obj(swWork).byKind("committee"),
+	"POST /api/v1/formation-objections/:id/answer": obj(swWork).byKind("committee"),
+	"POST /api/v1/groups/:id/candidates":           obj(swWork).byKind("committee"),
+	"GET /api/v1/groups/:id/slate":                 obj(swAll),
+	"POST /api/v1/groups/:id/candidate-lists":      obj(swWork).byKind("committee"),
+	"GET /api/v1/candidates/:id":                   obj(swAll),
+	"POST /api/v1/candidates/:id/checks":           obj(swWork).byKind("committee"),
+	"POST /api/v1/candidates/:id/review":           obj(swWork).byKind("committee"),
+	"POST /api/v1/candidates/:id/withdraw":         obj(swWork).byKind("committee"),
+	"GET /api/v1/committees/:id":                   obj(swAll),
+	// The committee in office (issue 12): the seeded case is reported, not verified.
+	"GET /api/v1/committees/:id/in-office":                    obj(swAll),
+	"GET /api/v1/committees/:id/attendance":                   obj(swAll),
+	"POST /api/v1/committees/:id/cases":                       obj(swRunners),
+	"POST /api/v1/committees/:id/cessations":                  obj(swRunners),
+	"POST /api/v1/committees/:id/change-filings":              obj(swCompose),
+	"POST /api/v1/committees/:id/reelection":                  obj("admin street committee"),
+	"GET /api/v1/cases":                                       list(swAll),
+	"GET /api/v1/cases/:id":                                   obj(swAll),
+	"POST /api/v1/cases/:id/verification":                     obj(swWork),
+	"POST /api/v1/cases/:id/defence":                          obj(swRunners),
+	"POST /api/v1/cases/:id/proposal":                         obj(swRunners),
+	"POST /api/v1/cases/:id/order":                            obj(swCompose),
+	"POST /api/v1/cases/:id/settle":                           obj(swRunners),
+	"POST /api/v1/cases/:id/files":                            obj(swRunners),
+	"GET /api/v1/case-files/:id":                              obj(swAll),
+	"POST /api/v1/cases/:id/cessation-confirmation":           obj(swWork),
+	"POST /api/v1/cases/:id/assembly-confirmation":            obj(swRunners),
 	"POST /api/v1/committees/:id/officers":                    obj(swOfficers),
 	"POST /api/v1/committees/:id/filings":                     obj(swCompose),
 	"GET /estates/:id/formation":                              obj(swAll),
@@ -284,6 +303,7 @@ type swIDs struct {
 	unit, owner, user, document, minutes int64
 	group, member, fobjection, candidate int64
 	committee                            int64
+	ccase, caseFile                      int64 // the committee in office (issue 12)
 	dutyCode                             string
 }
 
@@ -403,6 +423,14 @@ func swSeed(t *testing.T, env *voteEnv) swIDs {
 		t.Fatalf("record election: %v", err)
 	}
 	ids.committee = swFirstID(t, env, "SELECT MIN(id) FROM committees WHERE estate_id = ?", ids.estate)
+	member := swFirstID(t, env, "SELECT MIN(id) FROM committee_members WHERE committee_id = ?", ids.committee)
+	if ids.ccase, err = env.Svc.Committee.Report(ctx, fmSystem, ids.committee, committee.ReportInput{MemberID: member, Grounds: []string{"N6"},
+		Facts: "收受物业公司礼品", Reporter: "owner"}); err != nil {
+		t.Fatalf("case: %v", err)
+	}
+	if ids.caseFile, err = env.Svc.Committee.AddFile(ctx, fmSystem, ids.ccase, "evidence.txt", []byte("证据")); err != nil {
+		t.Fatalf("case file: %v", err)
+	}
 
 	held := env.clock.Now()
 	if _, err := env.Svc.Documents.CreateMinutes(ctx, fmSystem, ids.estate, documents.NewMinutes{Kind: "committee",
@@ -453,6 +481,12 @@ func swPath(route string, rule swRule, ids swIDs) string {
 				v = ids.candidate
 			case "committees":
 				v = ids.committee
+			case "cases":
+				v = ids.ccase
+			case "case-files":
+				v = ids.caseFile
+			case "committee-cases":
+				v = ids.ccase
 			}
 		case ":group", ":gid":
 			v = ids.group

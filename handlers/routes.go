@@ -21,6 +21,7 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/access"
+	"gongzhi/app/committee"
 	"gongzhi/app/config"
 	"gongzhi/app/database"
 	"gongzhi/app/demo"
@@ -115,6 +116,7 @@ func New(d Deps) *fiber.App {
 		{"/api/v1/estates/:id/announcements", documents.MaxAttachment + 1<<20},
 		{"/estates/:id/announcements", documents.MaxAttachment + 1<<20},
 		{"/verify", documents.MaxAttachment + 1<<20},
+		{"/api/v1/cases/:id/files", committee.MaxEvidence + 1<<20}, // the committee in office: evidence
 	} {
 		fapp.Post(u.path, httpx.AllowBody(u.limit))
 	}
@@ -250,6 +252,26 @@ func New(d Deps) *fiber.App {
 	authed.Get("/committees/:id", formationAPI.GetCommittee)
 	authed.Post("/committees/:id/officers", httpx.Allow(access.CommitteeOfficers), formationAPI.SetOfficers)
 	authed.Post("/committees/:id/filings", httpx.Allow(access.CommitteeFiling), formationAPI.FileCommittee)
+	// The committee in office (issue 12): negative-list cases, cessation, attendance,
+	// change filing, re-election (docs/committee.md).
+	committeeAPI := &api.CommitteeHandlers{Committee: d.Svc.Committee, Validate: validate}
+	authed.Get("/committees/:id/in-office", committeeAPI.InOffice)
+	authed.Get("/committees/:id/attendance", committeeAPI.Attendance)
+	authed.Post("/committees/:id/cases", httpx.Allow(access.CaseReport), committeeAPI.Report)
+	authed.Post("/committees/:id/cessations", httpx.Allow(access.CaseReport), committeeAPI.Cessation)
+	authed.Post("/committees/:id/change-filings", httpx.Allow(access.CommitteeFiling), committeeAPI.FileChanges)
+	authed.Post("/committees/:id/reelection", httpx.Allow(access.ReelectionCompose), committeeAPI.StartReelection)
+	authed.Get("/cases", committeeAPI.OpenCases)
+	authed.Get("/cases/:id", committeeAPI.GetCase)
+	authed.Post("/cases/:id/verification", httpx.Allow(access.CaseVerify), committeeAPI.Verify)
+	authed.Post("/cases/:id/defence", httpx.Allow(access.CaseReport), committeeAPI.Defence)
+	authed.Post("/cases/:id/proposal", httpx.Allow(access.CaseReport), committeeAPI.Propose)
+	authed.Post("/cases/:id/order", httpx.Allow(access.CaseOrder), committeeAPI.Order)
+	authed.Post("/cases/:id/settle", httpx.Allow(access.CaseReport), committeeAPI.Settle)
+	authed.Post("/cases/:id/files", httpx.Allow(access.CaseReport), readUpload, committeeAPI.AddFile)
+	authed.Get("/case-files/:id", committeeAPI.GetFile)
+	authed.Post("/cases/:id/cessation-confirmation", httpx.Allow(access.CaseVerify), committeeAPI.ConfirmCessation)
+	authed.Post("/cases/:id/assembly-confirmation", httpx.Allow(access.CaseReport), committeeAPI.AssemblyConfirmation)
 	// holiday calendar API routes (platform administrator)
 	calendarAPI := &api.CalendarHandlers{Calendar: d.Svc.Calendar, Validate: validate}
 	authed.Get("/holiday-calendars", httpx.Allow(access.ManageHolidays), calendarAPI.ListHolidayCalendars)

@@ -96,6 +96,9 @@ type VoteItem struct {
 	Alternates  int
 	ByElection  bool
 	VacantSeats int
+	// RemovalCaseID marks an elect_committee item that decides the removal of a member
+	// (agree/oppose/abstain, ordinary double majority) on a founded case (issue 12).
+	RemovalCaseID *int64
 }
 
 // VoteCandidate is one candidate of an election item, in the order of the published list.

@@ -34,6 +34,10 @@ const (
 	CommitteeOfficers                    // record the chair and vice-chairs the committee elected
 	CommitteeFiling                      // accept the committee's filing (备案)
 	ManageHolidays                       // read and load the State Council's holiday notices (platform data, docs/calendar.md)
+	// The committee in office (issue 12, docs/committee.md).
+	CaseReport // record a report against a committee member, its evidence, the member's defence, the proposal to the assembly, a cessation
+	CaseVerify // verify a report (founded or unfounded) and confirm a cessation found by a roster import
+	CaseOrder  // order the committee to propose a founded removal (BJ 46 ¶2)
 )
 
 type rule struct {
@@ -68,12 +72,15 @@ var table = map[Action]rule{
 	CommitteeOfficers:  {"committee_officers", []app.Role{admin, street, community, committee}, "无权进行此操作"},
 	CommitteeFiling:    {"committee_filing", []app.Role{admin, street}, "无权操作：备案由街道办事处受理"},
 	ManageHolidays:     {"manage_holidays", []app.Role{admin}, "只有平台管理员可以管理节假日安排"},
+	CaseReport:         {"case_report", []app.Role{admin, street, community, committee}, "无权登记业主委员会委员的负面清单案件"},
+	CaseVerify:         {"case_verify", []app.Role{admin, street, community}, "无权核实：负面清单情形由街道办事处或社区核实"},
+	CaseOrder:          {"case_order", []app.Role{admin, street}, "无权责令：只有街道办事处可以责令业主委员会提请罢免"},
 }
 
 // Actions lists every action in order.
 func Actions() []Action {
 	out := make([]Action, 0, len(table))
-	for a := ManageOrgs; a <= ManageHolidays; a++ {
+	for a := ManageOrgs; a <= CaseOrder; a++ {
 		out = append(out, a)
 	}
 	return out

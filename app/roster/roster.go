@@ -24,9 +24,10 @@ import (
 
 // Service is the roster service.
 type Service struct {
-	db   *gorm.DB
-	orgs *orgs.Service
-	pii  *pii.Protector
+	db       *gorm.DB
+	orgs     *orgs.Service
+	pii      *pii.Protector
+	observer ImportObserver // nil: none (observer.go)
 }
 
 // New builds the service.

@@ -13,6 +13,7 @@ import (
 
 	"gongzhi/app/auth"
 	"gongzhi/app/calendar"
+	"gongzhi/app/committee"
 	"gongzhi/app/documents"
 	"gongzhi/app/elections"
 	"gongzhi/app/formation"
@@ -54,6 +55,8 @@ type Set struct {
 	Elections *elections.Service
 	Documents *documents.Service
 	Calendar  *calendar.Service
+	// Committee is the committee in office (issue 12): cases, cessation, seats.
+	Committee *committee.Service
 }
 
 // New builds the service set.
@@ -93,5 +96,11 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	}
 	set.Votes.SetCalendars(set.Calendar)
 	set.Documents.SetCalendars(set.Calendar)
+	// The committee in office (issue 12): removal items of votes, their settlement when
+	// final, and the check of members after a roster import.
+	set.Committee = committee.New(db, set.Orgs, set.Votes, set.Documents, set.Formation, protector, set.Clock)
+	set.Votes.SetRemovalCases(set.Committee)
+	set.Votes.SetFinalListener(set.Committee)
+	set.Roster.SetImportObserver(set.Committee)
 	return set, nil
 }

@@ -67,6 +67,9 @@ type Service struct {
 	calendars calendar.Source
 
 	observer Observer // nil: none (SetObserver)
+
+	removals RemovalCases  // nil: no removal item is accepted (SetRemovalCases, removal.go)
+	finals   FinalListener // nil: none (SetFinalListener, removal.go)
 }
 
 // New builds the service. publicURL is the base of the personal ballot links

@@ -389,6 +389,9 @@ type fmCommitteeJSON struct {
 	Elections         []fmCommitteeElectionJSON `json:"elections"`
 	Filings           []fmFilingJSON            `json:"filings"`
 	PartyRatio        fmRatioJSON               `json:"party_ratio"`
+	// ReelectionRequired: serving members below half of the seats after alternates
+	// filled in (BJ 48, issue 12).
+	ReelectionRequired bool `json:"reelection_required"`
 }
 
 func fmToCommitteeMembersJSON(list []formation.CommitteeMemberView) []fmCommitteeMemberJSON {
@@ -397,6 +400,9 @@ func fmToCommitteeMembersJSON(list []formation.CommitteeMemberView) []fmCommitte
 		out = append(out, fmCommitteeMemberJSON{ID: m.ID, CandidateID: m.CandidateID, CandidateKey: m.CandidateKey, Name: m.Name, Room: m.Room,
 			Role: m.Role, RoleLabel: m.RoleLabel, Rank: m.ElectionRank, PartyMember: m.PartyMember, AgreeHeadcount: m.AgreeHeadcount,
 			AgreeArea: m.AgreeAreaText, VoteID: m.VoteID, Status: m.Status, StartAt: m.StartAt, EndAt: m.EndAt})
+		if m.Status == models.SeatServing && m.SuspendedAt != nil {
+			out[len(out)-1].Status = "suspended" // suspended on a founded negative-list case (issue 12)
+		}
 	}
 	return out
 }
@@ -409,7 +415,8 @@ func fmToCommitteeJSON(c formation.CommitteeView) fmCommitteeJSON {
 		ChairElectedAt: c.ChairElectedAt, FiledAt: c.FiledAt, ChairOverdue: c.ChairOverdue, FilingOverdue: c.FilingOverdue,
 		EndedAt: c.EndedAt, EndedReason: c.EndedReason, Profile: c.ProfileCode, ProfileVersion: c.ProfileVersion,
 		Members: fmToCommitteeMembersJSON(c.Members), Alternates: fmToCommitteeMembersJSON(c.Alternates), Former: fmToCommitteeMembersJSON(c.Former),
-		Elections: []fmCommitteeElectionJSON{}, Filings: []fmFilingJSON{}, PartyRatio: fmToRatioJSON(c.Ratio)}
+		Elections: []fmCommitteeElectionJSON{}, Filings: []fmFilingJSON{}, PartyRatio: fmToRatioJSON(c.Ratio),
+		ReelectionRequired: c.ReelectionRequiredAt != nil}
 	for _, e := range c.Elections {
 		runoff := []string{}
 		if e.Runoff != "" {

@@ -47,11 +47,13 @@ type voteItemRequest struct {
 	ByElection  bool                   `json:"by_election"`
 	VacantSeats int                    `json:"vacant_seats"`
 	Candidates  []voteCandidateRequest `json:"candidates" validate:"dive"`
+	// RemovalCaseID makes an elect_committee item a removal (issue 12).
+	RemovalCaseID int64 `json:"removal_case_id"`
 }
 
 func (r voteItemRequest) input() voting.ItemInput {
 	in := voting.ItemInput{Key: r.Key, Title: r.Title, Text: r.Text, Matter: r.Matter, Seats: r.Seats, Alternates: r.Alternates,
-		ByElection: r.ByElection, VacantSeats: r.VacantSeats}
+		ByElection: r.ByElection, VacantSeats: r.VacantSeats, RemovalCaseID: r.RemovalCaseID}
 	for _, c := range r.Candidates {
 		in.Candidates = append(in.Candidates, voting.CandidateInput{Key: c.Key, Name: c.Name})
 	}
@@ -122,6 +124,8 @@ type voteItemJSON struct {
 	ByElection  bool                `json:"by_election,omitempty"`
 	VacantSeats int                 `json:"vacant_seats,omitempty"`
 	Candidates  []voteCandidateJSON `json:"candidates,omitempty"`
+	// RemovalCaseID is the case a removal item decides (issue 12).
+	RemovalCaseID int64 `json:"removal_case_id,omitempty"`
 }
 
 func voteItemsJSON(items []voting.Item) []voteItemJSON {
@@ -129,7 +133,7 @@ func voteItemsJSON(items []voting.Item) []voteItemJSON {
 	for _, it := range items {
 		j := voteItemJSON{Key: it.Key, Title: it.Title, Text: it.Text, Matter: string(it.Matter), MatterLabel: it.MatterLabel,
 			Class: string(it.Class), Rule: it.Rule, RuleEN: it.RuleEN, LegalBasis: it.LegalBasis,
-			Seats: it.Seats, Alternates: it.Alternates, ByElection: it.ByElection, VacantSeats: it.VacantSeats}
+			Seats: it.Seats, Alternates: it.Alternates, ByElection: it.ByElection, VacantSeats: it.VacantSeats, RemovalCaseID: it.RemovalCaseID}
 		if it.IsElection() {
 			j.Candidates = make([]voteCandidateJSON, 0, len(it.Candidates))
 			for _, c := range it.Candidates {
