@@ -441,3 +441,40 @@ func (s *Service) StartReelection(ctx context.Context, p app.Principal, committe
 	}
 	return s.formation.CreateGroup(ctx, p, c.EstateID, formation.NewGroup{Kind: models.GroupKindReelection})
 }
+
+// PublicForm is what the estate's public report form shows: the committee's serving
+// members and alternates by name (their names are published with the election).
+type PublicForm struct {
+	EstateID   int64
+	EstateName string
+	Members    []models.CommitteeMember
+	Grounds    []string
+}
+
+// PublicReportForm reads the public form of an estate (no sign-in); an estate without
+// a committee in office has none (404).
+func (s *Service) PublicReportForm(ctx context.Context, estateID int64) (PublicForm, error) {
+	e, err := models.FindEstate(ctx, s.db, estateID)
+	if err != nil {
+		return PublicForm{}, app.Errorf(app.ENotFound, "小区不存在 / estate not found")
+	}
+	live, err := models.LiveCommittees(ctx, s.db, []int64{estateID})
+	if err != nil {
+		return PublicForm{}, app.Internal(err)
+	}
+	c, ok := live[estateID]
+	if !ok || c.Status == models.CommitteeForming {
+		return PublicForm{}, app.Errorf(app.ENotFound, "该小区没有在任的业主委员会 / no committee in office")
+	}
+	members, err := models.CommitteeMembers(ctx, s.db, c.ID)
+	if err != nil {
+		return PublicForm{}, app.Internal(err)
+	}
+	out := PublicForm{EstateID: e.ID, EstateName: e.Name, Grounds: Grounds}
+	for _, m := range members {
+		if m.Status == models.SeatServing {
+			out.Members = append(out.Members, models.CommitteeMember{ID: m.ID, Name: m.Name, Role: m.Role})
+		}
+	}
+	return out, nil
+}
