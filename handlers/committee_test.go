@@ -254,6 +254,20 @@ func TestCommitteeRemovalWholePath(t *testing.T) {
 		if doc.Status != 200 || !strings.Contains(string(doc.Body), "暂停业主委员会委员履职公告") {
 			t.Errorf("suspension notice: %d %s", doc.Status, doc.Body)
 		}
+		// The committee minutes show the suspended member; the pages show the status.
+		mid, err := env.Svc.Documents.CreateMinutes(context.Background(), fmSystem, env.Demo.EstateID, documents.NewMinutes{Kind: "committee",
+			MinutesInput: documents.MinutesInput{Title: "业委会会议", Place: "会议室", HeldAt: env.clock.Now()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := env.Browser()
+		b.Login("street", "Demo2026street")
+		if r := b.Get(fmt.Sprintf("/minutes/%d", mid)); r.Status != 200 || !strings.Contains(string(r.Body), "暂停履职（计入全体委员，不参加表决）") {
+			t.Errorf("minutes page: %d", r.Status)
+		}
+		if r := b.Get(fmt.Sprintf("/estates/%d/committee-office", env.Demo.EstateID)); r.Status != 200 || !strings.Contains(string(r.Body), "其中 1 人暂停履职") {
+			t.Errorf("committee page while suspended: %d", r.Status)
+		}
 		// Defence, proposal; the street office's order comes too late (already proposed).
 		fmWant(t, env.API("POST", fmt.Sprintf("/api/v1/cases/%d/defence", caseID), member, map[string]any{"text": "购物卡系节日慰问，已退回。"}), 200, "defence")
 		fmWant(t, env.API("POST", fmt.Sprintf("/api/v1/cases/%d/order", caseID), street, map[string]any{"text": "责令业主委员会于15日内提请业主大会审议"}), 200, "order")
@@ -306,8 +320,27 @@ func TestCommitteeRemovalWholePath(t *testing.T) {
 		if len(v.Changes) != 5 {
 			t.Errorf("changes: %+v", v.Changes)
 		}
+		office := b.Get(fmt.Sprintf("/estates/%d/committee-office", env.Demo.EstateID))
+		casePage := b.Get(fmt.Sprintf("/committee-cases/%d", caseID))
+		list := b.Get("/committee-cases")
+		if office.Status != 200 || !strings.Contains(string(office.Body), "不足委员总数 5 人的二分之一") ||
+			casePage.Status != 200 || !strings.Contains(string(casePage.Body), "业主大会表决：罢免") || !strings.Contains(string(casePage.Body), "暂停履职并公告") ||
+			list.Status != 200 || !strings.Contains(string(list.Body), "须重新选举业主委员会的小区") {
+			t.Errorf("pages: committee %d, case %d, list %d", office.Status, casePage.Status, list.Status)
+		}
+		if dir := os.Getenv("COMMITTEE_PDF_DIR"); dir != "" {
+			for name, r := range map[string]handlertest.Response{"committee.html": office, "case.html": casePage, "cases.html": list} {
+				_ = os.WriteFile(filepath.Join(dir, name), r.Body, 0o644)
+			}
+		}
 		if os.Getenv("COMMITTEE_PDF_DIR") != "" {
-			cmSavePDFs(t, env, street, *k.SuspensionDoc, *k.OutcomeDoc, *v.Changes[1].DocumentID)
+			seated := int64(0)
+			for _, ch := range v.Changes {
+				if ch.Kind == "seated" {
+					seated = *ch.DocumentID
+				}
+			}
+			cmSavePDFs(t, env, street, *k.SuspensionDoc, *k.OutcomeDoc, seated)
 		}
 	})
 }

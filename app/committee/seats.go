@@ -52,7 +52,11 @@ func (s *Service) planEnd(ctx context.Context, m models.CommitteeMember, reason,
 	}
 	fields := []pdfdoc.NoticeField{{Label: "终止资格", Value: memberLabel(m) + " " + m.Room}, {Label: "原因", Value: reason},
 		{Label: "生效日期", Value: day(when)}}
-	paras := []string{fmt.Sprintf("%s的业主委员会委员（候补委员）资格自%s起终止。", m.Name, day(when))}
+	title := "业主委员会委员"
+	if m.Role == models.RoleAlternate {
+		title = "业主委员会候补委员"
+	}
+	paras := []string{fmt.Sprintf("%s的%s资格自%s起终止。", m.Name, title, day(when))}
 	if plan.alternate != nil {
 		fields = append(fields, pdfdoc.NoticeField{Label: "递补委员", Value: plan.alternate.Name + " " + plan.alternate.Room})
 		paras = append(paras, fmt.Sprintf("依照候补委员的顺序，由候补委员%s递补为业主委员会委员，自%s起履行职责。", plan.alternate.Name, day(when)))

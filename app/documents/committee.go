@@ -103,3 +103,17 @@ func (s *Service) StoreCommitteeNotice(ctx context.Context, tx *gorm.DB, p app.P
 	}
 	return docID, nil
 }
+
+// suspendedAt names the members of the estate's committee suspended at the instant
+// (a suspension not lifted since), for the committee minutes' page.
+func suspendedAt(ctx context.Context, db *gorm.DB, estateID int64, at time.Time) ([]string, error) {
+	var names []string
+	err := db.WithContext(ctx).Model(&models.CommitteeMember{}).
+		Joins("JOIN committees ON committees.id = committee_members.committee_id").
+		Where("committees.estate_id = ? AND committee_members.status = ? AND committee_members.suspended_at IS NOT NULL AND committee_members.suspended_at <= ?",
+			estateID, models.SeatServing, at).Order("committee_members.id").Pluck("committee_members.name", &names).Error
+	if err != nil {
+		return nil, fmt.Errorf("suspended members: %w", err)
+	}
+	return names, nil
+}
