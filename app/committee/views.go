@@ -50,6 +50,8 @@ type CaseSummary struct {
 	Overdue     bool
 	OverdueWhat string // which deadline passed
 	NextDue     *time.Time
+	// The last days of the deadlines (a deadline is stored as the instant it ends).
+	VerifyBy, DefenceBy, ProposeBy, NextDueBy string
 }
 
 // ChangeView is one change of members with its filing.
@@ -57,6 +59,7 @@ type ChangeView struct {
 	models.CommitteeChange
 	MemberName    string
 	FilingOverdue bool
+	FilingBy      string // the last day of the filing period
 }
 
 // View is the committee in office: members, alternates, vacancies, cases.
@@ -164,7 +167,7 @@ func (s *Service) view(ctx context.Context, p app.Principal, c models.Committee,
 	}
 	for _, ch := range changes {
 		v.Changes = append(v.Changes, ChangeView{CommitteeChange: ch, MemberName: names[ch.MemberID],
-			FilingOverdue: ch.FilingID == nil && !now.Before(ch.FilingDue)})
+			FilingOverdue: ch.FilingID == nil && !now.Before(ch.FilingDue), FilingBy: lastDay(ch.FilingDue)})
 	}
 	return v, nil
 }
@@ -186,13 +189,21 @@ func summarise(k models.CommitteeCase, member, estate string, now time.Time) Cas
 			cs.Overdue, cs.OverdueWhat = true, what
 		}
 	}
+	by := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return lastDay(*t)
+	}
+	cs.VerifyBy, cs.DefenceBy, cs.ProposeBy = by(k.VerifyDue), by(k.DefenceDue), by(k.ProposeDue)
 	switch k.Status {
 	case models.CaseReported, models.CasePending:
 		check(k.VerifyDue, false, "核实 / verification")
 	case models.CaseFounded:
-		check(k.ProposeDue, false, "提请业主大会 / proposal")
 		check(k.DefenceDue, k.DefenceAt != nil, "申辩 / defence")
+		check(k.ProposeDue, false, "提请业主大会 / proposal")
 	}
+	cs.NextDueBy = by(cs.NextDue)
 	return cs
 }
 
