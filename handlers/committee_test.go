@@ -146,15 +146,25 @@ func cmFounded(t *testing.T, env *voteEnv, committee, member int64, ground strin
 // cmRemovalVote runs a removal vote on the case from draft to final with every owner agreeing.
 func cmRemovalVote(t *testing.T, env *voteEnv, caseID int64) int64 {
 	t.Helper()
+	id := cmVote(t, env, map[string]any{"key": "removal", "title": "终止委员资格", "text": "是否同意终止该委员的业主委员会委员资格。",
+		"matter": "elect_committee", "removal_case_id": caseID}, "agree")
+	tok := env.DemoToken("committee")
+	env.clock.Set(env.clock.Now().AddDate(0, 0, 17))
+	fmWant(t, env.API("POST", fmt.Sprintf("/api/v1/votes/%d/finalise", id), tok, nil), 200, "finalise")
+	return id
+}
+
+// cmVote runs a vote with one item to publication, every owner answering choice.
+func cmVote(t *testing.T, env *voteEnv, item map[string]any, choice any) int64 {
+	t.Helper()
 	tok := env.DemoToken("committee")
 	t0 := env.clock.Now()
-	body := map[string]any{"title": "业主大会临时会议：罢免业主委员会委员", "legal_profile": "civil-code-2021", "form": "written",
+	body := map[string]any{"title": "业主大会临时会议", "legal_profile": "civil-code-2021", "form": "written",
 		"notice_published_at": t0.Format(time.RFC3339), "opens_at": t0.AddDate(0, 0, 15).Format(time.RFC3339),
-		"closes_at": t0.AddDate(0, 0, 22).Format(time.RFC3339),
-		"items": []map[string]any{{"key": "removal", "title": "终止委员资格", "text": "是否同意终止该委员的业主委员会委员资格。",
-			"matter": "elect_committee", "removal_case_id": caseID}}}
+		"closes_at": t0.AddDate(0, 0, 22).Format(time.RFC3339), "items": []map[string]any{item}}
 	r := env.API("POST", fmt.Sprintf("/api/v1/estates/%d/votes", env.Demo.EstateID), tok, body)
-	id := fmID(t, r, "removal vote")
+	id := fmID(t, r, "vote")
+	key := item["key"].(string)
 	env.openVote(t, tok, id)
 	creds := env.credentials(t, tok, id)
 	checks := idChecks(t)
@@ -165,14 +175,12 @@ func cmRemovalVote(t *testing.T, env *voteEnv, caseID int64) int64 {
 			continue
 		}
 		cast[c.Token] = true
-		if r := env.cast(c.Token, checks[room], map[string]any{"removal": "agree"}); r.Status != 201 {
+		if r := env.cast(c.Token, checks[room], map[string]any{key: choice}); r.Status != 201 {
 			t.Fatalf("ballot of %s: %d %s", room, r.Status, r.Body)
 		}
 	}
 	env.clock.Set(t0.AddDate(0, 0, 23))
 	fmWant(t, env.API("POST", fmt.Sprintf("/api/v1/votes/%d/publish", id), tok, nil), 200, "publish")
-	env.clock.Set(t0.AddDate(0, 0, 40))
-	fmWant(t, env.API("POST", fmt.Sprintf("/api/v1/votes/%d/finalise", id), tok, nil), 200, "finalise")
 	return id
 }
 
@@ -315,11 +323,6 @@ func TestCommitteeRemovalWholePath(t *testing.T) {
 			t.Errorf("street office's list: %+v", sup)
 		}
 		fmID(t, env.API("POST", fmt.Sprintf("/api/v1/committees/%d/reelection", cid), street, nil), "start re-election group")
-		// The change filing (BJ 50) files every change at once.
-		fmID(t, env.API("POST", fmt.Sprintf("/api/v1/committees/%d/change-filings", cid), street, map[string]any{"reference_no": "幸街备〔2026〕3号"}), "change filing")
-		if len(v.Changes) != 5 {
-			t.Errorf("changes: %+v", v.Changes)
-		}
 		office := b.Get(fmt.Sprintf("/estates/%d/committee-office", env.Demo.EstateID))
 		casePage := b.Get(fmt.Sprintf("/committee-cases/%d", caseID))
 		list := b.Get("/committee-cases")
@@ -332,6 +335,26 @@ func TestCommitteeRemovalWholePath(t *testing.T) {
 			for name, r := range map[string]handlertest.Response{"committee.html": office, "case.html": casePage, "cases.html": list} {
 				_ = os.WriteFile(filepath.Join(dir, name), r.Body, 0o644)
 			}
+		}
+		// A by-election for the three vacant seats through the ordinary vote path fills them.
+		byID := cmVote(t, env, map[string]any{"key": "committee", "title": "补选业主委员会委员", "text": "补选 3 名委员。", "matter": "elect_committee",
+			"seats": 3, "alternates": 0, "by_election": true, "vacant_seats": 3,
+			"candidates": []map[string]any{{"key": "b1", "name": "钱七"}, {"key": "b2", "name": "孙八"}, {"key": "b3", "name": "周九"}}}, []string{"b1", "b2", "b3"})
+		if r := env.API("POST", fmt.Sprintf("/api/v1/votes/%d/by-election", byID), env.DemoToken("street2"), nil); r.Status != 404 {
+			t.Errorf("street2 records the by-election: %d", r.Status)
+		}
+		fmID(t, env.API("POST", fmt.Sprintf("/api/v1/votes/%d/by-election", byID), street, nil), "record by-election")
+		if r := env.API("POST", fmt.Sprintf("/api/v1/votes/%d/by-election", byID), street, nil); r.Status != 409 {
+			t.Errorf("recording the by-election twice: %d %s", r.Status, r.Body)
+		}
+		filled := cmGet(t, env, street, cid)
+		if filled.Serving != 5 || filled.Vacancies != 0 || filled.ReelectionRequired || cmMemberID(t, filled, "周九") == 0 {
+			t.Errorf("after the by-election: %+v", filled)
+		}
+		// The change filing (BJ 50) files every change at once.
+		fmID(t, env.API("POST", fmt.Sprintf("/api/v1/committees/%d/change-filings", cid), street, map[string]any{"reference_no": "幸街备〔2026〕3号"}), "change filing")
+		if len(v.Changes) != 5 {
+			t.Errorf("changes: %+v", v.Changes)
 		}
 		if os.Getenv("COMMITTEE_PDF_DIR") != "" {
 			seated := int64(0)

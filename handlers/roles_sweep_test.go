@@ -281,6 +281,7 @@ var swTable = map[string]swRule{
 	"POST /estates/:id/committee-office/reelection":           obj("admin street committee"),
 	"POST /estates/:id/committee-office/change-filings":       obj(swCompose),
 	"GET /committee-cases":                                    list(swAll),
+	"POST /api/v1/votes/:id/by-election":                      onVote("done", swOfficers).plus(404),
 	"GET /committee-cases/:id":                                obj(swAll),
 	"POST /committee-cases/:id/verification":                  obj(swWork),
 	"POST /committee-cases/:id/defence":                       obj(swRunners),

@@ -261,6 +261,7 @@ func New(d Deps) *fiber.App {
 	authed.Post("/committees/:id/cessations", httpx.Allow(access.CaseReport), committeeAPI.Cessation)
 	authed.Post("/committees/:id/change-filings", httpx.Allow(access.CommitteeFiling), committeeAPI.FileChanges)
 	authed.Post("/committees/:id/reelection", httpx.Allow(access.ReelectionCompose), committeeAPI.StartReelection)
+	authed.Post("/votes/:id/by-election", httpx.Allow(access.ReelectionElection), committeeAPI.RecordByElection)
 	authed.Get("/cases", committeeAPI.OpenCases)
 	authed.Get("/cases/:id", committeeAPI.GetCase)
 	authed.Post("/cases/:id/verification", httpx.Allow(access.CaseVerify), committeeAPI.Verify)

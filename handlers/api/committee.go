@@ -475,3 +475,26 @@ func splitNonEmpty(s string) []string {
 	}
 	return out
 }
+
+type byElectionRequest struct {
+	ItemKey string `json:"item_key" validate:"max=64"`
+}
+
+// RecordByElection records a counted by-election into the committee in office: 201 {"id"} (the committee).
+func (h *CommitteeHandlers) RecordByElection(c *fiber.Ctx) error {
+	id, err := PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req byElectionRequest
+	if len(c.Body()) > 0 {
+		if err := h.Validate.Bind(c, &req); err != nil {
+			return err
+		}
+	}
+	cid, err := h.Committee.RecordByElection(httpx.Ctx(c), httpx.MustPrincipal(c), id, req.ItemKey)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": cid})
+}
