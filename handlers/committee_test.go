@@ -281,7 +281,21 @@ func TestCommitteeRemovalWholePath(t *testing.T) {
 		fmWant(t, env.API("POST", fmt.Sprintf("/api/v1/cases/%d/order", caseID), street, map[string]any{"text": "责令业主委员会于15日内提请业主大会审议"}), 200, "order")
 		fmWant(t, env.API("POST", fmt.Sprintf("/api/v1/cases/%d/proposal", caseID), member, map[string]any{"text": "提请业主大会临时会议表决"}), 200, "proposal")
 
-		cmRemovalVote(t, env, caseID)
+		removalVote := cmRemovalVote(t, env, caseID)
+		if r := env.API("GET", fmt.Sprintf("/api/v1/votes/%d/resolution.pdf", removalVote), street, nil); r.Status != 200 {
+			t.Errorf("resolution of the removal vote: %d %s", r.Status, r.Body)
+		} else if dir := os.Getenv("COMMITTEE_PDF_DIR"); dir != "" {
+			_ = os.WriteFile(filepath.Join(dir, "resolution.pdf"), r.Body, 0o644)
+		}
+		var res struct {
+			Items map[string]struct {
+				Passed bool `json:"passed"`
+			} `json:"items"`
+		}
+		env.API("GET", fmt.Sprintf("/api/v1/votes/%d/results", removalVote), street, nil).JSON(t, &res)
+		if !res.Items["removal"].Passed {
+			t.Errorf("removal item result: %+v", res)
+		}
 		k = cmCaseOf(t, env, street, caseID)
 		if k.Status != "removed" || k.MemberStatus != "ended" || k.OutcomeDoc == nil {
 			t.Fatalf("after the final vote: %+v", k)
