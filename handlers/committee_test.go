@@ -276,6 +276,25 @@ func TestCommitteeRemovalWholePath(t *testing.T) {
 		if r := b.Get(fmt.Sprintf("/estates/%d/committee-office", env.Demo.EstateID)); r.Status != 200 || !strings.Contains(string(r.Body), "其中 1 人暂停履职") {
 			t.Errorf("committee page while suspended: %d", r.Status)
 		}
+		// Evidence through the API and the case page.
+		if r := env.Upload(fmt.Sprintf("/api/v1/cases/%d/files", caseID), street, "receipt.jpg", []byte("购物卡收据照片")); r.Status != 201 {
+			t.Errorf("evidence upload: %d %s", r.Status, r.Body)
+		}
+		casePath := fmt.Sprintf("/committee-cases/%d", caseID)
+		if r := b.SubmitFile(casePath, casePath+"/files", "file", "contract.pdf", []byte("%PDF-1.4 续签合同"), nil); r.Status != 303 {
+			t.Errorf("web evidence upload: %d %s", r.Status, r.Body)
+		}
+		var withFiles struct {
+			Files []struct {
+				ID int64 `json:"id"`
+			} `json:"files"`
+		}
+		env.API("GET", "/api/v1/cases/"+fmt.Sprint(caseID), street, nil).JSON(t, &withFiles)
+		if len(withFiles.Files) != 2 {
+			t.Errorf("evidence files: %+v", withFiles)
+		} else if r := env.API("GET", fmt.Sprintf("/api/v1/case-files/%d", withFiles.Files[0].ID), env.DemoToken("street2"), nil); r.Status != 404 {
+			t.Errorf("street2 downloads evidence: %d", r.Status)
+		}
 		// Defence, proposal; the street office's order comes too late (already proposed).
 		fmWant(t, env.API("POST", fmt.Sprintf("/api/v1/cases/%d/defence", caseID), member, map[string]any{"text": "购物卡系节日慰问，已退回。"}), 200, "defence")
 		fmWant(t, env.API("POST", fmt.Sprintf("/api/v1/cases/%d/order", caseID), street, map[string]any{"text": "责令业主委员会于15日内提请业主大会审议"}), 200, "order")

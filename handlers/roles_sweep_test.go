@@ -281,6 +281,8 @@ var swTable = map[string]swRule{
 	"POST /estates/:id/committee-office/reelection":           obj("admin street committee"),
 	"POST /estates/:id/committee-office/change-filings":       obj(swCompose),
 	"GET /committee-cases":                                    list(swAll),
+	"POST /committee-cases/:id/files":                         obj(swRunners),
+	"GET /committee-case-files/:id":                           obj(swAll),
 	"POST /api/v1/votes/:id/by-election":                      onVote("done", swOfficers).plus(404),
 	"GET /committee-cases/:id":                                obj(swAll),
 	"POST /committee-cases/:id/verification":                  obj(swWork),
@@ -502,6 +504,8 @@ func swPath(route string, rule swRule, ids swIDs) string {
 				v = ids.caseFile
 			case "committee-cases":
 				v = ids.ccase
+			case "committee-case-files":
+				v = ids.caseFile
 			}
 		case ":group", ":gid":
 			v = ids.group

@@ -117,6 +117,7 @@ func New(d Deps) *fiber.App {
 		{"/estates/:id/announcements", documents.MaxAttachment + 1<<20},
 		{"/verify", documents.MaxAttachment + 1<<20},
 		{"/api/v1/cases/:id/files", committee.MaxEvidence + 1<<20}, // the committee in office: evidence
+		{"/committee-cases/:id/files", committee.MaxEvidence + 1<<20},
 	} {
 		fapp.Post(u.path, httpx.AllowBody(u.limit))
 	}
@@ -403,6 +404,8 @@ func New(d Deps) *fiber.App {
 	staff.Get("/committee-cases/:id", committeeWeb.CasePage)
 	staff.Post("/committee-cases/:id/verification", httpx.Allow(access.CaseVerify), committeeWeb.Verify)
 	staff.Post("/committee-cases/:id/defence", httpx.Allow(access.CaseReport), committeeWeb.Defence)
+	staff.Post("/committee-cases/:id/files", httpx.Allow(access.CaseReport), readUpload, committeeWeb.AddFile)
+	staff.Get("/committee-case-files/:id", committeeWeb.File)
 	staff.Post("/committee-cases/:id/proposal", httpx.Allow(access.CaseReport), committeeWeb.Propose)
 	staff.Post("/committee-cases/:id/order", httpx.Allow(access.CaseOrder), committeeWeb.Order)
 	staff.Post("/committee-cases/:id/cessation-confirmation", httpx.Allow(access.CaseVerify), committeeWeb.ConfirmCessation)

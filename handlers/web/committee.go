@@ -239,3 +239,35 @@ func (h *CommitteePages) PublicReport(c *fiber.Ctx) error {
 	}
 	return h.RenderWithError(c, "committee_report", h.page(c, "", d), err)
 }
+
+// AddFile attaches an evidence file from the case page.
+func (h *CommitteePages) AddFile(c *fiber.Ctx) error {
+	return h.caseAction("committee.flash.saved", func(c *fiber.Ctx, p app.Principal, id int64) error {
+		up, err := httpx.FormFile(c, "file", committee.MaxEvidence)
+		if err != nil {
+			return err
+		}
+		var name string
+		var data []byte
+		if up != nil {
+			name, data = up.Filename, up.Data
+		}
+		_, err = h.Committee.AddFile(c.UserContext(), p, id, name, data)
+		return err
+	})(c)
+}
+
+// File downloads an evidence file of a case.
+func (h *CommitteePages) File(c *fiber.Ctx) error {
+	p, id, err := principalAndID(c)
+	if err != nil {
+		return err
+	}
+	f, err := h.Committee.File(c.UserContext(), p, id)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/octet-stream")
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="evidence-%d"`, f.ID))
+	return c.Send(f.Data)
+}
