@@ -438,6 +438,25 @@ func TestCommitteeCaseUnfounded(t *testing.T) {
 		// The same ground may be reported again once the case is closed.
 		fmID(t, env.API("POST", fmt.Sprintf("/api/v1/committees/%d/cases", cid), street, map[string]any{
 			"member_id": cmMemberID(t, v, "张宇"), "grounds": []string{"absence"}, "facts": "再次举报", "reporter": "owner"}), "report again")
+		// The same through the pages: the committee page's form, then the case page's verification.
+		sb := env.Browser()
+		sb.Login("street", "Demo2026street")
+		office := fmt.Sprintf("/estates/%d/committee-office", env.Demo.EstateID)
+		wr := sb.Submit(office, office+"/cases", map[string][]string{"member_id": {fmt.Sprint(cmMemberID(t, v, "刘洋"))}, "grounds": {"N3", "N5"},
+			"reporter": {"community"}, "facts": {"擅自使用业委会印章"}})
+		if wr.Status != 303 || !strings.HasPrefix(wr.Header.Get("Location"), "/committee-cases/") {
+			t.Fatalf("web report: %d %s", wr.Status, wr.Header.Get("Location"))
+		}
+		casePath := wr.Header.Get("Location")
+		if r := sb.Submit(casePath, casePath+"/verification", map[string][]string{"reasons": {"x"}}); r.Status != 422 || !strings.Contains(string(r.Body), "[founded]") {
+			t.Errorf("web verification without a choice: %d", r.Status)
+		}
+		if r := sb.Submit(casePath, casePath+"/verification", map[string][]string{"founded": {"false"}, "reasons": {"印章使用有登记，不属实"}}); r.Status != 303 {
+			t.Errorf("web verification: %d", r.Status)
+		}
+		if page := sb.Get(casePath); !strings.Contains(string(page.Body), "不属实，已结案") {
+			t.Errorf("case page after the web verification lacks the status")
+		}
 		// The public form: reporter kept as hash and mask only.
 		b := env.Browser()
 		page := fmt.Sprintf("/public/estates/%d/committee-report", env.Demo.EstateID)
