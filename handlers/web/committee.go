@@ -63,7 +63,7 @@ func (h *CommitteePages) committeeAction(flash string, do func(c *fiber.Ctx, p a
 
 // Report records a report against a member from the committee page.
 func (h *CommitteePages) Report(c *fiber.Ctx) error {
-	return h.committeeAction("committee.flash.reported", func(c *fiber.Ctx, p app.Principal, cid int64) (string, error) {
+	return h.committeeAction("inoffice.flash.reported", func(c *fiber.Ctx, p app.Principal, cid int64) (string, error) {
 		id, err := h.Committee.Report(c.UserContext(), p, cid, committee.ReportInput{MemberID: formInt(c, "member_id"), Grounds: formValues(c, "grounds"),
 			Facts: c.FormValue("facts"), Reporter: c.FormValue("reporter"), ReporterName: c.FormValue("reporter_name")})
 		if err != nil {
@@ -75,7 +75,7 @@ func (h *CommitteePages) Report(c *fiber.Ctx) error {
 
 // Cessation records an automatic cessation from the committee page.
 func (h *CommitteePages) Cessation(c *fiber.Ctx) error {
-	return h.committeeAction("committee.flash.ceased", func(c *fiber.Ctx, p app.Principal, cid int64) (string, error) {
+	return h.committeeAction("inoffice.flash.ceased", func(c *fiber.Ctx, p app.Principal, cid int64) (string, error) {
 		_, err := h.Committee.Cessation(c.UserContext(), p, cid, committee.CessationInput{MemberID: formInt(c, "member_id"), Reason: c.FormValue("reason"),
 			EffectiveOn: c.FormValue("effective_on"), Facts: c.FormValue("facts")})
 		return "", err
@@ -84,7 +84,7 @@ func (h *CommitteePages) Cessation(c *fiber.Ctx) error {
 
 // Reelection starts the re-election group of a committee flagged for re-election.
 func (h *CommitteePages) Reelection(c *fiber.Ctx) error {
-	return h.committeeAction("committee.flash.reelection", func(c *fiber.Ctx, p app.Principal, cid int64) (string, error) {
+	return h.committeeAction("inoffice.flash.reelection", func(c *fiber.Ctx, p app.Principal, cid int64) (string, error) {
 		_, err := h.Committee.StartReelection(c.UserContext(), p, cid)
 		if err != nil {
 			return "", err
@@ -96,7 +96,7 @@ func (h *CommitteePages) Reelection(c *fiber.Ctx) error {
 
 // ChangeFiling records the change filing of the pending changes.
 func (h *CommitteePages) ChangeFiling(c *fiber.Ctx) error {
-	return h.committeeAction("committee.flash.filed", func(c *fiber.Ctx, p app.Principal, cid int64) (string, error) {
+	return h.committeeAction("inoffice.flash.filed", func(c *fiber.Ctx, p app.Principal, cid int64) (string, error) {
 		_, err := h.Committee.FileChanges(c.UserContext(), p, cid, c.FormValue("reference_no"))
 		return "", err
 	})(c)
@@ -138,7 +138,7 @@ func (h *CommitteePages) caseAction(flash string, do func(c *fiber.Ctx, p app.Pr
 
 // Verify records the verification from the case page.
 func (h *CommitteePages) Verify(c *fiber.Ctx) error {
-	return h.caseAction("committee.flash.verified", func(c *fiber.Ctx, p app.Principal, id int64) error {
+	return h.caseAction("inoffice.flash.verified", func(c *fiber.Ctx, p app.Principal, id int64) error {
 		var founded *bool
 		switch c.FormValue("founded") {
 		case "true":
@@ -154,28 +154,28 @@ func (h *CommitteePages) Verify(c *fiber.Ctx) error {
 
 // Defence records the member's defence from the case page.
 func (h *CommitteePages) Defence(c *fiber.Ctx) error {
-	return h.caseAction("committee.flash.saved", func(c *fiber.Ctx, p app.Principal, id int64) error {
+	return h.caseAction("inoffice.flash.saved", func(c *fiber.Ctx, p app.Principal, id int64) error {
 		return h.Committee.Defence(c.UserContext(), p, id, committee.DefenceInput{Text: c.FormValue("text")})
 	})(c)
 }
 
 // Propose records the proposal to the assembly from the case page.
 func (h *CommitteePages) Propose(c *fiber.Ctx) error {
-	return h.caseAction("committee.flash.saved", func(c *fiber.Ctx, p app.Principal, id int64) error {
+	return h.caseAction("inoffice.flash.saved", func(c *fiber.Ctx, p app.Principal, id int64) error {
 		return h.Committee.Propose(c.UserContext(), p, id, c.FormValue("text"), nil)
 	})(c)
 }
 
 // Order records the street office's order from the case page.
 func (h *CommitteePages) Order(c *fiber.Ctx) error {
-	return h.caseAction("committee.flash.saved", func(c *fiber.Ctx, p app.Principal, id int64) error {
+	return h.caseAction("inoffice.flash.saved", func(c *fiber.Ctx, p app.Principal, id int64) error {
 		return h.Committee.Order(c.UserContext(), p, id, c.FormValue("text"), nil)
 	})(c)
 }
 
 // ConfirmCessation confirms or dismisses a detected cessation from the case page.
 func (h *CommitteePages) ConfirmCessation(c *fiber.Ctx) error {
-	return h.caseAction("committee.flash.saved", func(c *fiber.Ctx, p app.Principal, id int64) error {
+	return h.caseAction("inoffice.flash.saved", func(c *fiber.Ctx, p app.Principal, id int64) error {
 		confirm := c.FormValue("confirm") == "true"
 		if c.FormValue("confirm") == "" {
 			return h.Committee.ConfirmCessation(c.UserContext(), p, id, committee.ConfirmInput{Reasons: c.FormValue("reasons")})
@@ -242,7 +242,7 @@ func (h *CommitteePages) PublicReport(c *fiber.Ctx) error {
 
 // AddFile attaches an evidence file from the case page.
 func (h *CommitteePages) AddFile(c *fiber.Ctx) error {
-	return h.caseAction("committee.flash.saved", func(c *fiber.Ctx, p app.Principal, id int64) error {
+	return h.caseAction("inoffice.flash.saved", func(c *fiber.Ctx, p app.Principal, id int64) error {
 		up, err := httpx.FormFile(c, "file", committee.MaxEvidence)
 		if err != nil {
 			return err
