@@ -319,6 +319,14 @@ func TestCommitteeRemovalWholePath(t *testing.T) {
 		if k.Status != "removed" || k.MemberStatus != "ended" || k.OutcomeDoc == nil {
 			t.Fatalf("after the final vote: %+v", k)
 		}
+		env.API("GET", fmt.Sprintf("/api/v1/committees/%d", cid), street, nil).JSON(t, &fc)
+		statuses := map[string]string{}
+		for _, m := range fc.Members {
+			statuses[m.Name] = m.Status
+		}
+		if statuses["王建国"] != "ended" || statuses["廖杰涵"] != "serving" || len(fc.Members) != 6 {
+			t.Errorf("GET committee after the removal: %+v", fc.Members)
+		}
 		v = cmGet(t, env, street, cid)
 		if v.Serving != 5 || len(v.Alternates) != 0 || v.ReelectionRequired || cmMemberID(t, v, "廖杰涵") == 0 {
 			t.Fatalf("after the first removal: %+v", v)

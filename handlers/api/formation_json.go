@@ -417,6 +417,14 @@ func fmToCommitteeJSON(c formation.CommitteeView) fmCommitteeJSON {
 		Members: fmToCommitteeMembersJSON(c.Members), Alternates: fmToCommitteeMembersJSON(c.Alternates), Former: fmToCommitteeMembersJSON(c.Former),
 		Elections: []fmCommitteeElectionJSON{}, Filings: []fmFilingJSON{}, PartyRatio: fmToRatioJSON(c.Ratio),
 		ReelectionRequired: c.ReelectionRequiredAt != nil}
+	if c.Status != models.CommitteeEnded {
+		// The committee in office lists its ended members too, with status "ended" (issue 12, API.md).
+		for _, m := range fmToCommitteeMembersJSON(c.Former) {
+			if m.Role != models.RoleAlternate {
+				out.Members = append(out.Members, m)
+			}
+		}
+	}
 	for _, e := range c.Elections {
 		runoff := []string{}
 		if e.Runoff != "" {
