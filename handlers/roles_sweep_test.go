@@ -15,6 +15,7 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/auth"
+	"gongzhi/app/committee"
 	"gongzhi/app/database/dbtest"
 	"gongzhi/app/documents"
 	"gongzhi/app/elections"
@@ -373,6 +374,41 @@ var swTable = map[string]swRule{
 	"POST /handovers/:id/refusal":                  obj(swRunners),
 	"POST /handovers/:id/complete":                 obj(swRunners),
 	"GET /handovers/:id/record.pdf":                obj(swAll),
+	// The committee in office (issue 12): the seeded case is reported, not verified.
+	"GET /api/v1/committees/:id/in-office":              obj(swAll),
+	"GET /api/v1/committees/:id/attendance":             obj(swAll),
+	"POST /api/v1/committees/:id/cases":                 obj(swRunners),
+	"POST /api/v1/committees/:id/cessations":            obj(swRunners),
+	"POST /api/v1/committees/:id/change-filings":        obj(swCompose),
+	"POST /api/v1/committees/:id/reelection":            obj("admin street committee"),
+	"GET /api/v1/cases":                                 list(swAll),
+	"GET /api/v1/cases/:id":                             obj(swAll),
+	"POST /api/v1/cases/:id/verification":               obj(swWork),
+	"POST /api/v1/cases/:id/defence":                    obj(swRunners),
+	"POST /api/v1/cases/:id/proposal":                   obj(swRunners),
+	"POST /api/v1/cases/:id/order":                      obj(swCompose),
+	"POST /api/v1/cases/:id/settle":                     obj(swRunners),
+	"POST /api/v1/cases/:id/files":                      obj(swRunners),
+	"GET /api/v1/case-files/:id":                        obj(swAll),
+	"POST /api/v1/cases/:id/cessation-confirmation":     obj(swWork),
+	"POST /api/v1/cases/:id/assembly-confirmation":      obj(swRunners),
+	"GET /public/estates/:id/committee-report":          pub(),
+	"POST /public/estates/:id/committee-report":         pub(),
+	"GET /estates/:id/committee-office":                 obj(swAll),
+	"POST /estates/:id/committee-office/cases":          obj(swRunners),
+	"POST /estates/:id/committee-office/cessations":     obj(swRunners),
+	"POST /estates/:id/committee-office/reelection":     obj("admin street committee"),
+	"POST /estates/:id/committee-office/change-filings": obj(swCompose),
+	"GET /committee-cases":                              list(swAll),
+	"POST /committee-cases/:id/files":                   obj(swRunners),
+	"GET /committee-case-files/:id":                     obj(swAll),
+	"POST /api/v1/votes/:id/by-election":                onVote("done", swOfficers).plus(404),
+	"GET /committee-cases/:id":                          obj(swAll),
+	"POST /committee-cases/:id/verification":            obj(swWork),
+	"POST /committee-cases/:id/defence":                 obj(swRunners),
+	"POST /committee-cases/:id/proposal":                obj(swRunners),
+	"POST /committee-cases/:id/order":                   obj(swCompose),
+	"POST /committee-cases/:id/cessation-confirmation":  obj(swWork),
 }
 
 // swIDs are the seeded objects the routes name.
@@ -382,6 +418,7 @@ type swIDs struct {
 	unit, owner, user, document, minutes int64
 	group, member, fobjection, candidate int64
 	committee                            int64
+	ccase, caseFile                      int64 // the committee in office (issue 12)
 	dutyCode                             string
 	property                             swProperty // issue 13: property_test.go
 	// issue 13, second half (seeded by h6SweepSeed)
@@ -504,6 +541,14 @@ func swSeed(t *testing.T, env *voteEnv) swIDs {
 		t.Fatalf("record election: %v", err)
 	}
 	ids.committee = swFirstID(t, env, "SELECT MIN(id) FROM committees WHERE estate_id = ?", ids.estate)
+	member := swFirstID(t, env, "SELECT MIN(id) FROM committee_members WHERE committee_id = ?", ids.committee)
+	if ids.ccase, err = env.Svc.Committee.Report(ctx, fmSystem, ids.committee, committee.ReportInput{MemberID: member, Grounds: []string{"N6"},
+		Facts: "收受物业公司礼品", Reporter: "owner"}); err != nil {
+		t.Fatalf("case: %v", err)
+	}
+	if ids.caseFile, err = env.Svc.Committee.AddFile(ctx, fmSystem, ids.ccase, "evidence.txt", []byte("证据")); err != nil {
+		t.Fatalf("case file: %v", err)
+	}
 
 	held := env.Clock.Now()
 	if _, err := env.Svc.Documents.CreateMinutes(ctx, fmSystem, ids.estate, documents.NewMinutes{Kind: "committee",
@@ -578,6 +623,14 @@ func swPath(route string, rule swRule, ids swIDs) string {
 				v = ids.handover
 			case "handover-items":
 				v = ids.handoverItem
+			case "cases":
+				v = ids.ccase
+			case "case-files":
+				v = ids.caseFile
+			case "committee-cases":
+				v = ids.ccase
+			case "committee-case-files":
+				v = ids.caseFile
 			}
 		case ":group", ":gid":
 			v = ids.group

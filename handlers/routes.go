@@ -21,6 +21,7 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/access"
+	"gongzhi/app/committee"
 	"gongzhi/app/config"
 	"gongzhi/app/database"
 	"gongzhi/app/demo"
@@ -119,6 +120,8 @@ func New(d Deps) *fiber.App {
 		{"/verify", documents.MaxAttachment + 1<<20},
 		{"/api/v1/complaints/:id/attachments", property.MaxAttachment + 1<<20},
 		{"/complaints/:id/attachments", property.MaxAttachment + 1<<20},
+		{"/api/v1/cases/:id/files", committee.MaxEvidence + 1<<20}, // the committee in office: evidence
+		{"/committee-cases/:id/files", committee.MaxEvidence + 1<<20},
 	} {
 		fapp.Post(u.path, httpx.AllowBody(u.limit))
 	}
@@ -264,6 +267,27 @@ func New(d Deps) *fiber.App {
 	authed.Get("/estates/:id/transitional-bodies", formationAPI.ListTransitional)
 	authed.Post("/estates/:id/transitional-bodies", httpx.Allow(access.TransitionalBody), formationAPI.FormTransitional)
 	authed.Post("/transitional-bodies/:id/end", httpx.Allow(access.TransitionalBody), formationAPI.EndTransitional)
+	// The committee in office (issue 12): negative-list cases, cessation, attendance,
+	// change filing, re-election (docs/committee.md).
+	committeeAPI := &api.CommitteeHandlers{Committee: d.Svc.Committee, Validate: validate}
+	authed.Get("/committees/:id/in-office", committeeAPI.InOffice)
+	authed.Get("/committees/:id/attendance", committeeAPI.Attendance)
+	authed.Post("/committees/:id/cases", httpx.Allow(access.CaseReport), committeeAPI.Report)
+	authed.Post("/committees/:id/cessations", httpx.Allow(access.CaseReport), committeeAPI.Cessation)
+	authed.Post("/committees/:id/change-filings", httpx.Allow(access.CommitteeFiling), committeeAPI.FileChanges)
+	authed.Post("/committees/:id/reelection", httpx.Allow(access.ReelectionCompose), committeeAPI.StartReelection)
+	authed.Post("/votes/:id/by-election", httpx.Allow(access.ReelectionElection), committeeAPI.RecordByElection)
+	authed.Get("/cases", committeeAPI.OpenCases)
+	authed.Get("/cases/:id", committeeAPI.GetCase)
+	authed.Post("/cases/:id/verification", httpx.Allow(access.CaseVerify), committeeAPI.Verify)
+	authed.Post("/cases/:id/defence", httpx.Allow(access.CaseReport), committeeAPI.Defence)
+	authed.Post("/cases/:id/proposal", httpx.Allow(access.CaseReport), committeeAPI.Propose)
+	authed.Post("/cases/:id/order", httpx.Allow(access.CaseOrder), committeeAPI.Order)
+	authed.Post("/cases/:id/settle", httpx.Allow(access.CaseReport), committeeAPI.Settle)
+	authed.Post("/cases/:id/files", httpx.Allow(access.CaseReport), readUpload, committeeAPI.AddFile)
+	authed.Get("/case-files/:id", committeeAPI.GetFile)
+	authed.Post("/cases/:id/cessation-confirmation", httpx.Allow(access.CaseVerify), committeeAPI.ConfirmCessation)
+	authed.Post("/cases/:id/assembly-confirmation", httpx.Allow(access.CaseReport), committeeAPI.AssemblyConfirmation)
 	// holiday calendar API routes (platform administrator)
 	calendarAPI := &api.CalendarHandlers{Calendar: d.Svc.Calendar, Validate: validate}
 	authed.Get("/holiday-calendars", httpx.Allow(access.ManageHolidays), calendarAPI.ListHolidayCalendars)
@@ -319,6 +343,10 @@ func New(d Deps) *fiber.App {
 	fapp.Get("/verify/:code", publicLimit, docsWeb.Verify)
 	fapp.Get("/verify/:code/download", publicLimit, docsWeb.Download)
 	fapp.Get("/votes/:id/resolution.pdf", publicLimit, docsWeb.Resolution)
+	// committee in office public web routes: an owner's report against a member (issue 12)
+	committeeWeb := &web.CommitteePages{Handlers: webH, Committee: d.Svc.Committee}
+	fapp.Get("/public/estates/:id/committee-report", publicLimit, committeeWeb.PublicForm)
+	fapp.Post("/public/estates/:id/committee-report", publicLimit, committeeWeb.PublicReport)
 	// votes public web routes: the owner's ballot link, the receipt check, published results (no sign-in)
 	fapp.Get("/b/:token", ballotLimit, voteWeb.BallotPage)
 	fapp.Post("/b/:token/check", ballotLimit, voteWeb.CheckIdentity)
@@ -435,6 +463,21 @@ func New(d Deps) *fiber.App {
 	staff.Post("/estates/:id/formation/candidates/:cid/withdraw", httpx.Allow(access.PrepWork, access.ReelectionWork), formationWeb.WithdrawCandidate)
 	staff.Post("/estates/:id/formation/committees/:cmid/officers", httpx.Allow(access.CommitteeOfficers), formationWeb.SetOfficers)
 	staff.Post("/estates/:id/formation/committees/:cmid/filings", httpx.Allow(access.CommitteeFiling), formationWeb.FileCommittee)
+	// committee in office web routes (issue 12): committee page, cases, street office's list
+	staff.Get("/estates/:id/committee-office", committeeWeb.CommitteePage)
+	staff.Post("/estates/:id/committee-office/cases", httpx.Allow(access.CaseReport), committeeWeb.Report)
+	staff.Post("/estates/:id/committee-office/cessations", httpx.Allow(access.CaseReport), committeeWeb.Cessation)
+	staff.Post("/estates/:id/committee-office/reelection", httpx.Allow(access.ReelectionCompose), committeeWeb.Reelection)
+	staff.Post("/estates/:id/committee-office/change-filings", httpx.Allow(access.CommitteeFiling), committeeWeb.ChangeFiling)
+	staff.Get("/committee-cases", committeeWeb.OpenCases)
+	staff.Get("/committee-cases/:id", committeeWeb.CasePage)
+	staff.Post("/committee-cases/:id/verification", httpx.Allow(access.CaseVerify), committeeWeb.Verify)
+	staff.Post("/committee-cases/:id/defence", httpx.Allow(access.CaseReport), committeeWeb.Defence)
+	staff.Post("/committee-cases/:id/files", httpx.Allow(access.CaseReport), readUpload, committeeWeb.AddFile)
+	staff.Get("/committee-case-files/:id", committeeWeb.File)
+	staff.Post("/committee-cases/:id/proposal", httpx.Allow(access.CaseReport), committeeWeb.Propose)
+	staff.Post("/committee-cases/:id/order", httpx.Allow(access.CaseOrder), committeeWeb.Order)
+	staff.Post("/committee-cases/:id/cessation-confirmation", httpx.Allow(access.CaseVerify), committeeWeb.ConfirmCessation)
 	// holiday calendar web routes (platform administrator)
 	calendarWeb := &web.CalendarPages{Handlers: webH, Calendar: d.Svc.Calendar}
 	staff.Get("/holiday-calendars", httpx.Allow(access.ManageHolidays), calendarWeb.CalendarPage)

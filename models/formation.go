@@ -268,8 +268,11 @@ type Committee struct {
 	EndedReason       string
 	ProfileCode       string
 	ProfileVersion    string
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// ReelectionRequiredAt is set when serving members fall below half of the seats
+	// after alternates filled in (BJ 48: 2 × serving < seats).
+	ReelectionRequiredAt *time.Time
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
 }
 
 // TableName is the table of committees.
@@ -343,8 +346,14 @@ type CommitteeMember struct {
 	Status         string
 	StartAt        time.Time
 	EndAt          *time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// SuspendedAt is set while a founded negative-list case suspends the member (issue
+	// 12): still a member, counted among all members, but taking no part.
+	SuspendedAt     *time.Time
+	SuspendedCaseID *int64
+	EndReason       string     // why the seat ended (removed, ceased, ...)
+	SeatedAt        *time.Time // when an alternate took a seat (递补)
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // TableName is the table of committee members.

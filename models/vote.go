@@ -100,6 +100,9 @@ type VoteItem struct {
 	// CompanyID the company it proposes to hire (migration 00020); nil otherwise.
 	ContractID *int64
 	CompanyID  *int64
+	// RemovalCaseID marks an elect_committee item that decides the removal of a member
+	// (agree/oppose/abstain, ordinary double majority) on a founded case (issue 12).
+	RemovalCaseID *int64
 }
 
 // VoteCandidate is one candidate of an election item, in the order of the published list.

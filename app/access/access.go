@@ -44,6 +44,10 @@ const (
 	// complaints and their events, satisfaction surveys (every staff role of the estate)
 	PropertyRecords
 	GradeCredit // set property companies' credit grades, keep and publish the district's red and black lists (issue 13)
+	// The committee in office (issue 12, docs/committee.md).
+	CaseReport // record a report against a committee member, its evidence, the member's defence, the proposal to the assembly, a cessation
+	CaseVerify // verify a report (founded or unfounded) and confirm a cessation found by a roster import
+	CaseOrder  // order the committee to propose a founded removal (BJ 46 ¶2)
 
 	// numActions is not an action: it counts them (new actions go above it).
 	numActions
@@ -85,6 +89,9 @@ var table = map[Action]rule{
 	SuperviseProperty:  {"supervise_property", []app.Role{admin, district, street}, "无权操作：物业服务企业由街道办事处和区住建部门监管"},
 	PropertyRecords:    {"property_records", []app.Role{admin, district, street, community, committee}, "无权修改物业服务记录"},
 	GradeCredit:        {"grade_credit", []app.Role{admin, district}, "无权操作：物业服务企业信用等级和红黑榜由区住建部门管理"},
+	CaseReport:         {"case_report", []app.Role{admin, street, community, committee}, "无权登记业主委员会委员的负面清单案件"},
+	CaseVerify:         {"case_verify", []app.Role{admin, street, community}, "无权核实：负面清单情形由街道办事处或社区核实"},
+	CaseOrder:          {"case_order", []app.Role{admin, street}, "无权责令：只有街道办事处可以责令业主委员会提请罢免"},
 }
 
 // Actions lists every action in order.

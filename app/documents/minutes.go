@@ -96,6 +96,9 @@ type MinutesView struct {
 	FinalisedAt *time.Time
 	// MissingGlyphs are characters the PDF font cannot print (shown as 〓).
 	MissingGlyphs string
+	// Suspended names the committee's members suspended on a founded negative-list case
+	// at the meeting (issue 12): counted among all members, taking no part.
+	Suspended []string
 }
 
 // MinutesSummary is one line of an estate's list of minutes.
@@ -556,6 +559,9 @@ func (s *Service) view(ctx context.Context, p app.Principal, m models.Minutes, e
 			}
 		}
 		v.Quorum = members > 0 && 2*len(content.Present) > members
+		if v.Suspended, err = suspendedAt(ctx, s.db, m.EstateID, content.HeldAt); err != nil {
+			return MinutesView{}, app.Internal(err)
+		}
 		v.Rule, v.LegalBasis = committeeRule(members), committeeBasis(e.ProfileCode)
 		for _, d := range content.Decisions {
 			out := DecideCommittee(CommitteeVote{Members: members, Present: len(content.Present), Agree: d.Agree, Oppose: d.Oppose, Abstain: d.Abstain})

@@ -34,6 +34,9 @@ type ImportResult struct {
 	Voters         int
 	TotalArea      rules.Area
 	TotalHeadcount int
+	// Notices are what the import observer (SetImportObserver) found after the import,
+	// e.g. committee members the new roster no longer lists as owners (issue 12).
+	Notices []string
 }
 
 // MaxFileSize bounds an uploaded roster file.
@@ -97,6 +100,7 @@ func (s *Service) Import(ctx context.Context, p app.Principal, estateID int64, f
 	if err != nil {
 		return ImportResult{}, app.AsError(err)
 	}
+	res.Notices = s.afterImport(ctx, p, estateID)
 	return res, nil
 }
 

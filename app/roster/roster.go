@@ -23,10 +23,11 @@ import (
 
 // Service is the roster service.
 type Service struct {
-	db    *gorm.DB
-	clock app.Clock
-	orgs  *orgs.Service
-	pii   *pii.Protector
+	db       *gorm.DB
+	clock    app.Clock
+	orgs     *orgs.Service
+	pii      *pii.Protector
+	observer ImportObserver // nil: none (observer.go)
 }
 
 // New builds the service; clock (nil: the system clock) stamps imports and edits.

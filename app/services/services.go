@@ -13,6 +13,7 @@ import (
 
 	"gongzhi/app/auth"
 	"gongzhi/app/calendar"
+	"gongzhi/app/committee"
 	"gongzhi/app/credit"
 	"gongzhi/app/documents"
 	"gongzhi/app/elections"
@@ -61,6 +62,8 @@ type Set struct {
 	// Credit and Handover: property companies' credit, dismissal and handover (issue 13).
 	Credit   *credit.Service
 	Handover *handover.Service
+	// Committee is the committee in office (issue 12): cases, cessation, seats.
+	Committee *committee.Service
 }
 
 // New builds the service set.
@@ -109,5 +112,11 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	set.Credit = credit.New(db, set.Orgs, set.Documents, set.Clock, opt.PublicURL)
 	set.Handover = handover.New(db, set.Orgs, set.Votes, set.Documents, set.Clock)
 	set.Handover.SetCalendars(set.Calendar)
+	// The committee in office (issue 12): removal items of votes, their settlement when
+	// final, and the check of members after a roster import.
+	set.Committee = committee.New(db, set.Orgs, set.Votes, set.Documents, set.Formation, protector, set.Clock)
+	set.Votes.SetRemovalCases(set.Committee)
+	set.Votes.SetFinalListener(set.Committee)
+	set.Roster.SetImportObserver(set.Committee)
 	return set, nil
 }

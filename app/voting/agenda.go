@@ -33,6 +33,10 @@ type ItemInput struct {
 	// CompanyID the company it proposes to hire (checked by checkPropertyLinks).
 	ContractID *int64
 	CompanyID  *int64
+	// RemovalCaseID makes an elect_committee item the removal of a committee member on
+	// a founded case (更换业主委员会成员, issue 12): answered agree/oppose/abstain and
+	// decided by the ordinary double majority, without seats or candidates.
+	RemovalCaseID int64
 }
 
 // CandidateInput is one candidate of an election item.
@@ -60,10 +64,15 @@ type Item struct {
 	Candidates  []Candidate
 	ContractID  *int64 // the contract a hire_dismiss_manager item dismisses
 	CompanyID   *int64 // the company a hire_dismiss_manager item proposes to hire
+	// RemovalCaseID is the case a removal item decides (0: not a removal).
+	RemovalCaseID int64
 }
 
 // IsElection tells whether the item is a committee election (answered by candidates).
-func (it Item) IsElection() bool { return it.Matter == rules.MatterElectCommittee }
+// A removal item (RemovalCaseID) is of the same matter but answered agree/oppose/abstain.
+func (it Item) IsElection() bool {
+	return it.Matter == rules.MatterElectCommittee && it.RemovalCaseID == 0
+}
 
 // Candidate is one candidate of an election item.
 type Candidate struct {
@@ -112,7 +121,7 @@ func textField(d *details, field, value string, max int) string {
 
 // validateItems checks an agenda and returns the cleaned items. households is asked
 // for (once) only when an election item needs the estate's size.
-func validateItems(d *details, in []ItemInput, prof rules.JurisdictionProfile, households func() (rules.EstateSize, error)) ([]ItemInput, error) {
+func validateItems(d *details, in []ItemInput, prof rules.JurisdictionProfile, households func() (rules.EstateSize, error), removal func(caseID int64) error) ([]ItemInput, error) {
 	if len(in) == 0 {
 		d.add("items", "至少需要一个表决事项 / at least one item")
 		return nil, nil
@@ -150,6 +159,17 @@ func validateItems(d *details, in []ItemInput, prof rules.JurisdictionProfile, h
 		}
 		if m != rules.MatterHireDismissManager && (it.ContractID != nil || it.CompanyID != nil) {
 			d.add(f+".contract_id", "只有 hire_dismiss_manager 事项可以指定物业服务合同或企业 / only hire_dismiss_manager items name a contract or company")
+		}
+		if it.RemovalCaseID != 0 {
+			if m != rules.MatterElectCommittee {
+				d.add(f+".removal_case_id", "罢免委员的事项须为 elect_committee / a removal item is of matter elect_committee")
+			} else if it.Seats != 0 || it.Alternates != 0 || len(it.Candidates) > 0 || it.ByElection || it.VacantSeats != 0 {
+				d.add(f+".removal_case_id", "罢免委员的事项没有席位和候选人 / a removal item has no seats or candidates")
+			} else if err := removalCheck(removal, it.RemovalCaseID); err != nil {
+				d.add(f+".removal_case_id", err.Error())
+			}
+			out[i] = it
+			continue
 		}
 		if m != rules.MatterElectCommittee {
 			if it.Seats != 0 || it.Alternates != 0 || len(it.Candidates) > 0 || it.ByElection || it.VacantSeats != 0 {
@@ -222,6 +242,10 @@ func insertAgenda(ctx context.Context, tx *gorm.DB, voteID int64, revision int, 
 		row := models.VoteItem{VoteID: voteID, Revision: revision, Position: i + 1, ItemKey: it.Key, Title: it.Title, Body: it.Text,
 			Matter: it.Matter, Seats: it.Seats, Alternates: it.Alternates, ByElection: it.ByElection, VacantSeats: it.VacantSeats,
 			ContractID: it.ContractID, CompanyID: it.CompanyID}
+		if it.RemovalCaseID != 0 {
+			id := it.RemovalCaseID
+			row.RemovalCaseID = &id
+		}
 		if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
 			return fmt.Errorf("writing item %s: %w", it.Key, err)
 		}
@@ -259,7 +283,10 @@ func buildAgenda(v models.Vote, rows []models.VoteItem, cands map[int64][]models
 			Rule: t.Rule, RuleEN: t.RuleEN, LegalBasis: t.LegalBasis,
 			Seats: r.Seats, Alternates: r.Alternates, ByElection: r.ByElection, VacantSeats: r.VacantSeats,
 			ContractID: r.ContractID, CompanyID: r.CompanyID}
-		if m == rules.MatterElectCommittee {
+		if r.RemovalCaseID != nil {
+			it.RemovalCaseID = *r.RemovalCaseID
+		}
+		if it.IsElection() {
 			pos := map[string]int{}
 			for j, c := range cands[r.ID] {
 				it.Candidates = append(it.Candidates, Candidate{Key: c.CandidateKey, Name: c.Name})

@@ -126,7 +126,7 @@ func (s *Service) Create(ctx context.Context, p app.Principal, estateID int64, i
 	if in.FollowMajority && !prof.FollowMajorityAllowed {
 		d.add("follow_majority", fmt.Sprintf("%s不允许“从众”计票 / the %s profile does not allow follow-the-majority counting", prof.Name, prof.Code))
 	}
-	items, err := validateItems(&d, in.Items, prof, func() (rules.EstateSize, error) { return s.households(ctx, estateID) })
+	items, err := validateItems(&d, in.Items, prof, func() (rules.EstateSize, error) { return s.households(ctx, estateID) }, s.removalChecker(ctx, estateID))
 	if err != nil {
 		return 0, app.Internal(err)
 	}
@@ -247,13 +247,16 @@ func (s *Service) changeAgenda(ctx context.Context, p app.Principal, voteID int6
 	for _, r := range rows {
 		it := ItemInput{Key: r.ItemKey, Title: r.Title, Text: r.Body, Matter: r.Matter, Seats: r.Seats, Alternates: r.Alternates,
 			ByElection: r.ByElection, VacantSeats: r.VacantSeats, ContractID: r.ContractID, CompanyID: r.CompanyID}
+		if r.RemovalCaseID != nil {
+			it.RemovalCaseID = *r.RemovalCaseID
+		}
 		for _, c := range cands[r.ID] {
 			it.Candidates = append(it.Candidates, CandidateInput{Key: c.CandidateKey, Name: c.Name})
 		}
 		current = append(current, it)
 	}
 	var d details
-	items, err := validateItems(&d, change(current), prof, func() (rules.EstateSize, error) { return s.households(ctx, v.EstateID) })
+	items, err := validateItems(&d, change(current), prof, func() (rules.EstateSize, error) { return s.households(ctx, v.EstateID) }, s.removalChecker(ctx, v.EstateID))
 	if err != nil {
 		return 0, app.Internal(err)
 	}

@@ -125,5 +125,6 @@ func (s *Service) Finalise(ctx context.Context, p app.Principal, voteID int64) (
 	if err != nil {
 		return time.Time{}, app.AsErrorOrNil(err)
 	}
+	s.notifyFinal(ctx, p, v.ID)
 	return now, nil
 }

@@ -66,6 +66,9 @@ type Service struct {
 	calendars calendar.Source
 
 	observer Observer // nil: none (SetObserver)
+
+	removals RemovalCases  // nil: no removal item is accepted (SetRemovalCases, removal.go)
+	finals   FinalListener // nil: none (SetFinalListener, removal.go)
 }
 
 // New builds the service; clock (nil: the system clock) is the only time it reads. publicURL is the base of the personal ballot links

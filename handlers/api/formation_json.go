@@ -411,6 +411,9 @@ type fmCommitteeJSON struct {
 	AlternatesPending int                       `json:"alternates_pending"`
 	AlternateTie      []string                  `json:"alternate_tie"`
 	Lots              []lotJSON                 `json:"lots"`
+	// ReelectionRequired: serving members below half of the seats after alternates
+	// filled in (BJ 48, issue 12).
+	ReelectionRequired bool `json:"reelection_required"`
 }
 
 func fmToCommitteeMembersJSON(list []formation.CommitteeMemberView) []fmCommitteeMemberJSON {
@@ -419,6 +422,9 @@ func fmToCommitteeMembersJSON(list []formation.CommitteeMemberView) []fmCommitte
 		out = append(out, fmCommitteeMemberJSON{ID: m.ID, CandidateID: m.CandidateID, CandidateKey: m.CandidateKey, Name: m.Name, Room: m.Room,
 			Role: m.Role, RoleLabel: m.RoleLabel, Rank: m.ElectionRank, PartyMember: m.PartyMember, AgreeHeadcount: m.AgreeHeadcount,
 			AgreeArea: m.AgreeAreaText, VoteID: m.VoteID, Status: m.Status, StartAt: m.StartAt, EndAt: m.EndAt})
+		if m.Status == models.SeatServing && m.SuspendedAt != nil {
+			out[len(out)-1].Status = "suspended" // suspended on a founded negative-list case (issue 12)
+		}
 	}
 	return out
 }
@@ -432,9 +438,18 @@ func fmToCommitteeJSON(c formation.CommitteeView) fmCommitteeJSON {
 		EndedAt: c.EndedAt, EndedReason: c.EndedReason, Profile: c.ProfileCode, ProfileVersion: c.ProfileVersion,
 		Members: fmToCommitteeMembersJSON(c.Members), Alternates: fmToCommitteeMembersJSON(c.Alternates), Former: fmToCommitteeMembersJSON(c.Former),
 		Elections: []fmCommitteeElectionJSON{}, Filings: []fmFilingJSON{}, PartyRatio: fmToRatioJSON(c.Ratio),
-		AlternatesPending: c.AlternatesPending, AlternateTie: nonNil(c.AlternateTie), Lots: []lotJSON{}}
+		AlternatesPending: c.AlternatesPending, AlternateTie: nonNil(c.AlternateTie), Lots: []lotJSON{},
+		ReelectionRequired: c.ReelectionRequiredAt != nil}
 	for _, l := range c.Lots {
 		out.Lots = append(out.Lots, toLotJSON(l))
+	}
+	if c.Status != models.CommitteeEnded {
+		// The committee in office lists its ended members too, with status "ended" (issue 12, API.md).
+		for _, m := range fmToCommitteeMembersJSON(c.Former) {
+			if m.Role != models.RoleAlternate {
+				out.Members = append(out.Members, m)
+			}
+		}
 	}
 	for _, e := range c.Elections {
 		runoff := []string{}

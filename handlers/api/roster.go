@@ -46,8 +46,12 @@ func (h *RosterHandlers) Import(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"units": res.Units, "voters": res.Voters, "total_area": res.TotalArea.String(),
-		"total_headcount": res.TotalHeadcount, "rows": res.Rows, "import_id": res.ImportID})
+	out := fiber.Map{"units": res.Units, "voters": res.Voters, "total_area": res.TotalArea.String(),
+		"total_headcount": res.TotalHeadcount, "rows": res.Rows, "import_id": res.ImportID}
+	if len(res.Notices) > 0 {
+		out["notices"] = res.Notices
+	}
+	return c.JSON(out)
 }
 
 type voterJSON struct {

@@ -49,11 +49,13 @@ type voteItemRequest struct {
 	Candidates  []voteCandidateRequest `json:"candidates" validate:"dive"`
 	ContractID  *int64                 `json:"contract_id"` // hire_dismiss_manager: the contract dismissed
 	CompanyID   *int64                 `json:"company_id"`  // hire_dismiss_manager: the company proposed
+	// RemovalCaseID makes an elect_committee item a removal (issue 12).
+	RemovalCaseID int64 `json:"removal_case_id"`
 }
 
 func (r voteItemRequest) input() voting.ItemInput {
 	in := voting.ItemInput{Key: r.Key, Title: r.Title, Text: r.Text, Matter: r.Matter, Seats: r.Seats, Alternates: r.Alternates,
-		ByElection: r.ByElection, VacantSeats: r.VacantSeats, ContractID: r.ContractID, CompanyID: r.CompanyID}
+		ByElection: r.ByElection, VacantSeats: r.VacantSeats, ContractID: r.ContractID, CompanyID: r.CompanyID, RemovalCaseID: r.RemovalCaseID}
 	for _, c := range r.Candidates {
 		in.Candidates = append(in.Candidates, voting.CandidateInput{Key: c.Key, Name: c.Name})
 	}
@@ -126,6 +128,8 @@ type voteItemJSON struct {
 	Candidates  []voteCandidateJSON `json:"candidates,omitempty"`
 	ContractID  *int64              `json:"contract_id,omitempty"`
 	CompanyID   *int64              `json:"company_id,omitempty"`
+	// RemovalCaseID is the case a removal item decides (issue 12).
+	RemovalCaseID int64 `json:"removal_case_id,omitempty"`
 }
 
 func voteItemsJSON(items []voting.Item) []voteItemJSON {
@@ -134,7 +138,7 @@ func voteItemsJSON(items []voting.Item) []voteItemJSON {
 		j := voteItemJSON{Key: it.Key, Title: it.Title, Text: it.Text, Matter: string(it.Matter), MatterLabel: it.MatterLabel,
 			Class: string(it.Class), Rule: it.Rule, RuleEN: it.RuleEN, LegalBasis: it.LegalBasis,
 			Seats: it.Seats, Alternates: it.Alternates, ByElection: it.ByElection, VacantSeats: it.VacantSeats,
-			ContractID: it.ContractID, CompanyID: it.CompanyID}
+			ContractID: it.ContractID, CompanyID: it.CompanyID, RemovalCaseID: it.RemovalCaseID}
 		if it.IsElection() {
 			j.Candidates = make([]voteCandidateJSON, 0, len(it.Candidates))
 			for _, c := range it.Candidates {

@@ -78,6 +78,9 @@ func (h *RosterPages) Import(c *fiber.Ctx) error {
 	msg := ""
 	if err == nil {
 		msg = h.Views.T(Lang(c), "roster.imported", "Units", res.Units, "Voters", res.Voters, "Area", res.TotalArea.String())
+		for _, n := range res.Notices { // e.g. committee members no longer listed as owners (issue 12)
+			msg += " " + n
+		}
 	}
 	return h.rosterDone(c, p, id, err, fmt.Sprintf("/estates/%d/roster", id), msg)
 }
