@@ -17,6 +17,7 @@ import (
 
 	"gongzhi/app/config"
 	"gongzhi/app/database"
+	"gongzhi/app/audit"
 	"gongzhi/app/demo"
 	"gongzhi/app/keyring"
 	"gongzhi/app/services"
@@ -30,6 +31,8 @@ func main() {
 	var err error
 	if len(os.Args) > 1 && os.Args[1] == "rotate-key" {
 		err = rotateKey(ctx, os.Args[2:], os.Stdout)
+	} else if len(os.Args) > 1 && os.Args[1] == "check-audit" {
+		err = checkAudit(ctx, os.Args[2:], os.Stdout)
 	} else {
 		err = run(ctx)
 	}
@@ -76,6 +79,12 @@ func run(ctx context.Context) error {
 		return err
 	} else if pending {
 		return errors.New("the database schema is out of date: run with AUTO_MIGRATE=true to apply the migrations")
+	}
+	// Audit rows written before the hash chain (migration 00022) are chained once, here.
+	if n, err := audit.Backfill(ctx, db); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("audit log rows chained", "count", n)
 	}
 
 	secret, err := cfg.EnsureSecretKey()
