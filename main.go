@@ -15,9 +15,9 @@ import (
 	"syscall"
 	"time"
 
+	"gongzhi/app/audit"
 	"gongzhi/app/config"
 	"gongzhi/app/database"
-	"gongzhi/app/audit"
 	"gongzhi/app/demo"
 	"gongzhi/app/keyring"
 	"gongzhi/app/services"
