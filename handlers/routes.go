@@ -254,6 +254,14 @@ func New(d Deps) *fiber.App {
 	calendarAPI := &api.CalendarHandlers{Calendar: d.Svc.Calendar, Validate: validate}
 	authed.Get("/holiday-calendars", httpx.Allow(access.ManageHolidays), calendarAPI.ListHolidayCalendars)
 	authed.Post("/holiday-calendars/:year", httpx.Allow(access.ManageHolidays), calendarAPI.LoadHolidayCalendar)
+	// auditor's workspace API routes (issue 14, app/auditview; docs/audit.md)
+	auditAPI := &api.AuditHandlers{Audit: d.Svc.AuditView, Validate: validate}
+	authed.Get("/votes/:id/audit", httpx.Allow(access.AuditVotes), auditAPI.Workspace)
+	authed.Get("/votes/:id/audit/ballots", httpx.Allow(access.AuditVotes), auditAPI.Ballots)
+	authed.Post("/votes/:id/audit/paper-audits", httpx.Allow(access.AuditVotes), auditAPI.DrawSample)
+	authed.Get("/votes/:id/audit/paper-audits/:paudit", httpx.Allow(access.AuditVotes), auditAPI.PaperAudit)
+	authed.Post("/votes/:id/audit/paper-audits/:paudit/items/:pitem", httpx.Allow(access.AuditVotes), auditAPI.RecordCheck)
+	authed.Post("/votes/:id/audit/recounts", httpx.Allow(access.AuditVotes), auditAPI.RunRecount)
 	v1.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	// Web pages.
@@ -370,6 +378,15 @@ func New(d Deps) *fiber.App {
 	calendarWeb := &web.CalendarPages{Handlers: webH, Calendar: d.Svc.Calendar}
 	staff.Get("/holiday-calendars", httpx.Allow(access.ManageHolidays), calendarWeb.CalendarPage)
 	staff.Post("/holiday-calendars", httpx.Allow(access.ManageHolidays), calendarWeb.LoadCalendar)
+	// auditor's workspace web routes (issue 14, app/auditview; docs/audit.md)
+	auditWeb := &web.AuditPages{Handlers: webH, Audit: d.Svc.AuditView}
+	staff.Get("/audit/votes", httpx.Allow(access.AuditVotes), auditWeb.VotesPage)
+	staff.Get("/votes/:id/audit", httpx.Allow(access.AuditVotes), auditWeb.WorkspacePage)
+	staff.Get("/votes/:id/audit/ballots", httpx.Allow(access.AuditVotes), auditWeb.BallotsPage)
+	staff.Post("/votes/:id/audit/paper-audits", httpx.Allow(access.AuditVotes), auditWeb.DrawSample)
+	staff.Get("/votes/:id/audit/paper-audits/:paudit", httpx.Allow(access.AuditVotes), auditWeb.SamplePage)
+	staff.Post("/votes/:id/audit/paper-audits/:paudit/items/:pitem", httpx.Allow(access.AuditVotes), auditWeb.RecordCheck)
+	staff.Post("/votes/:id/audit/recounts", httpx.Allow(access.AuditVotes), auditWeb.RunRecount)
 	return fapp
 }
 

@@ -34,6 +34,7 @@ const (
 	CommitteeOfficers                    // record the chair and vice-chairs the committee elected
 	CommitteeFiling                      // accept the committee's filing (备案)
 	ManageHolidays                       // read and load the State Council's holiday notices (platform data, docs/calendar.md)
+	AuditVotes                           // the auditor's workspace of a vote (app/auditview): read it, draw and record sampled paper audits, keep recounts
 )
 
 type rule struct {
@@ -50,7 +51,9 @@ const (
 	committee = app.RoleCommittee
 )
 
-// table is the policy: for each action, the roles that may take it. Auditors take none.
+// table is the policy: for each action, the roles that may take it. Auditors take
+// none but AuditVotes, whose writes are the auditor's own records (sampled paper
+// audits, kept recounts), never a change to what is audited.
 var table = map[Action]rule{
 	ManageOrgs:         {"manage_orgs", []app.Role{admin, district, street}, "无权创建机构"},
 	ManageEstates:      {"manage_estates", []app.Role{admin, district, street, community}, "无权创建小区"},
@@ -68,12 +71,13 @@ var table = map[Action]rule{
 	CommitteeOfficers:  {"committee_officers", []app.Role{admin, street, community, committee}, "无权进行此操作"},
 	CommitteeFiling:    {"committee_filing", []app.Role{admin, street}, "无权操作：备案由街道办事处受理"},
 	ManageHolidays:     {"manage_holidays", []app.Role{admin}, "只有平台管理员可以管理节假日安排"},
+	AuditVotes:         {"audit_votes", []app.Role{admin, street, app.RoleAuditor}, "无权使用审计工作台：审计工作台供审计员、街道办事处和平台管理员使用"},
 }
 
 // Actions lists every action in order.
 func Actions() []Action {
 	out := make([]Action, 0, len(table))
-	for a := ManageOrgs; a <= ManageHolidays; a++ {
+	for a := ManageOrgs; a <= AuditVotes; a++ {
 		out = append(out, a)
 	}
 	return out

@@ -11,6 +11,7 @@ import (
 
 	"gongzhi/app"
 
+	"gongzhi/app/auditview"
 	"gongzhi/app/auth"
 	"gongzhi/app/calendar"
 	"gongzhi/app/documents"
@@ -54,6 +55,7 @@ type Set struct {
 	Elections *elections.Service
 	Documents *documents.Service
 	Calendar  *calendar.Service
+	AuditView *auditview.Service // the auditor's workspace (issue 14)
 }
 
 // New builds the service set.
@@ -91,6 +93,7 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	if set.Documents, err = documents.New(db, set.Orgs, set.Votes, protector, opt.PublicURL); err != nil {
 		return nil, fmt.Errorf("services: %w", err)
 	}
+	set.AuditView = auditview.New(db, set.Orgs, set.Votes, set.Clock)
 	set.Votes.SetCalendars(set.Calendar)
 	set.Documents.SetCalendars(set.Calendar)
 	return set, nil
