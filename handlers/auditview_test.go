@@ -27,8 +27,8 @@ type avWorkspace struct {
 		Live    int    `json:"live"`
 		Voided  int    `json:"voided"`
 	} `json:"channels"`
-	Flags  []avFlag `json:"flags"`
-	Voids  []struct {
+	Flags []avFlag `json:"flags"`
+	Voids []struct {
 		Reason string `json:"reason"`
 	} `json:"voids"`
 	Events []struct {

@@ -58,7 +58,7 @@ func TestSampleReproducibleAndUniform(t *testing.T) {
 
 func TestRateExact(t *testing.T) {
 	cases := []struct {
-		checked, disc   int
+		checked, disc int
 		fraction, pct string
 	}{
 		{4, 1, "1/4", "25.00%"}, {3, 1, "1/3", "33.33%"}, {3, 2, "2/3", "66.67%"}, {8, 1, "1/8", "12.50%"},
