@@ -286,3 +286,22 @@ func checkHead(h models.AuditHead, hashAt map[int64]string, trusted ed25519.Publ
 	}
 	return nil
 }
+
+// SignHeadIfGrown signs the chain's head when it has grown since the last signed
+// head (or none was signed yet), and tells whether it signed. A periodic worker
+// calls it (every few minutes; main wires it with the platform key).
+func SignHeadIfGrown(ctx context.Context, db *gorm.DB, s Signer, now time.Time) (bool, error) {
+	var head models.AuditChain
+	if err := db.WithContext(ctx).Raw("SELECT id, seq, hash FROM audit_chain WHERE id = 1").Scan(&head).Error; err != nil {
+		return false, fmt.Errorf("reading the audit chain: %w", err)
+	}
+	var last []int64
+	if err := db.WithContext(ctx).Model(&models.AuditHead{}).Order("id DESC").Limit(1).Pluck("seq", &last).Error; err != nil {
+		return false, fmt.Errorf("reading signed heads: %w", err)
+	}
+	if len(last) == 1 && last[0] >= head.Seq {
+		return false, nil
+	}
+	_, err := SignHead(ctx, db, s, now)
+	return err == nil, err
+}

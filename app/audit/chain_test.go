@@ -212,3 +212,26 @@ func TestBackfillChainsOldRows(t *testing.T) {
 		}
 	})
 }
+
+// TestSignHeadIfGrown signs only when the chain grew since the last head.
+func TestSignHeadIfGrown(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		ctx, signer := context.Background(), newSigner(t)
+		steps := []struct {
+			record bool
+			signed bool
+		}{{false, true}, {false, false}, {true, true}, {false, false}, {true, true}}
+		for i, st := range steps {
+			if st.record {
+				record(t, db.DB, "test.grow", nil)
+			}
+			signed, err := audit.SignHeadIfGrown(ctx, db.DB, signer, time.Now())
+			if err != nil || signed != st.signed {
+				t.Fatalf("step %d: signed %v, %v", i, signed, err)
+			}
+		}
+		if rep, err := audit.Check(ctx, db.DB, signer.PublicKey()); err != nil || rep.Broken != nil || rep.Heads != 3 {
+			t.Fatalf("%+v %v", rep, err)
+		}
+	})
+}
