@@ -8,9 +8,11 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"gongzhi/app/audit"
 	"gongzhi/app/auditview"
 	"gongzhi/handlers/handlertest"
 )
@@ -420,4 +422,48 @@ func TestAuditTranslationsMatch(t *testing.T) {
 			t.Errorf("%s missing in Chinese", k)
 		}
 	}
+}
+
+// TestAuditChainUnderConcurrentUseCases: real use cases (paper ballots, reissues)
+// recording at once through the API leave one unbroken chain.
+func TestAuditChainUnderConcurrentUseCases(t *testing.T) {
+	eachVote(t, func(t *testing.T, env *voteEnv) {
+		tok := env.DemoToken("street")
+		id := env.openDemoVote(t, tok)
+		creds := env.credentials(t, tok, id)
+		rooms := []string{"1-1-101", "1-1-102", "1-1-201", "1-1-301", "1-1-302", "1-1-401", "1-1-402", "1-1-501"}
+		others := []string{"1-1-502", "1-1-601", "2-1-202", "2-1-301", "2-1-302", "2-1-401", "2-1-402", "2-1-501"}
+		var wg sync.WaitGroup
+		statuses := make(chan int, 2*len(rooms))
+		for i := range rooms {
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				r := env.API("POST", fmt.Sprintf("/api/v1/votes/%d/paper-ballots", id), tok,
+					map[string]any{"room": rooms[i], "choices": map[string]any{"dismiss": "agree"}})
+				statuses <- r.Status
+			}()
+			go func() {
+				defer wg.Done()
+				r := env.API("POST", fmt.Sprintf("/api/v1/votes/%d/credentials/%d/reissue", id, creds[others[i]].VoterID), tok, map[string]any{"reason": "并发测试"})
+				statuses <- r.Status
+			}()
+		}
+		wg.Wait()
+		close(statuses)
+		for st := range statuses {
+			if st != 200 && st != 201 {
+				t.Fatalf("a use case failed: %d", st)
+			}
+		}
+		rep, err := audit.Check(t.Context(), env.DB.DB, nil)
+		if err != nil || rep.Broken != nil {
+			t.Fatalf("chain: %+v %v", rep.Broken, err)
+		}
+		var rows int64
+		env.DB.Raw("SELECT COUNT(*) FROM audit_logs").Scan(&rows)
+		if rep.Entries != rows || rows < int64(2*len(rooms)) {
+			t.Errorf("%d entries walked of %d rows", rep.Entries, rows)
+		}
+	})
 }
