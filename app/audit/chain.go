@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -304,4 +305,31 @@ func SignHeadIfGrown(ctx context.Context, db *gorm.DB, s Signer, now time.Time) 
 	}
 	_, err := SignHead(ctx, db, s, now)
 	return err == nil, err
+}
+
+// RunHeadSigner signs the chain's head every interval when it has grown (and once
+// at start), until ctx ends. main starts it with the platform key:
+//
+//	go audit.RunHeadSigner(ctx, db, platformKey, 5*time.Minute, clock.Now, log)
+func RunHeadSigner(ctx context.Context, db *gorm.DB, s Signer, every time.Duration, now func() time.Time, log *slog.Logger) {
+	sign := func() {
+		if signed, err := SignHeadIfGrown(ctx, db, s, now()); err != nil {
+			if ctx.Err() == nil {
+				log.Error("signing the audit chain head", "error", err)
+			}
+		} else if signed {
+			log.Debug("audit chain head signed")
+		}
+	}
+	sign()
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			sign()
+		}
+	}
 }

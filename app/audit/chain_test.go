@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -233,5 +234,38 @@ func TestSignHeadIfGrown(t *testing.T) {
 		if rep, err := audit.Check(ctx, db.DB, signer.PublicKey()); err != nil || rep.Broken != nil || rep.Heads != 3 {
 			t.Fatalf("%+v %v", rep, err)
 		}
+	})
+}
+
+// TestRunHeadSigner signs at start and after the chain grows, and stops with its context.
+func TestRunHeadSigner(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			audit.RunHeadSigner(ctx, db.DB, newSigner(t), 20*time.Millisecond, time.Now, slog.New(slog.DiscardHandler))
+			close(done)
+		}()
+		waitFor := func(seq int64) {
+			deadline := time.Now().Add(5 * time.Second)
+			for {
+				var heads []models.AuditHead
+				db.Order("id").Find(&heads)
+				if len(heads) > 0 && heads[len(heads)-1].Seq == seq {
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("want a head at seq %d: %+v", seq, heads)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+		waitFor(0)
+		record(t, db.DB, "test.signer", nil)
+		waitFor(1)
+		record(t, db.DB, "test.signer", nil)
+		waitFor(2)
+		cancel()
+		<-done
 	})
 }
