@@ -229,6 +229,8 @@ func Check(ctx context.Context, db *gorm.DB, trusted ed25519.PublicKey) (Report,
 		switch {
 		case r.Seq != want:
 			rep.Broken = &Broken{Seq: want, Reason: fmt.Sprintf("entry missing: the next entry has seq %d (row id %d)", r.Seq, r.ID)}
+		case r.Hash == "":
+			rep.Broken = &Broken{Seq: r.Seq, ID: r.ID, Reason: "entry not chained yet (rows older than migration 00022 are chained when the server starts)"}
 		case r.PrevHash != prev:
 			rep.Broken = &Broken{Seq: r.Seq, ID: r.ID, Reason: "prev_hash is not the previous entry's hash"}
 		case HashOf(r) != r.Hash:

@@ -196,6 +196,9 @@ func TestBackfillChainsOldRows(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		if rep, err := audit.Check(ctx, db.DB, nil); err != nil || rep.Broken == nil || !strings.Contains(rep.Broken.Reason, "not chained yet") {
+			t.Fatalf("before the backfill: %+v %v", rep.Broken, err)
+		}
 		n, err := audit.Backfill(ctx, db.DB)
 		if err != nil || n != 3 {
 			t.Fatalf("backfill %d %v", n, err)
