@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"gongzhi/app"
+	"gongzhi/app/audit"
 	"gongzhi/app/config"
 	"gongzhi/app/database"
 	"gongzhi/app/demo"
@@ -31,6 +32,8 @@ func main() {
 	var err error
 	if len(os.Args) > 1 && os.Args[1] == "rotate-key" {
 		err = rotateKey(ctx, os.Args[2:], os.Stdout)
+	} else if len(os.Args) > 1 && os.Args[1] == "check-audit" {
+		err = checkAudit(ctx, os.Args[2:], os.Stdout)
 	} else {
 		err = run(ctx)
 	}
@@ -77,6 +80,12 @@ func run(ctx context.Context) error {
 		return err
 	} else if pending {
 		return errors.New("the database schema is out of date: run with AUTO_MIGRATE=true to apply the migrations")
+	}
+	// Audit rows written before the hash chain (migration 00022) are chained once, here.
+	if n, err := audit.Backfill(ctx, db); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("audit log rows chained", "count", n)
 	}
 
 	secret, err := cfg.EnsureSecretKey()

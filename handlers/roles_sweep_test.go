@@ -46,6 +46,7 @@ const (
 	swSupervise = "admin district street"                             // supervise property companies
 	swPropRecs  = "admin district street community committee"         // an estate's property records
 	swGrade     = "admin district"                                    // credit grades and red/black lists (issue 13)
+	swAudit     = "admin street auditor"                              // the auditor's workspace (docs/audit.md)
 )
 
 // swRule is the classification of one route.
@@ -135,6 +136,22 @@ var swTable = map[string]swRule{
 	"POST /api/v1/users/:id/disable":  obj("admin district").hide("community"),
 	"POST /api/v1/users/:id/enable":   obj("admin district").hide("community"),
 	"POST /api/v1/users/:id/password": obj("admin district").hide("community"),
+	// The auditor's workspace (issue 14): auditors, the street office and the admin.
+	// No paper audit :paudit exists in the seed (404 for those allowed); a recount
+	// needs a counted vote (the done one).
+	"GET /api/v1/votes/:id/audit":                                    onVote("open", swAudit),
+	"GET /api/v1/votes/:id/audit/ballots":                            onVote("open", swAudit),
+	"POST /api/v1/votes/:id/audit/paper-audits":                      onVote("open", swAudit),
+	"GET /api/v1/votes/:id/audit/paper-audits/:paudit":               onVote("open", swAudit).plus(404),
+	"POST /api/v1/votes/:id/audit/paper-audits/:paudit/items/:pitem": onVote("open", swAudit).plus(404),
+	"POST /api/v1/votes/:id/audit/recounts":                          onVote("done", swAudit),
+	"GET /audit/votes":                                               list(swAudit),
+	"GET /votes/:id/audit":                                           onVote("open", swAudit),
+	"GET /votes/:id/audit/ballots":                                   onVote("open", swAudit),
+	"POST /votes/:id/audit/paper-audits":                             onVote("open", swAudit),
+	"GET /votes/:id/audit/paper-audits/:paudit":                      onVote("open", swAudit).plus(404),
+	"POST /votes/:id/audit/paper-audits/:paudit/items/:pitem":        onVote("open", swAudit).plus(404),
+	"POST /votes/:id/audit/recounts":                                 onVote("done", swAudit),
 	// The State Council holiday calendar: the platform administrator only.
 	"GET /api/v1/holiday-calendars":        list("admin"),
 	"POST /api/v1/holiday-calendars/:year": list("admin"),
@@ -669,6 +686,8 @@ func swPath(route string, rule swRule, ids swIDs) string {
 			v = "no-such-ballot-link"
 		case ":year":
 			v = 2031
+		case ":paudit", ":pitem":
+			v = 999999 // no such paper audit or item: 404 for the roles allowed
 		}
 		if v == nil {
 			panic("no value for " + seg + " in " + route)

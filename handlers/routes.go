@@ -330,6 +330,14 @@ func New(d Deps) *fiber.App {
 	authed.Post("/handovers/:id/completion", httpx.Allow(access.KeepRecords), stewardAPI.CompleteHandover)
 	authed.Get("/handovers/:id/record.pdf", stewardAPI.HandoverRecord)
 	authed.Post("/estates/:id/public-income", httpx.Allow(access.KeepRecords), stewardAPI.DiscloseIncome)
+	// auditor's workspace API routes (issue 14, app/auditview; docs/audit.md)
+	auditAPI := &api.AuditHandlers{Audit: d.Svc.AuditView, Validate: validate}
+	authed.Get("/votes/:id/audit", httpx.Allow(access.AuditVotes), auditAPI.Workspace)
+	authed.Get("/votes/:id/audit/ballots", httpx.Allow(access.AuditVotes), auditAPI.Ballots)
+	authed.Post("/votes/:id/audit/paper-audits", httpx.Allow(access.AuditVotes), auditAPI.DrawSample)
+	authed.Get("/votes/:id/audit/paper-audits/:paudit", httpx.Allow(access.AuditVotes), auditAPI.PaperAudit)
+	authed.Post("/votes/:id/audit/paper-audits/:paudit/items/:pitem", httpx.Allow(access.AuditVotes), auditAPI.RecordCheck)
+	authed.Post("/votes/:id/audit/recounts", httpx.Allow(access.AuditVotes), auditAPI.RunRecount)
 	v1.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	// Web pages.
@@ -516,6 +524,15 @@ func New(d Deps) *fiber.App {
 	staff.Post("/handovers/:id/refusal", httpx.Allow(access.KeepRecords), stewardWeb.Refuse)
 	staff.Post("/handovers/:id/complete", httpx.Allow(access.KeepRecords), stewardWeb.Complete)
 	staff.Get("/handovers/:id/record.pdf", stewardWeb.HandoverRecord)
+	// auditor's workspace web routes (issue 14, app/auditview; docs/audit.md)
+	auditWeb := &web.AuditPages{Handlers: webH, Audit: d.Svc.AuditView}
+	staff.Get("/audit/votes", httpx.Allow(access.AuditVotes), auditWeb.VotesPage)
+	staff.Get("/votes/:id/audit", httpx.Allow(access.AuditVotes), auditWeb.WorkspacePage)
+	staff.Get("/votes/:id/audit/ballots", httpx.Allow(access.AuditVotes), auditWeb.BallotsPage)
+	staff.Post("/votes/:id/audit/paper-audits", httpx.Allow(access.AuditVotes), auditWeb.DrawSample)
+	staff.Get("/votes/:id/audit/paper-audits/:paudit", httpx.Allow(access.AuditVotes), auditWeb.SamplePage)
+	staff.Post("/votes/:id/audit/paper-audits/:paudit/items/:pitem", httpx.Allow(access.AuditVotes), auditWeb.RecordCheck)
+	staff.Post("/votes/:id/audit/recounts", httpx.Allow(access.AuditVotes), auditWeb.RunRecount)
 	return fapp
 }
 

@@ -98,4 +98,9 @@ type AuditLog struct {
 	EstateID   *int64
 	Detail     string
 	RequestID  string
+	// Seq, PrevHash and Hash place the row in the audit hash chain (app/audit,
+	// docs/audit.md): seq counts 1, 2, 3, ... without gaps.
+	Seq      int64
+	PrevHash string
+	Hash     string
 }

@@ -48,6 +48,7 @@ const (
 	CaseReport // record a report against a committee member, its evidence, the member's defence, the proposal to the assembly, a cessation
 	CaseVerify // verify a report (founded or unfounded) and confirm a cessation found by a roster import
 	CaseOrder  // order the committee to propose a founded removal (BJ 46 ¶2)
+	AuditVotes // the auditor's workspace of a vote (app/auditview): read it, draw and record sampled paper audits, keep recounts
 
 	// numActions is not an action: it counts them (new actions go above it).
 	numActions
@@ -67,7 +68,9 @@ const (
 	committee = app.RoleCommittee
 )
 
-// table is the policy: for each action, the roles that may take it. Auditors take none.
+// table is the policy: for each action, the roles that may take it. Auditors take
+// none but AuditVotes, whose writes are the auditor's own records (sampled paper
+// audits, kept recounts), never a change to what is audited.
 var table = map[Action]rule{
 	ManageOrgs:         {"manage_orgs", []app.Role{admin, district, street}, "无权创建机构"},
 	ManageEstates:      {"manage_estates", []app.Role{admin, district, street, community}, "无权创建小区"},
@@ -92,6 +95,7 @@ var table = map[Action]rule{
 	CaseReport:         {"case_report", []app.Role{admin, street, community, committee}, "无权登记业主委员会委员的负面清单案件"},
 	CaseVerify:         {"case_verify", []app.Role{admin, street, community}, "无权核实：负面清单情形由街道办事处或社区核实"},
 	CaseOrder:          {"case_order", []app.Role{admin, street}, "无权责令：只有街道办事处可以责令业主委员会提请罢免"},
+	AuditVotes:         {"audit_votes", []app.Role{admin, street, app.RoleAuditor}, "无权使用审计工作台：审计工作台供审计员、街道办事处和平台管理员使用"},
 }
 
 // Actions lists every action in order.

@@ -1,5 +1,6 @@
 // Package audit writes the staff audit trail: every change a staff member makes is
 // recorded, in the same transaction as the change, with who, what, when and on what.
+// The trail is a hash chain with signed heads, checked by Check (docs/audit.md).
 package audit
 
 import (
@@ -23,9 +24,11 @@ type Entry struct {
 	Detail     map[string]any
 }
 
-// Record writes the entry through tx (the use case's transaction). The entry is
-// dated by the database handle's clock (gorm.Config.NowFunc), which services.New
-// sets to the services' clock.
+// Record writes the entry through tx (the use case's transaction), appended to the
+// audit hash chain (chain.go): the chain head stays locked until tx ends, so audit
+// writes of concurrent transactions are serialised. The entry is dated by the
+// database handle's clock (gorm.Config.NowFunc), which services.New sets to the
+// services' clock.
 func Record(ctx context.Context, tx *gorm.DB, p app.Principal, e Entry) error {
 	row := models.AuditLog{
 		At:         tx.NowFunc().UTC(),
@@ -57,10 +60,7 @@ func Record(ctx context.Context, tx *gorm.DB, p app.Principal, e Entry) error {
 		}
 		row.Detail = string(b)
 	}
-	if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
-		return fmt.Errorf("writing audit log: %w", err)
-	}
-	return nil
+	return appendChained(ctx, tx, &row)
 }
 
 // Query filters the audit trail.

@@ -11,6 +11,7 @@ import (
 
 	"gongzhi/app"
 
+	"gongzhi/app/auditview"
 	"gongzhi/app/auth"
 	"gongzhi/app/calendar"
 	"gongzhi/app/committee"
@@ -64,6 +65,7 @@ type Set struct {
 	Handover *handover.Service
 	// Committee is the committee in office (issue 12): cases, cessation, seats.
 	Committee *committee.Service
+	AuditView *auditview.Service // the auditor's workspace (issue 14)
 }
 
 // New builds the service set.
@@ -105,6 +107,7 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	if set.Documents, err = documents.New(db, clock, set.Orgs, set.Votes, protector, opt.PublicURL); err != nil {
 		return nil, fmt.Errorf("services: %w", err)
 	}
+	set.AuditView = auditview.New(db, set.Orgs, set.Votes, set.Clock)
 	set.Votes.SetCalendars(set.Calendar)
 	set.Documents.SetCalendars(set.Calendar)
 	set.Property = property.New(db, set.Orgs, protector, set.Clock, set.Calendar, opt.Logger)
