@@ -681,7 +681,6 @@ func TestPropertyAttachments(t *testing.T) {
 func TestPropertySurveyThroughBallots(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
 		env := newVoteEnv(t, db, handlertest.Options{})
-		env.Clock.Set(voteCloses().AddDate(0, 0, 2))
 		tok := env.DemoToken("street")
 		estate := env.Demo.EstateID
 		prCompanyServing(t, env.Env, tok, estate)
