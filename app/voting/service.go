@@ -67,6 +67,8 @@ type Service struct {
 	calendars calendar.Source
 
 	observer Observer // nil: none (SetObserver)
+
+	blog ballotLog // the per-vote ballot log (ballotlog.go)
 }
 
 // New builds the service. publicURL is the base of the personal ballot links
@@ -85,6 +87,7 @@ func New(db *gorm.DB, orgSvc *orgs.Service, rosterSvc *roster.Service, protector
 		publicURL: strings.TrimRight(publicURL, "/"),
 		clock:     time.Now,
 	}
+	s.blog.signer = defaultLogSigner(protector)
 	// SQLite runs one writer at a time, so one batch writer; MySQL overlaps a few
 	// transactions, letting InnoDB share their log flushes too.
 	s.casts = &batcher[*pendingCast, castKey]{maxWorkers: 1, maxBatch: castBatchSQLite, serve: s.writeCastBatch, key: keyOfCast}

@@ -1,0 +1,257 @@
+package ballotlog
+
+import (
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/transparency-dev/merkle/compact"
+	"github.com/transparency-dev/merkle/rfc6962"
+)
+
+// Conn is what the log needs of a transaction: *sql.Tx, or a gorm transaction's
+// ConnPool.
+type Conn interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// factory builds compact ranges with RFC 6962 interior hashing.
+var factory = &compact.RangeFactory{Hash: rfc6962.DefaultHasher.HashChildren}
+
+// State is a vote's tree as stored: its size and compact range [0, size).
+type State struct {
+	Size     uint64
+	Frontier [][]byte
+}
+
+// Root is the tree's RFC 6962 root hash (that of the empty tree for size 0).
+func (st State) Root() ([]byte, error) {
+	if st.Size == 0 {
+		return rfc6962.DefaultHasher.EmptyRoot(), nil
+	}
+	r, err := factory.NewRange(0, st.Size, st.Frontier)
+	if err != nil {
+		return nil, fmt.Errorf("ballot log frontier: %w", err)
+	}
+	return r.GetRootHash(nil)
+}
+
+// readState reads a vote's tree state through c, with lock appended (" FOR UPDATE"
+// on MySQL when appending); no row is the empty tree, found false.
+func readState(ctx context.Context, c Conn, voteID int64, lock string) (State, bool, error) {
+	var size int64
+	var frontier string
+	err := c.QueryRowContext(ctx, "SELECT size, frontier FROM ballot_log_state WHERE vote_id = ?"+lock, voteID).Scan(&size, &frontier)
+	if errors.Is(err, sql.ErrNoRows) {
+		return State{}, false, nil
+	}
+	if err != nil {
+		return State{}, false, fmt.Errorf("ballot log state of vote %d: %w", voteID, err)
+	}
+	st := State{Size: uint64(size)}
+	if frontier != "" {
+		for _, h := range strings.Split(frontier, ",") {
+			b, err := hex.DecodeString(h)
+			if err != nil {
+				return State{}, false, fmt.Errorf("ballot log state of vote %d: %w", voteID, err)
+			}
+			st.Frontier = append(st.Frontier, b)
+		}
+	}
+	return st, true, nil
+}
+
+// ReadState reads a vote's tree state through c without a lock.
+func ReadState(ctx context.Context, c Conn, voteID int64) (State, error) {
+	st, _, err := readState(ctx, c, voteID, "")
+	return st, err
+}
+
+// Append adds leaves to the vote's log in the caller's transaction: it reads the
+// compact range under lock (the caller's " FOR UPDATE" on MySQL; SQLite has one
+// writer), numbers the leaves from the tree's size, writes them with one multi-row
+// INSERT and stores the new compact range: three statements whatever the number of
+// leaves. The leaves are returned numbered.
+func Append(ctx context.Context, c Conn, lock string, now time.Time, voteID int64, leaves []Leaf) ([]Leaf, error) {
+	if len(leaves) == 0 {
+		return leaves, nil
+	}
+	st, found, err := readState(ctx, c, voteID, lock)
+	if err != nil {
+		return nil, err
+	}
+	r, err := factory.NewRange(0, st.Size, st.Frontier)
+	if err != nil {
+		return nil, fmt.Errorf("ballot log frontier of vote %d: %w", voteID, err)
+	}
+	var q strings.Builder
+	q.WriteString("INSERT INTO ballot_log_leaves (vote_id, seq, kind, receipt, leaf_hash, leaf) VALUES ")
+	args := make([]any, 0, 6*len(leaves))
+	for i := range leaves {
+		leaves[i].Seq = st.Size + uint64(i)
+		raw := leaves[i].Bytes()
+		h := rfc6962.DefaultHasher.HashLeaf(raw)
+		if err := r.Append(h, nil); err != nil {
+			return nil, fmt.Errorf("ballot log append: %w", err)
+		}
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, ?, ?, ?)")
+		args = append(args, voteID, int64(leaves[i].Seq), leaves[i].Kind, leaves[i].Receipt, hex.EncodeToString(h), string(raw))
+	}
+	if _, err := c.ExecContext(ctx, q.String(), args...); err != nil {
+		return nil, fmt.Errorf("writing ballot log leaves: %w", err)
+	}
+	hs := r.Hashes()
+	parts := make([]string, len(hs))
+	for i, h := range hs {
+		parts[i] = hex.EncodeToString(h)
+	}
+	frontier := strings.Join(parts, ",")
+	if found {
+		_, err = c.ExecContext(ctx, "UPDATE ballot_log_state SET size = ?, frontier = ?, updated_at = ? WHERE vote_id = ?",
+			int64(r.End()), frontier, now.UTC(), voteID)
+	} else {
+		_, err = c.ExecContext(ctx, "INSERT INTO ballot_log_state (vote_id, size, frontier, updated_at) VALUES (?, ?, ?, ?)",
+			voteID, int64(r.End()), frontier, now.UTC())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storing ballot log state: %w", err)
+	}
+	return leaves, nil
+}
+
+// SignHead signs the vote's current tree head in the caller's transaction and
+// stores it. A checkpoint of a tree that has not grown since the last signed head
+// is not stored again (the last head is returned, created false).
+func SignHead(ctx context.Context, c Conn, s *Signer, voteID int64, kind string, now time.Time) (Head, bool, error) {
+	st, err := ReadState(ctx, c, voteID)
+	if err != nil {
+		return Head{}, false, err
+	}
+	if kind == HeadCheckpoint {
+		last, ok, err := LastHead(ctx, c, voteID)
+		if err != nil {
+			return Head{}, false, err
+		}
+		if ok && last.Size == st.Size {
+			return last, false, nil
+		}
+	}
+	root, err := st.Root()
+	if err != nil {
+		return Head{}, false, err
+	}
+	h := s.Sign(Head{VoteID: voteID, Kind: kind, Size: st.Size, RootHash: hex.EncodeToString(root), SignedAt: now})
+	if _, err := c.ExecContext(ctx, "INSERT INTO ballot_log_heads (vote_id, kind, size, root_hash, signed_at, key_id, signature) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		h.VoteID, h.Kind, int64(h.Size), h.RootHash, h.SignedAt, h.KeyID, h.Signature); err != nil {
+		return Head{}, false, fmt.Errorf("storing a signed tree head: %w", err)
+	}
+	return h, true, nil
+}
+
+// headColumns are the columns of a stored head, in Head's order.
+const headColumns = "vote_id, kind, size, root_hash, signed_at, key_id, signature"
+
+func scanHead(sc interface{ Scan(...any) error }) (Head, error) {
+	var h Head
+	var size int64
+	if err := sc.Scan(&h.VoteID, &h.Kind, &size, &h.RootHash, &h.SignedAt, &h.KeyID, &h.Signature); err != nil {
+		return Head{}, err
+	}
+	h.Size, h.SignedAt = uint64(size), h.SignedAt.UTC()
+	return h, nil
+}
+
+// LastHead is the vote's latest signed head (ok false: none yet).
+func LastHead(ctx context.Context, c Conn, voteID int64) (Head, bool, error) {
+	h, err := scanHead(c.QueryRowContext(ctx, "SELECT "+headColumns+" FROM ballot_log_heads WHERE vote_id = ? ORDER BY id DESC LIMIT 1", voteID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Head{}, false, nil
+	}
+	if err != nil {
+		return Head{}, false, fmt.Errorf("last signed head of vote %d: %w", voteID, err)
+	}
+	return h, true, nil
+}
+
+// Heads lists every signed head of the vote in signing order.
+func Heads(ctx context.Context, c Conn, voteID int64) ([]Head, error) {
+	rows, err := c.QueryContext(ctx, "SELECT "+headColumns+" FROM ballot_log_heads WHERE vote_id = ? ORDER BY id", voteID)
+	if err != nil {
+		return nil, fmt.Errorf("signed heads of vote %d: %w", voteID, err)
+	}
+	defer rows.Close()
+	out := []Head{}
+	for rows.Next() {
+		h, err := scanHead(rows)
+		if err != nil {
+			return nil, fmt.Errorf("signed heads of vote %d: %w", voteID, err)
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// StoredLeaf is a leaf as stored: its sequence, bytes and hash.
+type StoredLeaf struct {
+	Seq  uint64
+	Leaf string // canonical bytes
+	Hash []byte
+}
+
+// Leaves reads the vote's first n leaves (all when n is 0) in sequence order.
+func Leaves(ctx context.Context, c Conn, voteID int64, n uint64) ([]StoredLeaf, error) {
+	q := "SELECT seq, leaf, leaf_hash FROM ballot_log_leaves WHERE vote_id = ?"
+	args := []any{voteID}
+	if n > 0 {
+		q += " AND seq < ?"
+		args = append(args, int64(n))
+	}
+	rows, err := c.QueryContext(ctx, q+" ORDER BY seq", args...)
+	if err != nil {
+		return nil, fmt.Errorf("ballot log leaves of vote %d: %w", voteID, err)
+	}
+	defer rows.Close()
+	var out []StoredLeaf
+	for rows.Next() {
+		var seq int64
+		var leaf, hash string
+		if err := rows.Scan(&seq, &leaf, &hash); err != nil {
+			return nil, fmt.Errorf("ballot log leaves of vote %d: %w", voteID, err)
+		}
+		h, err := hex.DecodeString(hash)
+		if err != nil {
+			return nil, fmt.Errorf("ballot log leaf %d of vote %d: %w", seq, voteID, err)
+		}
+		out = append(out, StoredLeaf{Seq: uint64(seq), Leaf: leaf, Hash: h})
+	}
+	return out, rows.Err()
+}
+
+// LeafByReceipt finds the ballot leaf (not a void) of a receipt code: its vote and
+// sequence (ok false: none).
+func LeafByReceipt(ctx context.Context, c Conn, receipt string) (voteID int64, leaf StoredLeaf, ok bool, err error) {
+	var seq int64
+	var hash string
+	err = c.QueryRowContext(ctx, "SELECT vote_id, seq, leaf, leaf_hash FROM ballot_log_leaves WHERE receipt = ? AND kind <> ? ORDER BY seq LIMIT 1",
+		receipt, KindVoid).Scan(&voteID, &seq, &leaf.Leaf, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, StoredLeaf{}, false, nil
+	}
+	if err != nil {
+		return 0, StoredLeaf{}, false, fmt.Errorf("ballot log leaf of a receipt: %w", err)
+	}
+	leaf.Seq = uint64(seq)
+	if leaf.Hash, err = hex.DecodeString(hash); err != nil {
+		return 0, StoredLeaf{}, false, fmt.Errorf("ballot log leaf of a receipt: %w", err)
+	}
+	return voteID, leaf, true, nil
+}

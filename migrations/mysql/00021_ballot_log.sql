@@ -1,0 +1,77 @@
+-- +goose Up
+-- The per-vote ballot log (issue 14, app/ballotlog): every cast, paper or proxy
+-- entry and void of a vote is a leaf of an RFC 6962 Merkle tree, appended in the
+-- same transaction as the ballot. Leaves carry no names and no ID numbers.
+CREATE TABLE ballot_log_leaves (
+    vote_id BIGINT NOT NULL,
+    seq BIGINT NOT NULL,
+    kind VARCHAR(8) NOT NULL,
+    receipt VARCHAR(32) NOT NULL,
+    leaf_hash CHAR(64) NOT NULL,
+    leaf TEXT NOT NULL,
+    PRIMARY KEY (vote_id, seq),
+    CONSTRAINT fk_ballot_log_leaves_vote FOREIGN KEY (vote_id) REFERENCES votes(id),
+    KEY idx_ballot_log_leaves_receipt (receipt)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- The compact range of each vote's tree (the frontier: one hash per set bit of
+-- size, hex, comma-separated), updated by each append instead of rebuilding.
+CREATE TABLE ballot_log_state (
+    vote_id BIGINT NOT NULL PRIMARY KEY,
+    size BIGINT NOT NULL,
+    frontier TEXT NOT NULL,
+    updated_at DATETIME(6) NOT NULL,
+    CONSTRAINT fk_ballot_log_state_vote FOREIGN KEY (vote_id) REFERENCES votes(id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Signed tree heads: checkpoints while the vote is open, and the closing head.
+CREATE TABLE ballot_log_heads (
+    id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    vote_id BIGINT NOT NULL,
+    kind VARCHAR(16) NOT NULL,
+    size BIGINT NOT NULL,
+    root_hash CHAR(64) NOT NULL,
+    signed_at DATETIME(6) NOT NULL,
+    key_id CHAR(16) NOT NULL,
+    signature VARCHAR(128) NOT NULL,
+    CONSTRAINT fk_ballot_log_heads_vote FOREIGN KEY (vote_id) REFERENCES votes(id),
+    KEY idx_ballot_log_heads_vote (vote_id, size)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Defence in depth: the database itself refuses to change or remove a ballot,
+-- what it chose, a void, a log leaf or a signed head.
+CREATE TRIGGER tr_ballots_no_update BEFORE UPDATE ON ballots FOR EACH ROW
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'ballots are append-only';
+CREATE TRIGGER tr_ballots_no_delete BEFORE DELETE ON ballots FOR EACH ROW
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'ballots are append-only';
+CREATE TRIGGER tr_ballot_contents_no_update BEFORE UPDATE ON ballot_contents FOR EACH ROW
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'ballot contents are append-only';
+CREATE TRIGGER tr_ballot_contents_no_delete BEFORE DELETE ON ballot_contents FOR EACH ROW
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'ballot contents are append-only';
+CREATE TRIGGER tr_ballot_voids_no_update BEFORE UPDATE ON ballot_voids FOR EACH ROW
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'ballot voids are append-only';
+CREATE TRIGGER tr_ballot_voids_no_delete BEFORE DELETE ON ballot_voids FOR EACH ROW
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'ballot voids are append-only';
+CREATE TRIGGER tr_ballot_log_leaves_no_update BEFORE UPDATE ON ballot_log_leaves FOR EACH ROW
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'ballot log leaves are append-only';
+CREATE TRIGGER tr_ballot_log_leaves_no_delete BEFORE DELETE ON ballot_log_leaves FOR EACH ROW
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'ballot log leaves are append-only';
+CREATE TRIGGER tr_ballot_log_heads_no_update BEFORE UPDATE ON ballot_log_heads FOR EACH ROW
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'signed tree heads are append-only';
+CREATE TRIGGER tr_ballot_log_heads_no_delete BEFORE DELETE ON ballot_log_heads FOR EACH ROW
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'signed tree heads are append-only';
+
+-- +goose Down
+DROP TRIGGER tr_ballot_log_heads_no_delete;
+DROP TRIGGER tr_ballot_log_heads_no_update;
+DROP TRIGGER tr_ballot_log_leaves_no_delete;
+DROP TRIGGER tr_ballot_log_leaves_no_update;
+DROP TRIGGER tr_ballot_voids_no_delete;
+DROP TRIGGER tr_ballot_voids_no_update;
+DROP TRIGGER tr_ballot_contents_no_delete;
+DROP TRIGGER tr_ballot_contents_no_update;
+DROP TRIGGER tr_ballots_no_delete;
+DROP TRIGGER tr_ballots_no_update;
+DROP TABLE ballot_log_heads;
+DROP TABLE ballot_log_state;
+DROP TABLE ballot_log_leaves;

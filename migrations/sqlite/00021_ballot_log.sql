@@ -1,0 +1,94 @@
+-- +goose Up
+-- The per-vote ballot log (issue 14, app/ballotlog): every cast, paper or proxy
+-- entry and void of a vote is a leaf of an RFC 6962 Merkle tree, appended in the
+-- same transaction as the ballot. Leaves carry no names and no ID numbers.
+CREATE TABLE ballot_log_leaves (
+    vote_id INTEGER NOT NULL REFERENCES votes(id),
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    receipt TEXT NOT NULL,
+    leaf_hash TEXT NOT NULL,
+    leaf TEXT NOT NULL,
+    PRIMARY KEY (vote_id, seq)
+);
+CREATE INDEX idx_ballot_log_leaves_receipt ON ballot_log_leaves(receipt);
+
+-- The compact range of each vote's tree (the frontier: one hash per set bit of
+-- size, hex, comma-separated), updated by each append instead of rebuilding.
+CREATE TABLE ballot_log_state (
+    vote_id INTEGER NOT NULL PRIMARY KEY REFERENCES votes(id),
+    size INTEGER NOT NULL,
+    frontier TEXT NOT NULL,
+    updated_at DATETIME NOT NULL
+);
+
+-- Signed tree heads: checkpoints while the vote is open, and the closing head.
+CREATE TABLE ballot_log_heads (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    vote_id INTEGER NOT NULL REFERENCES votes(id),
+    kind TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    root_hash TEXT NOT NULL,
+    signed_at DATETIME NOT NULL,
+    key_id TEXT NOT NULL,
+    signature TEXT NOT NULL
+);
+CREATE INDEX idx_ballot_log_heads_vote ON ballot_log_heads(vote_id, size);
+
+-- Defence in depth: the database itself refuses to change or remove a ballot,
+-- what it chose, a void, a log leaf or a signed head.
+-- +goose StatementBegin
+CREATE TRIGGER tr_ballots_no_update BEFORE UPDATE ON ballots
+BEGIN SELECT RAISE(ABORT, 'ballots are append-only'); END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER tr_ballots_no_delete BEFORE DELETE ON ballots
+BEGIN SELECT RAISE(ABORT, 'ballots are append-only'); END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER tr_ballot_contents_no_update BEFORE UPDATE ON ballot_contents
+BEGIN SELECT RAISE(ABORT, 'ballot contents are append-only'); END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER tr_ballot_contents_no_delete BEFORE DELETE ON ballot_contents
+BEGIN SELECT RAISE(ABORT, 'ballot contents are append-only'); END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER tr_ballot_voids_no_update BEFORE UPDATE ON ballot_voids
+BEGIN SELECT RAISE(ABORT, 'ballot voids are append-only'); END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER tr_ballot_voids_no_delete BEFORE DELETE ON ballot_voids
+BEGIN SELECT RAISE(ABORT, 'ballot voids are append-only'); END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER tr_ballot_log_leaves_no_update BEFORE UPDATE ON ballot_log_leaves
+BEGIN SELECT RAISE(ABORT, 'ballot log leaves are append-only'); END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER tr_ballot_log_leaves_no_delete BEFORE DELETE ON ballot_log_leaves
+BEGIN SELECT RAISE(ABORT, 'ballot log leaves are append-only'); END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER tr_ballot_log_heads_no_update BEFORE UPDATE ON ballot_log_heads
+BEGIN SELECT RAISE(ABORT, 'signed tree heads are append-only'); END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER tr_ballot_log_heads_no_delete BEFORE DELETE ON ballot_log_heads
+BEGIN SELECT RAISE(ABORT, 'signed tree heads are append-only'); END;
+-- +goose StatementEnd
+
+-- +goose Down
+DROP TRIGGER IF EXISTS tr_ballot_log_heads_no_delete;
+DROP TRIGGER IF EXISTS tr_ballot_log_heads_no_update;
+DROP TRIGGER IF EXISTS tr_ballot_log_leaves_no_delete;
+DROP TRIGGER IF EXISTS tr_ballot_log_leaves_no_update;
+DROP TRIGGER IF EXISTS tr_ballot_voids_no_delete;
+DROP TRIGGER IF EXISTS tr_ballot_voids_no_update;
+DROP TRIGGER IF EXISTS tr_ballot_contents_no_delete;
+DROP TRIGGER IF EXISTS tr_ballot_contents_no_update;
+DROP TRIGGER IF EXISTS tr_ballots_no_delete;
+DROP TRIGGER IF EXISTS tr_ballots_no_update;
+DROP TABLE ballot_log_heads;
+DROP TABLE ballot_log_state;
+DROP TABLE ballot_log_leaves;
