@@ -11,10 +11,12 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
+	"gongzhi/app/ballotlog"
 	"gongzhi/app/config"
 	"gongzhi/app/database"
 	"gongzhi/app/demo"
@@ -94,7 +96,12 @@ func run(ctx context.Context) error {
 		return err
 	}
 	defer stopMetrics()
-	svc, err := services.New(db, services.Options{SessionTTL: cfg.SessionTTL, SecretKey: secret, Protector: protector, PublicURL: cfg.PublicURL, Logger: log, Observer: observer(mets)})
+	logSigner, err := ballotlog.LoadOrCreateKey(logKeyPath(cfg))
+	if err != nil {
+		return err
+	}
+	svc, err := services.New(db, services.Options{SessionTTL: cfg.SessionTTL, SecretKey: secret, Protector: protector, PublicURL: cfg.PublicURL, Logger: log, Observer: observer(mets),
+		LogSigner: logSigner})
 	if err != nil {
 		return err
 	}
@@ -179,6 +186,8 @@ const shutdownTimeout, shutdownCleanup = 10 * time.Second, time.Second
 func startWorkers(ctx context.Context, log *slog.Logger, svc *services.Set, workers bool) {
 	if workers {
 		go svc.Votes.RunCloser(ctx, 15*time.Second, log)
+		// Signed checkpoints of the open votes' ballot logs (app/ballotlog).
+		go svc.Votes.RunCheckpointer(ctx, 5*time.Minute, log)
 	}
 	// From 1 December, once a day: the coming year's holiday notice not loaded.
 	go svc.Calendar.RunWarner(ctx, time.Hour, log)
@@ -198,4 +207,13 @@ func startWorkers(ctx context.Context, log *slog.Logger, svc *services.Set, work
 			}
 		}
 	}()
+}
+
+// logKeyPath is where the ballot log's Ed25519 key is kept: log.key beside the
+// secret key's file (SECRET_KEY_FILE), else in DATA_DIR beside secret.key.
+func logKeyPath(cfg config.Config) string {
+	if cfg.SecretKeyFile != "" {
+		return filepath.Join(filepath.Dir(cfg.SecretKeyFile), "log.key")
+	}
+	return filepath.Join(cfg.DataDir, "log.key")
 }

@@ -322,8 +322,8 @@ type CredentialByTokenHash struct {
 	AgendaRevision int
 	VoterKey       string
 	IDCheckHashes  string
-	Voids          int // voided ballots of the voter: a new ballot's attempt is Voids + 1
-	Ballots        int // every ballot of the voter, voided or not: more than Voids means one is live
+	Voids          int   // voided ballots of the voter: a new ballot's attempt is Voids + 1
+	Ballots        int   // every ballot of the voter, voided or not: more than Voids means one is live
 	Area           int64 // the voter's frozen area, 0.01 m² (the ballot log's leaf weight)
 
 	ObjectionDeadline *time.Time // set by the publication: objections accepted until then
