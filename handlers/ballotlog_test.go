@@ -11,8 +11,23 @@ import (
 	"testing"
 	"time"
 
+	"gongzhi/app"
 	"gongzhi/app/ballotlog"
 )
+
+// batchObserver records the largest group commit of online casts.
+type batchObserver struct {
+	mu  sync.Mutex
+	max int
+}
+
+func (o *batchObserver) CastDone(app.Code, time.Duration) {}
+func (o *batchObserver) CastQueue(int)                    {}
+func (o *batchObserver) CastBatch(n int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.max = max(o.max, n)
+}
 
 // logHeadJSON is a signed head as the API writes it.
 type logHeadJSON = ballotlog.Head
@@ -103,6 +118,8 @@ func TestBallotLogProofsAndBundles(t *testing.T) {
 				casters = append(casters, caster{room, c.Token})
 			}
 		}
+		obs := &batchObserver{}
+		env.Svc.Votes.SetObserver(obs)
 		receipts := make([]string, len(casters))
 		var wg sync.WaitGroup
 		start := make(chan struct{})
@@ -138,6 +155,10 @@ func TestBallotLogProofsAndBundles(t *testing.T) {
 		if t.Failed() {
 			return
 		}
+		if obs.max < 2 {
+			t.Errorf("largest group commit %d: the casts were not batched", obs.max)
+		}
+		t.Logf("%d casts, largest group commit %d", len(casters), obs.max)
 		for _, code := range receipts {
 			checkReceiptProof(t, env, code, key)
 		}
