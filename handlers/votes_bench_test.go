@@ -282,7 +282,7 @@ func benchCast(b *testing.B, db dbtest.DB, clients int) {
 		})
 	}
 	// The casts with the ballot log (the product) and, in the same run, without it
-	// (SetBallotLogForBenchmark), in the order on, off, off, on so that neither
+	// (SetBallotLogForTesting), in the order on, off, off, on so that neither
 	// side gets only the emptier database.
 	half := n / 2
 	var castTime, offTime time.Duration
@@ -296,7 +296,7 @@ func benchCast(b *testing.B, db dbtest.DB, clients int) {
 		if len(ph.toks) == 0 {
 			continue
 		}
-		svc.Votes.SetBallotLogForBenchmark(ph.on)
+		svc.Votes.SetBallotLogForTesting(ph.on)
 		took, l, err := castHTTP(ph.toks)
 		if err != nil {
 			b.Fatal(err)
@@ -309,7 +309,7 @@ func benchCast(b *testing.B, db dbtest.DB, clients int) {
 		}
 	}
 	b.StopTimer()
-	svc.Votes.SetBallotLogForBenchmark(true)
+	svc.Votes.SetBallotLogForTesting(true)
 	ceilingTime = min(ceilingTime, measureCeiling())
 	var stored int64
 	db.DB.Model(&models.Ballot{}).Count(&stored)

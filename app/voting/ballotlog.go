@@ -23,7 +23,7 @@ import (
 // ballotLog is the service's log settings.
 type ballotLog struct {
 	signer *ballotlog.Signer // signs tree heads; nil: heads are not signed
-	off    bool              // benchmarks only: leaves are not written (SetBallotLogForBenchmark)
+	off    bool              // benchmarks only: leaves are not written (SetBallotLogForTesting)
 }
 
 // SetLogSigner sets the platform key that signs tree heads.
@@ -32,10 +32,13 @@ func (s *Service) SetLogSigner(signer *ballotlog.Signer) { s.blog.signer = signe
 // LogSigner is the platform key that signs tree heads (nil: none set).
 func (s *Service) LogSigner() *ballotlog.Signer { return s.blog.signer }
 
-// SetBallotLogForBenchmark turns the writing of leaves off (on false) or back on. It
+// SetBallotLogForTesting turns the writing of leaves off (on false) or back on. It
 // exists for the cast benchmark, which measures casts with and without the log in
-// one run; nothing else may call it: a vote cast without its log cannot be verified.
-func (s *Service) SetBallotLogForBenchmark(on bool) { s.blog.off = !on }
+// one run, and for the resolution's byte-for-byte golden test (receipts are random,
+// so a log of them has a different root each run; without leaves the closing root is
+// the empty tree's). Nothing else may call it: a vote cast without its log cannot be
+// verified.
+func (s *Service) SetBallotLogForTesting(on bool) { s.blog.off = !on }
 
 // ballotLeaf is the leaf of a ballot (kind = its channel).
 func ballotLeaf(channel, receipt string, area int64, choices string, at time.Time) ballotlog.Leaf {

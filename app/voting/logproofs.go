@@ -354,3 +354,21 @@ func (s *Service) voteSpec(ctx context.Context, v models.Vote, ag *agenda) (ball
 	}
 	return spec, nil
 }
+
+// closingHead is the vote's signed closing head (nil: none, a vote closed before the
+// log existed or without a key).
+func (s *Service) closingHead(ctx context.Context, voteID int64) (*ballotlog.Head, error) {
+	hs, err := s.LogHeads(ctx, voteID)
+	if app.ErrorCode(err) == app.ENotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i := range hs {
+		if hs[i].Kind == ballotlog.HeadClose {
+			return &hs[i], nil
+		}
+	}
+	return nil, nil
+}
