@@ -28,7 +28,7 @@ var (
 func makeBundle(t testing.TB, n int) *ballotlog.Bundle {
 	t.Helper()
 	spec := ballotlog.VoteSpec{VoteID: 42, Title: "测试表决", LegalProfile: string(rules.CivilCode2021), TotalHeadcount: n + n/5,
-		Items: []ballotlog.ItemSpec{{Key: "dismiss", Matter: string(rules.MatterHireDismissManager)}, {Key: "fund", Matter: string(rules.MatterUseMaintenanceFund)}},
+		Items:     []ballotlog.ItemSpec{{Key: "dismiss", Matter: string(rules.MatterHireDismissManager)}, {Key: "fund", Matter: string(rules.MatterUseMaintenanceFund)}},
 		Elections: []ballotlog.ElectionSpec{}}
 	choices := []string{`{"dismiss":"agree","fund":"agree"}`, `{"dismiss":"agree","fund":"oppose"}`, `{"dismiss":"oppose","fund":"abstain"}`, `{"dismiss":"abstain","fund":"agree"}`}
 	var leaves []ballotlog.Leaf

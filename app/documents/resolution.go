@@ -12,9 +12,9 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
-	"gongzhi/app/ballotlog"
 	"gongzhi/app/access"
 	"gongzhi/app/audit"
+	"gongzhi/app/ballotlog"
 	"gongzhi/app/pdfdoc"
 	"gongzhi/app/rules"
 	"gongzhi/app/voting"
@@ -28,7 +28,7 @@ type resolutionVote struct {
 	result  voting.Result
 	names   estateNames
 	profile rules.JurisdictionProfile
-	staff   bool // the caller is staff of the estate (not only the public)
+	staff   bool            // the caller is staff of the estate (not only the public)
 	logHead *ballotlog.Head // the ballot log's closing head (nil: none)
 }
 
