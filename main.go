@@ -100,6 +100,8 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Published at GET /api/v1/log-key too (docs/operations.md, docs/bundle.md).
+	log.Info("ballot log key", "key_id", logSigner.KeyID(), "public_key", logSigner.PublicBase64(), "file", logKeyPath(cfg))
 	svc, err := services.New(db, services.Options{SessionTTL: cfg.SessionTTL, SecretKey: secret, Protector: protector, PublicURL: cfg.PublicURL, Logger: log, Observer: observer(mets),
 		LogSigner: logSigner})
 	if err != nil {

@@ -284,3 +284,14 @@ func TestBallotLogProofsAndBundles(t *testing.T) {
 		}
 	})
 }
+
+// withoutKey is m without key k.
+func withoutKey(m map[string]any, k string) map[string]any {
+	out := make(map[string]any, len(m))
+	for key, v := range m {
+		if key != k {
+			out[key] = v
+		}
+	}
+	return out
+}

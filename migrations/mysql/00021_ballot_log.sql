@@ -40,8 +40,19 @@ CREATE TABLE ballot_log_heads (
 
 -- Defence in depth: the database itself refuses to change or remove a ballot,
 -- what it chose, a void, a log leaf or a signed head.
+-- A ballot never changes, except the keyed hash and the mask of a proxy's ID
+-- number, which a key rotation (app/keyring) re-keys and migration 00012 re-masked.
+-- +goose StatementBegin
 CREATE TRIGGER tr_ballots_no_update BEFORE UPDATE ON ballots FOR EACH ROW
-    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'ballots are append-only';
+BEGIN
+    IF NOT (NEW.id <=> OLD.id AND NEW.vote_id <=> OLD.vote_id AND NEW.voter_id <=> OLD.voter_id AND NEW.attempt <=> OLD.attempt
+        AND BINARY NEW.channel <=> BINARY OLD.channel AND NEW.credential_id <=> OLD.credential_id AND NEW.cast_at <=> OLD.cast_at AND BINARY NEW.receipt <=> BINARY OLD.receipt
+        AND NEW.entered_by <=> OLD.entered_by AND BINARY NEW.entered_by_name <=> BINARY OLD.entered_by_name AND BINARY NEW.proxy_name <=> BINARY OLD.proxy_name AND BINARY NEW.proxy_authorisation <=> BINARY OLD.proxy_authorisation
+        AND BINARY NEW.note <=> BINARY OLD.note) THEN
+        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'ballots are append-only';
+    END IF;
+END;
+-- +goose StatementEnd
 CREATE TRIGGER tr_ballots_no_delete BEFORE DELETE ON ballots FOR EACH ROW
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'ballots are append-only';
 CREATE TRIGGER tr_ballot_contents_no_update BEFORE UPDATE ON ballot_contents FOR EACH ROW

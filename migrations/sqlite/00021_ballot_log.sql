@@ -37,8 +37,10 @@ CREATE INDEX idx_ballot_log_heads_vote ON ballot_log_heads(vote_id, size);
 
 -- Defence in depth: the database itself refuses to change or remove a ballot,
 -- what it chose, a void, a log leaf or a signed head.
+-- A ballot never changes, except the keyed hash and the mask of a proxy's ID
+-- number, which a key rotation (app/keyring) re-keys and migration 00012 re-masked.
 -- +goose StatementBegin
-CREATE TRIGGER tr_ballots_no_update BEFORE UPDATE ON ballots
+CREATE TRIGGER tr_ballots_no_update BEFORE UPDATE OF id, vote_id, voter_id, attempt, channel, credential_id, cast_at, receipt, entered_by, entered_by_name, proxy_name, proxy_authorisation, note ON ballots
 BEGIN SELECT RAISE(ABORT, 'ballots are append-only'); END;
 -- +goose StatementEnd
 -- +goose StatementBegin
