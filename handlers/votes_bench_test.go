@@ -119,6 +119,10 @@ func seedCastVote(b *testing.B, db *gorm.DB, svc *services.Set, estateID int64, 
 	if err := db.CreateInBatches(&creds, batch).Error; err != nil {
 		b.Fatal(err)
 	}
+	// The empty ballot log, as Open creates it.
+	if err := db.Exec("INSERT INTO ballot_log_state (vote_id, size, frontier, updated_at) VALUES (?, 0, '', ?)", v.ID, now).Error; err != nil {
+		b.Fatal(err)
+	}
 	return v.ID, tokens
 }
 

@@ -45,6 +45,10 @@ type Leaf struct {
 	Headcount int       // 1: one voter
 	Choices   string    // canonical choices JSON (one line); empty for a void
 	Time      time.Time // cast, entry or void time
+
+	// BallotID is the stored ballot the leaf is of (the voided one for a void); it
+	// is kept beside the leaf to find it from a receipt, and is not part of its bytes.
+	BallotID int64
 }
 
 // Bytes is the leaf's canonical encoding: seven lines after the format line, each

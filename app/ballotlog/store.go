@@ -68,6 +68,16 @@ func readState(ctx context.Context, c Conn, voteID int64, lock string) (State, b
 	return st, true, nil
 }
 
+// Init stores the empty log of a vote as it opens, in the opening's transaction:
+// appends then find the row to lock (a first append creates it otherwise, and two
+// first appends at once on MySQL deadlock and are retried).
+func Init(ctx context.Context, c Conn, voteID int64, now time.Time) error {
+	if _, err := c.ExecContext(ctx, "INSERT INTO ballot_log_state (vote_id, size, frontier, updated_at) VALUES (?, 0, '', ?)", voteID, now.UTC()); err != nil {
+		return fmt.Errorf("creating the ballot log of vote %d: %w", voteID, err)
+	}
+	return nil
+}
+
 // ReadState reads a vote's tree state through c without a lock.
 func ReadState(ctx context.Context, c Conn, voteID int64) (State, error) {
 	st, _, err := readState(ctx, c, voteID, "")
@@ -80,66 +90,106 @@ func ReadState(ctx context.Context, c Conn, voteID int64) (State, error) {
 // INSERT and stores the new compact range: three statements whatever the number of
 // leaves. The leaves are returned numbered.
 func Append(ctx context.Context, c Conn, lock string, now time.Time, voteID int64, leaves []Leaf) ([]Leaf, error) {
+	_, err := AppendCached(ctx, c, lock, now, voteID, leaves, nil)
+	return leaves, err
+}
+
+// AppendCached is Append starting from a state the caller remembers (nil: none):
+// the stored state is then updated only where it still equals the remembered one
+// (size and frontier), which locks its row without reading it first; when it does
+// not (another writer appended, or the transaction that produced the remembered
+// state rolled back), the state is read under lock as Append does. It returns the
+// new state, to remember once the transaction commits (remembering it earlier is
+// safe too: a stale state only costs the read).
+func AppendCached(ctx context.Context, c Conn, lock string, now time.Time, voteID int64, leaves []Leaf, known *State) (State, error) {
 	if len(leaves) == 0 {
-		return leaves, nil
+		if known != nil {
+			return *known, nil
+		}
+		return ReadState(ctx, c, voteID)
+	}
+	if known != nil {
+		next, q, args, err := extend(*known, voteID, leaves)
+		if err != nil {
+			return State{}, err
+		}
+		res, err := c.ExecContext(ctx, "UPDATE ballot_log_state SET size = ?, frontier = ?, updated_at = ? WHERE vote_id = ? AND size = ? AND frontier = ?",
+			int64(next.Size), frontierText(next.Frontier), now.UTC(), voteID, int64(known.Size), frontierText(known.Frontier))
+		if err != nil {
+			return State{}, fmt.Errorf("storing ballot log state: %w", err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 1 {
+			if _, err := c.ExecContext(ctx, q, args...); err != nil {
+				return State{}, fmt.Errorf("writing ballot log leaves: %w", err)
+			}
+			return next, nil
+		}
 	}
 	st, found, err := readState(ctx, c, voteID, lock)
 	if err != nil {
-		return nil, err
+		return State{}, err
 	}
+	next, q, args, err := extend(st, voteID, leaves)
+	if err != nil {
+		return State{}, err
+	}
+	if _, err := c.ExecContext(ctx, q, args...); err != nil {
+		return State{}, fmt.Errorf("writing ballot log leaves: %w", err)
+	}
+	frontier := frontierText(next.Frontier)
+	if found {
+		_, err = c.ExecContext(ctx, "UPDATE ballot_log_state SET size = ?, frontier = ?, updated_at = ? WHERE vote_id = ?",
+			int64(next.Size), frontier, now.UTC(), voteID)
+	} else {
+		_, err = c.ExecContext(ctx, "INSERT INTO ballot_log_state (vote_id, size, frontier, updated_at) VALUES (?, ?, ?, ?)",
+			voteID, int64(next.Size), frontier, now.UTC())
+	}
+	if err != nil {
+		return State{}, fmt.Errorf("storing ballot log state: %w", err)
+	}
+	return next, nil
+}
+
+// frontierText is the stored form of a compact range: hex hashes, comma-separated.
+func frontierText(hs [][]byte) string {
+	parts := make([]string, len(hs))
+	for i, h := range hs {
+		parts[i] = hex.EncodeToString(h)
+	}
+	return strings.Join(parts, ",")
+}
+
+// extend numbers leaves from st's size, appends their hashes to st's compact range
+// and returns the new state and the multi-row INSERT of the leaves.
+func extend(st State, voteID int64, leaves []Leaf) (State, string, []any, error) {
 	r, err := factory.NewRange(0, st.Size, st.Frontier)
 	if err != nil {
-		return nil, fmt.Errorf("ballot log frontier of vote %d: %w", voteID, err)
+		return State{}, "", nil, fmt.Errorf("ballot log frontier of vote %d: %w", voteID, err)
 	}
 	var q strings.Builder
-	q.WriteString("INSERT INTO ballot_log_leaves (vote_id, seq, kind, receipt, leaf_hash, leaf) VALUES ")
+	q.WriteString("INSERT INTO ballot_log_leaves (vote_id, seq, ballot_id, leaf_hash, leaf) VALUES ")
 	args := make([]any, 0, len(leaves))
 	for i := range leaves {
 		leaves[i].Seq = st.Size + uint64(i)
 		raw := leaves[i].Bytes()
 		h := rfc6962.DefaultHasher.HashLeaf(raw)
 		if err := r.Append(h, nil); err != nil {
-			return nil, fmt.Errorf("ballot log append: %w", err)
+			return State{}, "", nil, fmt.Errorf("ballot log append: %w", err)
 		}
 		if i > 0 {
 			q.WriteString(", ")
 		}
-		// Only the leaf's bytes are bound: the numbers, the kind, the hex hash and a
-		// receipt of letters, digits and dashes are written as literals (the pure-Go
-		// SQLite driver binds in time quadratic in a statement's parameters).
+		// Only the leaf's bytes are bound: the numbers and the hash (a hex literal)
+		// are written as literals (the pure-Go SQLite driver binds in time quadratic
+		// in a statement's parameters).
 		if !validKind(leaves[i].Kind) {
-			return nil, fmt.Errorf("ballot log: leaf kind %q unknown", leaves[i].Kind)
+			return State{}, "", nil, fmt.Errorf("ballot log: leaf kind %q unknown", leaves[i].Kind)
 		}
-		q.WriteString("(" + strconv.FormatInt(voteID, 10) + ", " + strconv.FormatUint(leaves[i].Seq, 10) + ", '" + leaves[i].Kind + "', ")
-		if literalSafe(leaves[i].Receipt) {
-			q.WriteString("'" + leaves[i].Receipt + "', ")
-		} else {
-			q.WriteString("?, ")
-			args = append(args, leaves[i].Receipt)
-		}
-		q.WriteString("'" + hex.EncodeToString(h) + "', ?)")
+		q.WriteString("(" + strconv.FormatInt(voteID, 10) + ", " + strconv.FormatUint(leaves[i].Seq, 10) + ", " +
+			strconv.FormatInt(leaves[i].BallotID, 10) + ", X'" + hex.EncodeToString(h) + "', ?)")
 		args = append(args, string(raw))
 	}
-	if _, err := c.ExecContext(ctx, q.String(), args...); err != nil {
-		return nil, fmt.Errorf("writing ballot log leaves: %w", err)
-	}
-	hs := r.Hashes()
-	parts := make([]string, len(hs))
-	for i, h := range hs {
-		parts[i] = hex.EncodeToString(h)
-	}
-	frontier := strings.Join(parts, ",")
-	if found {
-		_, err = c.ExecContext(ctx, "UPDATE ballot_log_state SET size = ?, frontier = ?, updated_at = ? WHERE vote_id = ?",
-			int64(r.End()), frontier, now.UTC(), voteID)
-	} else {
-		_, err = c.ExecContext(ctx, "INSERT INTO ballot_log_state (vote_id, size, frontier, updated_at) VALUES (?, ?, ?, ?)",
-			voteID, int64(r.End()), frontier, now.UTC())
-	}
-	if err != nil {
-		return nil, fmt.Errorf("storing ballot log state: %w", err)
-	}
-	return leaves, nil
+	return State{Size: r.End(), Frontier: r.Hashes()}, q.String(), args, nil
 }
 
 // SignHead signs the vote's current tree head in the caller's transaction and
@@ -237,13 +287,13 @@ func Leaves(ctx context.Context, c Conn, voteID int64, n uint64) ([]StoredLeaf, 
 	var out []StoredLeaf
 	for rows.Next() {
 		var seq int64
-		var leaf, hash string
-		if err := rows.Scan(&seq, &leaf, &hash); err != nil {
+		var leaf string
+		var h []byte
+		if err := rows.Scan(&seq, &leaf, &h); err != nil {
 			return nil, fmt.Errorf("ballot log leaves of vote %d: %w", voteID, err)
 		}
-		h, err := hex.DecodeString(hash)
-		if err != nil {
-			return nil, fmt.Errorf("ballot log leaf %d of vote %d: %w", seq, voteID, err)
+		if len(h) != 32 {
+			return nil, fmt.Errorf("ballot log leaf %d of vote %d: a hash of %d bytes", seq, voteID, len(h))
 		}
 		out = append(out, StoredLeaf{Seq: uint64(seq), Leaf: leaf, Hash: h})
 	}
@@ -254,9 +304,10 @@ func Leaves(ctx context.Context, c Conn, voteID int64, n uint64) ([]StoredLeaf, 
 // sequence (ok false: none).
 func LeafByReceipt(ctx context.Context, c Conn, receipt string) (voteID int64, leaf StoredLeaf, ok bool, err error) {
 	var seq int64
-	var hash string
-	err = c.QueryRowContext(ctx, "SELECT vote_id, seq, leaf, leaf_hash FROM ballot_log_leaves WHERE receipt = ? AND kind <> ? ORDER BY seq LIMIT 1",
-		receipt, KindVoid).Scan(&voteID, &seq, &leaf.Leaf, &hash)
+	// A ballot's own leaf is its first: a void's comes after it.
+	err = c.QueryRowContext(ctx, `SELECT l.vote_id, l.seq, l.leaf, l.leaf_hash FROM ballots b
+		JOIN ballot_log_leaves l ON l.ballot_id = b.id WHERE b.receipt = ? ORDER BY l.seq LIMIT 1`,
+		receipt).Scan(&voteID, &seq, &leaf.Leaf, &leaf.Hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, StoredLeaf{}, false, nil
 	}
@@ -264,22 +315,5 @@ func LeafByReceipt(ctx context.Context, c Conn, receipt string) (voteID int64, l
 		return 0, StoredLeaf{}, false, fmt.Errorf("ballot log leaf of a receipt: %w", err)
 	}
 	leaf.Seq = uint64(seq)
-	if leaf.Hash, err = hex.DecodeString(hash); err != nil {
-		return 0, StoredLeaf{}, false, fmt.Errorf("ballot log leaf of a receipt: %w", err)
-	}
 	return voteID, leaf, true, nil
-}
-
-// literalSafe tells a string that may be written as an SQL literal as it is: 1 to 64
-// ASCII letters, digits and dashes (every receipt code).
-func literalSafe(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
-			return false
-		}
-	}
-	return true
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -24,6 +25,12 @@ import (
 type ballotLog struct {
 	signer *ballotlog.Signer // signs tree heads; nil: heads are not signed
 	off    bool              // benchmarks only: leaves are not written (SetBallotLogForTesting)
+
+	// states remembers each vote's tree as this instance last wrote it, so that an
+	// append updates the stored state where it still equals it instead of reading
+	// it under lock first (ballotlog.AppendCached: a stale entry costs the read).
+	mu     sync.Mutex
+	states map[int64]ballotlog.State
 }
 
 // SetLogSigner sets the platform key that signs tree heads.
@@ -41,8 +48,8 @@ func (s *Service) LogSigner() *ballotlog.Signer { return s.blog.signer }
 func (s *Service) SetBallotLogForTesting(on bool) { s.blog.off = !on }
 
 // ballotLeaf is the leaf of a ballot (kind = its channel).
-func ballotLeaf(channel, receipt string, area int64, choices string, at time.Time) ballotlog.Leaf {
-	return ballotlog.Leaf{Kind: channel, Receipt: receipt, Area: area, Headcount: 1, Choices: choices, Time: at}
+func ballotLeaf(ballotID int64, channel, receipt string, area int64, choices string, at time.Time) ballotlog.Leaf {
+	return ballotlog.Leaf{Kind: channel, Receipt: receipt, Area: area, Headcount: 1, Choices: choices, Time: at, BallotID: ballotID}
 }
 
 // appendLeaves appends leaves of one vote in the caller's transaction.
@@ -50,23 +57,41 @@ func (s *Service) appendLeaves(ctx context.Context, c ballotlog.Conn, voteID int
 	if s.blog.off {
 		return nil
 	}
-	_, err := ballotlog.Append(ctx, c, s.forUpdate, s.now(), voteID, leaves)
-	return err
+	l := &s.blog
+	l.mu.Lock()
+	known, ok := l.states[voteID]
+	l.mu.Unlock()
+	var from *ballotlog.State
+	if ok {
+		from = &known
+	}
+	next, err := ballotlog.AppendCached(ctx, c, s.forUpdate, s.now(), voteID, leaves, from)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.states == nil {
+		l.states = map[int64]ballotlog.State{}
+	}
+	if err != nil {
+		delete(l.states, voteID)
+		return err
+	}
+	l.states[voteID] = next
+	return nil
 }
 
 // appendCastLeaves appends the leaves of a group commit's casts, one multi-row
 // INSERT per vote, the votes' logs locked in ascending vote order.
-func (s *Service) appendCastLeaves(ctx context.Context, c ballotlog.Conn, batch []*pendingCast) error {
+func (s *Service) appendCastLeaves(ctx context.Context, c ballotlog.Conn, batch []*pendingCast, ids []int64) error {
 	if s.blog.off {
 		return nil
 	}
 	byVote := map[int64][]ballotlog.Leaf{}
 	var votes []int64
-	for _, p := range batch {
+	for i, p := range batch {
 		if _, ok := byVote[p.voteID]; !ok {
 			votes = append(votes, p.voteID)
 		}
-		byVote[p.voteID] = append(byVote[p.voteID], ballotLeaf(models.ChannelOnline, p.receipt, p.area, p.choices, p.castAt))
+		byVote[p.voteID] = append(byVote[p.voteID], ballotLeaf(ids[i], models.ChannelOnline, p.receipt, p.area, p.choices, p.castAt))
 	}
 	slices.Sort(votes)
 	for _, v := range votes {
@@ -111,7 +136,7 @@ func (s *Service) appendVoidLeaf(ctx context.Context, tx *gorm.DB, b models.Ball
 		return fmt.Errorf("area of voter %d: %w", b.VoterID, err)
 	}
 	return s.appendLeaves(ctx, tx.Statement.ConnPool, b.VoteID,
-		ballotlog.Leaf{Kind: ballotlog.KindVoid, Receipt: b.Receipt, Area: area, Headcount: 1, Time: now})
+		ballotlog.Leaf{Kind: ballotlog.KindVoid, Receipt: b.Receipt, Area: area, Headcount: 1, Time: now, BallotID: b.ID})
 }
 
 // signClosingHead signs the closing head in the close's transaction (which runs once

@@ -1,17 +1,19 @@
 -- +goose Up
 -- The per-vote ballot log (issue 14, app/ballotlog): every cast, paper or proxy
 -- entry and void of a vote is a leaf of an RFC 6962 Merkle tree, appended in the
--- same transaction as the ballot. Leaves carry no names and no ID numbers.
+-- same transaction as the ballot. Leaves carry no names and no ID numbers. A leaf
+-- is found from its receipt through ballots (receipt is unique there) and
+-- ballot_id (its first leaf; a void's leaf comes later), an index that only grows
+-- at its end. leaf_hash is the RFC 6962 leaf hash, 32 bytes.
 CREATE TABLE ballot_log_leaves (
     vote_id BIGINT NOT NULL,
     seq BIGINT NOT NULL,
-    kind VARCHAR(8) NOT NULL,
-    receipt VARCHAR(32) NOT NULL,
-    leaf_hash CHAR(64) NOT NULL,
+    ballot_id BIGINT NOT NULL,
+    leaf_hash BINARY(32) NOT NULL,
     leaf TEXT NOT NULL,
     PRIMARY KEY (vote_id, seq),
     CONSTRAINT fk_ballot_log_leaves_vote FOREIGN KEY (vote_id) REFERENCES votes(id),
-    KEY idx_ballot_log_leaves_receipt (receipt)
+    KEY idx_ballot_log_leaves_ballot (ballot_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- The compact range of each vote's tree (the frontier: one hash per set bit of

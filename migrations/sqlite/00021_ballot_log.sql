@@ -1,17 +1,19 @@
 -- +goose Up
 -- The per-vote ballot log (issue 14, app/ballotlog): every cast, paper or proxy
 -- entry and void of a vote is a leaf of an RFC 6962 Merkle tree, appended in the
--- same transaction as the ballot. Leaves carry no names and no ID numbers.
+-- same transaction as the ballot. Leaves carry no names and no ID numbers. A leaf
+-- is found from its receipt through ballots (receipt is unique there) and
+-- ballot_id (its first leaf; a void's leaf comes later), an index that only grows
+-- at its end. leaf_hash is the RFC 6962 leaf hash, 32 bytes.
 CREATE TABLE ballot_log_leaves (
     vote_id INTEGER NOT NULL REFERENCES votes(id),
     seq INTEGER NOT NULL,
-    kind TEXT NOT NULL,
-    receipt TEXT NOT NULL,
-    leaf_hash TEXT NOT NULL,
+    ballot_id INTEGER NOT NULL,
+    leaf_hash BLOB NOT NULL,
     leaf TEXT NOT NULL,
     PRIMARY KEY (vote_id, seq)
 );
-CREATE INDEX idx_ballot_log_leaves_receipt ON ballot_log_leaves(receipt);
+CREATE INDEX idx_ballot_log_leaves_ballot ON ballot_log_leaves(ballot_id);
 
 -- The compact range of each vote's tree (the frontier: one hash per set bit of
 -- size, hex, comma-separated), updated by each append instead of rebuilding.
