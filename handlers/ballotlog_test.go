@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -189,6 +190,10 @@ func TestBallotLogProofsAndBundles(t *testing.T) {
 		}
 		r.JSON(t, &paper)
 		checkReceiptProof(t, env, paper.Receipt, key)
+		// The checkpoint worker's pass: the log has not grown since the receipt's head.
+		if n, err := env.Svc.Votes.CheckpointOpen(context.Background()); err != nil || n != 0 {
+			t.Errorf("checkpoint pass: %d heads, %v", n, err)
+		}
 
 		// Unknown receipt: 404, nothing else.
 		if r := env.API("GET", "/api/v1/receipts/AAAA-BBBB-CCCC-DDDD", "", nil); r.Status != 404 || bytes.Contains(r.Body, []byte("log")) {
@@ -244,6 +249,20 @@ func TestBallotLogProofsAndBundles(t *testing.T) {
 		if r := env.API("POST", fmt.Sprintf("/api/v1/votes/%d/publish", id), tok, nil); r.Status != 200 {
 			t.Fatalf("publish: %d %s", r.Status, r.Body)
 		}
+		// The resolution carries the closing root, and so does its verification page.
+		pdf := env.API("GET", fmt.Sprintf("/api/v1/votes/%d/resolution.pdf", id), "", nil)
+		number := pdf.Header.Get("X-Document-Number")
+		if pdf.Status != 200 || number == "" {
+			t.Fatalf("resolution: %d %s", pdf.Status, pdf.Header)
+		}
+		if page := env.Browser().Get("/verify/" + number); page.Status != 200 || !bytes.Contains(page.Body, []byte(`id="log-root"`)) ||
+			!bytes.Contains(page.Body, []byte(closing.RootHash)) {
+			t.Errorf("verification page without the closing root %s: %d", closing.RootHash, page.Status)
+		}
+		// The receipt page shows the ballot's place in the log.
+		if page := env.Browser().Get("/receipt?code=" + receipts[1]); page.Status != 200 || !bytes.Contains(page.Body, []byte(`id="receipt-log"`)) {
+			t.Errorf("receipt page without its log entry: %d", page.Status)
+		}
 		r = env.API("GET", fmt.Sprintf("/api/v1/votes/%d/bundle.json", id), "", nil)
 		if r.Status != 200 {
 			t.Fatalf("public bundle: %d %s", r.Status, r.Body)
@@ -252,7 +271,7 @@ func TestBallotLogProofsAndBundles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if sum, err := ballotlog.Verify(pb, nil, key); err != nil || len(pb.Rooms) != 0 {
+		if sum, err := ballotlog.Verify(pb, pdf.Body, key); err != nil || len(pb.Rooms) != 0 || !sum.PDFHash {
 			t.Fatalf("public bundle: %+v, %v", sum, err)
 		} else {
 			t.Log(sum.String())

@@ -317,3 +317,26 @@ func LeafByReceipt(ctx context.Context, c Conn, receipt string) (voteID int64, l
 	leaf.Seq = uint64(seq)
 	return voteID, leaf, true, nil
 }
+
+// LeafHashes reads the hashes of the vote's first n leaves, in sequence order (what
+// a proof needs, without the leaves' bytes).
+func LeafHashes(ctx context.Context, c Conn, voteID int64, n uint64) ([][]byte, error) {
+	rows, err := c.QueryContext(ctx, "SELECT seq, leaf_hash FROM ballot_log_leaves WHERE vote_id = ? AND seq < ? ORDER BY seq", voteID, int64(n))
+	if err != nil {
+		return nil, fmt.Errorf("ballot log hashes of vote %d: %w", voteID, err)
+	}
+	defer rows.Close()
+	out := make([][]byte, 0, n)
+	for rows.Next() {
+		var seq int64
+		var h []byte
+		if err := rows.Scan(&seq, &h); err != nil {
+			return nil, fmt.Errorf("ballot log hashes of vote %d: %w", voteID, err)
+		}
+		if seq != int64(len(out)) || len(h) != 32 {
+			return nil, fmt.Errorf("ballot log of vote %d: leaf %d missing or malformed", voteID, len(out))
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}

@@ -39,20 +39,12 @@ func (s *Service) sqlConn() (ballotlog.Conn, error) {
 }
 
 // leafHashes reads the hashes of the vote's first n leaves.
-func (s *Service) leafHashes(ctx context.Context, voteID int64, n uint64) ([]ballotlog.StoredLeaf, [][]byte, error) {
+func (s *Service) leafHashes(ctx context.Context, voteID int64, n uint64) ([][]byte, error) {
 	c, err := s.sqlConn()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	leaves, err := ballotlog.Leaves(ctx, c, voteID, n)
-	if err != nil {
-		return nil, nil, err
-	}
-	hs := make([][]byte, len(leaves))
-	for i, l := range leaves {
-		hs[i] = l.Hash
-	}
-	return leaves, hs, nil
+	return ballotlog.LeafHashes(ctx, c, voteID, n)
 }
 
 // ReceiptProof is the log proof of a receipt code (public, like VerifyReceipt): the
@@ -81,7 +73,7 @@ func (s *Service) ReceiptProof(ctx context.Context, code string) (LogProof, bool
 			return LogProof{}, false, app.Internal(err)
 		}
 	}
-	_, hs, err := s.leafHashes(ctx, voteID, head.Size)
+	hs, err := s.leafHashes(ctx, voteID, head.Size)
 	if err != nil {
 		return LogProof{}, false, app.Internal(err)
 	}
@@ -225,7 +217,7 @@ func (s *Service) Consistency(ctx context.Context, voteID int64, from, to uint64
 	if from > to {
 		return ballotlog.Head{}, ballotlog.Head{}, nil, app.Invalid("from", "不能大于 to / must not exceed to")
 	}
-	_, hashes, err := s.leafHashes(ctx, voteID, to)
+	hashes, err := s.leafHashes(ctx, voteID, to)
 	if err != nil {
 		return ballotlog.Head{}, ballotlog.Head{}, nil, app.Internal(err)
 	}
@@ -276,11 +268,11 @@ func (s *Service) bundle(ctx context.Context, v models.Vote, kind string) (*ball
 	if err != nil {
 		return nil, app.Internal(err)
 	}
-	leaves, _, err := s.leafHashes(ctx, v.ID, 0)
+	c, err := s.sqlConn()
 	if err != nil {
 		return nil, app.Internal(err)
 	}
-	c, err := s.sqlConn()
+	leaves, err := ballotlog.Leaves(ctx, c, v.ID, 0)
 	if err != nil {
 		return nil, app.Internal(err)
 	}
