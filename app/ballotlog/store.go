@@ -167,7 +167,7 @@ func extend(st State, voteID int64, leaves []Leaf) (State, string, []any, error)
 		return State{}, "", nil, fmt.Errorf("ballot log frontier of vote %d: %w", voteID, err)
 	}
 	var q strings.Builder
-	q.WriteString("INSERT INTO ballot_log_leaves (vote_id, seq, ballot_id, leaf_hash, leaf) VALUES ")
+	q.WriteString("INSERT INTO ballot_log_leaves (vote_id, seq, ballot_id, is_void, leaf_hash) VALUES ")
 	args := make([]any, 0, len(leaves))
 	for i := range leaves {
 		leaves[i].Seq = st.Size + uint64(i)
@@ -179,15 +179,18 @@ func extend(st State, voteID int64, leaves []Leaf) (State, string, []any, error)
 		if i > 0 {
 			q.WriteString(", ")
 		}
-		// Only the leaf's bytes are bound: the numbers and the hash (a hex literal)
-		// are written as literals (the pure-Go SQLite driver binds in time quadratic
-		// in a statement's parameters).
+		// Every value is a number or a hex literal: nothing is bound (the pure-Go
+		// SQLite driver binds in time quadratic in a statement's parameters). The
+		// leaf's bytes are not stored but rebuilt from the ballot (Leaves).
 		if !validKind(leaves[i].Kind) {
 			return State{}, "", nil, fmt.Errorf("ballot log: leaf kind %q unknown", leaves[i].Kind)
 		}
+		isVoid := "FALSE"
+		if leaves[i].Kind == KindVoid {
+			isVoid = "TRUE"
+		}
 		q.WriteString("(" + strconv.FormatInt(voteID, 10) + ", " + strconv.FormatUint(leaves[i].Seq, 10) + ", " +
-			strconv.FormatInt(leaves[i].BallotID, 10) + ", X'" + hex.EncodeToString(h) + "', ?)")
-		args = append(args, string(raw))
+			strconv.FormatInt(leaves[i].BallotID, 10) + ", " + isVoid + ", X'" + hex.EncodeToString(h) + "')")
 	}
 	return State{Size: r.End(), Frontier: r.Hashes()}, q.String(), args, nil
 }
@@ -271,31 +274,66 @@ type StoredLeaf struct {
 	Hash []byte
 }
 
-// Leaves reads the vote's first n leaves (all when n is 0) in sequence order.
+// leafSelect reads what a leaf is rebuilt from: its sequence, whether it is a
+// void, its stored hash, and its ballot's channel, receipt, cast time, voter's
+// area, choices and void time.
+const leafSelect = `SELECT l.vote_id, l.seq, l.is_void, l.leaf_hash, b.channel, b.receipt, b.cast_at, vv.area, bc.choices, bv.voided_at
+	FROM ballot_log_leaves l
+	JOIN ballots b ON b.id = l.ballot_id
+	JOIN vote_voters vv ON vv.id = b.voter_id
+	JOIN ballot_contents bc ON bc.ballot_id = b.id
+	LEFT JOIN ballot_voids bv ON bv.ballot_id = b.id
+	`
+
+// scanLeaf rebuilds a leaf from a row of leafSelect.
+func scanLeaf(sc interface{ Scan(...any) error }) (int64, StoredLeaf, error) {
+	var (
+		voteID, seq, area int64
+		isVoid            bool
+		h                 []byte
+		channel, receipt  string
+		choices           string
+		castAt            time.Time
+		voidedAt          *time.Time
+	)
+	if err := sc.Scan(&voteID, &seq, &isVoid, &h, &channel, &receipt, &castAt, &area, &choices, &voidedAt); err != nil {
+		return 0, StoredLeaf{}, err
+	}
+	if len(h) != 32 {
+		return 0, StoredLeaf{}, fmt.Errorf("ballot log leaf %d of vote %d: a hash of %d bytes", seq, voteID, len(h))
+	}
+	l := Leaf{Seq: uint64(seq), Kind: channel, Receipt: receipt, Area: area, Headcount: 1, Choices: choices, Time: castAt}
+	if isVoid {
+		if voidedAt == nil {
+			return 0, StoredLeaf{}, fmt.Errorf("ballot log leaf %d of vote %d: a void without its record", seq, voteID)
+		}
+		l.Kind, l.Choices, l.Time = KindVoid, "", *voidedAt
+	}
+	return voteID, StoredLeaf{Seq: l.Seq, Leaf: string(l.Bytes()), Hash: h}, nil
+}
+
+// Leaves reads the vote's first n leaves (all when n is 0) in sequence order, each
+// rebuilt from its ballot, with the hash stored when it was appended (a rebuilt leaf
+// that does not hash to it was changed since: the verifier names it).
 func Leaves(ctx context.Context, c Conn, voteID int64, n uint64) ([]StoredLeaf, error) {
-	q := "SELECT seq, leaf, leaf_hash FROM ballot_log_leaves WHERE vote_id = ?"
+	q := leafSelect + "WHERE l.vote_id = ?"
 	args := []any{voteID}
 	if n > 0 {
-		q += " AND seq < ?"
+		q += " AND l.seq < ?"
 		args = append(args, int64(n))
 	}
-	rows, err := c.QueryContext(ctx, q+" ORDER BY seq", args...)
+	rows, err := c.QueryContext(ctx, q+" ORDER BY l.seq", args...)
 	if err != nil {
 		return nil, fmt.Errorf("ballot log leaves of vote %d: %w", voteID, err)
 	}
 	defer rows.Close()
 	var out []StoredLeaf
 	for rows.Next() {
-		var seq int64
-		var leaf string
-		var h []byte
-		if err := rows.Scan(&seq, &leaf, &h); err != nil {
+		_, l, err := scanLeaf(rows)
+		if err != nil {
 			return nil, fmt.Errorf("ballot log leaves of vote %d: %w", voteID, err)
 		}
-		if len(h) != 32 {
-			return nil, fmt.Errorf("ballot log leaf %d of vote %d: a hash of %d bytes", seq, voteID, len(h))
-		}
-		out = append(out, StoredLeaf{Seq: uint64(seq), Leaf: leaf, Hash: h})
+		out = append(out, l)
 	}
 	return out, rows.Err()
 }
@@ -303,18 +341,13 @@ func Leaves(ctx context.Context, c Conn, voteID int64, n uint64) ([]StoredLeaf, 
 // LeafByReceipt finds the ballot leaf (not a void) of a receipt code: its vote and
 // sequence (ok false: none).
 func LeafByReceipt(ctx context.Context, c Conn, receipt string) (voteID int64, leaf StoredLeaf, ok bool, err error) {
-	var seq int64
-	// A ballot's own leaf is its first: a void's comes after it.
-	err = c.QueryRowContext(ctx, `SELECT l.vote_id, l.seq, l.leaf, l.leaf_hash FROM ballots b
-		JOIN ballot_log_leaves l ON l.ballot_id = b.id WHERE b.receipt = ? ORDER BY l.seq LIMIT 1`,
-		receipt).Scan(&voteID, &seq, &leaf.Leaf, &leaf.Hash)
+	voteID, leaf, err = scanLeaf(c.QueryRowContext(ctx, leafSelect+"WHERE b.receipt = ? AND l.is_void = FALSE", receipt))
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, StoredLeaf{}, false, nil
 	}
 	if err != nil {
 		return 0, StoredLeaf{}, false, fmt.Errorf("ballot log leaf of a receipt: %w", err)
 	}
-	leaf.Seq = uint64(seq)
 	return voteID, leaf, true, nil
 }
 

@@ -1,8 +1,11 @@
 -- +goose Up
 -- The per-vote ballot log (issue 14, app/ballotlog): every cast, paper or proxy
 -- entry and void of a vote is a leaf of an RFC 6962 Merkle tree, appended in the
--- same transaction as the ballot. Leaves carry no names and no ID numbers. A leaf
--- is found from its receipt through ballots (receipt is unique there) and
+-- same transaction as the ballot. Leaves carry no names and no ID numbers. A
+-- leaf's bytes are not stored: they are rebuilt from its ballot (channel, receipt,
+-- cast_at), the voter's frozen area, the ballot's contents and, for a void, the
+-- void's time (ballotlog.Leaves), and checked against leaf_hash. A leaf is found
+-- from its receipt through ballots (receipt is unique there) and
 -- ballot_id (its first leaf; a void's leaf comes later), an index that only grows
 -- at its end. leaf_hash is the RFC 6962 leaf hash, 32 bytes.
 CREATE TABLE ballot_log_leaves (
@@ -10,7 +13,7 @@ CREATE TABLE ballot_log_leaves (
     seq BIGINT NOT NULL,
     ballot_id BIGINT NOT NULL,
     leaf_hash BINARY(32) NOT NULL,
-    leaf TEXT NOT NULL,
+    is_void BOOLEAN NOT NULL,
     PRIMARY KEY (vote_id, seq),
     CONSTRAINT fk_ballot_log_leaves_vote FOREIGN KEY (vote_id) REFERENCES votes(id),
     KEY idx_ballot_log_leaves_ballot (ballot_id)
