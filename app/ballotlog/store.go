@@ -88,7 +88,8 @@ func ReadState(ctx context.Context, c Conn, voteID int64) (State, error) {
 // compact range under lock (the caller's " FOR UPDATE" on MySQL; SQLite has one
 // writer), numbers the leaves from the tree's size, writes them with one multi-row
 // INSERT and stores the new compact range: three statements whatever the number of
-// leaves. The leaves are returned numbered.
+// leaves (two with AppendCached's remembered state). The leaves are numbered in
+// place.
 func Append(ctx context.Context, c Conn, lock string, now time.Time, voteID int64, leaves []Leaf) ([]Leaf, error) {
 	_, err := AppendCached(ctx, c, lock, now, voteID, leaves, nil)
 	return leaves, err
