@@ -6,17 +6,20 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"gongzhi/app"
 	"gongzhi/app/audit"
+	"gongzhi/app/ballotlog"
 	"gongzhi/app/config"
 	"gongzhi/app/database"
 	"gongzhi/app/demo"
@@ -104,8 +107,14 @@ func run(ctx context.Context) error {
 		return err
 	}
 	defer stopMetrics()
+	logSigner, err := ballotlog.LoadOrCreateKey(logKeyPath(cfg))
+	if err != nil {
+		return err
+	}
+	// Published at GET /api/v1/log-key too (docs/operations.md, docs/bundle.md).
+	log.Info("ballot log key", "key_id", logSigner.KeyID(), "public_key", logSigner.PublicBase64(), "file", logKeyPath(cfg))
 	svc, err := services.New(db, services.Options{SessionTTL: cfg.SessionTTL, SecretKey: secret, Protector: protector, PublicURL: cfg.PublicURL, Logger: log, Observer: observer(mets),
-		Clock: app.SystemClock{}})
+		LogSigner: logSigner, Clock: app.SystemClock{}})
 	if err != nil {
 		return err
 	}
@@ -135,7 +144,7 @@ func run(ctx context.Context) error {
 	}
 
 	fapp := handlers.New(handlers.Deps{Config: cfg, DB: db, Logger: log, Views: renderer, Svc: svc, Demo: demoLogins, Metrics: mets})
-	startWorkers(ctx, log, svc, cfg.Workers)
+	startWorkers(ctx, log, svc, cfg.Workers, auditHeadSigner{logSigner})
 
 	errc := make(chan error, 2)
 	go func() { errc <- fapp.Listen(cfg.ListenAddr) }()
@@ -187,9 +196,14 @@ const shutdownTimeout, shutdownCleanup = 10 * time.Second, time.Second
 // startWorkers runs the background jobs of this instance until ctx ends. With
 // workers (WORKERS=true) it also closes votes at their closing time; several
 // instances may run it, exactly one closes each vote.
-func startWorkers(ctx context.Context, log *slog.Logger, svc *services.Set, workers bool) {
+func startWorkers(ctx context.Context, log *slog.Logger, svc *services.Set, workers bool, auditSigner audit.Signer) {
 	if workers {
+		// Every five minutes, when the audit chain grew: its head signed with the platform
+		// key (app/audit, docs/audit.md; the key published at /api/v1/log-key).
+		go audit.RunHeadSigner(ctx, svc.DB, auditSigner, 5*time.Minute, svc.Clock.Now, log)
 		go svc.Votes.RunCloser(ctx, 15*time.Second, log)
+		// Signed checkpoints of the open votes' ballot logs (app/ballotlog).
+		go svc.Votes.RunCheckpointer(ctx, 5*time.Minute, log)
 	}
 	// From 1 December, once a day: the coming year's holiday notice not loaded.
 	go svc.Calendar.RunWarner(ctx, time.Hour, log)
@@ -211,4 +225,20 @@ func startWorkers(ctx context.Context, log *slog.Logger, svc *services.Set, work
 			}
 		}
 	}()
+}
+
+// auditHeadSigner signs the audit chain's heads with the platform's Ed25519 key, the
+// ballot log's (one published key; the messages' domain strings keep them apart).
+type auditHeadSigner struct{ s *ballotlog.Signer }
+
+func (a auditHeadSigner) Sign(msg []byte) ([]byte, error) { return a.s.SignMessage(msg), nil }
+func (a auditHeadSigner) PublicKey() ed25519.PublicKey    { return a.s.Public() }
+
+// logKeyPath is where the ballot log's Ed25519 key is kept: log.key beside the
+// secret key's file (SECRET_KEY_FILE), else in DATA_DIR beside secret.key.
+func logKeyPath(cfg config.Config) string {
+	if cfg.SecretKeyFile != "" {
+		return filepath.Join(filepath.Dir(cfg.SecretKeyFile), "log.key")
+	}
+	return filepath.Join(cfg.DataDir, "log.key")
 }

@@ -163,6 +163,12 @@ func New(d Deps) *fiber.App {
 	v1.Get("/receipts/:code", ballotLimit, votesAPI.VerifyReceipt)
 	v1.Get("/votes/:id/results", publicLimit, optionalToken, votesAPI.Results)
 	v1.Get("/votes/:id/participation-list", publicLimit, optionalToken, votesAPI.ParticipationList)
+	// ballot log public API routes (issue 14, docs/bundle.md): the log key, signed
+	// heads, consistency proofs, the public bundle once the result is published
+	v1.Get("/log-key", publicLimit, votesAPI.LogKey)
+	v1.Get("/votes/:id/log/heads", publicLimit, votesAPI.LogHeads)
+	v1.Get("/votes/:id/log/consistency", publicLimit, votesAPI.LogConsistency)
+	v1.Get("/votes/:id/bundle.json", publicLimit, votesAPI.PublicBundle)
 	// documents public API route (before the token group): staff once closed, anyone once published
 	v1.Get("/votes/:id/resolution.pdf", publicLimit, optionalToken, docsAPI.Resolution)
 	// property credit public API route (issue 13): a district's red and black lists, for anyone
@@ -213,6 +219,9 @@ func New(d Deps) *fiber.App {
 	authed.Post("/votes/:id/finalise", httpx.Allow(access.RunVote), votesAPI.Finalise)
 	authed.Get("/votes/:id/events", votesAPI.Events)
 	authed.Get("/votes/:id/recount", votesAPI.Recount)
+	// ballot log API routes (issue 14): on-demand checkpoint, the auditors' bundle
+	authed.Post("/votes/:id/log/checkpoints", httpx.Allow(access.RunVote), votesAPI.LogCheckpoint)
+	authed.Get("/votes/:id/auditor-bundle.json", votesAPI.AuditorBundle)
 	// documents API routes
 	authed.Post("/votes/:id/resolution/corrections", httpx.Allow(access.RunVote), docsAPI.CorrectResolution)
 	authed.Get("/votes/:id/notices.pdf", httpx.Allow(access.ReadBallotLinks), docsAPI.Notices)

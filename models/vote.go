@@ -329,8 +329,9 @@ type CredentialByTokenHash struct {
 	AgendaRevision int
 	VoterKey       string
 	IDCheckHashes  string
-	Voids          int // voided ballots of the voter: a new ballot's attempt is Voids + 1
-	Ballots        int // every ballot of the voter, voided or not: more than Voids means one is live
+	Voids          int   // voided ballots of the voter: a new ballot's attempt is Voids + 1
+	Ballots        int   // every ballot of the voter, voided or not: more than Voids means one is live
+	Area           int64 // the voter's frozen area, 0.01 m² (the ballot log's leaf weight)
 
 	ObjectionDeadline *time.Time // set by the publication: objections accepted until then
 }
@@ -364,7 +365,7 @@ func CredentialsByTokenHashesQuery(n int) string {
 const credentialSelect = `SELECT c.id, c.token_hash, c.vote_id, c.voter_id, c.status, c.failed_checks,
 			v.state, v.opens_at, v.closes_at, v.objection_deadline, v.profile_code, v.legal_profile, v.agenda_revision, vv.voter_key, vv.id_check_hashes,
 			(SELECT COUNT(*) FROM ballot_voids bv WHERE bv.vote_id = c.vote_id AND bv.voter_id = c.voter_id),
-			(SELECT COUNT(*) FROM ballots b WHERE b.vote_id = c.vote_id AND b.voter_id = c.voter_id)
+			(SELECT COUNT(*) FROM ballots b WHERE b.vote_id = c.vote_id AND b.voter_id = c.voter_id), vv.area
 		FROM vote_credentials c
 		JOIN votes v ON v.id = c.vote_id
 		JOIN vote_voters vv ON vv.id = c.voter_id
@@ -388,7 +389,7 @@ func ScanCredential(rows *sql.Rows) (CredentialByTokenHash, error) {
 func ScanCredentialRow(rows *sql.Rows) (CredentialByTokenHash, error) {
 	var row CredentialByTokenHash
 	if err := rows.Scan(&row.CredentialID, &row.TokenHash, &row.VoteID, &row.VoterID, &row.Status, &row.FailedChecks, &row.State, &row.OpensAt,
-		&row.ClosesAt, &row.ObjectionDeadline, &row.ProfileCode, &row.LegalProfile, &row.AgendaRevision, &row.VoterKey, &row.IDCheckHashes, &row.Voids, &row.Ballots); err != nil {
+		&row.ClosesAt, &row.ObjectionDeadline, &row.ProfileCode, &row.LegalProfile, &row.AgendaRevision, &row.VoterKey, &row.IDCheckHashes, &row.Voids, &row.Ballots, &row.Area); err != nil {
 		return row, fmt.Errorf("credential: %w", err)
 	}
 	return row, nil

@@ -14,6 +14,7 @@ import (
 	"gongzhi/app"
 	"gongzhi/app/access"
 	"gongzhi/app/audit"
+	"gongzhi/app/ballotlog"
 	"gongzhi/app/pdfdoc"
 	"gongzhi/app/rules"
 	"gongzhi/app/voting"
@@ -27,7 +28,8 @@ type resolutionVote struct {
 	result  voting.Result
 	names   estateNames
 	profile rules.JurisdictionProfile
-	staff   bool // the caller is staff of the estate (not only the public)
+	staff   bool            // the caller is staff of the estate (not only the public)
+	logHead *ballotlog.Head // the ballot log's closing head (nil: none)
 }
 
 // loadResolutionVote reads the vote's record once (voting.Record, which closes a vote
@@ -72,7 +74,7 @@ func resolutionOf(rec voting.VoteRecord, names estateNames, staff bool) (resolut
 		return resolutionVote{}, app.Errorf(app.EConflict, "表决尚未截止，截止并计票后才能生成决议 / voting has not closed yet")
 	}
 	return resolutionVote{vote: rec.Vote, items: rec.Items, result: *rec.Result, names: names,
-		profile: rules.ProfileOrDefault(rec.Vote.ProfileCode), staff: staff}, nil
+		profile: rules.ProfileOrDefault(rec.Vote.ProfileCode), staff: staff, logHead: rec.ClosingHead}, nil
 }
 
 // Resolution returns the resolution (业主大会决议) of a closed vote: to staff of the estate
@@ -232,6 +234,10 @@ func (s *Service) buildResolution(rv resolutionVote) (pdfdoc.Resolution, Summary
 		ParticipatingHeadcountPercent: part.HeadcountPercent}
 	if v.Published() {
 		sum.PublishedAt, sum.ObjectionUntil = v.PublishedAt, v.ObjectionDeadline
+	}
+	if h := rv.logHead; h != nil {
+		doc.LogRoot, doc.LogSize = h.RootHash, h.Size
+		sum.LogRoot, sum.LogSize = h.RootHash, h.Size
 	}
 	electionBasis := rules.ThresholdOf(rules.LegalProfile(v.LegalProfile), rules.MatterElectCommittee).LegalBasis
 	for _, it := range rv.items {

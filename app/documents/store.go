@@ -103,6 +103,9 @@ type Summary struct {
 	Elections                     []SummaryElection `json:"elections,omitempty"`
 	PublishedAt                   *time.Time        `json:"published_at,omitempty"`
 	ObjectionUntil                *time.Time        `json:"objection_until,omitempty"`
+	// LogRoot and LogSize are the ballot log's closing head (app/ballotlog).
+	LogRoot string `json:"log_root,omitempty"`
+	LogSize uint64 `json:"log_size,omitempty"`
 
 	MeetingKind string     `json:"meeting_kind,omitempty"`
 	HeldAt      *time.Time `json:"held_at,omitempty"`

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -99,6 +100,11 @@ type Resolution struct {
 
 	// VerifyURL goes into the QR code and is printed below it.
 	VerifyURL string
+
+	// LogRoot is the root hash (hex) of the ballot log's closing head, signed at the
+	// close, over LogSize leaves (app/ballotlog, docs/bundle.md); empty: not printed.
+	LogRoot string
+	LogSize uint64
 }
 
 // ErrMissingField reports input without a field the document cannot do without.
@@ -172,6 +178,9 @@ func (r *Renderer) Resolution(ctx context.Context, w io.Writer, doc Resolution, 
 		formatTime(doc.PublishedAt, r.zone), formatDeadline(doc.ObjectionUntil, r.zone)), "L", false)
 	l.field("公布日期", formatTime(doc.PublishedAt, r.zone))
 	l.field("异议期至", formatDeadline(doc.ObjectionUntil, r.zone))
+	if doc.LogRoot != "" {
+		l.field("选票日志", fmt.Sprintf("截止时签署的树头共 %d 条记录，根哈希 %s", doc.LogSize, groupHex(doc.LogRoot)))
+	}
 
 	l.signature(doc.Convenor, formatDate(doc.PublishedAt, r.zone))
 	if err := l.verificationBlock(qr, "扫描二维码或访问下列网址，可核验本决议的真实性，并查看各事项的完整表决数据。", "文号："+doc.DocNumber); err != nil {
@@ -388,4 +397,14 @@ func joinNonEmpty(parts ...string) string {
 		out += p
 	}
 	return out
+}
+
+// groupHex writes a long hex string in groups of 16 characters, so that it wraps.
+func groupHex(h string) string {
+	var parts []string
+	for len(h) > 16 {
+		parts = append(parts, h[:16])
+		h = h[16:]
+	}
+	return strings.Join(append(parts, h), " ")
 }

@@ -13,6 +13,7 @@ import (
 
 	"gongzhi/app/auditview"
 	"gongzhi/app/auth"
+	"gongzhi/app/ballotlog"
 	"gongzhi/app/calendar"
 	"gongzhi/app/committee"
 	"gongzhi/app/credit"
@@ -44,6 +45,10 @@ type Options struct {
 
 	// Clock is the one clock every service reads; nil: the system clock.
 	Clock app.Clock
+
+	// LogSigner signs the ballot log's tree heads (app/ballotlog); nil: a key
+	// derived from the secret key (tests). main loads it from log.key beside secret.key.
+	LogSigner *ballotlog.Signer
 }
 
 // Set is the whole service layer.
@@ -102,6 +107,9 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	set.Roster = roster.New(db, clock, set.Orgs, protector)
 	set.Votes = voting.New(db, clock, set.Orgs, set.Roster, protector, opt.PublicURL, opt.Logger)
 	set.Votes.SetObserver(opt.Observer)
+	if opt.LogSigner != nil {
+		set.Votes.SetLogSigner(opt.LogSigner)
+	}
 	set.Formation = formation.New(db, clock, set.Orgs)
 	set.Elections = elections.New(set.Votes, set.Formation)
 	if set.Documents, err = documents.New(db, clock, set.Orgs, set.Votes, protector, opt.PublicURL); err != nil {

@@ -79,6 +79,7 @@ type newBallot struct {
 	voterKey  string
 	channel   string
 	choices   string // canonical JSON
+	area      int64  // the voter's frozen area: the ballot log leaf's weight
 	castAt    time.Time
 	decorate  func(*models.Ballot)
 	duplicate func() error // the error for a concurrent second ballot of the voter

@@ -135,6 +135,9 @@ func (s *Service) insertBallot(ctx context.Context, tx *gorm.DB, nb newBallot) (
 	if _, err := conn.ExecContext(ctx, insertContentSQL, b.ID, b.VoteID, nb.choices, nonce); err != nil {
 		return b, fmt.Errorf("writing ballot content: %w", err)
 	}
+	if err := s.appendLeaves(ctx, conn, b.VoteID, ballotLeaf(b.ID, b.Channel, b.Receipt, nb.area, nb.choices, b.CastAt)); err != nil {
+		return b, err
+	}
 	return b, nil
 }
 
@@ -165,7 +168,7 @@ func (s *Service) writeCast(ctx context.Context, p *pendingCast) castOutcome {
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return errRefusedBallot
 		}
-		return nil
+		return s.appendLeaves(ctx, tx, p.voteID, ballotLeaf(out.ballotID, models.ChannelOnline, p.receipt, p.area, p.choices, p.castAt))
 	})
 	if err != nil {
 		return castOutcome{err: err}
@@ -252,6 +255,9 @@ func (s *Service) insertCastBatchTx(ctx context.Context, tx *sql.Tx, batch []*pe
 	}
 	if _, err := tx.ExecContext(ctx, insertContents+"VALUES "+rowsOf(len(batch), contentRow), args...); err != nil {
 		return nil, fmt.Errorf("writing ballot contents: %w", err)
+	}
+	if err := s.appendCastLeaves(ctx, tx, batch, ids); err != nil {
+		return nil, err
 	}
 	return ids, nil
 }

@@ -65,7 +65,7 @@ func (s *Service) castOnline(ctx context.Context, token, idCheck string, choices
 	out := Receipt{Code: s.receiptCode(v.ID, cred.VoterKey, canonical, nonce), VoteID: v.ID, Channel: models.ChannelOnline, CastAt: now}
 
 	res := s.submitCast(&pendingCast{voteID: v.ID, voterID: cred.VoterID, attempt: cred.Voids + 1, credentialID: cred.CredentialID,
-		castAt: now, receipt: out.Code, choices: canonical, nonce: nonce})
+		castAt: now, receipt: out.Code, choices: canonical, nonce: nonce, area: cred.Area})
 	if errors.Is(res.err, errRefusedBallot) {
 		// The guard refuses a vote that is no longer open, or a link locked or
 		// revoked after its check passed.

@@ -27,6 +27,7 @@ type pendingCast struct {
 	attempt                       int
 	castAt                        time.Time
 	receipt, choices, nonce       string
+	area                          int64 // the voter's frozen area: the ballot log leaf's weight
 
 	done chan castOutcome // buffered: the writer never waits for the caller
 }

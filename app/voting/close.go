@@ -328,6 +328,9 @@ func (s *Service) Close(ctx context.Context, voteID int64) (bool, error) {
 			"tally_json": body, "tally_sha256": sum, "receipts_digest": c.digest, "ballots_counted": c.counted}).Error; err != nil {
 			return fmt.Errorf("storing tally of vote %d: %w", v.ID, err)
 		}
+		if err := s.signClosingHead(ctx, tx, v.ID, now); err != nil {
+			return err
+		}
 		closedNow = true
 		return audit.Record(ctx, tx, app.System(), audit.Entry{Action: "vote.close", TargetType: "vote", TargetID: v.ID, EstateID: v.EstateID,
 			Detail: map[string]any{"ballots_counted": c.counted, "ballots_voided": c.voided, "tally_sha256": sum,

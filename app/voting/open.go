@@ -15,6 +15,7 @@ import (
 	"gongzhi/app"
 	"gongzhi/app/access"
 	"gongzhi/app/audit"
+	"gongzhi/app/ballotlog"
 	"gongzhi/app/database"
 	"gongzhi/app/pii"
 	"gongzhi/app/rules"
@@ -145,6 +146,10 @@ func (s *Service) Open(ctx context.Context, p app.Principal, voteID int64) (Open
 		}
 		if err := tx.CreateInBatches(&creds, batch).Error; err != nil {
 			return fmt.Errorf("issuing credentials: %w", err)
+		}
+		// The empty ballot log, so that the first casts lock its row (ballotlog.go).
+		if err := ballotlog.Init(ctx, tx.Statement.ConnPool, v.ID, now); err != nil {
+			return err
 		}
 		out = OpenResult{Voters: len(voters), Units: len(units), TotalArea: reg.TotalArea, TotalHeadcount: reg.TotalHeadcount,
 			RegisterRule: reg.Rule, CountParking: reg.CountParking}

@@ -177,7 +177,7 @@ func (s *Service) CastPaper(ctx context.Context, p app.Principal, voteID int64, 
 			return err
 		}
 		b, err := s.insertBallot(ctx, tx, newBallot{voteID: v.ID, voterID: voter.ID, voterKey: voter.VoterKey,
-			channel: channel, choices: canonical, castAt: now,
+			channel: channel, choices: canonical, castAt: now, area: voter.Area,
 			decorate: func(b *models.Ballot) {
 				if p.UserID != 0 {
 					uid := p.UserID

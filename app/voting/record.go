@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/ballotlog"
 	"gongzhi/models"
 )
 
@@ -20,6 +21,8 @@ type VoteRecord struct {
 	Vote   models.Vote
 	Items  []Item
 	Result *Result // nil until the vote has been counted
+	// ClosingHead is the ballot log's signed closing head (Record only; nil: none).
+	ClosingHead *ballotlog.Head
 }
 
 // Record reads the record of a vote, for sibling services only (app/documents): it takes
@@ -44,7 +47,12 @@ func (s *Service) Record(ctx context.Context, voteID int64) (VoteRecord, error) 
 			return VoteRecord{}, app.Internal(err)
 		}
 	}
-	return s.RecordOf(ctx, v)
+	rec, err := s.RecordOf(ctx, v)
+	if err != nil || rec.Result == nil {
+		return rec, err
+	}
+	rec.ClosingHead, err = s.closingHead(ctx, v.ID)
+	return rec, err
 }
 
 // RecordOf is the record of a vote its caller has already read (a sibling service

@@ -69,6 +69,7 @@ type Service struct {
 
 	removals RemovalCases  // nil: no removal item is accepted (SetRemovalCases, removal.go)
 	finals   FinalListener // nil: none (SetFinalListener, removal.go)
+	blog     ballotLog     // the per-vote ballot log (ballotlog.go)
 }
 
 // New builds the service; clock (nil: the system clock) is the only time it reads. publicURL is the base of the personal ballot links
@@ -87,6 +88,7 @@ func New(db *gorm.DB, clock app.Clock, orgSvc *orgs.Service, rosterSvc *roster.S
 		publicURL: strings.TrimRight(publicURL, "/"),
 		clock:     app.ClockOrSystem(clock),
 	}
+	s.blog.signer = defaultLogSigner(protector)
 	// SQLite runs one writer at a time, so one batch writer; MySQL overlaps a few
 	// transactions, letting InnoDB share their log flushes too.
 	s.casts = &batcher[*pendingCast, castKey]{maxWorkers: 1, maxBatch: castBatchSQLite, serve: s.writeCastBatch, key: keyOfCast}

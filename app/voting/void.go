@@ -66,6 +66,9 @@ func (s *Service) Void(ctx context.Context, p app.Principal, voteID, ballotID in
 			}
 			return fmt.Errorf("voiding ballot: %w", err)
 		}
+		if err := s.appendVoidLeaf(ctx, tx, b, now); err != nil {
+			return err
+		}
 		out = VoidInfo{BallotID: b.ID, Reason: reason, By: p.Username, At: now}
 		return audit.Record(ctx, tx, p, audit.Entry{Action: "ballot.void", TargetType: "vote", TargetID: v.ID, EstateID: e.ID,
 			Detail: map[string]any{"ballot_id": b.ID, "voter_id": b.VoterID, "channel": b.Channel, "receipt": b.Receipt, "reason": reason}})

@@ -101,6 +101,13 @@ func (h *VoteHandlers) VerifyReceipt(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"receipt": r.Code, "vote_id": r.VoteID, "vote_title": r.VoteTitle, "estate_name": r.EstateName,
-		"channel": r.Channel, "cast_at": r.CastAt.UTC(), "voided": r.Voided, "voided_at": optTime(r.VoidedAt), "counted": r.Counted})
+	out := fiber.Map{"receipt": r.Code, "vote_id": r.VoteID, "vote_title": r.VoteTitle, "estate_name": r.EstateName,
+		"channel": r.Channel, "cast_at": r.CastAt.UTC(), "voided": r.Voided, "voided_at": optTime(r.VoidedAt), "counted": r.Counted}
+	// The ballot log (issue 14): the leaf, its inclusion proof and the signed head.
+	if p, ok, err := h.Votes.ReceiptProof(httpx.Ctx(c), r.Code); err != nil {
+		return err
+	} else if ok {
+		out["log"] = logProofJSON(p)
+	}
+	return c.JSON(out)
 }

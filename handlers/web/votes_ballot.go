@@ -206,6 +206,7 @@ func (h *VotePages) FileObjection(c *fiber.Ctx) error {
 type receiptCheckData struct {
 	Code   string
 	Result *voting.ReceiptCheck
+	Log    *voting.LogProof // the ballot's place in the vote's log (issue 14)
 }
 
 // ReceiptCheck is the public receipt check (GET /receipt?code=…): the vote, when and
@@ -222,6 +223,11 @@ func (h *VotePages) ReceiptCheck(c *fiber.Ctx) error {
 		return h.renderRefusal(c, "receipt_check", h.page(c, "", d), err)
 	}
 	d.Result = &r
+	if p, ok, err := h.Votes.ReceiptProof(httpx.Ctx(c), r.Code); err != nil {
+		return h.renderRefusal(c, "receipt_check", h.page(c, "", d), err)
+	} else if ok {
+		d.Log = &p
+	}
 	return h.Render(c, "receipt_check", h.page(c, "", d))
 }
 

@@ -1,0 +1,376 @@
+package ballotlog
+
+import (
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/transparency-dev/merkle/compact"
+	"github.com/transparency-dev/merkle/rfc6962"
+)
+
+// Conn is what the log needs of a transaction: *sql.Tx, or a gorm transaction's
+// ConnPool.
+type Conn interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// factory builds compact ranges with RFC 6962 interior hashing.
+var factory = &compact.RangeFactory{Hash: rfc6962.DefaultHasher.HashChildren}
+
+// State is a vote's tree as stored: its size and compact range [0, size).
+type State struct {
+	Size     uint64
+	Frontier [][]byte
+}
+
+// Root is the tree's RFC 6962 root hash (that of the empty tree for size 0).
+func (st State) Root() ([]byte, error) {
+	if st.Size == 0 {
+		return rfc6962.DefaultHasher.EmptyRoot(), nil
+	}
+	r, err := factory.NewRange(0, st.Size, st.Frontier)
+	if err != nil {
+		return nil, fmt.Errorf("ballot log frontier: %w", err)
+	}
+	return r.GetRootHash(nil)
+}
+
+// readState reads a vote's tree state through c, with lock appended (" FOR UPDATE"
+// on MySQL when appending); no row is the empty tree, found false.
+func readState(ctx context.Context, c Conn, voteID int64, lock string) (State, bool, error) {
+	var size int64
+	var frontier string
+	err := c.QueryRowContext(ctx, "SELECT size, frontier FROM ballot_log_state WHERE vote_id = ?"+lock, voteID).Scan(&size, &frontier)
+	if errors.Is(err, sql.ErrNoRows) {
+		return State{}, false, nil
+	}
+	if err != nil {
+		return State{}, false, fmt.Errorf("ballot log state of vote %d: %w", voteID, err)
+	}
+	st := State{Size: uint64(size)}
+	if frontier != "" {
+		for _, h := range strings.Split(frontier, ",") {
+			b, err := hex.DecodeString(h)
+			if err != nil {
+				return State{}, false, fmt.Errorf("ballot log state of vote %d: %w", voteID, err)
+			}
+			st.Frontier = append(st.Frontier, b)
+		}
+	}
+	return st, true, nil
+}
+
+// Init stores the empty log of a vote as it opens, in the opening's transaction:
+// appends then find the row to lock (a first append creates it otherwise, and two
+// first appends at once on MySQL deadlock and are retried).
+func Init(ctx context.Context, c Conn, voteID int64, now time.Time) error {
+	if _, err := c.ExecContext(ctx, "INSERT INTO ballot_log_state (vote_id, size, frontier, updated_at) VALUES (?, 0, '', ?)", voteID, now.UTC()); err != nil {
+		return fmt.Errorf("creating the ballot log of vote %d: %w", voteID, err)
+	}
+	return nil
+}
+
+// ReadState reads a vote's tree state through c without a lock.
+func ReadState(ctx context.Context, c Conn, voteID int64) (State, error) {
+	st, _, err := readState(ctx, c, voteID, "")
+	return st, err
+}
+
+// Append adds leaves to the vote's log in the caller's transaction: it reads the
+// compact range under lock (the caller's " FOR UPDATE" on MySQL; SQLite has one
+// writer), numbers the leaves from the tree's size, writes them with one multi-row
+// INSERT and stores the new compact range: three statements whatever the number of
+// leaves (two with AppendCached's remembered state). The leaves are numbered in
+// place.
+func Append(ctx context.Context, c Conn, lock string, now time.Time, voteID int64, leaves []Leaf) ([]Leaf, error) {
+	_, err := AppendCached(ctx, c, lock, now, voteID, leaves, nil)
+	return leaves, err
+}
+
+// AppendCached is Append starting from a state the caller remembers (nil: none):
+// the stored state is then updated only where it still equals the remembered one
+// (size and frontier), which locks its row without reading it first; when it does
+// not (another writer appended, or the transaction that produced the remembered
+// state rolled back), the state is read under lock as Append does. It returns the
+// new state, to remember once the transaction commits (remembering it earlier is
+// safe too: a stale state only costs the read).
+func AppendCached(ctx context.Context, c Conn, lock string, now time.Time, voteID int64, leaves []Leaf, known *State) (State, error) {
+	if len(leaves) == 0 {
+		if known != nil {
+			return *known, nil
+		}
+		return ReadState(ctx, c, voteID)
+	}
+	if known != nil {
+		next, q, args, err := extend(*known, voteID, leaves)
+		if err != nil {
+			return State{}, err
+		}
+		res, err := c.ExecContext(ctx, "UPDATE ballot_log_state SET size = ?, frontier = ?, updated_at = ? WHERE vote_id = ? AND size = ? AND frontier = ?",
+			int64(next.Size), frontierText(next.Frontier), now.UTC(), voteID, int64(known.Size), frontierText(known.Frontier))
+		if err != nil {
+			return State{}, fmt.Errorf("storing ballot log state: %w", err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 1 {
+			if _, err := c.ExecContext(ctx, q, args...); err != nil {
+				return State{}, fmt.Errorf("writing ballot log leaves: %w", err)
+			}
+			return next, nil
+		}
+	}
+	st, found, err := readState(ctx, c, voteID, lock)
+	if err != nil {
+		return State{}, err
+	}
+	next, q, args, err := extend(st, voteID, leaves)
+	if err != nil {
+		return State{}, err
+	}
+	if _, err := c.ExecContext(ctx, q, args...); err != nil {
+		return State{}, fmt.Errorf("writing ballot log leaves: %w", err)
+	}
+	frontier := frontierText(next.Frontier)
+	if found {
+		_, err = c.ExecContext(ctx, "UPDATE ballot_log_state SET size = ?, frontier = ?, updated_at = ? WHERE vote_id = ?",
+			int64(next.Size), frontier, now.UTC(), voteID)
+	} else {
+		_, err = c.ExecContext(ctx, "INSERT INTO ballot_log_state (vote_id, size, frontier, updated_at) VALUES (?, ?, ?, ?)",
+			voteID, int64(next.Size), frontier, now.UTC())
+	}
+	if err != nil {
+		return State{}, fmt.Errorf("storing ballot log state: %w", err)
+	}
+	return next, nil
+}
+
+// frontierText is the stored form of a compact range: hex hashes, comma-separated.
+func frontierText(hs [][]byte) string {
+	parts := make([]string, len(hs))
+	for i, h := range hs {
+		parts[i] = hex.EncodeToString(h)
+	}
+	return strings.Join(parts, ",")
+}
+
+// extend numbers leaves from st's size, appends their hashes to st's compact range
+// and returns the new state and the multi-row INSERT of the leaves.
+func extend(st State, voteID int64, leaves []Leaf) (State, string, []any, error) {
+	r, err := factory.NewRange(0, st.Size, st.Frontier)
+	if err != nil {
+		return State{}, "", nil, fmt.Errorf("ballot log frontier of vote %d: %w", voteID, err)
+	}
+	var q strings.Builder
+	q.WriteString("INSERT INTO ballot_log_leaves (vote_id, seq, ballot_id, is_void, leaf_hash) VALUES ")
+	args := make([]any, 0, len(leaves))
+	for i := range leaves {
+		leaves[i].Seq = st.Size + uint64(i)
+		raw := leaves[i].Bytes()
+		h := rfc6962.DefaultHasher.HashLeaf(raw)
+		if err := r.Append(h, nil); err != nil {
+			return State{}, "", nil, fmt.Errorf("ballot log append: %w", err)
+		}
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		// Every value is a number or a hex literal: nothing is bound (the pure-Go
+		// SQLite driver binds in time quadratic in a statement's parameters). The
+		// leaf's bytes are not stored but rebuilt from the ballot (Leaves).
+		if !validKind(leaves[i].Kind) {
+			return State{}, "", nil, fmt.Errorf("ballot log: leaf kind %q unknown", leaves[i].Kind)
+		}
+		isVoid := "FALSE"
+		if leaves[i].Kind == KindVoid {
+			isVoid = "TRUE"
+		}
+		q.WriteString("(" + strconv.FormatInt(voteID, 10) + ", " + strconv.FormatUint(leaves[i].Seq, 10) + ", " +
+			strconv.FormatInt(leaves[i].BallotID, 10) + ", " + isVoid + ", X'" + hex.EncodeToString(h) + "')")
+	}
+	return State{Size: r.End(), Frontier: r.Hashes()}, q.String(), args, nil
+}
+
+// SignHead signs the vote's current tree head in the caller's transaction and
+// stores it. A checkpoint of a tree that has not grown since the last signed head
+// is not stored again (the last head is returned, created false).
+func SignHead(ctx context.Context, c Conn, s *Signer, voteID int64, kind string, now time.Time) (Head, bool, error) {
+	st, err := ReadState(ctx, c, voteID)
+	if err != nil {
+		return Head{}, false, err
+	}
+	if kind == HeadCheckpoint {
+		last, ok, err := LastHead(ctx, c, voteID)
+		if err != nil {
+			return Head{}, false, err
+		}
+		if ok && last.Size == st.Size {
+			return last, false, nil
+		}
+	}
+	root, err := st.Root()
+	if err != nil {
+		return Head{}, false, err
+	}
+	h := s.Sign(Head{VoteID: voteID, Kind: kind, Size: st.Size, RootHash: hex.EncodeToString(root), SignedAt: now})
+	if _, err := c.ExecContext(ctx, "INSERT INTO ballot_log_heads (vote_id, kind, size, root_hash, signed_at, key_id, signature) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		h.VoteID, h.Kind, int64(h.Size), h.RootHash, h.SignedAt, h.KeyID, h.Signature); err != nil {
+		return Head{}, false, fmt.Errorf("storing a signed tree head: %w", err)
+	}
+	return h, true, nil
+}
+
+// headColumns are the columns of a stored head, in Head's order.
+const headColumns = "vote_id, kind, size, root_hash, signed_at, key_id, signature"
+
+func scanHead(sc interface{ Scan(...any) error }) (Head, error) {
+	var h Head
+	var size int64
+	if err := sc.Scan(&h.VoteID, &h.Kind, &size, &h.RootHash, &h.SignedAt, &h.KeyID, &h.Signature); err != nil {
+		return Head{}, err
+	}
+	h.Size, h.SignedAt = uint64(size), h.SignedAt.UTC()
+	return h, nil
+}
+
+// LastHead is the vote's latest signed head (ok false: none yet).
+func LastHead(ctx context.Context, c Conn, voteID int64) (Head, bool, error) {
+	h, err := scanHead(c.QueryRowContext(ctx, "SELECT "+headColumns+" FROM ballot_log_heads WHERE vote_id = ? ORDER BY id DESC LIMIT 1", voteID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Head{}, false, nil
+	}
+	if err != nil {
+		return Head{}, false, fmt.Errorf("last signed head of vote %d: %w", voteID, err)
+	}
+	return h, true, nil
+}
+
+// Heads lists every signed head of the vote in signing order.
+func Heads(ctx context.Context, c Conn, voteID int64) ([]Head, error) {
+	rows, err := c.QueryContext(ctx, "SELECT "+headColumns+" FROM ballot_log_heads WHERE vote_id = ? ORDER BY id", voteID)
+	if err != nil {
+		return nil, fmt.Errorf("signed heads of vote %d: %w", voteID, err)
+	}
+	defer rows.Close()
+	out := []Head{}
+	for rows.Next() {
+		h, err := scanHead(rows)
+		if err != nil {
+			return nil, fmt.Errorf("signed heads of vote %d: %w", voteID, err)
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// StoredLeaf is a leaf as stored: its sequence, bytes and hash.
+type StoredLeaf struct {
+	Seq  uint64
+	Leaf string // canonical bytes
+	Hash []byte
+}
+
+// leafSelect reads what a leaf is rebuilt from: its sequence, whether it is a
+// void, its stored hash, and its ballot's channel, receipt, cast time, voter's
+// area, choices and void time.
+const leafSelect = `SELECT l.vote_id, l.seq, l.is_void, l.leaf_hash, b.channel, b.receipt, b.cast_at, vv.area, bc.choices, bv.voided_at
+	FROM ballot_log_leaves l
+	JOIN ballots b ON b.id = l.ballot_id
+	JOIN vote_voters vv ON vv.id = b.voter_id
+	JOIN ballot_contents bc ON bc.ballot_id = b.id
+	LEFT JOIN ballot_voids bv ON bv.ballot_id = b.id
+	`
+
+// scanLeaf rebuilds a leaf from a row of leafSelect.
+func scanLeaf(sc interface{ Scan(...any) error }) (int64, StoredLeaf, error) {
+	var (
+		voteID, seq, area int64
+		isVoid            bool
+		h                 []byte
+		channel, receipt  string
+		choices           string
+		castAt            time.Time
+		voidedAt          *time.Time
+	)
+	if err := sc.Scan(&voteID, &seq, &isVoid, &h, &channel, &receipt, &castAt, &area, &choices, &voidedAt); err != nil {
+		return 0, StoredLeaf{}, err
+	}
+	if len(h) != 32 {
+		return 0, StoredLeaf{}, fmt.Errorf("ballot log leaf %d of vote %d: a hash of %d bytes", seq, voteID, len(h))
+	}
+	l := Leaf{Seq: uint64(seq), Kind: channel, Receipt: receipt, Area: area, Headcount: 1, Choices: choices, Time: castAt}
+	if isVoid {
+		if voidedAt == nil {
+			return 0, StoredLeaf{}, fmt.Errorf("ballot log leaf %d of vote %d: a void without its record", seq, voteID)
+		}
+		l.Kind, l.Choices, l.Time = KindVoid, "", *voidedAt
+	}
+	return voteID, StoredLeaf{Seq: l.Seq, Leaf: string(l.Bytes()), Hash: h}, nil
+}
+
+// Leaves reads the vote's first n leaves (all when n is 0) in sequence order, each
+// rebuilt from its ballot, with the hash stored when it was appended (a rebuilt leaf
+// that does not hash to it was changed since: the verifier names it).
+func Leaves(ctx context.Context, c Conn, voteID int64, n uint64) ([]StoredLeaf, error) {
+	q := leafSelect + "WHERE l.vote_id = ?"
+	args := []any{voteID}
+	if n > 0 {
+		q += " AND l.seq < ?"
+		args = append(args, int64(n))
+	}
+	rows, err := c.QueryContext(ctx, q+" ORDER BY l.seq", args...)
+	if err != nil {
+		return nil, fmt.Errorf("ballot log leaves of vote %d: %w", voteID, err)
+	}
+	defer rows.Close()
+	var out []StoredLeaf
+	for rows.Next() {
+		_, l, err := scanLeaf(rows)
+		if err != nil {
+			return nil, fmt.Errorf("ballot log leaves of vote %d: %w", voteID, err)
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// LeafByReceipt finds the ballot leaf (not a void) of a receipt code: its vote and
+// sequence (ok false: none).
+func LeafByReceipt(ctx context.Context, c Conn, receipt string) (voteID int64, leaf StoredLeaf, ok bool, err error) {
+	voteID, leaf, err = scanLeaf(c.QueryRowContext(ctx, leafSelect+"WHERE b.receipt = ? AND l.is_void = FALSE", receipt))
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, StoredLeaf{}, false, nil
+	}
+	if err != nil {
+		return 0, StoredLeaf{}, false, fmt.Errorf("ballot log leaf of a receipt: %w", err)
+	}
+	return voteID, leaf, true, nil
+}
+
+// LeafHashes reads the hashes of the vote's first n leaves, in sequence order (what
+// a proof needs, without the leaves' bytes).
+func LeafHashes(ctx context.Context, c Conn, voteID int64, n uint64) ([][]byte, error) {
+	rows, err := c.QueryContext(ctx, "SELECT seq, leaf_hash FROM ballot_log_leaves WHERE vote_id = ? AND seq < ? ORDER BY seq", voteID, int64(n))
+	if err != nil {
+		return nil, fmt.Errorf("ballot log hashes of vote %d: %w", voteID, err)
+	}
+	defer rows.Close()
+	out := make([][]byte, 0, n)
+	for rows.Next() {
+		var seq int64
+		var h []byte
+		if err := rows.Scan(&seq, &h); err != nil {
+			return nil, fmt.Errorf("ballot log hashes of vote %d: %w", voteID, err)
+		}
+		if seq != int64(len(out)) || len(h) != 32 {
+			return nil, fmt.Errorf("ballot log of vote %d: leaf %d missing or malformed", voteID, len(out))
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
