@@ -201,7 +201,7 @@ func TestBallotLogProofsAndBundles(t *testing.T) {
 		}
 
 		// Close; the closing head covers every leaf and extends the open-time heads.
-		env.clock.Set(voteCloses().Add(time.Second))
+		env.Clock.Set(voteCloses().Add(time.Second))
 		env.results(t, tok, id)
 		var heads struct {
 			Heads []logHeadJSON `json:"heads"`

@@ -17,14 +17,14 @@ import (
 // public bundle and the resolution PDF.
 func (e *env) publishedBundle(t *testing.T, id int64) (*ballotlog.Bundle, []byte) {
 	t.Helper()
-	if _, err := e.Svc.Votes.Publish(e.ctx, e.admin, id); err != nil {
+	if _, err := e.Svc.Votes.Publish(e.Ctx, e.Admin, id); err != nil {
 		t.Fatalf("publish: %v", err)
 	}
-	f, err := e.Svc.Documents.Resolution(e.ctx, &e.admin, id)
+	f, err := e.Svc.Documents.Resolution(e.Ctx, &e.Admin, id)
 	if err != nil {
 		t.Fatalf("resolution: %v", err)
 	}
-	b, err := e.Svc.Votes.PublicBundle(e.ctx, id)
+	b, err := e.Svc.Votes.PublicBundle(e.Ctx, id)
 	if err != nil {
 		t.Fatalf("public bundle: %v", err)
 	}
@@ -94,18 +94,18 @@ func TestBallotLogGoldenCases(t *testing.T) {
 		for _, c := range g.Cases {
 			profile := rules.CivilCode2021
 			t.Run(c.Name, func(t *testing.T) {
-				e.clock.Set(t0)
+				e.Clock.Set(t0)
 				estate := e.estateWithRoster(t, c.Roster)
 				var items []voting.ItemInput
 				for _, it := range c.Items {
 					items = append(items, voting.ItemInput{Key: it.Key, Title: it.Title, Text: it.Title + "（全文）", Matter: it.Matter})
 				}
 				id := e.createVote(t, estate, string(profile), items)
-				if _, err := e.Svc.Votes.Open(e.ctx, e.admin, id); err != nil {
+				if _, err := e.Svc.Votes.Open(e.Ctx, e.Admin, id); err != nil {
 					t.Fatal(err)
 				}
 				_, opens, _ := schedule()
-				e.clock.Set(opens.Add(1))
+				e.Clock.Set(opens.Add(1))
 				var ballots []paperBallot
 				for _, b := range c.Ballots {
 					ch := voting.Choices{}
@@ -121,7 +121,7 @@ func TestBallotLogGoldenCases(t *testing.T) {
 		}
 		for _, el := range g.Elections {
 			t.Run(el.Name, func(t *testing.T) {
-				e.clock.Set(t0)
+				e.Clock.Set(t0)
 				estate := e.estateWithRoster(t, el.Roster)
 				item := voting.ItemInput{Key: el.Name, Title: "选举业主委员会委员", Text: "选举第一届业主委员会委员", Matter: string(rules.MatterElectCommittee),
 					Seats: el.Seats, Alternates: el.Alternates}
@@ -129,11 +129,11 @@ func TestBallotLogGoldenCases(t *testing.T) {
 					item.Candidates = append(item.Candidates, voting.CandidateInput{Key: c, Name: "候选人" + c})
 				}
 				id := e.createVote(t, estate, string(rules.CivilCode2021), []voting.ItemInput{item})
-				if _, err := e.Svc.Votes.Open(e.ctx, e.admin, id); err != nil {
+				if _, err := e.Svc.Votes.Open(e.Ctx, e.Admin, id); err != nil {
 					t.Fatal(err)
 				}
 				_, opens, _ := schedule()
-				e.clock.Set(opens.Add(1))
+				e.Clock.Set(opens.Add(1))
 				var ballots []paperBallot
 				for _, b := range el.Ballots {
 					ballots = append(ballots, paperBallot{room: b.Room, choices: voting.Choices{el.Name: {Candidates: b.Agree, IsList: true}}})
