@@ -12,6 +12,7 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/access"
+	"gongzhi/app/database"
 	"gongzhi/app/rules"
 	"gongzhi/models"
 )
@@ -105,7 +106,7 @@ func (s *Service) RecordElection(ctx context.Context, p app.Principal, estateID,
 	households := deliveries[e.ID].Units
 	now := s.clock()
 	var committeeID int64
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		people, err := resolveRefs(tx, e.ID, candidates, res)
 		if err != nil {
 			return err
@@ -149,7 +150,7 @@ func (s *Service) RecordElection(ctx context.Context, p app.Principal, estateID,
 				c.GroupID = ptr(g.ID)
 			}
 			if err := tx.Create(&c).Error; err != nil {
-				if errors.Is(err, gorm.ErrDuplicatedKey) {
+				if database.IsDuplicate(err) {
 					return app.Errorf(app.EConflict, "该小区已有未组成的业主委员会 / a committee is already forming")
 				}
 				return fmt.Errorf("creating committee: %w", err)
@@ -160,7 +161,7 @@ func (s *Service) RecordElection(ctx context.Context, p app.Principal, estateID,
 			VacantSeats: res.VacantSeats, CommitteeFormed: res.CommitteeFormed, InvalidBallots: res.InvalidBallots, Rule: res.Rule,
 			RecordedBy: p.Username, RecordedAt: now}
 		if err := tx.Create(&el).Error; err != nil {
-			if errors.Is(err, gorm.ErrDuplicatedKey) {
+			if database.IsDuplicate(err) {
 				return app.Errorf(app.EConflict, "该表决事项的选举结果已记录 / this election item is already recorded")
 			}
 			return fmt.Errorf("recording election: %w", err)
@@ -211,7 +212,7 @@ func (s *Service) RecordElection(ctx context.Context, p app.Principal, estateID,
 		return record(ctx, tx, p, e, "formation.committee.election", "committee", c.ID, map[string]any{
 			"vote_id": voteID, "item_key": itemKey, "kind": kind, "elected": len(res.Elected), "alternates": len(res.Alternates),
 			"runoff": len(res.Runoff), "formed": formed, "profile": prof.Code + "@" + prof.Version})
-	})
+	}))
 	if err != nil {
 		return 0, err
 	}
@@ -344,7 +345,7 @@ func (s *Service) SetOfficers(ctx context.Context, p app.Principal, committeeID 
 		}
 	}
 	var res OfficersResult
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		members, err := models.CommitteeMembers(ctx, tx, c.ID)
 		if err != nil {
 			return err
@@ -388,7 +389,7 @@ func (s *Service) SetOfficers(ctx context.Context, p app.Principal, committeeID 
 		}
 		return record(ctx, tx, p, e, "formation.committee.officers", "committee", c.ID, map[string]any{
 			"chair_member_id": in.ChairMemberID, "vice_chair_member_ids": in.ViceChairMemberIDs, "late": res.Late})
-	})
+	}))
 	return res, err
 }
 
@@ -459,7 +460,7 @@ func (s *Service) FileCommittee(ctx context.Context, p app.Principal, committeeI
 			res.Overdue = !filedAt.Before(*c.FilingDue)
 		}
 	}
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		f := models.CommitteeFiling{CommitteeID: c.ID, Kind: res.Kind, Documents: joined, ReferenceNo: ref, FiledAt: filedAt,
 			Overdue: res.Overdue, Note: note, RecordedBy: p.Username, CreatedAt: now}
 		if err := tx.Create(&f).Error; err != nil {
@@ -488,7 +489,7 @@ func (s *Service) FileCommittee(ctx context.Context, p app.Principal, committeeI
 		}
 		return record(ctx, tx, p, e, "formation.committee.filing", "committee", c.ID, map[string]any{
 			"kind": res.Kind, "overdue": res.Overdue, "documents": len(docs)})
-	})
+	}))
 	return res, err
 }
 
