@@ -39,6 +39,22 @@ func probeTable(t *testing.T, db dbtest.DB) {
 	}
 }
 
+// eachProbe runs fn on both databases, each with the probe tables created.
+func eachProbe(t *testing.T, fn func(t *testing.T, ctx context.Context, db dbtest.DB)) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		probeTable(t, db)
+		fn(t, context.Background(), db)
+	})
+}
+
+// wantProbeRows fails the test unless tx_probe holds want rows.
+func wantProbeRows(t *testing.T, db *gorm.DB, want int64, after string) {
+	t.Helper()
+	if n := probeCount(t, db); n != want {
+		t.Errorf("%d rows after %s, want %d", n, after, want)
+	}
+}
+
 func probeCount(t *testing.T, db *gorm.DB) int64 {
 	t.Helper()
 	var n int64
@@ -51,9 +67,7 @@ func probeCount(t *testing.T, db *gorm.DB) int64 {
 // Tx commits what fn wrote when fn returns nil, and rolls all of it back when fn
 // returns an error or panics.
 func TestTxCommitsAndRollsBack(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
-		probeTable(t, db)
-		ctx := context.Background()
+	eachProbe(t, func(t *testing.T, ctx context.Context, db dbtest.DB) {
 		if err := database.Tx(ctx, db.DB, func(tx *gorm.DB) error {
 			return tx.Exec("INSERT INTO tx_probe (k, name) VALUES (1, 'kept')").Error
 		}); err != nil {
@@ -82,9 +96,7 @@ func TestTxCommitsAndRollsBack(t *testing.T) {
 				panic("fn panics")
 			})
 		}()
-		if n := probeCount(t, db.DB); n != 1 {
-			t.Errorf("%d rows after one commit, one error and one panic, want 1", n)
-		}
+		wantProbeRows(t, db.DB, 1, "one commit, one error and one panic")
 		// The gate was released by the panicking transaction: another one runs.
 		if err := database.Tx(ctx, db.DB, func(tx *gorm.DB) error { return nil }); err != nil {
 			t.Fatal(err)
@@ -105,9 +117,7 @@ func TestTxCommitsAndRollsBack(t *testing.T) {
 		if !errors.Is(err, refused) {
 			t.Fatalf("SQLTx returned %v, want fn's error", err)
 		}
-		if n := probeCount(t, db.DB); n != 2 {
-			t.Errorf("%d rows after two commits, want 2", n)
-		}
+		wantProbeRows(t, db.DB, 2, "two commits")
 	})
 }
 
@@ -115,9 +125,7 @@ func TestTxCommitsAndRollsBack(t *testing.T) {
 // (1205) is run again, up to four times in all, and only its last run's writes
 // remain; any other error ends it at once.
 func TestTxRetriesOnlyRetryableErrors(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
-		probeTable(t, db)
-		ctx := context.Background()
+	eachProbe(t, func(t *testing.T, ctx context.Context, db dbtest.DB) {
 		for _, number := range []uint16{1213, 1205} {
 			runs := 0
 			err := database.Tx(ctx, db.DB, func(tx *gorm.DB) error {
@@ -148,9 +156,7 @@ func TestTxRetriesOnlyRetryableErrors(t *testing.T) {
 				t.Errorf("error %d: SQLTx returned %v after %d runs, want nil after 2", number, err, sqlRuns)
 			}
 		}
-		if n := probeCount(t, db.DB); n != 4 {
-			t.Errorf("%d rows after four retried transactions, want 4 (the first runs rolled back)", n)
-		}
+		wantProbeRows(t, db.DB, 4, "four retried transactions (the first runs rolled back)")
 
 		always := 0
 		err := database.Tx(ctx, db.DB, func(tx *gorm.DB) error {
@@ -184,9 +190,7 @@ func TestTxRetriesOnlyRetryableErrors(t *testing.T) {
 // through Tx and SQLTx mixed: none fails (no SQLITE_BUSY, no lost update), and on
 // SQLite no two of them are inside a transaction at the same time.
 func TestConcurrentWritersSerialised(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
-		probeTable(t, db)
-		ctx := context.Background()
+	eachProbe(t, func(t *testing.T, ctx context.Context, db dbtest.DB) {
 		d := database.DialectOf(db.DB)
 		const writers = 16
 		var active, most atomic.Int32
@@ -300,9 +304,7 @@ func TestSerialisedSharesTheGate(t *testing.T) {
 // arrives: translated by GORM, raw from database/sql, from BulkInsert, wrapped; and
 // nothing else.
 func TestIsDuplicateOnBothDrivers(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
-		probeTable(t, db)
-		ctx := context.Background()
+	eachProbe(t, func(t *testing.T, ctx context.Context, db dbtest.DB) {
 		if err := db.DB.Exec("INSERT INTO tx_probe (id, k, name) VALUES (1, 1, 'first')").Error; err != nil {
 			t.Fatal(err)
 		}
@@ -340,18 +342,14 @@ func TestIsDuplicateOnBothDrivers(t *testing.T) {
 		if notNull == nil || noTable == nil {
 			t.Fatalf("the negative cases did not fail: %v, %v", notNull, noTable)
 		}
-		if n := probeCount(t, db.DB); n != 1 {
-			t.Errorf("%d rows, want the first one only", n)
-		}
+		wantProbeRows(t, db.DB, 1, "refused duplicates")
 	})
 }
 
 // BulkInsert writes rows over several full batches and a partial one, every value
 // back as it went in, and refuses to run outside a transaction.
 func TestBulkInsertRoundTrip(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
-		probeTable(t, db)
-		ctx := context.Background()
+	eachProbe(t, func(t *testing.T, ctx context.Context, db dbtest.DB) {
 		batch := database.DialectOf(db.DB).InsertBatchRows()
 		total := 3*batch + 7
 		rows := make([][]any, total)
