@@ -194,24 +194,22 @@ func benchCast(b *testing.B, db dbtest.DB, clients int) {
 		b.Fatal(err)
 	}
 	defer insert.Close()
-	// On SQLite (one writer at a time) the writers queue in process, as the voting
-	// service's do, instead of sleeping in SQLite's busy handler.
-	var writers sync.Mutex
+	// On SQLite (one writer at a time) the writers queue in process on the writer
+	// gate the services use (database.Serialised), instead of sleeping in SQLite's
+	// busy handler.
 	measureCeiling := func() time.Duration {
 		elapsed, _, err := runConcurrently(n, clients, func(i int) error {
-			if db.Dialect == "sqlite" {
-				writers.Lock()
-				defer writers.Unlock()
-			}
-			tx, err := sqlDB.BeginTx(ctx, nil)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.StmtContext(ctx, insert).ExecContext(ctx, i, "ceiling"); err != nil {
-				_ = tx.Rollback()
-				return err
-			}
-			return tx.Commit()
+			return database.Serialised(db.DB, func() error {
+				tx, err := sqlDB.BeginTx(ctx, nil)
+				if err != nil {
+					return err
+				}
+				if _, err := tx.StmtContext(ctx, insert).ExecContext(ctx, i, "ceiling"); err != nil {
+					_ = tx.Rollback()
+					return err
+				}
+				return tx.Commit()
+			})
 		})
 		if err != nil {
 			b.Fatal(err)

@@ -439,11 +439,12 @@ type TallyRow struct {
 }
 
 // EachTallyRow streams every ballot of a vote, voided ones included (100,000 rows
-// and more). SQLite reads one four-way join (its rowid lookups are cheap); MySQL
-// reads four single-table scans and joins them in memory, several times faster
-// there than looking up every ballot's voter and contents by primary key.
-func EachTallyRow(ctx context.Context, db *gorm.DB, voteID int64, fn func(TallyRow) error) error {
-	if db.Dialector.Name() == "mysql" {
+// and more). The caller says which plan suits the database (database.DialectOf):
+// on SQLite one four-way join (its rowid lookups are cheap); on MySQL (scans true)
+// four single-table scans joined in memory, several times faster there than
+// looking up every ballot's voter and contents by primary key.
+func EachTallyRow(ctx context.Context, db *gorm.DB, voteID int64, scans bool, fn func(TallyRow) error) error {
+	if scans {
 		return eachTallyRowScans(ctx, db, voteID, fn)
 	}
 	rows, err := db.WithContext(ctx).Raw(`SELECT b.receipt, CASE WHEN bv.id IS NULL THEN 0 ELSE 1 END, vv.area, bc.choices

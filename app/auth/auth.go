@@ -22,6 +22,7 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/audit"
+	"gongzhi/app/database"
 	"gongzhi/models"
 )
 
@@ -142,7 +143,7 @@ func (s *Service) Login(ctx context.Context, cr Credentials, kind string) (Sessi
 		return Session{}, err
 	}
 	if u.MustChangePassword && kind == KindAPI {
-		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return s.recordSuccess(tx, k) })
+		err := database.Tx(ctx, s.db, func(tx *gorm.DB) error { return s.recordSuccess(tx, k) })
 		if err != nil {
 			return Session{}, app.Internal(err)
 		}
@@ -154,7 +155,7 @@ func (s *Service) Login(ctx context.Context, cr Credentials, kind string) (Sessi
 	}
 	now := s.now()
 	var out Session
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := tx.Model(&models.User{}).Where("id = ?", u.ID).Update("last_login_at", now).Error; err != nil {
 			return fmt.Errorf("recording login: %w", err)
 		}
@@ -207,7 +208,7 @@ func (s *Service) ChangePassword(ctx context.Context, in PasswordChange, kind st
 	}
 	now := s.now()
 	var out Session
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := tx.Model(&models.User{}).Where("id = ?", u.ID).Updates(map[string]any{
 			"password_hash": hash, "must_change_password": false, "last_login_at": now}).Error; err != nil {
 			return fmt.Errorf("changing password: %w", err)

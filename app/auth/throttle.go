@@ -15,6 +15,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"gongzhi/app"
+	"gongzhi/app/database"
 	"gongzhi/models"
 )
 
@@ -117,7 +118,7 @@ func (s *Service) keysFor(username, address string) throttleKeys {
 // successful sign-in takes its count back (recordSuccess).
 func (s *Service) reserve(ctx context.Context, k throttleKeys) error {
 	now := s.now()
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		var known []models.LoginThrottle
 		if err := tx.Where("key_hash = ? AND last_success_at > ?", k.known, now.Add(-s.throttle.KnownFor)).Find(&known).Error; err != nil {
 			return fmt.Errorf("reading known address: %w", err)

@@ -15,6 +15,7 @@ import (
 	"gongzhi/app"
 	"gongzhi/app/access"
 	"gongzhi/app/audit"
+	"gongzhi/app/database"
 	"gongzhi/models"
 )
 
@@ -155,7 +156,7 @@ func (s *Service) createUser(ctx context.Context, p app.Principal, in NewUser, p
 	u := models.User{Username: in.Username, DisplayName: strings.TrimSpace(in.DisplayName), PasswordHash: hash,
 		Role: string(in.Role), OrgID: orgID, EstateID: estateID}
 	taken := app.Errorf(app.EConflict, "用户名“%s”已被使用", in.Username)
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		// A username is one account whatever its case, as MariaDB's collation and the
 		// sign-in back-off have it; SQLite's unique index alone would take "Clerk"
 		// beside "clerk" (usernames are ASCII, so LOWER is exact on both databases).
@@ -167,7 +168,7 @@ func (s *Service) createUser(ctx context.Context, p app.Principal, in NewUser, p
 			return taken
 		}
 		if err := tx.Create(&u).Error; err != nil {
-			if errors.Is(err, gorm.ErrDuplicatedKey) {
+			if database.IsDuplicate(err) {
 				return taken
 			}
 			return fmt.Errorf("creating user: %w", err)
@@ -210,7 +211,7 @@ func (s *Service) SetDisabled(ctx context.Context, p app.Principal, userID int64
 	if u.ID == p.UserID {
 		return app.Errorf(app.EConflict, "不能停用自己的账号")
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := tx.Model(&models.User{}).Where("id = ?", u.ID).Update("disabled", disabled).Error; err != nil {
 			return fmt.Errorf("updating user: %w", err)
 		}
@@ -246,7 +247,7 @@ func (s *Service) ResetPassword(ctx context.Context, p app.Principal, userID int
 	if err != nil {
 		return app.Internal(err)
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := tx.Model(&models.User{}).Where("id = ?", u.ID).
 			Updates(map[string]any{"password_hash": hash, "must_change_password": u.ID != p.UserID}).Error; err != nil {
 			return fmt.Errorf("updating password: %w", err)
@@ -366,7 +367,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, username, password string) (c
 		return false, "", err
 	}
 	u := models.User{Username: username, DisplayName: "平台管理员", PasswordHash: hash, Role: string(app.RoleAdmin)}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := tx.Create(&u).Error; err != nil {
 			return fmt.Errorf("creating admin: %w", err)
 		}

@@ -128,11 +128,12 @@ func MySQLDSN(dsn string) (string, error) {
 	return c.FormatDSN(), nil
 }
 
-func dialectOf(db *gorm.DB) (string, goose.Dialect) {
-	if db.Dialector.Name() == "mysql" {
-		return "mysql", goose.DialectMySQL
+// gooseDialect is goose's name for the dialect d.
+func gooseDialect(d Dialect) goose.Dialect {
+	if d.MySQL() {
+		return goose.DialectMySQL
 	}
-	return "sqlite", goose.DialectSQLite3
+	return goose.DialectSQLite3
 }
 
 func provider(db *gorm.DB) (*goose.Provider, *sql.DB, error) {
@@ -140,12 +141,12 @@ func provider(db *gorm.DB) (*goose.Provider, *sql.DB, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("database handle: %w", err)
 	}
-	name, dialect := dialectOf(db)
-	fsys, err := migrations.For(name)
+	d := DialectOf(db)
+	fsys, err := migrations.For(d.Name())
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := goose.NewProvider(dialect, sqlDB, fsys)
+	p, err := goose.NewProvider(gooseDialect(d), sqlDB, fsys)
 	if err != nil {
 		return nil, nil, fmt.Errorf("migration provider: %w", err)
 	}
@@ -159,7 +160,7 @@ func Migrate(ctx context.Context, db *gorm.DB) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if name, _ := dialectOf(db); name == "mysql" {
+	if DialectOf(db).MySQL() {
 		conn, err := sqlDB.Conn(ctx)
 		if err != nil {
 			return 0, fmt.Errorf("migration lock connection: %w", err)

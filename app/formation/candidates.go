@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/database"
 	"gongzhi/app/rules"
 	"gongzhi/models"
 )
@@ -127,21 +128,21 @@ func (s *Service) Nominate(ctx context.Context, p app.Principal, groupID int64, 
 	c := models.Candidate{EstateID: e.ID, GroupID: g.ID, Name: name, Room: room, NominationKind: string(in.Kind), Nominators: nominators,
 		PoliticalStatus: string(in.PoliticalStatus), Occupation: occupation, Status: models.CandidateNominated,
 		CreatedBy: p.Username, CreatedAt: now, UpdatedAt: now}
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		if _, found, err := models.UnitOwnerNames(ctx, tx, e.ID, room); err != nil {
 			return err
 		} else if !found {
 			return app.Invalid("room", fmt.Sprintf("名册中没有房号 %s / no such room in the roster", room))
 		}
 		if err := tx.Create(&c).Error; err != nil {
-			if errors.Is(err, gorm.ErrDuplicatedKey) {
+			if database.IsDuplicate(err) {
 				return app.Errorf(app.EConflict, "%s（%s）已被提名 / already nominated", name, room)
 			}
 			return fmt.Errorf("nominating: %w", err)
 		}
 		return record(ctx, tx, p, e, "formation.candidate.nominate", "candidate", c.ID,
 			map[string]any{"group_id": g.ID, "kind": c.NominationKind})
-	})
+	}))
 	if err != nil {
 		return 0, err
 	}
@@ -218,7 +219,7 @@ func (s *Service) RecordCheck(ctx context.Context, p app.Principal, candidateID 
 		}
 	}
 	var out Eligibility
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := tx.Model(&models.EligibilityCheck{}).Where("candidate_id = ? AND current_criterion = ?", c.ID, in.Criterion).
 			Updates(map[string]any{"current_criterion": nil, "superseded_at": now}).Error; err != nil {
 			return fmt.Errorf("superseding check: %w", err)
@@ -226,7 +227,7 @@ func (s *Service) RecordCheck(ctx context.Context, p app.Principal, candidateID 
 		check := models.EligibilityCheck{CandidateID: c.ID, Criterion: in.Criterion, CurrentCriterion: ptr(in.Criterion), Met: in.Met,
 			Evidence: evidence, Reviewer: reviewer, ReviewedAt: reviewedAt, RecordedBy: p.Username, CreatedAt: now}
 		if err := tx.Create(&check).Error; err != nil {
-			if errors.Is(err, gorm.ErrDuplicatedKey) {
+			if database.IsDuplicate(err) {
 				return app.Errorf(app.EConflict, "他人刚刚记录了同一项审查，请刷新后重试 / recorded concurrently")
 			}
 			return fmt.Errorf("recording check: %w", err)
@@ -244,7 +245,7 @@ func (s *Service) RecordCheck(ctx context.Context, p app.Principal, candidateID 
 		}
 		return record(ctx, tx, p, e, "formation.candidate.check", "candidate", c.ID,
 			map[string]any{"criterion": in.Criterion, "met": in.Met, "eligible": out.Eligible})
-	})
+	}))
 	return out, err
 }
 
@@ -305,7 +306,7 @@ func (s *Service) Review(ctx context.Context, p app.Principal, candidateID int64
 			return app.Invalid("party_org_reviewed_at", "审查时间不能晚于今天")
 		}
 	}
-	return s.inTx(ctx, func(tx *gorm.DB) error {
+	return app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		checks, err := models.CurrentChecks(ctx, tx, []int64{c.ID})
 		if err != nil {
 			return err
@@ -327,7 +328,7 @@ func (s *Service) Review(ctx context.Context, p app.Principal, candidateID int64
 			return fmt.Errorf("recording review: %w", err)
 		}
 		return record(ctx, tx, p, e, "formation.candidate.review", "candidate", c.ID, map[string]any{"decision": string(in.Decision)})
-	})
+	}))
 }
 
 // WithdrawCandidate takes a candidate off; a published list then needs publishing again.
@@ -341,7 +342,7 @@ func (s *Service) WithdrawCandidate(ctx context.Context, p app.Principal, candid
 		return err
 	}
 	now := s.clock()
-	return s.inTx(ctx, func(tx *gorm.DB) error {
+	return app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		updates := map[string]any{"status": models.CandidateWithdrawn, "withdrawn_at": now, "updated_at": now}
 		if note != "" {
 			updates["review_note"] = strings.TrimSpace(c.ReviewNote + "\n退出：" + note)
@@ -350,7 +351,7 @@ func (s *Service) WithdrawCandidate(ctx context.Context, p app.Principal, candid
 			return fmt.Errorf("withdrawing candidate: %w", err)
 		}
 		return record(ctx, tx, p, e, "formation.candidate.withdraw", "candidate", c.ID, nil)
-	})
+	}))
 }
 
 // criterionTitle is the Chinese title of a criterion code.

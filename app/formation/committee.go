@@ -13,6 +13,7 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/access"
+	"gongzhi/app/database"
 	"gongzhi/app/rules"
 	"gongzhi/models"
 )
@@ -143,7 +144,7 @@ func (s *Service) RecordElectionClosed(ctx context.Context, p app.Principal, est
 	}
 	size := rules.EstateSize{Households: deliveries[e.ID].Units, Area: rules.Area(deliveries[e.ID].TotalArea)}
 	var committeeID int64
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		var seen int64
 		if err := tx.Model(&models.CommitteeElection{}).Where("vote_id = ? AND item_key = ?", voteID, itemKey).Count(&seen).Error; err != nil {
 			return fmt.Errorf("checking recorded elections: %w", err)
@@ -186,7 +187,7 @@ func (s *Service) RecordElectionClosed(ctx context.Context, p app.Principal, est
 				c.GroupID = ptr(g.ID)
 			}
 			if err := tx.Create(&c).Error; err != nil {
-				if errors.Is(err, gorm.ErrDuplicatedKey) {
+				if database.IsDuplicate(err) {
 					return app.Errorf(app.EConflict, "该小区已有未组成的业主委员会 / a committee is already forming")
 				}
 				return fmt.Errorf("creating committee: %w", err)
@@ -202,7 +203,7 @@ func (s *Service) RecordElectionClosed(ctx context.Context, p app.Principal, est
 			RecordedBy: p.Username, RecordedAt: now, ClosedAt: &closedAt, AlternatesPending: res.AlternatesPending,
 			AlternateTie: strings.Join(res.AlternateTie, ","), AlternateTiePlaces: res.AlternateTiePlaces}
 		if err := tx.Create(&el).Error; err != nil {
-			if errors.Is(err, gorm.ErrDuplicatedKey) {
+			if database.IsDuplicate(err) {
 				return app.Errorf(app.EConflict, "该表决事项的选举结果已记录 / this election item is already recorded")
 			}
 			return fmt.Errorf("recording election: %w", err)
@@ -256,7 +257,7 @@ func (s *Service) RecordElectionClosed(ctx context.Context, p app.Principal, est
 			detail["alternate_tie_places"] = lot.Places
 		}
 		return record(ctx, tx, p, e, "formation.committee.election", "committee", c.ID, detail)
-	})
+	}))
 	if err != nil {
 		return 0, err
 	}
@@ -583,7 +584,7 @@ func (s *Service) SetOfficers(ctx context.Context, p app.Principal, committeeID 
 		}
 	}
 	var res OfficersResult
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		members, err := models.CommitteeMembers(ctx, tx, c.ID)
 		if err != nil {
 			return err
@@ -627,7 +628,7 @@ func (s *Service) SetOfficers(ctx context.Context, p app.Principal, committeeID 
 		}
 		return record(ctx, tx, p, e, "formation.committee.officers", "committee", c.ID, map[string]any{
 			"chair_member_id": in.ChairMemberID, "vice_chair_member_ids": in.ViceChairMemberIDs, "late": res.Late})
-	})
+	}))
 	return res, err
 }
 
@@ -698,7 +699,7 @@ func (s *Service) FileCommittee(ctx context.Context, p app.Principal, committeeI
 			res.Overdue = !filedAt.Before(*c.FilingDue)
 		}
 	}
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		f := models.CommitteeFiling{CommitteeID: c.ID, Kind: res.Kind, Documents: joined, ReferenceNo: ref, FiledAt: filedAt,
 			Overdue: res.Overdue, Note: note, RecordedBy: p.Username, CreatedAt: now}
 		if err := tx.Create(&f).Error; err != nil {
@@ -731,7 +732,7 @@ func (s *Service) FileCommittee(ctx context.Context, p app.Principal, committeeI
 		}
 		return record(ctx, tx, p, e, "formation.committee.filing", "committee", c.ID, map[string]any{
 			"kind": res.Kind, "overdue": res.Overdue, "documents": len(docs)})
-	})
+	}))
 	return res, err
 }
 

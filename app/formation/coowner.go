@@ -7,6 +7,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/database"
 	"gongzhi/app/rules"
 	"gongzhi/models"
 )
@@ -37,7 +38,7 @@ func (s *Service) SetCoOwnerRule(ctx context.Context, p app.Principal, estateID 
 		return app.Invalid("coowner_rule", fmt.Sprintf("须为 %s 或 %s / must be %s or %s", rules.CoOwnerSet, rules.AnySharedOwner, rules.CoOwnerSet, rules.AnySharedOwner))
 	}
 	now := s.clock()
-	return s.inTx(ctx, func(tx *gorm.DB) error {
+	return database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := tx.Model(&models.Estate{}).Where("id = ?", e.ID).Updates(map[string]any{"coowner_rule": string(r), "updated_at": now}).Error; err != nil {
 			return fmt.Errorf("setting the co-owner rule: %w", err)
 		}

@@ -28,6 +28,7 @@ import (
 	"gongzhi/app"
 	"gongzhi/app/access"
 	"gongzhi/app/audit"
+	"gongzhi/app/database"
 	"gongzhi/app/orgs"
 	"gongzhi/app/rules"
 	"gongzhi/models"
@@ -185,12 +186,6 @@ func text(field, s string, min, max int, label string) (string, error) {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-// inTx runs one use case in one transaction; any error that is not an application error
-// becomes an internal one.
-func (s *Service) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return app.AsErrorOrNil(s.db.WithContext(ctx).Transaction(fn))
-}
 
 // outOfSight answers a failed estate check for a record of that estate: an estate
 // outside the principal's jurisdiction (404) hides the record with notFound; any
@@ -485,7 +480,7 @@ func (s *Service) RecordApplication(ctx context.Context, p app.Principal, estate
 		}
 		decided = &t
 	}
-	return s.inTx(ctx, func(tx *gorm.DB) error {
+	return database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		var row models.EstateFormation
 		res := tx.Where("estate_id = ?", e.ID).Limit(1).Find(&row)
 		if res.Error != nil {
@@ -495,7 +490,7 @@ func (s *Service) RecordApplication(ctx context.Context, p app.Principal, estate
 		if res.RowsAffected == 0 {
 			row.CreatedAt = now
 			if err := tx.Create(&row).Error; err != nil {
-				if errors.Is(err, gorm.ErrDuplicatedKey) {
+				if database.IsDuplicate(err) {
 					return app.Errorf(app.EConflict, "他人刚刚修改了该小区的成立信息，请刷新后重试 / changed concurrently")
 				}
 				return fmt.Errorf("saving the application: %w", err)
@@ -536,7 +531,7 @@ func (s *Service) SetFacts(ctx context.Context, p app.Principal, estateID int64,
 		}
 		in.FirstDeliveryAt = &t
 	}
-	return s.inTx(ctx, func(tx *gorm.DB) error {
+	return app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		var row models.EstateFormation
 		res := tx.Where("estate_id = ?", e.ID).Limit(1).Find(&row)
 		if res.Error != nil {
@@ -546,7 +541,7 @@ func (s *Service) SetFacts(ctx context.Context, p app.Principal, estateID int64,
 		if res.RowsAffected == 0 {
 			row.CreatedAt = now
 			if err := tx.Create(&row).Error; err != nil {
-				if errors.Is(err, gorm.ErrDuplicatedKey) {
+				if database.IsDuplicate(err) {
 					return app.Errorf(app.EConflict, "他人刚刚修改了该小区的成立信息，请刷新后重试 / changed concurrently")
 				}
 				return app.Internal(fmt.Errorf("saving formation facts: %w", err))
@@ -559,5 +554,5 @@ func (s *Service) SetFacts(ctx context.Context, p app.Principal, estateID int64,
 			detail["first_delivery_at"] = day(*in.FirstDeliveryAt)
 		}
 		return record(ctx, tx, p, e, "formation.facts", "estate", e.ID, detail)
-	})
+	}))
 }

@@ -12,6 +12,7 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/access"
+	"gongzhi/app/database"
 	"gongzhi/app/rules"
 	"gongzhi/models"
 )
@@ -122,7 +123,7 @@ func (s *Service) CreateGroup(ctx context.Context, p app.Principal, estateID int
 		ProfileCode: prof.Code, ProfileVersion: prof.Version, FormedAt: formedAt,
 		MemberListDeadline: rules.MemberListDeadline(formedAt, prof), DeveloperAbsentReason: reason,
 		CreatedBy: p.Username, CreatedAt: now, UpdatedAt: now}
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		live, err := models.LiveCommittees(ctx, tx, []int64{e.ID})
 		if err != nil {
 			return err
@@ -150,7 +151,7 @@ func (s *Service) CreateGroup(ctx context.Context, p app.Principal, estateID int
 			g.PlannedMeetingAt = &t
 		}
 		if err := tx.Create(&g).Error; err != nil {
-			if errors.Is(err, gorm.ErrDuplicatedKey) {
+			if database.IsDuplicate(err) {
 				return app.Errorf(app.EConflict, "该小区已有未解散的筹备组或换届小组 / the estate already has an open group")
 			}
 			return fmt.Errorf("creating group: %w", err)
@@ -165,7 +166,7 @@ func (s *Service) CreateGroup(ctx context.Context, p app.Principal, estateID int
 		return record(ctx, tx, p, e, "formation.group.create", "formation_group", g.ID, map[string]any{
 			"kind": g.Kind, "formed_at": day(formedAt), "profile": prof.Code + "@" + prof.Version,
 			"member_list_deadline": lastDay(g.MemberListDeadline), "meeting_deadline": lastDay(g.MeetingDeadline)})
-	})
+	}))
 	if err != nil {
 		return 0, err
 	}
@@ -224,7 +225,7 @@ func (s *Service) UpdateGroup(ctx context.Context, p app.Principal, groupID int6
 		detail["planned_meeting_at"] = t.Format(time.RFC3339)
 	}
 	g.UpdatedAt = now
-	return s.inTx(ctx, func(tx *gorm.DB) error {
+	return app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := tx.Model(&g).Select("planned_meeting_at", "developer_absent_reason", "updated_at").Updates(&g).Error; err != nil {
 			return fmt.Errorf("updating group: %w", err)
 		}
@@ -243,7 +244,7 @@ func (s *Service) UpdateGroup(ctx context.Context, p app.Principal, groupID int6
 			}
 		}
 		return record(ctx, tx, p, e, "formation.group.update", "formation_group", g.ID, detail)
-	})
+	}))
 }
 
 // MemberInput is one member of a group.
@@ -328,7 +329,7 @@ func (s *Service) AddMember(ctx context.Context, p app.Principal, groupID int64,
 	}
 	now := s.clock()
 	var m models.FormationGroupMember
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		if m, err = s.memberRow(ctx, tx, e.ID, in); err != nil {
 			return err
 		}
@@ -341,7 +342,7 @@ func (s *Service) AddMember(ctx context.Context, p app.Principal, groupID int64,
 		}
 		return record(ctx, tx, p, e, "formation.member.add", "formation_group", g.ID,
 			map[string]any{"member_id": m.ID, "role": m.Role, "leader": m.Leader})
-	})
+	}))
 	if err != nil {
 		return 0, err
 	}
@@ -377,7 +378,7 @@ func (s *Service) UpdateMember(ctx context.Context, p app.Principal, memberID in
 		return err
 	}
 	now := s.clock()
-	return s.inTx(ctx, func(tx *gorm.DB) error {
+	return app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		m, err := s.memberRow(ctx, tx, e.ID, in)
 		if err != nil {
 			return err
@@ -392,7 +393,7 @@ func (s *Service) UpdateMember(ctx context.Context, p app.Principal, memberID in
 		}
 		return record(ctx, tx, p, e, "formation.member.update", "formation_group", g.ID,
 			map[string]any{"member_id": m.ID, "role": m.Role, "leader": m.Leader})
-	})
+	}))
 }
 
 // WithdrawMember takes a member off the group; the row stays.
@@ -402,7 +403,7 @@ func (s *Service) WithdrawMember(ctx context.Context, p app.Principal, memberID 
 		return err
 	}
 	now := s.clock()
-	return s.inTx(ctx, func(tx *gorm.DB) error {
+	return app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := tx.Model(&m).Updates(map[string]any{"status": models.MemberWithdrawn, "withdrawn_at": now, "leader": false, "updated_at": now}).Error; err != nil {
 			return fmt.Errorf("withdrawing member: %w", err)
 		}
@@ -410,7 +411,7 @@ func (s *Service) WithdrawMember(ctx context.Context, p app.Principal, memberID 
 			return err
 		}
 		return record(ctx, tx, p, e, "formation.member.withdraw", "formation_group", g.ID, map[string]any{"member_id": m.ID})
-	})
+	}))
 }
 
 // prepMembers maps the active members to the rule's input.
@@ -485,7 +486,7 @@ func (s *Service) PublishMemberList(ctx context.Context, p app.Principal, groupI
 	prof = groupProfile(g, prof)
 	now := s.clock()
 	var res PublishResult
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		members, err := models.GroupMembers(ctx, tx, g.ID)
 		if err != nil {
 			return err
@@ -523,7 +524,7 @@ func (s *Service) PublishMemberList(ctx context.Context, p app.Principal, groupI
 		}
 		return record(ctx, tx, p, e, "formation.members.publish", "formation_group", g.ID,
 			map[string]any{"version": res.Version, "late": res.Late, "warnings": codes})
-	})
+	}))
 	return res, err
 }
 
@@ -561,7 +562,7 @@ func (s *Service) CompleteDuty(ctx context.Context, p app.Principal, groupID int
 			return app.Invalid("done_at", "完成时间不能晚于今天")
 		}
 	}
-	return s.inTx(ctx, func(tx *gorm.DB) error {
+	return app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		var d models.FormationDuty
 		res := tx.Where("group_id = ? AND code = ?", g.ID, code).Limit(1).Find(&d)
 		if res.Error != nil {
@@ -578,7 +579,7 @@ func (s *Service) CompleteDuty(ctx context.Context, p app.Principal, groupID int
 		}
 		return record(ctx, tx, p, e, "formation.duty.done", "formation_group", g.ID,
 			map[string]any{"duty": code, "late": !doneAt.Before(d.Deadline)})
-	})
+	}))
 }
 
 // DissolveGroup dissolves a group before its work is done (formed by mistake, replaced);
@@ -593,12 +594,12 @@ func (s *Service) DissolveGroup(ctx context.Context, p app.Principal, groupID in
 		return err
 	}
 	now := s.clock()
-	return s.inTx(ctx, func(tx *gorm.DB) error {
+	return app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := dissolve(tx, g.ID, reason, now); err != nil {
 			return err
 		}
 		return record(ctx, tx, p, e, "formation.group.dissolve", "formation_group", g.ID, map[string]any{"reason": reason})
-	})
+	}))
 }
 
 // dissolve ends a group; open_estate_id is cleared so the estate may open another.

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/database"
 	"gongzhi/app/rules"
 	"gongzhi/models"
 )
@@ -99,7 +100,7 @@ func (s *Service) DrawLot(ctx context.Context, p app.Principal, committeeID, lot
 		}
 	}
 	var out LotView
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		var l models.CommitteeLot
 		found := tx.Where("id = ? AND committee_id = ?", lotID, c.ID).Limit(1).Find(&l)
 		if found.Error != nil {

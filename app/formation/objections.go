@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/database"
 	"gongzhi/app/rules"
 	"gongzhi/models"
 )
@@ -55,7 +56,7 @@ func (s *Service) AddObjection(ctx context.Context, p app.Principal, groupID int
 	}
 	o := models.FormationObjection{GroupID: g.ID, Kind: in.Kind, Content: content, Submitter: submitter, ReceivedAt: received,
 		Status: models.ObjectionOpen, RecordedBy: p.Username, CreatedAt: now, UpdatedAt: now}
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		switch in.Kind {
 		case models.ObjectionMemberList:
 			if g.PublishedAt == nil {
@@ -88,7 +89,7 @@ func (s *Service) AddObjection(ctx context.Context, p app.Principal, groupID int
 			return fmt.Errorf("recording objection: %w", err)
 		}
 		return record(ctx, tx, p, e, "formation.objection.add", "formation_objection", o.ID, map[string]any{"kind": o.Kind, "group_id": g.ID})
-	})
+	}))
 	if err != nil {
 		return 0, err
 	}
@@ -126,7 +127,7 @@ func (s *Service) AnswerObjection(ctx context.Context, p app.Principal, objectio
 		return app.Errorf(app.EConflict, "该异议已答复 / already answered")
 	}
 	now := s.clock()
-	return s.inTx(ctx, func(tx *gorm.DB) error {
+	return app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		res := tx.Model(&models.FormationObjection{}).Where("id = ? AND status = ?", o.ID, models.ObjectionOpen).Updates(map[string]any{
 			"status": models.ObjectionAnswered, "answer": answer, "answered_at": now, "answered_by": p.Username, "updated_at": now})
 		if res.Error != nil {
@@ -136,7 +137,7 @@ func (s *Service) AnswerObjection(ctx context.Context, p app.Principal, objectio
 			return app.Errorf(app.EConflict, "该异议已答复 / already answered")
 		}
 		return record(ctx, tx, p, e, "formation.objection.answer", "formation_objection", o.ID, map[string]any{"group_id": g.ID})
-	})
+	}))
 }
 
 // ObjectionView is an objection with its labels.

@@ -2,7 +2,6 @@ package formation
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/database"
 	"gongzhi/app/rules"
 	"gongzhi/models"
 )
@@ -76,7 +76,7 @@ func (s *Service) PublishCandidateList(ctx context.Context, p app.Principal, gro
 		return ListResult{}, app.Invalid("vote_planned_at", fmt.Sprintf("选举应在%s的会议期限内进行，最迟 %s", KindLabel(g.Kind), lastDay(g.MeetingDeadline)))
 	}
 	var res ListResult
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		cands, err := models.GroupCandidates(ctx, tx, g.ID)
 		if err != nil {
 			return err
@@ -106,7 +106,7 @@ func (s *Service) PublishCandidateList(ctx context.Context, p app.Principal, gro
 		l := models.CandidateList{GroupID: g.ID, EstateID: e.ID, Version: last.Version + 1, Status: models.ListCurrent,
 			PublishedAt: published, ShowUntil: showUntil, VotePlannedAt: vote, PublishedBy: p.Username, CreatedAt: now}
 		if err := tx.Create(&l).Error; err != nil {
-			if errors.Is(err, gorm.ErrDuplicatedKey) {
+			if database.IsDuplicate(err) {
 				return app.Errorf(app.EConflict, "他人刚刚公示了候选人名单，请刷新后重试 / published concurrently")
 			}
 			return fmt.Errorf("publishing candidate list: %w", err)
@@ -123,7 +123,7 @@ func (s *Service) PublishCandidateList(ctx context.Context, p app.Principal, gro
 		res = ListResult{ID: l.ID, Version: l.Version, ShowUntil: showUntil}
 		return record(ctx, tx, p, e, "formation.candidates.publish", "candidate_list", l.ID, map[string]any{
 			"group_id": g.ID, "version": l.Version, "candidates": len(entries), "vote_planned_at": vote.Format(time.RFC3339)})
-	})
+	}))
 	return res, err
 }
 

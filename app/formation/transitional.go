@@ -2,7 +2,6 @@ package formation
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/access"
+	"gongzhi/app/database"
 	"gongzhi/app/rules"
 	"gongzhi/models"
 )
@@ -133,7 +133,7 @@ func (s *Service) FormTransitional(ctx context.Context, p app.Principal, estateI
 	}
 	body := models.TransitionalBody{EstateID: e.ID, OpenEstateID: ptr(e.ID), Kind: in.Kind, Reason: reason, Status: models.TransitionalActing,
 		FormedAt: formedAt, ProfileCode: prof.Code, ProfileVersion: prof.Version, CreatedBy: p.Username, CreatedAt: now, UpdatedAt: now}
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		live, err := models.LiveCommittees(ctx, tx, []int64{e.ID})
 		if err != nil {
 			return err
@@ -143,7 +143,7 @@ func (s *Service) FormTransitional(ctx context.Context, p app.Principal, estateI
 		}
 		body.ID = 0
 		if err := tx.Create(&body).Error; err != nil {
-			if errors.Is(err, gorm.ErrDuplicatedKey) {
+			if database.IsDuplicate(err) {
 				return app.Errorf(app.EConflict, "该小区已有履职中的物业管理委员会 / the estate already has an acting transitional body")
 			}
 			return fmt.Errorf("creating transitional body: %w", err)
@@ -188,7 +188,7 @@ func (s *Service) EndTransitional(ctx context.Context, p app.Principal, bodyID i
 		return err
 	}
 	now := s.clock()
-	return s.inTx(ctx, func(tx *gorm.DB) error {
+	return database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		n, err := endTransitional(tx, b.EstateID, reason, nil, now)
 		if err != nil {
 			return err

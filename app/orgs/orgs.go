@@ -15,6 +15,7 @@ import (
 	"gongzhi/app"
 	"gongzhi/app/access"
 	"gongzhi/app/audit"
+	"gongzhi/app/database"
 	"gongzhi/app/rules"
 	"gongzhi/models"
 )
@@ -102,14 +103,14 @@ func (s *Service) CreateOrg(ctx context.Context, p app.Principal, in NewOrg) (in
 		parent = &o
 	}
 	org := models.Org{Kind: in.Kind, Name: name}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		parentPath := "/"
 		if parent != nil {
 			org.ParentID = &parent.ID
 			parentPath = parent.Path
 		}
 		if err := tx.Create(&org).Error; err != nil {
-			if errors.Is(err, gorm.ErrDuplicatedKey) {
+			if database.IsDuplicate(err) {
 				return app.Errorf(app.EConflict, "同一上级下已有名为“%s”的机构", name)
 			}
 			return fmt.Errorf("creating org: %w", err)
@@ -225,9 +226,9 @@ func (s *Service) CreateEstate(ctx context.Context, p app.Principal, in NewEstat
 		return 0, app.Invalid("community_id", "小区须属于社区")
 	}
 	e := models.Estate{CommunityID: c.ID, Name: name, Address: strings.TrimSpace(in.Address), ProfileCode: in.ProfileCode}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := tx.Create(&e).Error; err != nil {
-			if errors.Is(err, gorm.ErrDuplicatedKey) {
+			if database.IsDuplicate(err) {
 				return app.Errorf(app.EConflict, "该社区下已有名为“%s”的小区", name)
 			}
 			return fmt.Errorf("creating estate: %w", err)

@@ -72,15 +72,17 @@ func (s *Service) Import(ctx context.Context, p app.Principal, estateID int64, f
 	go func() { protected <- s.protectOwners(&plan) }()
 	sum := sha256.Sum256(data)
 	registered := make(chan rules.Register, 1)
-	go func() {
-		registered <- rules.BuildRegister(plan.registerUnits(), registerOptions(e.ProfileCode, e.CoOwnerRule))
-	}()
+	go func() { registered <- rules.BuildRegister(plan.registerUnits(), registerOptions(e.ProfileCode, e.CoOwnerRule)) }()
+	// Each result is received once: a transaction run again (database.Tx retries a
+	// MySQL deadlock) finds it kept instead of waiting on an empty channel.
+	ownersReady := sync.OnceValue(func() error { return <-protected })
+	register := sync.OnceValue(func() rules.Register { return <-registered })
 	var res ImportResult
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := replaceRoster(ctx, tx, s.clock.Now(), estateID, &plan, func() error { return <-protected }); err != nil {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		if err := replaceRoster(ctx, tx, s.clock.Now(), estateID, &plan, ownersReady); err != nil {
 			return err
 		}
-		reg := <-registered
+		reg := register()
 		imp := models.RosterImport{EstateID: estateID, Filename: filename, FileSHA256: hex.EncodeToString(sum[:]),
 			RowsCount: len(rows), UnitsCount: len(plan.units), VotersCount: reg.TotalHeadcount,
 			TotalArea: int64(reg.TotalArea), CreatedAt: s.clock.Now()}

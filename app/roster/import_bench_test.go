@@ -241,7 +241,7 @@ func BenchmarkRosterImport(b *testing.B) {
 // bareInsert writes the rows as units in one transaction with the import's own
 // bulk insert: the floor the import is compared against.
 func bareInsert(ctx context.Context, db *gorm.DB, estateID int64, rows [][]string) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return database.Tx(ctx, db, func(tx *gorm.DB) error {
 		b := models.Building{EstateID: estateID, Name: "bench"}
 		if err := tx.Create(&b).Error; err != nil {
 			return err

@@ -14,6 +14,7 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/audit"
+	"gongzhi/app/database"
 	"gongzhi/app/pii"
 	"gongzhi/app/rosterfile"
 	"gongzhi/app/rules"
@@ -153,7 +154,7 @@ func (s *Service) Export(ctx context.Context, p app.Principal, estateID int64, w
 	if err := rosterfile.WriteXLSX(w, rows); err != nil {
 		return app.Internal(fmt.Errorf("writing roster export: %w", err))
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		return audit.Record(ctx, tx, p, audit.Entry{Action: "roster.export", TargetType: "estate", TargetID: estateID, EstateID: estateID,
 			Detail: map[string]any{"rows": len(rows)}})
 	})
@@ -231,7 +232,7 @@ func (s *Service) UpdateUnit(ctx context.Context, p app.Principal, estateID, uni
 	if !slices.Contains(AreaSources(), in.AreaSource) {
 		return app.Invalid("area_source", "面积来源须为 registered（登记）、surveyed（实测）或 contract（合同）")
 	}
-	return app.AsErrorOrNil(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		u, err := s.unitInEstate(ctx, tx, estateID, unitID)
 		if err != nil {
 			return err
@@ -282,7 +283,7 @@ func (s *Service) UpdateOwner(ctx context.Context, p app.Principal, estateID, ow
 		}
 		updates["phone_enc"], updates["phone_masked"] = enc, pii.MaskPhone(phone)
 	}
-	return app.AsErrorOrNil(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		var o models.Owner
 		err := tx.Where("id = ? AND estate_id = ?", ownerID, estateID).First(&o).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -308,7 +309,7 @@ func (s *Service) SetRepresentative(ctx context.Context, p app.Principal, estate
 	if err != nil {
 		return err
 	}
-	return app.AsErrorOrNil(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		u, err := s.unitInEstate(ctx, tx, estateID, unitID)
 		if err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/database"
 	"gongzhi/app/roster"
 	"gongzhi/models"
 )
@@ -158,7 +159,7 @@ func (s *Service) admitChecks(batch []*pendingCheck) {
 		}
 	}
 	if len(checked) > 0 && !s.admitWithoutWrites(batch, checked, out) {
-		err := s.inTx(ctx, func(tx *gorm.DB) error {
+		err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 			for _, i := range checked { // a retried transaction decides again
 				out[i].result = checkNotMade
 				out[i].cred = found[batch[i].tokenHash]
@@ -184,7 +185,7 @@ func (s *Service) admitChecks(batch []*pendingCheck) {
 // answer is wrong (the transaction of admitChecksTx counts it) or on MySQL, where
 // several instances may admit checks of one link at once.
 func (s *Service) admitWithoutWrites(batch []*pendingCheck, checked []int, out []checkOutcome) bool {
-	if s.writers == nil {
+	if s.dialect.MySQL() {
 		return false
 	}
 	result := make([]checkResult, len(checked))
@@ -220,7 +221,7 @@ func (s *Service) admitChecksTx(ctx context.Context, tx *gorm.DB, batch []*pendi
 		added  int
 	}
 	state := make(map[int64]*counts, len(ids))
-	rows, err := tx.WithContext(ctx).Raw("SELECT id, status, failed_checks FROM vote_credentials WHERE id IN ?"+s.forUpdate, ids).Rows()
+	rows, err := tx.WithContext(ctx).Raw("SELECT id, status, failed_checks FROM vote_credentials WHERE id IN ?"+s.dialect.ForUpdate(), ids).Rows()
 	if err != nil {
 		return fmt.Errorf("locking credentials: %w", err)
 	}

@@ -85,15 +85,6 @@ type newBallot struct {
 	duplicate func() error // the error for a concurrent second ballot of the voter
 }
 
-// isDuplicate tells a unique-key violation from a statement run outside GORM's
-// error translation.
-func isDuplicate(db *gorm.DB, err error) bool {
-	if t, ok := db.Dialector.(gorm.ErrorTranslator); ok {
-		err = t.Translate(err)
-	}
-	return errors.Is(err, gorm.ErrDuplicatedKey)
-}
-
 // errAlreadyVoted is the 409 for a voter who holds a live ballot.
 func errAlreadyVoted(m *models.LiveBallot) error {
 	if m == nil {
@@ -258,7 +249,7 @@ func checkIDAnswer(idCheck string) error {
 // row (MySQL: a shared lock) so that the system cannot close the vote meanwhile, and
 // refuses an unknown (404) or revoked (403) link.
 func (s *Service) tokenCredential(ctx context.Context, tx *gorm.DB, tokenHash string) (models.CredentialByTokenHash, error) {
-	cred, err := models.FindCredentialByTokenHash(ctx, tx, tokenHash, s.shareLock)
+	cred, err := models.FindCredentialByTokenHash(ctx, tx, tokenHash, s.dialect.ShareLock())
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return cred, errBadLink()
 	}

@@ -65,7 +65,7 @@ func (s *Service) appendLeaves(ctx context.Context, c ballotlog.Conn, voteID int
 	if ok {
 		from = &known
 	}
-	next, err := ballotlog.AppendCached(ctx, c, s.forUpdate, s.now(), voteID, leaves, from)
+	next, err := ballotlog.AppendCached(ctx, c, s.dialect.ForUpdate(), s.now(), voteID, leaves, from)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.states == nil {

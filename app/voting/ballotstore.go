@@ -12,6 +12,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"gongzhi/app/database"
 	"gongzhi/models"
 )
 
@@ -124,7 +125,7 @@ func (s *Service) insertBallot(ctx context.Context, tx *gorm.DB, nb newBallot) (
 	res, err := conn.ExecContext(ctx, insertBallotSQL, b.VoteID, b.VoterID, b.Channel, b.CredentialID, b.CastAt, b.Receipt,
 		b.EnteredBy, b.EnteredByName, b.ProxyName, b.ProxyIDHash, b.ProxyIDMasked, b.ProxyAuthorisation, b.Note, b.VoteID, b.VoterID)
 	if err != nil {
-		if isDuplicate(tx, err) {
+		if database.IsDuplicate(err) {
 			return b, nb.duplicate()
 		}
 		return b, fmt.Errorf("writing ballot: %w", err)
@@ -149,11 +150,11 @@ func (s *Service) writeCast(ctx context.Context, p *pendingCast) castOutcome {
 		return castOutcome{err: err}
 	}
 	var out castOutcome
-	err = s.inSQLTx(ctx, func(tx *sql.Tx) error {
+	err = database.SQLTx(ctx, s.db, func(tx *sql.Tx) error {
 		out = castOutcome{}
 		res, err := tx.StmtContext(ctx, ps.ballot).ExecContext(ctx, p.voteID, p.voterID, p.attempt, p.credentialID, p.castAt, p.receipt)
 		if err != nil {
-			if isDuplicate(s.db, err) {
+			if database.IsDuplicate(err) {
 				return s.alreadyVotedTx(ctx, tx, p.voteID, p.voterID)
 			}
 			return fmt.Errorf("writing ballot: %w", err)
@@ -189,7 +190,7 @@ func (s *Service) insertCastBatchTx(ctx context.Context, tx *sql.Tx, batch []*pe
 		credIDs[i] = p.credentialID
 	}
 	rows, err := tx.QueryContext(ctx, "SELECT c.id FROM vote_credentials c JOIN votes v ON v.id = c.vote_id WHERE c.id IN ("+
-		placeholders(len(credIDs))+") AND c.status = 'active' AND v.state = 'open'"+s.shareLock, credIDs...)
+		placeholders(len(credIDs))+") AND c.status = 'active' AND v.state = 'open'"+s.dialect.ShareLock(), credIDs...)
 	if err != nil {
 		return nil, fmt.Errorf("checking the votes are open and the links active: %w", err)
 	}
@@ -210,7 +211,7 @@ func (s *Service) insertCastBatchTx(ctx context.Context, tx *sql.Tx, batch []*pe
 	}
 	_, err = tx.ExecContext(ctx, insertBallots+"VALUES "+rowsOf(len(batch), onlineBallotRow), args...)
 	if err != nil {
-		if isDuplicate(s.db, err) {
+		if database.IsDuplicate(err) {
 			return nil, errBatchRefused
 		}
 		return nil, fmt.Errorf("writing ballots: %w", err)
@@ -273,29 +274,6 @@ func (s *Service) alreadyVotedTx(ctx context.Context, tx *sql.Tx, voteID, voterI
 		return errAlreadyVoted(nil)
 	}
 	return errAlreadyVoted(&live)
-}
-
-// inSQLTx runs fn in one database/sql transaction (the online cast's, without the ORM
-// in the way), with the retries of withRetries.
-func (s *Service) inSQLTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return fmt.Errorf("database handle: %w", err)
-	}
-	return s.withRetries(ctx, func() error {
-		tx, err := sqlDB.BeginTx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("begin: %w", err)
-		}
-		if err := fn(tx); err != nil {
-			_ = tx.Rollback()
-			return err
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("commit: %w", err)
-		}
-		return nil
-	})
 }
 
 // placeholders is n comma-separated question marks.

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/database"
 	"gongzhi/app/database/dbtest"
 	"gongzhi/app/rules"
 	"gongzhi/app/testkit"
@@ -51,7 +52,7 @@ func seedTallyVote(b *testing.B, db *gorm.DB, estateID int64) int64 {
 		b.Fatal(err)
 	}
 	batch := 1000
-	if db.Dialector.Name() == "sqlite" {
+	if database.DialectOf(db).SQLite() {
 		batch = 100
 	}
 	rng := rand.New(rand.NewPCG(1, 2))

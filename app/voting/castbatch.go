@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"gongzhi/app/database"
 	"time"
 )
 
@@ -106,7 +107,7 @@ var errBatchRefused = errors.New("batch refused as a whole")
 // ids in batch order. Any failure rolls the whole batch back.
 func (s *Service) insertCastBatch(ctx context.Context, batch []*pendingCast) ([]int64, error) {
 	var ids []int64
-	err := s.inSQLTx(ctx, func(tx *sql.Tx) error {
+	err := database.SQLTx(ctx, s.db, func(tx *sql.Tx) error {
 		var err error
 		ids, err = s.insertCastBatchTx(ctx, tx, batch)
 		return err

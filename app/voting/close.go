@@ -15,6 +15,7 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/audit"
+	"gongzhi/app/database"
 	"gongzhi/app/rules"
 	"gongzhi/models"
 )
@@ -188,7 +189,7 @@ func (s *Service) count(ctx context.Context, db *gorm.DB, v models.Vote, ag *age
 	in.Ballots = make([]rules.CastBallot, 0, v.TotalHeadcount)
 	decoded := map[string]parsedChoices{}
 	var out counted
-	err := models.EachTallyRow(ctx, db, v.ID, func(r models.TallyRow) error {
+	err := models.EachTallyRow(ctx, db, v.ID, s.dialect.MySQL(), func(r models.TallyRow) error {
 		marks = append(marks, mark{receipt: r.Receipt, voided: r.Voided})
 		if r.Voided {
 			out.voided++
@@ -297,7 +298,7 @@ func (s *Service) Close(ctx context.Context, voteID int64) (bool, error) {
 		return false, app.Errorf(app.EConflict, "表决于 %s 截止，不能提前结束 / a vote closes by itself at its closing time", showTime(v.ClosesAt))
 	}
 	closedNow := false
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		closedNow = false
 		now := s.now()
 		res := tx.Model(&models.Vote{}).Where("id = ? AND state = ?", v.ID, models.VoteOpen).

@@ -2,7 +2,6 @@ package voting
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"gongzhi/app"
 	"gongzhi/app/access"
 	"gongzhi/app/audit"
+	"gongzhi/app/database"
 	"gongzhi/app/rules"
 	"gongzhi/models"
 )
@@ -150,7 +150,7 @@ func (s *Service) Create(ctx context.Context, p app.Principal, estateID int64, i
 		uid := p.UserID
 		v.CreatedBy = &uid
 	}
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := tx.Create(&v).Error; err != nil {
 			return fmt.Errorf("creating vote: %w", err)
 		}
@@ -267,7 +267,7 @@ func (s *Service) changeAgenda(ctx context.Context, p app.Principal, voteID int6
 		return 0, err
 	}
 	next := v.AgendaRevision + 1
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		now := s.now()
 		if !agendaEditable(v, now) {
 			return errAgendaFrozen(v)
@@ -288,7 +288,7 @@ func (s *Service) changeAgenda(ctx context.Context, p app.Principal, voteID int6
 			return app.Errorf(app.EConflict, "议程已被他人修改，请刷新后重试 / the agenda was changed meanwhile: reload and retry")
 		}
 		if err := insertAgenda(ctx, tx, v.ID, next, items); err != nil {
-			if errors.Is(err, gorm.ErrDuplicatedKey) {
+			if database.IsDuplicate(err) {
 				return app.Errorf(app.EConflict, "议程已被他人修改，请刷新后重试 / the agenda was changed meanwhile: reload and retry")
 			}
 			return err

@@ -15,6 +15,7 @@ import (
 	"gongzhi/app"
 	"gongzhi/app/audit"
 	"gongzhi/app/ballotlog"
+	"gongzhi/app/database"
 	"gongzhi/models"
 )
 
@@ -89,7 +90,7 @@ func (s *Service) ReceiptProof(ctx context.Context, code string) (LogProof, bool
 // new is stored when the tree has not grown since the last head).
 func (s *Service) checkpoint(ctx context.Context, voteID int64) (ballotlog.Head, error) {
 	var h ballotlog.Head
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		var err error
 		h, _, err = s.signHead(ctx, tx.Statement.ConnPool, voteID, ballotlog.HeadCheckpoint, s.now())
 		return err
@@ -107,7 +108,7 @@ func (s *Service) Checkpoint(ctx context.Context, p app.Principal, voteID int64)
 		return ballotlog.Head{}, app.Errorf(app.EConflict, "只能在投票期间签署检查点 / checkpoints are signed while the vote is open")
 	}
 	var h ballotlog.Head
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		var created bool
 		var err error
 		if h, created, err = s.signHead(ctx, tx.Statement.ConnPool, v.ID, ballotlog.HeadCheckpoint, s.now()); err != nil || !created {

@@ -11,6 +11,7 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/audit"
+	"gongzhi/app/database"
 	"gongzhi/models"
 )
 
@@ -126,7 +127,7 @@ func (s *Service) FileObjection(ctx context.Context, token, idCheck, content str
 		return Objection{}, err
 	}
 	var row models.VoteObjection
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		now := s.now()
 		cred, err := s.tokenCredential(ctx, tx, checked.TokenHash)
 		if err != nil {
@@ -186,7 +187,7 @@ func (s *Service) RecordObjection(ctx context.Context, p app.Principal, voteID i
 		return Objection{}, err
 	}
 	var row models.VoteObjection
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		now := s.now()
 		cur, err := models.FindVote(ctx, tx, v.ID)
 		if err != nil {
@@ -221,7 +222,7 @@ func (s *Service) AnswerObjection(ctx context.Context, p app.Principal, voteID, 
 	if answer, err = objectionText("answer", answer); err != nil {
 		return Objection{}, err
 	}
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		now := s.now()
 		var by *int64
 		if p.UserID != 0 {

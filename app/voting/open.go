@@ -83,7 +83,7 @@ func (s *Service) Open(ctx context.Context, p app.Principal, voteID int64) (Open
 		by = &uid
 	}
 	var out OpenResult
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		res := tx.Model(&models.Vote{}).Where("id = ? AND state = ?", v.ID, models.VoteDraft).
 			Updates(map[string]any{"state": models.VoteOpen, "opened_at": now, "opened_by": by, "updated_at": now})
 		if res.Error != nil {
@@ -332,7 +332,7 @@ func (s *Service) RevokeAndReissue(ctx context.Context, p app.Principal, voteID,
 		by = &uid
 	}
 	var row credentialRow
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		var voter models.VoteVoter
 		if err := tx.Where("id = ? AND vote_id = ?", voterID, v.ID).Take(&voter).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -355,7 +355,7 @@ func (s *Service) RevokeAndReissue(ctx context.Context, p app.Principal, voteID,
 			return err
 		}
 		if err := tx.Create(&c).Error; err != nil {
-			if errors.Is(err, gorm.ErrDuplicatedKey) {
+			if database.IsDuplicate(err) {
 				return app.Errorf(app.EConflict, "凭证正在被他人重新发放，请刷新后查看 / the credential was reissued meanwhile")
 			}
 			return fmt.Errorf("issuing credential: %w", err)

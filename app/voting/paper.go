@@ -16,6 +16,7 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/audit"
+	"gongzhi/app/database"
 	"gongzhi/app/pii"
 	"gongzhi/app/rules"
 	"gongzhi/models"
@@ -155,7 +156,7 @@ func (s *Service) CastPaper(ctx context.Context, p app.Principal, voteID int64, 
 	}
 	maxPrincipals := profileOf(v).ProxyMaxPrincipals
 	var out Receipt
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		now := s.now()
 		lv, err := s.lockVote(ctx, tx, v.ID)
 		if err != nil {
@@ -240,7 +241,7 @@ func takeProxySlot(ctx context.Context, tx *gorm.DB, voteID int64, proxyHash, pr
 	}
 	slot := models.ProxySlot{VoteID: voteID, ProxyIDHash: proxyHash, Slot: top + 1, VoterID: voterID, BallotID: ballotID, CreatedAt: now}
 	if err := tx.WithContext(ctx).Create(&slot).Error; err != nil {
-		if errors.Is(err, gorm.ErrDuplicatedKey) {
+		if database.IsDuplicate(err) {
 			return app.Errorf(app.EConflict, "该受托人的另一张委托选票正在录入，请稍后重试 / another ballot of this proxy is being entered: retry")
 		}
 		return fmt.Errorf("taking proxy slot: %w", err)
@@ -328,7 +329,7 @@ func (s *Service) AttachScan(ctx context.Context, p app.Principal, voteID, ballo
 		return ScanInfo{}, err
 	}
 	var row models.BallotScan
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		var b models.Ballot
 		if err := tx.Where("id = ? AND vote_id = ?", ballotID, v.ID).Take(&b).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {

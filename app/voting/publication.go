@@ -9,6 +9,7 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/audit"
+	"gongzhi/app/database"
 	"gongzhi/models"
 )
 
@@ -61,7 +62,7 @@ func (s *Service) Publish(ctx context.Context, p app.Principal, voteID int64) (P
 		uid := p.UserID
 		by = &uid
 	}
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		res := tx.Model(&models.Vote{}).Where("id = ? AND state = ?", v.ID, models.VoteClosed).Updates(map[string]any{
 			"state": models.VotePublished, "published_at": now, "published_by": by, "publish_due_at": out.PublishDueAt,
 			"publish_late": out.Late, "objection_deadline": out.ObjectionDeadline, "updated_at": now})
@@ -103,7 +104,7 @@ func (s *Service) Finalise(ctx context.Context, p app.Principal, voteID int64) (
 		uid := p.UserID
 		by = &uid
 	}
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		var open int64
 		if err := tx.Model(&models.VoteObjection{}).Where("vote_id = ? AND answer IS NULL", v.ID).Count(&open).Error; err != nil {
 			return fmt.Errorf("counting open objections: %w", err)

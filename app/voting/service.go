@@ -18,12 +18,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"strings"
 	"sync"
 	"time"
 
-	mysqldriver "github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
 
 	"gongzhi/app"
@@ -48,13 +46,7 @@ type Service struct {
 	pii       *pii.Protector
 	publicURL string
 	log       *slog.Logger
-	shareLock string // appended to reads that must hold the vote row against a concurrent close
-	forUpdate string // appended to reads that must hold a row against every other writer (MySQL)
-
-	// writers queues this instance's write transactions on SQLite, which runs one
-	// writer at a time: waiting here hands the lock over at once, where waiting in
-	// SQLite's busy handler sleeps for milliseconds between tries.
-	writers *sync.Mutex
+	dialect   database.Dialect // the locking clauses and batch sizes of s.db
 
 	clock app.Clock
 
@@ -82,6 +74,7 @@ func New(db *gorm.DB, clock app.Clock, orgSvc *orgs.Service, rosterSvc *roster.S
 	s := &Service{
 		log:       log,
 		db:        db,
+		dialect:   database.DialectOf(db),
 		orgs:      orgSvc,
 		roster:    rosterSvc,
 		pii:       protector,
@@ -93,12 +86,9 @@ func New(db *gorm.DB, clock app.Clock, orgSvc *orgs.Service, rosterSvc *roster.S
 	// transactions, letting InnoDB share their log flushes too.
 	s.casts = &batcher[*pendingCast, castKey]{maxWorkers: 1, maxBatch: castBatchSQLite, serve: s.writeCastBatch, key: keyOfCast}
 	s.reads = &batcher[*pendingCheck, string]{maxWorkers: readWorkers, maxBatch: readBatch, serve: s.admitChecks}
-	if db.Dialector.Name() == "mysql" {
-		s.shareLock = " LOCK IN SHARE MODE"
-		s.forUpdate = " FOR UPDATE"
+	if s.dialect.MySQL() {
 		s.casts.maxWorkers, s.casts.maxBatch = castWritersMySQL, castBatchMySQL
 	} else {
-		s.writers = &sync.Mutex{}
 		s.reads.maxWorkers = 1 // one admission worker decides every identity check in turn (admission.go)
 	}
 	return s
@@ -114,44 +104,6 @@ func (s *Service) BallotURL(token string) string { return s.publicURL + "/b/" + 
 func hashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
-}
-
-// inTx runs fn in one transaction, with the retries of withRetries.
-func (s *Service) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return s.withRetries(ctx, func() error { return database.Tx(ctx, s.db, fn) })
-}
-
-// withRetries runs a write transaction (one at a time on SQLite) and runs it again,
-// up to four times in all, when MySQL rolled it back as a whole for a deadlock or a
-// lock wait timeout.
-func (s *Service) withRetries(ctx context.Context, tx func() error) error {
-	const attempts = 4
-	for i := 0; ; i++ {
-		err := s.serialised(tx)
-		if err == nil || i == attempts-1 || !retryable(err) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(time.Duration(1+rand.IntN(10*(i+1))) * time.Millisecond):
-		}
-	}
-}
-
-// serialised runs a write transaction, one at a time on SQLite.
-func (s *Service) serialised(tx func() error) error {
-	if s.writers != nil {
-		s.writers.Lock()
-		defer s.writers.Unlock()
-	}
-	return tx()
-}
-
-// retryable reports a MySQL deadlock (1213) or lock wait timeout (1205).
-func retryable(err error) bool {
-	var me *mysqldriver.MySQLError
-	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
 }
 
 // ErrVoteNotFound is the answer for a vote that does not exist or lies outside the
@@ -196,7 +148,7 @@ func (s *Service) loadVoteFor(ctx context.Context, p app.Principal, voteID int64
 // the system cannot close it while the transaction adds or voids a ballot.
 func (s *Service) lockVote(ctx context.Context, tx *gorm.DB, voteID int64) (models.Vote, error) {
 	var v models.Vote
-	res := tx.WithContext(ctx).Raw("SELECT * FROM votes WHERE id = ?"+s.shareLock, voteID).Scan(&v)
+	res := tx.WithContext(ctx).Raw("SELECT * FROM votes WHERE id = ?"+s.dialect.ShareLock(), voteID).Scan(&v)
 	if res.Error != nil {
 		return v, fmt.Errorf("locking vote %d: %w", voteID, res.Error)
 	}

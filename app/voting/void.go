@@ -12,6 +12,7 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/audit"
+	"gongzhi/app/database"
 	"gongzhi/models"
 )
 
@@ -39,7 +40,7 @@ func (s *Service) Void(ctx context.Context, p app.Principal, voteID, ballotID in
 		return VoidInfo{}, app.Invalid("reason", "不能超过 500 个字符 / at most 500 characters")
 	}
 	var out VoidInfo
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		now := s.now()
 		lv, err := s.lockVote(ctx, tx, v.ID)
 		if err != nil {
@@ -61,7 +62,7 @@ func (s *Service) Void(ctx context.Context, p app.Principal, voteID, ballotID in
 			row.VoidedBy = &uid
 		}
 		if err := tx.Create(&row).Error; err != nil {
-			if errors.Is(err, gorm.ErrDuplicatedKey) {
+			if database.IsDuplicate(err) {
 				return app.Errorf(app.EConflict, "该选票已作废 / the ballot is already void")
 			}
 			return fmt.Errorf("voiding ballot: %w", err)
