@@ -51,7 +51,6 @@ func New(db *gorm.DB, o *orgs.Service, v *voting.Service, d *documents.Service, 
 	return &Service{db: db, orgs: o, votes: v, docs: d, formation: f, pii: p, clock: app.ClockOrSystem(clock)}
 }
 
-
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
 
 // Deadlines are the periods a case runs under, in days. The statutes name no period for

@@ -46,7 +46,6 @@ func New(db *gorm.DB, orgSvc *orgs.Service, docs *documents.Service, clock app.C
 	return &Service{db: db, orgs: orgSvc, docs: docs, clock: app.ClockOrSystem(clock), publicURL: strings.TrimRight(publicURL, "/")}
 }
 
-
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
 
 // today is the civil date in Shanghai.

@@ -62,7 +62,6 @@ func New(db *gorm.DB, orgSvc *orgs.Service, votes *voting.Service, docs *documen
 	return &Service{db: db, orgs: orgSvc, votes: votes, docs: docs, clock: app.ClockOrSystem(clock)}
 }
 
-
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
 
 func (s *Service) today() string { return s.now().In(rules.Shanghai()).Format(time.DateOnly) }

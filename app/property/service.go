@@ -153,4 +153,3 @@ func shanghai() *time.Location { return rules.Shanghai() }
 
 // Now is the service clock's current instant (the pages prefill forms with it).
 func (s *Service) Now() time.Time { return s.now() }
-

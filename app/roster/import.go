@@ -72,7 +72,9 @@ func (s *Service) Import(ctx context.Context, p app.Principal, estateID int64, f
 	go func() { protected <- s.protectOwners(&plan) }()
 	sum := sha256.Sum256(data)
 	registered := make(chan rules.Register, 1)
-	go func() { registered <- rules.BuildRegister(plan.registerUnits(), registerOptions(e.ProfileCode, e.CoOwnerRule)) }()
+	go func() {
+		registered <- rules.BuildRegister(plan.registerUnits(), registerOptions(e.ProfileCode, e.CoOwnerRule))
+	}()
 	// Each result is received once: a transaction run again (database.Tx retries a
 	// MySQL deadlock) finds it kept instead of waiting on an empty channel.
 	ownersReady := sync.OnceValue(func() error { return <-protected })
