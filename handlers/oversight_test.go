@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -245,3 +246,158 @@ func TestCommitteeOversight(t *testing.T) {
 		}
 	})
 }
+
+// TestMinutesRefuseSuspendedMember (issue 12): a suspended member stays one of "all
+// members" of the committee's decisions but cannot take part: ticking them present is
+// refused naming "present", leaving them out of the members is refused naming
+// "members", nothing is saved; the web form offers no box to tick for them.
+func TestMinutesRefuseSuspendedMember(t *testing.T) {
+	eachVote(t, func(t *testing.T, env *voteEnv) {
+		cid := cmSeed(t, env, 0)
+		street := env.DemoToken("street")
+		v := cmGet(t, env, street, cid)
+		cmFounded(t, env, cid, cmMemberID(t, v, "王建国"), "N6")
+		env.Clock.Set(env.Clock.Now().Add(time.Hour))
+		held := env.Clock.Now().Add(-10 * time.Minute).Format(time.RFC3339)
+		all := []string{"王建国", "李秀英", "刘洋", "侯红红", "张宇"}
+		path := fmt.Sprintf("/api/v1/estates/%d/minutes", env.Demo.EstateID)
+		body := func(members, present []string, agree int) map[string]any {
+			return map[string]any{"kind": "committee", "title": "业委会会议", "held_at": held, "members": members, "present": present,
+				"decisions": []map[string]any{{"text": "同意更换电梯维保单位", "agree": agree}}}
+		}
+		var before int64
+		env.DB.DB.Model(&models.Minutes{}).Count(&before)
+		if r := env.API("POST", path, street, body(all, all, 3)); r.Status != 422 || cmFieldOf(r) != "present" || !strings.Contains(string(r.Body), "王建国") {
+			t.Errorf("suspended member present: %d %s", r.Status, r.Body)
+		}
+		if r := env.API("POST", path, street, body(all[1:], all[1:], 3)); r.Status != 422 || cmFieldOf(r) != "members" {
+			t.Errorf("suspended member left out of all members: %d %s", r.Status, r.Body)
+		}
+		var after int64
+		env.DB.DB.Model(&models.Minutes{}).Count(&after)
+		if after != before {
+			t.Errorf("refused minutes were saved: %d → %d", before, after)
+		}
+		// Four present of five members; 3 agree of all 5 passes (2·3 > 5), and the
+		// quorum counts the suspended member among all members.
+		var m struct {
+			ID        int64 `json:"id"`
+			Decisions []struct {
+				Passed       bool `json:"passed"`
+				NeededToPass int  `json:"needed_to_pass"`
+			} `json:"decisions"`
+			Quorum bool `json:"quorum"`
+		}
+		r := env.API("POST", path, street, body(all, all[1:], 3))
+		fmWant(t, r, 201, "minutes")
+		id := fmID(t, r, "minutes")
+		env.API("GET", fmt.Sprintf("/api/v1/minutes/%d", id), street, nil).JSON(t, &m)
+		if !m.Quorum || len(m.Decisions) != 1 || !m.Decisions[0].Passed || m.Decisions[0].NeededToPass != 3 {
+			t.Errorf("decision counted of all five: %+v", m)
+		}
+		// Editing the draft is held to the same rule.
+		edit := body(all, all, 3)
+		delete(edit, "kind")
+		if r := env.API("PUT", fmt.Sprintf("/api/v1/minutes/%d", id), street, edit); r.Status != 422 || cmFieldOf(r) != "present" {
+			t.Errorf("edit with the suspended member present: %d %s", r.Status, r.Body)
+		}
+		b := env.Browser()
+		b.Login("street", "Demo2026street")
+		page := b.Get(fmt.Sprintf("/minutes/%d", id))
+		if page.Status != 200 || strings.Contains(string(page.Body), `name="present" value="王建国"`) || !strings.Contains(string(page.Body), `name="present" value="李秀英"`) {
+			t.Errorf("minutes form offers the suspended member a box: %d", page.Status)
+		}
+	})
+}
+
+// TestRemovalVoteDraftedFromCasePage (issue 12): the case page of a founded case links to
+// the drafting form with the removal item filled in; posting it drafts the vote through
+// the same service call as the API, with the removal item carrying the case.
+func TestRemovalVoteDraftedFromCasePage(t *testing.T) {
+	eachVote(t, func(t *testing.T, env *voteEnv) {
+		cid := cmSeed(t, env, 0)
+		street := env.DemoToken("street")
+		v := cmGet(t, env, street, cid)
+		caseID := cmFounded(t, env, cid, cmMemberID(t, v, "王建国"), "N6")
+		b := env.Browser()
+		b.Login("street", "Demo2026street")
+		casePage := b.Get(fmt.Sprintf("/committee-cases/%d", caseID))
+		if casePage.Status != 200 || !strings.Contains(string(casePage.Body), fmt.Sprintf(`name="removal_case" value="%d"`, caseID)) {
+			t.Fatalf("case page has no removal vote button: %d", casePage.Status)
+		}
+		form := fmt.Sprintf("/estates/%d/votes/new?removal_case=%d", env.Demo.EstateID, caseID)
+		page := b.Get(form)
+		body := string(page.Body)
+		if page.Status != 200 || !strings.Contains(body, fmt.Sprintf(`name="item_removal_case_1" value="%d"`, caseID)) || !strings.Contains(body, "终止王建国的业主委员会委员资格") {
+			t.Fatalf("drafting form not pre-filled: %d", page.Status)
+		}
+		if r := b.Get(fmt.Sprintf("/estates/%d/votes/new?removal_case=%d", env.Demo.EstateID, caseID+1000)); r.Status != 404 {
+			t.Errorf("unknown case: %d", r.Status)
+		}
+		// Post the form as the browser would: the defaults and the pre-filled item.
+		vals := url.Values{}
+		for _, k := range []string{"title", "legal_profile", "form", "convenor", "notice_published_at", "opens_at", "closes_at", "item_title_1",
+			"item_text_1", "item_matter_1", "item_removal_case_1"} {
+			vals.Set(k, formValue(t, body, k))
+		}
+		r := b.Submit(form, fmt.Sprintf("/estates/%d/votes", env.Demo.EstateID), vals)
+		if r.Status != 303 {
+			t.Fatalf("drafting the removal vote: %d %s", r.Status, r.Body)
+		}
+		var items []struct {
+			Matter        string `json:"matter"`
+			RemovalCaseID int64  `json:"removal_case_id"`
+		}
+		var voteID int64
+		env.DB.DB.Model(&models.Vote{}).Where("estate_id = ?", env.Demo.EstateID).Order("id DESC").Limit(1).Pluck("id", &voteID)
+		var vote struct {
+			Items any `json:"items"`
+		}
+		gr := env.API("GET", fmt.Sprintf("/api/v1/votes/%d", voteID), street, nil)
+		gr.JSON(t, &vote)
+		if !strings.Contains(string(gr.Body), fmt.Sprintf(`"removal_case_id":%d`, caseID)) {
+			t.Errorf("the drafted vote has no removal item: %s", gr.Body)
+		}
+		_ = items
+		// A removal item on a case of no founded removal is refused naming the field.
+		vals.Set("item_removal_case_1", fmt.Sprint(caseID+1000))
+		if r := b.Submit(form, fmt.Sprintf("/estates/%d/votes", env.Demo.EstateID), vals); r.Status != 422 {
+			t.Errorf("removal item on an unknown case: %d", r.Status)
+		}
+	})
+}
+
+// formValue reads the value of an input or textarea or the selected option of a select
+// named name from a rendered page.
+func formValue(t *testing.T, page, name string) string {
+	t.Helper()
+	i := strings.Index(page, `name="`+name+`"`)
+	if i < 0 {
+		t.Fatalf("no input %s", name)
+	}
+	start := strings.LastIndex(page[:i], "<")
+	rest := page[start:]
+	switch {
+	case strings.HasPrefix(rest, "<textarea"):
+		open := strings.Index(rest, ">")
+		end := strings.Index(rest, "</textarea>")
+		return htmlUnescape(rest[open+1 : end])
+	case strings.HasPrefix(rest, "<select"):
+		end := strings.Index(rest, "</select>")
+		sel := rest[:end]
+		j := strings.Index(sel, " selected")
+		if j < 0 {
+			return ""
+		}
+		k := strings.LastIndex(sel[:j], `value="`)
+		return htmlUnescape(sel[k+7 : k+7+strings.Index(sel[k+7:], `"`)])
+	}
+	tag := rest[:strings.Index(rest, ">")]
+	k := strings.Index(tag, `value="`)
+	if k < 0 {
+		return ""
+	}
+	return htmlUnescape(tag[k+7 : k+7+strings.Index(tag[k+7:], `"`)])
+}
+
+func htmlUnescape(s string) string { return html.UnescapeString(s) }
