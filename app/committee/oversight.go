@@ -407,7 +407,7 @@ func (s *Service) Revoke(ctx context.Context, p app.Principal, rectificationID i
 		Paragraphs: []string{
 			"经查实，业主委员会的上述决定违反法律法规或者议事规则、管理规约：" + grounds,
 			fmt.Sprintf("本街道已于 %s 责令业主委员会于 %s 前整改，业主委员会拒不整改。", r.IssuedOn, r.DueOn),
-			"依据《关于加强和改进住宅物业管理工作的通知》等规定，现撤销上述决定，自公告之日起不再执行。特此公告。"},
+			"依据" + basis + "，现撤销上述决定，自公告之日起不再执行。特此公告。"},
 		Board: fmt.Sprintf("业主委员会“%s”中的第 %d 项决定违反法律法规或议事规则，拒不整改，已于%s依法撤销。", m.Title, idx+1, today)})
 	if err != nil {
 		return 0, err
