@@ -401,3 +401,68 @@ func formValue(t *testing.T, page, name string) string {
 }
 
 func htmlUnescape(s string) string { return html.UnescapeString(s) }
+
+// TestCommitteeCaseBadInputNothingChanged (issue 12 "Bad input"): a case against a member
+// whose seat ended, a second open case on the same ground, a verification by the committee,
+// a removal item on a case not founded, and another street office: 4xx (naming the field
+// where there is one) and no row written.
+func TestCommitteeCaseBadInputNothingChanged(t *testing.T) {
+	eachVote(t, func(t *testing.T, env *voteEnv) {
+		cid := cmSeed(t, env, 1)
+		street, member, street2 := env.DemoToken("street"), env.DemoToken("committee"), env.DemoToken("street2")
+		v := cmGet(t, env, street, cid)
+		zhang, wang := cmMemberID(t, v, "张宇"), cmMemberID(t, v, "王建国")
+		today := env.Clock.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
+		fmWant(t, env.API("POST", fmt.Sprintf("/api/v1/committees/%d/cessations", cid), street, map[string]any{"member_id": zhang,
+			"reason": "resignation", "effective_on": today, "facts": "本人书面辞职"}), 201, "cessation")
+		if v := cmGet(t, env, street, cid); len(v.Former) == 0 {
+			t.Fatalf("the resigned member did not leave: %+v", v)
+		}
+		open := fmID(t, env.API("POST", fmt.Sprintf("/api/v1/committees/%d/cases", cid), street, map[string]any{"member_id": wang,
+			"grounds": []string{"N1"}, "facts": "拒不执行业主大会决定", "reporter": "owner"}), "report")
+		count := func() (cases, events int64) {
+			env.DB.DB.Model(&models.CommitteeCase{}).Count(&cases)
+			env.DB.DB.Model(&models.CommitteeCaseEvent{}).Count(&events)
+			return
+		}
+		c0, e0 := count()
+		bad := []struct {
+			what, field string
+			status      int
+			tok         string
+			method, url string
+			body        map[string]any
+		}{
+			{"case against a member whose seat ended", "member_id", 422, street, "POST", fmt.Sprintf("/api/v1/committees/%d/cases", cid),
+				map[string]any{"member_id": zhang, "grounds": []string{"N6"}, "facts": "x", "reporter": "owner"}},
+			{"second open case on the same ground", "grounds", 422, street, "POST", fmt.Sprintf("/api/v1/committees/%d/cases", cid),
+				map[string]any{"member_id": wang, "grounds": []string{"N1", "N3"}, "facts": "x", "reporter": "member"}},
+			{"verification by the committee", "", 403, member, "POST", fmt.Sprintf("/api/v1/cases/%d/verification", open),
+				map[string]any{"founded": true, "reasons": "x"}},
+			{"verification by another street office", "", 404, street2, "POST", fmt.Sprintf("/api/v1/cases/%d/verification", open),
+				map[string]any{"founded": true, "reasons": "x"}},
+			{"case read by another street office", "", 404, street2, "GET", fmt.Sprintf("/api/v1/cases/%d", open), nil},
+			{"removal item on a case not founded", "items[0].removal_case_id", 422, member, "POST", fmt.Sprintf("/api/v1/estates/%d/votes", env.Demo.EstateID),
+				map[string]any{"title": "罢免", "legal_profile": "civil-code-2021", "form": "written", "notice_published_at": env.Clock.Now(),
+					"opens_at": env.Clock.Now().AddDate(0, 0, 15), "closes_at": env.Clock.Now().AddDate(0, 0, 22),
+					"items": []map[string]any{{"key": "removal", "title": "终止委员资格", "text": "x", "matter": "elect_committee", "removal_case_id": open}}}},
+		}
+		var votes0 int64
+		env.DB.DB.Model(&models.Vote{}).Count(&votes0)
+		for _, b := range bad {
+			r := env.API(b.method, b.url, b.tok, b.body)
+			if r.Status != b.status || (b.field != "" && cmFieldOf(r) != b.field) {
+				t.Errorf("%s: %d %s, want %d naming %q", b.what, r.Status, r.Body, b.status, b.field)
+			}
+		}
+		c1, e1 := count()
+		var votes1 int64
+		env.DB.DB.Model(&models.Vote{}).Count(&votes1)
+		if c1 != c0 || e1 != e0 || votes1 != votes0 {
+			t.Errorf("refused input changed rows: cases %d→%d events %d→%d votes %d→%d", c0, c1, e0, e1, votes0, votes1)
+		}
+		if k := cmCaseOf(t, env, street, open); k.Status != "reported" {
+			t.Errorf("case after refusals: %+v", k)
+		}
+	})
+}
