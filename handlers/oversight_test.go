@@ -263,7 +263,8 @@ func TestMinutesRefuseSuspendedMember(t *testing.T) {
 		path := fmt.Sprintf("/api/v1/estates/%d/minutes", env.Demo.EstateID)
 		body := func(members, present []string, agree int) map[string]any {
 			return map[string]any{"kind": "committee", "title": "业委会会议", "held_at": held, "members": members, "present": present,
-				"decisions": []map[string]any{{"text": "同意更换电梯维保单位", "agree": agree}}}
+				"decisions":  []map[string]any{{"text": "同意更换电梯维保单位", "agree": agree}},
+				"signatures": []map[string]any{{"name": "李秀英", "signed_at": held}}}
 		}
 		var before int64
 		env.DB.DB.Model(&models.Minutes{}).Count(&before)
@@ -306,6 +307,21 @@ func TestMinutesRefuseSuspendedMember(t *testing.T) {
 		page := b.Get(fmt.Sprintf("/minutes/%d", id))
 		if page.Status != 200 || strings.Contains(string(page.Body), `name="present" value="王建国"`) || !strings.Contains(string(page.Body), `name="present" value="李秀英"`) {
 			t.Errorf("minutes form offers the suspended member a box: %d", page.Status)
+		}
+		// A meeting held while suspended is no absence of the suspended member.
+		if _, err := env.Svc.Documents.FinaliseMinutes(context.Background(), fmSystem, id); err != nil {
+			t.Fatalf("finalise: %v", err)
+		}
+		var att []struct {
+			Name     string `json:"name"`
+			Meetings int    `json:"meetings"`
+			Absent   int    `json:"absent"`
+		}
+		env.API("GET", fmt.Sprintf("/api/v1/committees/%d/attendance", cid), street, nil).JSON(t, &att)
+		for _, a := range att {
+			if want := map[bool]int{true: 0, false: 1}[a.Name == "王建国"]; a.Meetings != want || a.Absent != 0 {
+				t.Errorf("attendance of %s: %+v", a.Name, a)
+			}
 		}
 	})
 }

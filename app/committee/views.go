@@ -351,6 +351,9 @@ func (s *Service) attendance(ctx context.Context, c models.Committee, members []
 			if mt.HeldAt.Before(since) {
 				continue
 			}
+			if m.SuspendedAt != nil && !mt.HeldAt.Before(*m.SuspendedAt) {
+				continue // suspended: barred from the meeting, not absent from it
+			}
 			a.Meetings++
 			if !slices.Contains(lines(mt.Present), m.Name) {
 				a.Absent++
