@@ -125,7 +125,7 @@ func TestCoOwnerRuleAndTransitionalBodyThroughTheAPI(t *testing.T) {
 		if wr := b.Submit(tp, fmt.Sprintf("/estates/%d/transitional/%d/end", estate, bodyID), url.Values{"reason": {"街道决定另行组织选举"}}); wr.Status != 303 {
 			t.Errorf("end: %d", wr.Status)
 		}
-		form := url.Values{"kind": {"self_governance"}, "reason": {"业主大会未能召开"}, "formed_at": {time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)}, "leader": {"0"}}
+		form := url.Values{"kind": {"self_governance"}, "reason": {"业主大会未能召开"}, "formed_at": {env.Clock.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)}, "leader": {"0"}}
 		for i, m := range members {
 			n := fmt.Sprint(i)
 			form.Set("role_"+n, m["role"].(string))

@@ -15,7 +15,9 @@ import (
 
 	"gongzhi/app/database/dbtest"
 	"gongzhi/app/documents"
+	"gongzhi/app/formation"
 	"gongzhi/handlers/handlertest"
+	"gongzhi/models"
 )
 
 // TestOversightScreenshots (run by hand: H11_SHOTS=<dir>) serves the seeded committee
@@ -46,6 +48,9 @@ func TestOversightScreenshots(t *testing.T) {
 		"basis": "《民法典》第二百七十八条"}), 201, "revoke")
 	minutesID, _ := env.Svc.Documents.CreateMinutes(env.Ctx, fmSystem, env.Demo.EstateID, documentsCommitteeDraft(env))
 
+	if _, err := env.Svc.Formation.CreateGroup(env.Ctx, fmSystem, env.Demo.EstateID, formation.NewGroup{Kind: models.GroupKindReelection}); err != nil {
+		t.Fatalf("re-election group: %v", err)
+	}
 	b := env.Browser()
 	b.Login("street", "Demo2026street")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -72,6 +77,7 @@ func TestOversightScreenshots(t *testing.T) {
 		"case":      fmt.Sprintf("/committee-cases/%d", caseID),
 		"oversight": fmt.Sprintf("/estates/%d/committee-oversight", env.Demo.EstateID),
 		"minutes":   fmt.Sprintf("/minutes/%d", minutesID),
+		"formation": fmt.Sprintf("/estates/%d/formation", env.Demo.EstateID),
 		"votenew":   fmt.Sprintf("/estates/%d/votes/new?removal_case=%d", env.Demo.EstateID, caseID),
 	}
 	for name, path := range pages {

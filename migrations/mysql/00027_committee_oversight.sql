@@ -14,7 +14,7 @@ CREATE TABLE committee_ratings (
     id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     committee_id BIGINT NOT NULL,
     estate_id BIGINT NOT NULL,
-    period VARCHAR(32) NOT NULL,
+    period VARCHAR(32) COLLATE utf8mb4_bin NOT NULL,
     rated_on CHAR(10) NOT NULL,
     raters INT NOT NULL,
     satisfied INT NOT NULL,
