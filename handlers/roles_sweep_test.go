@@ -432,6 +432,19 @@ var swTable = map[string]swRule{
 	"POST /committee-cases/:id/proposal":                obj(swRunners),
 	"POST /committee-cases/:id/order":                   obj(swCompose),
 	"POST /committee-cases/:id/cessation-confirmation":  obj(swWork),
+	// Committee oversight (seed 003 §(六), h11): no order is seeded (:rid and
+	// committee-rectifications name none, 404 for the roles allowed).
+	"GET /api/v1/committees/:id/oversight":                                 obj(swAll),
+	"GET /api/v1/estates/:id/committee-ratings":                            obj(swAll),
+	"POST /api/v1/committees/:id/ratings":                                  obj(swWork),
+	"POST /api/v1/committees/:id/rectifications":                           obj(swCompose),
+	"POST /api/v1/committee-rectifications/:id/outcome":                    obj(swCompose).plus(404),
+	"POST /api/v1/committee-rectifications/:id/revocation":                 obj(swCompose).plus(404),
+	"GET /estates/:id/committee-oversight":                                 obj(swAll),
+	"POST /estates/:id/committee-oversight/ratings":                        obj(swWork),
+	"POST /estates/:id/committee-oversight/rectifications":                 obj(swCompose),
+	"POST /estates/:id/committee-oversight/rectifications/:rid/outcome":    obj(swCompose).plus(404),
+	"POST /estates/:id/committee-oversight/rectifications/:rid/revocation": obj(swCompose).plus(404),
 }
 
 // swIDs are the seeded objects the routes name.
@@ -654,6 +667,8 @@ func swPath(route string, rule swRule, ids swIDs) string {
 				v = ids.ccase
 			case "committee-case-files":
 				v = ids.caseFile
+			case "committee-rectifications":
+				v = 999999 // none: see swTable
 			}
 		case ":group", ":gid":
 			v = ids.group
@@ -665,7 +680,7 @@ func swPath(route string, rule swRule, ids swIDs) string {
 			v = ids.candidate
 		case ":cmid":
 			v = ids.committee
-		case ":lot", ":bid":
+		case ":lot", ":bid", ":rid":
 			v = 999999 // none: see swTable
 		case ":att":
 			v = ids.property.attachment

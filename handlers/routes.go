@@ -62,7 +62,7 @@ func New(d Deps) *fiber.App {
 	rosterWeb := &web.RosterPages{Handlers: webH, Roster: d.Svc.Roster}
 	docsWeb := &web.DocumentPages{Handlers: webH, Docs: d.Svc.Documents}
 	docsAPI := &api.DocumentHandlers{Docs: d.Svc.Documents, Validate: validate}
-	voteWeb := &web.VotePages{Handlers: webH, Votes: d.Svc.Votes}
+	voteWeb := &web.VotePages{Handlers: webH, Votes: d.Svc.Votes, Committee: d.Svc.Committee}
 	webH.Calendar = d.Svc.Calendar // the home page's holiday-notice warning
 
 	fapp := fiber.New(fiber.Config{
@@ -297,6 +297,14 @@ func New(d Deps) *fiber.App {
 	authed.Get("/case-files/:id", committeeAPI.GetFile)
 	authed.Post("/cases/:id/cessation-confirmation", httpx.Allow(access.CaseVerify), committeeAPI.ConfirmCessation)
 	authed.Post("/cases/:id/assembly-confirmation", httpx.Allow(access.CaseReport), committeeAPI.AssemblyConfirmation)
+	// Committee oversight (seed 003 §(六), h11): ratings, rectification orders, revocations.
+	oversightAPI := &api.OversightHandlers{Committee: d.Svc.Committee, Validate: validate}
+	authed.Get("/committees/:id/oversight", oversightAPI.Oversight)
+	authed.Get("/estates/:id/committee-ratings", oversightAPI.EstateRatings)
+	authed.Post("/committees/:id/ratings", httpx.Allow(access.OversightRate), oversightAPI.Rate)
+	authed.Post("/committees/:id/rectifications", httpx.Allow(access.OversightOrder), oversightAPI.Order)
+	authed.Post("/committee-rectifications/:id/outcome", httpx.Allow(access.OversightOrder), oversightAPI.Outcome)
+	authed.Post("/committee-rectifications/:id/revocation", httpx.Allow(access.OversightOrder), oversightAPI.Revoke)
 	// holiday calendar API routes (platform administrator)
 	calendarAPI := &api.CalendarHandlers{Calendar: d.Svc.Calendar, Validate: validate}
 	authed.Get("/holiday-calendars", httpx.Allow(access.ManageHolidays), calendarAPI.ListHolidayCalendars)
@@ -379,7 +387,7 @@ func New(d Deps) *fiber.App {
 	fapp.Get("/credit-lists", publicLimit, stewardWeb.CreditListsIndex)
 	fapp.Get("/credit-lists/pdf/:code", publicLimit, stewardWeb.CreditListPDF)
 	fapp.Get("/credit-lists/:id", publicLimit, stewardWeb.CreditLists)
-	formationWeb := &web.FormationPages{Handlers: webH} // public: the published member and candidate lists, no sign-in
+	formationWeb := &web.FormationPages{Handlers: webH, Committee: d.Svc.Committee} // public: the published member and candidate lists, no sign-in
 	fapp.Get("/estates/:id/public/candidates", publicLimit, formationWeb.PublicPage)
 	// property public web routes: an owner files a complaint and follows it by a private link (no sign-in)
 	propertyWeb := &web.PropertyPages{Handlers: webH, Property: d.Svc.Property, PublicURL: d.Config.PublicURL}
@@ -495,6 +503,13 @@ func New(d Deps) *fiber.App {
 	staff.Post("/committee-cases/:id/proposal", httpx.Allow(access.CaseReport), committeeWeb.Propose)
 	staff.Post("/committee-cases/:id/order", httpx.Allow(access.CaseOrder), committeeWeb.Order)
 	staff.Post("/committee-cases/:id/cessation-confirmation", httpx.Allow(access.CaseVerify), committeeWeb.ConfirmCessation)
+	// committee oversight web routes (seed 003 §(六), h11)
+	oversightWeb := &web.OversightPages{Handlers: webH, Committee: d.Svc.Committee}
+	staff.Get("/estates/:id/committee-oversight", oversightWeb.Page)
+	staff.Post("/estates/:id/committee-oversight/ratings", httpx.Allow(access.OversightRate), oversightWeb.Rate)
+	staff.Post("/estates/:id/committee-oversight/rectifications", httpx.Allow(access.OversightOrder), oversightWeb.Order)
+	staff.Post("/estates/:id/committee-oversight/rectifications/:rid/outcome", httpx.Allow(access.OversightOrder), oversightWeb.Outcome)
+	staff.Post("/estates/:id/committee-oversight/rectifications/:rid/revocation", httpx.Allow(access.OversightOrder), oversightWeb.Revoke)
 	// holiday calendar web routes (platform administrator)
 	calendarWeb := &web.CalendarPages{Handlers: webH, Calendar: d.Svc.Calendar}
 	staff.Get("/holiday-calendars", httpx.Allow(access.ManageHolidays), calendarWeb.CalendarPage)

@@ -49,6 +49,9 @@ const (
 	CaseVerify // verify a report (founded or unfounded) and confirm a cessation found by a roster import
 	CaseOrder  // order the committee to propose a founded removal (BJ 46 ¶2)
 	AuditVotes // the auditor's workspace of a vote (app/auditview): read it, draw and record sampled paper audits, keep recounts
+	// Committee oversight (seed 003 §(六), docs/rules.md "Committee oversight").
+	OversightRate  // record the owner representatives' periodic rating of the committee's work
+	OversightOrder // order a committee to rectify, record the outcome, revoke a decision it refused to rectify
 
 	// numActions is not an action: it counts them (new actions go above it).
 	numActions
@@ -96,6 +99,8 @@ var table = map[Action]rule{
 	CaseVerify:         {"case_verify", []app.Role{admin, street, community}, "无权核实：负面清单情形由街道办事处或社区核实"},
 	CaseOrder:          {"case_order", []app.Role{admin, street}, "无权责令：只有街道办事处可以责令业主委员会提请罢免"},
 	AuditVotes:         {"audit_votes", []app.Role{admin, street, app.RoleAuditor}, "无权使用审计工作台：审计工作台供审计员、街道办事处和平台管理员使用"},
+	OversightRate:      {"oversight_rate", []app.Role{admin, street, community}, "无权登记：业主代表评议由社区或街道办事处组织登记"},
+	OversightOrder:     {"oversight_order", []app.Role{admin, street}, "无权操作：责令整改和撤销业主委员会决定由街道办事处作出"},
 }
 
 // Actions lists every action in order.

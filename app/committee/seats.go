@@ -247,7 +247,7 @@ func (s *Service) settle(ctx context.Context, p app.Principal, v models.Vote, it
 	announce, err := s.docs.PrepareCommitteeNotice(ctx, documents.CommitteeNoticeInput{EstateID: k.EstateID,
 		Subject: fmt.Sprintf("committee-case:%d:outcome", k.ID), Title: "业主大会罢免业主委员会委员结果公告",
 		Fields: []pdfdoc.NoticeField{{Label: "委员", Value: memberLabel(m) + " " + m.Room}, {Label: "情形", Value: groundsText(splitGrounds(k.Grounds))},
-			{Label: "表决", Value: fmt.Sprintf("第 %d 号表决「%s」事项 %s", v.ID, v.Title, it.ItemKey)}, {Label: "表决规则", Value: ir.Rule},
+			{Label: "表决", Value: fmt.Sprintf("第 %d 号表决「%s」", v.ID, v.Title)}, {Label: "事项", Value: it.Title}, {Label: "表决规则", Value: ir.Rule},
 			{Label: "表决结果", Value: figures}, {Label: "结果", Value: map[bool]string{true: "通过", false: "未通过"}[ir.Passed]}},
 		Paragraphs: []string{text}, Board: text})
 	if err != nil {

@@ -49,6 +49,9 @@ type CaseSummary struct {
 	GroundsText string
 	Overdue     bool
 	OverdueWhat string // which deadline passed
+	OverdueKey  string // the same as a key for the pages: verify, defence or propose
+	// GroundsLong is the grounds with their descriptions ("N6 收受物业…"), for the case page.
+	GroundsLong string
 	NextDue     *time.Time
 	// The last days of the deadlines (a deadline is stored as the instant it ends).
 	VerifyBy, DefenceBy, ProposeBy, NextDueBy string
@@ -175,8 +178,10 @@ func (s *Service) view(ctx context.Context, p app.Principal, c models.Committee,
 // summarise shapes one case for lists, with its overdue deadline.
 func summarise(k models.CommitteeCase, member, estate string, now time.Time) CaseSummary {
 	cs := CaseSummary{CommitteeCase: k, MemberName: member, EstateName: estate, StatusLabel: StatusLabel(k.Status), GroundsText: strings.Join(splitGrounds(k.Grounds), "、")}
+	cs.GroundsLong = groundsText(splitGrounds(k.Grounds))
 	if k.Kind == models.CaseCessation {
 		cs.GroundsText = CessationLabel(k.CessationReason)
+		cs.GroundsLong = cs.GroundsText
 	}
 	check := func(due *time.Time, done bool, what string) {
 		if due == nil || done || cs.Overdue {
@@ -187,6 +192,7 @@ func summarise(k models.CommitteeCase, member, estate string, now time.Time) Cas
 		}
 		if !now.Before(*due) {
 			cs.Overdue, cs.OverdueWhat = true, what
+			cs.OverdueKey = map[string]string{"核实 / verification": "verify", "申辩 / defence": "defence", "提请业主大会 / proposal": "propose"}[what]
 		}
 	}
 	by := func(t *time.Time) string {
@@ -344,6 +350,9 @@ func (s *Service) attendance(ctx context.Context, c models.Committee, members []
 		for _, mt := range minutes {
 			if mt.HeldAt.Before(since) {
 				continue
+			}
+			if m.SuspendedAt != nil && !mt.HeldAt.Before(*m.SuspendedAt) {
+				continue // suspended: barred from the meeting, not absent from it
 			}
 			a.Meetings++
 			if !slices.Contains(lines(mt.Present), m.Name) {

@@ -384,6 +384,9 @@ func (s *Service) CreateMinutes(ctx context.Context, p app.Principal, estateID i
 	if err != nil {
 		return 0, err
 	}
+	if err := s.checkSuspended(ctx, e.ID, in.Kind, content); err != nil {
+		return 0, err
+	}
 	now := s.now()
 	m := models.Minutes{EstateID: e.ID, Kind: in.Kind, VoteID: voteID, State: models.MinutesDraft, Revision: 1,
 		CreatedBy: userID(p), CreatedByName: p.Username, CreatedAt: now, UpdatedBy: userID(p), UpdatedByName: p.Username, UpdatedAt: now}
@@ -675,6 +678,9 @@ func (s *Service) UpdateMinutes(ctx context.Context, p app.Principal, id int64, 
 	if err != nil {
 		return MinutesView{}, err
 	}
+	if err := s.checkSuspended(ctx, m.EstateID, m.Kind, clean); err != nil {
+		return MinutesView{}, err
+	}
 	old, err := contentOf(m)
 	if err != nil {
 		return MinutesView{}, app.Internal(err)
@@ -894,4 +900,29 @@ func (s *Service) MinutesPDF(ctx context.Context, p app.Principal, id int64) (Fi
 		return File{}, app.Internal(err)
 	}
 	return s.load(ctx, d)
+}
+
+// checkSuspended applies the rule on suspended members to committee minutes (issue 12,
+// BJ 45): a member suspended at the meeting stays one of "all members" (the list must name
+// them, so that the > 1/2 of all members counts them) but takes no part, so they cannot be
+// present and vote. A refusal names the field.
+func (s *Service) checkSuspended(ctx context.Context, estateID int64, kind string, c MinutesInput) error {
+	if kind != models.MinutesCommittee {
+		return nil
+	}
+	suspended, err := suspendedAt(ctx, s.db, estateID, c.HeldAt)
+	if err != nil {
+		return app.Internal(err)
+	}
+	for _, n := range suspended {
+		if slices.Contains(c.Present, n) {
+			return app.Invalid("present", fmt.Sprintf("委员“%s”已暂停履职，不能出席表决 / %s is suspended and cannot take part", n, n))
+		}
+	}
+	for _, n := range suspended {
+		if len(c.Members) > 0 && !slices.Contains(c.Members, n) {
+			return app.Invalid("members", fmt.Sprintf("暂停履职的委员“%s”仍计入全体委员 / %s is suspended but still one of all members", n, n))
+		}
+	}
+	return nil
 }

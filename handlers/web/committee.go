@@ -26,6 +26,8 @@ type cmPageData struct {
 	Form     map[string]string
 	Labels   func(string) string
 	Cessions func(string) string
+	// Oversight is the committee's ratings, orders and revocations (seed 003 §(六)).
+	Oversight committee.OversightView
 }
 
 func (h *CommitteePages) committeeData(c *fiber.Ctx, p app.Principal, estateID int64) (cmPageData, error) {
@@ -33,7 +35,11 @@ func (h *CommitteePages) committeeData(c *fiber.Ctx, p app.Principal, estateID i
 	if err != nil {
 		return cmPageData{}, err
 	}
-	return cmPageData{EstateID: estateID, View: v, Form: formEcho(c), Labels: committee.GroundLabel, Cessions: committee.CessationLabel}, nil
+	ov, err := h.Committee.Oversight(c.UserContext(), p, v.Committee.ID)
+	if err != nil {
+		return cmPageData{}, err
+	}
+	return cmPageData{EstateID: estateID, View: v, Form: formEcho(c), Labels: committee.GroundLabel, Cessions: committee.CessationLabel, Oversight: ov}, nil
 }
 
 // CommitteePage shows the committee in office of an estate.

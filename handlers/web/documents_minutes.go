@@ -38,6 +38,7 @@ type docMinutesForm struct {
 	Members, Attendees, Agenda, Proceedings string
 	MemberList                              []string
 	Present                                 map[string]bool
+	Suspended                               map[string]bool // members suspended at the meeting: no box to tick
 	Decisions                               []docDecisionRow
 	Signatures                              []docSignatureRow
 	Revision                                int
@@ -63,9 +64,12 @@ func formOf(v documents.MinutesView) docMinutesForm {
 	c := v.Content
 	f := docMinutesForm{Title: c.Title, Place: c.Place, HeldAt: docInputTime(c.HeldAt, dateTimeInput),
 		Members: strings.Join(c.Members, "\n"), Attendees: strings.Join(c.Attendees, "\n"), Agenda: strings.Join(c.Agenda, "\n"),
-		Proceedings: c.Proceedings, MemberList: c.Members, Present: map[string]bool{}, Revision: v.Revision}
+		Proceedings: c.Proceedings, MemberList: c.Members, Present: map[string]bool{}, Suspended: map[string]bool{}, Revision: v.Revision}
 	for _, n := range c.Present {
 		f.Present[n] = true
+	}
+	for _, n := range v.Suspended {
+		f.Suspended[n] = true
 	}
 	for _, d := range v.Decisions {
 		f.Decisions = append(f.Decisions, docDecisionRow{Text: d.Text, Agree: strconv.Itoa(d.Agree), Oppose: strconv.Itoa(d.Oppose),

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"gongzhi/app"
+	"gongzhi/app/committee"
 	"gongzhi/app/formation"
 	"gongzhi/app/rules"
 	"gongzhi/models"
@@ -19,6 +20,9 @@ import (
 // checklist, and the public page of published lists.
 type FormationPages struct {
 	*Handlers // its Formation service serves these pages
+	// Committee, when set, shows a re-election group the owner representatives' ratings
+	// of the committees in office (seed 003 §(六): a basis for re-election).
+	Committee *committee.Service
 }
 
 // formationData is the formation page's data.
@@ -30,6 +34,7 @@ type formationData struct {
 	PoliticalStatuses []formation.PoliticalStatus
 	Today             string // for date inputs, Asia/Shanghai
 	Form              map[string]string
+	Ratings           []committee.RatingView // a re-election group's page: the committee's ratings
 }
 
 func (h *FormationPages) formationData(c *fiber.Ctx, p app.Principal, estateID int64) (formationData, error) {
@@ -37,7 +42,13 @@ func (h *FormationPages) formationData(c *fiber.Ctx, p app.Principal, estateID i
 	if err != nil {
 		return formationData{}, err
 	}
-	return formationData{Estate: ov.Status.Estate, Ov: ov,
+	var ratings []committee.RatingView
+	if h.Committee != nil && ov.Group != nil && ov.Group.Kind == models.GroupKindReelection {
+		if ratings, err = h.Committee.EstateRatings(c.UserContext(), p, estateID); err != nil {
+			return formationData{}, err
+		}
+	}
+	return formationData{Estate: ov.Status.Estate, Ov: ov, Ratings: ratings,
 		PrepRoles: []rules.PrepRole{rules.PrepRoleOwnerRep, rules.PrepRoleDeveloper, rules.PrepRoleStreetOffice, rules.PrepRoleResidentsCommittee,
 			rules.PrepRolePartyOrg},
 		NominationKinds: rules.NominationKinds(), PoliticalStatuses: formation.PoliticalStatuses(),

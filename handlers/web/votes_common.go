@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"gongzhi/app/committee"
 	"gongzhi/app/rules"
 	"gongzhi/app/voting"
 )
@@ -20,6 +21,9 @@ import (
 type VotePages struct {
 	*Handlers
 	Votes *voting.Service
+	// Committee, when set, lets the drafting form start from a founded removal case
+	// (issue 12: /estates/:id/votes/new?removal_case=N).
+	Committee *committee.Service
 }
 
 // choiceField is the form field of an item's answer: "c.<item key>"; an election

@@ -79,10 +79,32 @@ func (h *VotePages) newVoteData(c *fiber.Ctx, p app.Principal, estateID int64, e
 	return d, nil
 }
 
-// NewVotePage shows the drafting form of a vote of an estate.
+// NewVotePage shows the drafting form of a vote of an estate. With ?removal_case=N (the
+// button on a founded case's page) the first item is the removal of the case's member,
+// an elect_committee item carrying the case (issue 12); the form posts it like any other
+// and CreateVote drafts it through the same service call as the API.
 func (h *VotePages) NewVotePage(c *fiber.Ctx) error {
 	return renderIDPage(c, h.Handlers, "vote_new", "estates", func(c *fiber.Ctx, p app.Principal, id int64) (voteNewData, error) {
-		return h.newVoteData(c, p, id, nil)
+		d, err := h.newVoteData(c, p, id, nil)
+		if err != nil {
+			return d, err
+		}
+		if rc := c.QueryInt("removal_case"); rc > 0 && h.Committee != nil {
+			k, err := h.Committee.Case(httpx.Ctx(c), p, int64(rc))
+			if err != nil {
+				return d, err
+			}
+			if k.EstateID != id {
+				return d, app.Invalid("removal_case", "该案件不属于本小区 / the case belongs to another estate")
+			}
+			lang := Lang(c)
+			d.F["title"] = h.Views.T(lang, "inoffice.removal_vote_title", "Name", k.MemberName)
+			d.F["item_title_1"] = h.Views.T(lang, "inoffice.removal_item_title", "Name", k.MemberName)
+			d.F["item_text_1"] = h.Views.T(lang, "inoffice.removal_item_text", "Name", k.MemberName, "ID", k.ID, "Grounds", k.GroundsText)
+			d.F["item_matter_1"] = string(rules.MatterElectCommittee)
+			d.F["item_removal_case_1"] = strconv.FormatInt(k.ID, 10)
+		}
+		return d, nil
 	})
 }
 
@@ -147,8 +169,14 @@ func parseNewVote(c *fiber.Ctx) parsedVote {
 		if strings.TrimSpace(title+text) == "" {
 			continue
 		}
-		in.Items = append(in.Items, voting.ItemInput{Key: "item" + strconv.Itoa(len(in.Items)+1), Title: title, Text: text,
-			Matter: c.FormValue("item_matter_" + s)})
+		it := voting.ItemInput{Key: "item" + strconv.Itoa(len(in.Items)+1), Title: title, Text: text,
+			Matter: c.FormValue("item_matter_" + s)}
+		if rc := strings.TrimSpace(c.FormValue("item_removal_case_" + s)); rc != "" {
+			if it.RemovalCaseID, ok = wholeNumber64(rc); !ok {
+				bad("item_title_"+s, "罢免案件编号须为整数 / the removal case must be a number")
+			}
+		}
+		in.Items = append(in.Items, it)
 		pv.SlotOf = append(pv.SlotOf, slot)
 	}
 	if election != nil {
@@ -244,4 +272,10 @@ func (h *VotePages) CreateVote(c *fiber.Ctx) error {
 		shown.Message = h.Views.T(lang, "vote.fix_fields", "N", len(shown.Details))
 	}
 	return h.RenderWithError(c, "vote_new", h.page(c, "estates", d), &shown)
+}
+
+// wholeNumber64 reads a positive id typed or posted in a form.
+func wholeNumber64(s string) (int64, bool) {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	return n, err == nil && n > 0
 }
