@@ -1,0 +1,237 @@
+package supervision
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"gongzhi/app/calendar"
+	"gongzhi/app/rules"
+	"gongzhi/models"
+)
+
+// EstateFacts are the facts of one estate that the rates count, as of one instant.
+type EstateFacts struct {
+	EstateID      int64
+	EstateName    string
+	CommunityID   int64
+	CommunityName string
+	CommunityPath string
+	ProfileCode   string
+
+	InOffice       bool // a committee formed or filed, not ended
+	Transitional   bool // an acting transitional body and no committee in office
+	PartyRecorded  bool // the community recorded the Party facts
+	PartyOrg       bool
+	PartyWorkGroup bool
+	Contract       bool // a filed service contract in force today
+
+	SurveyRespondents int64 // of the latest survey closed by now (0: none)
+	SurveySatisfied   int64
+	SurveyClosedOn    string
+
+	ComplaintsReceived int64 // received this year (by now)
+	ResponseDecided    int64 // response stage met, late or missed
+	ResponseMet        int64
+	ResolveDecided     int64 // resolve stage met, late or missed
+	ResolveMet         int64
+}
+
+// Value is the estate's numerator and denominator for the indicator.
+func (f EstateFacts) Value(i Indicator) Rate {
+	b := func(v bool) int64 {
+		if v {
+			return 1
+		}
+		return 0
+	}
+	switch i {
+	case CommitteeFormation:
+		return Rate{b(f.InOffice), 1}
+	case TransitionalBody:
+		return Rate{b(f.Transitional), 1}
+	case PartyOrgCoverage:
+		return Rate{b(f.PartyOrg), 1}
+	case PartyWorkGroup:
+		return Rate{b(f.InOffice && f.PartyWorkGroup), b(f.InOffice)}
+	case PropertyCoverage:
+		return Rate{b(f.Contract), 1}
+	case OwnerSatisfaction:
+		return Rate{f.SurveySatisfied, f.SurveyRespondents}
+	case ComplaintsAccepted:
+		return Rate{f.ResponseMet, f.ResponseDecided}
+	case ComplaintsOnTime:
+		return Rate{f.ResolveMet, f.ResolveDecided}
+	}
+	return Rate{}
+}
+
+// scopeFilter restricts a query on a table with an estate_id column to the estates
+// whose community lies under prefix ("" is every estate).
+func scopeFilter(q *gorm.DB, col, prefix string) *gorm.DB {
+	if prefix == "" {
+		return q
+	}
+	return q.Where(col+" IN (SELECT e.id FROM estates e JOIN orgs o ON o.id = e.community_id WHERE o.path LIKE ?)", prefix+"%")
+}
+
+// yearStart is 00:00 Shanghai of 1 January of t's Shanghai year, in UTC.
+func yearStart(t time.Time) time.Time {
+	s := t.In(rules.Shanghai())
+	return time.Date(s.Year(), 1, 1, 0, 0, 0, 0, rules.Shanghai()).UTC()
+}
+
+// facts reads the facts of every estate under prefix as of now: one query per table,
+// each through an index on estate_id (or the org path), none over units or ballots.
+func (s *Service) facts(ctx context.Context, prefix string, now time.Time) ([]EstateFacts, error) {
+	db := s.db.WithContext(ctx)
+	today := rules.ShanghaiDate(now)
+	var estates []models.EstateWithPath
+	q := db.Table("estates").
+		Select("estates.id, estates.name, estates.community_id, estates.profile_code, orgs.name AS community_name, orgs.path AS community_path").
+		Joins("JOIN orgs ON orgs.id = estates.community_id").
+		Order("orgs.path, estates.name, estates.id")
+	if prefix != "" {
+		q = q.Where("orgs.path LIKE ?", prefix+"%")
+	}
+	if err := q.Scan(&estates).Error; err != nil {
+		return nil, fmt.Errorf("supervision: estates: %w", err)
+	}
+	out := make([]EstateFacts, len(estates))
+	index := make(map[int64]int, len(estates))
+	for i, e := range estates {
+		out[i] = EstateFacts{EstateID: e.ID, EstateName: e.Name, CommunityID: e.CommunityID, CommunityName: e.CommunityName,
+			CommunityPath: e.CommunityPath, ProfileCode: e.ProfileCode}
+		index[e.ID] = i
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	each := func(ids []int64, set func(*EstateFacts)) {
+		for _, id := range ids {
+			if i, ok := index[id]; ok {
+				set(&out[i])
+			}
+		}
+	}
+
+	var inOffice []int64
+	if err := scopeFilter(db.Table("committees").Distinct("estate_id").
+		Where("status IN ?", []string{models.CommitteeFormed, models.CommitteeFiled}), "estate_id", prefix).
+		Pluck("estate_id", &inOffice).Error; err != nil {
+		return nil, fmt.Errorf("supervision: committees: %w", err)
+	}
+	each(inOffice, func(f *EstateFacts) { f.InOffice = true })
+
+	var acting []int64
+	if err := scopeFilter(db.Table("transitional_bodies").Where("open_estate_id IS NOT NULL"), "open_estate_id", prefix).
+		Pluck("open_estate_id", &acting).Error; err != nil {
+		return nil, fmt.Errorf("supervision: transitional bodies: %w", err)
+	}
+	each(acting, func(f *EstateFacts) { f.Transitional = !f.InOffice })
+
+	var party []models.EstatePartyFacts
+	if err := scopeFilter(db.Model(&models.EstatePartyFacts{}), "estate_id", prefix).Find(&party).Error; err != nil {
+		return nil, fmt.Errorf("supervision: party facts: %w", err)
+	}
+	for _, p := range party {
+		if i, ok := index[p.EstateID]; ok {
+			out[i].PartyRecorded, out[i].PartyOrg, out[i].PartyWorkGroup = true, p.HasPartyOrg, p.PartyWorkGroup
+		}
+	}
+
+	var covered []int64
+	if err := scopeFilter(db.Table("service_contracts").Distinct("estate_id").
+		Where("filed_on IS NOT NULL AND filed_on <= ? AND starts_on <= ? AND ends_on >= ? AND (terminated_on IS NULL OR terminated_on >= ?)",
+			today, today, today, today), "estate_id", prefix).
+		Pluck("estate_id", &covered).Error; err != nil {
+		return nil, fmt.Errorf("supervision: contracts: %w", err)
+	}
+	each(covered, func(f *EstateFacts) { f.Contract = true })
+
+	var surveys []models.SatisfactionSurvey
+	if err := scopeFilter(db.Model(&models.SatisfactionSurvey{}).Select("id, estate_id, closed_at, respondents, satisfied").
+		Where("closed_at <= ?", now), "estate_id", prefix).
+		Order("estate_id, closed_at, id").Find(&surveys).Error; err != nil {
+		return nil, fmt.Errorf("supervision: surveys: %w", err)
+	}
+	for _, sv := range surveys { // ordered: the last one of an estate wins
+		if i, ok := index[sv.EstateID]; ok {
+			out[i].SurveyRespondents, out[i].SurveySatisfied = int64(sv.Respondents), int64(sv.Satisfied)
+			out[i].SurveyClosedOn = rules.ShanghaiDate(sv.ClosedAt)
+		}
+	}
+
+	if err := s.complaintFacts(ctx, prefix, now, out, index); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+type complaintRow struct {
+	EstateID       int64
+	CycleStartedAt time.Time
+	RespondedAt    *time.Time
+	FirstResultAt  *time.Time
+	ResolvedAt     *time.Time
+}
+
+// complaintFacts counts the complaints received this year by now on the 三三三 clock
+// of the estate's profile (app/rules ComplaintSLA, as the complaints register does).
+func (s *Service) complaintFacts(ctx context.Context, prefix string, now time.Time, out []EstateFacts, index map[int64]int) error {
+	cal, err := calendar.Working(ctx, s.cal, s.db)
+	if err != nil {
+		return err
+	}
+	var list []complaintRow
+	if err := scopeFilter(s.db.WithContext(ctx).Table("complaints").
+		Select("estate_id, cycle_started_at, responded_at, first_result_at, resolved_at").
+		Where("received_at >= ? AND received_at <= ?", yearStart(now), now), "estate_id", prefix).Scan(&list).Error; err != nil {
+		return fmt.Errorf("supervision: complaints: %w", err)
+	}
+	profiles := map[string]rules.JurisdictionProfile{}
+	for _, c := range list {
+		i, ok := index[c.EstateID]
+		if !ok {
+			continue
+		}
+		f := &out[i]
+		prof, ok := profiles[f.ProfileCode]
+		if !ok {
+			prof = rules.ProfileOrDefault(f.ProfileCode)
+			profiles[f.ProfileCode] = prof
+		}
+		r := rules.ComplaintSLA(rules.SLAInput{ReceivedAt: c.CycleStartedAt.UTC(), RespondedAt: c.RespondedAt, FirstResultAt: c.FirstResultAt,
+			ResolvedAt: c.ResolvedAt, ResponseMinutes: prof.ComplaintResponseMinutes, FirstResultHours: prof.ComplaintFirstResultHours,
+			ResolveDays: prof.ComplaintResolveDays, Calendar: cal, Now: now})
+		f.ComplaintsReceived++
+		if r.Response.State != rules.StagePending {
+			f.ResponseDecided++
+			if r.Response.Met() {
+				f.ResponseMet++
+			}
+		}
+		if r.Resolve.State != rules.StagePending {
+			f.ResolveDecided++
+			if r.Resolve.Met() {
+				f.ResolveMet++
+			}
+		}
+	}
+	return nil
+}
+
+// pathIDs are the org ids of a materialised path, root first.
+func pathIDs(path string) []int64 {
+	var out []int64
+	for _, s := range strings.Split(strings.Trim(path, "/"), "/") {
+		if id, err := strconv.ParseInt(s, 10, 64); err == nil {
+			out = append(out, id)
+		}
+	}
+	return out
+}
