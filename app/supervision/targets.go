@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -63,14 +64,28 @@ type Target struct {
 	Percent   int       `json:"percent"`
 }
 
-// targetOrg loads the org a target is set for: a district or city in the principal's
-// jurisdiction (the district's own, or the administrator's any).
-func (s *Service) targetOrg(ctx context.Context, p app.Principal, orgID int64) (models.Org, error) {
+// targetOrg loads the org a target is set for: a district or the city in the
+// principal's jurisdiction (its own org by default). read also admits the district or
+// city above the principal's org, whose targets apply to it (the default for a street
+// office or a community: the nearest one above).
+func (s *Service) targetOrg(ctx context.Context, p app.Principal, orgID int64, read bool) (models.Org, error) {
+	if orgID == 0 && read && !p.IsAdmin() {
+		ids := pathIDs(p.OrgPath)
+		for i := len(ids) - 1; i >= 0 && orgID == 0; i-- {
+			if o, err := models.FindOrg(ctx, s.db, ids[i]); err == nil && (o.Kind == models.OrgDistrict || o.Kind == models.OrgCity) {
+				orgID = o.ID
+			}
+		}
+	}
 	if orgID == 0 {
 		orgID = p.OrgID
 	}
+	if orgID == 0 {
+		return models.Org{}, app.Invalid("org_id", "请选择区或市 / choose a district or the city")
+	}
 	o, err := models.FindOrg(ctx, s.db, orgID)
-	if err != nil || (!p.IsAdmin() && !p.CoversOrgPath(o.Path)) {
+	visible := err == nil && (p.IsAdmin() || p.CoversOrgPath(o.Path) || (read && strings.HasPrefix(p.OrgPath, o.Path)))
+	if !visible {
 		return o, app.Errorf(app.ENotFound, "机构不存在 / no such org")
 	}
 	if o.Kind != models.OrgDistrict && o.Kind != models.OrgCity {
@@ -84,7 +99,7 @@ func (s *Service) SetTarget(ctx context.Context, p app.Principal, in TargetInput
 	if err := access.Require(p, access.SetTargets); err != nil {
 		return err
 	}
-	o, err := s.targetOrg(ctx, p, in.OrgID)
+	o, err := s.targetOrg(ctx, p, in.OrgID, false)
 	if err != nil {
 		return err
 	}
@@ -124,7 +139,7 @@ func (s *Service) Targets(ctx context.Context, p app.Principal, orgID int64) ([]
 	if err := access.Require(p, access.ReadSupervision); err != nil {
 		return nil, err
 	}
-	o, err := s.targetOrg(ctx, p, orgID)
+	o, err := s.targetOrg(ctx, p, orgID, true)
 	if err != nil {
 		return nil, err
 	}
