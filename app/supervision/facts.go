@@ -2,6 +2,7 @@ package supervision
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -111,6 +112,16 @@ func (s *Service) facts(ctx context.Context, prefix string, now time.Time) ([]Es
 	if len(out) == 0 {
 		return out, nil
 	}
+	// The complaints are the largest read: start it now and do the rest meanwhile. It
+	// writes only the complaint fields of out, the other reads only the others.
+	complaintsDone := make(chan error, 1)
+	go func() { complaintsDone <- s.complaintFacts(ctx, prefix, now, out, index) }()
+	drained := false
+	defer func() { // an early return waits for the complaints, which write into out
+		if !drained {
+			<-complaintsDone
+		}
+	}()
 	each := func(ids []int64, set func(*EstateFacts)) {
 		for _, id := range ids {
 			if i, ok := index[id]; ok {
@@ -166,18 +177,12 @@ func (s *Service) facts(ctx context.Context, prefix string, now time.Time) ([]Es
 		}
 	}
 
-	if err := s.complaintFacts(ctx, prefix, now, out, index); err != nil {
+	err := <-complaintsDone
+	drained = true
+	if err != nil {
 		return nil, err
 	}
 	return out, nil
-}
-
-type complaintRow struct {
-	EstateID       int64
-	CycleStartedAt time.Time
-	RespondedAt    *time.Time
-	FirstResultAt  *time.Time
-	ResolvedAt     *time.Time
 }
 
 // complaintFacts counts the complaints received this year by now on the 三三三 clock
@@ -187,15 +192,26 @@ func (s *Service) complaintFacts(ctx context.Context, prefix string, now time.Ti
 	if err != nil {
 		return err
 	}
-	var list []complaintRow
-	if err := scopeFilter(s.db.WithContext(ctx).Table("complaints").
-		Select("estate_id, cycle_started_at, responded_at, first_result_at, resolved_at").
-		Where("received_at >= ? AND received_at <= ?", yearStart(now), now), "estate_id", prefix).Scan(&list).Error; err != nil {
+	// Read with database/sql, not GORM's reflection: the city reads a year of
+	// complaints (about 110,000 rows at 10,000 estates).
+	rows, err := scopeFilter(s.db.WithContext(ctx).Table("complaints").
+		Select("estate_id, cycle_started_at, responded_at, resolved_at").
+		Where("received_at >= ? AND received_at <= ?", yearStart(now), now), "estate_id", prefix).Rows()
+	if err != nil {
 		return fmt.Errorf("supervision: complaints: %w", err)
 	}
+	defer rows.Close()
 	profiles := map[string]rules.JurisdictionProfile{}
-	for _, c := range list {
-		i, ok := index[c.EstateID]
+	var (
+		estateID            int64
+		started             time.Time
+		responded, resolved sql.NullTime
+	)
+	for rows.Next() {
+		if err := rows.Scan(&estateID, &started, &responded, &resolved); err != nil {
+			return fmt.Errorf("supervision: complaints: %w", err)
+		}
+		i, ok := index[estateID]
 		if !ok {
 			continue
 		}
@@ -205,9 +221,17 @@ func (s *Service) complaintFacts(ctx context.Context, prefix string, now time.Ti
 			prof = rules.ProfileOrDefault(f.ProfileCode)
 			profiles[f.ProfileCode] = prof
 		}
-		r := rules.ComplaintSLA(rules.SLAInput{ReceivedAt: c.CycleStartedAt.UTC(), RespondedAt: c.RespondedAt, FirstResultAt: c.FirstResultAt,
-			ResolvedAt: c.ResolvedAt, ResponseMinutes: prof.ComplaintResponseMinutes, FirstResultHours: prof.ComplaintFirstResultHours,
-			ResolveDays: prof.ComplaintResolveDays, Calendar: cal, Now: now})
+		in := rules.SLAInput{ReceivedAt: started.UTC(), ResponseMinutes: prof.ComplaintResponseMinutes, FirstResultHours: prof.ComplaintFirstResultHours,
+			ResolveDays: prof.ComplaintResolveDays, Calendar: cal, Now: now}
+		if responded.Valid {
+			t := responded.Time.UTC()
+			in.RespondedAt = &t
+		}
+		if resolved.Valid {
+			t := resolved.Time.UTC()
+			in.ResolvedAt = &t
+		}
+		r := rules.ComplaintSLA(in)
 		f.ComplaintsReceived++
 		if r.Response.State != rules.StagePending {
 			f.ResponseDecided++
@@ -221,6 +245,9 @@ func (s *Service) complaintFacts(ctx context.Context, prefix string, now time.Ti
 				f.ResolveMet++
 			}
 		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("supervision: complaints: %w", err)
 	}
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -86,6 +88,16 @@ func runBench(ctx context.Context, db *gorm.DB, dsn string, city int64, n int) e
 		}
 		a, err := svc.Auth.Login(ctx, auth.Credentials{Username: name, Password: pw, Address: "127.0.0.1"}, auth.KindAPI)
 		return w.Token, a.Token, err
+	}
+	if f := os.Getenv("GENCITY_CPUPROFILE"); f != "" {
+		out, err := os.Create(f)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(out); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	fmt.Printf("city %d %q, district %d %q, street %d %q\n", cityOrg.ID, cityOrg.Name, district.ID, district.Name, street.ID, street.Name)
 	var counts struct{ Estates, Units, Complaints int64 }

@@ -24,9 +24,9 @@ CREATE TABLE estate_party_facts (
     updated_at DATETIME NOT NULL
 );
 
-CREATE INDEX ix_complaints_received ON complaints(received_at);
+CREATE INDEX ix_complaints_rates ON complaints(estate_id, received_at, cycle_started_at, responded_at, resolved_at);
 
 -- +goose Down
-DROP INDEX ix_complaints_received;
+DROP INDEX ix_complaints_rates;
 DROP TABLE estate_party_facts;
 DROP TABLE supervision_targets;
