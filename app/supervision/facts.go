@@ -17,29 +17,29 @@ import (
 
 // EstateFacts are the facts of one estate that the rates count, as of one instant.
 type EstateFacts struct {
-	EstateID      int64
-	EstateName    string
-	CommunityID   int64
-	CommunityName string
-	CommunityPath string
-	ProfileCode   string
+	EstateID      int64  `json:"estate_id"`
+	EstateName    string `json:"estate_name"`
+	CommunityID   int64  `json:"community_id"`
+	CommunityName string `json:"community_name"`
+	CommunityPath string `json:"community_path"`
+	ProfileCode   string `json:"profile_code"`
 
-	InOffice       bool // a committee formed or filed, not ended
-	Transitional   bool // an acting transitional body and no committee in office
-	PartyRecorded  bool // the community recorded the Party facts
-	PartyOrg       bool
-	PartyWorkGroup bool
-	Contract       bool // a filed service contract in force today
+	InOffice       bool `json:"in_office"`      // a committee formed or filed, not ended
+	Transitional   bool `json:"transitional"`   // an acting transitional body and no committee in office
+	PartyRecorded  bool `json:"party_recorded"` // the community recorded the Party facts
+	PartyOrg       bool `json:"party_org"`
+	PartyWorkGroup bool `json:"party_work_group"`
+	Contract       bool `json:"contract"` // a filed service contract in force today
 
-	SurveyRespondents int64 // of the latest survey closed by now (0: none)
-	SurveySatisfied   int64
-	SurveyClosedOn    string
+	SurveyRespondents int64  `json:"survey_respondents"` // of the latest survey closed by now (0: none)
+	SurveySatisfied   int64  `json:"survey_satisfied"`
+	SurveyClosedOn    string `json:"survey_closed_on"`
 
-	ComplaintsReceived int64 // received this year (by now)
-	ResponseDecided    int64 // response stage met, late or missed
-	ResponseMet        int64
-	ResolveDecided     int64 // resolve stage met, late or missed
-	ResolveMet         int64
+	ComplaintsReceived int64 `json:"complaints_received"` // received this year (by now)
+	ResponseDecided    int64 `json:"response_decided"`    // response stage met, late or missed
+	ResponseMet        int64 `json:"response_met"`
+	ResolveDecided     int64 `json:"resolve_decided"` // resolve stage met, late or missed
+	ResolveMet         int64 `json:"resolve_met"`
 }
 
 // Value is the estate's numerator and denominator for the indicator.

@@ -7,7 +7,7 @@ CREATE TABLE supervision_targets (
     id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     org_id BIGINT NOT NULL,
     year INT NOT NULL,
-    indicator VARCHAR(32) NOT NULL,
+    indicator VARCHAR(32) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
     percent INT NOT NULL,
     set_by BIGINT NULL,
     created_at DATETIME(6) NOT NULL,
