@@ -47,6 +47,8 @@ const (
 	swPropRecs  = "admin district street community committee"         // an estate's property records
 	swGrade     = "admin district"                                    // credit grades and red/black lists (issue 13)
 	swAudit     = "admin street auditor"                              // the auditor's workspace (docs/audit.md)
+	swRates     = "admin district street community"                   // supervision rates (issue 15)
+	swParty     = "admin street community"                            // record an estate's Party facts (issue 15)
 )
 
 // swRule is the classification of one route.
@@ -156,6 +158,20 @@ var swTable = map[string]swRule{
 	"GET /votes/:id/audit/paper-audits/:paudit":                      onVote("open", swAudit).plus(404),
 	"POST /votes/:id/audit/paper-audits/:paudit/items/:pitem":        onVote("open", swAudit).plus(404),
 	"POST /votes/:id/audit/recounts":                                 onVote("done", swAudit),
+	// Supervision rates and targets (issue 15). Without ?indicator= the drill-down is
+	// a 422; the admin's targets need an org (422); a street's are its district's.
+	"GET /api/v1/supervision/rates":         list(swRates),
+	"GET /api/v1/supervision/rates/estates": list(swRates),
+	"GET /api/v1/supervision/targets":       list(swRates),
+	"POST /api/v1/supervision/targets":      list(swGrade),
+	"POST /api/v1/estates/:id/party-facts":  obj(swParty),
+	"GET /supervision":                      list(swRates),
+	"GET /supervision.xlsx":                 list(swRates),
+	"GET /supervision/estates":              list(swRates),
+	"GET /supervision/estates.xlsx":         list(swRates),
+	"GET /supervision/targets":              list(swRates),
+	"POST /supervision/targets":             list(swGrade),
+	"POST /estates/:id/party-facts":         obj(swParty),
 	// The State Council holiday calendar: the platform administrator only.
 	"GET /api/v1/holiday-calendars":        list("admin"),
 	"POST /api/v1/holiday-calendars/:year": list("admin"),

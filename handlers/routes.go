@@ -355,6 +355,13 @@ func New(d Deps) *fiber.App {
 	authed.Get("/votes/:id/audit/paper-audits/:paudit", httpx.Allow(access.AuditVotes), auditAPI.PaperAudit)
 	authed.Post("/votes/:id/audit/paper-audits/:paudit/items/:pitem", httpx.Allow(access.AuditVotes), auditAPI.RecordCheck)
 	authed.Post("/votes/:id/audit/recounts", httpx.Allow(access.AuditVotes), auditAPI.RunRecount)
+	// supervision rates and targets API routes (issue 15, app/supervision; docs/supervision.md)
+	supAPI := &api.SupervisionHandlers{Supervision: d.Svc.Supervision}
+	authed.Get("/supervision/rates", httpx.Allow(access.ReadSupervision), supAPI.Rates)
+	authed.Get("/supervision/rates/estates", httpx.Allow(access.ReadSupervision), supAPI.Estates)
+	authed.Get("/supervision/targets", httpx.Allow(access.ReadSupervision), supAPI.Targets)
+	authed.Post("/supervision/targets", httpx.Allow(access.SetTargets), supAPI.SetTarget)
+	authed.Post("/estates/:id/party-facts", httpx.Allow(access.RecordPartyFacts), supAPI.RecordParty)
 	v1.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	// Web pages.
@@ -557,6 +564,15 @@ func New(d Deps) *fiber.App {
 	staff.Get("/votes/:id/audit/paper-audits/:paudit", httpx.Allow(access.AuditVotes), auditWeb.SamplePage)
 	staff.Post("/votes/:id/audit/paper-audits/:paudit/items/:pitem", httpx.Allow(access.AuditVotes), auditWeb.RecordCheck)
 	staff.Post("/votes/:id/audit/recounts", httpx.Allow(access.AuditVotes), auditWeb.RunRecount)
+	// supervision rates and targets web routes (issue 15, app/supervision; docs/supervision.md)
+	supWeb := &web.SupervisionPages{Handlers: webH, Supervision: d.Svc.Supervision}
+	staff.Get("/supervision", httpx.Allow(access.ReadSupervision), supWeb.Rates)
+	staff.Get("/supervision.xlsx", httpx.Allow(access.ReadSupervision), supWeb.RatesXLSX)
+	staff.Get("/supervision/estates", httpx.Allow(access.ReadSupervision), supWeb.Estates)
+	staff.Get("/supervision/estates.xlsx", httpx.Allow(access.ReadSupervision), supWeb.EstatesXLSX)
+	staff.Get("/supervision/targets", httpx.Allow(access.ReadSupervision), supWeb.Targets)
+	staff.Post("/supervision/targets", httpx.Allow(access.SetTargets), supWeb.SetTarget)
+	staff.Post("/estates/:id/party-facts", httpx.Allow(access.RecordPartyFacts), supWeb.RecordParty)
 	return fapp
 }
 

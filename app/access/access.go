@@ -52,6 +52,10 @@ const (
 	// Committee oversight (seed 003 §(六), docs/rules.md "Committee oversight").
 	OversightRate  // record the owner representatives' periodic rating of the committee's work
 	OversightOrder // order a committee to rectify, record the outcome, revoke a decision it refused to rectify
+	// Supervision (issue 15, docs/supervision.md).
+	ReadSupervision  // read the rates against targets of one's jurisdiction and their estates, and export them
+	SetTargets       // set a district's (or the city's) yearly targets of the rates
+	RecordPartyFacts // record whether an estate has a Party organisation and its committee a Party work group
 
 	// numActions is not an action: it counts them (new actions go above it).
 	numActions
@@ -98,6 +102,9 @@ var table = map[Action]rule{
 	CaseReport:         {"case_report", []app.Role{admin, street, community, committee}, "无权登记业主委员会委员的负面清单案件"},
 	CaseVerify:         {"case_verify", []app.Role{admin, street, community}, "无权核实：负面清单情形由街道办事处或社区核实"},
 	CaseOrder:          {"case_order", []app.Role{admin, street}, "无权责令：只有街道办事处可以责令业主委员会提请罢免"},
+	ReadSupervision:    {"read_supervision", []app.Role{admin, district, street, community}, "无权查看监督指标：指标供街道、区、市和社区使用"},
+	SetTargets:         {"set_targets", []app.Role{admin, district}, "无权设定目标：年度目标由区（或市）设定"},
+	RecordPartyFacts:   {"record_party_facts", []app.Role{admin, street, community}, "无权登记党组织情况：由社区或街道登记"},
 	AuditVotes:         {"audit_votes", []app.Role{admin, street, app.RoleAuditor}, "无权使用审计工作台：审计工作台供审计员、街道办事处和平台管理员使用"},
 	OversightRate:      {"oversight_rate", []app.Role{admin, street, community}, "无权登记：业主代表评议由社区或街道办事处组织登记"},
 	OversightOrder:     {"oversight_order", []app.Role{admin, street}, "无权操作：责令整改和撤销业主委员会决定由街道办事处作出"},

@@ -25,6 +25,7 @@ import (
 	"gongzhi/app/pii"
 	"gongzhi/app/property"
 	"gongzhi/app/roster"
+	"gongzhi/app/supervision"
 	"gongzhi/app/voting"
 )
 
@@ -71,6 +72,8 @@ type Set struct {
 	// Committee is the committee in office (issue 12): cases, cessation, seats.
 	Committee *committee.Service
 	AuditView *auditview.Service // the auditor's workspace (issue 14)
+	// Supervision is the rates against targets of street offices, districts and the city (issue 15).
+	Supervision *supervision.Service
 }
 
 // New builds the service set.
@@ -129,5 +132,6 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	set.Votes.SetRemovalCases(set.Committee)
 	set.Votes.SetFinalListener(set.Committee)
 	set.Roster.SetImportObserver(set.Committee)
+	set.Supervision = supervision.New(db, set.Orgs, set.Clock, set.Calendar, opt.Logger)
 	return set, nil
 }
