@@ -94,6 +94,9 @@ var swTable = map[string]swRule{
 	"GET /api/v1/votes/:id/results":            {public: true, vote: "done"},
 	"GET /api/v1/votes/:id/participation-list": {public: true, vote: "done"},
 	"GET /api/v1/votes/:id/resolution.pdf":     {public: true, vote: "done"},
+	// Issue 16: a resolution is issued by staff who run the vote (or on publication).
+	"POST /api/v1/votes/:id/resolution/issues": onVote("done", swRunners),
+	"POST /votes/:id/resolution/issue":         onVote("done", swRunners),
 	"GET /public/estates/:id":                  pub(),
 	"GET /verify":                              pub(),
 	"POST /verify":                             pub(),

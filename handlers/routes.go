@@ -215,6 +215,7 @@ func New(d Deps) *fiber.App {
 	authed.Get("/votes/:id/recount", votesAPI.Recount)
 	// documents API routes
 	authed.Post("/votes/:id/resolution/corrections", httpx.Allow(access.RunVote), docsAPI.CorrectResolution)
+	authed.Post("/votes/:id/resolution/issues", httpx.Allow(access.RunVote), docsAPI.IssueResolution) // issue 16: issued by staff, never by a GET
 	authed.Get("/votes/:id/notices.pdf", httpx.Allow(access.ReadBallotLinks), docsAPI.Notices)
 	authed.Post("/votes/:id/notices/regenerations", httpx.Allow(access.RunVote), docsAPI.RegenerateNotices)
 	authed.Get("/votes/:id/documents", docsAPI.VoteDocuments)
@@ -433,6 +434,7 @@ func New(d Deps) *fiber.App {
 	staff.Get("/votes/:id/documents", docsWeb.VoteDocuments)
 	staff.Get("/votes/:id/notices.pdf", httpx.Allow(access.ReadBallotLinks), docsWeb.Notices)
 	staff.Post("/votes/:id/resolution/correct", httpx.Allow(access.RunVote), docsWeb.CorrectResolution)
+	staff.Post("/votes/:id/resolution/issue", httpx.Allow(access.RunVote), docsWeb.IssueResolution) // issue 16: issued by staff, never by a GET
 	staff.Post("/votes/:id/notices/regenerate", httpx.Allow(access.RunVote), docsWeb.RegenerateNotices)
 	staff.Post("/votes/:id/minutes", httpx.Allow(access.KeepRecords), docsWeb.CreateAssemblyMinutes)
 	staff.Get("/minutes/:id", docsWeb.MinutesPage)

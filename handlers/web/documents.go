@@ -159,6 +159,19 @@ func (h *DocumentPages) Resolution(c *fiber.Ctx) error {
 	return httpx.SendDocument(c, f)
 }
 
+// IssueResolution issues the vote's resolution (or its annotated version).
+func (h *DocumentPages) IssueResolution(c *fiber.Ctx) error {
+	p, id, err := principalAndID(c)
+	if err != nil {
+		return err
+	}
+	f, err := h.Docs.IssueResolution(httpx.Ctx(c), p, id)
+	if err != nil {
+		return h.renderVote(c, p, id, err)
+	}
+	return h.RedirectWithFlash(c, fmt.Sprintf("/votes/%d/documents", id), h.Views.T(Lang(c), "h13.resolution_issued", "Number", f.Number))
+}
+
 // CorrectResolution issues a corrected resolution with the reason from the form.
 func (h *DocumentPages) CorrectResolution(c *fiber.Ctx) error {
 	p, id, err := principalAndID(c)
