@@ -88,7 +88,7 @@ func (r *Renderer) Record(ctx context.Context, w io.Writer, d Record, meta Meta)
 	l.documentTitle(d.Issuer, d.Title, d.Subtitle)
 	if d.Draft {
 		l.setFont(sizeBody)
-		l.paragraph(marginLeft, contentWidth, DraftMark+"：未编号的预览，不是正式文件，不能用于核验 / unnumbered preview, not an issued document", "R", true)
+		l.paragraph(marginLeft, contentWidth, DraftMark+"：未编号的预览，不是正式文件 / unnumbered preview, not issued", "R", true)
 		l.space(1)
 	} else {
 		l.docNumberLine("编号", d.DocNumber, 0, "", false)

@@ -140,7 +140,7 @@ func (r *Renderer) Resolution(ctx context.Context, w io.Writer, doc Resolution, 
 	l.documentTitle(doc.EstateName, "业主大会决议", doc.MeetingTitle)
 	if doc.Draft {
 		l.setFont(sizeBody)
-		l.paragraph(marginLeft, contentWidth, DraftMark+"：未编号的预览，不是正式文件，不能用于核验 / unnumbered preview, not an issued document", "R", true)
+		l.paragraph(marginLeft, contentWidth, DraftMark+"：未编号的预览，不是正式文件 / unnumbered preview, not issued", "R", true)
 		l.space(1)
 	} else {
 		l.docNumberLine("文号", doc.DocNumber, doc.Version, doc.Supersedes, doc.Annotated)
