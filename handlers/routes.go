@@ -435,6 +435,10 @@ func New(d Deps) *fiber.App {
 	staff.Get("/votes/:id/notices.pdf", httpx.Allow(access.ReadBallotLinks), docsWeb.Notices)
 	staff.Post("/votes/:id/resolution/correct", httpx.Allow(access.RunVote), docsWeb.CorrectResolution)
 	staff.Post("/votes/:id/resolution/issue", httpx.Allow(access.RunVote), docsWeb.IssueResolution) // issue 16: issued by staff, never by a GET
+	// issue 16 (h13): printable paper ballots and the households that have not voted, for staff who run the vote
+	staff.Get("/votes/:id/paper-ballots.pdf", httpx.Allow(access.RunVote), docsWeb.PaperBallots)
+	staff.Get("/votes/:id/not-voted", httpx.Allow(access.RunVote), docsWeb.NotVoted)
+	staff.Get("/votes/:id/not-voted.pdf", httpx.Allow(access.RunVote), docsWeb.NotVotedPDF)
 	staff.Post("/votes/:id/notices/regenerate", httpx.Allow(access.RunVote), docsWeb.RegenerateNotices)
 	staff.Post("/votes/:id/minutes", httpx.Allow(access.KeepRecords), docsWeb.CreateAssemblyMinutes)
 	staff.Get("/minutes/:id", docsWeb.MinutesPage)

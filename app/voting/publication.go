@@ -9,6 +9,7 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/audit"
+	"gongzhi/app/rules"
 	"gongzhi/models"
 )
 
@@ -118,7 +119,7 @@ func (s *Service) Finalise(ctx context.Context, p app.Principal, voteID int64) (
 		return time.Time{}, app.Errorf(app.EConflict, "结果尚未公布 / the result is not published yet")
 	case v.ObjectionDeadline != nil && now.Before(*v.ObjectionDeadline):
 		return time.Time{}, app.Errorf(app.EConflict, "异议期至 %s 结束，之后才能确定结果 / the objection period ends %s",
-			showTime(*v.ObjectionDeadline), v.ObjectionDeadline.Format(time.RFC3339))
+			rules.DeadlineText(*v.ObjectionDeadline, rules.DayLayoutZH), rules.DeadlineText(*v.ObjectionDeadline, rules.DayLayoutEN))
 	}
 	var by *int64
 	if p.UserID != 0 {
