@@ -16,10 +16,11 @@ import (
 // resolution is issued by staff who may (or on publication), never by a download.
 
 // swReadAudits are the audit entries a GET may add: the record that someone exported the
-// owners' personal data (access to personal data is logged, docs/rules.md), and the
+// owners' personal data or printed the voters' ballot links (access to personal data and
+// credentials is logged, docs/rules.md), and the
 // closing of a vote past its closing time, done by the system (no user) whoever reads it
 // first. Nothing else, and never a document.
-const swReadAudits = "action = 'roster.export' OR (action = 'vote.close' AND user_id IS NULL)"
+const swReadAudits = "action IN ('roster.export', 'document.notices.print') OR (action = 'vote.close' AND user_id IS NULL)"
 
 // swTableCounts counts the rows a GET must never add.
 func swTableCounts(t *testing.T, env *voteEnv) string {

@@ -97,6 +97,8 @@ var swTable = map[string]swRule{
 	// Issue 16: a resolution is issued by staff who run the vote (or on publication).
 	"POST /api/v1/votes/:id/resolution/issues": onVote("done", swRunners),
 	"POST /votes/:id/resolution/issue":         onVote("done", swRunners),
+	"POST /api/v1/votes/:id/notices":           obj(swRunners).plus(409),
+	"POST /votes/:id/notices/issue":            obj(swRunners).plus(409),
 	// Issue 16 (h13): paper ballots and the households not voted yet: staff who run the vote.
 	"GET /votes/:id/paper-ballots.pdf":   obj(swRunners),
 	"GET /votes/:id/not-voted":           obj(swRunners),
@@ -901,14 +903,21 @@ func TestRolesServicesRefuseFirst(t *testing.T) {
 					_, err := s.Votes.AttachScan(ctx, p, ids.open, ids.ballot, voting.ScanInput{})
 					return err
 				},
-				"votes.Void":      func() error { _, err := s.Votes.Void(ctx, p, ids.open, ids.ballot, ""); return err },
-				"votes.Publish":   func() error { _, err := s.Votes.Publish(ctx, p, ids.done); return err },
-				"votes.RecordObj": func() error { _, err := s.Votes.RecordObjection(ctx, p, ids.done, "", ""); return err },
-				"votes.AnswerObj": func() error { _, err := s.Votes.AnswerObjection(ctx, p, ids.done, ids.objection, ""); return err },
-				"votes.Finalise":  func() error { _, err := s.Votes.Finalise(ctx, p, ids.done); return err },
-				"docs.Notices":    func() error { _, err := s.Documents.Notices(ctx, p, ids.open); return err },
-				"docs.Regenerate": func() error { _, err := s.Documents.RegenerateNotices(ctx, p, ids.open, ""); return err },
-				"docs.Correct":    func() error { _, err := s.Documents.CorrectResolution(ctx, p, ids.done, ""); return err },
+				"votes.Void":        func() error { _, err := s.Votes.Void(ctx, p, ids.open, ids.ballot, ""); return err },
+				"votes.Publish":     func() error { _, err := s.Votes.Publish(ctx, p, ids.done); return err },
+				"votes.RecordObj":   func() error { _, err := s.Votes.RecordObjection(ctx, p, ids.done, "", ""); return err },
+				"votes.AnswerObj":   func() error { _, err := s.Votes.AnswerObjection(ctx, p, ids.done, ids.objection, ""); return err },
+				"votes.Finalise":    func() error { _, err := s.Votes.Finalise(ctx, p, ids.done); return err },
+				"docs.Notices":      func() error { _, err := s.Documents.Notices(ctx, p, ids.open); return err },
+				"docs.IssueNotices": func() error { _, err := s.Documents.IssueNotices(ctx, p, ids.open); return err },
+				"docs.IssueResolution": func() error {
+					_, err := s.Documents.IssueResolution(ctx, p, ids.done)
+					return err
+				},
+				"docs.PaperBallots": func() error { _, err := s.Documents.PaperBallots(ctx, p, ids.open, ""); return err },
+				"docs.NotVoted":     func() error { _, err := s.Documents.NotVotedList(ctx, p, ids.open, ""); return err },
+				"docs.Regenerate":   func() error { _, err := s.Documents.RegenerateNotices(ctx, p, ids.open, ""); return err },
+				"docs.Correct":      func() error { _, err := s.Documents.CorrectResolution(ctx, p, ids.done, ""); return err },
 				"docs.Announce": func() error {
 					_, err := s.Documents.PublishAnnouncement(ctx, p, ids.estate, documents.NewAnnouncement{})
 					return err

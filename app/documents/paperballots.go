@@ -93,9 +93,7 @@ func (s *Service) NotVotedList(ctx context.Context, p app.Principal, voteID int6
 	}
 	doc := pdfdoc.HouseholdList{EstateName: list.EstateName, MeetingTitle: d.Title, Heading: "尚未表决住户名单", AsOf: s.now(), ClosesAt: d.ClosesAt,
 		Note: "仅供召集人上门提醒使用，请勿张贴或外传；业主是否表决、如何表决由业主自主决定。"}
-	for _, g := range GroupByBuilding(list.NotVoted()) {
-		doc.Groups = append(doc.Groups, g)
-	}
+	doc.Groups = GroupByBuilding(list.NotVoted())
 	data, err := s.renderBounded(ctx, subjectOf("not-voted", voteID), func(ctx context.Context) ([]byte, error) {
 		var buf bytes.Buffer
 		if err := s.renderer.Households(ctx, &buf, doc, pdfdoc.Meta{CreatedAt: s.now()}); err != nil {

@@ -70,6 +70,20 @@ func (h *DocumentHandlers) CorrectResolution(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(f.Document)
 }
 
+// IssueNotices issues the notice batch of an opened vote when needed: 201 with the
+// version in force (download it from notices.pdf).
+func (h *DocumentHandlers) IssueNotices(c *fiber.Ctx) error {
+	id, err := PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	f, err := h.Docs.IssueNotices(httpx.Ctx(c), httpx.MustPrincipal(c), id)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(f.Document)
+}
+
 // Notices serves the batch of ballot notices of an opened vote (audited).
 func (h *DocumentHandlers) Notices(c *fiber.Ctx) error {
 	id, err := PathID(c, "id")

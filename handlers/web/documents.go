@@ -198,6 +198,19 @@ func (h *DocumentPages) Notices(c *fiber.Ctx) error {
 	return httpx.SendDocument(c, f)
 }
 
+// IssueNotices issues the notice batch when needed, then offers its download.
+func (h *DocumentPages) IssueNotices(c *fiber.Ctx) error {
+	p, id, err := principalAndID(c)
+	if err != nil {
+		return err
+	}
+	f, err := h.Docs.IssueNotices(httpx.Ctx(c), p, id)
+	if err != nil {
+		return h.renderVote(c, p, id, err)
+	}
+	return h.RedirectWithFlash(c, fmt.Sprintf("/votes/%d/documents", id), h.Views.T(Lang(c), "h13.notices_issued", "Number", f.Number))
+}
+
 // RegenerateNotices issues a new version of the notices with the reason from the form.
 func (h *DocumentPages) RegenerateNotices(c *fiber.Ctx) error {
 	p, id, err := principalAndID(c)
