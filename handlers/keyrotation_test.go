@@ -38,6 +38,9 @@ func TestKeyRotationKeepsEveryLinkCheckAndPhone(t *testing.T) {
 			map[string]any{"room": "1-1-201", "proxy": proxy, "choices": map[string]any{"dismiss": "oppose"}}); r.Status != 201 {
 			t.Fatalf("proxy ballot: %d %s", r.Status, r.Body)
 		}
+		if r := env.API("POST", fmt.Sprintf("/api/v1/votes/%d/notices", id), tok, nil); r.Status != 201 {
+			t.Fatalf("issue notices: %d %s", r.Status, r.Body)
+		}
 		notices := env.API("GET", fmt.Sprintf("/api/v1/votes/%d/notices.pdf", id), tok, nil)
 		if notices.Status != 200 {
 			t.Fatalf("notices: %d %s", notices.Status, notices.Body)

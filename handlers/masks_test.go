@@ -195,6 +195,9 @@ func TestMasksNeverShowIdentityCheck(t *testing.T) {
 		}
 		scanForSecrets(t, "audit details", strings.Join(details, "\n"), secrets)
 
+		if r := env.API("POST", fmt.Sprintf("/api/v1/votes/%d/notices", id), tok, nil); r.Status != 201 {
+			t.Fatalf("issue notices: %d %s", r.Status, r.Body)
+		}
 		pdf := env.API("GET", fmt.Sprintf("/api/v1/votes/%d/notices.pdf", id), tok, nil)
 		if pdf.Status != 200 {
 			t.Fatalf("notices.pdf: %d %.200s", pdf.Status, pdf.Body)

@@ -224,6 +224,8 @@ func New(d Deps) *fiber.App {
 	authed.Get("/votes/:id/auditor-bundle.json", votesAPI.AuditorBundle)
 	// documents API routes
 	authed.Post("/votes/:id/resolution/corrections", httpx.Allow(access.RunVote), docsAPI.CorrectResolution)
+	authed.Post("/votes/:id/resolution/issues", httpx.Allow(access.RunVote), docsAPI.IssueResolution) // issue 16: issued by staff, never by a GET
+	authed.Post("/votes/:id/notices", httpx.Allow(access.RunVote), docsAPI.IssueNotices)              // issue 16: issued by staff, never by a GET
 	authed.Get("/votes/:id/notices.pdf", httpx.Allow(access.ReadBallotLinks), docsAPI.Notices)
 	authed.Post("/votes/:id/notices/regenerations", httpx.Allow(access.RunVote), docsAPI.RegenerateNotices)
 	authed.Get("/votes/:id/documents", docsAPI.VoteDocuments)
@@ -457,6 +459,12 @@ func New(d Deps) *fiber.App {
 	staff.Get("/votes/:id/documents", docsWeb.VoteDocuments)
 	staff.Get("/votes/:id/notices.pdf", httpx.Allow(access.ReadBallotLinks), docsWeb.Notices)
 	staff.Post("/votes/:id/resolution/correct", httpx.Allow(access.RunVote), docsWeb.CorrectResolution)
+	staff.Post("/votes/:id/resolution/issue", httpx.Allow(access.RunVote), docsWeb.IssueResolution) // issue 16: issued by staff, never by a GET
+	staff.Post("/votes/:id/notices/issue", httpx.Allow(access.RunVote), docsWeb.IssueNotices)       // issue 16: issued by staff, never by a GET
+	// issue 16 (h13): printable paper ballots and the households that have not voted, for staff who run the vote
+	staff.Get("/votes/:id/paper-ballots.pdf", httpx.Allow(access.RunVote), docsWeb.PaperBallots)
+	staff.Get("/votes/:id/not-voted", httpx.Allow(access.RunVote), docsWeb.NotVoted)
+	staff.Get("/votes/:id/not-voted.pdf", httpx.Allow(access.RunVote), docsWeb.NotVotedPDF)
 	staff.Post("/votes/:id/notices/regenerate", httpx.Allow(access.RunVote), docsWeb.RegenerateNotices)
 	staff.Post("/votes/:id/minutes", httpx.Allow(access.KeepRecords), docsWeb.CreateAssemblyMinutes)
 	staff.Get("/minutes/:id", docsWeb.MinutesPage)

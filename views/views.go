@@ -19,6 +19,8 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+
+	"gongzhi/app/rules"
 )
 
 //go:embed layouts/*.html partials/*.html pages/*.html static i18n/*.json
@@ -152,6 +154,22 @@ func baseFuncs(lang string) template.FuncMap {
 					return "—"
 				}
 				return v.In(loc).Format("2006-01-02 15:04")
+			}
+			return "—"
+		},
+		// deadline prints the end of a period as the PDFs do: "<last day> 24:00" (issue 16).
+		"deadline": func(t any) string {
+			layout := rules.DayLayoutZH
+			if lang == "en" {
+				layout = rules.DayLayoutEN
+			}
+			switch v := t.(type) {
+			case time.Time:
+				return rules.DeadlineText(v, layout)
+			case *time.Time:
+				if v != nil {
+					return rules.DeadlineText(*v, layout)
+				}
 			}
 			return "—"
 		},

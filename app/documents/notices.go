@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -27,9 +28,31 @@ import (
 // batch is stored (encrypted: it holds every voter's ballot link) and served again while no
 // credential has been reissued; a reissue makes the next print a new version. Every print
 // is audited with who printed it.
+//
+// A download never issues (issue 16): Notices serves the batch in force, and refuses with
+// 409 when none has been issued yet or the credentials changed since; IssueNotices (a
+// POST) issues it.
 func (s *Service) Notices(ctx context.Context, p app.Principal, voteID int64) (File, error) {
-	return s.notices(ctx, p, voteID, false, "")
+	return s.notices(ctx, p, voteID, noticesServe, "")
 }
+
+// IssueNotices issues the vote's notice batch when none is in force or the credentials
+// changed since (a reissue), and otherwise keeps the one in force; it returns the batch
+// in force. Staff who run the vote (access.RunVote).
+func (s *Service) IssueNotices(ctx context.Context, p app.Principal, voteID int64) (File, error) {
+	if err := access.Require(p, access.RunVote); err != nil {
+		return File{}, err
+	}
+	return s.notices(ctx, p, voteID, noticesIssue, "")
+}
+
+// How notices treats the batch: serve the one in force, issue one if needed, or force a
+// new version.
+const (
+	noticesServe = iota
+	noticesIssue
+	noticesForce
+)
 
 // RegenerateNotices renders and stores a new version of a vote's notice batch even when
 // no credential changed (for example after the paper channel moved), superseding the
@@ -45,11 +68,11 @@ func (s *Service) RegenerateNotices(ctx context.Context, p app.Principal, voteID
 	if utf8.RuneCountInString(reason) > maxReasonRunes {
 		return File{}, app.Invalid("reason", fmt.Sprintf("不能超过 %d 个字符 / at most %d characters", maxReasonRunes, maxReasonRunes))
 	}
-	return s.notices(ctx, p, voteID, true, reason)
+	return s.notices(ctx, p, voteID, noticesForce, reason)
 }
 
-// notices serves or issues the notice batch.
-func (s *Service) notices(ctx context.Context, p app.Principal, voteID int64, force bool, reason string) (File, error) {
+// notices serves or issues the notice batch (mode: noticesServe, noticesIssue, noticesForce).
+func (s *Service) notices(ctx context.Context, p app.Principal, voteID int64, mode int, reason string) (File, error) {
 	creds, err := s.votes.Credentials(ctx, p, voteID) // jurisdiction, access.ReadBallotLinks, opened
 	if err != nil {
 		return File{}, err
@@ -81,7 +104,7 @@ func (s *Service) notices(ctx context.Context, p app.Principal, voteID int64, fo
 		title:   "表决通知书：" + v.Title,
 		basis:   noticesBasis(v, creds),
 		reason:  reason,
-		force:   force,
+		force:   mode == noticesForce,
 		encrypt: true,
 		summary: &Summary{EstateName: names.Estate.Name, MeetingTitle: v.Title, Voters: len(creds)},
 		render: func(ctx context.Context, _ string, _ int, _ string, createdAt time.Time) ([]byte, error) {
@@ -93,18 +116,41 @@ func (s *Service) notices(ctx context.Context, p app.Principal, voteID int64, fo
 		},
 		autoReason: "投票凭证已重新发放 / credentials reissued",
 	}
-	f, created, err := s.issue(ctx, p, spec)
+	if mode != noticesServe {
+		f, _, err := s.issue(ctx, p, spec)
+		return f, err
+	}
+	f, err := s.noticesInForce(ctx, v.ID, spec.basis)
 	if err != nil {
 		return File{}, err
 	}
 	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
-		return recordDownload(ctx, tx, p, f, "document.notices.print",
-			map[string]any{"vote_id": v.ID, "voters": len(creds), "new_version": created})
+		return recordDownload(ctx, tx, p, f, "document.notices.print", map[string]any{"vote_id": v.ID, "voters": len(creds)})
 	})
 	if err != nil {
 		return File{}, app.AsErrorOrNil(err)
 	}
 	return f, nil
+}
+
+// noticesInForce loads the notice batch in force when it was built from basis.
+func (s *Service) noticesInForce(ctx context.Context, voteID int64, basis string) (File, error) {
+	notYet := app.Errorf(app.EConflict, "请先生成表决通知书（尚未生成，或投票凭证已重新发放） / issue the notices first (none yet, or credentials were reissued)")
+	series, err := models.FindDocumentSeries(ctx, s.db, models.DocNotices, subjectOf("vote", voteID))
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return File{}, notYet
+	}
+	if err != nil {
+		return File{}, app.Internal(err)
+	}
+	cur, err := models.InForceDocument(ctx, s.db, series.ID)
+	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && cur.Basis != basis) {
+		return File{}, notYet
+	}
+	if err != nil {
+		return File{}, app.Internal(err)
+	}
+	return s.load(ctx, cur)
 }
 
 // noticesBasis fingerprints what a notice batch prints that can change after opening:
@@ -139,11 +185,13 @@ func buildNotices(v models.Vote, d voting.VoteDetail, creds []voting.Credential,
 	}
 	out := make([]pdfdoc.Notice, 0, len(creds))
 	for _, c := range creds {
-		label := strings.Join(c.Owners, "、")
+		// Addressed to the household by its rooms, not to a masked name (issue 16): the
+		// notice goes to the door, and a masked name reads as a mistake.
+		label := strings.Join(c.Rooms, "、") + " 业主"
 		if c.Developer {
-			label = "建设单位 " + label
+			label = "建设单位（" + strings.Join(c.Rooms, "、") + "）"
 		}
-		if label == "" {
+		if len(c.Rooms) == 0 {
 			label = "业主"
 		}
 		out = append(out, pdfdoc.Notice{EstateName: names.Estate.Name, MeetingTitle: v.Title, Convenor: convenor,

@@ -18,6 +18,9 @@ type VoteOverview struct {
 	CanChange  bool // the principal may change the vote (not an auditor)
 	Closed     bool // counted: the resolution can be issued
 	NoticeTime bool // opened and not yet closed: the notices can be printed
+	// ResolutionIssued tells whether a resolution version is in force; before that the
+	// download is an unnumbered draft preview (issue 16).
+	ResolutionIssued bool
 }
 
 // VoteOverview loads a vote's documents page.
@@ -39,6 +42,11 @@ func (s *Service) VoteOverview(ctx context.Context, p app.Principal, voteID int6
 	}
 	if out.Documents, err = s.describe(ctx, docs); err != nil {
 		return VoteOverview{}, err
+	}
+	for _, doc := range out.Documents {
+		if doc.Kind == models.DocResolution && doc.Status == models.DocInForce {
+			out.ResolutionIssued = true
+		}
 	}
 	var m models.Minutes
 	res := s.db.WithContext(ctx).Where("vote_id = ?", d.ID).Limit(1).Find(&m)

@@ -213,7 +213,7 @@ func (s *Service) voteAnnouncements(ctx context.Context, v models.Vote, names es
 		results.Lines = append(results.Lines, line)
 	}
 	if v.ObjectionDeadline != nil {
-		results.Lines = append(results.Lines, "对表决结果有异议的，可于"+textTime(*v.ObjectionDeadline)+"前向召集人书面提出。")
+		results.Lines = append(results.Lines, "对表决结果有异议的，可于"+rules.DeadlineText(*v.ObjectionDeadline, rules.DayLayoutZH)+"前向召集人书面提出。")
 	}
 	resolution := Announcement{Kind: models.AnnounceResolution, KindLabel: AnnouncementKindLabel(models.AnnounceResolution),
 		Title: v.Title + "业主大会决议", PublishedAt: v.PublishedAt.UTC(), ShowUntil: until, VoteID: v.ID,

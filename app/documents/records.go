@@ -3,6 +3,8 @@ package documents
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -63,6 +65,42 @@ func (s *Service) IssueRecord(ctx context.Context, p app.Principal, in RecordIss
 		autoReason: "记录内容已更新 / the record changed",
 	})
 	return f, err
+}
+
+// ServeRecord serves the record's version in force when its basis is unchanged, and
+// otherwise an unnumbered draft preview rendered on the fly and stored nowhere: it never
+// issues anything (for downloads, issue 16; the record is issued by the write that makes
+// it, through IssueRecord). It checks no access: the calling service has.
+func (s *Service) ServeRecord(ctx context.Context, in RecordIssue) (File, error) {
+	series, err := models.FindDocumentSeries(ctx, s.db, models.DocAttachment, in.Subject)
+	switch {
+	case err == nil:
+		cur, err := models.InForceDocument(ctx, s.db, series.ID)
+		if err == nil && cur.Basis == in.Basis {
+			return s.load(ctx, cur)
+		}
+		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+			return File{}, app.Internal(err)
+		}
+	case !errors.Is(err, gorm.ErrRecordNotFound):
+		return File{}, app.Internal(err)
+	}
+	createdAt := s.now()
+	data, err := s.renderBounded(ctx, in.Subject, func(ctx context.Context) ([]byte, error) {
+		rec := in.Build("", "")
+		rec.Draft = true
+		var buf bytes.Buffer
+		if err := s.renderer.Record(ctx, &buf, rec, pdfdoc.Meta{CreatedAt: createdAt}); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	})
+	if err != nil {
+		return File{}, err
+	}
+	sum := sha256.Sum256(data)
+	return File{Document: Document{Kind: models.DocAttachment, Title: in.Title, EstateID: in.EstateID, SHA256: hex.EncodeToString(sum[:]),
+		Size: int64(len(data)), Pages: countPages(data), Status: StatusDraft, CreatedAt: createdAt, Draft: true}, Data: data}, nil
 }
 
 // PublishRecord publishes a record on the estate's board as an announcement of kind

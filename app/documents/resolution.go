@@ -3,6 +3,8 @@ package documents
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -79,22 +81,91 @@ func resolutionOf(rec voting.VoteRecord, names estateNames, staff bool) (resolut
 
 // Resolution returns the resolution (业主大会决议) of a closed vote: to staff of the estate
 // (p non-nil) once the vote is closed, to anyone (p nil, or staff of another estate) once
-// its result is published. The first request after closing renders, numbers and stores the
-// PDF; later requests serve the stored bytes. When the result is published after a version
-// was issued, the next request issues a new version carrying the publication and objection
-// dates, superseding the earlier one.
+// its result is published. It never issues anything (a GET changes nothing): it serves
+// the version in force when one has been issued (on publication, or by staff through
+// IssueResolution), and otherwise an unnumbered preview marked 草稿 / DRAFT, rendered on
+// the fly and not stored (File.Draft; no number, no verification QR).
 func (s *Service) Resolution(ctx context.Context, p *app.Principal, voteID int64) (File, error) {
 	rv, err := s.loadResolutionVote(ctx, p, voteID)
 	if err != nil {
 		return File{}, err
 	}
-	actor := app.System()
-	if rv.staff {
-		actor = *p
+	series, err := models.FindDocumentSeries(ctx, s.db, models.DocResolution, subjectOf("vote", voteID))
+	switch {
+	case err == nil:
+		cur, err := models.InForceDocument(ctx, s.db, series.ID)
+		if err == nil {
+			return s.load(ctx, cur)
+		}
+		if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return File{}, app.Internal(err)
+		}
+	case !errors.Is(err, gorm.ErrRecordNotFound):
+		return File{}, app.Internal(err)
 	}
-	f, _, err := s.issueResolution(ctx, actor, rv, false, "")
+	return s.resolutionDraft(ctx, rv)
+}
+
+// resolutionDraft renders the unnumbered preview of a resolution, stored nowhere.
+func (s *Service) resolutionDraft(ctx context.Context, rv resolutionVote) (File, error) {
+	doc, _, err := s.buildResolution(rv)
+	if err != nil {
+		return File{}, err
+	}
+	doc.Draft = true
+	createdAt := s.now()
+	data, err := s.renderBounded(ctx, subjectOf("vote", rv.vote.ID), func(ctx context.Context) ([]byte, error) {
+		var buf bytes.Buffer
+		if err := s.renderer.Resolution(ctx, &buf, doc, pdfdoc.Meta{CreatedAt: createdAt}); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	})
+	if err != nil {
+		return File{}, err
+	}
+	sum := sha256.Sum256(data)
+	return File{Document: Document{Kind: models.DocResolution, Title: "业主大会决议（草稿）：" + rv.vote.Title, EstateID: rv.vote.EstateID,
+		VoteID: rv.vote.ID, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), Pages: countPages(data), Status: StatusDraft,
+		CreatedAt: createdAt, Draft: true}, Data: data}, nil
+}
+
+// StatusDraft is the status of an unnumbered preview (never stored).
+const StatusDraft = "draft"
+
+// IssueResolution issues the resolution of a closed vote: the first version, or, when the
+// result has been published since the version in force was issued, an annotated version
+// (补注) that adds the publication and objection dates and supersedes it. When the
+// version in force already says all there is, it is returned unchanged. Staff of the
+// estate who may run its votes only (access.RunVote); the issue is audited.
+func (s *Service) IssueResolution(ctx context.Context, p app.Principal, voteID int64) (File, error) {
+	if err := access.Require(p, access.RunVote); err != nil {
+		return File{}, err
+	}
+	rv, err := s.loadResolutionVote(ctx, &p, voteID)
+	if err != nil {
+		return File{}, err
+	}
+	if !rv.staff {
+		return File{}, voting.ErrVoteNotFound()
+	}
+	if _, err := s.orgs.EstateForChange(ctx, p, rv.vote.EstateID); err != nil {
+		return File{}, err
+	}
+	f, _, err := s.issueResolution(ctx, p, rv, false, "")
 	return f, err
 }
+
+// VotePublished issues (or annotates) the resolution of a vote whose result has just
+// been published, as the one who published it (voting.PublishListener).
+func (s *Service) VotePublished(ctx context.Context, p app.Principal, voteID int64) error {
+	_, err := s.IssueResolution(ctx, p, voteID)
+	return err
+}
+
+// annotationReason is the reason of a version that only adds the publication and
+// objection dates to the one it supersedes (an annotation, 补注, not a correction).
+const annotationReason = "表决结果已公布，加注公布日期和异议期 / result published: dates of publication and objections added"
 
 // maxReasonRunes bounds a correction's reason.
 const maxReasonRunes = 500
@@ -159,13 +230,14 @@ func (s *Service) issueResolution(ctx context.Context, p app.Principal, rv resol
 		summary: &summary,
 		render: func(ctx context.Context, number string, version int, supersedes string, createdAt time.Time) ([]byte, error) {
 			doc.DocNumber, doc.Version, doc.Supersedes, doc.VerifyURL = number, version, supersedes, s.VerifyURL(number)
+			doc.Annotated = supersedes != "" && !force
 			var buf bytes.Buffer
 			if err := s.renderer.Resolution(ctx, &buf, doc, pdfdoc.Meta{CreatedAt: createdAt}); err != nil {
 				return nil, err
 			}
 			return buf.Bytes(), nil
 		},
-		autoReason:  "表决结果已公布，加注公布日期和异议期 / result published: dates of publication and objections added",
+		autoReason:  annotationReason,
 		publishedAt: publishedAt,
 		showUntil:   until,
 	}

@@ -59,6 +59,11 @@ type Document struct {
 	Public             bool       `json:"public"`
 	VerifyURL          string     `json:"verify_url"`
 	Summary            *Summary   `json:"summary,omitempty"`
+	// Annotation tells that this version only adds the publication and objection dates
+	// to the one it supersedes (补注), rather than correcting it.
+	Annotation bool `json:"annotation,omitempty"`
+	// Draft marks an unnumbered preview, rendered on request and stored nowhere.
+	Draft bool `json:"draft,omitempty"`
 }
 
 // File is a document version with its bytes, exactly as stored.
@@ -68,7 +73,15 @@ type File struct {
 }
 
 // Filename is the download name of the file.
-func (f File) Filename() string { return f.Number + ".pdf" }
+func (f File) Filename() string {
+	if f.Draft && f.VoteID != 0 {
+		return fmt.Sprintf("resolution-%d-draft.pdf", f.VoteID)
+	}
+	if f.Draft {
+		return "draft.pdf"
+	}
+	return f.Number + ".pdf"
+}
 
 // KindLabel is the Chinese name of a document kind.
 func KindLabel(kind string) string {
@@ -186,7 +199,8 @@ func (s *Service) describe(ctx context.Context, docs []models.Document) ([]Docum
 		doc := Document{ID: d.ID, Number: d.DocNumber, Kind: d.Kind, Title: d.Title, EstateID: d.EstateID, Version: d.Version,
 			SHA256: d.SHA256, Size: d.SizeBytes, Pages: d.Pages, Status: d.Status, SupersededAt: d.SupersededAt, Reason: d.Reason,
 			CreatedBy: d.CreatedByName, CreatedAt: d.CreatedAt, PublishedAt: d.PublishedAt, ShowUntil: d.ShowUntil,
-			Public: isPublic(d, now), VerifyURL: s.VerifyURL(d.DocNumber)}
+			Public: isPublic(d, now), VerifyURL: s.VerifyURL(d.DocNumber),
+			Annotation: d.Kind == models.DocResolution && d.Reason == annotationReason}
 		if d.VoteID != nil {
 			doc.VoteID = *d.VoteID
 		}

@@ -35,7 +35,8 @@ func NormaliseNumber(number string) string { return strings.ToUpper(strings.Trim
 // restrict keeps what anyone may learn about a document that is not public.
 func restrict(d Document) Document {
 	return Document{ID: d.ID, Number: d.Number, Kind: d.Kind, Version: d.Version, SHA256: d.SHA256, Size: d.Size, Status: d.Status,
-		SupersededByNumber: d.SupersededByNumber, SupersedesNumber: d.SupersedesNumber, CreatedAt: d.CreatedAt, VerifyURL: d.VerifyURL}
+		SupersededByNumber: d.SupersededByNumber, SupersedesNumber: d.SupersedesNumber, CreatedAt: d.CreatedAt, VerifyURL: d.VerifyURL,
+		Annotation: d.Annotation}
 }
 
 // staffOf tells whether p is staff of the document's estate.

@@ -465,7 +465,7 @@ func (s *Service) Complete(ctx context.Context, p app.Principal, id int64, in Co
 	if err != nil {
 		return Handover{}, app.AsErrorOrNil(err)
 	}
-	if _, err := s.HandoverRecord(ctx, p, h.ID); err != nil {
+	if _, err := s.handoverRecord(ctx, p, h.ID, true); err != nil {
 		return Handover{}, err
 	}
 	return s.Handover(ctx, p, h.ID)
@@ -473,7 +473,13 @@ func (s *Service) Complete(ctx context.Context, p app.Principal, id int64, in Co
 
 // HandoverRecord is the signed handover record (物业交接记录) of a completed handover as a
 // numbered, verifiable PDF, for staff of the estate.
+// A download never issues anything (issue 16): the record is issued by Complete.
 func (s *Service) HandoverRecord(ctx context.Context, p app.Principal, id int64) (documents.File, error) {
+	return s.handoverRecord(ctx, p, id, false)
+}
+
+// handoverRecord serves (issue false) or issues (issue true) the handover record.
+func (s *Service) handoverRecord(ctx context.Context, p app.Principal, id int64, issue bool) (documents.File, error) {
 	h, e, err := s.loadHandover(ctx, p, id, false)
 	if err != nil {
 		return documents.File{}, err
@@ -510,7 +516,7 @@ func (s *Service) HandoverRecord(ctx context.Context, p app.Principal, id int64)
 		timely = "逾期完成（期限 " + h.DueOn + "）"
 	}
 	basis := fmt.Sprintf("handover:%d|completed:%s", h.ID, v.CompletedAt.UTC().Format(time.RFC3339Nano))
-	return s.docs.IssueRecord(ctx, p, documents.RecordIssue{EstateID: h.EstateID, Subject: "handover:" + strconv.FormatInt(h.ID, 10),
+	in := documents.RecordIssue{EstateID: h.EstateID, Subject: "handover:" + strconv.FormatInt(h.ID, 10),
 		Title: "物业服务交接记录：" + v.CompanyName, Basis: basis,
 		Build: func(number, verifyURL string) pdfdoc.Record {
 			return pdfdoc.Record{
@@ -533,7 +539,11 @@ func (s *Service) HandoverRecord(ctx context.Context, p app.Principal, id int64)
 				},
 				Signatures: signatures, DocNumber: number, VerifyURL: verifyURL,
 			}
-		}})
+		}}
+	if issue {
+		return s.docs.IssueRecord(ctx, p, in)
+	}
+	return s.docs.ServeRecord(ctx, in)
 }
 
 // Escalation is a handover the street office and housing authority must follow up:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -180,6 +181,11 @@ func (s *Service) Terminate(ctx context.Context, p app.Principal, contractID int
 	if err != nil {
 		return Termination{}, app.AsErrorOrNil(err)
 	}
+	// The notice is issued now, by the termination, not by a later download (issue 16);
+	// a failure leaves the termination in place and the download a draft preview.
+	if _, err := s.terminationNotice(ctx, p, t.ID, true); err != nil {
+		slog.ErrorContext(ctx, "issuing the termination notice", "termination_id", t.ID, "error", err)
+	}
 	return s.termination(ctx, t, h)
 }
 
@@ -217,7 +223,16 @@ func (s *Service) loadTermination(ctx context.Context, p app.Principal, id int64
 // TerminationNotice is the written termination notice to the company (解除物业服务合同
 // 通知书) as a numbered, verifiable PDF, for staff of the estate. The notice in force is
 // served again while nothing it states has changed.
+//
+// A download never issues anything (issue 16): the notice is issued when the contract is
+// terminated; until then, or when what it states has changed since, the download is an
+// unnumbered draft preview.
 func (s *Service) TerminationNotice(ctx context.Context, p app.Principal, id int64) (documents.File, error) {
+	return s.terminationNotice(ctx, p, id, false)
+}
+
+// terminationNotice serves (issue false) or issues (issue true) the termination notice.
+func (s *Service) terminationNotice(ctx context.Context, p app.Principal, id int64, issue bool) (documents.File, error) {
 	t, e, err := s.loadTermination(ctx, p, id)
 	if err != nil {
 		return documents.File{}, err
@@ -259,7 +274,7 @@ func (s *Service) TerminationNotice(ctx context.Context, p app.Principal, id int
 	}
 	term := c.StartsOn + " 至 " + c.EndsOn
 	basis := fmt.Sprintf("termination:%d|served:%s|ends:%s|notice:%d|due:%s|receiver:%s", t.ID, t.ServedOn, t.TerminatedOn, t.NoticeDays, h.DueOn, h.ReceiverName)
-	f, err := s.docs.IssueRecord(ctx, p, documents.RecordIssue{EstateID: t.EstateID, Subject: "termination:" + strconv.FormatInt(t.ID, 10),
+	in := documents.RecordIssue{EstateID: t.EstateID, Subject: "termination:" + strconv.FormatInt(t.ID, 10),
 		Title: "解除物业服务合同通知书：" + co.Name, Basis: basis,
 		Build: func(number, verifyURL string) pdfdoc.Record {
 			return pdfdoc.Record{
@@ -286,7 +301,13 @@ func (s *Service) TerminationNotice(ctx context.Context, p app.Principal, id int
 				},
 				SignedBy: e.Name + "业主委员会（代表业主大会）", SignedOn: t.ServedOn, DocNumber: number, VerifyURL: verifyURL,
 			}
-		}})
+		}}
+	var f documents.File
+	if issue {
+		f, err = s.docs.IssueRecord(ctx, p, in)
+	} else {
+		f, err = s.docs.ServeRecord(ctx, in)
+	}
 	if err != nil {
 		return documents.File{}, err
 	}

@@ -51,7 +51,7 @@ func (r *Renderer) CommitteeNotice(ctx context.Context, w io.Writer, n Committee
 	}
 	l.beginGroup("文号：" + n.DocNumber)
 	l.documentTitle(n.EstateName, n.Kind, n.Subtitle)
-	l.docNumberLine("文号", n.DocNumber, n.Version, "")
+	l.docNumberLine("文号", n.DocNumber, n.Version, "", false)
 	l.setFont(sizeBody)
 	for _, f := range n.Fields {
 		l.field(f.Label, f.Value)

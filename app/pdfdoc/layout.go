@@ -684,3 +684,28 @@ func encodeQRs(ctx context.Context, contents []string) ([]qrCode, error) {
 	}
 	return codes, nil
 }
+
+// DraftMark is the words that mark a preview which is not an issued document.
+const DraftMark = "草稿 / DRAFT"
+
+// markDraft marks every page started from now on with DraftMark: small and red at its
+// top, and large, light grey and slanted across it, under the text.
+func (l *layout) markDraft() {
+	l.pdf.SetHeaderFuncMode(func() {
+		x, y := l.pdf.GetXY()
+		l.pdf.SetTextColor(215, 215, 215)
+		l.pdf.SetFont(fontFamily, "", 60)
+		l.pdf.TransformBegin()
+		l.pdf.TransformRotate(35, pageWidth/2, pageHeight/2)
+		l.pdf.SetXY(0, pageHeight/2-12)
+		l.pdf.CellFormat(pageWidth, 24, DraftMark, "", 0, "C", false, 0, "")
+		l.pdf.TransformEnd()
+		l.pdf.SetTextColor(200, 0, 0)
+		l.pdf.SetFont(fontFamily, "", sizeBody)
+		l.pdf.SetXY(marginLeft, 6)
+		l.pdf.CellFormat(contentWidth, 5, DraftMark, "", 0, "C", false, 0, "")
+		l.pdf.SetTextColor(0, 0, 0)
+		l.pdf.SetFont(fontFamily, "", l.pt)
+		l.pdf.SetXY(x, y)
+	}, false)
+}

@@ -49,7 +49,7 @@ func (r *Renderer) Minutes(ctx context.Context, w io.Writer, m Minutes, meta Met
 	}
 	l.beginGroup("编号：" + m.DocNumber)
 	l.documentTitle(m.EstateName, "会议记录", m.Title)
-	l.docNumberLine("编号", m.DocNumber, 0, "")
+	l.docNumberLine("编号", m.DocNumber, 0, "", false)
 
 	l.section("一、会议基本情况")
 	l.setFont(sizeBody)

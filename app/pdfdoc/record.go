@@ -27,6 +27,9 @@ type Record struct {
 	SignedOn   string
 	DocNumber  string
 	VerifyURL  string
+	// Draft renders an unnumbered preview marked 草稿 / DRAFT, without a verification QR
+	// (DocNumber and VerifyURL are ignored).
+	Draft bool
 }
 
 // RecordField is one labelled value.
@@ -56,24 +59,40 @@ type RecordSignature struct {
 // Record renders the record as an A4 PDF to w; a done ctx stops it.
 func (r *Renderer) Record(ctx context.Context, w io.Writer, d Record, meta Meta) error {
 	switch {
+	case d.Title == "":
+		return fmt.Errorf("%w: Record.Title", ErrMissingField)
+	case d.Draft:
 	case d.DocNumber == "":
 		return fmt.Errorf("%w: Record.DocNumber", ErrMissingField)
 	case d.VerifyURL == "":
 		return fmt.Errorf("%w: Record.VerifyURL", ErrMissingField)
-	case d.Title == "":
-		return fmt.Errorf("%w: Record.Title", ErrMissingField)
 	}
-	qr, err := newQR(d.VerifyURL)
+	var qr qrCode
+	title, group := d.Issuer+d.Title+" "+d.DocNumber, "编号："+d.DocNumber
+	if d.Draft {
+		title, group = d.Issuer+d.Title+"（草稿 / DRAFT）", DraftMark
+	} else {
+		var err error
+		if qr, err = newQR(d.VerifyURL); err != nil {
+			return err
+		}
+	}
+	l, err := r.newLayout(ctx, meta, title)
 	if err != nil {
 		return err
 	}
-	l, err := r.newLayout(ctx, meta, d.Issuer+d.Title+" "+d.DocNumber)
-	if err != nil {
-		return err
+	if d.Draft {
+		l.markDraft()
 	}
-	l.beginGroup("编号：" + d.DocNumber)
+	l.beginGroup(group)
 	l.documentTitle(d.Issuer, d.Title, d.Subtitle)
-	l.docNumberLine("编号", d.DocNumber, 0, "")
+	if d.Draft {
+		l.setFont(sizeBody)
+		l.paragraph(marginLeft, contentWidth, DraftMark+"：未编号的预览，不是正式文件 / unnumbered preview, not issued", "R", true)
+		l.space(1)
+	} else {
+		l.docNumberLine("编号", d.DocNumber, 0, "", false)
+	}
 	l.setFont(sizeBody)
 	if d.Addressee != "" {
 		l.paragraph(marginLeft, contentWidth, "致："+d.Addressee, "L", true)
@@ -118,6 +137,9 @@ func (r *Renderer) Record(ctx context.Context, w io.Writer, d Record, meta Meta)
 	}
 	if d.SignedBy != "" {
 		l.signature(d.SignedBy, d.SignedOn)
+	}
+	if d.Draft {
+		return l.finish(w)
 	}
 	if err := l.verificationBlock(qr, "扫描二维码或访问下列网址，可核验本文件的真实性与完整内容。", "编号："+d.DocNumber); err != nil {
 		return err

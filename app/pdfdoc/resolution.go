@@ -73,6 +73,12 @@ type Resolution struct {
 	// Version counts published versions from 1; Supersedes is the DocNumber it replaces.
 	Version    int
 	Supersedes string
+	// Annotated tells that this version only adds what became known after the one it
+	// supersedes (the publication and objection dates, 补注), not a correction.
+	Annotated bool
+	// Draft renders an unnumbered preview: marked 草稿 / DRAFT on every page, with no
+	// number and no verification QR (DocNumber and VerifyURL are ignored).
+	Draft bool
 
 	EstateName, CommunityName, StreetName string
 	MeetingTitle, Convenor                string
@@ -113,22 +119,38 @@ var ErrMissingField = errors.New("pdfdoc: missing required field")
 // Resolution renders the decision as an A4 PDF to w; a done ctx stops it.
 func (r *Renderer) Resolution(ctx context.Context, w io.Writer, doc Resolution, meta Meta) error {
 	switch {
+	case doc.Draft:
 	case doc.DocNumber == "":
 		return fmt.Errorf("%w: Resolution.DocNumber", ErrMissingField)
 	case doc.VerifyURL == "":
 		return fmt.Errorf("%w: Resolution.VerifyURL", ErrMissingField)
 	}
-	qr, err := newQR(doc.VerifyURL)
+	var qr qrCode
+	title, group := doc.EstateName+"业主大会决议 "+doc.DocNumber, "文号："+doc.DocNumber
+	if doc.Draft {
+		title, group = doc.EstateName+"业主大会决议（草稿 / DRAFT）", DraftMark
+	} else {
+		var err error
+		if qr, err = newQR(doc.VerifyURL); err != nil {
+			return err
+		}
+	}
+	l, err := r.newLayout(ctx, meta, title)
 	if err != nil {
 		return err
 	}
-	l, err := r.newLayout(ctx, meta, doc.EstateName+"业主大会决议 "+doc.DocNumber)
-	if err != nil {
-		return err
+	if doc.Draft {
+		l.markDraft()
 	}
-	l.beginGroup("文号：" + doc.DocNumber)
+	l.beginGroup(group)
 	l.documentTitle(doc.EstateName, "业主大会决议", doc.MeetingTitle)
-	l.docNumberLine("文号", doc.DocNumber, doc.Version, doc.Supersedes)
+	if doc.Draft {
+		l.setFont(sizeBody)
+		l.paragraph(marginLeft, contentWidth, DraftMark+"：未编号的预览，不是正式文件 / unnumbered preview, not issued", "R", true)
+		l.space(1)
+	} else {
+		l.docNumberLine("文号", doc.DocNumber, doc.Version, doc.Supersedes, doc.Annotated)
+	}
 
 	l.section("一、会议基本情况")
 	l.setFont(sizeBody)
@@ -172,17 +194,31 @@ func (r *Renderer) Resolution(ctx context.Context, w io.Writer, doc Resolution, 
 
 	l.section("三、公布与异议")
 	l.setFont(sizeBody)
-	l.paragraph(marginLeft, contentWidth, fmt.Sprintf(
-		"　　本决议由系统根据有效表决票计算，于%s公布。业主对表决结果有异议的，可于%s前向召集人书面提出。"+
-			"业主认为本决议侵害其合法权益的，可以依照《中华人民共和国民法典》第二百八十条第二款请求人民法院予以撤销。",
-		formatTime(doc.PublishedAt, r.zone), formatDeadline(doc.ObjectionUntil, r.zone)), "L", false)
-	l.field("公布日期", formatTime(doc.PublishedAt, r.zone))
-	l.field("异议期至", formatDeadline(doc.ObjectionUntil, r.zone))
-	if doc.LogRoot != "" {
-		l.field("选票日志", fmt.Sprintf("截止时签署的树头共 %d 条记录，根哈希 %s", doc.LogSize, groupHex(doc.LogRoot)))
+	const revoke = "业主认为本决议侵害其合法权益的，可以依照《中华人民共和国民法典》第二百八十条第二款请求人民法院予以撤销。"
+	if doc.PublishedAt.IsZero() {
+		// Not published yet: say so rather than print empty dates.
+		l.paragraph(marginLeft, contentWidth, "　　本决议由系统根据有效表决票计算。表决结果尚未公布；公布日期和异议期限在公布时补注，"+
+			"业主可在公布后的异议期内向召集人书面提出异议。"+revoke, "L", false)
+		if doc.LogRoot != "" {
+			l.field("选票日志", fmt.Sprintf("截止时签署的树头共 %d 条记录，根哈希 %s", doc.LogSize, groupHex(doc.LogRoot)))
+		}
+		l.signature(doc.Convenor, formatDate(doc.ClosesAt, r.zone))
+	} else {
+		l.paragraph(marginLeft, contentWidth, fmt.Sprintf(
+			"　　本决议由系统根据有效表决票计算，于%s公布。业主对表决结果有异议的，可于%s前向召集人书面提出。"+revoke,
+			formatTime(doc.PublishedAt, r.zone), formatDeadline(doc.ObjectionUntil, r.zone)), "L", false)
+		l.field("公布日期", formatTime(doc.PublishedAt, r.zone))
+		l.field("异议期至", formatDeadline(doc.ObjectionUntil, r.zone))
+		if doc.LogRoot != "" {
+			l.field("选票日志", fmt.Sprintf("截止时签署的树头共 %d 条记录，根哈希 %s", doc.LogSize, groupHex(doc.LogRoot)))
+		}
+		l.signature(doc.Convenor, formatDate(doc.PublishedAt, r.zone))
 	}
-
-	l.signature(doc.Convenor, formatDate(doc.PublishedAt, r.zone))
+	if doc.Draft {
+		l.space(3)
+		l.paragraph(marginLeft, contentWidth, DraftMark+"：本预览没有文号和核验二维码，正式决议由召集人签发后方可核验。", "L", true)
+		return l.finish(w)
+	}
 	if err := l.verificationBlock(qr, "扫描二维码或访问下列网址，可核验本决议的真实性，并查看各事项的完整表决数据。", "文号："+doc.DocNumber); err != nil {
 		return err
 	}
@@ -319,14 +355,17 @@ func (l *layout) documentTitle(estate, kind, subtitle string) {
 }
 
 // docNumberLine prints the document number (and version) right-aligned under the title.
-func (l *layout) docNumberLine(label, number string, version int, supersedes string) {
+func (l *layout) docNumberLine(label, number string, version int, supersedes string, annotated bool) {
 	l.setFont(sizeBody)
 	line := label + "：" + number
 	if version > 0 {
 		line += fmt.Sprintf("（第 %d 版）", version)
 	}
 	l.paragraph(marginLeft, contentWidth, line, "R", false)
-	if supersedes != "" {
+	switch {
+	case supersedes != "" && annotated:
+		l.paragraph(marginLeft, contentWidth, "本版为文号 "+supersedes+" 的补注版（补注公布日期和异议期限），表决结果未变。", "R", false)
+	case supersedes != "":
 		l.paragraph(marginLeft, contentWidth, "本版取代文号 "+supersedes+"，原版本同时作废。", "R", false)
 	}
 	l.space(1)

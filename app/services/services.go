@@ -131,6 +131,7 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	set.Committee = committee.New(db, set.Orgs, set.Votes, set.Documents, set.Formation, protector, set.Clock)
 	set.Votes.SetRemovalCases(set.Committee)
 	set.Votes.SetFinalListener(set.Committee)
+	set.Votes.SetPublishListener(set.Documents) // issue 16: the resolution is issued on publication, never by a download
 	set.Roster.SetImportObserver(set.Committee)
 	set.Supervision = supervision.New(db, set.Orgs, set.Clock, set.Calendar, opt.Logger)
 	return set, nil

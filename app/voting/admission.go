@@ -108,7 +108,7 @@ func (s *Service) admitCheck(ctx context.Context, token, idCheck string, during 
 		}
 		left := max(attempts-cred.FailedChecks, 0)
 		return cred, &app.Error{Code: app.EForbidden,
-			Message: fmt.Sprintf("身份核验未通过：证件号码后 6 位与本户业主登记信息不符，还可尝试 %d 次 / identity check failed: %d attempts left", left, left),
+			Message: fmt.Sprintf("身份核验未通过：证件号码后 6 位与本户业主登记信息不符，还可尝试 %d 次 / identity check failed: %s left", left, attemptsEN(left)),
 			Details: []app.Detail{{Field: "id_check", Message: "不符 / does not match"}}}
 	}
 	return cred, errLocked(attempts)
@@ -347,4 +347,12 @@ func (s *Service) credentialRefusal(ctx context.Context, cred models.CredentialB
 		return errLocked(profileOf(cred.Vote()).IdentityCheckAttempts)
 	}
 	return app.Errorf(app.EGone, "表决已于 %s 截止 / voting closed", showTime(cred.ClosesAt))
+}
+
+// attemptsEN is "1 attempt" or "N attempts" (issue 16: no "1 attempts").
+func attemptsEN(n int) string {
+	if n == 1 {
+		return "1 attempt"
+	}
+	return fmt.Sprintf("%d attempts", n)
 }

@@ -152,6 +152,10 @@ type BallotView struct {
 	ObjectionsOpen    bool
 	ObjectionDeadline *time.Time
 	MyObjections      []Objection
+	// Recorded is what the ballot that counts records (checked only; recorded.go), and
+	// Voided the voter's ballots that staff voided, with the reason.
+	Recorded []RecordedChoice
+	Voided   []VoidedBallot
 }
 
 // CastInfo describes the voter's live ballot.
@@ -227,6 +231,12 @@ func (s *Service) ballot(ctx context.Context, token string, checked bool) (Ballo
 	if live != nil {
 		view.Cast = &CastInfo{Channel: live.Channel, CastAt: live.CastAt, Receipt: live.Receipt}
 		view.CanVote = false
+		if view.Recorded, err = s.recordedChoices(ctx, ag.items, live.ID); err != nil {
+			return BallotView{}, err
+		}
+	}
+	if view.Voided, err = s.voidedBallots(ctx, v.ID, cred.VoterID); err != nil {
+		return BallotView{}, err
 	}
 	mine, err := s.objections(ctx, s.db, v.ID, objectionsOnly{voterID: cred.VoterID})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"gongzhi/app"
 	"gongzhi/app/audit"
 	"gongzhi/app/database"
+	"gongzhi/app/rules"
 	"gongzhi/models"
 )
 
@@ -79,7 +80,29 @@ func (s *Service) Publish(ctx context.Context, p app.Principal, voteID int64) (P
 	if err != nil {
 		return Publication{}, app.AsErrorOrNil(err)
 	}
+	s.notifyPublished(ctx, p, v.ID)
 	return out, nil
+}
+
+// PublishListener is told, after the transaction that published a vote's result has
+// committed, that the result is published: app/documents issues (or annotates with the
+// publication dates) the vote's resolution then, so no download ever has to issue it.
+// Its error is logged; the result stays published and staff can issue the resolution.
+type PublishListener interface {
+	VotePublished(ctx context.Context, p app.Principal, voteID int64) error
+}
+
+// SetPublishListener installs the listener told of published results. Call it before serving.
+func (s *Service) SetPublishListener(l PublishListener) { s.published = l }
+
+// notifyPublished tells the listener that a vote's result is published; a failure is logged.
+func (s *Service) notifyPublished(ctx context.Context, p app.Principal, voteID int64) {
+	if s.published == nil {
+		return
+	}
+	if err := s.published.VotePublished(ctx, p, voteID); err != nil && s.log != nil {
+		s.log.Error("issuing the resolution of a published vote", "vote_id", voteID, "error", err)
+	}
 }
 
 // Finalise declares the published result final once the objection window has ended
@@ -97,7 +120,7 @@ func (s *Service) Finalise(ctx context.Context, p app.Principal, voteID int64) (
 		return time.Time{}, app.Errorf(app.EConflict, "结果尚未公布 / the result is not published yet")
 	case v.ObjectionDeadline != nil && now.Before(*v.ObjectionDeadline):
 		return time.Time{}, app.Errorf(app.EConflict, "异议期至 %s 结束，之后才能确定结果 / the objection period ends %s",
-			showTime(*v.ObjectionDeadline), v.ObjectionDeadline.Format(time.RFC3339))
+			rules.DeadlineText(*v.ObjectionDeadline, rules.DayLayoutZH), rules.DeadlineText(*v.ObjectionDeadline, rules.DayLayoutEN))
 	}
 	var by *int64
 	if p.UserID != 0 {

@@ -62,6 +62,8 @@ type Service struct {
 	removals RemovalCases  // nil: no removal item is accepted (SetRemovalCases, removal.go)
 	finals   FinalListener // nil: none (SetFinalListener, removal.go)
 	blog     ballotLog     // the per-vote ballot log (ballotlog.go)
+	// published is told of published results (SetPublishListener, publication.go).
+	published PublishListener
 }
 
 // New builds the service; clock (nil: the system clock) is the only time it reads. publicURL is the base of the personal ballot links

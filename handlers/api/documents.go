@@ -21,7 +21,8 @@ type DocumentHandlers struct {
 }
 
 // Resolution serves the resolution PDF of a closed vote: staff of the estate once the
-// vote is closed, anyone once its result is published (the first request issues it).
+// vote is closed, anyone once its result is published: the version in force, or an
+// unnumbered draft preview before one is issued (a GET never issues).
 func (h *DocumentHandlers) Resolution(c *fiber.Ctx) error {
 	id, err := PathID(c, "id")
 	if err != nil {
@@ -32,6 +33,20 @@ func (h *DocumentHandlers) Resolution(c *fiber.Ctx) error {
 		return err
 	}
 	return httpx.SendDocument(c, f)
+}
+
+// IssueResolution issues a vote's resolution (or its annotated version once the result
+// is published): 201 with the version in force.
+func (h *DocumentHandlers) IssueResolution(c *fiber.Ctx) error {
+	id, err := PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	f, err := h.Docs.IssueResolution(httpx.Ctx(c), httpx.MustPrincipal(c), id)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(f.Document)
 }
 
 type reasonRequest struct {
@@ -49,6 +64,20 @@ func (h *DocumentHandlers) CorrectResolution(c *fiber.Ctx) error {
 		return err
 	}
 	f, err := h.Docs.CorrectResolution(httpx.Ctx(c), httpx.MustPrincipal(c), id, req.Reason)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(f.Document)
+}
+
+// IssueNotices issues the notice batch of an opened vote when needed: 201 with the
+// version in force (download it from notices.pdf).
+func (h *DocumentHandlers) IssueNotices(c *fiber.Ctx) error {
+	id, err := PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	f, err := h.Docs.IssueNotices(httpx.Ctx(c), httpx.MustPrincipal(c), id)
 	if err != nil {
 		return err
 	}

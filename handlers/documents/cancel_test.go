@@ -59,7 +59,7 @@ func TestNoticesCancelledMidRender(t *testing.T) {
 		// One check per QR code, one for the layout, then one per notice and page:
 		// cancelled a few notices into the batch.
 		ctx := newRenderCancelCtx(int64(len(creds)) + 5)
-		_, err = e.Svc.Documents.Notices(ctx, e.Admin, id)
+		_, err = e.Svc.Documents.IssueNotices(ctx, e.Admin, id)
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("cancelled notices: %v, want context.Canceled", err)
 		}
@@ -73,7 +73,7 @@ func TestNoticesCancelledMidRender(t *testing.T) {
 		if stored != 0 {
 			t.Errorf("%d notice documents stored by a cancelled request", stored)
 		}
-		f, err := e.Svc.Documents.Notices(e.Ctx, e.Admin, id)
+		f, err := e.Svc.Documents.IssueNotices(e.Ctx, e.Admin, id)
 		if err != nil || f.Version != 1 || f.Pages < len(creds) {
 			t.Fatalf("notices after the cancelled request: version %d, %d pages, %v", f.Version, f.Pages, err)
 		}

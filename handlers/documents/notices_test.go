@@ -27,6 +27,16 @@ func TestNoticesPDF(t *testing.T) {
 			t.Fatal(err)
 		}
 		tok := e.DemoToken("street")
+		// A download never issues: before the batch is issued it is refused (issue 16).
+		if r := e.get(fmt.Sprintf("/api/v1/votes/%d/notices.pdf", id), tok); r.Status != 409 {
+			t.Errorf("notices before they are issued: %d", r.Status)
+		}
+		if r := e.API("POST", fmt.Sprintf("/api/v1/votes/%d/notices", id), e.DemoToken("auditor"), nil); r.Status != 403 {
+			t.Errorf("auditor issues notices: %d", r.Status)
+		}
+		if r := e.API("POST", fmt.Sprintf("/api/v1/votes/%d/notices", id), tok, nil); r.Status != 201 {
+			t.Fatalf("issue notices: %d %s", r.Status, r.Body)
+		}
 		r := e.get(fmt.Sprintf("/api/v1/votes/%d/notices.pdf", id), tok)
 		if r.Status != 200 || r.Header.Get("Content-Type") != "application/pdf" || r.Header.Get("Cache-Control") != "no-store" {
 			t.Fatalf("notices: %d %s %s %.200s", r.Status, r.Header.Get("Content-Type"), r.Header.Get("Cache-Control"), r.Body)
@@ -97,6 +107,12 @@ func TestNoticesPDF(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if r := e.get(fmt.Sprintf("/api/v1/votes/%d/notices.pdf", id), tok); r.Status != 409 {
+			t.Errorf("stale notices after a reissue: %d", r.Status)
+		}
+		if r := e.API("POST", fmt.Sprintf("/api/v1/votes/%d/notices", id), tok, nil); r.Status != 201 {
+			t.Fatalf("issue notices again: %d %s", r.Status, r.Body)
+		}
 		v2 := e.get(fmt.Sprintf("/api/v1/votes/%d/notices.pdf", id), tok)
 		if !strings.HasSuffix(v2.Header.Get("X-Document-Number"), "-V2") {
 			t.Errorf("after a reissue the notices are %s", v2.Header.Get("X-Document-Number"))
@@ -154,7 +170,7 @@ func BenchmarkNoticesMedium(b *testing.B) {
 	if _, err := e.Svc.Votes.Open(e.Ctx, e.Admin, vote); err != nil {
 		b.Fatal(err)
 	}
-	f, err := e.Svc.Documents.Notices(e.Ctx, e.Admin, vote)
+	f, err := e.Svc.Documents.IssueNotices(e.Ctx, e.Admin, vote)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -41,6 +41,31 @@ func TestResolutionPDF(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		voteID, res := e.closedDemoVote(t)
 		street := e.DemoToken("street")
+		// Before it is issued, a download is an unnumbered draft, marked as such, with no
+		// QR code, and stores nothing (issue 16).
+		draft := e.get(fmt.Sprintf("/api/v1/votes/%d/resolution.pdf", voteID), e.DemoToken("auditor"))
+		if draft.Status != 200 || draft.Header.Get("X-Document-Number") != "" {
+			t.Fatalf("draft: %d number %q", draft.Status, draft.Header.Get("X-Document-Number"))
+		}
+		dpath := writeTemp(t, "draft.pdf", draft.Body)
+		if flat := squeeze(pdfText(t, dpath, 0)); !strings.Contains(flat, squeeze("草稿 / DRAFT")) || strings.Contains(flat, "文号：GZ") ||
+			!strings.Contains(flat, "表决结果尚未公布") || strings.Contains(flat, "于—公布") {
+			t.Errorf("draft text: %.600s", flat)
+		}
+		if codes := pageQRCodes(t, dpath); len(codes) != 0 && len(codes[0]) != 0 {
+			t.Errorf("draft carries QR codes %q", codes)
+		}
+		var stored int64
+		e.DB.Model(&models.Document{}).Where("vote_id = ?", voteID).Count(&stored)
+		if stored != 0 {
+			t.Fatalf("a draft download stored %d documents", stored)
+		}
+		if r := e.API("POST", fmt.Sprintf("/api/v1/votes/%d/resolution/issues", voteID), e.DemoToken("auditor"), nil); r.Status != 403 {
+			t.Errorf("auditor issues: %d", r.Status)
+		}
+		if r := e.API("POST", fmt.Sprintf("/api/v1/votes/%d/resolution/issues", voteID), street, nil); r.Status != 201 {
+			t.Fatalf("issue: %d %s", r.Status, r.Body)
+		}
 		r := e.get(fmt.Sprintf("/api/v1/votes/%d/resolution.pdf", voteID), street)
 		if r.Status != 200 || r.Header.Get("Content-Type") != "application/pdf" {
 			t.Fatalf("resolution: %d %s %.200s", r.Status, r.Header.Get("Content-Type"), r.Body)
@@ -139,6 +164,9 @@ func TestVerificationPage(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		voteID, _ := e.closedDemoVote(t)
 		staff := e.DemoToken("street")
+		if r := e.API("POST", fmt.Sprintf("/api/v1/votes/%d/resolution/issues", voteID), staff, nil); r.Status != 201 {
+			t.Fatalf("issue: %d %s", r.Status, r.Body)
+		}
 		dl := e.get(fmt.Sprintf("/api/v1/votes/%d/resolution.pdf", voteID), staff)
 		if dl.Status != 200 {
 			t.Fatalf("download: %d %s", dl.Status, dl.Body)
@@ -192,12 +220,14 @@ func TestVerificationPage(t *testing.T) {
 		if down.Status != 200 || !bytes.Equal(down.Body, pub.Body) {
 			t.Errorf("public download: %d identical %v", down.Status, bytes.Equal(down.Body, pub.Body))
 		}
+		// V1 is annotated by V2 (dates added), not "superseded by a corrected version".
 		old := parseHTML(t, anon.Get("/verify/"+number))
-		if old.Find("#doc-status").AttrOr("data-status", "") != "superseded" || !strings.Contains(old.Find("#doc-status").Text(), v2) {
+		if old.Find("#doc-status").AttrOr("data-status", "") != "annotated" || !strings.Contains(old.Find("#doc-status").Text(), v2) ||
+			strings.Contains(old.Find("#doc-status").Text(), "更正") {
 			t.Errorf("V1 after publication: %q", old.Find("#doc-status").Text())
 		}
-		if txt := pdfTextIfTools(t, pub.Body); txt != "" && !strings.Contains(squeeze(txt), "本版取代文号"+number) {
-			t.Error("V2 does not say which number it replaces")
+		if txt := pdfTextIfTools(t, pub.Body); txt != "" && !strings.Contains(squeeze(txt), squeeze("本版为文号 "+number+" 的补注版")) {
+			t.Error("V2 does not say it annotates V1")
 		}
 
 		// Upload: identical bytes name the version; one changed byte is not a published document.
@@ -235,6 +265,9 @@ func TestResolutionCorrectionSupersedes(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		voteID, _ := e.closedDemoVote(t)
 		tok := e.DemoToken("street")
+		if r := e.API("POST", fmt.Sprintf("/api/v1/votes/%d/resolution/issues", voteID), tok, nil); r.Status != 201 {
+			t.Fatalf("issue: %d %s", r.Status, r.Body)
+		}
 		v1 := e.get(fmt.Sprintf("/api/v1/votes/%d/resolution.pdf", voteID), tok)
 		n1 := v1.Header.Get("X-Document-Number")
 		if r := e.API("POST", fmt.Sprintf("/api/v1/votes/%d/resolution/corrections", voteID), tok, map[string]any{"reason": ""}); r.Status != 422 {

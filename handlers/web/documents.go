@@ -159,6 +159,19 @@ func (h *DocumentPages) Resolution(c *fiber.Ctx) error {
 	return httpx.SendDocument(c, f)
 }
 
+// IssueResolution issues the vote's resolution (or its annotated version).
+func (h *DocumentPages) IssueResolution(c *fiber.Ctx) error {
+	p, id, err := principalAndID(c)
+	if err != nil {
+		return err
+	}
+	f, err := h.Docs.IssueResolution(httpx.Ctx(c), p, id)
+	if err != nil {
+		return h.renderVote(c, p, id, err)
+	}
+	return h.RedirectWithFlash(c, fmt.Sprintf("/votes/%d/documents", id), h.Views.T(Lang(c), "h13.resolution_issued", "Number", f.Number))
+}
+
 // CorrectResolution issues a corrected resolution with the reason from the form.
 func (h *DocumentPages) CorrectResolution(c *fiber.Ctx) error {
 	p, id, err := principalAndID(c)
@@ -183,6 +196,19 @@ func (h *DocumentPages) Notices(c *fiber.Ctx) error {
 		return err
 	}
 	return httpx.SendDocument(c, f)
+}
+
+// IssueNotices issues the notice batch when needed, then offers its download.
+func (h *DocumentPages) IssueNotices(c *fiber.Ctx) error {
+	p, id, err := principalAndID(c)
+	if err != nil {
+		return err
+	}
+	f, err := h.Docs.IssueNotices(httpx.Ctx(c), p, id)
+	if err != nil {
+		return h.renderVote(c, p, id, err)
+	}
+	return h.RedirectWithFlash(c, fmt.Sprintf("/votes/%d/documents", id), h.Views.T(Lang(c), "h13.notices_issued", "Number", f.Number))
 }
 
 // RegenerateNotices issues a new version of the notices with the reason from the form.
