@@ -322,6 +322,12 @@ func New(d Deps) *fiber.App {
 	authed.Get("/estates/:id/contracts", stewardAPI.EstateContracts)
 	authed.Post("/contracts/:id/termination", httpx.Allow(access.RunVote), stewardAPI.Terminate)
 	authed.Get("/terminations/:id/notice.pdf", stewardAPI.TerminationNotice)
+	// the week's work and the supervision charts (issue 15, docs/worklist.md)
+	worklistAPI := &api.WorklistHandlers{Worklist: d.Svc.Worklist}
+	authed.Get("/worklist", httpx.Allow(access.WorkList), worklistAPI.Week)
+	authed.Get("/worklist/open-votes", httpx.Allow(access.WorkList), worklistAPI.OpenVotes)
+	authed.Get("/worklist/charts", httpx.Allow(access.WorkList), worklistAPI.Charts)
+	authed.Get("/votes/:id/participation-curve", httpx.Allow(access.WorkList), worklistAPI.Curve)
 	authed.Get("/handovers", stewardAPI.ListHandovers)
 	authed.Get("/handovers/:id", stewardAPI.GetHandover)
 	authed.Post("/handover-items/:id", httpx.Allow(access.KeepRecords), stewardAPI.RecordHandoverItem)
@@ -517,6 +523,13 @@ func New(d Deps) *fiber.App {
 	staff.Post("/estates/:id/public-income", httpx.Allow(access.KeepRecords), stewardWeb.DiscloseIncome)
 	staff.Post("/contracts/:id/termination", httpx.Allow(access.RunVote), stewardWeb.Terminate)
 	staff.Get("/terminations/:id/notice.pdf", stewardWeb.TerminationNotice)
+	// the week's work and the supervision charts (issue 15): the charts page alone may
+	// load scripts (the vendored ECharts and its init file), see httpx.AllowScripts
+	worklistWeb := &web.WorklistPages{Handlers: webH, Worklist: d.Svc.Worklist}
+	staff.Get("/worklist", httpx.Allow(access.WorkList), worklistWeb.WeekPage)
+	staff.Get("/worklist.xlsx", httpx.Allow(access.WorkList), worklistWeb.WeekXLSX)
+	staff.Get("/worklist/charts", httpx.Allow(access.WorkList), httpx.AllowScripts, worklistWeb.ChartsPage)
+	staff.Get("/worklist/open-votes.xlsx", httpx.Allow(access.WorkList), worklistWeb.OpenVotesXLSX)
 	staff.Get("/handovers", stewardWeb.Handovers)
 	staff.Get("/handovers/:id", stewardWeb.HandoverPage)
 	staff.Post("/handovers/:id/items/:item", httpx.Allow(access.KeepRecords), stewardWeb.RecordItem)

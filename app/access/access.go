@@ -49,6 +49,12 @@ const (
 	CaseVerify // verify a report (founded or unfounded) and confirm a cessation found by a roster import
 	CaseOrder  // order the committee to propose a founded removal (BJ 46 ¶2)
 	AuditVotes // the auditor's workspace of a vote (app/auditview): read it, draw and record sampled paper audits, keep recounts
+	// The week's work, the supervision charts and their exports (issue 15, docs/worklist.md):
+	// reads of the whole jurisdiction, refused to auditors, who have no work to do.
+	WorkList
+	// SupervisionReport: read and issue the monthly supervision report of one's street
+	// office or district (issue 15).
+	SupervisionReport
 
 	// numActions is not an action: it counts them (new actions go above it).
 	numActions
@@ -95,6 +101,8 @@ var table = map[Action]rule{
 	CaseReport:         {"case_report", []app.Role{admin, street, community, committee}, "无权登记业主委员会委员的负面清单案件"},
 	CaseVerify:         {"case_verify", []app.Role{admin, street, community}, "无权核实：负面清单情形由街道办事处或社区核实"},
 	CaseOrder:          {"case_order", []app.Role{admin, street}, "无权责令：只有街道办事处可以责令业主委员会提请罢免"},
+	WorkList:           {"work_list", []app.Role{admin, district, street, community, committee}, "无权查看待办事项：审计员不处理待办"},
+	SupervisionReport:  {"supervision_report", []app.Role{admin, district, street}, "无权查看监督月报：月报由街道办事处和区（县）主管部门使用"},
 	AuditVotes:         {"audit_votes", []app.Role{admin, street, app.RoleAuditor}, "无权使用审计工作台：审计工作台供审计员、街道办事处和平台管理员使用"},
 }
 

@@ -25,6 +25,7 @@ import (
 	"gongzhi/app/property"
 	"gongzhi/app/roster"
 	"gongzhi/app/voting"
+	"gongzhi/app/worklist"
 )
 
 // Options are the settings services need beyond the database.
@@ -66,6 +67,7 @@ type Set struct {
 	// Committee is the committee in office (issue 12): cases, cessation, seats.
 	Committee *committee.Service
 	AuditView *auditview.Service // the auditor's workspace (issue 14)
+	Worklist  *worklist.Service  // the week's work and the supervision charts (issue 15)
 }
 
 // New builds the service set.
@@ -121,5 +123,6 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	set.Votes.SetRemovalCases(set.Committee)
 	set.Votes.SetFinalListener(set.Committee)
 	set.Roster.SetImportObserver(set.Committee)
+	set.Worklist = worklist.New(set.Formation, set.Votes, set.Committee, set.Property, set.Handover, set.Clock)
 	return set, nil
 }
