@@ -190,6 +190,10 @@ const shutdownTimeout, shutdownCleanup = 10 * time.Second, time.Second
 func startWorkers(ctx context.Context, log *slog.Logger, svc *services.Set, workers bool) {
 	if workers {
 		go svc.Votes.RunCloser(ctx, 15*time.Second, log)
+		// Hourly: the previous month's supervision report of every street office and
+		// district that has none (on the 1st, or the first hour after); idempotent
+		// across instances (issue 15).
+		go svc.Reports.RunMonthly(ctx, time.Hour, log)
 	}
 	// From 1 December, once a day: the coming year's holiday notice not loaded.
 	go svc.Calendar.RunWarner(ctx, time.Hour, log)

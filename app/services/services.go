@@ -24,6 +24,7 @@ import (
 	"gongzhi/app/pii"
 	"gongzhi/app/property"
 	"gongzhi/app/roster"
+	"gongzhi/app/supervision"
 	"gongzhi/app/voting"
 	"gongzhi/app/worklist"
 )
@@ -68,6 +69,9 @@ type Set struct {
 	Committee *committee.Service
 	AuditView *auditview.Service // the auditor's workspace (issue 14)
 	Worklist  *worklist.Service  // the week's work and the supervision charts (issue 15)
+	// Reports is the monthly supervision report (issue 15); its rates come from
+	// supervision.FormationRates until the rates against targets are wired (SetRates).
+	Reports *supervision.ReportService
 }
 
 // New builds the service set.
@@ -124,5 +128,6 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	set.Votes.SetFinalListener(set.Committee)
 	set.Roster.SetImportObserver(set.Committee)
 	set.Worklist = worklist.New(set.Formation, set.Votes, set.Committee, set.Property, set.Handover, set.Clock)
+	set.Reports = supervision.NewReportService(db, set.Worklist, set.Documents, set.Formation, nil, set.Clock)
 	return set, nil
 }

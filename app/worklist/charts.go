@@ -8,6 +8,7 @@ import (
 	"gongzhi/app/formation"
 	"gongzhi/app/property"
 	"gongzhi/app/voting"
+	"gongzhi/models"
 )
 
 // OpenVotes are the open votes of p's jurisdiction with live participation by area and
@@ -73,4 +74,60 @@ func (s *Service) FormationStages(ctx context.Context, p app.Principal) ([]forma
 		return nil, err
 	}
 	return s.formation.StageCounts(ctx, p)
+}
+
+// OpenCounts are the open cases of a jurisdiction, whatever their deadlines.
+type OpenCounts struct {
+	Cases      int `json:"cases"`      // negative-list and cessation cases not closed
+	Reelection int `json:"reelection"` // committees flagged "re-election required"
+	Complaints int `json:"complaints"` // complaints not resolved in their cycle
+	Overdue    int `json:"complaints_overdue"`
+	ExitCases  int `json:"exit_cases"` // open exit cases
+	Handovers  int `json:"handovers"`  // handovers not completed
+	Refused    int `json:"handovers_refused"`
+}
+
+// OpenCases counts the open cases of p's jurisdiction: the monthly report's last part.
+func (s *Service) OpenCases(ctx context.Context, p app.Principal) (OpenCounts, error) {
+	var out OpenCounts
+	if err := access.Require(p, access.WorkList); err != nil {
+		return out, err
+	}
+	if p.Role != app.RoleCommittee {
+		sup, err := s.committee.Open(ctx, p)
+		if err != nil {
+			return out, err
+		}
+		out.Cases, out.Reelection = len(sup.Cases), len(sup.Reelection)
+	}
+	stages, err := s.ComplaintStages(ctx, p)
+	if err != nil {
+		return out, err
+	}
+	for _, st := range stages {
+		out.Complaints += st.OnTime + st.Overdue
+		out.Overdue += st.Overdue
+	}
+	exits, err := s.property.ExitCases(ctx, p)
+	if err != nil {
+		return out, err
+	}
+	for _, x := range exits {
+		if x.Status == "open" {
+			out.ExitCases++
+		}
+	}
+	hs, err := s.handover.Handovers(ctx, p)
+	if err != nil {
+		return out, err
+	}
+	for _, h := range hs {
+		if h.Status != models.HandoverCompleted {
+			out.Handovers++
+		}
+		if h.Refused {
+			out.Refused++
+		}
+	}
+	return out, nil
 }
