@@ -87,7 +87,7 @@ func (c reportContent) record(number, verifyURL string) pdfdoc.Record {
 			lastRate[x.Key] = x
 		}
 	}
-	rates := pdfdoc.RecordSection{Heading: "一、比率与目标",
+	rates := pdfdoc.RecordSection{Heading: "比率与目标",
 		Columns: []pdfdoc.RecordColumn{{Header: "指标", Width: 50, Align: "L"}, {Header: "本月", Width: 36, Align: "R"}, {Header: "目标", Width: 22, Align: "R"},
 			{Header: "上月", Width: 36, Align: "R"}, {Header: "达标", Width: 16, Align: "C"}}}
 	for _, x := range c.Summary.Rates {
@@ -111,7 +111,7 @@ func (c reportContent) record(number, verifyURL string) pdfdoc.Record {
 	if c.Last != nil {
 		l = *c.Last
 	}
-	changes := pdfdoc.RecordSection{Heading: "二、与上月相比",
+	changes := pdfdoc.RecordSection{Heading: "与上月相比",
 		Columns: []pdfdoc.RecordColumn{{Header: "事项", Width: 80, Align: "L"}, {Header: "本月", Width: 30, Align: "R"}, {Header: "上月", Width: 30, Align: "R"},
 			{Header: "变化", Width: 20, Align: "R"}}}
 	if c.Last == nil {
@@ -134,7 +134,7 @@ func (c reportContent) record(number, verifyURL string) pdfdoc.Record {
 	row("未完成的物业交接", s.Open.Handovers, l.Open.Handovers)
 	row("其中拒不移交", s.Open.Refused, l.Open.Refused)
 
-	over := pdfdoc.RecordSection{Heading: "三、逾期事项（最早到期的在前）",
+	over := pdfdoc.RecordSection{Heading: "逾期事项（最早到期的在前）",
 		Columns: []pdfdoc.RecordColumn{{Header: "截止日", Width: 24, Align: "L"}, {Header: "类别", Width: 28, Align: "L"}, {Header: "小区", Width: 36, Align: "L"},
 			{Header: "事项", Width: 70, Align: "L"}, {Header: "逾期天数", Width: 16, Align: "R"}}}
 	for i, it := range c.Overdue {
@@ -152,7 +152,7 @@ func (c reportContent) record(number, verifyURL string) pdfdoc.Record {
 		over.Paragraphs = []string{"本辖区没有逾期事项。"}
 		over.Columns = nil
 	}
-	byKind := pdfdoc.RecordSection{Heading: "四、逾期事项按类别",
+	byKind := pdfdoc.RecordSection{Heading: "逾期事项按类别",
 		Columns: []pdfdoc.RecordColumn{{Header: "类别", Width: 100, Align: "L"}, {Header: "逾期", Width: 30, Align: "R"}}}
 	for _, k := range []string{"formation.decide", "formation.form_group", "formation.reelection", "formation.duty", "formation.chair", "formation.filing",
 		worklist.KindVoteOpen, worklist.KindVotePublish, worklist.KindCase, worklist.KindReelection, worklist.KindComplaint, worklist.KindExitCase, worklist.KindHandover} {
