@@ -144,8 +144,8 @@ type CurvePoint struct {
 }
 
 // ParticipationCurve is the cumulative participation of a vote over time: its live
-// ballots (not voided) by cast_at, in buckets of step from the opening (an hour, or a
-// day for votes open longer than three days), up to now or the close. p must see the
+// ballots (not voided) by cast_at, in buckets from the opening time (an hour, or a day
+// for votes open longer than three days), up to now or the close. p must see the
 // vote's estate.
 func (s *Service) ParticipationCurve(ctx context.Context, p app.Principal, voteID int64) ([]CurvePoint, error) {
 	v, _, err := s.loadVote(ctx, p, voteID)
@@ -155,10 +155,9 @@ func (s *Service) ParticipationCurve(ctx context.Context, p app.Principal, voteI
 	if v.State == models.VoteDraft {
 		return []CurvePoint{}, nil
 	}
+	// Ballots are cast from the opening time on (a vote is opened, credentials issued,
+	// before it); a ballot recorded earlier (none should be) counts in the first bucket.
 	start := v.OpensAt
-	if v.OpenedAt != nil && v.OpenedAt.Before(start) {
-		start = *v.OpenedAt
-	}
 	end := s.now()
 	if end.After(v.ClosesAt) {
 		end = v.ClosesAt
@@ -176,7 +175,7 @@ func (s *Service) ParticipationCurve(ctx context.Context, p app.Principal, voteI
 		LEFT JOIN ballot_voids bv ON bv.ballot_id = b.id WHERE b.vote_id = ? AND bv.id IS NULL ORDER BY b.cast_at`, v.ID).Scan(&rows).Error; err != nil {
 		return nil, app.Internal(fmt.Errorf("participation curve of vote %d: %w", v.ID, err))
 	}
-	out := []CurvePoint{}
+	out := []CurvePoint{{At: start}}
 	var n int
 	var area rules.Area
 	i := 0

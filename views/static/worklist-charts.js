@@ -33,8 +33,8 @@
       series: [
         { name: L.area, type: 'bar', data: votes.map(function (v) { return pct(v.AreaShare); }) },
         { name: L.head, type: 'bar', data: votes.map(function (v) { return pct(v.HeadcountShare); }) },
-        { name: L.qarea, type: 'scatter', symbol: 'rect', symbolSize: [3, 18], data: votes.map(function (v) { return pct(v.QuorumAreaShare); }) },
-        { name: L.qhead, type: 'scatter', symbol: 'rect', symbolSize: [3, 18], data: votes.map(function (v) { return pct(v.QuorumHeadShare); }) }
+        { name: L.qarea, type: 'scatter', symbol: 'rect', symbolSize: [4, 44], data: votes.map(function (v) { return pct(v.QuorumAreaShare); }) },
+        { name: L.qhead, type: 'scatter', symbol: 'rect', symbolSize: [4, 44], data: votes.map(function (v) { return pct(v.QuorumHeadShare); }) }
       ]
     });
     var totals = {};
@@ -61,7 +61,7 @@
     xAxis: { type: 'category', data: complaints.map(function (s) { return en ? s.label_en : s.label; }) },
     yAxis: { type: 'value', minInterval: 1 },
     series: [
-      { name: L.ontime, type: 'bar', stack: 'n', data: complaints.map(function (s) { return s.on_time; }) },
+      { name: L.timely, type: 'bar', stack: 'n', data: complaints.map(function (s) { return s.on_time; }) },
       { name: L.overdue, type: 'bar', stack: 'n', data: complaints.map(function (s) { return s.overdue; }) }
     ]
   });
