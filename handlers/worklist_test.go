@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"gongzhi/app/rules"
 	"gongzhi/handlers/httpx"
 )
 
@@ -111,6 +113,73 @@ func TestWorklistChartsCSP(t *testing.T) {
 		// street2 sees no open vote of the demo estate, and not its curve
 		if r := env.API("GET", fmt.Sprintf("/api/v1/votes/%d/participation-curve", id), env.DemoToken("street2"), nil); r.Status != 404 {
 			t.Errorf("street2 curve: %d", r.Status)
+		}
+	})
+}
+
+// TestSupervisionReportPages: a street office issues its monthly report from the page,
+// downloads it, anyone verifies it by number (page and JSON), another street office gets
+// 404, and the pages render in English too.
+func TestSupervisionReportPages(t *testing.T) {
+	eachVote(t, func(t *testing.T, env *voteEnv) {
+		p := env.Principal(t, "street")
+		b := env.Browser()
+		b.Login("street", "Demo2026street")
+		list := b.Get("/supervision/reports")
+		if list.Status != 200 || !bytes.Contains(list.Body, []byte(`name="month"`)) {
+			t.Fatalf("/supervision/reports %d", list.Status)
+		}
+		month := env.Clock.Now().In(rules.Shanghai()).Format("2006-01")
+		r := b.Submit("/supervision/reports", "/supervision/reports", url.Values{"org_id": {fmt.Sprint(p.OrgID)}, "month": {month}})
+		if r.Status != 303 {
+			t.Fatalf("generate: %d %s", r.Status, r.Body)
+		}
+		var reports []struct {
+			Number  string `json:"number"`
+			SHA256  string `json:"sha256"`
+			InForce bool   `json:"in_force"`
+		}
+		env.API("GET", fmt.Sprintf("/api/v1/supervision-reports?org_id=%d", p.OrgID), env.DemoToken("street"), nil).JSON(t, &reports)
+		if len(reports) != 1 || !reports[0].InForce {
+			t.Fatalf("reports %+v", reports)
+		}
+		num := reports[0].Number
+		if page := b.Get("/supervision/reports"); !bytes.Contains(page.Body, []byte(num)) {
+			t.Errorf("the list does not show %s", num)
+		}
+		pdf := b.Get("/supervision/reports/" + num)
+		if pdf.Status != 200 || !bytes.HasPrefix(pdf.Body, []byte("%PDF")) || pdf.Header.Get("X-Document-SHA256") != reports[0].SHA256 {
+			t.Errorf("pdf: %d %q", pdf.Status, pdf.Header.Get("X-Document-SHA256"))
+		}
+		pub := env.Do(httptest.NewRequest("GET", "/verify/org/"+num, nil))
+		if pub.Status != 200 || !bytes.Contains(pub.Body, []byte(reports[0].SHA256)) || bytes.Contains(pub.Body, []byte("%PDF")) {
+			t.Errorf("public verification: %d", pub.Status)
+		}
+		req := httptest.NewRequest("GET", "/verify/org/"+num, nil)
+		req.Header.Set("Accept", "application/json")
+		var v struct {
+			Record struct {
+				Number  string `json:"number"`
+				InForce bool   `json:"in_force"`
+			} `json:"record"`
+		}
+		env.Do(req).JSON(t, &v)
+		if v.Record.Number != num || !v.Record.InForce {
+			t.Errorf("verification JSON %+v", v)
+		}
+		if r := env.API("GET", "/api/v1/supervision-reports/"+num+"/pdf", env.DemoToken("street2"), nil); r.Status != 404 {
+			t.Errorf("street2 downloading street's report: %d", r.Status)
+		}
+		if r := env.API("POST", "/api/v1/supervision-reports", env.DemoToken("street"), map[string]any{"org_id": p.OrgID, "month": "2026-13"}); r.Status != 422 && r.Status != 400 {
+			t.Errorf("bad month: %d %s", r.Status, r.Body)
+		}
+		// English
+		b.Get("/lang?to=en&back=/worklist")
+		for _, page := range []string{"/worklist", "/worklist/charts", "/supervision/reports"} {
+			r := b.Get(page)
+			if r.Status != 200 || !bytes.Contains(r.Body, []byte(`lang="en"`)) {
+				t.Errorf("%s in English: %d", page, r.Status)
+			}
 		}
 	})
 }
