@@ -217,3 +217,52 @@ func TestChartsDataInJurisdiction(t *testing.T) {
 		}
 	})
 }
+
+// TestWeekListsGroupDuties: an open preparatory group's undone checklist items show
+// (the overdue member list, the meeting due in 5 days), the done one and the one past the
+// window do not; a dissolved group's duties never show.
+func TestWeekListsGroupDuties(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, e *testkit.Env) {
+		tr := testkit.NewTree(t, e.Svc.Orgs, e.Svc.Auth, []testkit.TreeEstate{{Name: "丙小区", Community: "communityA2"}, {Name: "丁小区", Community: "communityA2"}},
+			[]testkit.TreeUser{{Name: "wl-street-a", Role: app.RoleStreet, Org: "streetA"}}, "Pass-word-2026")
+		e.Clock.Set(now)
+		at := func(h int) time.Time { return now.Add(time.Duration(h) * time.Hour) }
+		group := func(estate string, status string) int64 {
+			g := models.FormationGroup{EstateID: tr.Estate[estate], Kind: models.GroupKindPrep, Status: status, ProfileCode: "national", ProfileVersion: "t",
+				FormedAt: at(-24 * 30), MemberListDeadline: at(-24), MeetingDeadline: at(24 * 5), CreatedAt: at(-24 * 30), UpdatedAt: at(-24 * 30)}
+			if status != models.GroupDissolved {
+				g.OpenEstateID = ptr(tr.Estate[estate])
+			} else {
+				g.DissolvedAt = ptr(at(-24 * 2))
+			}
+			create(t, e, &g)
+			for i, d := range []models.FormationDuty{
+				{Code: "publish_member_list", Deadline: at(-24)},
+				{Code: "hold_meeting", Deadline: at(24 * 5)},
+				{Code: "draft_management_rules", Deadline: at(-24 * 3), DoneAt: ptr(at(-24 * 4))},
+				{Code: "draft_rules_of_procedure", Deadline: at(24 * 20)},
+			} {
+				d.GroupID, d.Position, d.CreatedAt, d.UpdatedAt = g.ID, i, at(-24*30), at(-24*30)
+				create(t, e, &d)
+			}
+			return g.ID
+		}
+		open := group("丙小区", models.GroupForming)
+		group("丁小区", models.GroupDissolved)
+		w, err := e.Svc.Worklist.Week(e.Ctx, e.Principal(t, "wl-street-a"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, it := range w.Items {
+			got = append(got, fmt.Sprintf("%s %s %s %d %v", it.Kind, it.EstateName, it.Detail, it.Ref, it.Overdue))
+		}
+		want := []string{
+			fmt.Sprintf("formation.duty 丙小区 公示小组成员名单、分工和联系方式 %d true", open),
+			fmt.Sprintf("formation.duty 丙小区 召开首次业主大会会议 %d false", open),
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("items:\n got %q\nwant %q", got, want)
+		}
+	})
+}
