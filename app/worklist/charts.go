@@ -6,7 +6,6 @@ import (
 	"gongzhi/app"
 	"gongzhi/app/access"
 	"gongzhi/app/formation"
-	"gongzhi/app/property"
 	"gongzhi/app/voting"
 	"gongzhi/models"
 )
@@ -43,7 +42,7 @@ func (s *Service) ComplaintStages(ctx context.Context, p app.Principal) ([]Stage
 	if err := access.Require(p, access.WorkList); err != nil {
 		return nil, err
 	}
-	list, err := s.property.Complaints(ctx, p, property.ComplaintFilter{OpenOnly: true})
+	list, err := s.property.OpenComplaints(ctx, p)
 	if err != nil {
 		return nil, err
 	}

@@ -186,7 +186,7 @@ func (s *Service) Week(ctx context.Context, p app.Principal) (Week, error) {
 		}
 	}
 
-	complaints, err := s.property.Complaints(ctx, p, property.ComplaintFilter{OpenOnly: true})
+	complaints, err := s.property.OpenComplaints(ctx, p)
 	if err != nil {
 		return w, err
 	}
