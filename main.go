@@ -204,6 +204,10 @@ func startWorkers(ctx context.Context, log *slog.Logger, svc *services.Set, work
 		go svc.Votes.RunCloser(ctx, 15*time.Second, log)
 		// Signed checkpoints of the open votes' ballot logs (app/ballotlog).
 		go svc.Votes.RunCheckpointer(ctx, 5*time.Minute, log)
+		// Hourly: the previous month's supervision report of every street office and
+		// district that has none (on the 1st, or the first hour after); idempotent
+		// across instances (issue 15).
+		go svc.Reports.RunMonthly(ctx, time.Hour, log)
 	}
 	// From 1 December, once a day: the coming year's holiday notice not loaded.
 	go svc.Calendar.RunWarner(ctx, time.Hour, log)

@@ -341,6 +341,16 @@ func New(d Deps) *fiber.App {
 	authed.Get("/estates/:id/contracts", stewardAPI.EstateContracts)
 	authed.Post("/contracts/:id/termination", httpx.Allow(access.RunVote), stewardAPI.Terminate)
 	authed.Get("/terminations/:id/notice.pdf", stewardAPI.TerminationNotice)
+	// the week's work and the supervision charts (issue 15, docs/worklist.md)
+	worklistAPI := &api.WorklistHandlers{Worklist: d.Svc.Worklist}
+	authed.Get("/worklist", httpx.Allow(access.WorkList), worklistAPI.Week)
+	authed.Get("/worklist/open-votes", httpx.Allow(access.WorkList), worklistAPI.OpenVotes)
+	authed.Get("/worklist/charts", httpx.Allow(access.WorkList), worklistAPI.Charts)
+	authed.Get("/votes/:id/participation-curve", httpx.Allow(access.WorkList), worklistAPI.Curve)
+	reportAPI := &api.ReportHandlers{Reports: d.Svc.Reports, Docs: d.Svc.Documents}
+	authed.Get("/supervision-reports", httpx.Allow(access.SupervisionReport), reportAPI.List)
+	authed.Post("/supervision-reports", httpx.Allow(access.SupervisionReport), reportAPI.Generate)
+	authed.Get("/supervision-reports/:code/pdf", httpx.Allow(access.SupervisionReport), reportAPI.PDF)
 	authed.Get("/handovers", stewardAPI.ListHandovers)
 	authed.Get("/handovers/:id", stewardAPI.GetHandover)
 	authed.Post("/handover-items/:id", httpx.Allow(access.KeepRecords), stewardAPI.RecordHandoverItem)
@@ -376,6 +386,8 @@ func New(d Deps) *fiber.App {
 	fapp.Post("/verify", httpx.RateLimit(httpx.NewLimiter(d.Config.VerifyRate, httpx.MaxLimiterKeys, d.Svc.Clock), proxies, say), docsWeb.VerifyUpload)
 	fapp.Get("/verify/:code", publicLimit, docsWeb.Verify)
 	fapp.Get("/verify/:code/download", publicLimit, docsWeb.Download)
+	// org-level records (issue 15: the monthly supervision report), verified by number
+	fapp.Get("/verify/org/:code", publicLimit, (&web.ReportPages{Handlers: webH, Docs: d.Svc.Documents}).Verify)
 	fapp.Get("/votes/:id/resolution.pdf", publicLimit, docsWeb.Resolution)
 	// committee in office public web routes: an owner's report against a member (issue 12)
 	committeeWeb := &web.CommitteePages{Handlers: webH, Committee: d.Svc.Committee}
@@ -556,6 +568,17 @@ func New(d Deps) *fiber.App {
 	staff.Post("/estates/:id/public-income", httpx.Allow(access.KeepRecords), stewardWeb.DiscloseIncome)
 	staff.Post("/contracts/:id/termination", httpx.Allow(access.RunVote), stewardWeb.Terminate)
 	staff.Get("/terminations/:id/notice.pdf", stewardWeb.TerminationNotice)
+	// the week's work and the supervision charts (issue 15): the charts page alone may
+	// load scripts (the vendored ECharts and its init file), see httpx.AllowScripts
+	worklistWeb := &web.WorklistPages{Handlers: webH, Worklist: d.Svc.Worklist}
+	staff.Get("/worklist", httpx.Allow(access.WorkList), worklistWeb.WeekPage)
+	staff.Get("/worklist.xlsx", httpx.Allow(access.WorkList), worklistWeb.WeekXLSX)
+	staff.Get("/worklist/charts", httpx.Allow(access.WorkList), httpx.AllowScripts, worklistWeb.ChartsPage)
+	staff.Get("/worklist/open-votes.xlsx", httpx.Allow(access.WorkList), worklistWeb.OpenVotesXLSX)
+	reportWeb := &web.ReportPages{Handlers: webH, Reports: d.Svc.Reports, Docs: d.Svc.Documents}
+	staff.Get("/supervision/reports", httpx.Allow(access.SupervisionReport), reportWeb.ReportsPage)
+	staff.Post("/supervision/reports", httpx.Allow(access.SupervisionReport), reportWeb.Generate)
+	staff.Get("/supervision/reports/:code", httpx.Allow(access.SupervisionReport), reportWeb.PDF)
 	staff.Get("/handovers", stewardWeb.Handovers)
 	staff.Get("/handovers/:id", stewardWeb.HandoverPage)
 	staff.Post("/handovers/:id/items/:item", httpx.Allow(access.KeepRecords), stewardWeb.RecordItem)

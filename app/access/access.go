@@ -56,6 +56,12 @@ const (
 	ReadSupervision  // read the rates against targets of one's jurisdiction and their estates, and export them
 	SetTargets       // set a district's (or the city's) yearly targets of the rates
 	RecordPartyFacts // record whether an estate has a Party organisation and its committee a Party work group
+	// The week's work, the supervision charts and their exports (issue 15, docs/worklist.md):
+	// reads of the whole jurisdiction, refused to auditors, who have no work to do.
+	WorkList
+	// SupervisionReport: read and issue the monthly supervision report of one's street
+	// office or district (issue 15).
+	SupervisionReport
 
 	// numActions is not an action: it counts them (new actions go above it).
 	numActions
@@ -105,6 +111,8 @@ var table = map[Action]rule{
 	ReadSupervision:    {"read_supervision", []app.Role{admin, district, street, community}, "无权查看监督指标：指标供街道、区、市和社区使用"},
 	SetTargets:         {"set_targets", []app.Role{admin, district}, "无权设定目标：年度目标由区（或市）设定"},
 	RecordPartyFacts:   {"record_party_facts", []app.Role{admin, street, community}, "无权登记党组织情况：由社区或街道登记"},
+	WorkList:           {"work_list", []app.Role{admin, district, street, community, committee}, "无权查看待办事项：审计员不处理待办"},
+	SupervisionReport:  {"supervision_report", []app.Role{admin, district, street}, "无权查看监督月报：月报由街道办事处和区（县）主管部门使用"},
 	AuditVotes:         {"audit_votes", []app.Role{admin, street, app.RoleAuditor}, "无权使用审计工作台：审计工作台供审计员、街道办事处和平台管理员使用"},
 	OversightRate:      {"oversight_rate", []app.Role{admin, street, community}, "无权登记：业主代表评议由社区或街道办事处组织登记"},
 	OversightOrder:     {"oversight_order", []app.Role{admin, street}, "无权操作：责令整改和撤销业主委员会决定由街道办事处作出"},

@@ -27,6 +27,7 @@ import (
 	"gongzhi/app/roster"
 	"gongzhi/app/supervision"
 	"gongzhi/app/voting"
+	"gongzhi/app/worklist"
 )
 
 // Options are the settings services need beyond the database.
@@ -74,6 +75,9 @@ type Set struct {
 	AuditView *auditview.Service // the auditor's workspace (issue 14)
 	// Supervision is the rates against targets of street offices, districts and the city (issue 15).
 	Supervision *supervision.Service
+	Worklist    *worklist.Service // the week's work and the supervision charts (issue 15)
+	// Reports is the monthly supervision report (issue 15), over Supervision's rates.
+	Reports *supervision.ReportService
 }
 
 // New builds the service set.
@@ -134,5 +138,8 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	set.Votes.SetPublishListener(set.Documents) // issue 16: the resolution is issued on publication, never by a download
 	set.Roster.SetImportObserver(set.Committee)
 	set.Supervision = supervision.New(db, set.Orgs, set.Clock, set.Calendar, opt.Logger)
+	set.Worklist = worklist.New(set.Formation, set.Votes, set.Committee, set.Property, set.Handover, set.Clock)
+	// The monthly report reads the rates against targets (app/supervision).
+	set.Reports = supervision.NewReportService(db, set.Worklist, set.Documents, set.Supervision, set.Clock)
 	return set, nil
 }

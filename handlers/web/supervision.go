@@ -126,12 +126,6 @@ func (h *SupervisionPages) RatesXLSX(c *fiber.Ctx) error {
 	return sendXLSX(c, fmt.Sprintf("rates-%d-%s.xlsx", rep.ScopeID, rep.Today), data)
 }
 
-func sendXLSX(c *fiber.Ctx, name string, data []byte) error {
-	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
-	return c.Send(data)
-}
-
 type drillData struct {
 	Down  supervision.DrillDown
 	Query string
