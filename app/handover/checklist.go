@@ -510,7 +510,7 @@ func (s *Service) HandoverRecord(ctx context.Context, p app.Principal, id int64)
 		timely = "逾期完成（期限 " + h.DueOn + "）"
 	}
 	basis := fmt.Sprintf("handover:%d|completed:%s", h.ID, v.CompletedAt.UTC().Format(time.RFC3339Nano))
-	return s.docs.IssueRecord(ctx, p, documents.RecordIssue{EstateID: h.EstateID, Subject: "handover:" + strconv.FormatInt(h.ID, 10),
+	return s.docs.IssueRecord(ctx, p, documents.RecordIssue{EstateID: h.EstateID, Kind: models.DocHandover, Subject: "handover:" + strconv.FormatInt(h.ID, 10),
 		Title: "物业服务交接记录：" + v.CompanyName, Basis: basis,
 		Build: func(number, verifyURL string) pdfdoc.Record {
 			return pdfdoc.Record{

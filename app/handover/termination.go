@@ -259,7 +259,7 @@ func (s *Service) TerminationNotice(ctx context.Context, p app.Principal, id int
 	}
 	term := c.StartsOn + " 至 " + c.EndsOn
 	basis := fmt.Sprintf("termination:%d|served:%s|ends:%s|notice:%d|due:%s|receiver:%s", t.ID, t.ServedOn, t.TerminatedOn, t.NoticeDays, h.DueOn, h.ReceiverName)
-	f, err := s.docs.IssueRecord(ctx, p, documents.RecordIssue{EstateID: t.EstateID, Subject: "termination:" + strconv.FormatInt(t.ID, 10),
+	f, err := s.docs.IssueRecord(ctx, p, documents.RecordIssue{EstateID: t.EstateID, Kind: models.DocTermination, Subject: "termination:" + strconv.FormatInt(t.ID, 10),
 		Title: "解除物业服务合同通知书：" + co.Name, Basis: basis,
 		Build: func(number, verifyURL string) pdfdoc.Record {
 			return pdfdoc.Record{
