@@ -114,6 +114,7 @@ func TestPropertyDismissalToHandover(t *testing.T) {
 			{map[string]any{}, "vote_id"},
 			{map[string]any{"vote_id": voteID, "origin": "street"}, "origin"},
 			{map[string]any{"vote_id": voteID, "origin": "exit_case"}, "exit_case_id"},
+			{map[string]any{"vote_id": voteID, "origin": "exit_case", "exit_case_id": 999999}, "exit_case_id"},
 			{map[string]any{"vote_id": voteID + 999}, "vote_id"},
 			{map[string]any{"vote_id": voteID, "receiver": "mayor"}, "receiver"},
 		} {

@@ -64,6 +64,7 @@ func New(d Deps) *fiber.App {
 	docsAPI := &api.DocumentHandlers{Docs: d.Svc.Documents, Validate: validate}
 	voteWeb := &web.VotePages{Handlers: webH, Votes: d.Svc.Votes}
 	webH.Calendar = d.Svc.Calendar // the home page's holiday-notice warning
+	webH.Property = d.Svc.Property // the home page's exit-case banner (issue 13, h12)
 
 	fapp := fiber.New(fiber.Config{
 		AppName:               "gongzhi",
