@@ -1,13 +1,20 @@
 package handlers_test
 
 import (
+	"bytes"
 	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"gongzhi/app"
 	"gongzhi/app/database/dbtest"
+	"gongzhi/app/property"
 	"gongzhi/handlers/handlertest"
 	"gongzhi/models"
 )
@@ -261,6 +268,177 @@ func TestPropertyWholePathExitToHandover(t *testing.T) {
 		env.DB.DB.First(&c, contract)
 		if c.TerminatedOn == nil || *c.TerminatedOn != tm.TerminatedOn {
 			t.Errorf("the contract's end: %v", c.TerminatedOn)
+		}
+	})
+}
+
+// h12Multipart posts the public complaint form with files (field "files") and the CSRF
+// token of the form page, as the owner's browser does.
+func h12Multipart(t *testing.T, env *handlertest.Env, b *handlertest.Browser, estate int64, fields url.Values, files map[string][]byte, withCSRF bool) handlertest.Response {
+	t.Helper()
+	page := fmt.Sprintf("/public/estates/%d/complaint", estate)
+	csrf := b.CSRF(page)
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range fields {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	if withCSRF {
+		_ = mw.WriteField("_csrf", csrf)
+	}
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fw, err := mw.CreateFormFile("files", n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = fw.Write(files[n])
+	}
+	_ = mw.Close()
+	req := httptest.NewRequest("POST", page, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Cookie", strings.TrimSpace(strings.TrimPrefix(b.CookieHeader(), "Cookie: ")))
+	req.Header.Set("Accept", "text/html")
+	return env.Do(req)
+}
+
+// TestPropertyPublicComplaintAttachments: an owner attaches photos or a PDF to the
+// public complaint form (no sign-in) within the anonymous bounds (3 files, 2 MB each,
+// photo or PDF by content); more files, a larger file, another type or a missing CSRF
+// token are refused naming "files" (or 403) with nothing stored. The complainant's
+// number is never in the router's log, the database or the pages.
+func TestPropertyPublicComplaintAttachments(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		var logs bytes.Buffer
+		env := handlertest.Build(t, db, handlertest.Options{Log: &logs})
+		env.Clock.Set(time.Date(2026, 7, 1, 4, 0, 0, 0, time.UTC))
+		street := env.DemoToken("street")
+		estate := env.Demo.EstateID
+		prCompanyServing(t, env, street, estate)
+		const phone = "13912340987"
+		owner := env.Browser()
+		fields := url.Values{"complainant": {phone}, "category": {"电梯"}, "text": {"电梯困人，附照片"}}
+		pdf := []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+		big := append(swPNG(t), bytes.Repeat([]byte{0}, property.MaxPublicAttachment)...)
+		before := prCount(t, env, "complaints")
+		for name, c := range map[string]struct {
+			files map[string][]byte
+			csrf  bool
+			want  int
+		}{
+			"four files":   {map[string][]byte{"a.png": swPNG(t), "b.png": swPNG(t), "c.png": swPNG(t), "d.png": swPNG(t)}, true, 422},
+			"a large file": {map[string][]byte{"big.png": big}, true, 422},
+			"a text file":  {map[string][]byte{"note.txt": []byte("just text, not a photo")}, true, 422},
+			"no CSRF":      {map[string][]byte{"a.png": swPNG(t)}, false, 403},
+		} {
+			r := h12Multipart(t, env, owner, estate, fields, c.files, c.csrf)
+			if r.Status != c.want || (c.want == 422 && !strings.Contains(string(r.Body), "files")) {
+				t.Errorf("%s: %d, want %d", name, r.Status, c.want)
+			}
+		}
+		if n := prCount(t, env, "complaints"); n != before || prCount(t, env, "complaint_attachments") != 0 {
+			t.Fatalf("a refused form stored something: %d complaints (before %d)", n, before)
+		}
+		r := h12Multipart(t, env, owner, estate, fields, map[string][]byte{"现场.png": swPNG(t), "报修单.pdf": pdf}, true)
+		if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/c/") {
+			t.Fatalf("public complaint with files: %d %s", r.Status, r.Body)
+		}
+		var id int64
+		env.DB.DB.Raw("SELECT MAX(id) FROM complaints").Scan(&id)
+		var atts []struct {
+			Filename    string
+			ContentType string
+			SizeBytes   int
+		}
+		env.DB.DB.Raw("SELECT filename, content_type, size_bytes FROM complaint_attachments WHERE complaint_id = ? ORDER BY id", id).Scan(&atts)
+		if len(atts) != 2 || atts[0].ContentType != "application/pdf" && atts[1].ContentType != "application/pdf" {
+			t.Fatalf("attachments: %+v", atts)
+		}
+		// Staff see them on the complaint and may download them.
+		staff := env.Browser()
+		prLogin(t, env, staff, "street")
+		page := staff.Get(fmt.Sprintf("/complaints/%d", id))
+		if page.Status != 200 || !strings.Contains(string(page.Body), "现场.png") || !strings.Contains(string(page.Body), "报修单.pdf") {
+			t.Errorf("the complaint page does not list the owner's files: %d", page.Status)
+		}
+		// The plain form (no files) still works.
+		if r := owner.Submit(fmt.Sprintf("/public/estates/%d/complaint", estate), fmt.Sprintf("/public/estates/%d/complaint", estate), fields); r.Status != http.StatusSeeOther {
+			t.Errorf("the form without files: %d", r.Status)
+		}
+		for _, where := range []struct{ name, text string }{{"log", logs.String()}, {"database", prDump(t, env)}, {"page", string(page.Body)}} {
+			if strings.Contains(where.text, phone) || strings.Contains(where.text, "139 1234") {
+				t.Errorf("the %s holds the complainant's number in clear", where.name)
+			}
+		}
+		if !strings.Contains(logs.String(), "/public/estates/") {
+			t.Errorf("the log capture saw no request (is the access log written?)")
+		}
+	})
+}
+
+// TestPropertyRevisitLedger: the revisit ledger (回访台账) lists every revisit of a
+// resolved complaint and the resolved complaints still waiting for one, by page and by
+// API, with the complainant masked; another street office sees none of it.
+func TestPropertyRevisitLedger(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		env := handlertest.New(t, db)
+		env.Clock.Set(time.Date(2026, 7, 1, 4, 0, 0, 0, time.UTC))
+		tok := env.DemoToken("street")
+		estate := env.Demo.EstateID
+		prCompanyServing(t, env, tok, estate)
+		file := func(phone, text string) int64 {
+			id := prID(t, env.API("POST", fmt.Sprintf("/api/v1/estates/%d/complaints", estate), tok, map[string]any{
+				"complainant": phone, "received_at": "2026-06-29T09:00:00+08:00", "source": "phone", "text": text}), "complaint")
+			for _, ev := range []struct{ kind, at string }{{"responded", "2026-06-29T09:10:00+08:00"}, {"first_result", "2026-06-29T11:00:00+08:00"}, {"resolved", "2026-06-30T10:00:00+08:00"}} {
+				prWant(t, env.API("POST", fmt.Sprintf("/api/v1/complaints/%d/events", id), tok, map[string]any{"kind": ev.kind, "at": ev.at}), 200, ev.kind)
+			}
+			return id
+		}
+		revisited := file("13911112222", "楼道漏水")
+		waiting := file("13933334444", "路灯不亮")
+		prWant(t, env.API("POST", fmt.Sprintf("/api/v1/complaints/%d/events", revisited), tok,
+			map[string]any{"kind": "revisited", "at": "2026-07-01T09:00:00+08:00", "note": "业主表示满意"}), 200, "revisit")
+		var l struct {
+			Revisits []struct {
+				ComplaintID int64  `json:"complaint_id"`
+				Mask        string `json:"complainant_masked"`
+				Note        string `json:"note"`
+			} `json:"revisits"`
+			Pending []struct {
+				ComplaintID int64 `json:"complaint_id"`
+			} `json:"pending"`
+		}
+		r := env.API("GET", "/api/v1/revisits", tok, nil)
+		r.JSON(t, &l)
+		if len(l.Revisits) != 1 || l.Revisits[0].ComplaintID != revisited || l.Revisits[0].Mask != "139****2222" || l.Revisits[0].Note != "业主表示满意" ||
+			len(l.Pending) != 1 || l.Pending[0].ComplaintID != waiting {
+			t.Errorf("ledger: %s", r.Body)
+		}
+		prField(t, env.API("GET", "/api/v1/revisits?estate_id=x", tok, nil), 422, "estate_id", "a bad estate id")
+		staff := env.Browser()
+		prLogin(t, env, staff, "street")
+		page := staff.Get("/revisits")
+		body := string(page.Body)
+		if page.Status != 200 || !strings.Contains(body, "回访台账") || !strings.Contains(body, "业主表示满意") || !strings.Contains(body, "139****4444") ||
+			strings.Contains(body, "13911112222") || strings.Contains(body, "13933334444") {
+			t.Errorf("ledger page: %d", page.Status)
+		}
+		if list := staff.Get("/complaints"); !strings.Contains(string(list.Body), `href="/revisits"`) {
+			t.Errorf("the complaint list does not link the ledger")
+		}
+		var other struct {
+			Revisits []any `json:"revisits"`
+			Pending  []any `json:"pending"`
+		}
+		env.API("GET", "/api/v1/revisits", env.DemoToken("street2"), nil).JSON(t, &other)
+		if len(other.Revisits)+len(other.Pending) != 0 {
+			t.Errorf("another street office sees the ledger: %+v", other)
 		}
 	})
 }
