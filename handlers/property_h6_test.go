@@ -401,6 +401,21 @@ func TestPropertyCreditListsEligibility(t *testing.T) {
 		// h12: the lists are an org-level document of the district, verifiable at /verify
 		// like every estate document, and downloadable there by anyone.
 		h12VerifyKind(t, env.Env, pub.Number, models.DocCreditList, "物业服务企业红黑榜")
+		if v := env.Browser().Get("/verify/" + pub.Number); !strings.Contains(string(v.Body), `id="doc-issuer">`+district.Name) {
+			t.Errorf("/verify does not name the issuing district %s", district.Name)
+		}
+		// Published again in the month: a new version that supersedes the first.
+		again := env.API("POST", fmt.Sprintf("/api/v1/districts/%d/credit-lists", district.ID), dist, map[string]any{})
+		var pub2 struct {
+			Number string `json:"number"`
+		}
+		again.JSON(t, &pub2)
+		if again.Status != 201 || pub2.Number != strings.TrimSuffix(pub.Number, "V1")+"V2" {
+			t.Errorf("republication: %d %s (first %s)", again.Status, again.Body, pub.Number)
+		}
+		if v := env.Browser().Get("/verify/" + pub.Number); !strings.Contains(string(v.Body), `data-status="superseded"`) || !strings.Contains(string(v.Body), pub2.Number) {
+			t.Errorf("/verify of the first publication does not say it was superseded by %s", pub2.Number)
+		}
 		var listDoc models.Document
 		if err := env.DB.DB.Where("doc_number = ?", pub.Number).Take(&listDoc).Error; err != nil {
 			t.Fatalf("the list document: %v", err)
