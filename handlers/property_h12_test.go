@@ -442,3 +442,34 @@ func TestPropertyRevisitLedger(t *testing.T) {
 		}
 	})
 }
+
+// TestPropertyTalksAndNoticesInCreditFile: warning talks (约谈) and public notices (通报)
+// enter the company's file beside its contracts, complaints and orders; a bad kind or
+// an empty text is 422 naming the field with nothing stored; a committee may not.
+func TestPropertyTalksAndNoticesInCreditFile(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		env := handlertest.New(t, db)
+		env.Clock.Set(time.Date(2026, 7, 1, 4, 0, 0, 0, time.UTC))
+		tok := env.DemoToken("street")
+		company := prCompanyServing(t, env, tok, env.Demo.EstateID)
+		path := fmt.Sprintf("/api/v1/companies/%d/credit-entries", company)
+		prField(t, env.API("POST", path, tok, map[string]any{"kind": "fine", "at": "2026-06-30T10:00:00+08:00", "text": "x"}), 422, "kind", "bad kind")
+		prField(t, env.API("POST", path, tok, map[string]any{"kind": "talk", "at": "2026-06-30T10:00:00+08:00", "text": " "}), 422, "text", "no text")
+		if n := prCount(t, env, "company_credit_entries"); n != 0 {
+			t.Fatalf("refused entries stored: %d", n)
+		}
+		if r := env.API("POST", path, env.DemoToken("committee"), map[string]any{"kind": "talk", "at": "2026-06-30T10:00:00+08:00", "text": "约谈"}); r.Status != 403 {
+			t.Errorf("a committee records a talk: %d", r.Status)
+		}
+		prID(t, env.API("POST", path, tok, map[string]any{"kind": "talk", "at": "2026-06-30T10:00:00+08:00", "text": "约谈项目经理：电梯维保不到位", "estate_id": env.Demo.EstateID}), "talk")
+		prID(t, env.API("POST", path, tok, map[string]any{"kind": "notice", "at": "2026-06-30T15:00:00+08:00", "text": "通报批评：拒不整改"}), "notice")
+		staff := env.Browser()
+		prLogin(t, env, staff, "street")
+		page := string(staff.Get(fmt.Sprintf("/companies/%d", company)).Body)
+		for _, want := range []string{"约谈项目经理：电梯维保不到位", "通报批评：拒不整改"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the company file lacks %q", want)
+			}
+		}
+	})
+}
