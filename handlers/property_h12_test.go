@@ -2,11 +2,14 @@ package handlers_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -18,6 +21,14 @@ import (
 	"gongzhi/handlers/handlertest"
 	"gongzhi/models"
 )
+
+// h12SaveHTML keeps a page under H12_HTML_DIR (when set) for looking at it in a browser.
+func h12SaveHTML(t *testing.T, name string, body []byte) {
+	t.Helper()
+	if dir := os.Getenv("H12_HTML_DIR"); dir != "" {
+		_ = os.WriteFile(filepath.Join(dir, name+".html"), body, 0o644)
+	}
+}
 
 // h12VerifyKind checks that a property record's number is stored with its own kind and
 // that the public verification page names that kind (not "公告附件").
@@ -116,9 +127,13 @@ func TestPropertyWholePathExitToHandover(t *testing.T) {
 			t.Fatalf("an exit case before the refused order: %+v", cases)
 		}
 		order := prID(t, env.API("POST", fmt.Sprintf("/api/v1/estates/%d/rectifications", estate), street, map[string]any{
-			"ordered_at": "2026-02-10T10:00:00+08:00", "deadline": "2026-02-20", "text": "限期恢复电梯运行"}), "order")
+			"ordered_at": "2026-02-25T10:00:00+08:00", "deadline": "2026-03-10", "text": "限期恢复电梯运行"}), "order")
+		env.API("GET", "/api/v1/exit-cases", street, nil).JSON(t, &cases)
+		if len(cases) != 0 {
+			t.Fatalf("an exit case while the order runs: %+v", cases)
+		}
 		prWant(t, env.API("POST", fmt.Sprintf("/api/v1/rectifications/%d/outcome", order), street,
-			map[string]any{"outcome": "refused", "at": "2026-02-11T10:00:00+08:00"}), 200, "refused")
+			map[string]any{"outcome": "refused", "at": "2026-03-01T10:00:00+08:00"}), 200, "refused")
 		check := prWant(t, env.API("GET", fmt.Sprintf("/api/v1/estates/%d/exit-check", estate), street, nil), 200, "exit check")
 		if check["triggered"] != true || check["verified_distinct_complainants"] != float64(21) || check["refused_rectification"] != true {
 			t.Fatalf("exit check: %v", check)
@@ -128,9 +143,30 @@ func TestPropertyWholePathExitToHandover(t *testing.T) {
 			t.Fatalf("exit cases: %+v", cases)
 		}
 		exitCase := cases[0].ID
+		var evidence struct {
+			Evidence struct {
+				Rectifications []struct {
+					ID      int64  `json:"id"`
+					Outcome string `json:"outcome"`
+				} `json:"rectifications"`
+				Complaints []struct {
+					Masked string `json:"complainant_masked"`
+				} `json:"complaints"`
+			} `json:"evidence"`
+		}
+		var raw []json.RawMessage
+		env.API("GET", "/api/v1/exit-cases", street, nil).JSON(t, &raw)
+		if err := json.Unmarshal(raw[0], &evidence); err != nil {
+			t.Fatal(err)
+		}
+		if ev := evidence.Evidence; len(ev.Complaints) != 21 || len(ev.Rectifications) != 1 || ev.Rectifications[0].ID != order || ev.Rectifications[0].Outcome != "refused" {
+			t.Errorf("the case's evidence: %+v", ev)
+		}
 		// The street office's home page shows the case; its page links to the dismissal.
 		home := env.Browser()
 		home.Login("street", "Demo2026street")
+		h12SaveHTML(t, "home-"+env.DB.Dialect, home.Get("/").Body)
+		h12SaveHTML(t, "exit-cases-"+env.DB.Dialect, home.Get("/exit-cases").Body)
 		if r := home.Get("/"); !strings.Contains(string(r.Body), fmt.Sprintf(`href="/exit-cases#exit-case-%d"`, exitCase)) {
 			t.Errorf("the street office's home page has no exit-case banner")
 		}
@@ -424,6 +460,7 @@ func TestPropertyRevisitLedger(t *testing.T) {
 		staff := env.Browser()
 		prLogin(t, env, staff, "street")
 		page := staff.Get("/revisits")
+		h12SaveHTML(t, "revisits-"+env.DB.Dialect, page.Body)
 		body := string(page.Body)
 		if page.Status != 200 || !strings.Contains(body, "回访台账") || !strings.Contains(body, "业主表示满意") || !strings.Contains(body, "139****4444") ||
 			strings.Contains(body, "13911112222") || strings.Contains(body, "13933334444") {
