@@ -510,3 +510,29 @@ func TestPropertyTalksAndNoticesInCreditFile(t *testing.T) {
 		}
 	})
 }
+
+// TestH12CatalogueKeysMatch: the h12 catalogues carry the same keys in both languages.
+func TestH12CatalogueKeysMatch(t *testing.T) {
+	read := func(name string) map[string]string {
+		b, err := os.ReadFile("../views/i18n/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	zh, en := read("h12.zh-CN.json"), read("h12.en.json")
+	for k := range zh {
+		if en[k] == "" {
+			t.Errorf("%s missing in English", k)
+		}
+	}
+	for k := range en {
+		if zh[k] == "" {
+			t.Errorf("%s missing in Chinese", k)
+		}
+	}
+}
