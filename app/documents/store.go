@@ -379,6 +379,9 @@ func (s *Service) insertVersion(ctx context.Context, tx *gorm.DB, p app.Principa
 		detail["supersedes"] = prev.DocNumber
 	}
 	entry := audit.Entry{Action: "document.issue", TargetType: "document", TargetID: doc.ID, EstateID: doc.EstateID, Detail: detail}
+	if doc.OrgID != nil {
+		entry.OrgID = *doc.OrgID // an org-level document: audited in the org's trail
+	}
 	if err := audit.Record(ctx, tx, p, entry); err != nil {
 		return models.Document{}, err
 	}
