@@ -114,6 +114,7 @@ func TestPropertyDismissalToHandover(t *testing.T) {
 			{map[string]any{}, "vote_id"},
 			{map[string]any{"vote_id": voteID, "origin": "street"}, "origin"},
 			{map[string]any{"vote_id": voteID, "origin": "exit_case"}, "exit_case_id"},
+			{map[string]any{"vote_id": voteID, "origin": "exit_case", "exit_case_id": 999999}, "exit_case_id"},
 			{map[string]any{"vote_id": voteID + 999}, "vote_id"},
 			{map[string]any{"vote_id": voteID, "receiver": "mayor"}, "receiver"},
 		} {
@@ -171,6 +172,8 @@ func TestPropertyDismissalToHandover(t *testing.T) {
 		if v := env.API("GET", "/verify/"+notice.Header.Get("X-Document-Number"), "", nil); v.Status != 200 {
 			t.Errorf("verify the notice: %d", v.Status)
 		}
+		// h12: the notice has its own kind, and /verify names it (not "公告附件").
+		h12VerifyKind(t, env.Env, notice.Header.Get("X-Document-Number"), models.DocTermination, "解除物业服务合同通知书")
 
 		// The handover checklist.
 		hpath := fmt.Sprintf("/api/v1/handovers/%d", tm.HandoverID)
@@ -254,6 +257,7 @@ func TestPropertyDismissalToHandover(t *testing.T) {
 			t.Fatalf("record: %d %s", rec.Status, rec.Body)
 		}
 		h6SavePDF(t, "handover-"+env.DB.Dialect+".pdf", rec.Body)
+		h12VerifyKind(t, env.Env, rec.Header.Get("X-Document-Number"), models.DocHandover, "物业交接记录")
 		text = pdfToText(t, rec.Body)
 		for _, want := range []string{"物业服务交接记录", "示范物业服务有限公司", "123456.78", "45000.00", "168456.78", "有争议", "门禁卡少 12 张", "李主任", "王经理", "张科长"} {
 			if !strings.Contains(text, want) {
@@ -394,6 +398,34 @@ func TestPropertyCreditListsEligibility(t *testing.T) {
 			t.Fatalf("public list PDF: %d", pdf.Status)
 		}
 		h6SavePDF(t, "lists-"+env.DB.Dialect+".pdf", pdf.Body)
+		// h12: the lists are an org-level document of the district, verifiable at /verify
+		// like every estate document, and downloadable there by anyone.
+		h12VerifyKind(t, env.Env, pub.Number, models.DocCreditList, "物业服务企业红黑榜")
+		if v := env.Browser().Get("/verify/" + pub.Number); !strings.Contains(string(v.Body), `id="doc-issuer">`+district.Name) {
+			t.Errorf("/verify does not name the issuing district %s", district.Name)
+		}
+		// Published again in the month: a new version that supersedes the first.
+		again := env.API("POST", fmt.Sprintf("/api/v1/districts/%d/credit-lists", district.ID), dist, map[string]any{})
+		var pub2 struct {
+			Number string `json:"number"`
+		}
+		again.JSON(t, &pub2)
+		if again.Status != 201 || pub2.Number != strings.TrimSuffix(pub.Number, "V1")+"V2" {
+			t.Errorf("republication: %d %s (first %s)", again.Status, again.Body, pub.Number)
+		}
+		if v := env.Browser().Get("/verify/" + pub.Number); !strings.Contains(string(v.Body), `data-status="superseded"`) || !strings.Contains(string(v.Body), pub2.Number) {
+			t.Errorf("/verify of the first publication does not say it was superseded by %s", pub2.Number)
+		}
+		var listDoc models.Document
+		if err := env.DB.DB.Where("doc_number = ?", pub.Number).Take(&listDoc).Error; err != nil {
+			t.Fatalf("the list document: %v", err)
+		}
+		if listDoc.EstateID != 0 || listDoc.OrgID == nil || *listDoc.OrgID != district.ID {
+			t.Errorf("the list document belongs to estate %d, org %v; want the district %d", listDoc.EstateID, listDoc.OrgID, district.ID)
+		}
+		if dl := env.Browser().Get("/verify/" + pub.Number + "/download"); dl.Status != 200 || string(dl.Body) != string(pdf.Body) {
+			t.Errorf("download through /verify: %d, identical %v", dl.Status, string(dl.Body) == string(pdf.Body))
+		}
 		text := pdfToText(t, pdf.Body)
 		for _, want := range []string{"物业服务企业红黑榜", "红榜（1 家）", "黑榜（1 家）", "示范物业服务有限公司", "劣质物业管理有限公司", "91110000MA01234567", pub.Number} {
 			if !strings.Contains(text, want) {
@@ -478,6 +510,7 @@ func TestPropertyPublicIncomeDisclosure(t *testing.T) {
 			t.Fatalf("public download: %d", pdf.Status)
 		}
 		h6SavePDF(t, "income-"+env.DB.Dialect+".pdf", pdf.Body)
+		h12VerifyKind(t, env.Env, d.DocumentNumber, models.DocPublicIncome, "公共收益年度公示")
 		text := pdfToText(t, pdf.Body)
 		for _, want := range []string{"公共收益收支情况公示", "电梯广告", "36000.00", "88000.50", "124000.50", "63000.50", "97800.50"} {
 			if !strings.Contains(text, want) {

@@ -362,6 +362,8 @@ var swTable = map[string]swRule{
 	"POST /api/v1/estates/:id/satisfaction-surveys": obj(swPropRecs),
 	"GET /api/v1/estates/:id/exit-check":            obj(swAll),
 	"GET /api/v1/exit-cases":                        list(swAll),
+	"GET /api/v1/revisits":                          list(swAll),
+	"GET /revisits":                                 list(swAll),
 	"GET /companies":                                list(swAll),
 	"POST /companies":                               list(swSupervise),
 	"GET /companies/:id":                            list(swAll),

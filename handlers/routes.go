@@ -64,6 +64,7 @@ func New(d Deps) *fiber.App {
 	docsAPI := &api.DocumentHandlers{Docs: d.Svc.Documents, Validate: validate}
 	voteWeb := &web.VotePages{Handlers: webH, Votes: d.Svc.Votes, Committee: d.Svc.Committee}
 	webH.Calendar = d.Svc.Calendar // the home page's holiday-notice warning
+	webH.Property = d.Svc.Property // the home page's exit-case banner (issue 13, h12)
 
 	fapp := fiber.New(fiber.Config{
 		AppName:               "gongzhi",
@@ -120,6 +121,8 @@ func New(d Deps) *fiber.App {
 		{"/verify", documents.MaxAttachment + 1<<20},
 		{"/api/v1/complaints/:id/attachments", property.MaxAttachment + 1<<20},
 		{"/complaints/:id/attachments", property.MaxAttachment + 1<<20},
+		// the owners' public complaint form with its photos (no sign-in: smaller bounds, own rate limit)
+		{"/public/estates/:id/complaint", property.MaxPublicAttachments*property.MaxPublicAttachment + 1<<20},
 		{"/api/v1/cases/:id/files", committee.MaxEvidence + 1<<20}, // the committee in office: evidence
 		{"/committee-cases/:id/files", committee.MaxEvidence + 1<<20},
 	} {
@@ -329,6 +332,7 @@ func New(d Deps) *fiber.App {
 	authed.Post("/rectifications/:id/outcome", httpx.Allow(access.SuperviseProperty), propertyAPI.RecordOutcome)
 	authed.Post("/estates/:id/satisfaction-surveys", httpx.Allow(access.PropertyRecords), propertyAPI.RecordSurvey)
 	authed.Get("/estates/:id/exit-check", propertyAPI.ExitCheck)
+	authed.Get("/revisits", propertyAPI.Revisits) // the revisit ledger (issue 13, h12): read, scoped to the jurisdiction
 	authed.Get("/exit-cases", propertyAPI.ExitCases)
 	// property companies' credit, dismissal and handover API routes (issue 13)
 	authed.Get("/companies/:id/credit", stewardAPI.CompanyCredit)
@@ -413,7 +417,10 @@ func New(d Deps) *fiber.App {
 	// property public web routes: an owner files a complaint and follows it by a private link (no sign-in)
 	propertyWeb := &web.PropertyPages{Handlers: webH, Property: d.Svc.Property, PublicURL: d.Config.PublicURL}
 	fapp.Get("/public/estates/:id/complaint", publicLimit, propertyWeb.PublicForm)
-	fapp.Post("/public/estates/:id/complaint", publicLimit, propertyWeb.PublicFile)
+	// The form carries up to property.MaxPublicAttachments photos: its own per-address
+	// limit (VERIFY_RATE_LIMIT, the other anonymous upload) before the body is read.
+	complaintUploadLimit := httpx.RateLimit(httpx.NewLimiter(d.Config.VerifyRate, httpx.MaxLimiterKeys, d.Svc.Clock), proxies, say)
+	fapp.Post("/public/estates/:id/complaint", publicLimit, complaintUploadLimit, readUpload, propertyWeb.PublicFile)
 	fapp.Get("/c/:token", publicLimit, propertyWeb.Track)
 	fapp.Post("/login", loginLimit, webH.Login)
 	fapp.Get("/docs/openapi.yaml", func(c *fiber.Ctx) error {
@@ -547,6 +554,7 @@ func New(d Deps) *fiber.App {
 	staff.Get("/companies/:id", propertyWeb.CompanyPage)
 	staff.Post("/companies/:id/credit-entries", httpx.Allow(access.SuperviseProperty), propertyWeb.AddCreditEntry)
 	staff.Get("/complaints", propertyWeb.ComplaintsPage)
+	staff.Get("/revisits", propertyWeb.RevisitsPage) // the revisit ledger (issue 13, h12)
 	staff.Get("/complaints/:id", propertyWeb.ComplaintPage)
 	staff.Post("/complaints/:id/events", httpx.Allow(access.PropertyRecords), propertyWeb.AddEvent)
 	staff.Post("/complaints/:id/attachments", httpx.Allow(access.PropertyRecords), readUpload, propertyWeb.AddAttachment)

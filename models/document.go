@@ -14,6 +14,13 @@ const (
 	DocNotices    = "notices"    // a batch of personal ballot notices (表决通知书) of a vote
 	DocMinutes    = "minutes"    // 会议记录, stored when the minutes are finalised
 	DocAttachment = "attachment" // a PDF published with an announcement
+	// The property records of issue 13 (migration 00028 gave them their own kinds).
+	DocTermination  = "termination"   // 解除物业服务合同通知书, the termination notice to the company
+	DocHandover     = "handover"      // 物业交接记录, the signed handover record
+	DocPublicIncome = "public_income" // 公共收益年度公示, the annual public-income disclosure
+	// Org-level kinds: documents of a district or street office, not of an estate.
+	DocCreditList  = "credit_list" // 物业服务企业红黑榜, a district's monthly red/black lists
+	DocSupervision = "supervision" // 物业监管月报, a street office's monthly supervision report
 )
 
 // States of a stored document version.
@@ -27,10 +34,12 @@ const (
 // Subject names what the series is about ("vote:12", "minutes:3", "announcement:7");
 // (kind, subject) is unique. The series id is the serial part of the document number.
 type DocumentSeries struct {
-	ID             int64 `gorm:"primaryKey"`
-	Kind           string
-	Subject        string
-	EstateID       int64
+	ID      int64 `gorm:"primaryKey"`
+	Kind    string
+	Subject string
+	// EstateID is 0 (NULL in the table) for an org-level series, which has OrgID.
+	EstateID       int64 `gorm:"default:null"`
+	OrgID          *int64
 	VoteID         *int64
 	MinutesID      *int64
 	Year           int
@@ -45,9 +54,12 @@ func (DocumentSeries) TableName() string { return "document_series" }
 // (encrypted when Encrypted); SHA256 and SizeBytes are of the plain bytes. A version is
 // never deleted or changed, except that a later version marks it superseded.
 type Document struct {
-	ID             int64 `gorm:"primaryKey"`
-	SeriesID       int64
-	EstateID       int64
+	ID       int64 `gorm:"primaryKey"`
+	SeriesID int64
+	// EstateID is 0 (NULL in the table) for an org-level document (a district's red/black
+	// lists, a street office's report), which has OrgID instead; a CHECK keeps one set.
+	EstateID       int64 `gorm:"default:null"`
+	OrgID          *int64
 	Kind           string
 	VoteID         *int64
 	MinutesID      *int64

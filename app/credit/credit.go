@@ -9,8 +9,6 @@ package credit
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -34,16 +32,16 @@ import (
 
 // Service keeps grades and lists. It is safe for concurrent use.
 type Service struct {
-	db        *gorm.DB
-	orgs      *orgs.Service
-	docs      *documents.Service
-	clock     app.Clock
-	publicURL string
+	db    *gorm.DB
+	orgs  *orgs.Service
+	docs  *documents.Service
+	clock app.Clock
 }
 
-// New builds the service over db; publicURL is the base of the list PDFs' QR links.
-func New(db *gorm.DB, orgSvc *orgs.Service, docs *documents.Service, clock app.Clock, publicURL string) *Service {
-	return &Service{db: db, orgs: orgSvc, docs: docs, clock: app.ClockOrSystem(clock), publicURL: strings.TrimRight(publicURL, "/")}
+// New builds the service over db. The list PDFs are documents: their QR links lead to
+// docs' verification page, so the public URL (last argument) is no longer used here.
+func New(db *gorm.DB, orgSvc *orgs.Service, docs *documents.Service, clock app.Clock, _ string) *Service {
+	return &Service{db: db, orgs: orgSvc, docs: docs, clock: app.ClockOrSystem(clock)}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
@@ -676,14 +674,6 @@ func publicationOf(pb models.CreditListPublication) Publication {
 		RedCount: pb.RedCount, BlackCount: pb.BlackCount, PublishedAt: pb.PublishedAt, Path: "/credit-lists/pdf/" + pb.DocNumber}
 }
 
-// listNumber is the number of a monthly publication, e.g. "GZCL-7-2026-05-V1".
-func listNumber(districtID int64, month string, version int) string {
-	return fmt.Sprintf("GZCL-%d-%s-V%d", districtID, month, version)
-}
-
-// VerifyURL is where a printed list's QR leads: the public page of that publication.
-func (s *Service) VerifyURL(number string) string { return s.publicURL + "/credit-lists/pdf/" + number }
-
 // PublishMonth publishes a district's lists for a month ("YYYY-MM"; empty: this month)
 // as a PDF: the entries in force on the day of publication. Publishing again in the same
 // month (the lists are adjusted in real time, seed 004 §(七)) adds a new version.
@@ -710,40 +700,31 @@ func (s *Service) PublishMonth(ctx context.Context, p app.Principal, districtID 
 	if err != nil {
 		return Publication{}, err
 	}
+	// The PDF is an org-level document of the district (migration 00028): numbered,
+	// stored and verified at /verify/<number> like every other; the publication row
+	// with its counts is written in the same transaction. Each publication in a month
+	// is a new version of that month's document, superseding the one before.
 	var pub models.CreditListPublication
-	for attempt := 0; attempt < 3; attempt++ {
-		var last models.CreditListPublication
-		res := s.db.WithContext(ctx).Select("version").Where("district_id = ? AND month = ?", d.ID, month).Order("version DESC").Limit(1).Find(&last)
-		if res.Error != nil {
-			return Publication{}, app.Internal(res.Error)
-		}
-		version := last.Version + 1
-		number := listNumber(d.ID, month, version)
-		rec := listRecord(lists, month, today, number, s.VerifyURL(number))
-		data, err := s.docs.RenderRecord(ctx, rec, now)
-		if err != nil {
-			return Publication{}, err
-		}
-		sum := sha256.Sum256(data)
-		pub = models.CreditListPublication{DistrictID: d.ID, Month: month, Version: version, DocNumber: number, SHA256: hex.EncodeToString(sum[:]),
-			SizeBytes: int64(len(data)), PDF: data, RedCount: len(lists.Red), BlackCount: len(lists.Black), PublishedBy: uid(p), PublishedAt: now}
-		err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
-			pub.ID = 0
+	_, _, err = s.docs.IssueOrgRecord(ctx, p, documents.OrgRecordIssue{
+		OrgID: d.ID, Kind: models.DocCreditList, Subject: fmt.Sprintf("credit-list:%d:%s", d.ID, month),
+		Title: fmt.Sprintf("%s物业服务企业红黑榜（%s）", d.Name, month), Basis: "credit-list:" + month, Force: true, Public: true,
+		Build: func(number, verifyURL string) pdfdoc.Record {
+			return listRecord(lists, month, today, number, verifyURL)
+		},
+		Within: func(tx *gorm.DB, doc models.Document) error {
+			pub = models.CreditListPublication{DistrictID: d.ID, Month: month, Version: doc.Version, DocNumber: doc.DocNumber, SHA256: doc.SHA256,
+				SizeBytes: doc.SizeBytes, PDF: []byte{}, RedCount: len(lists.Red), BlackCount: len(lists.Black), PublishedBy: uid(p), PublishedAt: now}
 			if err := tx.Create(&pub).Error; err != nil {
 				return err
 			}
 			return audit.Record(ctx, tx, p, audit.Entry{Action: "credit.publish", TargetType: "credit_list_publication", TargetID: pub.ID,
-				Detail: map[string]any{"district_id": d.ID, "month": month, "number": number, "sha256": pub.SHA256}})
-		})
-		if database.IsDuplicate(err) {
-			continue
-		}
-		if err != nil {
-			return Publication{}, app.AsErrorOrNil(err)
-		}
-		return publicationOf(pub), nil
+				Detail: map[string]any{"district_id": d.ID, "month": month, "number": doc.DocNumber, "sha256": pub.SHA256}})
+		},
+	})
+	if err != nil {
+		return Publication{}, err
 	}
-	return Publication{}, app.Errorf(app.EConflict, "名单正在公布，请稍后重试 / being published: try again")
+	return publicationOf(pub), nil
 }
 
 // listRecord shapes the monthly list PDF.
@@ -785,5 +766,12 @@ func (s *Service) PublicationFile(ctx context.Context, number string) (Publicati
 	if res.RowsAffected == 0 {
 		return Publication{}, nil, app.Errorf(app.ENotFound, "没有这份名单 / no such publication")
 	}
-	return publicationOf(pb), pb.PDF, nil
+	if len(pb.PDF) > 0 { // published before migration 00028: the bytes are in the row
+		return publicationOf(pb), pb.PDF, nil
+	}
+	f, err := s.docs.Download(ctx, nil, pb.DocNumber)
+	if err != nil {
+		return Publication{}, nil, err
+	}
+	return publicationOf(pb), f.Data, nil
 }

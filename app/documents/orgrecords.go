@@ -27,8 +27,8 @@ import (
 // rows, those are the functions to re-point. Numbers are GZ-O<org>-<code>-V<n>; the QR
 // leads to /verify/org/<number>.
 
-// OrgRecordIssue is an org-level record a sibling service issues.
-type OrgRecordIssue struct {
+// OrgReportIssue is an org-level record a sibling service issues.
+type OrgReportIssue struct {
 	OrgID   int64
 	Subject string // unique per record of the org, e.g. "supervision-report:2026-05"
 	Code    string // the number's middle part: letters and digits, e.g. "SR202605"
@@ -124,12 +124,12 @@ func (s *Service) orgFile(ctx context.Context, r models.OrgRecord, data bool) (O
 	return f, nil
 }
 
-// IssueOrgRecord serves the version in force of an org-level record when its basis is
+// IssueOrgReport serves the version in force of an org-level record when its basis is
 // unchanged and otherwise renders, numbers and stores a new version superseding it, with
 // an audit entry in the same transaction. Two instances issuing the same version at once
 // store it once (a unique key); the loser serves the winner's. It checks no access: the
 // calling service has decided who may have the record.
-func (s *Service) IssueOrgRecord(ctx context.Context, p app.Principal, in OrgRecordIssue) (OrgFile, error) {
+func (s *Service) IssueOrgReport(ctx context.Context, p app.Principal, in OrgReportIssue) (OrgFile, error) {
 	if !orgCode.MatchString(in.Code) || in.Subject == "" || in.Title == "" || in.Build == nil {
 		return OrgFile{}, app.Internal(fmt.Errorf("org record: bad issue %q %q", in.Subject, in.Code))
 	}
@@ -188,9 +188,9 @@ func (s *Service) IssueOrgRecord(ctx context.Context, p app.Principal, in OrgRec
 	return f, err
 }
 
-// LatestOrgRecord is the newest version of a subject with its summary, without its
+// LatestOrgReport is the newest version of a subject with its summary, without its
 // bytes; ok is false when none was issued. It checks no access.
-func (s *Service) LatestOrgRecord(ctx context.Context, orgID int64, subject string) (OrgFile, bool, error) {
+func (s *Service) LatestOrgReport(ctx context.Context, orgID int64, subject string) (OrgFile, bool, error) {
 	r, err := latestOrgRecord(ctx, s.db, orgID, subject, false)
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return OrgFile{}, false, nil
@@ -210,8 +210,8 @@ type OrgVerification struct {
 	Latest *OrgFile `json:"latest,omitempty"`
 }
 
-// VerifyOrgRecord describes an org-level record by its number (public).
-func (s *Service) VerifyOrgRecord(ctx context.Context, number string) (OrgVerification, error) {
+// VerifyOrgReport describes an org-level record by its number (public).
+func (s *Service) VerifyOrgReport(ctx context.Context, number string) (OrgVerification, error) {
 	r, err := orgRecordByNumber(ctx, s.db, number)
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return OrgVerification{}, app.Errorf(app.ENotFound, "没有编号为 %s 的文件 / no document has this number", NormaliseNumber(number))
@@ -236,9 +236,9 @@ func (s *Service) VerifyOrgRecord(ctx context.Context, number string) (OrgVerifi
 	return out, nil
 }
 
-// OrgRecordFile is a version's bytes by number, for staff whose jurisdiction covers the
+// OrgReportFile is a version's bytes by number, for staff whose jurisdiction covers the
 // org (others: not found). The caller checks the role.
-func (s *Service) OrgRecordFile(ctx context.Context, p app.Principal, number string) (OrgFile, error) {
+func (s *Service) OrgReportFile(ctx context.Context, p app.Principal, number string) (OrgFile, error) {
 	notFound := app.Errorf(app.ENotFound, "文件不存在 / document not found")
 	r, err := orgRecordByNumber(ctx, s.db, number)
 	if errors.Is(err, gorm.ErrRecordNotFound) {

@@ -21,12 +21,15 @@ import (
 
 // RecordIssue is an official record of an estate that a sibling service (app/handover)
 // issues through documents (issue 13): the termination notice, the handover record, the
-// public-income disclosure. It is stored as an attachment-kind document series keyed by
-// Subject, numbered and verifiable like every other document.
+// public-income disclosure. It is stored as a document series of Kind keyed by Subject,
+// numbered and verifiable like every other document.
 type RecordIssue struct {
 	EstateID int64
-	Subject  string // unique per record, e.g. "termination:12"
-	Title    string
+	// Kind is the document kind (models.DocTermination, DocHandover, DocPublicIncome);
+	// empty: models.DocAttachment.
+	Kind    string
+	Subject string // unique per record, e.g. "termination:12"
+	Title   string
 	// Basis is what the record is built from: the version in force is served while it
 	// is unchanged, a different basis issues a new version that supersedes it.
 	Basis string
@@ -50,7 +53,7 @@ func (s *Service) IssueRecord(ctx context.Context, p app.Principal, in RecordIss
 		published = &now
 	}
 	f, _, err := s.issue(ctx, p, issueSpec{
-		series:      seriesSpec{kind: models.DocAttachment, subject: in.Subject, estateID: in.EstateID},
+		series:      seriesSpec{kind: in.kind(), subject: in.Subject, estateID: in.EstateID},
 		title:       in.Title,
 		basis:       in.Basis,
 		summary:     &Summary{EstateName: names.Estate.Name, MeetingTitle: in.Title},
@@ -132,7 +135,7 @@ func (s *Service) PublishRecord(ctx context.Context, p app.Principal, title, bod
 		if err := tx.Create(&a).Error; err != nil {
 			return fmt.Errorf("creating announcement: %w", err)
 		}
-		series, err := s.ensureSeries(ctx, tx, seriesSpec{kind: models.DocAttachment, subject: in.Subject, estateID: in.EstateID})
+		series, err := s.ensureSeries(ctx, tx, seriesSpec{kind: in.kind(), subject: in.Subject, estateID: in.EstateID})
 		if err != nil {
 			return err
 		}
@@ -172,6 +175,93 @@ func (s *Service) PublishRecord(ctx context.Context, p app.Principal, title, bod
 		return 0, "", app.AsErrorOrNil(err)
 	}
 	return id, number, nil
+}
+
+// kind is the record's document kind.
+func (in RecordIssue) kind() string {
+	if in.Kind == "" {
+		return models.DocAttachment
+	}
+	return in.Kind
+}
+
+// OrgRecordIssue is an official record of an org, not of an estate (migration 00028): a
+// district's monthly red/black lists, a street office's monthly supervision report. It is
+// numbered, stored and verified at /verify/<number> like every estate document.
+type OrgRecordIssue struct {
+	OrgID   int64
+	Kind    string // models.DocCreditList, models.DocSupervision
+	Subject string // unique per record within Kind, e.g. "credit-list:7:2026-05"
+	Title   string
+	// Basis is what the record is built from: the version in force is served while it
+	// is unchanged, a different basis issues a new version that supersedes it.
+	Basis string
+	// Force issues a new version even when the basis is unchanged (a re-publication).
+	Force bool
+	// Public records are published when issued: anyone may download them.
+	Public bool
+	// Build shapes the record for its number and verification URL.
+	Build func(number, verifyURL string) pdfdoc.Record
+	// Within, when set, runs in the transaction that stores a new version, with it.
+	Within func(tx *gorm.DB, doc models.Document) error
+}
+
+// IssueOrgRecord serves the org record's version in force when its basis is unchanged
+// (and not Force) and otherwise renders, numbers and stores a new version. It returns
+// the file and whether a new version was stored. It checks no access: the calling
+// service has decided who may issue the record.
+func (s *Service) IssueOrgRecord(ctx context.Context, p app.Principal, in OrgRecordIssue) (File, bool, error) {
+	o, err := models.FindOrg(ctx, s.db, in.OrgID)
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return File{}, false, app.Errorf(app.ENotFound, "没有这个机构 / no such org")
+	}
+	if err != nil {
+		return File{}, false, app.Internal(err)
+	}
+	if in.Kind != models.DocCreditList && in.Kind != models.DocSupervision {
+		return File{}, false, app.Internal(fmt.Errorf("documents: %q is not an org-level kind", in.Kind))
+	}
+	var published *time.Time
+	if in.Public {
+		now := s.now()
+		published = &now
+	}
+	orgID := o.ID
+	return s.issue(ctx, p, issueSpec{
+		series:      seriesSpec{kind: in.Kind, subject: in.Subject, orgID: &orgID},
+		title:       in.Title,
+		basis:       in.Basis,
+		force:       in.Force,
+		summary:     &Summary{OrgName: o.Name, MeetingTitle: in.Title},
+		publishedAt: published,
+		render: func(ctx context.Context, number string, _ int, _ string, createdAt time.Time) ([]byte, error) {
+			var buf bytes.Buffer
+			if err := s.renderer.Record(ctx, &buf, in.Build(number, s.VerifyURL(number)), pdfdoc.Meta{CreatedAt: createdAt}); err != nil {
+				return nil, err
+			}
+			return buf.Bytes(), nil
+		},
+		autoReason: "记录内容已更新 / the record changed",
+		reason:     "重新公布 / published again",
+		within:     in.Within,
+	})
+}
+
+// OrgDocuments lists every stored version of an org's own documents of a kind, newest
+// first, to staff whose jurisdiction covers the org.
+func (s *Service) OrgDocuments(ctx context.Context, p app.Principal, orgID int64, kind string) ([]Document, error) {
+	o, err := models.FindOrg(ctx, s.db, orgID)
+	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !p.CoversOrgPath(o.Path)) {
+		return nil, app.Errorf(app.ENotFound, "没有这个机构 / no such org")
+	}
+	if err != nil {
+		return nil, app.Internal(err)
+	}
+	var docs []models.Document
+	if err := s.db.WithContext(ctx).Where("org_id = ? AND kind = ?", o.ID, kind).Order("id DESC").Find(&docs).Error; err != nil {
+		return nil, app.Internal(fmt.Errorf("documents of org %d: %w", o.ID, err))
+	}
+	return s.describe(ctx, docs)
 }
 
 // RenderRecord renders a record that is not an estate's (a district's red and black

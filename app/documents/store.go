@@ -41,6 +41,7 @@ type Document struct {
 	Kind               string     `json:"kind"`
 	Title              string     `json:"title"`
 	EstateID           int64      `json:"estate_id"`
+	OrgID              int64      `json:"org_id,omitempty"` // an org-level document (no estate)
 	VoteID             int64      `json:"vote_id,omitempty"`
 	MinutesID          int64      `json:"minutes_id,omitempty"`
 	Version            int        `json:"version"`
@@ -94,6 +95,16 @@ func KindLabel(kind string) string {
 		return "会议记录"
 	case models.DocAttachment:
 		return "公告附件"
+	case models.DocTermination:
+		return "解除物业服务合同通知书"
+	case models.DocHandover:
+		return "物业交接记录"
+	case models.DocPublicIncome:
+		return "公共收益年度公示"
+	case models.DocCreditList:
+		return "物业服务企业红黑榜"
+	case models.DocSupervision:
+		return "物业监管月报"
 	}
 	return kind
 }
@@ -101,7 +112,9 @@ func KindLabel(kind string) string {
 // Summary is what the verification page shows of a document besides its bytes: for a
 // resolution the tally, for minutes the meeting and its decisions.
 type Summary struct {
-	EstateName   string `json:"estate_name"`
+	EstateName string `json:"estate_name"`
+	// OrgName is the issuing district or street office of an org-level document.
+	OrgName      string `json:"org_name,omitempty"`
 	MeetingTitle string `json:"meeting_title,omitempty"`
 
 	QuorumMet                     bool              `json:"quorum_met,omitempty"`
@@ -204,6 +217,9 @@ func (s *Service) describe(ctx context.Context, docs []models.Document) ([]Docum
 		if d.VoteID != nil {
 			doc.VoteID = *d.VoteID
 		}
+		if d.OrgID != nil {
+			doc.OrgID = *d.OrgID
+		}
 		if d.MinutesID != nil {
 			doc.MinutesID = *d.MinutesID
 		}
@@ -270,6 +286,7 @@ type seriesSpec struct {
 	kind      string
 	subject   string
 	estateID  int64
+	orgID     *int64 // an org-level series (estateID 0)
 	voteID    *int64
 	minutesID *int64
 }
@@ -284,7 +301,7 @@ func (s *Service) ensureSeries(ctx context.Context, db *gorm.DB, spec seriesSpec
 		return series, err
 	}
 	now := s.now()
-	series = models.DocumentSeries{Kind: spec.kind, Subject: spec.subject, EstateID: spec.estateID, VoteID: spec.voteID,
+	series = models.DocumentSeries{Kind: spec.kind, Subject: spec.subject, EstateID: spec.estateID, OrgID: spec.orgID, VoteID: spec.voteID,
 		MinutesID: spec.minutesID, Year: now.In(rules.Shanghai()).Year(), CreatedAt: now}
 	if err := db.WithContext(ctx).Create(&series).Error; err != nil {
 		if database.IsDuplicate(err) {
@@ -326,7 +343,7 @@ func (s *Service) insertVersion(ctx context.Context, tx *gorm.DB, p app.Principa
 		return models.Document{}, errRaced
 	}
 	sum := sha256.Sum256(v.data)
-	doc := models.Document{SeriesID: series.ID, EstateID: series.EstateID, Kind: series.Kind, VoteID: series.VoteID, MinutesID: series.MinutesID,
+	doc := models.Document{SeriesID: series.ID, EstateID: series.EstateID, OrgID: series.OrgID, Kind: series.Kind, VoteID: series.VoteID, MinutesID: series.MinutesID,
 		Version: next, DocNumber: docNumber(series, next), Title: v.title, SHA256: hex.EncodeToString(sum[:]), SizeBytes: int64(len(v.data)),
 		Pages: countPages(v.data), Encrypted: v.encrypt, Status: models.DocInForce, Basis: v.basis, Reason: v.reason,
 		CreatedBy: userID(p), CreatedByName: p.Username, CreatedAt: v.createdAt, PublishedAt: v.publishedAt, ShowUntil: v.showUntil}
@@ -364,6 +381,9 @@ func (s *Service) insertVersion(ctx context.Context, tx *gorm.DB, p app.Principa
 	if v.reason != "" {
 		detail["reason"] = v.reason
 	}
+	if doc.OrgID != nil {
+		detail["org_id"] = *doc.OrgID
+	}
 	if prev != nil {
 		upd := tx.WithContext(ctx).Model(&models.Document{}).Where("id = ? AND status = ?", prev.ID, models.DocInForce).
 			Updates(map[string]any{"status": models.DocSuperseded, "superseded_by_id": doc.ID, "superseded_at": v.createdAt})
@@ -376,6 +396,9 @@ func (s *Service) insertVersion(ctx context.Context, tx *gorm.DB, p app.Principa
 		detail["supersedes"] = prev.DocNumber
 	}
 	entry := audit.Entry{Action: "document.issue", TargetType: "document", TargetID: doc.ID, EstateID: doc.EstateID, Detail: detail}
+	if doc.OrgID != nil {
+		entry.OrgID = *doc.OrgID // an org-level document: audited in the org's trail
+	}
 	if err := audit.Record(ctx, tx, p, entry); err != nil {
 		return models.Document{}, err
 	}
@@ -403,6 +426,9 @@ type issueSpec struct {
 	render func(ctx context.Context, number string, version int, supersedes string, createdAt time.Time) ([]byte, error)
 	// autoReason explains a new version caused by a changed basis.
 	autoReason string
+	// within, when set, runs in the transaction that stores a new version (the caller's
+	// own rows about it).
+	within func(tx *gorm.DB, doc models.Document) error
 }
 
 // maxIssueAttempts bounds the retries when concurrent requests issue the same series.
@@ -449,12 +475,18 @@ func (s *Service) issue(ctx context.Context, p app.Principal, spec issueSpec) (F
 		if !spec.force && prev != nil {
 			reason = spec.autoReason
 		}
+		if prev == nil {
+			reason = "" // a first version replaces nothing
+		}
 		var doc models.Document
 		err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 			var err error
 			doc, err = s.insertVersion(ctx, tx, p, series, prev, version{title: spec.title, basis: spec.basis, reason: reason,
 				summary: spec.summary, data: data, encrypt: spec.encrypt, createdAt: createdAt, publishedAt: spec.publishedAt,
 				showUntil: spec.showUntil})
+			if err == nil && spec.within != nil {
+				err = spec.within(tx, doc)
+			}
 			return err
 		})
 		if errors.Is(err, errRaced) {
@@ -478,11 +510,12 @@ func (s *Service) issue(ctx context.Context, p app.Principal, spec issueSpec) (F
 // staffDocument loads a version for staff of its estate. Notice batches carry ballot
 // links: only staff who may read them (access.ReadBallotLinks, as the credentials) get them.
 func (s *Service) staffDocument(ctx context.Context, p app.Principal, d models.Document) error {
-	if _, err := s.orgs.Estate(ctx, p, d.EstateID); err != nil {
-		if app.ErrorCode(err) == app.ENotFound {
-			return errDocumentNotFound()
-		}
+	ok, err := s.reaches(ctx, p, d)
+	if err != nil {
 		return err
+	}
+	if !ok {
+		return errDocumentNotFound()
 	}
 	if d.Kind == models.DocNotices && !access.Can(p, access.ReadBallotLinks) {
 		return app.Errorf(app.EForbidden, "表决通知书含投票链接，只有组织表决的账号可以下载")
@@ -519,11 +552,12 @@ func (s *Service) DocumentInfo(ctx context.Context, p app.Principal, id int64) (
 	if err != nil {
 		return Document{}, app.Internal(err)
 	}
-	if _, err := s.orgs.Estate(ctx, p, d.EstateID); err != nil {
-		if app.ErrorCode(err) == app.ENotFound {
-			return Document{}, errDocumentNotFound()
-		}
+	ok, err := s.reaches(ctx, p, d)
+	if err != nil {
 		return Document{}, err
+	}
+	if !ok {
+		return Document{}, errDocumentNotFound()
 	}
 	return s.describeOne(ctx, d)
 }
@@ -556,3 +590,25 @@ func (s *Service) VoteDocuments(ctx context.Context, p app.Principal, voteID int
 
 // subjectOf names the subject of a series about a record.
 func subjectOf(kind string, id int64) string { return kind + ":" + strconv.FormatInt(id, 10) }
+
+// reaches tells whether p is staff over the document: of its estate, or for an
+// org-level document of its org (p's org path covers the org's).
+func (s *Service) reaches(ctx context.Context, p app.Principal, d models.Document) (bool, error) {
+	if d.OrgID != nil && d.EstateID == 0 {
+		o, err := models.FindOrg(ctx, s.db, *d.OrgID)
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, app.Internal(err)
+		}
+		return p.CoversOrgPath(o.Path), nil
+	}
+	if _, err := s.orgs.Estate(ctx, p, d.EstateID); err != nil {
+		if app.ErrorCode(err) == app.ENotFound {
+			return false, nil
+		}
+		return false, err
+	}
+	return true, nil
+}

@@ -44,13 +44,7 @@ func (s *Service) staffOf(ctx context.Context, p *app.Principal, d models.Docume
 	if p == nil {
 		return false, nil
 	}
-	if _, err := s.orgs.Estate(ctx, *p, d.EstateID); err != nil {
-		if app.ErrorCode(err) == app.ENotFound {
-			return false, nil
-		}
-		return false, err
-	}
-	return true, nil
+	return s.reaches(ctx, *p, d)
 }
 
 // Verify describes a document version by its number (public): the version, its SHA-256,

@@ -516,7 +516,7 @@ func (s *Service) handoverRecord(ctx context.Context, p app.Principal, id int64,
 		timely = "逾期完成（期限 " + h.DueOn + "）"
 	}
 	basis := fmt.Sprintf("handover:%d|completed:%s", h.ID, v.CompletedAt.UTC().Format(time.RFC3339Nano))
-	in := documents.RecordIssue{EstateID: h.EstateID, Subject: "handover:" + strconv.FormatInt(h.ID, 10),
+	in := documents.RecordIssue{EstateID: h.EstateID, Kind: models.DocHandover, Subject: "handover:" + strconv.FormatInt(h.ID, 10),
 		Title: "物业服务交接记录：" + v.CompanyName, Basis: basis,
 		Build: func(number, verifyURL string) pdfdoc.Record {
 			return pdfdoc.Record{

@@ -116,7 +116,7 @@ func (s *Service) DiscloseIncome(ctx context.Context, p app.Principal, estateID 
 		paras = append(paras, in.Note)
 	}
 	lines := in.Lines
-	annID, number, err := s.docs.PublishRecord(ctx, p, title, strings.Join(body, "\n"), documents.RecordIssue{EstateID: estateID,
+	annID, number, err := s.docs.PublishRecord(ctx, p, title, strings.Join(body, "\n"), documents.RecordIssue{EstateID: estateID, Kind: models.DocPublicIncome,
 		Subject: fmt.Sprintf("public-income:%d:%d", estateID, in.Year), Title: title, Basis: fmt.Sprintf("public-income:%d:%d", estateID, in.Year),
 		Public: true,
 		Build: func(number, verifyURL string) pdfdoc.Record {

@@ -82,6 +82,18 @@ func (s *Service) Terminate(ctx context.Context, p app.Principal, contractID int
 	default:
 		return Termination{}, app.Invalid("origin", "须为 committee（业主委员会发起）或 exit_case（退出案件）/ must be committee or exit_case")
 	}
+	if in.ExitCaseID > 0 {
+		// The exit case must be one raised against this contract's company in this
+		// estate: a dismissal cannot borrow another estate's or another company's case.
+		var ec models.ExitCase
+		res := s.db.WithContext(ctx).Where("id = ?", in.ExitCaseID).Limit(1).Find(&ec)
+		if res.Error != nil {
+			return Termination{}, app.Internal(res.Error)
+		}
+		if res.RowsAffected == 0 || ec.EstateID != c.EstateID || ec.CompanyID != c.CompanyID {
+			return Termination{}, app.Invalid("exit_case_id", "不是本小区针对本合同物业服务企业的退出案件 / not an exit case of this estate against this contract's company")
+		}
+	}
 	switch in.Receiver {
 	case "":
 		in.Receiver = models.ReceiverCommittee
@@ -274,7 +286,7 @@ func (s *Service) terminationNotice(ctx context.Context, p app.Principal, id int
 	}
 	term := c.StartsOn + " 至 " + c.EndsOn
 	basis := fmt.Sprintf("termination:%d|served:%s|ends:%s|notice:%d|due:%s|receiver:%s", t.ID, t.ServedOn, t.TerminatedOn, t.NoticeDays, h.DueOn, h.ReceiverName)
-	in := documents.RecordIssue{EstateID: t.EstateID, Subject: "termination:" + strconv.FormatInt(t.ID, 10),
+	in := documents.RecordIssue{EstateID: t.EstateID, Kind: models.DocTermination, Subject: "termination:" + strconv.FormatInt(t.ID, 10),
 		Title: "解除物业服务合同通知书：" + co.Name, Basis: basis,
 		Build: func(number, verifyURL string) pdfdoc.Record {
 			return pdfdoc.Record{

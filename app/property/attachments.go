@@ -2,9 +2,11 @@ package property
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
@@ -22,6 +24,60 @@ const MaxAttachment = 8 << 20
 // attachmentTypes are the kinds of file a complaint may carry, by sniffed content.
 var attachmentTypes = map[string]bool{"image/jpeg": true, "image/png": true, "image/gif": true, "image/webp": true, "application/pdf": true}
 
+// Bounds of the files an owner attaches from the estate's public complaint form: the
+// form takes no sign-in, so each file and their number are smaller than for staff (a
+// few phone photos or one scanned page), and the route is rate-limited per address.
+const (
+	MaxPublicAttachments = 3
+	MaxPublicAttachment  = 2 << 20
+)
+
+// Upload is a file sent with a complaint: its name as the browser gave it and its bytes.
+type Upload struct {
+	Filename string
+	Data     []byte
+}
+
+// checkUpload validates one file (field names it in the error) against max bytes and
+// the accepted types, sniffed from the content, and returns it as an attachment row.
+func checkUpload(field string, u Upload, max int, by string, now time.Time) (models.ComplaintAttachment, error) {
+	if len(u.Data) == 0 {
+		return models.ComplaintAttachment{}, app.Invalid(field, "请选择文件 / a file is required")
+	}
+	if len(u.Data) > max {
+		return models.ComplaintAttachment{}, app.Invalid(field, fmt.Sprintf("文件超过 %d MB / the file exceeds %d MB", max>>20, max>>20))
+	}
+	ct := http.DetectContentType(u.Data)
+	if !attachmentTypes[ct] {
+		return models.ComplaintAttachment{}, app.Invalid(field, "只接受照片（JPEG、PNG、GIF、WebP）或 PDF / photos or PDF only")
+	}
+	name := strings.TrimSpace(filepath.Base(strings.ReplaceAll(u.Filename, "\\", "/")))
+	if name == "" || name == "." || name == "/" || !utf8.ValidString(name) {
+		name = "attachment"
+	}
+	if utf8.RuneCountInString(name) > 100 {
+		name = string([]rune(name)[:100])
+	}
+	return models.ComplaintAttachment{Filename: name, ContentType: ct, SizeBytes: len(u.Data), Data: u.Data, CreatedByName: by, CreatedAt: now}, nil
+}
+
+// checkPublicUploads validates the files of an owner's public complaint (field "files"):
+// at most MaxPublicAttachments, each at most MaxPublicAttachment, photos or PDF.
+func checkPublicUploads(files []Upload, now time.Time) ([]models.ComplaintAttachment, error) {
+	if len(files) > MaxPublicAttachments {
+		return nil, app.Invalid("files", fmt.Sprintf("最多附 %d 个文件 / at most %d files", MaxPublicAttachments, MaxPublicAttachments))
+	}
+	out := make([]models.ComplaintAttachment, 0, len(files))
+	for _, f := range files {
+		a, err := checkUpload("files", f, MaxPublicAttachment, "业主（在线）/ owner (online)", now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
 // AddAttachment attaches a photo (JPEG, PNG, GIF, WebP) or a PDF to the complaint.
 func (s *Service) AddAttachment(ctx context.Context, p app.Principal, complaintID int64, filename string, data []byte) (int64, error) {
 	if err := access.Require(p, access.PropertyRecords); err != nil {
@@ -31,25 +87,12 @@ func (s *Service) AddAttachment(ctx context.Context, p app.Principal, complaintI
 	if err != nil {
 		return 0, err
 	}
-	if len(data) == 0 {
-		return 0, app.Invalid("file", "请选择文件 / a file is required")
+	a, err := checkUpload("file", Upload{Filename: filename, Data: data}, MaxAttachment, p.Username, s.now())
+	if err != nil {
+		return 0, err
 	}
-	if len(data) > MaxAttachment {
-		return 0, app.Invalid("file", "文件超过 8 MB / the file exceeds 8 MB")
-	}
-	ct := http.DetectContentType(data)
-	if !attachmentTypes[ct] {
-		return 0, app.Invalid("file", "只接受照片（JPEG、PNG、GIF、WebP）或 PDF / photos or PDF only")
-	}
-	name := strings.TrimSpace(filepath.Base(strings.ReplaceAll(filename, "\\", "/")))
-	if name == "" || name == "." || name == "/" || !utf8.ValidString(name) {
-		name = "attachment"
-	}
-	if utf8.RuneCountInString(name) > 100 {
-		name = string([]rune(name)[:100])
-	}
-	a := models.ComplaintAttachment{ComplaintID: c.ID, Filename: name, ContentType: ct, SizeBytes: len(data), Data: data,
-		CreatedByName: p.Username, CreatedAt: s.now()}
+	a.ComplaintID = c.ID
+	ct := a.ContentType
 	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		a.ID = 0
 		if err := tx.Create(&a).Error; err != nil {

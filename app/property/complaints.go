@@ -104,7 +104,7 @@ func (s *Service) FileComplaint(ctx context.Context, p app.Principal, estateID i
 // FilePublic registers a complaint an owner filed on the estate's public page,
 // received now. It returns the private follow-up token (256 random bits; only its
 // SHA-256 is stored).
-func (s *Service) FilePublic(ctx context.Context, estateID int64, in NewComplaint) (string, error) {
+func (s *Service) FilePublic(ctx context.Context, estateID int64, in NewComplaint, files ...Upload) (string, error) {
 	var e models.Estate
 	if err := s.db.WithContext(ctx).First(&e, estateID).Error; err != nil {
 		if isNotFound(err) {
@@ -113,13 +113,17 @@ func (s *Service) FilePublic(ctx context.Context, estateID int64, in NewComplain
 		return "", app.Internal(err)
 	}
 	in.Source = "online"
+	attached, err := checkPublicUploads(files, s.now())
+	if err != nil {
+		return "", err
+	}
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		return "", app.Internal(err)
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw[:])
 	h := hashToken(token)
-	if _, err := s.insertComplaint(ctx, app.System(), e.ID, e.CommunityID, in, s.now(), &h); err != nil {
+	if _, err := s.insertComplaint(ctx, app.System(), e.ID, e.CommunityID, in, s.now(), &h, attached...); err != nil {
 		return "", err
 	}
 	return token, nil
@@ -130,7 +134,9 @@ func hashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func (s *Service) insertComplaint(ctx context.Context, p app.Principal, estateID, communityID int64, in NewComplaint, received time.Time, tokenHash *string) (models.Complaint, error) {
+// insertComplaint stores a complaint with its attachments (already checked) in one
+// transaction and re-evaluates the exit check.
+func (s *Service) insertComplaint(ctx context.Context, p app.Principal, estateID, communityID int64, in NewComplaint, received time.Time, tokenHash *string, files ...models.ComplaintAttachment) (models.Complaint, error) {
 	norm, err := validateComplaint(in)
 	if err != nil {
 		return models.Complaint{}, err
@@ -154,8 +160,21 @@ func (s *Service) insertComplaint(ctx context.Context, p app.Principal, estateID
 		if err := tx.Create(&c).Error; err != nil {
 			return err
 		}
+		sizes := make([]int, len(files))
+		for i := range files {
+			a := files[i]
+			a.ID, a.ComplaintID = 0, c.ID
+			if err := tx.Create(&a).Error; err != nil {
+				return err
+			}
+			sizes[i] = a.SizeBytes
+		}
+		detail := map[string]any{"source": c.Source, "company_id": company}
+		if len(files) > 0 {
+			detail["attachment_sizes"] = sizes
+		}
 		if err := audit.Record(ctx, tx, p, audit.Entry{Action: "complaint.file", TargetType: "complaint", TargetID: c.ID, OrgID: communityID,
-			EstateID: estateID, Detail: map[string]any{"source": c.Source, "company_id": company}}); err != nil {
+			EstateID: estateID, Detail: detail}); err != nil {
 			return err
 		}
 		return s.reevaluate(ctx, tx, estateID, company)

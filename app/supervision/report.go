@@ -146,7 +146,7 @@ func (s *ReportService) File(ctx context.Context, p app.Principal, number string
 	if err := access.Require(p, access.SupervisionReport); err != nil {
 		return documents.OrgFile{}, err
 	}
-	return s.docs.OrgRecordFile(ctx, p, number)
+	return s.docs.OrgReportFile(ctx, p, number)
 }
 
 // issue builds the report's content as of now and issues it through documents.
@@ -175,7 +175,7 @@ func (s *ReportService) issue(ctx context.Context, p app.Principal, o models.Org
 	}
 	var last *ReportSummary
 	lastNumber := ""
-	if f, ok, err := s.docs.LatestOrgRecord(ctx, o.ID, subject(prevMonth(month))); err != nil {
+	if f, ok, err := s.docs.LatestOrgReport(ctx, o.ID, subject(prevMonth(month))); err != nil {
 		return documents.OrgFile{}, err
 	} else if ok {
 		var ls ReportSummary
@@ -193,7 +193,7 @@ func (s *ReportService) issue(ctx context.Context, p app.Principal, o models.Org
 		basis += fmt.Sprintf("|%s/%d/%s", it.Kind, it.Ref, it.DueDay)
 	}
 	content := reportContent{Org: o, Month: month, Day: day, Summary: sum, Last: last, LastNumber: lastNumber, Overdue: overdue}
-	return s.docs.IssueOrgRecord(ctx, p, documents.OrgRecordIssue{OrgID: o.ID, Subject: subject(month), Code: code(month),
+	return s.docs.IssueOrgReport(ctx, p, documents.OrgReportIssue{OrgID: o.ID, Subject: subject(month), Code: code(month),
 		Title: fmt.Sprintf("%s %s 监督月报", o.Name, month), Basis: basis, Summary: string(summaryJSON),
 		Build: func(number, verifyURL string) pdfRecord { return content.record(number, verifyURL) }})
 }
@@ -202,7 +202,7 @@ func (s *ReportService) issue(ctx context.Context, p app.Principal, o models.Org
 // street office and district: on the first of the month, or at the first check after
 // it when no instance was running then. It is idempotent across instances: an org's
 // month with a report is skipped, and two instances issuing the same version store it
-// once (documents.IssueOrgRecord).
+// once (documents.IssueOrgReport).
 func (s *ReportService) RunMonthly(ctx context.Context, interval time.Duration, log *slog.Logger) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -233,7 +233,7 @@ func (s *ReportService) IssueDue(ctx context.Context) (int, error) {
 		if ctx.Err() != nil {
 			return n, ctx.Err()
 		}
-		if _, ok, err := s.docs.LatestOrgRecord(ctx, o.ID, subject(month)); err != nil {
+		if _, ok, err := s.docs.LatestOrgReport(ctx, o.ID, subject(month)); err != nil {
 			return n, err
 		} else if ok {
 			continue

@@ -93,14 +93,14 @@ func TestMonthlyReport(t *testing.T) {
 		if err != nil || !v2.Created || v2.Version != 2 {
 			t.Fatalf("changed report: %v %+v", err, v2)
 		}
-		ver, err := e.Svc.Documents.VerifyOrgRecord(e.Ctx, strings.ToLower(f.Number))
+		ver, err := e.Svc.Documents.VerifyOrgReport(e.Ctx, strings.ToLower(f.Number))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if ver.Record.InForce || ver.Latest == nil || ver.Latest.Number != v2.Number || ver.Record.SHA256 != f.SHA256 {
 			t.Errorf("verification of v1: %+v", ver)
 		}
-		if _, err := e.Svc.Documents.VerifyOrgRecord(e.Ctx, "GZ-O000001-SR209912-V1"); app.ErrorCode(err) != app.ENotFound {
+		if _, err := e.Svc.Documents.VerifyOrgReport(e.Ctx, "GZ-O000001-SR209912-V1"); app.ErrorCode(err) != app.ENotFound {
 			t.Errorf("unknown number: %v", err)
 		}
 

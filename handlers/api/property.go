@@ -3,10 +3,12 @@ package api
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"gongzhi/app"
 	"gongzhi/app/property"
 	"gongzhi/app/rules"
 	"gongzhi/handlers/httpx"
@@ -457,4 +459,22 @@ func (h *PropertyHandlers) CompanyOn(c *fiber.Ctx) error {
 		}
 	}
 	return c.JSON(out)
+}
+
+// Revisits is the revisit ledger (回访台账) of the estates the caller may see, or of one
+// estate with ?estate_id=: every revisit and the resolved complaints not yet revisited.
+func (h *PropertyHandlers) Revisits(c *fiber.Ctx) error {
+	var estate int64
+	if v := c.Query("estate_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return app.Invalid("estate_id", "须为正整数 / a positive integer")
+		}
+		estate = id
+	}
+	l, err := h.Property.Revisits(httpx.Ctx(c), httpx.MustPrincipal(c), estate)
+	if err != nil {
+		return err
+	}
+	return c.JSON(l)
 }

@@ -61,7 +61,7 @@ func (h *ReportHandlers) PDF(c *fiber.Ctx) error {
 
 // Verify describes an org-level record by number (public).
 func (h *ReportHandlers) Verify(c *fiber.Ctx) error {
-	v, err := h.Docs.VerifyOrgRecord(httpx.Ctx(c), c.Params("code"))
+	v, err := h.Docs.VerifyOrgReport(httpx.Ctx(c), c.Params("code"))
 	if err != nil {
 		return err
 	}

@@ -53,6 +53,9 @@ type Options struct {
 	Clock *app.ManualClock
 	// Services, when set, adjusts the services' options before they are built.
 	Services func(*services.Options)
+	// Log, when set, receives the router's log (access log, errors) as text, for a
+	// test that checks what is logged; nil: discarded.
+	Log io.Writer
 }
 
 // New builds the application over db, creates the admin, and seeds the demo data
@@ -111,6 +114,9 @@ func Build(t testing.TB, db dbtest.DB, o Options) *Env {
 	}
 	logins := demo.NewLogins(db.DB, kit.Demo.Accounts)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if o.Log != nil {
+		logger = slog.New(slog.NewTextHandler(o.Log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 	fapp := handlers.New(handlers.Deps{Config: cfg, DB: db.DB, Logger: logger, Views: renderer, Svc: kit.Svc, Demo: logins})
 	return &Env{Env: kit, App: fapp, Config: cfg, AdminPW: AdminPassword}
 }

@@ -7,6 +7,7 @@ import (
 	"gongzhi/app/auth"
 	"gongzhi/app/formation"
 	"gongzhi/app/orgs"
+	"gongzhi/app/property"
 	"gongzhi/app/rules"
 	"gongzhi/models"
 )
@@ -47,6 +48,9 @@ type homeData struct {
 	HolidayYearMissing int
 	// HolidayMayLoad: the principal loads it (/holiday-calendars); the others ask the administrator.
 	HolidayMayLoad bool
+	// ExitCases are the open exit cases of the jurisdiction, for a street office or a
+	// district (issue 13): a banner links each to its evidence and the dismissal.
+	ExitCases []property.ExitCaseView
 }
 
 // Home lists what the signed-in person is responsible for.
@@ -71,6 +75,17 @@ func (h *Handlers) Home(c *fiber.Ctx) error {
 	if p.Role == app.RoleStreet && h.Formation != nil {
 		if d.FormationDue, err = h.Formation.EstatesDue(ctx, p); err != nil {
 			return err
+		}
+	}
+	if h.Property != nil && (p.Role == app.RoleStreet || p.Role == app.RoleDistrict) {
+		cases, err := h.Property.ExitCases(ctx, p)
+		if err != nil {
+			return err
+		}
+		for _, x := range cases {
+			if x.Status == "open" {
+				d.ExitCases = append(d.ExitCases, x)
+			}
 		}
 	}
 	if h.Calendar != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"io"
 	"net/url"
 	"strconv"
 	"strings"
@@ -450,6 +451,8 @@ type publicForm struct {
 	EstateID   int64
 	EstateName string
 	Form       map[string]string
+	// MaxFiles and MaxMB are the bounds of the attached photos, shown on the form.
+	MaxFiles, MaxMB int
 }
 
 // PublicForm is the estate's public complaint form (no sign-in).
@@ -464,7 +467,8 @@ func (h *PropertyPages) publicForm(c *fiber.Ctx, formErr error) error {
 	if err != nil {
 		return err
 	}
-	return h.RenderWithError(c, "property_public_form", h.page(c, "", publicForm{EstateID: id, EstateName: name, Form: formEcho(c)}), formErr)
+	return h.RenderWithError(c, "property_public_form", h.page(c, "", publicForm{EstateID: id, EstateName: name, Form: formEcho(c),
+		MaxFiles: property.MaxPublicAttachments, MaxMB: property.MaxPublicAttachment >> 20}), formErr)
 }
 
 // PublicFile files the owner's complaint and shows the private follow-up link once.
@@ -473,8 +477,12 @@ func (h *PropertyPages) PublicFile(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	files, err := publicUploads(c)
+	if err != nil {
+		return h.publicForm(c, err)
+	}
 	token, err := h.Property.FilePublic(c.UserContext(), id, property.NewComplaint{Complainant: c.FormValue("complainant"),
-		Category: c.FormValue("category"), Text: c.FormValue("text")})
+		Category: c.FormValue("category"), Text: c.FormValue("text")}, files...)
 	if err != nil {
 		return h.publicForm(c, err)
 	}
@@ -499,4 +507,59 @@ func (h *PropertyPages) Track(c *fiber.Ctx) error {
 		d.Countdown = h.countdown(c, t.SLA.Remaining)
 	}
 	return h.Render(c, "property_track", h.page(c, "", d))
+}
+
+// publicUploads reads the files of the public complaint form (field "files"; the body
+// was bounded by the route's limit before). A file input left empty sends a part with
+// no name and no bytes: it is skipped. The service checks the count, sizes and types.
+func publicUploads(c *fiber.Ctx) ([]property.Upload, error) {
+	if !strings.HasPrefix(strings.ToLower(string(c.Request().Header.ContentType())), "multipart/form-data") {
+		return nil, nil
+	}
+	form, err := c.MultipartForm()
+	if err != nil {
+		return nil, app.Invalid("files", "无法读取上传的文件 / the files could not be read")
+	}
+	var out []property.Upload
+	for _, fh := range form.File["files"] {
+		if fh.Filename == "" && fh.Size == 0 {
+			continue
+		}
+		if len(out) == property.MaxPublicAttachments || fh.Size > property.MaxPublicAttachment {
+			// Refused before reading more: the service names the same bound.
+			return nil, app.Invalid("files", fmt.Sprintf("最多 %d 个文件，每个不超过 %d MB / at most %d files of %d MB each",
+				property.MaxPublicAttachments, property.MaxPublicAttachment>>20, property.MaxPublicAttachments, property.MaxPublicAttachment>>20))
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return nil, app.Invalid("files", "无法读取上传的文件 / the files could not be read")
+		}
+		data, err := io.ReadAll(io.LimitReader(f, property.MaxPublicAttachment+1))
+		_ = f.Close()
+		if err != nil {
+			return nil, app.Invalid("files", "无法读取上传的文件 / the files could not be read")
+		}
+		out = append(out, property.Upload{Filename: fh.Filename, Data: data})
+	}
+	return out, nil
+}
+
+// RevisitsPage is the revisit ledger (回访台账): every revisit of a resolved complaint,
+// newest first, and the resolved complaints still waiting for theirs.
+func (h *PropertyPages) RevisitsPage(c *fiber.Ctx) error {
+	p, err := principal(c)
+	if err != nil {
+		return err
+	}
+	var estate int64
+	if v := c.Query("estate"); v != "" {
+		if estate, err = strconv.ParseInt(v, 10, 64); err != nil || estate <= 0 {
+			return app.Invalid("estate", "须为正整数 / a positive integer")
+		}
+	}
+	l, err := h.Property.Revisits(c.UserContext(), p, estate)
+	if err != nil {
+		return err
+	}
+	return h.Render(c, "property_revisits", h.page(c, "property", l))
 }

@@ -111,7 +111,7 @@ func sendOrgFile(c *fiber.Ctx, f documents.OrgFile) error {
 // Verify is the public verification page of an org-level record (JSON on request):
 // its number, org, version, digest and whether it is in force; never its content.
 func (h *ReportPages) Verify(c *fiber.Ctx) error {
-	v, err := h.Docs.VerifyOrgRecord(httpx.Ctx(c), c.Params("code"))
+	v, err := h.Docs.VerifyOrgReport(httpx.Ctx(c), c.Params("code"))
 	if err != nil {
 		return err
 	}

@@ -161,6 +161,9 @@ type estatePropertyData struct {
 	Overview handover.Overview
 	Flags    []credit.HireFlag
 	Year     int
+	// ExitCase prefills the termination forms when the page is opened from an exit
+	// case's "start dismissal" link (?exit_case=<id>); the service checks it on submit.
+	ExitCase int64
 }
 
 // EstateProperty is an estate's property page: contracts, terminations and handovers,
@@ -182,7 +185,11 @@ func (h *StewardshipPages) renderEstate(c *fiber.Ctx, p app.Principal, id int64,
 	if err != nil {
 		return err
 	}
-	return h.RenderWithError(c, "estate_property", h.page(c, "estates", estatePropertyData{Overview: o, Flags: flags}), formErr)
+	d := estatePropertyData{Overview: o, Flags: flags}
+	if v, err := strconv.ParseInt(c.Query("exit_case", c.FormValue("exit_case_id")), 10, 64); err == nil && v > 0 {
+		d.ExitCase = v
+	}
+	return h.RenderWithError(c, "estate_property", h.page(c, "estates", d), formErr)
 }
 
 // Terminate ends a contract from the estate's property page.

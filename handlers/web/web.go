@@ -20,6 +20,7 @@ import (
 	"gongzhi/app/demo"
 	"gongzhi/app/formation"
 	"gongzhi/app/orgs"
+	"gongzhi/app/property"
 	"gongzhi/handlers/httpx"
 	"gongzhi/views"
 )
@@ -40,6 +41,7 @@ type Handlers struct {
 	Demo         *demo.Logins       // the demo accounts listed on the sign-in page; nil outside demo mode
 	Formation    *formation.Service // the formation pages, and estates due for a group on the home page
 	Calendar     *calendar.Service  // the home page's warning of a year without a holiday notice
+	Property     *property.Service  // the home page's banner of open exit cases (street office, district)
 	Proxies      httpx.Proxies      // TRUSTED_PROXIES: the sign-in back-off counts the client behind them
 	Clock        app.Clock          // the services' clock (services.Set.Clock); nil: the system clock
 }
