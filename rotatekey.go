@@ -73,8 +73,8 @@ func rotateKey(ctx context.Context, args []string, out io.Writer) error {
 	if generated {
 		fmt.Fprintf(out, "generated a new key into %s\n", *newKeyFile)
 	}
-	fmt.Fprintf(out, "re-keyed (rotation %d): %d owners, %d frozen voters, %d ballot links, %d proxy ballots, %d proxy slots, %d encrypted document parts; %d sign-in back-off rows deleted\n",
-		rep.Rotations, rep.Owners, rep.Voters, rep.Credentials, rep.Ballots, rep.ProxySlots, rep.DocumentParts, rep.LoginThrottles)
+	fmt.Fprintf(out, "re-keyed (rotation %d): %d owners, %d frozen voters, %d ballot links, %d proxy ballots, %d proxy slots, %d encrypted document parts, %d complainants, %d case reporters, %d project managers; %d sign-in back-off rows deleted\n",
+		rep.Rotations, rep.Owners, rep.Voters, rep.Credentials, rep.Ballots, rep.ProxySlots, rep.DocumentParts, rep.Complaints, rep.CaseReporters, rep.ProjectManagers, rep.LoginThrottles)
 	fmt.Fprintf(out, "start every instance with SECRET_KEY_FILE=%s (and no SECRET_KEY); the old key is refused from now on: destroy every copy of it\n", *newKeyFile)
 	return nil
 }

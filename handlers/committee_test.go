@@ -482,6 +482,40 @@ func TestCommitteeCaseUnfounded(t *testing.T) {
 		if strings.Contains(string(raw.Body), "13800138000") || strings.Contains(string(raw.Body), "赵大海") || !strings.Contains(string(raw.Body), `"reporter":"public"`) {
 			t.Errorf("public reporter not masked: %s", raw.Body)
 		}
+		// The committee whose member is reported never sees who reported, not even masked.
+		if !strings.Contains(string(raw.Body), `"reporter_mask"`) {
+			t.Errorf("the street office sees no reporter mask: %s", raw.Body)
+		}
+		byCommittee := env.API("GET", fmt.Sprintf("/api/v1/cases/%d", last), env.DemoToken("committee"), nil)
+		if byCommittee.Status != 200 || strings.Contains(string(byCommittee.Body), "reporter_mask") || strings.Contains(string(byCommittee.Body), "举报人（已脱敏）") {
+			t.Errorf("the committee sees the reporter: %d %s", byCommittee.Status, byCommittee.Body)
+		}
+	})
+}
+
+// TestCommitteeCessationRoles: the committee records a member's own resignation, but
+// may not end a colleague's membership for another reason (inability, criminal
+// liability, no longer an owner): 403, nothing changed; the street office may.
+func TestCommitteeCessationRoles(t *testing.T) {
+	eachVote(t, func(t *testing.T, env *voteEnv) {
+		cid := cmSeed(t, env, 1)
+		street, committee := env.DemoToken("street"), env.DemoToken("committee")
+		v := cmGet(t, env, street, cid)
+		today := env.Clock.Now().In(rules.Shanghai()).Format(time.DateOnly)
+		path := fmt.Sprintf("/api/v1/committees/%d/cessations", cid)
+		for _, reason := range []string{"inability", "criminal", "not_owner"} {
+			if r := env.API("POST", path, committee, map[string]any{"member_id": cmMemberID(t, v, "张宇"), "reason": reason,
+				"effective_on": today, "facts": "委员会认为其不能履职"}); r.Status != 403 {
+				t.Errorf("committee cessation %s: %d %s", reason, r.Status, r.Body)
+			}
+		}
+		if after := cmGet(t, env, street, cid); after.Serving != v.Serving || cmMemberID(t, after, "张宇") == 0 {
+			t.Fatalf("a refused cessation changed the committee: %+v", after)
+		}
+		fmID(t, env.API("POST", path, committee, map[string]any{"member_id": cmMemberID(t, v, "张宇"), "reason": "resignation",
+			"effective_on": today, "facts": "本人书面辞职"}), "resignation by the committee")
+		fmID(t, env.API("POST", path, street, map[string]any{"member_id": cmMemberID(t, v, "刘洋"), "reason": "inability",
+			"effective_on": today, "facts": "长期住院，不能履职"}), "inability by the street office")
 	})
 }
 

@@ -396,7 +396,10 @@ func New(d Deps) *fiber.App {
 	// committee in office public web routes: an owner's report against a member (issue 12)
 	committeeWeb := &web.CommitteePages{Handlers: webH, Committee: d.Svc.Committee}
 	fapp.Get("/public/estates/:id/committee-report", publicLimit, committeeWeb.PublicForm)
-	fapp.Post("/public/estates/:id/committee-report", publicLimit, committeeWeb.PublicReport)
+	// An anonymous report opens a case with deadlines: its own per-address limit, as the
+	// public complaint form's (VERIFY_RATE_LIMIT).
+	reportLimit := httpx.RateLimit(httpx.NewLimiter(d.Config.VerifyRate, httpx.MaxLimiterKeys, d.Svc.Clock), proxies, say)
+	fapp.Post("/public/estates/:id/committee-report", publicLimit, reportLimit, committeeWeb.PublicReport)
 	// votes public web routes: the owner's ballot link, the receipt check, published results (no sign-in)
 	fapp.Get("/b/:token", ballotLimit, voteWeb.BallotPage)
 	fapp.Post("/b/:token/check", ballotLimit, voteWeb.CheckIdentity)

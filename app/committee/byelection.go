@@ -166,7 +166,7 @@ func (s *Service) RecordByElection(ctx context.Context, p app.Principal, voteID 
 			}
 		}
 		for _, k := range er.Alternates {
-			if alternates >= c.AlternatesMax {
+			if c.AlternatesMax >= 0 && alternates >= c.AlternatesMax { // < 0: no cap (Hangzhou)
 				break
 			}
 			alternates++

@@ -39,6 +39,14 @@ func (s *Service) Cessation(ctx context.Context, p app.Principal, committeeID in
 	if !slices.Contains(CessationReasons, in.Reason) {
 		return 0, app.Invalid("reason", "原因须为 resignation、not_owner、inability 或 criminal / unknown reason")
 	}
+	// A member's own resignation may be recorded by the committee; any other reason ends
+	// a colleague's membership and is for those who verify cases (street office,
+	// community), never for the committee alone.
+	if in.Reason != "resignation" {
+		if err := access.Require(p, access.CaseVerify); err != nil {
+			return 0, err
+		}
+	}
 	facts, err := cleanText("facts", in.Facts, true, 5000)
 	if err != nil {
 		return 0, err

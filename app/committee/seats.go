@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/access"
 	"gongzhi/app/documents"
 	"gongzhi/app/pdfdoc"
 	"gongzhi/models"
@@ -181,6 +182,9 @@ func (s *Service) VoteFinal(ctx context.Context, p app.Principal, voteID int64) 
 // Settle applies the final result of the removal vote of a case, when the automatic
 // settlement at finalisation did not (staff retry). A settled case is a conflict.
 func (s *Service) Settle(ctx context.Context, p app.Principal, caseID int64) error {
+	if err := access.Require(p, access.CaseReport); err != nil {
+		return err
+	}
 	k, _, err := s.caseOf(ctx, p, caseID)
 	if err != nil {
 		return err

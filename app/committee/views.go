@@ -246,6 +246,16 @@ func (s *Service) Case(ctx context.Context, p app.Principal, caseID int64) (Case
 	if cv.Events, err = models.CaseEvents(ctx, s.db, k.ID); err != nil {
 		return cv, app.Internal(err)
 	}
+	// The reporter's mask is for those who verify the case: the committee whose member
+	// is reported, and others who only read, never see who reported.
+	if !cv.CanVerify {
+		cv.ReporterMask = ""
+		for i := range cv.Events {
+			if j := strings.Index(cv.Events[i].Note, "；举报人（已脱敏）："); j >= 0 {
+				cv.Events[i].Note = cv.Events[i].Note[:j]
+			}
+		}
+	}
 	if cv.Files, err = models.CaseFiles(ctx, s.db, k.ID); err != nil {
 		return cv, app.Internal(err)
 	}

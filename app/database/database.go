@@ -99,7 +99,7 @@ func sqliteDSN(path string) (string, error) {
 			}
 		}
 	}
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32768)&_txlock=immediate"
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_pragma=recursive_triggers(1)&_pragma=cache_size(-32768)&_txlock=immediate"
 	if query != "" {
 		return file + "?" + query + "&" + pragmas, nil
 	}

@@ -75,7 +75,7 @@ func (s *Service) IssueRecord(ctx context.Context, p app.Principal, in RecordIss
 // issues anything (for downloads, issue 16; the record is issued by the write that makes
 // it, through IssueRecord). It checks no access: the calling service has.
 func (s *Service) ServeRecord(ctx context.Context, in RecordIssue) (File, error) {
-	series, err := models.FindDocumentSeries(ctx, s.db, models.DocAttachment, in.Subject)
+	series, err := models.FindDocumentSeries(ctx, s.db, in.kind(), in.Subject)
 	switch {
 	case err == nil:
 		cur, err := models.InForceDocument(ctx, s.db, series.ID)

@@ -148,6 +148,12 @@ type Report struct {
 	Ballots       int // proxies' ID hashes on ballots
 	ProxySlots    int
 	DocumentParts int // chunks of encrypted documents
+	// Complainants' and negative-list reporters' identity hashes (issues 13 and 12):
+	// re-keyed so a complainant who complains again after a rotation is still counted
+	// once by the exit check, and project managers' phones re-encrypted.
+	Complaints      int
+	CaseReporters   int
+	ProjectManagers int
 	// LoginThrottles are the sign-in back-off's rows, keyed under the old key and
 	// disposable: deleted, not re-keyed (counts start again; known addresses are
 	// forgotten until each account signs in again).
@@ -200,6 +206,9 @@ func Rotate(ctx context.Context, db *gorm.DB, oldSecret, newSecret string) (Repo
 			{&rep.Owners, rekeyOwners}, {&rep.Voters, rekeyVoters}, {&rep.Credentials, rekeyCredentials},
 			{&rep.Ballots, rehashColumn("ballots", "proxy_id_hash")}, {&rep.ProxySlots, rehashColumn("proxy_slots", "proxy_id_hash")},
 			{&rep.DocumentParts, rekeyDocuments}, {&rep.LoginThrottles, dropLoginThrottles},
+			{&rep.Complaints, rehashColumn("complaints", "complainant_hash")},
+			{&rep.CaseReporters, rehashColumn("committee_cases", "reporter_hash")},
+			{&rep.ProjectManagers, rekeyProjectManagers},
 		}
 		for _, s := range steps {
 			n, err := s.fn(tx, oldP, newP)
@@ -276,6 +285,24 @@ func rekeyOwners(tx *gorm.DB, oldP, newP *pii.Protector) (int, error) {
 			if err := tx.Exec("UPDATE owners SET id_hash = ?, id_last6_hash = ?, phone_enc = ? WHERE id = ?",
 				newP.Rehash(o.IDHash), newP.Rehash(o.IDLast6Hash), phone, o.ID).Error; err != nil {
 				return fmt.Errorf("keyring: owner %d: %w", o.ID, err)
+			}
+			return nil
+		})
+}
+
+func rekeyProjectManagers(tx *gorm.DB, oldP, newP *pii.Protector) (int, error) {
+	type manager struct {
+		ID       int64
+		PhoneEnc string
+	}
+	return rows(tx, "SELECT id, phone_enc FROM project_managers WHERE phone_enc <> ''", func(m manager) int64 { return m.ID },
+		func(m manager) error {
+			phone, err := reencrypt(oldP, newP, "project manager", m.ID, m.PhoneEnc)
+			if err != nil {
+				return err
+			}
+			if err := tx.Exec("UPDATE project_managers SET phone_enc = ? WHERE id = ?", phone, m.ID).Error; err != nil {
+				return fmt.Errorf("keyring: project manager %d: %w", m.ID, err)
 			}
 			return nil
 		})

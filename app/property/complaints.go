@@ -54,8 +54,11 @@ type NewComplaint struct {
 // maskComplainant masks a phone number or an ID number for display.
 func maskComplainant(norm string) string {
 	digits := strings.IndexFunc(norm, func(r rune) bool { return r < '0' || r > '9' }) < 0
-	if digits && len(norm) <= 12 {
+	switch {
+	case digits && len(norm) == 11: // a mobile number: 138****5678, as carriers print it
 		return pii.MaskPhone(norm)
+	case digits && len(norm) < 11: // a landline: only its last two digits (62345678 → ******78)
+		return strings.Repeat("*", len(norm)-2) + norm[len(norm)-2:]
 	}
 	return pii.MaskID(norm)
 }

@@ -467,7 +467,10 @@ func (h *PropertyPages) publicForm(c *fiber.Ctx, formErr error) error {
 	if err != nil {
 		return err
 	}
-	return h.RenderWithError(c, "property_public_form", h.page(c, "", publicForm{EstateID: id, EstateName: name, Form: formEcho(c),
+	// The complainant's phone or ID number is personal data: never echoed back.
+	echo := formEcho(c)
+	delete(echo, "complainant")
+	return h.RenderWithError(c, "property_public_form", h.page(c, "", publicForm{EstateID: id, EstateName: name, Form: echo,
 		MaxFiles: property.MaxPublicAttachments, MaxMB: property.MaxPublicAttachment >> 20}), formErr)
 }
 
