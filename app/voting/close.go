@@ -171,7 +171,7 @@ func (s *Service) count(ctx context.Context, db *gorm.DB, v models.Vote, ag *age
 			in.Items = append(in.Items, rules.ItemSpec{Key: it.Key, Matter: it.Matter})
 			continue
 		}
-		spec := rules.ElectionSpec{Key: it.Key, Seats: it.Seats, Alternates: it.Alternates, MinMembers: prof.MinCommitteeMembersFor(rules.EstateSize{Households: int(households), Area: rules.Area(v.TotalArea)})}
+		spec := rules.ElectionSpec{Key: it.Key, Seats: it.Seats, Alternates: it.Alternates, MinMembers: minMembers(prof, v, households)}
 		if it.ByElection {
 			spec.MinMembers = 0
 		}
@@ -393,4 +393,12 @@ func (s *Service) Recount(ctx context.Context, p app.Principal, voteID int64) (R
 		return Result{}, false, app.Internal(err)
 	}
 	return doc, sum == v.TallySHA256, nil
+}
+
+// minMembers is the formed test's minimum number of members for an election of v:
+// by households and, where the profile allows a smaller committee for a small
+// estate (Shanghai), by the vote's total area. The count and the bundle's recount
+// spec (logproofs.go) both read it.
+func minMembers(prof rules.JurisdictionProfile, v models.Vote, households int64) int {
+	return prof.MinCommitteeMembersFor(rules.EstateSize{Households: int(households), Area: rules.Area(v.TotalArea)})
 }

@@ -336,7 +336,7 @@ func (s *Service) voteSpec(ctx context.Context, v models.Vote, ag *agenda) (ball
 			spec.Items = append(spec.Items, ballotlog.ItemSpec{Key: it.Key, Matter: string(it.Matter)})
 			continue
 		}
-		e := ballotlog.ElectionSpec{Key: it.Key, Seats: it.Seats, Alternates: it.Alternates, MinMembers: prof.MinCommitteeMembers(int(households))}
+		e := ballotlog.ElectionSpec{Key: it.Key, Seats: it.Seats, Alternates: it.Alternates, MinMembers: minMembers(prof, v, households)}
 		if it.ByElection {
 			e.MinMembers = 0
 		}
