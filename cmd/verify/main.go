@@ -1,6 +1,11 @@
 // Command verify checks a vote's ballot bundle offline (app/ballotlog.Verify):
 //
-//	go run ./cmd/verify [-key BASE64] bundle.json [resolution.pdf]
+//	go run ./cmd/verify -key BASE64 bundle.json [resolution.pdf]
+//
+// The key is the platform's published log key (GET /api/v1/log-key, docs/operations.md):
+// a bundle carries its own key too, but a forger re-signing a changed bundle would put
+// theirs there, so the verifier refuses to run without -key unless told explicitly
+// (-trust-bundle-key) to take the bundle's word for it.
 //
 // It checks every signed head, recomputes the roots, recounts with app/rules and
 // compares with the published results, and checks the PDF's SHA-256. It prints one
@@ -22,12 +27,13 @@ func main() { os.Exit(run(os.Args[1:])) }
 
 func run(args []string) int {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	key := fs.String("key", "", "the platform's published log key (base64 Ed25519); default: the bundle's own key")
+	key := fs.String("key", "", "the platform's published log key (base64 Ed25519, GET /api/v1/log-key); required")
+	trust := fs.Bool("trust-bundle-key", false, "check the signatures against the key the bundle names (proves nothing against a forger)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if fs.NArg() < 1 || fs.NArg() > 2 {
-		fmt.Fprintln(os.Stderr, "usage: verify [-key BASE64] bundle.json [resolution.pdf]")
+	if fs.NArg() < 1 || fs.NArg() > 2 || (*key == "" && !*trust) {
+		fmt.Fprintln(os.Stderr, "usage: verify -key BASE64 bundle.json [resolution.pdf]   (the platform's key from GET /api/v1/log-key; -trust-bundle-key to use the bundle's own)")
 		return 2
 	}
 	raw, err := os.ReadFile(fs.Arg(0))

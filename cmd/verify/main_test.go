@@ -23,7 +23,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"a", "b", "c"}, 2},
 		{[]string{filepath.Join(dir, "missing.json")}, 2},
 		{[]string{"-key", "not-base64", notABundle}, 2},
-		{[]string{notABundle}, 1},
+		{[]string{notABundle}, 2}, // no -key: refused (a forger's bundle carries the forger's key)
+		{[]string{"-trust-bundle-key", notABundle}, 1},
 	} {
 		if got := run(c.args); got != c.want {
 			t.Errorf("verify %v: exit %d, want %d", c.args, got, c.want)
