@@ -280,6 +280,23 @@ func TestBallotLogProofsAndBundles(t *testing.T) {
 			_ = os.WriteFile(fmt.Sprintf("%s/api-%s.json", dir, env.DB.Dialect), r.Body, 0o644)
 		}
 
+		// Staff see rooms beside ballots, so never an online ballot's receipt code (with
+		// it the receipt API shows the ballot's leaf); the auditors' bundle is the
+		// workspace roles' only.
+		var listed []struct {
+			Channel string `json:"channel"`
+			Receipt string `json:"receipt"`
+		}
+		env.API("GET", fmt.Sprintf("/api/v1/votes/%d/ballots", id), tok, nil).JSON(t, &listed)
+		for _, b := range listed {
+			if b.Channel == "online" && b.Receipt != "" {
+				t.Fatalf("staff ballot list shows an online receipt: %+v", b)
+			}
+		}
+		if r := env.API("GET", fmt.Sprintf("/api/v1/votes/%d/auditor-bundle.json", id), env.DemoToken("committee"), nil); r.Status != 403 {
+			t.Errorf("auditors' bundle for the committee: %d", r.Status)
+		}
+
 		// The database itself refuses to change or remove what was cast.
 		for _, q := range []string{
 			"UPDATE ballots SET note = 'changed'",

@@ -224,7 +224,7 @@ func New(d Deps) *fiber.App {
 	authed.Get("/votes/:id/recount", votesAPI.Recount)
 	// ballot log API routes (issue 14): on-demand checkpoint, the auditors' bundle
 	authed.Post("/votes/:id/log/checkpoints", httpx.Allow(access.RunVote), votesAPI.LogCheckpoint)
-	authed.Get("/votes/:id/auditor-bundle.json", votesAPI.AuditorBundle)
+	authed.Get("/votes/:id/auditor-bundle.json", httpx.Allow(access.AuditVotes), votesAPI.AuditorBundle)
 	// documents API routes
 	authed.Post("/votes/:id/resolution/corrections", httpx.Allow(access.RunVote), docsAPI.CorrectResolution)
 	authed.Post("/votes/:id/resolution/issues", httpx.Allow(access.RunVote), docsAPI.IssueResolution) // issue 16: issued by staff, never by a GET

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"gongzhi/app"
+	"gongzhi/app/access"
 	"gongzhi/app/audit"
 	"gongzhi/app/ballotlog"
 	"gongzhi/app/database"
@@ -246,6 +247,10 @@ func (s *Service) PublicBundle(ctx context.Context, voteID int64) (*ballotlog.Bu
 // jurisdiction (every staff role reads, auditors included): the public bundle plus
 // the rooms and channel behind each receipt.
 func (s *Service) AuditorBundle(ctx context.Context, p app.Principal, voteID int64) (*ballotlog.Bundle, error) {
+	// Rooms beside receipts and choices: for the auditor's workspace roles only.
+	if err := access.Require(p, access.AuditVotes); err != nil {
+		return nil, err
+	}
 	v, _, err := s.loadVote(ctx, p, voteID)
 	if err != nil {
 		return nil, err

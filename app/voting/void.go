@@ -136,6 +136,12 @@ func (s *Service) Ballots(ctx context.Context, p app.Principal, voteID int64) ([
 		if rec.Scans == nil {
 			rec.Scans = []ScanInfo{}
 		}
+		// An online ballot's receipt code is the owner's secret: with it the receipt API
+		// and the ballot log show the ballot's leaf, choices included, so staff who see
+		// the rooms never see the codes of online ballots (issue 14 review).
+		if r.Channel == models.ChannelOnline {
+			rec.Receipt = ""
+		}
 		if r.VoidReason != nil {
 			rec.Void = &VoidInfo{BallotID: r.ID, Reason: *r.VoidReason}
 			if r.VoidedByName != nil {
