@@ -149,7 +149,7 @@ func New(d Deps) *fiber.App {
 	v1.Post("/auth/password", loginLimit, apiH.ChangePassword)
 	// votes public API routes: registered before the bearer-token group, whose
 	// middleware fiber would otherwise run first for every /api/v1 path.
-	votesAPI := &api.VoteHandlers{Votes: d.Svc.Votes, Validate: validate}
+	votesAPI := &api.VoteHandlers{Votes: d.Svc.Votes, Validate: validate, Proxies: proxies}
 	// One ceiling per client address over every owner-facing route (docs/operations.md).
 	ballotLimit := httpx.RateLimit(httpx.NewLimiter(d.Config.BallotRate, httpx.MaxLimiterKeys, d.Svc.Clock), proxies, say)
 	optionalToken := api.OptionalToken(apiH.RequireToken)

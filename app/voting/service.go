@@ -39,17 +39,20 @@ import (
 
 // Service is the voting service. It is safe for concurrent use.
 type Service struct {
-	db        *gorm.DB
-	stmts     preparedStatements              // the online cast's statements, prepared once
-	casts     *batcher[*pendingCast, castKey] // group commit of online ballots
-	reads     *batcher[*pendingCheck, string] // identity checks of personal links, admitted together (admission.go)
-	orgs      *orgs.Service
-	roster    *roster.Service
-	pii       *pii.Protector
-	publicURL string
-	log       *slog.Logger
-	shareLock string // appended to reads that must hold the vote row against a concurrent close
-	forUpdate string // appended to reads that must hold a row against every other writer (MySQL)
+	db     *gorm.DB
+	stmts  preparedStatements              // the online cast's statements, prepared once
+	casts  *batcher[*pendingCast, castKey] // group commit of online ballots
+	reads  *batcher[*pendingCheck, string] // identity checks of personal links, admitted together (admission.go)
+	orgs   *orgs.Service
+	roster *roster.Service
+	pii    *pii.Protector
+	// clientKey keys the hash of a caster's address (clientHash), derived once.
+	clientKeyOnce sync.Once
+	clientKey     []byte
+	publicURL     string
+	log           *slog.Logger
+	shareLock     string // appended to reads that must hold the vote row against a concurrent close
+	forUpdate     string // appended to reads that must hold a row against every other writer (MySQL)
 
 	// writers queues this instance's write transactions on SQLite, which runs one
 	// writer at a time: waiting here hands the lock over at once, where waiting in
