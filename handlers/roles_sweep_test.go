@@ -149,6 +149,7 @@ var swTable = map[string]swRule{
 	"GET /api/v1/votes/:id/audit/paper-audits/:paudit":               onVote("open", swAudit).plus(404),
 	"POST /api/v1/votes/:id/audit/paper-audits/:paudit/items/:pitem": onVote("open", swAudit).plus(404),
 	"POST /api/v1/votes/:id/audit/recounts":                          onVote("done", swAudit),
+	"POST /api/v1/votes/:id/audit/verifications":                     onVote("done", swAudit),
 	"GET /audit/votes":                                               list(swAudit),
 	"GET /votes/:id/audit":                                           onVote("open", swAudit),
 	"GET /votes/:id/audit/ballots":                                   onVote("open", swAudit),
@@ -156,6 +157,7 @@ var swTable = map[string]swRule{
 	"GET /votes/:id/audit/paper-audits/:paudit":                      onVote("open", swAudit).plus(404),
 	"POST /votes/:id/audit/paper-audits/:paudit/items/:pitem":        onVote("open", swAudit).plus(404),
 	"POST /votes/:id/audit/recounts":                                 onVote("done", swAudit),
+	"POST /votes/:id/audit/verifications":                            onVote("done", swAudit),
 	// The State Council holiday calendar: the platform administrator only.
 	"GET /api/v1/holiday-calendars":        list("admin"),
 	"POST /api/v1/holiday-calendars/:year": list("admin"),

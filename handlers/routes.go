@@ -347,6 +347,8 @@ func New(d Deps) *fiber.App {
 	authed.Get("/votes/:id/audit/paper-audits/:paudit", httpx.Allow(access.AuditVotes), auditAPI.PaperAudit)
 	authed.Post("/votes/:id/audit/paper-audits/:paudit/items/:pitem", httpx.Allow(access.AuditVotes), auditAPI.RecordCheck)
 	authed.Post("/votes/:id/audit/recounts", httpx.Allow(access.AuditVotes), auditAPI.RunRecount)
+	// The workspace's verifier runs, kept (issue 14, h14).
+	authed.Post("/votes/:id/audit/verifications", httpx.Allow(access.AuditVotes), auditAPI.RunVerify)
 	v1.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	// Web pages.
@@ -542,6 +544,8 @@ func New(d Deps) *fiber.App {
 	staff.Get("/votes/:id/audit/paper-audits/:paudit", httpx.Allow(access.AuditVotes), auditWeb.SamplePage)
 	staff.Post("/votes/:id/audit/paper-audits/:paudit/items/:pitem", httpx.Allow(access.AuditVotes), auditWeb.RecordCheck)
 	staff.Post("/votes/:id/audit/recounts", httpx.Allow(access.AuditVotes), auditWeb.RunRecount)
+	// The workspace's verifier runs, kept (issue 14, h14).
+	staff.Post("/votes/:id/audit/verifications", httpx.Allow(access.AuditVotes), auditWeb.RunVerify)
 	return fapp
 }
 

@@ -71,6 +71,7 @@ type Service struct {
 	votes  Recounter
 	clock  app.Clock
 	limits Thresholds
+	verify VerifySources // the verifier's inputs (verify.go)
 }
 
 // New builds the service.
@@ -182,17 +183,19 @@ type Flag struct {
 
 // Workspace is the overview of a vote for the auditor.
 type Workspace struct {
-	Vote         VoteHead         `json:"vote"`
-	Channels     []ChannelCount   `json:"channels"`
-	Flags        []Flag           `json:"flags"`
-	Voids        []Void           `json:"voids"`
-	Events       []Event          `json:"events"`
-	Reissues     []Reissue        `json:"reissues"`
-	PaperAudits  []PaperAuditInfo `json:"paper_audits"`
-	Recounts     []Recount        `json:"recounts"`
-	ProxyLimit   int              `json:"proxy_limit"`
-	CanRecount   bool             `json:"can_recount"`
-	PaperBallots int              `json:"paper_ballots"`
+	Vote        VoteHead         `json:"vote"`
+	Channels    []ChannelCount   `json:"channels"`
+	Flags       []Flag           `json:"flags"`
+	Voids       []Void           `json:"voids"`
+	Events      []Event          `json:"events"`
+	Reissues    []Reissue        `json:"reissues"`
+	PaperAudits []PaperAuditInfo `json:"paper_audits"`
+	Recounts    []Recount        `json:"recounts"`
+	// Verifications are the kept runs of the offline verifier (verify.go).
+	Verifications []Verification `json:"verifications"`
+	ProxyLimit    int            `json:"proxy_limit"`
+	CanRecount    bool           `json:"can_recount"`
+	PaperBallots  int            `json:"paper_ballots"`
 }
 
 // Workspace reads the overview of a vote.
@@ -211,6 +214,7 @@ func (s *Service) Workspace(ctx context.Context, p app.Principal, voteID int64) 
 		func() (err error) { w.Reissues, err = s.reissues(ctx, v.ID); return },
 		func() (err error) { w.PaperAudits, err = s.paperAudits(ctx, v.ID); return },
 		func() (err error) { w.Recounts, err = s.recounts(ctx, v.ID); return },
+		func() (err error) { w.Verifications, err = s.verifications(ctx, v.ID); return },
 		func() (err error) { w.PaperBallots, err = s.paperPopulationCount(ctx, v.ID); return },
 	}
 	for _, step := range steps {
