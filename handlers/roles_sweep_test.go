@@ -204,6 +204,8 @@ var swTable = map[string]swRule{
 	"GET /api/v1/votes/:id/recount":                       onVote("done", swAll),
 	"POST /api/v1/votes/:id/log/checkpoints":              onVote("open", swRunners),
 	"GET /api/v1/votes/:id/auditor-bundle.json":           onVote("done", swAll),
+	"POST /votes/:id/log/checkpoints":                     onVote("open", swRunners),
+	"GET /votes/:id/auditor-bundle.json":                  onVote("done", swAll),
 	"GET /estates/:id/votes":                              obj(swAll),
 	"GET /estates/:id/votes/new":                          obj(swRunners),
 	"POST /estates/:id/votes":                             obj(swRunners),

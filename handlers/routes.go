@@ -424,6 +424,10 @@ func New(d Deps) *fiber.App {
 	staff.Get("/votes/:id", voteWeb.VotePage)
 	staff.Post("/votes/:id/items", httpx.Allow(access.RunVote), voteWeb.AddItem)
 	staff.Post("/votes/:id/open", httpx.Allow(access.RunVote), voteWeb.Open)
+	// The ballot log from the staff vote page (issue 14, h14): the auditors' bundle
+	// and "sign a checkpoint now" (the API routes' roles).
+	staff.Get("/votes/:id/auditor-bundle.json", voteWeb.AuditorBundle)
+	staff.Post("/votes/:id/log/checkpoints", httpx.Allow(access.RunVote), voteWeb.LogCheckpoint)
 	staff.Get("/votes/:id/credentials", httpx.Allow(access.ReadBallotLinks), voteWeb.CredentialsPage)
 	staff.Post("/votes/:id/credentials/:voter/reissue", httpx.Allow(access.RunVote), voteWeb.Reissue)
 	staff.Get("/votes/:id/paper", httpx.Allow(access.RunVote), voteWeb.PaperPage)
