@@ -152,7 +152,7 @@ func New(d Deps) *fiber.App {
 	v1.Post("/auth/password", loginLimit, apiH.ChangePassword)
 	// votes public API routes: registered before the bearer-token group, whose
 	// middleware fiber would otherwise run first for every /api/v1 path.
-	votesAPI := &api.VoteHandlers{Votes: d.Svc.Votes, Validate: validate}
+	votesAPI := &api.VoteHandlers{Votes: d.Svc.Votes, Validate: validate, Proxies: proxies}
 	// One ceiling per client address over every owner-facing route (docs/operations.md).
 	ballotLimit := httpx.RateLimit(httpx.NewLimiter(d.Config.BallotRate, httpx.MaxLimiterKeys, d.Svc.Clock), proxies, say)
 	optionalToken := api.OptionalToken(apiH.RequireToken)
@@ -378,6 +378,8 @@ func New(d Deps) *fiber.App {
 	authed.Get("/supervision/targets", httpx.Allow(access.ReadSupervision), supAPI.Targets)
 	authed.Post("/supervision/targets", httpx.Allow(access.SetTargets), supAPI.SetTarget)
 	authed.Post("/estates/:id/party-facts", httpx.Allow(access.RecordPartyFacts), supAPI.RecordParty)
+	// The workspace's verifier runs, kept (issue 14, h14).
+	authed.Post("/votes/:id/audit/verifications", httpx.Allow(access.AuditVotes), auditAPI.RunVerify)
 	v1.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	// Web pages.
@@ -461,6 +463,10 @@ func New(d Deps) *fiber.App {
 	staff.Get("/votes/:id", voteWeb.VotePage)
 	staff.Post("/votes/:id/items", httpx.Allow(access.RunVote), voteWeb.AddItem)
 	staff.Post("/votes/:id/open", httpx.Allow(access.RunVote), voteWeb.Open)
+	// The ballot log from the staff vote page (issue 14, h14): the auditors' bundle
+	// and "sign a checkpoint now" (the API routes' roles).
+	staff.Get("/votes/:id/auditor-bundle.json", httpx.Allow(access.AuditVotes), voteWeb.AuditorBundle)
+	staff.Post("/votes/:id/log/checkpoints", httpx.Allow(access.RunVote), voteWeb.LogCheckpoint)
 	staff.Get("/votes/:id/credentials", httpx.Allow(access.ReadBallotLinks), voteWeb.CredentialsPage)
 	staff.Post("/votes/:id/credentials/:voter/reissue", httpx.Allow(access.RunVote), voteWeb.Reissue)
 	staff.Get("/votes/:id/paper", httpx.Allow(access.RunVote), voteWeb.PaperPage)
@@ -615,6 +621,8 @@ func New(d Deps) *fiber.App {
 	staff.Get("/supervision/targets", httpx.Allow(access.ReadSupervision), supWeb.Targets)
 	staff.Post("/supervision/targets", httpx.Allow(access.SetTargets), supWeb.SetTarget)
 	staff.Post("/estates/:id/party-facts", httpx.Allow(access.RecordPartyFacts), supWeb.RecordParty)
+	// The workspace's verifier runs, kept (issue 14, h14).
+	staff.Post("/votes/:id/audit/verifications", httpx.Allow(access.AuditVotes), auditWeb.RunVerify)
 	return fapp
 }
 

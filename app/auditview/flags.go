@@ -22,6 +22,11 @@ func (s *Service) flags(ctx context.Context, v models.Vote, proxyLimit int) ([]F
 		return nil, err
 	}
 	out = append(out, bursts...)
+	byAddress, err := s.addressBursts(ctx, v.ID)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, byAddress...)
 
 	var reissued []struct {
 		ID       int64
@@ -95,22 +100,12 @@ func (s *Service) bursts(ctx context.Context, voteID int64) ([]Flag, error) {
 		voteID, models.ChannelOnline).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("online ballots: %w", err)
 	}
-	type span struct{ first, last int }
-	var spans []span
-	for i := 0; i+min-1 < len(rows); i++ {
-		j := i + min - 1
-		if rows[j].CastAt.Sub(rows[i].CastAt) > window {
-			continue
-		}
-		// rows[i..j] is a burst: it extends the last one when they overlap.
-		if n := len(spans); n > 0 && i <= spans[n-1].last {
-			spans[n-1].last = j
-			continue
-		}
-		spans = append(spans, span{i, j})
+	times := make([]time.Time, len(rows))
+	for i, r := range rows {
+		times[i] = r.CastAt
 	}
-	out := make([]Flag, 0, len(spans))
-	for _, sp := range spans {
+	out := []Flag{}
+	for _, sp := range spansOf(times, min, window) {
 		f := Flag{Kind: FlagBurst, From: rows[sp.first].CastAt, To: rows[sp.last].CastAt}
 		for x := sp.first; x <= sp.last; x++ {
 			f.BallotIDs = append(f.BallotIDs, rows[x].ID)
@@ -120,4 +115,71 @@ func (s *Service) bursts(ctx context.Context, voteID int64) ([]Flag, error) {
 		out = append(out, f)
 	}
 	return out, nil
+}
+
+// addressBursts finds, per client address (ballots.client_hash, a keyed hash: the
+// address itself is never stored), the runs where AddressMin online ballots fall
+// within AddressWindow. Ballots without a hash (cast before it was recorded, or
+// with no known address) are not grouped.
+func (s *Service) addressBursts(ctx context.Context, voteID int64) ([]Flag, error) {
+	min, window := s.limits.AddressMin, s.limits.AddressWindow
+	if min < 2 || window <= 0 {
+		return nil, nil
+	}
+	var rows []struct {
+		ID         int64
+		CastAt     time.Time
+		ClientHash string
+	}
+	if err := s.db.WithContext(ctx).Raw(`SELECT id, cast_at, client_hash FROM ballots
+		WHERE vote_id = ? AND channel = ? AND client_hash IS NOT NULL ORDER BY client_hash, cast_at, id`,
+		voteID, models.ChannelOnline).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("online ballots by address: %w", err)
+	}
+	out := []Flag{}
+	for start := 0; start < len(rows); {
+		end := start
+		for end < len(rows) && rows[end].ClientHash == rows[start].ClientHash {
+			end++
+		}
+		group := rows[start:end]
+		times := make([]time.Time, len(group))
+		for i, r := range group {
+			times[i] = r.CastAt
+		}
+		for _, sp := range spansOf(times, min, window) {
+			f := Flag{Kind: FlagAddress, From: group[sp.first].CastAt, To: group[sp.last].CastAt}
+			for x := sp.first; x <= sp.last; x++ {
+				f.BallotIDs = append(f.BallotIDs, group[x].ID)
+			}
+			f.Count = len(f.BallotIDs)
+			// The detail names the address by a short prefix of its keyed hash only.
+			f.Detail = fmt.Sprintf("#%s: %d / %s", group[0].ClientHash[:8], f.Count, f.To.Sub(f.From).Round(time.Second))
+			out = append(out, f)
+		}
+		start = end
+	}
+	return out, nil
+}
+
+// span is a run of rows [first, last] of a time-ordered list.
+type span struct{ first, last int }
+
+// spansOf returns the runs of times (in order) where min of them fall within
+// window; overlapping runs merge into one.
+func spansOf(times []time.Time, min int, window time.Duration) []span {
+	var spans []span
+	for i := 0; i+min-1 < len(times); i++ {
+		j := i + min - 1
+		if times[j].Sub(times[i]) > window {
+			continue
+		}
+		// rows[i..j] is a burst: it extends the last one when they overlap.
+		if n := len(spans); n > 0 && i <= spans[n-1].last {
+			spans[n-1].last = j
+			continue
+		}
+		spans = append(spans, span{i, j})
+	}
+	return spans
 }

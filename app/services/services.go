@@ -3,6 +3,8 @@
 package services
 
 import (
+	"context"
+	"crypto/ed25519"
 	"fmt"
 	"log/slog"
 	"time"
@@ -123,6 +125,21 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 		return nil, fmt.Errorf("services: %w", err)
 	}
 	set.AuditView = auditview.New(db, set.Orgs, set.Votes, set.Clock)
+	// The workspace's verifier (issue 14, h14): the auditors' bundle, the resolution
+	// in force and the platform's log key.
+	set.AuditView.SetVerifySources(auditview.VerifySources{
+		Bundle: set.Votes.AuditorBundle,
+		PDF: func(ctx context.Context, p app.Principal, voteID int64) ([]byte, error) {
+			f, err := set.Documents.Resolution(ctx, &p, voteID)
+			return f.Data, err
+		},
+		Key: func() ed25519.PublicKey {
+			if sg := set.Votes.LogSigner(); sg != nil {
+				return sg.Public()
+			}
+			return nil
+		},
+	})
 	set.Votes.SetCalendars(set.Calendar)
 	set.Documents.SetCalendars(set.Calendar)
 	set.Property = property.New(db, set.Orgs, protector, set.Clock, set.Calendar, opt.Logger)

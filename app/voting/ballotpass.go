@@ -110,9 +110,14 @@ func (s *Service) BallotWithPass(ctx context.Context, token, pass string) (Ballo
 // carried by a ballot pass; everything else is CastOnline (which checks the answer
 // again, counted as any other: 403, 409, 410 and 422 as there).
 func (s *Service) CastOnlineWithPass(ctx context.Context, token, pass string, choices Choices) (Receipt, error) {
+	return s.CastOnlineWithPassFrom(ctx, "", token, pass, choices)
+}
+
+// CastOnlineWithPassFrom is CastOnlineWithPass sent from client (see CastOnlineFrom).
+func (s *Service) CastOnlineWithPassFrom(ctx context.Context, client, token, pass string, choices Choices) (Receipt, error) {
 	idCheck, err := s.openPass(token, pass)
 	if err != nil {
 		return Receipt{}, err
 	}
-	return s.CastOnline(ctx, token, idCheck, choices)
+	return s.CastOnlineFrom(ctx, client, token, idCheck, choices)
 }

@@ -25,18 +25,19 @@ import (
 
 // insertBallots starts every INSERT of a ballot row: who voted, never what.
 const insertBallots = `INSERT INTO ballots (vote_id, voter_id, attempt, channel, credential_id, cast_at, receipt,
-		entered_by, entered_by_name, proxy_name, proxy_id_hash, proxy_id_masked, proxy_authorisation, note) `
+		entered_by, entered_by_name, proxy_name, proxy_id_hash, proxy_id_masked, proxy_authorisation, note, client_hash) `
 
 // onlineBallotRow is the values of an online ballot: vote, voter, attempt,
-// credential, cast time and receipt; no staff entry, no proxy.
-const onlineBallotRow = "(?, ?, ?, 'online', ?, ?, ?, NULL, '', '', '', '', '', '')"
+// credential, cast time, receipt and the keyed hash of the client address (NULL
+// when unknown); no staff entry, no proxy.
+const onlineBallotRow = "(?, ?, ?, 'online', ?, ?, ?, NULL, '', '', '', '', '', '', ?)"
 
 // insertBallotSQL writes who voted. The attempt is 1 + the voids of the voter's
 // earlier ballots, computed in the same statement: while the voter holds a live
 // ballot (attempt = voids + 1) the UNIQUE (vote_id, voter_id, attempt) key refuses
 // the row, so one statement both numbers a re-entry after a void and enforces one
 // live ballot per voter, whatever the channel and however many arrive at once.
-const insertBallotSQL = insertBallots + `SELECT ?, ?, COUNT(*) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+const insertBallotSQL = insertBallots + `SELECT ?, ?, COUNT(*) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL
 	FROM ballot_voids WHERE vote_id = ? AND voter_id = ?`
 
 // onlineBallotSQL writes who voted online. The attempt is 1 + the voids of the
@@ -152,7 +153,7 @@ func (s *Service) writeCast(ctx context.Context, p *pendingCast) castOutcome {
 	var out castOutcome
 	err = database.SQLTx(ctx, s.db, func(tx *sql.Tx) error {
 		out = castOutcome{}
-		res, err := tx.StmtContext(ctx, ps.ballot).ExecContext(ctx, p.voteID, p.voterID, p.attempt, p.credentialID, p.castAt, p.receipt)
+		res, err := tx.StmtContext(ctx, ps.ballot).ExecContext(ctx, p.voteID, p.voterID, p.attempt, p.credentialID, p.castAt, p.receipt, p.clientHash)
 		if err != nil {
 			if database.IsDuplicate(err) {
 				return s.alreadyVotedTx(ctx, tx, p.voteID, p.voterID)
@@ -205,9 +206,9 @@ func (s *Service) insertCastBatchTx(ctx context.Context, tx *sql.Tx, batch []*pe
 		return nil, errBatchRefused
 	}
 
-	args := make([]any, 0, 6*len(batch))
+	args := make([]any, 0, 7*len(batch))
 	for _, p := range batch {
-		args = append(args, p.voteID, p.voterID, p.attempt, p.credentialID, p.castAt, p.receipt)
+		args = append(args, p.voteID, p.voterID, p.attempt, p.credentialID, p.castAt, p.receipt, p.clientHash)
 	}
 	_, err = tx.ExecContext(ctx, insertBallots+"VALUES "+rowsOf(len(batch), onlineBallotRow), args...)
 	if err != nil {

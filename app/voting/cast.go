@@ -2,7 +2,9 @@ package voting
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -27,7 +29,7 @@ import (
 // ballot is then written by group commit with the casts arriving at the same time
 // (castbatch.go), whose transaction refuses it if the link was locked or revoked
 // meanwhile, and the receipt is returned once it has committed.
-func (s *Service) castOnline(ctx context.Context, token, idCheck string, choices Choices) (Receipt, error) {
+func (s *Service) castOnline(ctx context.Context, client, token, idCheck string, choices Choices) (Receipt, error) {
 	cred, err := s.admitCheck(ctx, token, idCheck, acceptingBallots)
 	if err != nil {
 		return Receipt{}, err
@@ -65,7 +67,7 @@ func (s *Service) castOnline(ctx context.Context, token, idCheck string, choices
 	out := Receipt{Code: s.receiptCode(v.ID, cred.VoterKey, canonical, nonce), VoteID: v.ID, Channel: models.ChannelOnline, CastAt: now}
 
 	res := s.submitCast(&pendingCast{voteID: v.ID, voterID: cred.VoterID, attempt: cred.Voids + 1, credentialID: cred.CredentialID,
-		castAt: now, receipt: out.Code, choices: canonical, nonce: nonce, area: cred.Area})
+		castAt: now, receipt: out.Code, choices: canonical, nonce: nonce, area: cred.Area, clientHash: s.clientHash(client)})
 	if errors.Is(res.err, errRefusedBallot) {
 		// The guard refuses a vote that is no longer open, or a link locked or
 		// revoked after its check passed.
@@ -97,3 +99,22 @@ func (s *Service) liveBallotOf(ctx context.Context, cred models.CredentialByToke
 // errRefusedBallot marks a guarded insert that wrote nothing: the vote closed, or the
 // link was locked or revoked, after the link was read.
 var errRefusedBallot = errors.New("ballot refused by its guard")
+
+// clientHash is the keyed hash of a client address as written to ballots.client_hash
+// (HMAC-SHA256 under the app/pii subkey "ballot-client", hex), or nil (NULL) when
+// the address is unknown or no key is configured. The address itself is never
+// stored; the auditor's workspace only compares these hashes.
+func (s *Service) clientHash(client string) any {
+	if client == "" || s.pii == nil {
+		return nil
+	}
+	s.clientKeyOnce.Do(func() {
+		s.clientKey, _ = s.pii.Subkey("ballot-client")
+	})
+	if len(s.clientKey) == 0 {
+		return nil
+	}
+	m := hmac.New(sha256.New, s.clientKey)
+	m.Write([]byte(client))
+	return hex.EncodeToString(m.Sum(nil))
+}

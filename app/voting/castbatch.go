@@ -29,6 +29,7 @@ type pendingCast struct {
 	castAt                        time.Time
 	receipt, choices, nonce       string
 	area                          int64 // the voter's frozen area: the ballot log leaf's weight
+	clientHash                    any   // keyed hash of the client address (string), or nil: NULL
 
 	done chan castOutcome // buffered: the writer never waits for the caller
 }

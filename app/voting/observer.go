@@ -33,14 +33,22 @@ func (s *Service) SetObserver(o Observer) {
 	s.casts.depth = o.CastQueue
 }
 
-// CastOnline casts the ballot of a personal link: see castOnline, whose outcome
-// and latency it reports to the observer.
+// CastOnline casts the ballot of a personal link from an unknown client address:
+// CastOnlineFrom with client "".
 func (s *Service) CastOnline(ctx context.Context, token, idCheck string, choices Choices) (Receipt, error) {
+	return s.CastOnlineFrom(ctx, "", token, idCheck, choices)
+}
+
+// CastOnlineFrom casts the ballot of a personal link sent from client (the
+// client's address as the rate limits key it, httpx.LimitKey; "" unknown): see
+// castOnline, whose outcome and latency it reports to the observer. The address is
+// kept only as a keyed hash (clientHash).
+func (s *Service) CastOnlineFrom(ctx context.Context, client, token, idCheck string, choices Choices) (Receipt, error) {
 	if s.observer == nil {
-		return s.castOnline(ctx, token, idCheck, choices)
+		return s.castOnline(ctx, client, token, idCheck, choices)
 	}
 	start := time.Now()
-	r, err := s.castOnline(ctx, token, idCheck, choices)
+	r, err := s.castOnline(ctx, client, token, idCheck, choices)
 	s.observer.CastDone(app.ErrorCode(err), time.Since(start))
 	return r, err
 }

@@ -47,6 +47,9 @@ type Service struct {
 	publicURL string
 	log       *slog.Logger
 	dialect   database.Dialect // the locking clauses and batch sizes of s.db
+	// clientKey keys the hash of a caster's address (clientHash), derived once.
+	clientKeyOnce sync.Once
+	clientKey     []byte
 
 	clock app.Clock
 

@@ -129,6 +129,21 @@ func (h *AuditHandlers) RecordCheck(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
+// RunVerify runs the offline verifier on the vote's auditors' bundle (and the
+// resolution PDF when issued) and keeps the result: 201 with OK or the first
+// mismatch named.
+func (h *AuditHandlers) RunVerify(c *fiber.Ctx) error {
+	id, err := PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	out, err := h.Audit.RunVerify(httpx.Ctx(c), httpx.MustPrincipal(c), id)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(out)
+}
+
 // RunRecount recounts a closed vote and keeps the result: 201.
 func (h *AuditHandlers) RunRecount(c *fiber.Ctx) error {
 	id, err := PathID(c, "id")

@@ -19,6 +19,7 @@ import (
 type VoteHandlers struct {
 	Votes    *voting.Service
 	Validate *httpx.Validator
+	Proxies  httpx.Proxies // TRUSTED_PROXIES: a cast's client address (kept as a keyed hash) is the client behind them
 }
 
 // OptionalToken authenticates a bearer token when the request carries one (with

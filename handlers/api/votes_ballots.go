@@ -68,7 +68,7 @@ func (h *VoteHandlers) Cast(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	r, err := h.Votes.CastOnline(httpx.Ctx(c), c.Params("token"), req.IDCheck, choices)
+	r, err := h.Votes.CastOnlineFrom(httpx.Ctx(c), httpx.LimitKey(h.Proxies.ClientAddr(c)), c.Params("token"), req.IDCheck, choices)
 	if err != nil {
 		return err
 	}

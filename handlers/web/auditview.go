@@ -163,6 +163,25 @@ func (h *AuditPages) RecordCheck(c *fiber.Ctx) error {
 		fmt.Sprintf("/votes/%d/audit/paper-audits/%d#item-%d", id, auditID, itemID), h.Views.T(Lang(c), "auditview.check_recorded"))
 }
 
+// RunVerify runs the offline verifier on the vote's auditors' bundle and keeps
+// the result.
+func (h *AuditPages) RunVerify(c *fiber.Ctx) error {
+	p, id, err := principalAndID(c)
+	if err != nil {
+		return err
+	}
+	var flash string
+	vr, err := h.Audit.RunVerify(httpx.Ctx(c), p, id)
+	if err == nil {
+		flash = h.Views.T(Lang(c), "auditview.verify_mismatch")
+		if vr.OK {
+			flash = h.Views.T(Lang(c), "auditview.verify_ok")
+		}
+	}
+	return refuseOrRedirect(c, h.Handlers, err, "audit_workspace", "auditview", func() (auditWorkspaceData, error) { return h.workspace(c, p, id) },
+		fmt.Sprintf("/votes/%d/audit#verifications", id), flash)
+}
+
 // RunRecount recounts the vote and keeps the result.
 func (h *AuditPages) RunRecount(c *fiber.Ctx) error {
 	p, id, err := principalAndID(c)

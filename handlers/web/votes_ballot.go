@@ -165,7 +165,7 @@ func (h *VotePages) Cast(c *fiber.Ctx) error {
 		return err
 	}
 	choices := choicesFromForm(c, view.Items)
-	if _, err := h.Votes.CastOnlineWithPass(httpx.Ctx(c), token, pass, choices); err != nil {
+	if _, err := h.Votes.CastOnlineWithPassFrom(httpx.Ctx(c), httpx.LimitKey(h.Proxies.ClientAddr(c)), token, pass, choices); err != nil {
 		if app.ErrorCode(err) == app.EInvalid {
 			return h.ballotForm(c, token, pass, choices, err)
 		}
