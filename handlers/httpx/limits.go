@@ -126,7 +126,9 @@ func (p Proxies) trusts(a netip.Addr) bool {
 // entries left of that one are whatever the client chose to send). An entry that is
 // not an address ends the walk at the last trusted hop.
 func (p Proxies) ClientAddr(c *fiber.Ctx) netip.Addr {
-	peer, _ := netip.AddrFromSlice(c.Context().RemoteIP())
+	// No ProxyHeader is configured (handlers/routes.go), so c.IP() is the connection's
+	// peer, read as a string rather than through fasthttp's pooled request context.
+	peer, _ := netip.ParseAddr(c.IP())
 	peer = peer.Unmap()
 	if len(p) == 0 || !p.trusts(peer) {
 		return peer
