@@ -112,9 +112,9 @@ func (s *Service) Import(ctx context.Context, p app.Principal, estateID int64, f
 func parseError(err error, filename string) error {
 	var pe *rosterfile.ParseError
 	if errors.As(err, &pe) {
-		out := &app.Error{Code: app.EInvalid, Message: fmt.Sprintf("名册有 %d 处错误，未导入任何数据", pe.Total)}
+		out := &app.Error{Code: app.EInvalid, Msg: app.Plain(fmt.Sprintf("名册有 %d 处错误，未导入任何数据", pe.Total))}
 		for _, re := range pe.Errors {
-			out.Details = append(out.Details, app.Detail{Row: re.Line, Column: re.Column, Message: re.Message})
+			out.Details = append(out.Details, app.Detail{Row: re.Line, Column: re.Column, Msg: app.Plain(re.Message)})
 		}
 		return out
 	}
@@ -123,10 +123,10 @@ func parseError(err error, filename string) error {
 	}
 	if errors.Is(err, rosterfile.ErrTooLarge) {
 		return &app.Error{Code: app.EInvalid, Err: err,
-			Message: fmt.Sprintf("文件“%s”解压后超过 %d MB 或压缩比超过 %d 倍，不是正常的名册文件，已拒绝", filename,
-				rosterfile.MaxUnpackedXLSX>>20, rosterfile.MaxCompressionRatio),
-			Details: []app.Detail{{Field: "file", Message: fmt.Sprintf("解压后最多 %d MB，压缩比最多 %d 倍",
-				rosterfile.MaxUnpackedXLSX>>20, rosterfile.MaxCompressionRatio)}}}
+			Msg: app.Plain(fmt.Sprintf("文件“%s”解压后超过 %d MB 或压缩比超过 %d 倍，不是正常的名册文件，已拒绝", filename,
+				rosterfile.MaxUnpackedXLSX>>20, rosterfile.MaxCompressionRatio)),
+			Details: []app.Detail{{Field: "file", Msg: app.Plain(fmt.Sprintf("解压后最多 %d MB，压缩比最多 %d 倍",
+				rosterfile.MaxUnpackedXLSX>>20, rosterfile.MaxCompressionRatio))}}}
 	}
 	if errors.Is(err, rosterfile.ErrUnreadable) {
 		return app.Invalid("file", "无法读取该文件，请确认它是有效的 CSV 或 XLSX 文件")
