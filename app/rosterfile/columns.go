@@ -1,6 +1,9 @@
 package rosterfile
 
-import "strings"
+import (
+	"gongzhi/app"
+	"strings"
+)
 
 // The canonical English column names, used in RowError.Column.
 const (
@@ -108,6 +111,12 @@ func (c column) chinese() string {
 	}
 	return ""
 }
+
+// title is c's name for a message, in the reader's language.
+func (c column) title() app.Msg { return app.M("err.rosterfile.col_" + c.name()) }
+
+// labelMsg names c for a message with its header: "面积（area）".
+func (c column) labelMsg() app.Msg { return app.M("err.rosterfile.column_label", c.title(), c.name()) }
 
 // label names c for a message: "面积（area）".
 func (c column) label() string {

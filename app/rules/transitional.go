@@ -15,7 +15,7 @@ type TransitionalMember struct {
 
 // TransitionalProblem is one reason a transitional body's composition is unlawful.
 type TransitionalProblem struct {
-	Field   string // "members" or "leader"
+	Field   string  // "members" or "leader"
 	Message app.Msg // what is wrong, a catalogue message
 }
 

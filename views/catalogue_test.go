@@ -1,0 +1,183 @@
+package views
+
+import (
+	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode"
+
+	"gongzhi/app"
+)
+
+// The translation catalogue of messages (issue 16, defect 3: one language at a
+// time): every err.<pkg> key in both languages, the Chinese words Chinese and the
+// English ones free of Chinese; every key the code names is in the catalogue; and no
+// "中文 / English" literal is left in product code (the Go sources scanned with go/ast).
+
+var placeholder = regexp.MustCompile(`\{\{[^}]*\}\}`)
+
+func hasHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
+}
+
+func loadCatalogue(t *testing.T, lang string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	names, err := fs.Glob(files, "i18n/err.*."+lang+".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		b, err := fs.ReadFile(files, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("%s: %v", n, err)
+		}
+		pkg := strings.TrimSuffix(strings.TrimPrefix(n, "i18n/err."), "."+lang+".json")
+		for k, v := range m {
+			if !strings.HasPrefix(k, "err."+pkg+".") {
+				t.Errorf("%s: key %q outside its file's package", n, k)
+			}
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func TestMessageCatalogue(t *testing.T) {
+	zh, en := loadCatalogue(t, "zh-CN"), loadCatalogue(t, "en")
+	if len(zh) == 0 {
+		t.Fatal("no message catalogue")
+	}
+	for k, v := range zh {
+		e, ok := en[k]
+		if !ok {
+			t.Errorf("%s: no English", k)
+			continue
+		}
+		if !hasHan(placeholder.ReplaceAllString(v, "")) {
+			t.Errorf("%s: zh-CN %q has no Chinese", k, v)
+		}
+		if hasHan(placeholder.ReplaceAllString(e, "")) {
+			t.Errorf("%s: en %q has Chinese", k, e)
+		}
+		if strings.Contains(v, " / ") && hasHan(v) && strings.ContainsAny(v[strings.Index(v, " / "):], "abcdefghijklmnopqrstuvwxyz") {
+			t.Errorf("%s: zh-CN %q is bilingual", k, v)
+		}
+	}
+	for k := range en {
+		if _, ok := zh[k]; !ok {
+			t.Errorf("%s: no Chinese", k)
+		}
+	}
+	// Every message renders in both languages with its arguments.
+	r, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []any{"x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9"}
+	for k := range zh {
+		for _, lang := range languageTags {
+			if got := r.Msg(lang, app.M(k, args...)); strings.HasPrefix(got, k) {
+				t.Errorf("%s does not render in %s: %q", k, lang, got)
+			}
+		}
+	}
+}
+
+// keep are the directories whose bilingual text is no UI message: the PDF documents'
+// draft mark "草稿 / DRAFT" is printed in both languages by design (as in msgconv).
+var keep = map[string]bool{"app/pdfdoc": true}
+
+var keyLiteral = regexp.MustCompile(`^err\.[a-z0-9_]+\.[a-z0-9_]*[a-z0-9]$`)
+
+// bilingual reports a literal "中文 / English": a "/" next to a space with Chinese
+// before it and only Latin text after it (the rule msgconv converts by).
+func bilingual(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] != '/' || !((i+1 < len(s) && s[i+1] == ' ') || (i > 0 && s[i-1] == ' ')) {
+			continue
+		}
+		left, right := s[:i], s[i+1:]
+		if hasHan(left) && !hasHan(right) && strings.ContainsFunc(right, func(r rune) bool { return r < 128 && unicode.IsLetter(r) }) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestNoBilingualMessagesInCode(t *testing.T) {
+	zh, en := loadCatalogue(t, "zh-CN"), loadCatalogue(t, "en")
+	root := ".."
+	for _, dir := range []string{"app", "handlers", "models"} {
+		err := filepath.WalkDir(filepath.Join(root, dir), func(path string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(root, path)
+			if d.IsDir() && keep[filepath.ToSlash(rel)] {
+				return filepath.SkipDir
+			}
+			if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+				return nil
+			}
+			fset := token.NewFileSet()
+			f, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
+			if err != nil {
+				return err
+			}
+			kept := map[int]bool{}
+			for _, cg := range f.Comments {
+				for _, c := range cg.List {
+					if strings.Contains(c.Text, "msgconv:keep") {
+						l := fset.Position(c.Pos()).Line
+						kept[l], kept[l+1] = true, true
+					}
+				}
+			}
+			ast.Inspect(f, func(n ast.Node) bool {
+				lit, ok := n.(*ast.BasicLit)
+				if !ok || lit.Kind != token.STRING {
+					return true
+				}
+				s, err := strconv.Unquote(lit.Value)
+				if err != nil {
+					return true
+				}
+				pos := fset.Position(lit.Pos())
+				if bilingual(s) && !kept[pos.Line] {
+					t.Errorf("%s:%d: bilingual message %q: use a catalogue key (run msgconv)", rel, pos.Line, s)
+				}
+				if keyLiteral.MatchString(s) {
+					if _, ok := zh[s]; !ok {
+						t.Errorf("%s:%d: key %s is not in the zh-CN catalogue", rel, pos.Line, s)
+					}
+					if _, ok := en[s]; !ok {
+						t.Errorf("%s:%d: key %s is not in the en catalogue", rel, pos.Line, s)
+					}
+				}
+				return true
+			})
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
