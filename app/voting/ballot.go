@@ -118,8 +118,7 @@ func errRevoked() error {
 
 // errLocked is the answer for a credential locked after wrong identity checks.
 func errLocked(attempts int) error {
-	return app.Errorf(app.EForbidden, "身份核验连续 %d 次未通过，此链接已锁定，请联系业主委员会或社区工作人员重新发放 / "+
-		"locked after %d failed identity checks: staff must reissue your ballot link", attempts, attempts)
+	return app.Fail(app.EForbidden, "err.voting.locked_after_failed_identity_checks_staff_must", attempts)
 }
 
 // BallotView is what the owner's ballot page shows for a personal link: the vote,
