@@ -32,46 +32,56 @@ const (
 // the account may do anything else (403).
 const EPasswordChange Code = "password_change_required"
 
-// Detail names one field or one row/column of the input that is wrong.
+// Detail names one field or one row/column of the input that is wrong; Msg says
+// what is wrong (handlers translate it into the request's language).
 type Detail struct {
-	Row     int    `json:"row,omitempty"`
-	Column  string `json:"column,omitempty"`
-	Field   string `json:"field,omitempty"`
-	Message string `json:"message"`
+	Row    int
+	Column string
+	Field  string
+	Msg    Msg
 }
 
-// Error is the one application error type. Message is safe to show to the user
-// (Chinese first); Err, when set, is the internal cause and is only logged.
+// Error is the one application error type. Msg is safe to show to the user: a
+// catalogue key that the HTTP layer renders in the request's language (one language
+// per answer); Err, when set, is the internal cause and is only logged.
 type Error struct {
 	Code    Code
-	Message string
+	Msg     Msg
 	Details []Detail
 	Err     error
 }
 
 func (e *Error) Error() string {
 	if e.Err != nil {
-		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Msg, e.Err)
 	}
-	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+	return fmt.Sprintf("%s: %s", e.Code, e.Msg)
 }
 
 // Unwrap exposes the internal cause to errors.Is/As.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Errorf builds an application error with a user-facing message.
-func Errorf(code Code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+// Fail builds an application error whose message is the catalogue key with its
+// arguments (see Msg).
+func Fail(code Code, key string, args ...any) *Error {
+	return &Error{Code: code, Msg: M(key, args...)}
 }
 
-// Invalid reports one bad field.
-func Invalid(field, message string) *Error {
-	return &Error{Code: EInvalid, Message: message, Details: []Detail{{Field: field, Message: message}}}
+// Errorf builds an application error with a message that needs no translation
+// (formatted plain text, e.g. already translated by a handler).
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Msg: Plain(fmt.Sprintf(format, args...))}
+}
+
+// Invalid reports one bad field; message is a catalogue Msg (or plain text).
+func Invalid[T Text](field string, message T) *Error {
+	m := asMsg(message)
+	return &Error{Code: EInvalid, Msg: m, Details: []Detail{{Field: field, Msg: m}}}
 }
 
 // Internal wraps an unexpected failure; the user sees only a generic message.
 func Internal(err error) *Error {
-	return &Error{Code: EInternal, Message: "内部错误 / Internal error", Err: err}
+	return &Error{Code: EInternal, Msg: M("err.app.internal_error"), Err: err}
 }
 
 // ErrorCode returns the code of an application error anywhere in err's chain,
@@ -117,4 +127,23 @@ func AsErrorOrNil(err error) error {
 		return nil
 	}
 	return AsError(err)
+}
+
+// InvalidDetails reports several bad fields at once; the message is the first one's.
+func InvalidDetails(details []Detail) *Error {
+	e := &Error{Code: EInvalid, Details: details}
+	if len(details) > 0 {
+		e.Msg = details[0].Msg
+	}
+	return e
+}
+
+// MsgOf is the user-facing message of err: the message of the application error in
+// its chain, else the error's text as it is.
+func MsgOf(err error) Msg {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Msg
+	}
+	return Plain(err.Error())
 }

@@ -682,13 +682,16 @@ func errorHandler(log *slog.Logger, webH *web.Handlers) fiber.ErrorHandler {
 		if ae.Code == app.EInternal && !errors.As(err, &fe) {
 			log.Error("internal error", "request_id", httpx.RequestID(c), "path", httpx.RedactPath(c.Path()), "error", err)
 		}
+		// One language per answer: the request's (httpx.Lang), Chinese by default.
+		tr := webH.Views.Translator(httpx.Lang(c, views.Languages()))
 		if strings.HasPrefix(c.Path(), "/api/") || !acceptsHTML(c) {
-			return c.Status(status).JSON(httpx.ErrorBody{Error: httpx.ErrorObject{Code: ae.Code, Message: ae.Message,
-				Details: ae.Details, RequestID: httpx.RequestID(c)}})
+			msg, details := httpx.Localize(ae, tr)
+			return c.Status(status).JSON(httpx.ErrorBody{Error: httpx.ErrorObject{Code: ae.Code, Message: msg,
+				Details: details, RequestID: httpx.RequestID(c)}})
 		}
 		if rerr := webH.ErrorPage(c, err); rerr != nil {
 			log.Error("rendering error page", "request_id", httpx.RequestID(c), "error", rerr)
-			return c.Status(status).SendString(ae.Message)
+			return c.Status(status).SendString(ae.Msg.In(tr))
 		}
 		return nil
 	}

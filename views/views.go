@@ -20,6 +20,7 @@ import (
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 
+	"gongzhi/app"
 	"gongzhi/app/rules"
 )
 
@@ -70,6 +71,8 @@ func New() (*Renderer, error) {
 		loc := i18n.NewLocalizer(bundle, lang, languageTags[0])
 		funcs := baseFuncs(lang)
 		funcs["t"] = func(id string, args ...any) (string, error) { return translate(loc, id, args...) }
+		funcs["msg"] = func(m app.Msg) string { return m.In(translator(loc)) }
+		funcs["stored"] = func(s string) string { return stored(loc, s) }
 		r.pages[lang] = map[string]*template.Template{}
 		for _, file := range pageFiles {
 			name := strings.TrimSuffix(path.Base(file), ".html")
@@ -95,6 +98,38 @@ func (r *Renderer) T(lang, id string, args ...any) string {
 		return id
 	}
 	return s
+}
+
+// Msg renders an application message (an error's, a detail's) in lang: one
+// language, the catalogue's words for its key.
+func (r *Renderer) Msg(lang string, m app.Msg) string {
+	return m.In(translator(i18n.NewLocalizer(r.bundle, lang, languageTags[0])))
+}
+
+// Translator is the catalogue of lang as an app.Translator.
+func (r *Renderer) Translator(lang string) app.Translator {
+	return translator(i18n.NewLocalizer(r.bundle, lang, languageTags[0]))
+}
+
+// Stored renders a text kept in the database: a catalogue key (what the platform
+// stores instead of words, e.g. a version's automatic reason) in lang, anything else
+// (what a user typed) as it is.
+func (r *Renderer) Stored(lang, s string) string {
+	return stored(i18n.NewLocalizer(r.bundle, lang, languageTags[0]), s)
+}
+
+func stored(loc *i18n.Localizer, s string) string {
+	if !app.IsKey(s) {
+		return s
+	}
+	return app.M(s).In(translator(loc))
+}
+
+func translator(loc *i18n.Localizer) app.Translator {
+	return func(key string, data map[string]any) (string, bool) {
+		s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: key, TemplateData: data})
+		return s, err == nil
+	}
 }
 
 func translate(loc *i18n.Localizer, id string, args ...any) (string, error) {

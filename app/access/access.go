@@ -160,9 +160,9 @@ func Require(p app.Principal, a Action) error {
 		return nil
 	}
 	if p.Role == app.RoleAuditor {
-		return app.Errorf(app.EForbidden, "审计员只能查看，不能修改 / auditors have read-only access")
+		return app.Fail(app.EForbidden, "err.access.auditors_have_read_only_access")
 	}
-	return &app.Error{Code: app.EForbidden, Message: table[a].deny}
+	return &app.Error{Code: app.EForbidden, Msg: app.Plain(table[a].deny)}
 }
 
 // RequireAny is nil when p may take at least one of the actions; otherwise the first

@@ -84,7 +84,7 @@ func (s *Service) SetThresholds(t Thresholds) { s.limits = t }
 
 // errVoteNotFound is the answer for a vote that does not exist or lies outside the
 // principal's jurisdiction.
-func errVoteNotFound() error { return app.Errorf(app.ENotFound, "表决不存在 / vote not found") }
+func errVoteNotFound() error { return app.Fail(app.ENotFound, "err.auditview.vote_not_found") }
 
 // loadVote checks the role first (403 whatever the vote), then the jurisdiction (404).
 func (s *Service) loadVote(ctx context.Context, p app.Principal, voteID int64) (models.Vote, models.EstateWithPath, error) {
@@ -346,7 +346,7 @@ func (s *Service) Votes(ctx context.Context, p app.Principal, page int) (VoteLis
 		return VoteList{}, err
 	}
 	if page < 1 {
-		return VoteList{}, app.Invalid("page", "须为正整数 / must be a positive whole number")
+		return VoteList{}, app.Invalid("page", app.M("err.auditview.must_be_a_positive_whole_number"))
 	}
 	q := s.db.WithContext(ctx).Table("votes").Joins("JOIN estates ON estates.id = votes.estate_id").
 		Joins("JOIN orgs ON orgs.id = estates.community_id").Where("votes.state <> ?", "draft")

@@ -73,10 +73,10 @@ func (s *Service) Ballots(ctx context.Context, p app.Principal, voteID int64, ch
 	switch channel {
 	case "", models.ChannelOnline, models.ChannelPaper, models.ChannelProxy:
 	default:
-		return BallotPage{}, app.Invalid("channel", "须为 online、paper 或 proxy / must be online, paper or proxy")
+		return BallotPage{}, app.Invalid("channel", app.M("err.auditview.must_be_online_paper_or_proxy"))
 	}
 	if page < 1 {
-		return BallotPage{}, app.Invalid("page", "须为正整数 / must be a positive whole number")
+		return BallotPage{}, app.Invalid("page", app.M("err.auditview.must_be_a_positive_whole_number"))
 	}
 	out := BallotPage{Vote: headOf(v, e), Channel: channel, Page: page, PageSize: PageSize, Ballots: []Ballot{}}
 	q := s.db.WithContext(ctx).Model(&models.Ballot{}).Where("vote_id = ?", v.ID)

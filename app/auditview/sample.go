@@ -154,11 +154,11 @@ const maxSeed = 128
 // written in minutes, e.g. dice rolls or a lottery draw's numbers).
 func checkSeed(seed string) error {
 	if seed == "" || utf8.RuneCountInString(seed) > maxSeed {
-		return app.Invalid("seed", fmt.Sprintf("须为 1 到 %d 个字符 / 1 to %d characters", maxSeed, maxSeed))
+		return app.Invalid("seed", app.M("err.auditview.1_to_characters", maxSeed))
 	}
 	for _, r := range seed {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._:-", r)) {
-			return app.Invalid("seed", "只能包含字母、数字和 . _ : - / letters, digits and . _ : - only")
+			return app.Invalid("seed", app.M("err.auditview.letters_digits_and_only"))
 		}
 	}
 	return nil
@@ -183,7 +183,7 @@ func (s *Service) DrawSample(ctx context.Context, p app.Principal, voteID int64,
 		return PaperAuditInfo{}, err
 	}
 	if size < 1 {
-		return PaperAuditInfo{}, app.Invalid("size", "须为正整数 / must be a positive whole number")
+		return PaperAuditInfo{}, app.Invalid("size", app.M("err.auditview.must_be_a_positive_whole_number"))
 	}
 	var out PaperAuditInfo
 	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
@@ -192,10 +192,10 @@ func (s *Service) DrawSample(ctx context.Context, p app.Principal, voteID int64,
 			return err
 		}
 		if len(pop) == 0 {
-			return app.Errorf(app.EConflict, "本次表决没有可抽查的纸质选票 / this vote has no paper ballots to sample")
+			return app.Fail(app.EConflict, "err.auditview.this_vote_has_no_paper_ballots_to_sample")
 		}
 		if size > len(pop) {
-			return app.Invalid("size", fmt.Sprintf("不能超过纸质选票数 %d / at most the %d paper ballots", len(pop), len(pop)))
+			return app.Invalid("size", app.M("err.auditview.at_most_the_paper_ballots", len(pop)))
 		}
 		now := s.clock.Now().UTC()
 		pa := models.PaperAudit{VoteID: v.ID, Seed: seed, Population: len(pop), SampleSize: size, DrawnByName: p.Username, DrawnAt: now}
@@ -241,20 +241,20 @@ func (s *Service) RecordCheck(ctx context.Context, p app.Principal, voteID, audi
 	switch in.Outcome {
 	case models.PaperAuditMatch, models.PaperAuditDiscrepancy:
 	default:
-		return SampleItem{}, app.Invalid("outcome", "须为 match 或 discrepancy / must be match or discrepancy")
+		return SampleItem{}, app.Invalid("outcome", app.M("err.auditview.must_be_match_or_discrepancy"))
 	}
 	if in.Outcome == models.PaperAuditDiscrepancy && in.Note == "" {
-		return SampleItem{}, app.Invalid("note", "请写明不一致之处 / say what differs")
+		return SampleItem{}, app.Invalid("note", app.M("err.auditview.say_what_differs"))
 	}
 	if utf8.RuneCountInString(in.Note) > 500 {
-		return SampleItem{}, app.Invalid("note", "不能超过 500 个字符 / at most 500 characters")
+		return SampleItem{}, app.Invalid("note", app.M("err.auditview.at_most_500_characters"))
 	}
 	var out SampleItem
 	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		var it models.PaperAuditItem
 		if err := tx.Where("id = ? AND paper_audit_id = ? AND vote_id = ?", itemID, auditID, v.ID).Take(&it).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return app.Errorf(app.ENotFound, "抽查项不存在 / no such sampled ballot")
+				return app.Fail(app.ENotFound, "err.auditview.no_such_sampled_ballot")
 			}
 			return fmt.Errorf("paper audit item: %w", err)
 		}
@@ -269,7 +269,7 @@ func (s *Service) RecordCheck(ctx context.Context, p app.Principal, voteID, audi
 			return fmt.Errorf("recording the check: %w", res.Error)
 		}
 		if res.RowsAffected != 1 {
-			return app.Errorf(app.EConflict, "该选票已核对过 / this ballot has been checked already")
+			return app.Fail(app.EConflict, "err.auditview.this_ballot_has_been_checked_already")
 		}
 		out = SampleItem{ID: it.ID, Position: it.Position, Outcome: in.Outcome, Note: in.Note, CheckedBy: p.Username, CheckedAt: &now}
 		return audit.Record(ctx, tx, p, audit.Entry{Action: "paper_audit.check", TargetType: "vote", TargetID: v.ID, EstateID: e.ID,
@@ -332,7 +332,7 @@ func (s *Service) PaperAudit(ctx context.Context, p app.Principal, voteID, audit
 	var pa models.PaperAudit
 	if err := s.db.WithContext(ctx).Where("id = ? AND vote_id = ?", auditID, v.ID).Take(&pa).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return PaperAudit{}, app.Errorf(app.ENotFound, "抽查不存在 / no such paper audit")
+			return PaperAudit{}, app.Fail(app.ENotFound, "err.auditview.no_such_paper_audit")
 		}
 		return PaperAudit{}, app.Internal(err)
 	}

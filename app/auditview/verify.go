@@ -86,7 +86,7 @@ func (s *Service) RunVerify(ctx context.Context, p app.Principal, voteID int64) 
 		return Verification{}, err
 	}
 	if s.verify.Bundle == nil {
-		return Verification{}, app.Errorf(app.EConflict, "校验器未配置 / the verifier is not configured")
+		return Verification{}, app.Fail(app.EConflict, "err.auditview.the_verifier_is_not_configured")
 	}
 	b, err := s.verify.Bundle(ctx, p, v.ID)
 	if err != nil {

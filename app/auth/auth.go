@@ -100,8 +100,7 @@ type Credentials struct {
 var errBadLogin = app.Errorf(app.EUnauthorized, "用户名或密码错误，或账号已停用")
 
 // errMustChange answers an API sign-in of an account whose password was reset.
-var errMustChange = app.Errorf(app.EPasswordChange,
-	"密码已被管理员重置，请先修改密码（POST /api/v1/auth/password）")
+var errMustChange = app.Fail(app.EPasswordChange, "err.auth.api_v1_auth_password")
 
 // verify checks credentials under the back-off: the attempt is counted first, and a
 // throttled one is refused (rate_limited) before the password is looked at; a failed
@@ -110,8 +109,8 @@ var errMustChange = app.Errorf(app.EPasswordChange,
 func (s *Service) verify(ctx context.Context, cr Credentials, field string) (models.User, throttleKeys, error) {
 	cr.Username = strings.TrimSpace(cr.Username)
 	if cr.Username == "" || cr.Password == "" {
-		return models.User{}, throttleKeys{}, &app.Error{Code: app.EInvalid, Message: "请输入用户名和密码",
-			Details: []app.Detail{{Field: "username", Message: "必填"}, {Field: field, Message: "必填"}}}
+		return models.User{}, throttleKeys{}, &app.Error{Code: app.EInvalid, Msg: app.Plain("请输入用户名和密码"),
+			Details: []app.Detail{{Field: "username", Msg: app.Plain("必填")}, {Field: field, Msg: app.Plain("必填")}}}
 	}
 	k := s.keysFor(cr.Username, cr.Address)
 	if err := s.reserve(ctx, k); err != nil {

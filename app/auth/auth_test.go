@@ -173,8 +173,8 @@ func TestDisabledAccounts(t *testing.T) {
 		unknown := wantCode(t, "unknown user", err, app.EUnauthorized)
 		_, err = e.svc.Login(e.ctx, auth.Credentials{Username: "streetb", Password: pw + "x", Address: "192.0.2.9"}, auth.KindWeb)
 		wrong := wantCode(t, "wrong password", err, app.EUnauthorized)
-		if disabled.Message != unknown.Message || disabled.Message != wrong.Message {
-			t.Errorf("sign-in refusals differ: disabled %q, unknown %q, wrong password %q", disabled.Message, unknown.Message, wrong.Message)
+		if disabled.Msg.String() != unknown.Msg.String() || disabled.Msg.String() != wrong.Msg.String() {
+			t.Errorf("sign-in refusals differ: disabled %q, unknown %q, wrong password %q", disabled.Msg, unknown.Msg, wrong.Msg)
 		}
 		if err := e.svc.SetDisabled(e.ctx, street, e.users["communitya1"], false); err != nil {
 			t.Fatalf("enable: %v", err)
@@ -280,10 +280,10 @@ func TestCreateUserScoping(t *testing.T) {
 				t.Errorf("%s: refused but %d accounts were created", what, after-before)
 			}
 			if c.creator == "streeta" && c.org == "communityB1" {
-				outside = ae.Message
+				outside = ae.Msg.String()
 			}
 			if c.org == "missing" {
-				missing = ae.Message
+				missing = ae.Msg.String()
 			}
 		}
 		if outside != missing {

@@ -147,32 +147,32 @@ type Input struct {
 // then as a whole (overlaps, repeats, a make-up day inside a holiday).
 func validate(year int, in *Input) error {
 	var details []app.Detail
-	add := func(field, msg string) { details = append(details, app.Detail{Field: field, Message: msg}) }
+	add := func(field string, msg app.Msg) { details = append(details, app.Detail{Field: field, Msg: msg}) }
 	if year < MinYear || year > MaxYear {
-		add("year", fmt.Sprintf("年份须在 %d 至 %d 之间", MinYear, MaxYear))
+		add("year", app.Plain(fmt.Sprintf("年份须在 %d 至 %d 之间", MinYear, MaxYear)))
 	}
 	in.Basis = strings.TrimSpace(in.Basis)
 	switch n := len([]rune(in.Basis)); {
 	case n == 0:
-		add("basis", "请填写通知名称（依据）")
+		add("basis", app.Plain("请填写通知名称（依据）"))
 	case n > maxBasisRunes:
-		add("basis", fmt.Sprintf("通知名称不能超过 %d 个字", maxBasisRunes))
+		add("basis", app.Plain(fmt.Sprintf("通知名称不能超过 %d 个字", maxBasisRunes)))
 	}
 	if len(in.RestDays) == 0 {
-		add("rest_days", "请至少填写一段放假日期")
+		add("rest_days", app.Plain("请至少填写一段放假日期"))
 	}
 	if len(in.RestDays) > maxItems {
-		add("rest_days", fmt.Sprintf("放假日期不能超过 %d 段", maxItems))
+		add("rest_days", app.Plain(fmt.Sprintf("放假日期不能超过 %d 段", maxItems)))
 	}
 	if len(in.MakeUpWorkdays) > maxItems {
-		add("make_up_workdays", fmt.Sprintf("调休上班日不能超过 %d 个", maxItems))
+		add("make_up_workdays", app.Plain(fmt.Sprintf("调休上班日不能超过 %d 个", maxItems)))
 	}
 	if len(details) > 0 {
 		return invalid(details)
 	}
 	one := func(field string, n rules.HolidayNotice) {
 		if _, err := rules.NewStatutoryCalendar(n); err != nil {
-			add(field, holidayMessage(err))
+			add(field, app.Plain(holidayMessage(err)))
 		}
 	}
 	for i := range in.RestDays {
@@ -202,11 +202,7 @@ func holidayMessage(err error) string {
 }
 
 func invalid(details []app.Detail) *app.Error {
-	msg := details[0].Message
-	if details[0].Field != "" {
-		msg = details[0].Field + "：" + msg
-	}
-	return &app.Error{Code: app.EInvalid, Message: "节假日安排有误 / invalid holiday notice: " + msg, Details: details}
+	return &app.Error{Code: app.EInvalid, Msg: app.M("err.calendar.invalid_holiday_notice", details[0].Msg), Details: details}
 }
 
 // Load stores the State Council notice of one year, replacing what the platform held

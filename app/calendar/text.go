@@ -1,7 +1,6 @@
 package calendar
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -24,7 +23,7 @@ var (
 func ParseYear(s string) (int, error) {
 	y, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil || y < MinYear || y > MaxYear {
-		return 0, app.Invalid("year", fmt.Sprintf("年份须为 %d 至 %d 之间的整数 / the year must be a whole number from %d to %d", MinYear, MaxYear, MinYear, MaxYear))
+		return 0, app.Invalid("year", app.M("err.calendar.the_year_must_be_a_whole_number_from_to", MinYear, MaxYear))
 	}
 	return y, nil
 }
@@ -45,7 +44,7 @@ func ParseText(basis, restDays, makeUpDays string) (Input, error) {
 		case 2:
 			in.RestDays = append(in.RestDays, rules.HolidaySpan{From: parts[0], To: parts[1]})
 		default:
-			return Input{}, app.Invalid("rest_days", fmt.Sprintf("第 %d 行应为“开始日期 至 结束日期”，如 2027-02-06 至 2027-02-12 / line %d: write “from to”", i+1, i+1))
+			return Input{}, app.Invalid("rest_days", app.M("err.calendar.line_write_from_to", i+1))
 		}
 		if len(in.RestDays) > maxItems {
 			break

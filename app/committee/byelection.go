@@ -35,11 +35,11 @@ func (s *Service) RecordByElection(ctx context.Context, p app.Principal, voteID 
 	var v models.Vote
 	if err := s.db.WithContext(ctx).Where("id = ?", voteID).Take(&v).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return 0, app.Errorf(app.ENotFound, "表决不存在 / no such vote")
+			return 0, app.Fail(app.ENotFound, "err.committee.no_such_vote")
 		}
 		return 0, app.Internal(err)
 	}
-	if err := s.forChange(ctx, p, v.EstateID, app.Errorf(app.ENotFound, "表决不存在 / no such vote")); err != nil {
+	if err := s.forChange(ctx, p, v.EstateID, app.Fail(app.ENotFound, "err.committee.no_such_vote")); err != nil {
 		return 0, err
 	}
 	var item models.VoteItem
@@ -48,28 +48,28 @@ func (s *Service) RecordByElection(ctx context.Context, p app.Principal, voteID 
 		return 0, app.Internal(res.Error)
 	}
 	if res.RowsAffected == 0 || item.Matter != string(rules.MatterElectCommittee) || !item.ByElection || item.RemovalCaseID != nil {
-		return 0, app.Invalid("item_key", "该表决没有补选事项 / the vote has no by-election item "+itemKey)
+		return 0, app.Invalid("item_key", app.M("err.committee.the_vote_has_no_by_election_item", itemKey))
 	}
 	if !v.Published() {
-		return 0, app.Errorf(app.EConflict, "补选结果尚未公布 / the result is not published yet")
+		return 0, app.Fail(app.EConflict, "err.committee.the_result_is_not_published_yet")
 	}
 	rv, err := s.votes.Results(ctx, &p, v.ID)
 	if err != nil {
 		return 0, err
 	}
 	if rv.Result == nil {
-		return 0, app.Errorf(app.EConflict, "表决尚未计票 / not counted")
+		return 0, app.Fail(app.EConflict, "err.committee.not_counted")
 	}
 	er, ok := rv.Result.Elections[itemKey]
 	if !ok {
-		return 0, app.Invalid("item_key", "该表决没有补选事项 / the vote has no by-election item "+itemKey)
+		return 0, app.Invalid("item_key", app.M("err.committee.the_vote_has_no_by_election_item", itemKey))
 	}
 	var seen int64
 	if err := s.db.WithContext(ctx).Model(&models.CommitteeElection{}).Where("vote_id = ? AND item_key = ?", v.ID, itemKey).Count(&seen).Error; err != nil {
 		return 0, app.Internal(err)
 	}
 	if seen > 0 {
-		return 0, app.Errorf(app.EConflict, "该补选结果已记录 / already recorded")
+		return 0, app.Fail(app.EConflict, "err.committee.already_recorded")
 	}
 	live, err := models.LiveCommittees(ctx, s.db, []int64{v.EstateID})
 	if err != nil {
@@ -77,7 +77,7 @@ func (s *Service) RecordByElection(ctx context.Context, p app.Principal, voteID 
 	}
 	c, ok := live[v.EstateID]
 	if !ok || (c.Status != models.CommitteeFormed && c.Status != models.CommitteeFiled) {
-		return 0, app.Errorf(app.EConflict, "该小区没有在任的业主委员会；首次选举的补选由成立流程记录 / no committee in office")
+		return 0, app.Fail(app.EConflict, "err.committee.no_committee_in_office")
 	}
 	members, err := models.CommitteeMembers(ctx, s.db, c.ID)
 	if err != nil {
@@ -97,7 +97,7 @@ func (s *Service) RecordByElection(ctx context.Context, p app.Principal, voteID 
 	}
 	vacant := c.Seats - serving
 	if len(er.Elected) > vacant || er.Seats > vacant {
-		return 0, app.Invalid("seats", fmt.Sprintf("补选 %d 席，但只有 %d 个空缺席位 / more seats than vacancies", er.Seats, vacant))
+		return 0, app.Invalid("seats", app.M("err.committee.more_seats_than_vacancies", er.Seats, vacant))
 	}
 	type person struct {
 		candidateID *int64
@@ -135,7 +135,7 @@ func (s *Service) RecordByElection(ctx context.Context, p app.Principal, voteID 
 			CommitteeFormed: true, InvalidBallots: er.InvalidBallots, Rule: er.Rule, RecordedBy: p.Username, RecordedAt: now}
 		if err := tx.Create(&el).Error; err != nil {
 			if database.IsDuplicate(err) {
-				return app.Errorf(app.EConflict, "该补选结果已记录 / already recorded")
+				return app.Fail(app.EConflict, "err.committee.already_recorded")
 			}
 			return fmt.Errorf("recording by-election: %w", err)
 		}

@@ -57,7 +57,7 @@ func (s *Service) Report(ctx context.Context, p app.Principal, committeeID int64
 	switch in.Reporter {
 	case ReporterOwner, ReporterMember, ReporterCommunity, ReporterStreet:
 	default:
-		return 0, app.Invalid("reporter", "举报人须为 owner、member、community 或 street / unknown reporter")
+		return 0, app.Invalid("reporter", app.M("err.committee.unknown_reporter"))
 	}
 	name, err := cleanText("reporter_name", in.ReporterName, false, 100)
 	if err != nil {
@@ -84,7 +84,7 @@ func (s *Service) PublicReport(ctx context.Context, estateID int64, in PublicRep
 	}
 	c, ok := live[estateID]
 	if !ok || c.Status == models.CommitteeForming {
-		return 0, app.Errorf(app.ENotFound, "该小区没有在任的业主委员会 / no committee in office")
+		return 0, app.Fail(app.ENotFound, "err.committee.no_committee_in_office_2")
 	}
 	name, err := cleanText("reporter_name", in.ReporterName, true, 50)
 	if err != nil {
@@ -95,7 +95,7 @@ func (s *Service) PublicReport(ctx context.Context, estateID int64, in PublicRep
 		return 0, err
 	}
 	if len([]rune(contact)) < 6 {
-		return 0, app.Invalid("contact", "请填写手机号或身份证号 / give a phone or ID number")
+		return 0, app.Invalid("contact", app.M("err.committee.give_a_phone_or_id_number"))
 	}
 	row := models.CommitteeCase{ReporterKind: ReporterPublic, ReporterHash: s.pii.HashID(contact),
 		ReporterMask: pii.MaskName(name) + " " + pii.MaskPhone(contact)}
@@ -106,7 +106,7 @@ func (s *Service) PublicReport(ctx context.Context, estateID int64, in PublicRep
 func (s *Service) open(ctx context.Context, p app.Principal, c models.Committee, memberID int64, grounds []string, facts string,
 	reportedAt *time.Time, row models.CommitteeCase) (int64, error) {
 	if c.Status != models.CommitteeFormed && c.Status != models.CommitteeFiled {
-		return 0, app.Errorf(app.EConflict, "业主委员会不在任 / the committee is not in office")
+		return 0, app.Fail(app.EConflict, "err.committee.the_committee_is_not_in_office")
 	}
 	gs, err := cleanGrounds(grounds)
 	if err != nil {
@@ -134,7 +134,7 @@ func (s *Service) open(ctx context.Context, p app.Principal, c models.Committee,
 		for _, o := range open {
 			for _, g := range splitGrounds(o.Grounds) {
 				if slices.Contains(gs, g) {
-					return app.Invalid("grounds", fmt.Sprintf("该委员已有以 %s 为由的未结案件 #%d / an open case on the same ground exists", g, o.ID))
+					return app.Invalid("grounds", app.M("err.committee.an_open_case_on_the_same_ground_exists", g, o.ID))
 				}
 			}
 		}
@@ -166,17 +166,17 @@ func (s *Service) open(ctx context.Context, p app.Principal, c models.Committee,
 func (s *Service) serving(tx *gorm.DB, committeeID, memberID int64) (models.CommitteeMember, error) {
 	var m models.CommitteeMember
 	if memberID <= 0 {
-		return m, app.Invalid("member_id", "请选择被举报的委员 / member_id required")
+		return m, app.Invalid("member_id", app.M("err.committee.member_id_required"))
 	}
 	res := tx.Where("id = ? AND committee_id = ?", memberID, committeeID).Limit(1).Find(&m)
 	if res.Error != nil {
 		return m, fmt.Errorf("reading member %d: %w", memberID, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return m, app.Invalid("member_id", "不是本届业主委员会的委员 / not a member of this committee")
+		return m, app.Invalid("member_id", app.M("err.committee.not_a_member_of_this_committee"))
 	}
 	if m.Status != models.SeatServing {
-		return m, app.Invalid("member_id", "该委员已不在任 / the member is no longer serving")
+		return m, app.Invalid("member_id", app.M("err.committee.the_member_is_no_longer_serving"))
 	}
 	return m, nil
 }
@@ -197,16 +197,16 @@ func (s *Service) AddFile(ctx context.Context, p app.Principal, caseID int64, fi
 		return 0, err
 	}
 	if len(data) == 0 {
-		return 0, app.Invalid("file", "请选择证据文件 / the file is empty")
+		return 0, app.Invalid("file", app.M("err.committee.the_file_is_empty"))
 	}
 	if len(data) > MaxEvidence {
-		return 0, app.Invalid("file", fmt.Sprintf("证据文件不能超过 %d MB / at most %d MB", MaxEvidence>>20, MaxEvidence>>20))
+		return 0, app.Invalid("file", app.M("err.committee.at_most_mb", MaxEvidence>>20))
 	}
 	if filename, err = cleanText("file", filename, true, 200); err != nil {
 		return 0, err
 	}
 	if !k.Open() {
-		return 0, app.Errorf(app.EConflict, "案件已结案 / the case is closed")
+		return 0, app.Fail(app.EConflict, "err.committee.the_case_is_closed")
 	}
 	sum := sha256.Sum256(data)
 	now := s.now()
@@ -233,13 +233,13 @@ func (s *Service) File(ctx context.Context, p app.Principal, fileID int64) (mode
 	var f models.CommitteeCaseFile
 	if err := s.db.WithContext(ctx).Where("id = ?", fileID).Take(&f).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return f, app.Errorf(app.ENotFound, "文件不存在 / no such file")
+			return f, app.Fail(app.ENotFound, "err.committee.no_such_file")
 		}
 		return f, app.Internal(err)
 	}
 	if _, _, err := s.caseOf(ctx, p, f.CaseID); err != nil {
 		if app.ErrorCode(err) == app.ENotFound {
-			return f, app.Errorf(app.ENotFound, "文件不存在 / no such file")
+			return f, app.Fail(app.ENotFound, "err.committee.no_such_file")
 		}
 		return f, err
 	}
@@ -268,7 +268,7 @@ func (s *Service) Verify(ctx context.Context, p app.Principal, caseID int64, in 
 		return err
 	}
 	if in.Founded == nil {
-		return app.Invalid("founded", "请选择属实或不属实 / founded required")
+		return app.Invalid("founded", app.M("err.committee.founded_required"))
 	}
 	reasons, err := cleanText("reasons", in.Reasons, true, 5000)
 	if err != nil {
@@ -280,10 +280,10 @@ func (s *Service) Verify(ctx context.Context, p app.Principal, caseID int64, in 
 		return err
 	}
 	if when.Before(k.ReportedAt) {
-		return app.Invalid("at", "核实时间不能早于举报时间 / before the report")
+		return app.Invalid("at", app.M("err.committee.before_the_report"))
 	}
 	if k.Kind != models.CaseRemoval || k.Status != models.CaseReported {
-		return app.Errorf(app.EConflict, "该案件不在待核实状态 / the case is not awaiting verification")
+		return app.Fail(app.EConflict, "err.committee.the_case_is_not_awaiting_verification")
 	}
 	m, err := models.FindCommitteeMemberByID(ctx, s.db, k.MemberID)
 	if err != nil {
@@ -316,7 +316,7 @@ func (s *Service) Verify(ctx context.Context, p app.Principal, caseID int64, in 
 			return fmt.Errorf("verifying case %d: %w", k.ID, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return app.Errorf(app.EConflict, "该案件刚被他人处理 / the case changed meanwhile")
+			return app.Fail(app.EConflict, "err.committee.the_case_changed_meanwhile")
 		}
 		if !*in.Founded {
 			if err := tx.Model(&models.CommitteeCase{}).Where("id = ?", k.ID).Updates(map[string]any{"status": models.CaseUnfounded, "closed_at": when}).Error; err != nil {
@@ -377,10 +377,10 @@ type DefenceInput struct {
 func (s *Service) Defence(ctx context.Context, p app.Principal, caseID int64, in DefenceInput) error {
 	return s.step(ctx, p, caseID, access.CaseReport, "defence", in.Text, in.At, func(k models.CommitteeCase) error {
 		if k.Status != models.CaseFounded && k.Status != models.CaseProposed {
-			return app.Errorf(app.EConflict, "只有属实并已暂停履职的案件可以提交申辩 / no defence in this state")
+			return app.Fail(app.EConflict, "err.committee.no_defence_in_this_state")
 		}
 		if k.DefenceAt != nil {
-			return app.Errorf(app.EConflict, "申辩已提交 / the defence is already recorded")
+			return app.Fail(app.EConflict, "err.committee.the_defence_is_already_recorded")
 		}
 		return nil
 	}, func(k models.CommitteeCase, text string, when time.Time) map[string]any {
@@ -392,7 +392,7 @@ func (s *Service) Defence(ctx context.Context, p app.Principal, caseID int64, in
 func (s *Service) Propose(ctx context.Context, p app.Principal, caseID int64, note string, when *time.Time) error {
 	return s.step(ctx, p, caseID, access.CaseReport, "proposed", note, when, func(k models.CommitteeCase) error {
 		if k.Status != models.CaseFounded {
-			return app.Errorf(app.EConflict, "只有属实的案件可以提请业主大会 / only a founded case can be proposed")
+			return app.Fail(app.EConflict, "err.committee.only_a_founded_case_can_be_proposed")
 		}
 		return nil
 	}, func(k models.CommitteeCase, text string, at time.Time) map[string]any {
@@ -405,7 +405,7 @@ func (s *Service) Propose(ctx context.Context, p app.Principal, caseID int64, no
 func (s *Service) Order(ctx context.Context, p app.Principal, caseID int64, text string, when *time.Time) error {
 	return s.step(ctx, p, caseID, access.CaseOrder, "ordered", text, when, func(k models.CommitteeCase) error {
 		if k.Status != models.CaseFounded {
-			return app.Errorf(app.EConflict, "只有属实且尚未提请的案件可以责令提请 / only a founded case not yet proposed")
+			return app.Fail(app.EConflict, "err.committee.only_a_founded_case_not_yet_proposed")
 		}
 		return nil
 	}, func(k models.CommitteeCase, text string, at time.Time) map[string]any {
@@ -447,7 +447,7 @@ func (s *Service) step(ctx context.Context, p app.Principal, caseID int64, act a
 			return fmt.Errorf("case %d %s: %w", k.ID, kind, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return app.Errorf(app.EConflict, "该案件刚被他人处理，请刷新 / the case changed meanwhile")
+			return app.Fail(app.EConflict, "err.committee.the_case_changed_meanwhile_2")
 		}
 		if err := event(tx, k.ID, kind, t, p.Username, clean, nil, now); err != nil {
 			return err

@@ -37,7 +37,7 @@ func (s *Service) Cessation(ctx context.Context, p app.Principal, committeeID in
 		return 0, err
 	}
 	if !slices.Contains(CessationReasons, in.Reason) {
-		return 0, app.Invalid("reason", "原因须为 resignation、not_owner、inability 或 criminal / unknown reason")
+		return 0, app.Invalid("reason", app.M("err.committee.unknown_reason"))
 	}
 	// A member's own resignation may be recorded by the committee; any other reason ends
 	// a colleague's membership and is for those who verify cases (street office,
@@ -96,10 +96,10 @@ func (s *Service) Cessation(ctx context.Context, p app.Principal, committeeID in
 func effectiveDay(v string, now time.Time) (time.Time, error) {
 	t, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(v), shanghai())
 	if err != nil {
-		return time.Time{}, app.Invalid("effective_on", "日期格式须为 YYYY-MM-DD / a date YYYY-MM-DD")
+		return time.Time{}, app.Invalid("effective_on", app.M("err.committee.a_date_yyyy_mm_dd"))
 	}
 	if day(t) > day(now) {
-		return time.Time{}, app.Invalid("effective_on", "生效日期不能晚于今天 / cannot lie in the future")
+		return time.Time{}, app.Invalid("effective_on", app.M("err.committee.cannot_lie_in_the_future"))
 	}
 	return t.UTC(), nil
 }
@@ -140,6 +140,7 @@ func (s *Service) RosterImported(ctx context.Context, p app.Principal, estateID 
 			return notes, err
 		}
 		if open > 0 {
+			// msgconv:keep: the import notices are JSON text of the roster API (notices) (known debt)
 			notes = append(notes, fmt.Sprintf("业主委员会%s %s 不再登记为该房屋业主，资格终止待街道确认（已有待确认记录）/ %s is no longer listed as owner of %s", memberLabel(m), m.Room, m.Name, m.Room))
 			continue
 		}
@@ -162,6 +163,7 @@ func (s *Service) RosterImported(ctx context.Context, p app.Principal, estateID 
 		if err != nil {
 			return notes, err
 		}
+		// msgconv:keep: the import notices are JSON text of the roster API (notices) (known debt)
 		notes = append(notes, fmt.Sprintf("业主委员会%s %s 不再登记为该房屋业主，已提请街道确认其资格终止（案件 #%d）/ %s is no longer listed as owner of %s: cessation case #%d opened",
 			memberLabel(m), m.Room, k.ID, m.Name, m.Room, k.ID))
 	}
@@ -189,14 +191,14 @@ func (s *Service) ConfirmCessation(ctx context.Context, p app.Principal, caseID 
 		return err
 	}
 	if in.Confirm == nil {
-		return app.Invalid("confirm", "请选择确认或不确认 / confirm required")
+		return app.Invalid("confirm", app.M("err.committee.confirm_required"))
 	}
 	reasons, err := cleanText("reasons", in.Reasons, !*in.Confirm, 5000)
 	if err != nil {
 		return err
 	}
 	if k.Kind != models.CaseCessation || k.Status != models.CasePending {
-		return app.Errorf(app.EConflict, "该记录不在待确认状态 / nothing to confirm")
+		return app.Fail(app.EConflict, "err.committee.nothing_to_confirm")
 	}
 	now := s.now()
 	if !*in.Confirm {
@@ -204,7 +206,7 @@ func (s *Service) ConfirmCessation(ctx context.Context, p app.Principal, caseID 
 			res := tx.Model(&models.CommitteeCase{}).Where("id = ? AND status = ?", k.ID, models.CasePending).Updates(map[string]any{
 				"status": models.CaseDismissed, "verified_at": now, "verified_by": p.Username, "verification_reasons": reasons, "closed_at": now, "updated_at": now})
 			if res.Error != nil || res.RowsAffected == 0 {
-				return app.Errorf(app.EConflict, "该记录刚被他人处理 / changed meanwhile")
+				return app.Fail(app.EConflict, "err.committee.changed_meanwhile")
 			}
 			if err := event(tx, k.ID, "dismissed", now, p.Username, reasons, nil, now); err != nil {
 				return err
@@ -225,7 +227,7 @@ func (s *Service) ConfirmCessation(ctx context.Context, p app.Principal, caseID 
 		return app.Internal(err)
 	}
 	if m.Status != models.SeatServing {
-		return app.Invalid("member_id", "该委员已不在任 / the member is no longer serving")
+		return app.Invalid("member_id", app.M("err.committee.the_member_is_no_longer_serving"))
 	}
 	plan, err := s.planEnd(ctx, m, CessationLabel(k.CessationReason), fmt.Sprintf("committee-member:%d:cessation", m.ID), when)
 	if err != nil {
@@ -236,7 +238,7 @@ func (s *Service) ConfirmCessation(ctx context.Context, p app.Principal, caseID 
 			"status": models.CaseCeased, "verified_at": now, "verified_by": p.Username, "verification_reasons": reasons, "effective_on": eff,
 			"closed_at": when, "updated_at": now})
 		if res.Error != nil || res.RowsAffected == 0 {
-			return app.Errorf(app.EConflict, "该记录刚被他人处理 / changed meanwhile")
+			return app.Fail(app.EConflict, "err.committee.changed_meanwhile")
 		}
 		if err := event(tx, k.ID, "ceased", when, p.Username, "街道确认："+CessationLabel(k.CessationReason)+" "+reasons, nil, now); err != nil {
 			return err
@@ -258,17 +260,17 @@ func (s *Service) AssemblyConfirmation(ctx context.Context, p app.Principal, cas
 		return err
 	}
 	if voteID <= 0 {
-		return app.Invalid("vote_id", "请填写确认资格终止的业主大会表决编号 / vote_id required")
+		return app.Invalid("vote_id", app.M("err.committee.vote_id_required"))
 	}
 	var v models.Vote
 	if err := s.db.WithContext(ctx).Where("id = ? AND estate_id = ?", voteID, k.EstateID).Take(&v).Error; err != nil {
-		return app.Invalid("vote_id", "本小区没有这一表决 / no such vote of this estate")
+		return app.Invalid("vote_id", app.M("err.committee.no_such_vote_of_this_estate"))
 	}
 	if !v.Published() {
-		return app.Invalid("vote_id", "该表决结果尚未公布 / the vote's result is not published")
+		return app.Invalid("vote_id", app.M("err.committee.the_vote_s_result_is_not_published"))
 	}
 	if k.Kind != models.CaseCessation || k.Status != models.CaseCeased || k.ConfirmedAt != nil {
-		return app.Errorf(app.EConflict, "没有待业主大会确认的资格终止 / nothing awaits confirmation")
+		return app.Fail(app.EConflict, "err.committee.nothing_awaits_confirmation")
 	}
 	note, err = cleanText("note", note, false, 2000)
 	if err != nil {

@@ -156,8 +156,8 @@ func StatusLabel(status string) string {
 	return status
 }
 
-var errNoCommittee = app.Errorf(app.ENotFound, "业主委员会不存在 / no such committee")
-var errNoCase = app.Errorf(app.ENotFound, "案件不存在 / no such case")
+var errNoCommittee = app.Fail(app.ENotFound, "err.committee.no_such_committee")
+var errNoCase = app.Fail(app.ENotFound, "err.committee.no_such_case")
 
 // committeeOf loads a committee the principal may see (404 outside jurisdiction).
 func (s *Service) committeeOf(ctx context.Context, p app.Principal, id int64) (models.Committee, models.EstateWithPath, error) {
@@ -226,10 +226,10 @@ func cleanText(field, v string, required bool, max int) (string, error) {
 	v = strings.TrimSpace(strings.ReplaceAll(v, "\r\n", "\n"))
 	n := len([]rune(v))
 	if required && n == 0 {
-		return "", app.Invalid(field, "必填 / required")
+		return "", app.Invalid(field, app.M("err.committee.required"))
 	}
 	if n > max {
-		return "", app.Invalid(field, fmt.Sprintf("不能超过 %d 个字符 / at most %d characters", max, max))
+		return "", app.Invalid(field, app.M("err.committee.at_most_characters", max))
 	}
 	return v, nil
 }
@@ -237,13 +237,13 @@ func cleanText(field, v string, required bool, max int) (string, error) {
 // cleanGrounds checks and orders the grounds of a removal case.
 func cleanGrounds(in []string) ([]string, error) {
 	if len(in) == 0 {
-		return nil, app.Invalid("grounds", "请至少选择一项负面清单情形 / give at least one ground")
+		return nil, app.Invalid("grounds", app.M("err.committee.give_at_least_one_ground"))
 	}
 	var out []string
 	for _, g := range in {
 		g = strings.TrimSpace(g)
 		if !slices.Contains(Grounds, g) {
-			return nil, app.Invalid("grounds", fmt.Sprintf("未知情形 %q：须为 N1-N12、absence 或 ineligible / unknown ground", g))
+			return nil, app.Invalid("grounds", app.M("err.committee.unknown_ground", g))
 		}
 		if !slices.Contains(out, g) {
 			out = append(out, g)
@@ -268,7 +268,7 @@ func at(field string, t *time.Time, now time.Time) (time.Time, error) {
 	}
 	v := t.UTC().Truncate(time.Microsecond)
 	if v.After(now.Add(time.Minute)) {
-		return v, app.Invalid(field, "不能晚于现在 / cannot lie in the future")
+		return v, app.Invalid(field, app.M("err.committee.cannot_lie_in_the_future_2"))
 	}
 	return v, nil
 }

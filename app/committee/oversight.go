@@ -137,10 +137,10 @@ func civilDay(field, v, def string) (string, error) {
 		if def != "" {
 			return def, nil
 		}
-		return "", app.Invalid(field, "请填写日期 / the date is required")
+		return "", app.Invalid(field, app.M("err.committee.the_date_is_required"))
 	}
 	if _, err := time.Parse(time.DateOnly, v); err != nil {
-		return "", app.Invalid(field, "日期格式应为 2026-03-01 / date as YYYY-MM-DD")
+		return "", app.Invalid(field, app.M("err.committee.date_as_yyyy_mm_dd"))
 	}
 	return v, nil
 }
@@ -178,25 +178,24 @@ func (s *Service) RecordRating(ctx context.Context, p app.Principal, committeeID
 	period := strings.TrimSpace(in.Period)
 	switch n := utf8.RuneCountInString(period); {
 	case n == 0:
-		return 0, app.Invalid("period", "请填写评议期间 / the period is required")
+		return 0, app.Invalid("period", app.M("err.committee.the_period_is_required"))
 	case n > 32:
-		return 0, app.Invalid("period", "不能超过 32 个字符 / at most 32 characters")
+		return 0, app.Invalid("period", app.M("err.committee.at_most_32_characters"))
 	}
 	on, err := civilDay("rated_on", in.RatedOn, today)
 	if err != nil {
 		return 0, err
 	}
 	if on > today {
-		return 0, app.Invalid("rated_on", "不能晚于今天 / cannot lie in the future")
+		return 0, app.Invalid("rated_on", app.M("err.committee.cannot_lie_in_the_future_3"))
 	}
 	switch {
 	case in.Raters < 1:
-		return 0, app.Invalid("raters", "参加评议的业主代表至少 1 人 / at least one representative")
+		return 0, app.Invalid("raters", app.M("err.committee.at_least_one_representative"))
 	case in.Satisfied < 0 || in.Basic < 0 || in.Dissatisfied < 0:
-		return 0, app.Invalid("satisfied", "人数不能为负 / counts cannot be negative")
+		return 0, app.Invalid("satisfied", app.M("err.committee.counts_cannot_be_negative"))
 	case in.Satisfied+in.Basic+in.Dissatisfied != in.Raters:
-		return 0, app.Invalid("raters", fmt.Sprintf("满意、基本满意、不满意合计 %d 人，与参评人数 %d 人不符 / the three counts must add up to the raters",
-			in.Satisfied+in.Basic+in.Dissatisfied, in.Raters))
+		return 0, app.Invalid("raters", app.M("err.committee.the_three_counts_must_add_up_to_the_raters", in.Satisfied+in.Basic+in.Dissatisfied, in.Raters))
 	}
 	summary, err := cleanText("summary", in.Summary, false, 5000)
 	if err != nil {
@@ -207,7 +206,7 @@ func (s *Service) RecordRating(ctx context.Context, p app.Principal, committeeID
 		return 0, app.Internal(err)
 	}
 	if exists > 0 {
-		return 0, app.Invalid("period", "该期间已有评议记录 / this period was already rated")
+		return 0, app.Invalid("period", app.M("err.committee.this_period_was_already_rated"))
 	}
 	r := models.CommitteeRating{CommitteeID: c.ID, EstateID: c.EstateID, Period: period, RatedOn: on, Raters: in.Raters, Satisfied: in.Satisfied,
 		Basic: in.Basic, Dissatisfied: in.Dissatisfied, Summary: summary, RecordedBy: p.Username, CreatedAt: now}
@@ -215,7 +214,7 @@ func (s *Service) RecordRating(ctx context.Context, p app.Principal, committeeID
 		r.ID = 0
 		if err := tx.Create(&r).Error; err != nil {
 			if database.IsDuplicate(err) {
-				return app.Invalid("period", "该期间已有评议记录 / this period was already rated")
+				return app.Invalid("period", app.M("err.committee.this_period_was_already_rated"))
 			}
 			return fmt.Errorf("recording rating: %w", err)
 		}
@@ -230,7 +229,7 @@ func (s *Service) minutesDecisions(ctx context.Context, estateID, minutesID int6
 	var m models.Minutes
 	err := s.db.WithContext(ctx).Where("id = ? AND estate_id = ? AND kind = ? AND state = ?", minutesID, estateID, models.MinutesCommittee, models.MinutesFinal).First(&m).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return m, nil, app.Invalid("minutes_id", "须为本小区已定稿的业主委员会会议记录 / final committee minutes of this estate")
+		return m, nil, app.Invalid("minutes_id", app.M("err.committee.final_committee_minutes_of_this_estate"))
 	}
 	if err != nil {
 		return m, nil, app.Internal(err)
@@ -264,7 +263,7 @@ func (s *Service) OrderRectification(ctx context.Context, p app.Principal, commi
 		return 0, err
 	}
 	if due < today {
-		return 0, app.Invalid("due_on", "整改期限不能早于今天 / the deadline cannot lie in the past")
+		return 0, app.Invalid("due_on", app.M("err.committee.the_deadline_cannot_lie_in_the_past"))
 	}
 	r := models.CommitteeRectification{CommitteeID: c.ID, EstateID: c.EstateID, Matters: matters, Basis: basis, IssuedOn: today, DueOn: due,
 		IssuedBy: p.Username, Status: models.RectificationOpen, CreatedAt: now, UpdatedAt: now}
@@ -274,7 +273,7 @@ func (s *Service) OrderRectification(ctx context.Context, p app.Principal, commi
 			return 0, err
 		}
 		if in.Decision < 1 || in.Decision > len(ds) {
-			return 0, app.Invalid("decision", fmt.Sprintf("该会议记录有 %d 项决定 / the minutes record %d decisions", len(ds), len(ds)))
+			return 0, app.Invalid("decision", app.M("err.committee.the_minutes_record_decisions", len(ds)))
 		}
 		mid, idx := in.MinutesID, in.Decision-1
 		r.MinutesID, r.DecisionIndex = &mid, &idx
@@ -293,7 +292,7 @@ func (s *Service) OrderRectification(ctx context.Context, p app.Principal, commi
 // rectificationOf loads an order the principal may see (404 outside jurisdiction).
 func (s *Service) rectificationOf(ctx context.Context, p app.Principal, id int64) (models.CommitteeRectification, models.Committee, error) {
 	var r models.CommitteeRectification
-	notFound := app.Errorf(app.ENotFound, "整改通知不存在 / no such rectification order")
+	notFound := app.Fail(app.ENotFound, "err.committee.no_such_rectification_order")
 	err := s.db.WithContext(ctx).First(&r, id).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return r, models.Committee{}, notFound
@@ -324,7 +323,7 @@ func (s *Service) RecordOutcome(ctx context.Context, p app.Principal, rectificat
 		return err
 	}
 	if in.Status != models.RectificationDone && in.Status != models.RectificationNotRectified {
-		return app.Invalid("status", "须为 rectified（已整改）或 not_rectified（拒不整改）/ rectified or not_rectified")
+		return app.Invalid("status", app.M("err.committee.rectified_or_not_rectified"))
 	}
 	outcome, err := cleanText("outcome", in.Outcome, true, 5000)
 	if err != nil {
@@ -337,10 +336,10 @@ func (s *Service) RecordOutcome(ctx context.Context, p app.Principal, rectificat
 		return err
 	}
 	if on > today || on < r.IssuedOn {
-		return app.Invalid("outcome_on", "须在整改通知下达之日与今天之间 / between the order's day and today")
+		return app.Invalid("outcome_on", app.M("err.committee.between_the_order_s_day_and_today"))
 	}
 	if r.Status != models.RectificationOpen {
-		return app.Errorf(app.EConflict, "该整改通知已有结果 / the order already has its outcome")
+		return app.Fail(app.EConflict, "err.committee.the_order_already_has_its_outcome")
 	}
 	return s.inTx(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&models.CommitteeRectification{}).Where("id = ? AND status = ?", r.ID, models.RectificationOpen).Updates(map[string]any{
@@ -349,7 +348,7 @@ func (s *Service) RecordOutcome(ctx context.Context, p app.Principal, rectificat
 			return fmt.Errorf("recording outcome of order %d: %w", r.ID, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return app.Errorf(app.EConflict, "该整改通知刚被他人处理 / the order changed meanwhile")
+			return app.Fail(app.EConflict, "err.committee.the_order_changed_meanwhile")
 		}
 		return recordOversight(ctx, tx, p, c, "committee.rectification.outcome", map[string]any{"rectification_id": r.ID, "status": in.Status,
 			"outcome_on": on})
@@ -376,10 +375,10 @@ func (s *Service) Revoke(ctx context.Context, p app.Principal, rectificationID i
 		return 0, err
 	}
 	if r.MinutesID == nil || r.DecisionIndex == nil {
-		return 0, app.Invalid("rectification_id", "该整改通知未指向业主委员会的某项决定 / the order names no decision")
+		return 0, app.Invalid("rectification_id", app.M("err.committee.the_order_names_no_decision"))
 	}
 	if r.Status != models.RectificationNotRectified {
-		return 0, app.Invalid("rectification_id", "只有拒不整改的决定才能撤销 / only a decision the committee refused to rectify is revoked")
+		return 0, app.Invalid("rectification_id", app.M("err.committee.only_a_decision_the_committee_refused_to"))
 	}
 	m, ds, err := s.minutesDecisions(ctx, c.EstateID, *r.MinutesID)
 	if err != nil {
@@ -394,7 +393,7 @@ func (s *Service) Revoke(ctx context.Context, p app.Principal, rectificationID i
 		return 0, app.Internal(err)
 	}
 	if revoked > 0 {
-		return 0, app.Invalid("rectification_id", "该决定已被撤销 / the decision is already revoked")
+		return 0, app.Invalid("rectification_id", app.M("err.committee.the_decision_is_already_revoked"))
 	}
 	now := s.now()
 	today := day(now)
@@ -423,7 +422,7 @@ func (s *Service) Revoke(ctx context.Context, p app.Principal, rectificationID i
 			DecisionText: text, Grounds: grounds, Basis: basis, RevokedOn: today, RevokedBy: p.Username, DocumentID: &id, CreatedAt: now}
 		if err := tx.Create(&rv).Error; err != nil {
 			if database.IsDuplicate(err) {
-				return app.Invalid("rectification_id", "该决定已被撤销 / the decision is already revoked")
+				return app.Invalid("rectification_id", app.M("err.committee.the_decision_is_already_revoked"))
 			}
 			return fmt.Errorf("recording revocation: %w", err)
 		}
@@ -538,7 +537,7 @@ func (s *Service) EstateOversight(ctx context.Context, p app.Principal, estateID
 	}
 	c, ok := live[e.ID]
 	if !ok {
-		return OversightView{}, app.Errorf(app.ENotFound, "该小区还没有业主委员会 / the estate has no committee")
+		return OversightView{}, app.Fail(app.ENotFound, "err.committee.the_estate_has_no_committee")
 	}
 	return s.Oversight(ctx, p, c.ID)
 }

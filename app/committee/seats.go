@@ -85,7 +85,7 @@ func (s *Service) applyEnd(ctx context.Context, tx *gorm.DB, p app.Principal, pl
 		return fmt.Errorf("ending member %d: %w", m.ID, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return app.Invalid("member_id", "该委员已不在任 / the member is no longer serving")
+		return app.Invalid("member_id", app.M("err.committee.the_member_is_no_longer_serving"))
 	}
 	docID, err := s.docs.StoreCommitteeNotice(ctx, tx, p, plan.notice)
 	if err != nil {
@@ -107,7 +107,7 @@ func (s *Service) applyEnd(ctx context.Context, tx *gorm.DB, p app.Principal, pl
 			return fmt.Errorf("seating alternate %d: %w", a.ID, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return app.Errorf(app.EConflict, "候补委员刚被他人变更，请重试 / the alternates changed meanwhile")
+			return app.Fail(app.EConflict, "err.committee.the_alternates_changed_meanwhile")
 		}
 		if err := tx.Create(&models.CommitteeChange{CommitteeID: plan.committee.ID, EstateID: plan.committee.EstateID, CaseID: cid, MemberID: a.ID,
 			Kind: models.ChangeSeated, At: when, DocumentID: &docID, FilingDue: due, CreatedAt: now}).Error; err != nil {
@@ -142,17 +142,17 @@ func (s *Service) applyEnd(ctx context.Context, tx *gorm.DB, p app.Principal, pl
 func (s *Service) CheckRemovalItem(ctx context.Context, estateID, caseID int64) error {
 	k, err := models.FindCommitteeCase(ctx, s.db, caseID)
 	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && k.EstateID != estateID) {
-		return errors.New("本小区没有这一案件 / no such case of this estate")
+		return app.Fail(app.EInvalid, "err.committee.no_such_case_of_this_estate")
 	}
 	if err != nil {
-		return fmt.Errorf("案件读取失败 / case could not be read")
+		return app.Internal(fmt.Errorf("reading case %d: %w", caseID, err))
 	}
 	if k.Kind != models.CaseRemoval || (k.Status != models.CaseFounded && k.Status != models.CaseProposed && k.Status != models.CaseVoting) {
-		return errors.New("案件须经核实属实后才能提请罢免 / the case is not founded")
+		return app.Fail(app.EInvalid, "err.committee.the_case_is_not_founded")
 	}
 	m, err := models.FindCommitteeMemberByID(ctx, s.db, k.MemberID)
 	if err != nil || m.Status != models.SeatServing {
-		return errors.New("该委员已不在任，无需罢免 / the member has already ended")
+		return app.Fail(app.EInvalid, "err.committee.the_member_has_already_ended")
 	}
 	return nil
 }
@@ -198,7 +198,7 @@ func (s *Service) Settle(ctx context.Context, p app.Principal, caseID int64) err
 		return app.Internal(err)
 	}
 	if len(items) == 0 {
-		return app.Errorf(app.EConflict, "尚无已确定结果的罢免表决 / no final removal vote")
+		return app.Fail(app.EConflict, "err.committee.no_final_removal_vote")
 	}
 	var v models.Vote
 	if err := s.db.WithContext(ctx).Where("id = ?", items[0].VoteID).Take(&v).Error; err != nil {
@@ -210,21 +210,21 @@ func (s *Service) Settle(ctx context.Context, p app.Principal, caseID int64) err
 // settle applies one removal item of a final vote.
 func (s *Service) settle(ctx context.Context, p app.Principal, v models.Vote, it models.VoteItem) error {
 	if v.State != models.VoteFinal {
-		return app.Errorf(app.EConflict, "表决结果尚未确定 / the vote is not final")
+		return app.Fail(app.EConflict, "err.committee.the_vote_is_not_final")
 	}
 	k, err := models.FindCommitteeCase(ctx, s.db, *it.RemovalCaseID)
 	if err != nil {
 		return app.Internal(err)
 	}
 	if k.Status == models.CaseRemoved || k.Status == models.CaseRetained {
-		return app.Errorf(app.EConflict, "该案件的罢免表决已处理 / already settled")
+		return app.Fail(app.EConflict, "err.committee.already_settled")
 	}
 	rv, err := s.votes.Results(ctx, &p, v.ID)
 	if err != nil {
 		return err
 	}
 	if rv.Result == nil {
-		return app.Errorf(app.EConflict, "表决尚未计票 / not counted")
+		return app.Fail(app.EConflict, "err.committee.not_counted")
 	}
 	ir, ok := rv.Result.Items[it.ItemKey]
 	if !ok {
@@ -270,7 +270,7 @@ func (s *Service) settle(ctx context.Context, p app.Principal, v models.Vote, it
 			return fmt.Errorf("settling case %d: %w", k.ID, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return app.Errorf(app.EConflict, "该案件的罢免表决已处理 / already settled")
+			return app.Fail(app.EConflict, "err.committee.already_settled")
 		}
 		docID, err := s.docs.StoreCommitteeNotice(ctx, tx, p, announce)
 		if err != nil {

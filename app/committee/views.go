@@ -108,7 +108,7 @@ func (s *Service) EstateCommittee(ctx context.Context, p app.Principal, estateID
 	}
 	c, ok := live[e.ID]
 	if !ok {
-		return View{}, app.Errorf(app.ENotFound, "该小区还没有业主委员会 / the estate has no committee")
+		return View{}, app.Fail(app.ENotFound, "err.committee.the_estate_has_no_committee")
 	}
 	return s.view(ctx, p, c, e)
 }
@@ -192,6 +192,7 @@ func summarise(k models.CommitteeCase, member, estate string, now time.Time) Cas
 		}
 		if !now.Before(*due) {
 			cs.Overdue, cs.OverdueWhat = true, what
+			// msgconv:keep: OverdueWhat is a stored/JSON text (API overdue_what) and a lookup key (known debt)
 			cs.OverdueKey = map[string]string{"核实 / verification": "verify", "申辩 / defence": "defence", "提请业主大会 / proposal": "propose"}[what]
 		}
 	}
@@ -204,9 +205,12 @@ func summarise(k models.CommitteeCase, member, estate string, now time.Time) Cas
 	cs.VerifyBy, cs.DefenceBy, cs.ProposeBy = by(k.VerifyDue), by(k.DefenceDue), by(k.ProposeDue)
 	switch k.Status {
 	case models.CaseReported, models.CasePending:
+		// msgconv:keep: OverdueWhat is a stored/JSON text (API overdue_what) and a lookup key (known debt)
 		check(k.VerifyDue, false, "核实 / verification")
 	case models.CaseFounded:
+		// msgconv:keep: OverdueWhat is a stored/JSON text (API overdue_what) and a lookup key (known debt)
 		check(k.DefenceDue, k.DefenceAt != nil, "申辩 / defence")
+		// msgconv:keep: OverdueWhat is a stored/JSON text (API overdue_what) and a lookup key (known debt)
 		check(k.ProposeDue, false, "提请业主大会 / proposal")
 	}
 	cs.NextDueBy = by(cs.NextDue)
@@ -434,7 +438,7 @@ func (s *Service) FileChanges(ctx context.Context, p app.Principal, committeeID 
 			return err
 		}
 		if len(pending) == 0 {
-			return app.Errorf(app.EConflict, "没有待备案的委员变更 / no change awaits filing")
+			return app.Fail(app.EConflict, "err.committee.no_change_awaits_filing")
 		}
 		overdue := false
 		var docs []string
@@ -467,7 +471,7 @@ func (s *Service) StartReelection(ctx context.Context, p app.Principal, committe
 		return 0, err
 	}
 	if c.ReelectionRequiredAt == nil {
-		return 0, app.Errorf(app.EConflict, "该业主委员会在任委员未低于半数，无需提前换届 / re-election is not required")
+		return 0, app.Fail(app.EConflict, "err.committee.re_election_is_not_required")
 	}
 	return s.formation.CreateGroup(ctx, p, c.EstateID, formation.NewGroup{Kind: models.GroupKindReelection})
 }
@@ -486,7 +490,7 @@ type PublicForm struct {
 func (s *Service) PublicReportForm(ctx context.Context, estateID int64) (PublicForm, error) {
 	e, err := models.FindEstate(ctx, s.db, estateID)
 	if err != nil {
-		return PublicForm{}, app.Errorf(app.ENotFound, "小区不存在 / estate not found")
+		return PublicForm{}, app.Fail(app.ENotFound, "err.committee.estate_not_found")
 	}
 	live, err := models.LiveCommittees(ctx, s.db, []int64{estateID})
 	if err != nil {
@@ -494,7 +498,7 @@ func (s *Service) PublicReportForm(ctx context.Context, estateID int64) (PublicF
 	}
 	c, ok := live[estateID]
 	if !ok || c.Status == models.CommitteeForming {
-		return PublicForm{}, app.Errorf(app.ENotFound, "该小区没有在任的业主委员会 / no committee in office")
+		return PublicForm{}, app.Fail(app.ENotFound, "err.committee.no_committee_in_office_2")
 	}
 	members, err := models.CommitteeMembers(ctx, s.db, c.ID)
 	if err != nil {

@@ -76,7 +76,7 @@ func (s *Service) checkDate(field, v string) (string, error) {
 		return s.today(), nil
 	}
 	if _, err := time.Parse(time.DateOnly, v); err != nil {
-		return "", app.Invalid(field, "日期格式须为 YYYY-MM-DD / a date YYYY-MM-DD")
+		return "", app.Invalid(field, app.M("err.credit.a_date_yyyy_mm_dd"))
 	}
 	return v, nil
 }
@@ -85,9 +85,9 @@ func checkText(field, v string, max int) (string, error) {
 	v = strings.TrimSpace(v)
 	switch n := utf8.RuneCountInString(v); {
 	case n == 0:
-		return "", app.Invalid(field, "必填 / required")
+		return "", app.Invalid(field, app.M("err.credit.required"))
 	case n > max:
-		return "", app.Invalid(field, fmt.Sprintf("不能超过 %d 个字符 / at most %d characters", max, max))
+		return "", app.Invalid(field, app.M("err.credit.at_most_characters", max))
 	}
 	return v, nil
 }
@@ -99,11 +99,11 @@ func (s *Service) district(ctx context.Context, p app.Principal, districtID int6
 		districtID = p.OrgID
 	}
 	if districtID == 0 {
-		return models.Org{}, app.Invalid("district_id", "请指定区（县）/ name the district")
+		return models.Org{}, app.Invalid("district_id", app.M("err.credit.name_the_district"))
 	}
 	o, err := models.FindOrg(ctx, s.db, districtID)
 	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && (o.Kind != models.OrgDistrict || !p.CoversOrgPath(o.Path))) {
-		return models.Org{}, app.Errorf(app.ENotFound, "没有这个区（县）/ no such district")
+		return models.Org{}, app.Fail(app.ENotFound, "err.credit.no_such_district")
 	}
 	if err != nil {
 		return models.Org{}, app.Internal(err)
@@ -115,7 +115,7 @@ func (s *Service) district(ctx context.Context, p app.Principal, districtID int6
 func (s *Service) company(ctx context.Context, id int64) (models.PropertyCompany, error) {
 	c, err := models.FindCompany(ctx, s.db, id)
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return c, app.Errorf(app.ENotFound, "没有这家物业服务企业 / no such property company")
+		return c, app.Fail(app.ENotFound, "err.credit.no_such_property_company")
 	}
 	if err != nil {
 		return c, app.Internal(err)
@@ -160,14 +160,14 @@ func (s *Service) SetGrade(ctx context.Context, p app.Principal, companyID int64
 	}
 	in.Grade = strings.ToUpper(strings.TrimSpace(in.Grade))
 	if !slices.Contains(Grades(), in.Grade) {
-		return Grade{}, app.Invalid("grade", "信用等级须为 "+strings.Join(Grades(), "、")+" 之一 / one of "+strings.Join(Grades(), ", "))
+		return Grade{}, app.Invalid("grade", app.M("err.credit.grade_one_of", strings.Join(Grades(), "、"), strings.Join(Grades(), ", ")))
 	}
 	if in.Reasons, err = checkText("reasons", in.Reasons, maxReasons); err != nil {
 		return Grade{}, err
 	}
 	in.CreditEntryRef = strings.TrimSpace(in.CreditEntryRef)
 	if utf8.RuneCountInString(in.CreditEntryRef) > maxRef {
-		return Grade{}, app.Invalid("credit_entry_ref", fmt.Sprintf("不能超过 %d 个字符 / at most %d characters", maxRef, maxRef))
+		return Grade{}, app.Invalid("credit_entry_ref", app.M("err.credit.at_most_characters", maxRef))
 	}
 	if in.EffectiveOn, err = s.checkDate("effective_on", in.EffectiveOn); err != nil {
 		return Grade{}, err
@@ -241,7 +241,7 @@ func (s *Service) AddToList(ctx context.Context, p app.Principal, companyID int6
 		return ListEntry{}, err
 	}
 	if in.List != models.CreditListRed && in.List != models.CreditListBlack {
-		return ListEntry{}, app.Invalid("list", "须为 red（红榜）或 black（黑榜）/ must be red or black")
+		return ListEntry{}, app.Invalid("list", app.M("err.credit.must_be_red_or_black"))
 	}
 	if in.ListedOn, err = s.checkDate("listed_on", in.ListedOn); err != nil {
 		return ListEntry{}, err
@@ -258,7 +258,7 @@ func (s *Service) AddToList(ctx context.Context, p app.Principal, companyID int6
 		}
 		for _, e := range current {
 			if e.ListKind == in.List {
-				return app.Errorf(app.EConflict, "该企业已在本区%s上 / already on this list", listLabel(in.List))
+				return app.Fail(app.EConflict, "err.credit.already_on_this_list", listLabel(in.List))
 			}
 			reason := "移入" + listLabel(in.List)
 			if err := tx.Model(&models.CreditListEntry{}).Where("id = ?", e.ID).
@@ -289,12 +289,12 @@ func (s *Service) RemoveFromList(ctx context.Context, p app.Principal, entryID i
 	var e models.CreditListEntry
 	if err := s.db.WithContext(ctx).First(&e, entryID).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return app.Errorf(app.ENotFound, "没有这条名单记录 / no such list entry")
+			return app.Fail(app.ENotFound, "err.credit.no_such_list_entry")
 		}
 		return app.Internal(err)
 	}
 	if _, err := s.district(ctx, p, e.DistrictID); err != nil {
-		return app.Errorf(app.ENotFound, "没有这条名单记录 / no such list entry")
+		return app.Fail(app.ENotFound, "err.credit.no_such_list_entry")
 	}
 	var err error
 	if removedOn, err = s.checkDate("removed_on", removedOn); err != nil {
@@ -313,7 +313,7 @@ func (s *Service) RemoveFromList(ctx context.Context, p app.Principal, entryID i
 			return fmt.Errorf("removing entry %d: %w", e.ID, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return app.Errorf(app.EConflict, "该企业已移出名单 / already removed")
+			return app.Fail(app.EConflict, "err.credit.already_removed")
 		}
 		return audit.Record(ctx, tx, p, audit.Entry{Action: "credit.unlist", TargetType: "property_company", TargetID: e.CompanyID,
 			Detail: map[string]any{"district_id": e.DistrictID, "list": e.ListKind, "removed_on": removedOn}})
@@ -464,12 +464,14 @@ func (s *Service) standing(ctx context.Context, c models.PropertyCompany, distri
 		switch e.ListKind {
 		case models.CreditListBlack:
 			st.BlackListed = true
+			// msgconv:keep: Standing.Reasons is a JSON field of the API (reasons) (known debt)
 			st.Reasons = append(st.Reasons, fmt.Sprintf("%s起列入%s黑榜：%s / black-listed since %s", e.ListedOn, districtName, e.Reasons, e.ListedOn))
 		case models.CreditListRed:
 			st.RedListed = true
 		}
 	}
 	if g != "" && g == barredGrade() {
+		// msgconv:keep: Standing.Reasons is a JSON field of the API (reasons) (known debt)
 		st.Reasons = append(st.Reasons, fmt.Sprintf("%s信用等级为 %s / credit grade %s", districtName, g, g))
 	}
 	st.Barred = st.BlackListed || (g != "" && g == barredGrade())
@@ -509,14 +511,14 @@ func (s *Service) Eligibility(ctx context.Context, p app.Principal, companyID, e
 			return Eligibility{}, app.Internal(err)
 		}
 	case districtID == 0:
-		return Eligibility{}, app.Invalid("estate_id", "请指定小区（estate_id）或区（district_id）/ name the estate or the district")
+		return Eligibility{}, app.Invalid("estate_id", app.M("err.credit.name_the_estate_or_the_district"))
 	}
 	names, err := s.orgNames(ctx)
 	if err != nil {
 		return Eligibility{}, err
 	}
 	if _, ok := names[districtID]; !ok {
-		return Eligibility{}, app.Errorf(app.ENotFound, "没有这个区（县）/ no such district")
+		return Eligibility{}, app.Fail(app.ENotFound, "err.credit.no_such_district")
 	}
 	st, err := s.standing(ctx, c, districtID, names[districtID], day)
 	if err != nil {
@@ -622,7 +624,7 @@ func (s *Service) PublicDistricts(ctx context.Context) ([]models.Org, error) {
 func (s *Service) PublicLists(ctx context.Context, districtID int64, day string) (DistrictLists, error) {
 	o, err := models.FindOrg(ctx, s.db, districtID)
 	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && o.Kind != models.OrgDistrict) {
-		return DistrictLists{}, app.Errorf(app.ENotFound, "没有这个区（县）/ no such district")
+		return DistrictLists{}, app.Fail(app.ENotFound, "err.credit.no_such_district")
 	}
 	if err != nil {
 		return DistrictLists{}, app.Internal(err)
@@ -691,10 +693,10 @@ func (s *Service) PublishMonth(ctx context.Context, p app.Principal, districtID 
 		month = today[:7]
 	}
 	if _, err := time.Parse("2006-01", month); err != nil || len(month) != 7 {
-		return Publication{}, app.Invalid("month", "月份格式须为 YYYY-MM / a month YYYY-MM")
+		return Publication{}, app.Invalid("month", app.M("err.credit.a_month_yyyy_mm"))
 	}
 	if month > today[:7] {
-		return Publication{}, app.Invalid("month", "不能公布将来月份的名单 / a future month")
+		return Publication{}, app.Invalid("month", app.M("err.credit.a_future_month"))
 	}
 	lists, err := s.PublicLists(ctx, d.ID, today)
 	if err != nil {
@@ -764,7 +766,7 @@ func (s *Service) PublicationFile(ctx context.Context, number string) (Publicati
 		return Publication{}, nil, app.Internal(res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return Publication{}, nil, app.Errorf(app.ENotFound, "没有这份名单 / no such publication")
+		return Publication{}, nil, app.Fail(app.ENotFound, "err.credit.no_such_publication")
 	}
 	if len(pb.PDF) > 0 { // published before migration 00028: the bytes are in the row
 		return publicationOf(pb), pb.PDF, nil

@@ -86,7 +86,7 @@ func (s *Service) StoreCommitteeNotice(ctx context.Context, tx *gorm.DB, p app.P
 	doc, err := s.insertVersion(ctx, tx, p, n.series, nil, version{title: n.title, basis: "committee:" + n.series.Subject, data: n.data,
 		createdAt: n.createdAt, publishedAt: &published, showUntil: &until, summary: &Summary{EstateName: n.estate.Name}})
 	if err == errRaced {
-		return 0, app.Errorf(app.EConflict, "公告刚被他人生成，请刷新后重试 / the notice was issued meanwhile")
+		return 0, app.Fail(app.EConflict, "err.documents.the_notice_was_issued_meanwhile")
 	}
 	if err != nil {
 		return 0, err

@@ -20,7 +20,7 @@ import (
 
 // errBusy is the answer when no rendering slot came free in time.
 func errBusy(cause error) error {
-	return &app.Error{Code: app.ERateLimited, Message: "服务器正忙：正在生成的文件较多，请稍后重试", Err: cause}
+	return &app.Error{Code: app.ERateLimited, Msg: app.Plain("服务器正忙：正在生成的文件较多，请稍后重试"), Err: cause}
 }
 
 // acquireRender waits for a rendering slot until ctx ends. The returned function
@@ -62,9 +62,9 @@ func renderError(what string, err error) error {
 	err = fmt.Errorf("rendering %s: %w", what, err)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		return &app.Error{Code: app.EInternal, Message: "生成文件超时，请稍后重试；如仍超时请联系管理员", Err: err}
+		return &app.Error{Code: app.EInternal, Msg: app.Plain("生成文件超时，请稍后重试；如仍超时请联系管理员"), Err: err}
 	case errors.Is(err, context.Canceled):
-		return &app.Error{Code: app.EInternal, Message: "生成文件已中止：请求已取消或服务器正在停止，请稍后重试", Err: err}
+		return &app.Error{Code: app.EInternal, Msg: app.Plain("生成文件已中止：请求已取消或服务器正在停止，请稍后重试"), Err: err}
 	}
 	return app.Internal(err)
 }

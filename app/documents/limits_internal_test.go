@@ -75,7 +75,7 @@ func TestRenderErrors(t *testing.T) {
 		return nil, context.DeadlineExceeded
 	})
 	var ae *app.Error
-	if !errors.As(err, &ae) || ae.Code != app.EInternal || ae.Message == app.Internal(nil).Message || !errors.Is(err, context.DeadlineExceeded) {
+	if !errors.As(err, &ae) || ae.Code != app.EInternal || ae.Msg.Key == app.Internal(nil).Msg.Key || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("render past its deadline: %v", err)
 	}
 	if len(s.slots) != 0 {

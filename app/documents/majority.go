@@ -32,14 +32,13 @@ type CommitteeOutcome struct {
 func (c CommitteeVote) Validate() error {
 	switch {
 	case c.Members < 1:
-		return app.Invalid("members", "委员总数至少为 1 / the committee has at least one member")
+		return app.Invalid("members", app.M("err.documents.the_committee_has_at_least_one_member"))
 	case c.Present < 0 || c.Agree < 0 || c.Oppose < 0 || c.Abstain < 0:
-		return app.Invalid("decisions", "人数不能为负 / counts cannot be negative")
+		return app.Invalid("decisions", app.M("err.documents.counts_cannot_be_negative"))
 	case c.Present > c.Members:
-		return app.Invalid("present", fmt.Sprintf("出席委员 %d 人多于委员总数 %d 人 / more members present than the committee has", c.Present, c.Members))
+		return app.Invalid("present", app.M("err.documents.more_members_present_than_the_committee_has", c.Present, c.Members))
 	case c.Agree+c.Oppose+c.Abstain > c.Present:
-		return app.Invalid("decisions", fmt.Sprintf("同意、反对、弃权合计 %d 人，多于出席委员 %d 人 / more votes than members present",
-			c.Agree+c.Oppose+c.Abstain, c.Present))
+		return app.Invalid("decisions", app.M("err.documents.more_votes_than_members_present", c.Agree+c.Oppose+c.Abstain, c.Present))
 	}
 	return nil
 }

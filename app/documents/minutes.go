@@ -139,12 +139,12 @@ const (
 
 // errMinutesNotFound is the answer for unknown minutes or minutes outside the caller's reach.
 func errMinutesNotFound() error {
-	return app.Errorf(app.ENotFound, "会议记录不存在 / minutes not found")
+	return app.Fail(app.ENotFound, "err.documents.minutes_not_found")
 }
 
 // errMinutesFinal refuses any change to final minutes.
 func errMinutesFinal() error {
-	return app.Errorf(app.EConflict, "会议记录已定稿，不能再修改 / the minutes are final and cannot be changed")
+	return app.Fail(app.EConflict, "err.documents.the_minutes_are_final_and_cannot_be_changed")
 }
 
 // cleanList trims entries, drops empty ones and checks count and length.
@@ -156,12 +156,12 @@ func cleanList(field string, in []string, maxCount, maxLen int) ([]string, error
 			continue
 		}
 		if utf8.RuneCountInString(e) > maxLen {
-			return nil, app.Invalid(field, fmt.Sprintf("每项不能超过 %d 个字符 / each entry at most %d characters", maxLen, maxLen))
+			return nil, app.Invalid(field, app.M("err.documents.each_entry_at_most_characters", maxLen))
 		}
 		out = append(out, e)
 	}
 	if len(out) > maxCount {
-		return nil, app.Invalid(field, fmt.Sprintf("不能超过 %d 项 / at most %d entries", maxCount, maxCount))
+		return nil, app.Invalid(field, app.M("err.documents.at_most_entries", maxCount))
 	}
 	return out, nil
 }
@@ -173,18 +173,18 @@ func normalise(kind string, in MinutesInput) (MinutesInput, error) {
 		Proceedings: strings.TrimSpace(strings.ReplaceAll(in.Proceedings, "\r\n", "\n"))}
 	switch n := utf8.RuneCountInString(out.Title); {
 	case n == 0:
-		return out, app.Invalid("title", "请填写会议名称 / the title is required")
+		return out, app.Invalid("title", app.M("err.documents.the_title_is_required"))
 	case n > maxTitle:
-		return out, app.Invalid("title", fmt.Sprintf("不能超过 %d 个字符 / at most %d characters", maxTitle, maxTitle))
+		return out, app.Invalid("title", app.M("err.documents.at_most_characters", maxTitle))
 	}
 	if utf8.RuneCountInString(out.Place) > maxPlace {
-		return out, app.Invalid("place", fmt.Sprintf("不能超过 %d 个字符 / at most %d characters", maxPlace, maxPlace))
+		return out, app.Invalid("place", app.M("err.documents.at_most_characters", maxPlace))
 	}
 	if out.HeldAt.IsZero() {
-		return out, app.Invalid("held_at", "请填写会议时间 / the time of the meeting is required")
+		return out, app.Invalid("held_at", app.M("err.documents.the_time_of_the_meeting_is_required"))
 	}
 	if utf8.RuneCountInString(out.Proceedings) > maxProceedings {
-		return out, app.Invalid("proceedings", fmt.Sprintf("不能超过 %d 个字符 / at most %d characters", maxProceedings, maxProceedings))
+		return out, app.Invalid("proceedings", app.M("err.documents.at_most_characters", maxProceedings))
 	}
 	if out.Attendees, err = cleanList("attendees", in.Attendees, maxNames, maxName*2); err != nil {
 		return out, err
@@ -202,23 +202,23 @@ func normalise(kind string, in MinutesInput) (MinutesInput, error) {
 		seen := map[string]bool{}
 		for _, m := range out.Members {
 			if seen[m] {
-				return out, app.Invalid("members", fmt.Sprintf("委员“%s”重复 / member listed twice", m))
+				return out, app.Invalid("members", app.M("err.documents.member_listed_twice", m))
 			}
 			seen[m] = true
 		}
 		present := map[string]bool{}
 		for _, m := range out.Present {
 			if !seen[m] {
-				return out, app.Invalid("present", fmt.Sprintf("出席的“%s”不在委员名单中 / not a member of the committee", m))
+				return out, app.Invalid("present", app.M("err.documents.not_a_member_of_the_committee", m))
 			}
 			if present[m] {
-				return out, app.Invalid("present", fmt.Sprintf("出席委员“%s”重复 / listed twice", m))
+				return out, app.Invalid("present", app.M("err.documents.listed_twice", m))
 			}
 			present[m] = true
 		}
 	}
 	if len(in.Decisions) > maxEntries {
-		return out, app.Invalid("decisions", fmt.Sprintf("不能超过 %d 项 / at most %d entries", maxEntries, maxEntries))
+		return out, app.Invalid("decisions", app.M("err.documents.at_most_entries", maxEntries))
 	}
 	for i, d := range in.Decisions {
 		d.Text = strings.TrimSpace(d.Text)
@@ -228,15 +228,15 @@ func normalise(kind string, in MinutesInput) (MinutesInput, error) {
 		field := fmt.Sprintf("decisions[%d]", i)
 		switch n := utf8.RuneCountInString(d.Text); {
 		case n == 0:
-			return out, app.Invalid(field, "请填写决定内容 / the decision's text is required")
+			return out, app.Invalid(field, app.M("err.documents.the_decision_s_text_is_required"))
 		case n > maxDecision:
-			return out, app.Invalid(field, fmt.Sprintf("不能超过 %d 个字符 / at most %d characters", maxDecision, maxDecision))
+			return out, app.Invalid(field, app.M("err.documents.at_most_characters", maxDecision))
 		}
 		if kind == models.MinutesCommittee {
 			cv := CommitteeVote{Members: max(len(out.Members), 1), Present: len(out.Present), Agree: d.Agree, Oppose: d.Oppose, Abstain: d.Abstain}
 			if err := cv.Validate(); err != nil {
 				ae := app.AsError(err)
-				return out, app.Invalid(field, ae.Message)
+				return out, app.Invalid(field, ae.Msg)
 			}
 		} else {
 			d.Agree, d.Oppose, d.Abstain = 0, 0, 0
@@ -244,7 +244,7 @@ func normalise(kind string, in MinutesInput) (MinutesInput, error) {
 		out.Decisions = append(out.Decisions, d)
 	}
 	if len(in.Signatures) > maxEntries {
-		return out, app.Invalid("signatures", fmt.Sprintf("不能超过 %d 项 / at most %d entries", maxEntries, maxEntries))
+		return out, app.Invalid("signatures", app.M("err.documents.at_most_entries", maxEntries))
 	}
 	for i, sg := range in.Signatures {
 		sg.Name = strings.TrimSpace(sg.Name)
@@ -253,10 +253,10 @@ func normalise(kind string, in MinutesInput) (MinutesInput, error) {
 		}
 		field := fmt.Sprintf("signatures[%d]", i)
 		if sg.Name == "" || utf8.RuneCountInString(sg.Name) > maxName {
-			return out, app.Invalid(field, fmt.Sprintf("签名须为 1 到 %d 个字符的姓名 / a name of 1 to %d characters", maxName, maxName))
+			return out, app.Invalid(field, app.M("err.documents.a_name_of_1_to_characters", maxName))
 		}
 		if sg.SignedAt.IsZero() {
-			return out, app.Invalid(field, "请填写签名日期 / the date of the signature is required")
+			return out, app.Invalid(field, app.M("err.documents.the_date_of_the_signature_is_required"))
 		}
 		sg.SignedAt = sg.SignedAt.UTC()
 		out.Signatures = append(out.Signatures, sg)
@@ -351,14 +351,14 @@ func (s *Service) CreateMinutes(ctx context.Context, p app.Principal, estateID i
 	switch in.Kind {
 	case models.MinutesAssembly:
 		if in.VoteID == 0 {
-			return 0, app.Invalid("vote_id", "请选择表决 / choose the vote")
+			return 0, app.Invalid("vote_id", app.M("err.documents.choose_the_vote"))
 		}
 		rec, err := s.closedVote(ctx, p, e, in.VoteID)
 		if err != nil {
 			return 0, err
 		}
 		if rec.Vote.EstateID != e.ID {
-			return 0, app.Invalid("vote_id", "该表决不属于本小区 / the vote belongs to another estate")
+			return 0, app.Invalid("vote_id", app.M("err.documents.the_vote_belongs_to_another_estate"))
 		}
 		names, err := s.namesOf(ctx, e.ID)
 		if err != nil {
@@ -378,7 +378,7 @@ func (s *Service) CreateMinutes(ctx context.Context, p app.Principal, estateID i
 			}
 		}
 	default:
-		return 0, app.Invalid("kind", "会议类型须为 assembly（业主大会）或 committee（业主委员会）/ kind must be assembly or committee")
+		return 0, app.Invalid("kind", app.M("err.documents.kind_must_be_assembly_or_committee"))
 	}
 	content, err = normalise(in.Kind, content)
 	if err != nil {
@@ -396,7 +396,7 @@ func (s *Service) CreateMinutes(ctx context.Context, p app.Principal, estateID i
 	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := tx.Create(&m).Error; err != nil {
 			if database.IsDuplicate(err) {
-				return app.Errorf(app.EConflict, "该表决已有会议记录 / this vote already has minutes")
+				return app.Fail(app.EConflict, "err.documents.this_vote_already_has_minutes")
 			}
 			return fmt.Errorf("creating minutes: %w", err)
 		}
@@ -429,7 +429,7 @@ func (s *Service) closedVote(ctx context.Context, p app.Principal, e models.Esta
 		}
 	}
 	if rec.Result == nil {
-		return voting.VoteRecord{}, app.Errorf(app.EConflict, "表决尚未截止，截止并计票后才能记录 / voting has not closed yet")
+		return voting.VoteRecord{}, app.Fail(app.EConflict, "err.documents.voting_has_not_closed_yet")
 	}
 	return rec, nil
 }
@@ -711,7 +711,7 @@ func (s *Service) UpdateMinutes(ctx context.Context, p app.Principal, id int64, 
 			if cur.State != models.MinutesDraft {
 				return errMinutesFinal()
 			}
-			return app.Errorf(app.EConflict, "会议记录已被他人修改（当前第 %d 版），请刷新后重试 / changed by someone else meanwhile", cur.Revision)
+			return app.Fail(app.EConflict, "err.documents.changed_by_someone_else_meanwhile", cur.Revision)
 		}
 		return audit.Record(ctx, tx, p, audit.Entry{Action: "minutes.update", TargetType: "minutes", TargetID: m.ID, EstateID: m.EstateID,
 			Detail: map[string]any{"changed": changed, "revision": m.Revision + 1}})
@@ -792,10 +792,10 @@ func (s *Service) FinaliseMinutes(ctx context.Context, p app.Principal, id int64
 	}
 	c := v.Content
 	if len(c.Signatures) == 0 {
-		return MinutesView{}, app.Invalid("signatures", "定稿前须有签名（姓名和日期）/ the minutes need at least one signature")
+		return MinutesView{}, app.Invalid("signatures", app.M("err.documents.the_minutes_need_at_least_one_signature"))
 	}
 	if m.Kind == models.MinutesCommittee && len(c.Members) == 0 {
-		return MinutesView{}, app.Invalid("members", "请填写业主委员会全体委员 / list the members of the committee")
+		return MinutesView{}, app.Invalid("members", app.M("err.documents.list_the_members_of_the_committee"))
 	}
 	// The PDF is rendered inside the transaction: take the rendering slot before it
 	// begins, so no transaction waits for a slot.
@@ -825,7 +825,7 @@ func (s *Service) FinaliseMinutes(ctx context.Context, p app.Principal, id int64
 			return fmt.Errorf("finalising minutes %d: %w", m.ID, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return app.Errorf(app.EConflict, "会议记录刚被修改或已定稿，请刷新后重试 / changed or finalised meanwhile")
+			return app.Fail(app.EConflict, "err.documents.changed_or_finalised_meanwhile")
 		}
 		series, err := s.ensureSeries(ctx, tx, seriesSpec{kind: models.DocMinutes, subject: subjectOf("minutes", m.ID), estateID: m.EstateID,
 			voteID: m.VoteID, minutesID: &minutesID})
@@ -874,7 +874,7 @@ func (s *Service) FinaliseMinutes(ctx context.Context, p app.Principal, id int64
 		return audit.Record(ctx, tx, p, audit.Entry{Action: "minutes.finalise", TargetType: "minutes", TargetID: m.ID, EstateID: m.EstateID, Detail: detail})
 	})
 	if errors.Is(err, errRaced) {
-		return MinutesView{}, app.Errorf(app.EConflict, "会议记录已定稿 / the minutes are already final")
+		return MinutesView{}, app.Fail(app.EConflict, "err.documents.the_minutes_are_already_final")
 	}
 	if err != nil {
 		return MinutesView{}, app.AsErrorOrNil(err)
@@ -893,7 +893,7 @@ func (s *Service) MinutesPDF(ctx context.Context, p app.Principal, id int64) (Fi
 		return File{}, err
 	}
 	if m.State != models.MinutesFinal || m.DocumentID == nil {
-		return File{}, app.Errorf(app.EConflict, "会议记录尚未定稿，定稿后才有 PDF / the minutes are not final yet")
+		return File{}, app.Fail(app.EConflict, "err.documents.the_minutes_are_not_final_yet")
 	}
 	d, err := models.FindDocument(ctx, s.db, *m.DocumentID)
 	if err != nil {
@@ -916,12 +916,12 @@ func (s *Service) checkSuspended(ctx context.Context, estateID int64, kind strin
 	}
 	for _, n := range suspended {
 		if slices.Contains(c.Present, n) {
-			return app.Invalid("present", fmt.Sprintf("委员“%s”已暂停履职，不能出席表决 / %s is suspended and cannot take part", n, n))
+			return app.Invalid("present", app.M("err.documents.is_suspended_and_cannot_take_part", n))
 		}
 	}
 	for _, n := range suspended {
 		if len(c.Members) > 0 && !slices.Contains(c.Members, n) {
-			return app.Invalid("members", fmt.Sprintf("暂停履职的委员“%s”仍计入全体委员 / %s is suspended but still one of all members", n, n))
+			return app.Invalid("members", app.M("err.documents.is_suspended_but_still_one_of_all_members", n))
 		}
 	}
 	return nil

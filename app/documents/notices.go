@@ -63,10 +63,10 @@ func (s *Service) RegenerateNotices(ctx context.Context, p app.Principal, voteID
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return File{}, app.Invalid("reason", "请填写重新生成的原因 / give the reason")
+		return File{}, app.Invalid("reason", app.M("err.documents.give_the_reason"))
 	}
 	if utf8.RuneCountInString(reason) > maxReasonRunes {
-		return File{}, app.Invalid("reason", fmt.Sprintf("不能超过 %d 个字符 / at most %d characters", maxReasonRunes, maxReasonRunes))
+		return File{}, app.Invalid("reason", app.M("err.documents.at_most_characters", maxReasonRunes))
 	}
 	return s.notices(ctx, p, voteID, noticesForce, reason)
 }
@@ -84,10 +84,10 @@ func (s *Service) notices(ctx context.Context, p app.Principal, voteID int64, mo
 	switch d.Phase {
 	case voting.PhaseScheduled, voting.PhaseVoting:
 	default:
-		return File{}, app.Errorf(app.EConflict, "表决已截止，不能再打印表决通知书 / voting has closed: notices can no longer be printed")
+		return File{}, app.Fail(app.EConflict, "err.documents.voting_has_closed_notices_can_no_longer_be")
 	}
 	if len(creds) == 0 {
-		return File{}, app.Errorf(app.EConflict, "本次表决没有投票人 / the vote has no voters")
+		return File{}, app.Fail(app.EConflict, "err.documents.the_vote_has_no_voters")
 	}
 	names, err := s.namesOf(ctx, d.EstateID)
 	if err != nil {
@@ -114,7 +114,7 @@ func (s *Service) notices(ctx context.Context, p app.Principal, voteID int64, mo
 			}
 			return buf.Bytes(), nil
 		},
-		autoReason: "投票凭证已重新发放 / credentials reissued",
+		autoReason: "err.documents.credentials_reissued",
 	}
 	if mode != noticesServe {
 		f, _, err := s.issue(ctx, p, spec)
@@ -135,7 +135,7 @@ func (s *Service) notices(ctx context.Context, p app.Principal, voteID int64, mo
 
 // noticesInForce loads the notice batch in force when it was built from basis.
 func (s *Service) noticesInForce(ctx context.Context, voteID int64, basis string) (File, error) {
-	notYet := app.Errorf(app.EConflict, "请先生成表决通知书（尚未生成，或投票凭证已重新发放） / issue the notices first (none yet, or credentials were reissued)")
+	notYet := app.Fail(app.EConflict, "err.documents.issue_the_notices_first_none_yet_or_credentials")
 	series, err := models.FindDocumentSeries(ctx, s.db, models.DocNotices, subjectOf("vote", voteID))
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return File{}, notYet

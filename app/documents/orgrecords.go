@@ -214,7 +214,7 @@ type OrgVerification struct {
 func (s *Service) VerifyOrgReport(ctx context.Context, number string) (OrgVerification, error) {
 	r, err := orgRecordByNumber(ctx, s.db, number)
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return OrgVerification{}, app.Errorf(app.ENotFound, "没有编号为 %s 的文件 / no document has this number", NormaliseNumber(number))
+		return OrgVerification{}, app.Fail(app.ENotFound, "err.documents.no_document_has_this_number", NormaliseNumber(number))
 	}
 	if err != nil {
 		return OrgVerification{}, app.Internal(err)
@@ -239,7 +239,7 @@ func (s *Service) VerifyOrgReport(ctx context.Context, number string) (OrgVerifi
 // OrgReportFile is a version's bytes by number, for staff whose jurisdiction covers the
 // org (others: not found). The caller checks the role.
 func (s *Service) OrgReportFile(ctx context.Context, p app.Principal, number string) (OrgFile, error) {
-	notFound := app.Errorf(app.ENotFound, "文件不存在 / document not found")
+	notFound := app.Fail(app.ENotFound, "err.documents.document_not_found")
 	r, err := orgRecordByNumber(ctx, s.db, number)
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return OrgFile{}, notFound

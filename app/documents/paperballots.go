@@ -39,10 +39,10 @@ func (s *Service) PaperBallots(ctx context.Context, p app.Principal, voteID int6
 	switch d.Phase {
 	case voting.PhaseScheduled, voting.PhaseVoting:
 	default:
-		return Printout{}, app.Errorf(app.EConflict, "表决已截止，不能再打印表决票 / voting has closed: ballots can no longer be printed")
+		return Printout{}, app.Fail(app.EConflict, "err.documents.voting_has_closed_ballots_can_no_longer_be")
 	}
 	if len(list.Households) == 0 {
-		return Printout{}, app.Errorf(app.EConflict, "没有需要打印表决票的住户 / no households to print")
+		return Printout{}, app.Fail(app.EConflict, "err.documents.no_households_to_print")
 	}
 	names, err := s.namesOf(ctx, d.EstateID)
 	if err != nil {

@@ -268,27 +268,27 @@ func (s *Service) PublishAnnouncement(ctx context.Context, p app.Principal, esta
 	case "":
 		in.Kind = models.AnnounceOther
 	default:
-		return Announcement{}, app.Invalid("kind", "公告类型须为 notice、results、committee_decision 或 other / unknown kind")
+		return Announcement{}, app.Invalid("kind", app.M("err.documents.unknown_kind"))
 	}
 	in.Title, in.Body = strings.TrimSpace(in.Title), strings.TrimSpace(strings.ReplaceAll(in.Body, "\r\n", "\n"))
 	switch n := utf8.RuneCountInString(in.Title); {
 	case n == 0:
-		return Announcement{}, app.Invalid("title", "请填写公告标题 / the title is required")
+		return Announcement{}, app.Invalid("title", app.M("err.documents.the_title_is_required_2"))
 	case n > maxTitle:
-		return Announcement{}, app.Invalid("title", fmt.Sprintf("不能超过 %d 个字符 / at most %d characters", maxTitle, maxTitle))
+		return Announcement{}, app.Invalid("title", app.M("err.documents.at_most_characters", maxTitle))
 	}
 	if utf8.RuneCountInString(in.Body) > maxBody {
-		return Announcement{}, app.Invalid("body", fmt.Sprintf("不能超过 %d 个字符 / at most %d characters", maxBody, maxBody))
+		return Announcement{}, app.Invalid("body", app.M("err.documents.at_most_characters", maxBody))
 	}
 	if in.Body == "" && len(in.PDF) == 0 {
-		return Announcement{}, app.Invalid("body", "请填写公告内容或附上 PDF / give a text or attach a PDF")
+		return Announcement{}, app.Invalid("body", app.M("err.documents.give_a_text_or_attach_a_pdf"))
 	}
 	if len(in.PDF) > 0 {
 		if len(in.PDF) > MaxAttachment {
-			return Announcement{}, app.Invalid("file", fmt.Sprintf("附件不能超过 %d MB / at most %d MB", MaxAttachment>>20, MaxAttachment>>20))
+			return Announcement{}, app.Invalid("file", app.M("err.documents.at_most_mb", MaxAttachment>>20))
 		}
 		if !bytes.HasPrefix(in.PDF, []byte("%PDF-")) {
-			return Announcement{}, app.Invalid("file", "附件须为 PDF 文件 / the attachment must be a PDF")
+			return Announcement{}, app.Invalid("file", app.M("err.documents.the_attachment_must_be_a_pdf"))
 		}
 	}
 	now := s.now()

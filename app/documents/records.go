@@ -65,7 +65,7 @@ func (s *Service) IssueRecord(ctx context.Context, p app.Principal, in RecordIss
 			}
 			return buf.Bytes(), nil
 		},
-		autoReason: "记录内容已更新 / the record changed",
+		autoReason: "err.documents.the_record_changed",
 	})
 	return f, err
 }
@@ -169,7 +169,7 @@ func (s *Service) PublishRecord(ctx context.Context, p app.Principal, title, bod
 			Detail: map[string]any{"kind": a.Kind, "title": a.Title, "document": doc.DocNumber, "sha256": doc.SHA256}})
 	})
 	if errors.Is(err, errRaced) {
-		return 0, "", app.Errorf(app.EConflict, "该记录正在发布，请稍后重试 / the record is being published: try again")
+		return 0, "", app.Fail(app.EConflict, "err.documents.the_record_is_being_published_try_again")
 	}
 	if err != nil {
 		return 0, "", app.AsErrorOrNil(err)
@@ -213,7 +213,7 @@ type OrgRecordIssue struct {
 func (s *Service) IssueOrgRecord(ctx context.Context, p app.Principal, in OrgRecordIssue) (File, bool, error) {
 	o, err := models.FindOrg(ctx, s.db, in.OrgID)
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return File{}, false, app.Errorf(app.ENotFound, "没有这个机构 / no such org")
+		return File{}, false, app.Fail(app.ENotFound, "err.documents.no_such_org")
 	}
 	if err != nil {
 		return File{}, false, app.Internal(err)
@@ -241,8 +241,8 @@ func (s *Service) IssueOrgRecord(ctx context.Context, p app.Principal, in OrgRec
 			}
 			return buf.Bytes(), nil
 		},
-		autoReason: "记录内容已更新 / the record changed",
-		reason:     "重新公布 / published again",
+		autoReason: "err.documents.the_record_changed",
+		reason:     "err.documents.published_again", // a catalogue key
 		within:     in.Within,
 	})
 }
@@ -252,7 +252,7 @@ func (s *Service) IssueOrgRecord(ctx context.Context, p app.Principal, in OrgRec
 func (s *Service) OrgDocuments(ctx context.Context, p app.Principal, orgID int64, kind string) ([]Document, error) {
 	o, err := models.FindOrg(ctx, s.db, orgID)
 	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !p.CoversOrgPath(o.Path)) {
-		return nil, app.Errorf(app.ENotFound, "没有这个机构 / no such org")
+		return nil, app.Fail(app.ENotFound, "err.documents.no_such_org")
 	}
 	if err != nil {
 		return nil, app.Internal(err)

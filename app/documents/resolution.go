@@ -56,12 +56,12 @@ func (s *Service) loadResolutionVote(ctx context.Context, p *app.Principal, vote
 	}
 	if !staff && !v.Published() {
 		if p == nil {
-			return resolutionVote{}, app.Errorf(app.EUnauthorized, "决议尚未公布；工作人员请登录后查看 / the resolution is not published yet: sign in")
+			return resolutionVote{}, app.Fail(app.EUnauthorized, "err.documents.the_resolution_is_not_published_yet_sign_in")
 		}
 		return resolutionVote{}, voting.ErrVoteNotFound()
 	}
 	if v.State == models.VoteDraft {
-		return resolutionVote{}, app.Errorf(app.EConflict, "表决尚未开启，没有决议 / the vote has not been opened")
+		return resolutionVote{}, app.Fail(app.EConflict, "err.documents.the_vote_has_not_been_opened")
 	}
 	names, err := s.namesOf(ctx, v.EstateID)
 	if err != nil {
@@ -73,7 +73,7 @@ func (s *Service) loadResolutionVote(ctx context.Context, p *app.Principal, vote
 // resolutionOf is the resolution's vote from a vote's record, once access is decided.
 func resolutionOf(rec voting.VoteRecord, names estateNames, staff bool) (resolutionVote, error) {
 	if rec.Result == nil {
-		return resolutionVote{}, app.Errorf(app.EConflict, "表决尚未截止，截止并计票后才能生成决议 / voting has not closed yet")
+		return resolutionVote{}, app.Fail(app.EConflict, "err.documents.voting_has_not_closed_yet_2")
 	}
 	return resolutionVote{vote: rec.Vote, items: rec.Items, result: *rec.Result, names: names,
 		profile: rules.ProfileOrDefault(rec.Vote.ProfileCode), staff: staff, logHead: rec.ClosingHead}, nil
@@ -165,7 +165,7 @@ func (s *Service) VotePublished(ctx context.Context, p app.Principal, voteID int
 
 // annotationReason is the reason of a version that only adds the publication and
 // objection dates to the one it supersedes (an annotation, 补注, not a correction).
-const annotationReason = "表决结果已公布，加注公布日期和异议期 / result published: dates of publication and objections added"
+const annotationReason = "err.documents.result_published_dates_of_publication_and" // a catalogue key, stored as the version's reason
 
 // maxReasonRunes bounds a correction's reason.
 const maxReasonRunes = 500
@@ -179,10 +179,10 @@ func (s *Service) CorrectResolution(ctx context.Context, p app.Principal, voteID
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return File{}, app.Invalid("reason", "请填写更正原因 / give the reason for the correction")
+		return File{}, app.Invalid("reason", app.M("err.documents.give_the_reason_for_the_correction"))
 	}
 	if utf8.RuneCountInString(reason) > maxReasonRunes {
-		return File{}, app.Invalid("reason", fmt.Sprintf("不能超过 %d 个字符 / at most %d characters", maxReasonRunes, maxReasonRunes))
+		return File{}, app.Invalid("reason", app.M("err.documents.at_most_characters", maxReasonRunes))
 	}
 	rv, err := s.loadResolutionVote(ctx, &p, voteID)
 	if err != nil {
@@ -192,7 +192,7 @@ func (s *Service) CorrectResolution(ctx context.Context, p app.Principal, voteID
 		return File{}, voting.ErrVoteNotFound()
 	}
 	if _, err := models.FindDocumentSeries(ctx, s.db, models.DocResolution, subjectOf("vote", voteID)); errors.Is(err, gorm.ErrRecordNotFound) {
-		return File{}, app.Errorf(app.EConflict, "该表决还没有决议，无需更正 / no resolution has been issued yet")
+		return File{}, app.Fail(app.EConflict, "err.documents.no_resolution_has_been_issued_yet")
 	} else if err != nil {
 		return File{}, app.Internal(err)
 	}

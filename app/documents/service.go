@@ -99,7 +99,7 @@ type estateNames struct {
 func (s *Service) namesOf(ctx context.Context, estateID int64) (estateNames, error) {
 	e, err := models.FindEstate(ctx, s.db, estateID)
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return estateNames{}, app.Errorf(app.ENotFound, "小区不存在 / estate not found")
+		return estateNames{}, app.Fail(app.ENotFound, "err.documents.estate_not_found")
 	}
 	if err != nil {
 		return estateNames{}, app.Internal(err)

@@ -491,7 +491,7 @@ func (s *Service) issue(ctx context.Context, p app.Principal, spec issueSpec) (F
 		})
 		if errors.Is(err, errRaced) {
 			if spec.force {
-				return File{}, false, app.Errorf(app.EConflict, "该文件刚被他人更正，请刷新后查看 / the document was just corrected by someone else")
+				return File{}, false, app.Fail(app.EConflict, "err.documents.the_document_was_just_corrected_by_someone_else")
 			}
 			continue
 		}
@@ -504,7 +504,7 @@ func (s *Service) issue(ctx context.Context, p app.Principal, spec issueSpec) (F
 		}
 		return File{Document: desc, Data: data}, true, nil
 	}
-	return File{}, false, app.Errorf(app.EConflict, "文件正在生成，请稍后重试 / the document is being issued: try again")
+	return File{}, false, app.Fail(app.EConflict, "err.documents.the_document_is_being_issued_try_again")
 }
 
 // staffDocument loads a version for staff of its estate. Notice batches carry ballot
@@ -525,7 +525,7 @@ func (s *Service) staffDocument(ctx context.Context, p app.Principal, d models.D
 
 // errDocumentNotFound is the answer for an unknown document or one outside the caller's reach.
 func errDocumentNotFound() error {
-	return app.Errorf(app.ENotFound, "文件不存在 / document not found")
+	return app.Fail(app.ENotFound, "err.documents.document_not_found")
 }
 
 // DocumentByID returns a version with its bytes to staff of its estate.

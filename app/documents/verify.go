@@ -53,7 +53,7 @@ func (s *Service) staffOf(ctx context.Context, p *app.Principal, d models.Docume
 func (s *Service) Verify(ctx context.Context, p *app.Principal, number string) (Verification, error) {
 	d, err := models.FindDocumentByNumber(ctx, s.db, NormaliseNumber(number))
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Verification{}, app.Errorf(app.ENotFound, "没有编号为 %s 的文件 / no document has this number", NormaliseNumber(number))
+		return Verification{}, app.Fail(app.ENotFound, "err.documents.no_document_has_this_number", NormaliseNumber(number))
 	}
 	if err != nil {
 		return Verification{}, app.Internal(err)
@@ -119,7 +119,7 @@ func (s *Service) Download(ctx context.Context, p *app.Principal, number string)
 		return s.load(ctx, d)
 	}
 	if p == nil {
-		return File{}, app.Errorf(app.EUnauthorized, "该文件尚未公开；工作人员请登录后下载 / not public: sign in")
+		return File{}, app.Fail(app.EUnauthorized, "err.documents.not_public_sign_in")
 	}
 	if err := s.staffDocument(ctx, *p, d); err != nil {
 		return File{}, err

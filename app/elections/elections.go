@@ -69,7 +69,7 @@ func (s *Service) CreateFromSlate(ctx context.Context, p app.Principal, groupID 
 		return 0, err
 	}
 	if len(keys) == 0 {
-		return 0, app.Errorf(app.EConflict, "候选人名单为空 / the slate has no candidates")
+		return 0, app.Fail(app.EConflict, "err.elections.the_slate_has_no_candidates")
 	}
 	cands := make([]voting.CandidateInput, 0, len(keys))
 	for _, k := range keys {
@@ -107,14 +107,14 @@ func (s *Service) electionOf(ctx context.Context, p app.Principal, voteID int64,
 		return d, voting.ElectionResult{}, time.Time{}, err
 	}
 	if rv.Result == nil {
-		return d, voting.ElectionResult{}, time.Time{}, app.Errorf(app.EConflict, "表决尚未结束计票 / the vote is not counted yet")
+		return d, voting.ElectionResult{}, time.Time{}, app.Fail(app.EConflict, "err.elections.the_vote_is_not_counted_yet")
 	}
 	if itemKey == "" {
 		itemKey = ItemKey
 	}
 	er, ok := rv.Result.Elections[itemKey]
 	if !ok {
-		return d, voting.ElectionResult{}, time.Time{}, app.Invalid("item_key", "该表决没有这一选举事项 / the vote has no election item "+itemKey)
+		return d, voting.ElectionResult{}, time.Time{}, app.Invalid("item_key", app.M("err.elections.the_vote_has_no_election_item", itemKey))
 	}
 	closed := rv.Result.ClosesAt
 	if !rv.Result.ClosedAt.IsZero() && rv.Result.ClosedAt.Before(closed) {
@@ -154,14 +154,14 @@ func (s *Service) Record(ctx context.Context, p app.Principal, voteID int64, ite
 			Qualified: cr.Qualified, Rank: cr.Rank}
 		id, ok := formation.CandidateIDOfKey(key)
 		if !ok {
-			return 0, app.Errorf(app.EConflict, "候选人“%s”不是经资格审查的候选人，无法据此组成业主委员会 / candidate %s is not from a published slate", cr.Name, key)
+			return 0, app.Fail(app.EConflict, "err.elections.candidate_is_not_from_a_published_slate", cr.Name, key)
 		}
 		c, err := s.formation.Candidate(ctx, p, id)
 		if err != nil {
 			return 0, err
 		}
 		if c.EstateID != d.EstateID {
-			return 0, app.Errorf(app.EConflict, "候选人 %s 不属于该小区 / candidate %s belongs to another estate", cr.Name, key)
+			return 0, app.Fail(app.EConflict, "err.elections.candidate_belongs_to_another_estate", cr.Name, key)
 		}
 		refs[key] = formation.CandidateRef{CandidateID: id, Name: c.Name, Room: c.Room}
 	}
@@ -200,7 +200,7 @@ func (s *Service) CreateFollowUp(ctx context.Context, p app.Principal, voteID in
 		return 0, err
 	}
 	if len(er.Runoff) == 0 {
-		return 0, app.Errorf(app.EConflict, "该选举没有并列需要决选的候选人；空缺席位请重新提名并公示候选人后补选 / no runoff: fill vacant seats by a by-election from a new slate")
+		return 0, app.Fail(app.EConflict, "err.elections.no_runoff_fill_vacant_seats_by_a_by_election")
 	}
 	if in.Form == "" {
 		in.Form = d.Form

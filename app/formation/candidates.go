@@ -118,7 +118,7 @@ func (s *Service) Nominate(ctx context.Context, p app.Principal, groupID int64, 
 		return 0, err
 	}
 	if in.Kind == rules.NominationJoint && nominators == "" {
-		return 0, app.Invalid("nominators", "联名推荐须列明推荐的业主 / a joint nomination names its owners")
+		return 0, app.Invalid("nominators", app.M("err.formation.a_joint_nomination_names_its_owners"))
 	}
 	occupation, err := text("occupation", in.Occupation, 0, 100, "职业")
 	if err != nil {
@@ -132,11 +132,11 @@ func (s *Service) Nominate(ctx context.Context, p app.Principal, groupID int64, 
 		if _, found, err := models.UnitOwnerNames(ctx, tx, e.ID, room); err != nil {
 			return err
 		} else if !found {
-			return app.Invalid("room", fmt.Sprintf("名册中没有房号 %s / no such room in the roster", room))
+			return app.Invalid("room", app.M("err.formation.no_such_room_in_the_roster", room))
 		}
 		if err := tx.Create(&c).Error; err != nil {
 			if database.IsDuplicate(err) {
-				return app.Errorf(app.EConflict, "%s（%s）已被提名 / already nominated", name, room)
+				return app.Fail(app.EConflict, "err.formation.already_nominated", name, room)
 			}
 			return fmt.Errorf("nominating: %w", err)
 		}
@@ -154,19 +154,19 @@ func (s *Service) candidateForChange(ctx context.Context, p app.Principal, candi
 	var c models.Candidate
 	if err := s.db.WithContext(ctx).First(&c, candidateID).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return c, models.FormationGroup{}, models.EstateWithPath{}, app.Errorf(app.ENotFound, "候选人不存在 / no such candidate")
+			return c, models.FormationGroup{}, models.EstateWithPath{}, app.Fail(app.ENotFound, "err.formation.no_such_candidate")
 		}
 		return c, models.FormationGroup{}, models.EstateWithPath{}, app.Internal(err)
 	}
 	g, e, _, err := s.groupForChange(ctx, p, c.GroupID, actWork)
 	if err != nil {
 		if app.ErrorCode(err) == app.ENotFound {
-			err = app.Errorf(app.ENotFound, "候选人不存在 / no such candidate")
+			err = app.Fail(app.ENotFound, "err.formation.no_such_candidate")
 		}
 		return c, g, e, err
 	}
 	if c.Status == models.CandidateWithdrawn {
-		return c, g, e, app.Errorf(app.EConflict, "该候选人已退出 / the candidate has withdrawn")
+		return c, g, e, app.Fail(app.EConflict, "err.formation.the_candidate_has_withdrawn")
 	}
 	return c, g, e, nil
 }
@@ -200,7 +200,7 @@ func (s *Service) RecordCheck(ctx context.Context, p app.Principal, candidateID 
 		known = known || cr.Code == in.Criterion
 	}
 	if !known {
-		return Eligibility{}, app.Invalid("criterion", "未知的资格条件 / unknown criterion")
+		return Eligibility{}, app.Invalid("criterion", app.M("err.formation.unknown_criterion"))
 	}
 	evidence, err := text("evidence", in.Evidence, 0, 1000, "证明材料")
 	if err != nil {
@@ -228,7 +228,7 @@ func (s *Service) RecordCheck(ctx context.Context, p app.Principal, candidateID 
 			Evidence: evidence, Reviewer: reviewer, ReviewedAt: reviewedAt, RecordedBy: p.Username, CreatedAt: now}
 		if err := tx.Create(&check).Error; err != nil {
 			if database.IsDuplicate(err) {
-				return app.Errorf(app.EConflict, "他人刚刚记录了同一项审查，请刷新后重试 / recorded concurrently")
+				return app.Fail(app.EConflict, "err.formation.recorded_concurrently")
 			}
 			return fmt.Errorf("recording check: %w", err)
 		}
@@ -296,7 +296,7 @@ func (s *Service) Review(ctx context.Context, p app.Principal, candidateID int64
 		return err
 	}
 	if in.Decision == DecisionDisqualified && note == "" {
-		return app.Invalid("note", "不予通过须写明理由 / give the reason for disqualifying")
+		return app.Invalid("note", app.M("err.formation.give_the_reason_for_disqualifying"))
 	}
 	now := s.clock()
 	reviewedAt := now
@@ -313,12 +313,12 @@ func (s *Service) Review(ctx context.Context, p app.Principal, candidateID int64
 		}
 		eligible, pending, failed := rules.EvaluateEligibility(ruleChecks(checks))
 		if in.Decision == DecisionQualified && !eligible {
-			ae := &app.Error{Code: app.EInvalid, Message: "资格条件尚未全部核实通过，不能确认候选人资格 / the checklist is not complete"}
+			ae := &app.Error{Code: app.EInvalid, Msg: app.M("err.formation.the_checklist_is_not_complete")}
 			for _, code := range failed {
-				ae.Details = append(ae.Details, app.Detail{Field: code, Message: criterionTitle(code) + "：不符合"})
+				ae.Details = append(ae.Details, app.Detail{Field: code, Msg: app.Plain(criterionTitle(code) + "：不符合")})
 			}
 			for _, code := range pending {
-				ae.Details = append(ae.Details, app.Detail{Field: code, Message: criterionTitle(code) + "：待核实（须有证明材料和审查人）"})
+				ae.Details = append(ae.Details, app.Detail{Field: code, Msg: app.Plain(criterionTitle(code) + "：待核实（须有证明材料和审查人）")})
 			}
 			return ae
 		}
@@ -448,12 +448,12 @@ func (s *Service) Candidate(ctx context.Context, p app.Principal, candidateID in
 	var c models.Candidate
 	if err := s.db.WithContext(ctx).First(&c, candidateID).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return CandidateView{}, app.Errorf(app.ENotFound, "候选人不存在 / no such candidate")
+			return CandidateView{}, app.Fail(app.ENotFound, "err.formation.no_such_candidate")
 		}
 		return CandidateView{}, app.Internal(err)
 	}
 	if _, err := s.orgs.Estate(ctx, p, c.EstateID); err != nil {
-		return CandidateView{}, outOfSight(err, app.Errorf(app.ENotFound, "候选人不存在 / no such candidate"))
+		return CandidateView{}, outOfSight(err, app.Fail(app.ENotFound, "err.formation.no_such_candidate"))
 	}
 	checks, err := models.CurrentChecks(ctx, s.db, []int64{c.ID})
 	if err != nil {

@@ -98,7 +98,7 @@ func (s *Service) RecordElectionClosed(ctx context.Context, p app.Principal, est
 		return 0, err // the role first; the group's kind is checked below
 	}
 	if voteID <= 0 {
-		return 0, app.Invalid("vote_id", "缺少表决编号 / vote id required")
+		return 0, app.Invalid("vote_id", app.M("err.formation.vote_id_required"))
 	}
 	itemKey, err := text("item_key", itemKey, 1, 64, "表决事项编号")
 	if err != nil {
@@ -111,7 +111,7 @@ func (s *Service) RecordElectionClosed(ctx context.Context, p app.Principal, est
 	}
 	closedAt = closedAt.UTC().Truncate(time.Second)
 	if closedAt.After(now) {
-		return 0, app.Invalid("closed_at", "表决尚未结束 / the vote has not closed yet")
+		return 0, app.Invalid("closed_at", app.M("err.formation.the_vote_has_not_closed_yet"))
 	}
 	groupKind := models.GroupKindPrep
 	if open, err := models.OpenGroups(ctx, s.db, []int64{estateID}); err != nil {
@@ -134,7 +134,7 @@ func (s *Service) RecordElectionClosed(ctx context.Context, p app.Principal, est
 		for _, k := range list {
 			ref, ok := candidates[k]
 			if !ok || (ref.CandidateID == 0 && strings.TrimSpace(ref.Name) == "") {
-				return 0, app.Invalid("candidates", fmt.Sprintf("候选人 %s 缺少姓名或候选人编号 / candidate %s is not described", k, k))
+				return 0, app.Invalid("candidates", app.M("err.formation.candidate_is_not_described", k))
 			}
 		}
 	}
@@ -150,7 +150,7 @@ func (s *Service) RecordElectionClosed(ctx context.Context, p app.Principal, est
 			return fmt.Errorf("checking recorded elections: %w", err)
 		}
 		if seen > 0 {
-			return app.Errorf(app.EConflict, "该表决事项的选举结果已记录 / this election item is already recorded")
+			return app.Fail(app.EConflict, "err.formation.this_election_item_is_already_recorded")
 		}
 		c, kind, source, err := targetCommittee(ctx, tx, e.ID, res)
 		if err != nil {
@@ -188,7 +188,7 @@ func (s *Service) RecordElectionClosed(ctx context.Context, p app.Principal, est
 			}
 			if err := tx.Create(&c).Error; err != nil {
 				if database.IsDuplicate(err) {
-					return app.Errorf(app.EConflict, "该小区已有未组成的业主委员会 / a committee is already forming")
+					return app.Fail(app.EConflict, "err.formation.a_committee_is_already_forming")
 				}
 				return fmt.Errorf("creating committee: %w", err)
 			}
@@ -204,7 +204,7 @@ func (s *Service) RecordElectionClosed(ctx context.Context, p app.Principal, est
 			AlternateTie: strings.Join(res.AlternateTie, ","), AlternateTiePlaces: res.AlternateTiePlaces}
 		if err := tx.Create(&el).Error; err != nil {
 			if database.IsDuplicate(err) {
-				return app.Errorf(app.EConflict, "该表决事项的选举结果已记录 / this election item is already recorded")
+				return app.Fail(app.EConflict, "err.formation.this_election_item_is_already_recorded")
 			}
 			return fmt.Errorf("recording election: %w", err)
 		}
@@ -477,7 +477,7 @@ func resolveRefs(tx *gorm.DB, estateID int64, refs map[string]CandidateRef, res 
 		var c models.Candidate
 		if err := tx.Where("id = ? AND estate_id = ?", ref.CandidateID, estateID).First(&c).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return nil, app.Invalid("candidates", fmt.Sprintf("候选人 %s 不是本小区的候选人 / not a candidate of this estate", k))
+				return nil, app.Invalid("candidates", app.M("err.formation.not_a_candidate_of_this_estate", k))
 			}
 			return nil, fmt.Errorf("reading candidate %d: %w", ref.CandidateID, err)
 		}
@@ -527,7 +527,7 @@ func endPredecessors(tx *gorm.DB, estateID, successorID int64, now time.Time) er
 func (s *Service) committeeForChange(ctx context.Context, p app.Principal, committeeID int64, act action) (models.Committee, models.EstateWithPath, rules.JurisdictionProfile, error) {
 	c, err := models.FindCommittee(ctx, s.db, committeeID)
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return c, models.EstateWithPath{}, rules.JurisdictionProfile{}, app.Errorf(app.ENotFound, "业主委员会不存在 / no such committee")
+		return c, models.EstateWithPath{}, rules.JurisdictionProfile{}, app.Fail(app.ENotFound, "err.formation.no_such_committee")
 	}
 	if err != nil {
 		return c, models.EstateWithPath{}, rules.JurisdictionProfile{}, app.Internal(err)
@@ -537,7 +537,7 @@ func (s *Service) committeeForChange(ctx context.Context, p app.Principal, commi
 	e, prof, err := s.estateForChange(ctx, p, c.EstateID, "", act)
 	if err != nil {
 		if app.ErrorCode(err) == app.ENotFound {
-			err = app.Errorf(app.ENotFound, "业主委员会不存在 / no such committee")
+			err = app.Fail(app.ENotFound, "err.formation.no_such_committee")
 		}
 		return c, e, prof, err
 	}
@@ -570,10 +570,10 @@ func (s *Service) SetOfficers(ctx context.Context, p app.Principal, committeeID 
 		return OfficersResult{}, err
 	}
 	if c.Status != models.CommitteeFormed && c.Status != models.CommitteeFiled {
-		return OfficersResult{}, app.Errorf(app.EConflict, "业主委员会尚未组成或已结束 / the committee is not formed")
+		return OfficersResult{}, app.Fail(app.EConflict, "err.formation.the_committee_is_not_formed")
 	}
 	if in.ChairMemberID == 0 {
-		return OfficersResult{}, app.Invalid("chair_member_id", "请选择主任 / choose the chair")
+		return OfficersResult{}, app.Invalid("chair_member_id", app.M("err.formation.choose_the_chair"))
 	}
 	now := s.clock()
 	at := now
@@ -596,12 +596,12 @@ func (s *Service) SetOfficers(ctx context.Context, p app.Principal, committeeID 
 			}
 		}
 		if _, ok := seated[in.ChairMemberID]; !ok {
-			return app.Invalid("chair_member_id", "主任须由当选委员担任，候补委员不能担任 / the chair must be an elected member")
+			return app.Invalid("chair_member_id", app.M("err.formation.the_chair_must_be_an_elected_member"))
 		}
 		vice := map[int64]bool{}
 		for _, id := range in.ViceChairMemberIDs {
 			if _, ok := seated[id]; !ok || id == in.ChairMemberID || vice[id] {
-				return app.Invalid("vice_chair_member_ids", "副主任须为主任以外的当选委员，且不能重复 / vice-chairs are other elected members")
+				return app.Invalid("vice_chair_member_ids", app.M("err.formation.vice_chairs_are_other_elected_members"))
 			}
 			vice[id] = true
 		}
@@ -657,10 +657,10 @@ func (s *Service) FileCommittee(ctx context.Context, p app.Principal, committeeI
 		return FilingResult{}, err
 	}
 	if c.Status != models.CommitteeFormed && c.Status != models.CommitteeFiled {
-		return FilingResult{}, app.Errorf(app.EConflict, "业主委员会尚未组成或已结束，不能备案 / the committee is not formed")
+		return FilingResult{}, app.Fail(app.EConflict, "err.formation.the_committee_is_not_formed_2")
 	}
 	if c.ChairElectedAt == nil {
-		return FilingResult{}, app.Errorf(app.EConflict, "请先记录主任、副主任的选举 / record the officers first")
+		return FilingResult{}, app.Fail(app.EConflict, "err.formation.record_the_officers_first")
 	}
 	var docs []string
 	for _, d := range in.Documents {
@@ -669,7 +669,7 @@ func (s *Service) FileCommittee(ctx context.Context, p app.Principal, committeeI
 		}
 	}
 	if len(docs) == 0 {
-		return FilingResult{}, app.Invalid("documents", "请列明备案材料 / list the documents filed")
+		return FilingResult{}, app.Invalid("documents", app.M("err.formation.list_the_documents_filed"))
 	}
 	joined, err := text("documents", strings.Join(docs, "\n"), 1, 2000, "备案材料")
 	if err != nil {
@@ -712,7 +712,7 @@ func (s *Service) FileCommittee(ctx context.Context, p app.Principal, committeeI
 				return fmt.Errorf("marking committee filed: %w", upd.Error)
 			}
 			if upd.RowsAffected == 0 {
-				return app.Errorf(app.EConflict, "业主委员会已备案 / already filed")
+				return app.Fail(app.EConflict, "err.formation.already_filed")
 			}
 			open, err := models.OpenGroups(ctx, tx, []int64{e.ID})
 			if err != nil {
@@ -785,13 +785,13 @@ type CommitteeView struct {
 func (s *Service) Committee(ctx context.Context, p app.Principal, committeeID int64) (CommitteeView, error) {
 	c, err := models.FindCommittee(ctx, s.db, committeeID)
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return CommitteeView{}, app.Errorf(app.ENotFound, "业主委员会不存在 / no such committee")
+		return CommitteeView{}, app.Fail(app.ENotFound, "err.formation.no_such_committee")
 	}
 	if err != nil {
 		return CommitteeView{}, app.Internal(err)
 	}
 	if _, err := s.orgs.Estate(ctx, p, c.EstateID); err != nil {
-		return CommitteeView{}, outOfSight(err, app.Errorf(app.ENotFound, "业主委员会不存在 / no such committee"))
+		return CommitteeView{}, outOfSight(err, app.Fail(app.ENotFound, "err.formation.no_such_committee"))
 	}
 	return s.committeeView(ctx, c)
 }

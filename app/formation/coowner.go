@@ -35,7 +35,7 @@ func (s *Service) SetCoOwnerRule(ctx context.Context, p app.Principal, estateID 
 	}
 	r := rules.CoOwnerRule(rule)
 	if !r.Valid() {
-		return app.Invalid("coowner_rule", fmt.Sprintf("须为 %s 或 %s / must be %s or %s", rules.CoOwnerSet, rules.AnySharedOwner, rules.CoOwnerSet, rules.AnySharedOwner))
+		return app.Invalid("coowner_rule", app.M("err.formation.must_be_or", rules.CoOwnerSet, rules.AnySharedOwner))
 	}
 	now := s.clock()
 	return database.Tx(ctx, s.db, func(tx *gorm.DB) error {

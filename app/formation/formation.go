@@ -97,11 +97,11 @@ func allowed(p app.Principal, groupKind string, act action) bool {
 func forbidden(act action) error {
 	switch act {
 	case actCompose:
-		return app.Errorf(app.EForbidden, "无权操作：筹备组由街道办事处牵头组建 / only the street office composes the group")
+		return app.Fail(app.EForbidden, "err.formation.only_the_street_office_composes_the_group")
 	case actFiling:
-		return app.Errorf(app.EForbidden, "无权操作：备案由街道办事处受理 / only the street office accepts the filing")
+		return app.Fail(app.EForbidden, "err.formation.only_the_street_office_accepts_the_filing")
 	}
-	return app.Errorf(app.EForbidden, "无权进行此操作 / not allowed for your role")
+	return app.Fail(app.EForbidden, "err.formation.not_allowed_for_your_role")
 }
 
 // Permissions tell the pages which forms to show; the service checks again on every change.
@@ -145,7 +145,7 @@ func (s *Service) estateForChange(ctx context.Context, p app.Principal, estateID
 func (s *Service) groupForChange(ctx context.Context, p app.Principal, groupID int64, act action) (models.FormationGroup, models.EstateWithPath, rules.JurisdictionProfile, error) {
 	g, err := models.FindGroup(ctx, s.db, groupID)
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return g, models.EstateWithPath{}, rules.JurisdictionProfile{}, app.Errorf(app.ENotFound, "筹备组不存在 / no such group")
+		return g, models.EstateWithPath{}, rules.JurisdictionProfile{}, app.Fail(app.ENotFound, "err.formation.no_such_group")
 	}
 	if err != nil {
 		return g, models.EstateWithPath{}, rules.JurisdictionProfile{}, app.Internal(err)
@@ -153,12 +153,12 @@ func (s *Service) groupForChange(ctx context.Context, p app.Principal, groupID i
 	e, prof, err := s.estateForChange(ctx, p, g.EstateID, g.Kind, act)
 	if err != nil {
 		if app.ErrorCode(err) == app.ENotFound {
-			err = app.Errorf(app.ENotFound, "筹备组不存在 / no such group")
+			err = app.Fail(app.ENotFound, "err.formation.no_such_group")
 		}
 		return g, e, prof, err
 	}
 	if g.Status == models.GroupDissolved {
-		return g, e, prof, app.Errorf(app.EConflict, "该小组已解散，不能再修改 / the group is dissolved")
+		return g, e, prof, app.Fail(app.EConflict, "err.formation.the_group_is_dissolved")
 	}
 	return g, e, prof, nil
 }
@@ -177,10 +177,10 @@ func text(field, s string, min, max int, label string) (string, error) {
 	s = strings.TrimSpace(s)
 	n := utf8.RuneCountInString(s)
 	if n < min {
-		return "", app.Invalid(field, label+"不能为空 / required")
+		return "", app.Invalid(field, app.M("err.formation.label_required", label))
 	}
 	if n > max {
-		return "", app.Invalid(field, fmt.Sprintf("%s不能超过 %d 个字符 / at most %d characters", label, max, max))
+		return "", app.Invalid(field, app.M("err.formation.at_most_characters", label, max))
 	}
 	return s, nil
 }
@@ -463,20 +463,20 @@ func (s *Service) RecordApplication(ctx context.Context, p app.Principal, estate
 	}
 	now := s.clock()
 	if in.AppliedAt.IsZero() {
-		return app.Invalid("applied_at", "请填写收到申请的日期 / the application date is required")
+		return app.Invalid("applied_at", app.M("err.formation.the_application_date_is_required"))
 	}
 	applied := in.AppliedAt.UTC().Truncate(time.Second)
 	if applied.After(now) {
-		return app.Invalid("applied_at", "收到申请的日期不能晚于今天 / the application cannot lie in the future")
+		return app.Invalid("applied_at", app.M("err.formation.the_application_cannot_lie_in_the_future"))
 	}
 	var decided *time.Time
 	if in.DecidedAt != nil {
 		t := in.DecidedAt.UTC().Truncate(time.Second)
 		switch {
 		case t.After(now):
-			return app.Invalid("decided_at", "决定日期不能晚于今天 / the decision cannot lie in the future")
+			return app.Invalid("decided_at", app.M("err.formation.the_decision_cannot_lie_in_the_future"))
 		case t.Before(applied):
-			return app.Invalid("decided_at", "决定日期不能早于收到申请的日期 / the decision cannot precede the application")
+			return app.Invalid("decided_at", app.M("err.formation.the_decision_cannot_precede_the_application"))
 		}
 		decided = &t
 	}
@@ -491,7 +491,7 @@ func (s *Service) RecordApplication(ctx context.Context, p app.Principal, estate
 			row.CreatedAt = now
 			if err := tx.Create(&row).Error; err != nil {
 				if database.IsDuplicate(err) {
-					return app.Errorf(app.EConflict, "他人刚刚修改了该小区的成立信息，请刷新后重试 / changed concurrently")
+					return app.Fail(app.EConflict, "err.formation.changed_concurrently")
 				}
 				return fmt.Errorf("saving the application: %w", err)
 			}
@@ -527,7 +527,7 @@ func (s *Service) SetFacts(ctx context.Context, p app.Principal, estateID int64,
 	if in.FirstDeliveryAt != nil {
 		t := in.FirstDeliveryAt.UTC().Truncate(time.Second)
 		if t.After(now) {
-			return app.Invalid("first_delivery_at", "首套房屋交付时间不能晚于今天 / the first delivery cannot lie in the future")
+			return app.Invalid("first_delivery_at", app.M("err.formation.the_first_delivery_cannot_lie_in_the_future"))
 		}
 		in.FirstDeliveryAt = &t
 	}
@@ -542,7 +542,7 @@ func (s *Service) SetFacts(ctx context.Context, p app.Principal, estateID int64,
 			row.CreatedAt = now
 			if err := tx.Create(&row).Error; err != nil {
 				if database.IsDuplicate(err) {
-					return app.Errorf(app.EConflict, "他人刚刚修改了该小区的成立信息，请刷新后重试 / changed concurrently")
+					return app.Fail(app.EConflict, "err.formation.changed_concurrently")
 				}
 				return app.Internal(fmt.Errorf("saving formation facts: %w", err))
 			}

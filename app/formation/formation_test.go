@@ -10,6 +10,7 @@ import (
 	"gongzhi/app/database/dbtest"
 	"gongzhi/app/formation"
 	"gongzhi/app/rules"
+	"gongzhi/app/testkit"
 	"gongzhi/models"
 )
 
@@ -413,7 +414,7 @@ func TestCandidateListPublicationPeriods(t *testing.T) {
 		// Published Mon Mar 2: the vote may be on Mar 17 (15 days later), not on Mar 16.
 		_, err = f.svc.PublishCandidateList(f.ctx, street, gid, formation.ListInput{VotePlannedAt: sh(2026, 3, 16, 23, 0)})
 		ae := wantCode(t, err, app.EInvalid)
-		if detailFields(ae)[0] != "vote_planned_at" || !strings.Contains(ae.Message, "15 日前") {
+		if detailFields(ae)[0] != "vote_planned_at" || !strings.Contains(testkit.Chinese(ae.Msg), "15 日前") {
 			t.Errorf("lead refusal: %v", ae)
 		}
 		// Shown at least 7 days: until 24:00 Mar 9, not Mar 8.

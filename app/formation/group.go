@@ -116,7 +116,7 @@ func (s *Service) CreateGroup(ctx context.Context, p app.Principal, estateID int
 	if in.FormedAt != nil {
 		formedAt = in.FormedAt.UTC().Truncate(time.Second)
 		if rules.CalendarDaysBetween(now, formedAt) > 0 {
-			return 0, app.Invalid("formed_at", "成立时间不能晚于今天 / the group cannot be formed in the future")
+			return 0, app.Invalid("formed_at", app.M("err.formation.the_group_cannot_be_formed_in_the_future"))
 		}
 	}
 	g := models.FormationGroup{EstateID: e.ID, Kind: in.Kind, Status: models.GroupForming, OpenEstateID: ptr(e.ID),
@@ -131,11 +131,11 @@ func (s *Service) CreateGroup(ctx context.Context, p app.Principal, estateID int
 		c, hasCommittee := live[e.ID]
 		switch {
 		case in.Kind == models.GroupKindPrep && hasCommittee:
-			return app.Errorf(app.EConflict, "该小区已有业主委员会，请组建换届小组 / the estate has a committee: form a re-election group")
+			return app.Fail(app.EConflict, "err.formation.the_estate_has_a_committee_form_a_re_election")
 		case in.Kind == models.GroupKindPrep:
 			g.MeetingDeadline = rules.FirstMeetingDeadline(formedAt, prof)
 		case !hasCommittee || c.Status == models.CommitteeForming || c.TermEnd == nil:
-			return app.Errorf(app.EConflict, "该小区没有已成立的业主委员会，无需换届 / no formed committee to re-elect")
+			return app.Fail(app.EConflict, "err.formation.no_formed_committee_to_re_elect")
 		default:
 			g.PredecessorCommitteeID = ptr(c.ID)
 			g.MeetingDeadline = *c.TermEnd
@@ -152,7 +152,7 @@ func (s *Service) CreateGroup(ctx context.Context, p app.Principal, estateID int
 		}
 		if err := tx.Create(&g).Error; err != nil {
 			if database.IsDuplicate(err) {
-				return app.Errorf(app.EConflict, "该小区已有未解散的筹备组或换届小组 / the estate already has an open group")
+				return app.Fail(app.EConflict, "err.formation.the_estate_already_has_an_open_group")
 			}
 			return fmt.Errorf("creating group: %w", err)
 		}
@@ -282,12 +282,12 @@ func (s *Service) memberRow(ctx context.Context, tx *gorm.DB, estateID int64, in
 	}
 	if in.Role == rules.PrepRoleOwnerRep {
 		if room == "" {
-			return m, app.Invalid("room", "业主代表须填写房号 / an owner representative needs a room")
+			return m, app.Invalid("room", app.M("err.formation.an_owner_representative_needs_a_room"))
 		}
 		if _, found, err := models.UnitOwnerNames(ctx, tx, estateID, room); err != nil {
 			return m, err
 		} else if !found {
-			return m, app.Invalid("room", fmt.Sprintf("名册中没有房号 %s / no such room in the roster", room))
+			return m, app.Invalid("room", app.M("err.formation.no_such_room_in_the_roster", room))
 		}
 		org = ""
 	} else {
@@ -354,19 +354,19 @@ func (s *Service) memberForChange(ctx context.Context, p app.Principal, memberID
 	var m models.FormationGroupMember
 	if err := s.db.WithContext(ctx).First(&m, memberID).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return m, models.FormationGroup{}, models.EstateWithPath{}, app.Errorf(app.ENotFound, "成员不存在 / no such member")
+			return m, models.FormationGroup{}, models.EstateWithPath{}, app.Fail(app.ENotFound, "err.formation.no_such_member")
 		}
 		return m, models.FormationGroup{}, models.EstateWithPath{}, app.Internal(err)
 	}
 	g, e, _, err := s.groupForChange(ctx, p, m.GroupID, actCompose)
 	if err != nil {
 		if app.ErrorCode(err) == app.ENotFound {
-			err = app.Errorf(app.ENotFound, "成员不存在 / no such member")
+			err = app.Fail(app.ENotFound, "err.formation.no_such_member")
 		}
 		return m, g, e, err
 	}
 	if m.Status != models.MemberActive {
-		return m, g, e, app.Errorf(app.EConflict, "该成员已退出 / the member has withdrawn")
+		return m, g, e, app.Fail(app.EConflict, "err.formation.the_member_has_withdrawn")
 	}
 	return m, g, e, nil
 }
@@ -467,9 +467,9 @@ type PublishResult struct {
 
 // violationError turns composition violations into a 422 naming each rule.
 func violationError(vs []rules.Violation) error {
-	e := &app.Error{Code: app.EInvalid, Message: "小组组成不符合规定，不能公示：" + vs[0].Message}
+	e := &app.Error{Code: app.EInvalid, Msg: app.Plain("小组组成不符合规定，不能公示：" + vs[0].Message)}
 	for _, v := range vs {
-		e.Details = append(e.Details, app.Detail{Field: v.Code, Message: v.Message})
+		e.Details = append(e.Details, app.Detail{Field: v.Code, Msg: app.Plain(v.Message)})
 	}
 	return e
 }
@@ -496,7 +496,7 @@ func (s *Service) PublishMemberList(ctx context.Context, p app.Principal, groupI
 			return violationError(violations)
 		}
 		if g.PublishedAt != nil && g.MembersChangedAt == nil {
-			return app.Errorf(app.EConflict, "成员名单已公示且未变更 / the member list is already published unchanged")
+			return app.Fail(app.EConflict, "err.formation.the_member_list_is_already_published_unchanged")
 		}
 		var published []PublishedMember
 		for _, m := range members {
@@ -569,10 +569,10 @@ func (s *Service) CompleteDuty(ctx context.Context, p app.Principal, groupID int
 			return fmt.Errorf("reading duty: %w", res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return app.Errorf(app.ENotFound, "没有这项工作 / no such duty")
+			return app.Fail(app.ENotFound, "err.formation.no_such_duty")
 		}
 		if d.DoneAt != nil {
-			return app.Errorf(app.EConflict, "这项工作已于 %s 完成 / already done", day(*d.DoneAt))
+			return app.Fail(app.EConflict, "err.formation.already_done", day(*d.DoneAt))
 		}
 		if err := tx.Model(&d).Updates(map[string]any{"done_at": doneAt, "evidence": evidence, "done_by": p.Username, "updated_at": now}).Error; err != nil {
 			return fmt.Errorf("completing duty: %w", err)
@@ -655,14 +655,14 @@ type GroupView struct {
 func (s *Service) Group(ctx context.Context, p app.Principal, groupID int64) (GroupView, error) {
 	g, err := models.FindGroup(ctx, s.db, groupID)
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return GroupView{}, app.Errorf(app.ENotFound, "筹备组不存在 / no such group")
+		return GroupView{}, app.Fail(app.ENotFound, "err.formation.no_such_group")
 	}
 	if err != nil {
 		return GroupView{}, app.Internal(err)
 	}
 	e, err := s.orgs.Estate(ctx, p, g.EstateID)
 	if err != nil {
-		return GroupView{}, outOfSight(err, app.Errorf(app.ENotFound, "筹备组不存在 / no such group"))
+		return GroupView{}, outOfSight(err, app.Fail(app.ENotFound, "err.formation.no_such_group"))
 	}
 	prof, _ := rules.ProfileByCode(e.ProfileCode)
 	return s.groupView(ctx, g, groupProfile(g, prof))

@@ -96,7 +96,7 @@ func (s *Service) DrawLot(ctx context.Context, p app.Principal, committeeID, lot
 	if in.DrawnAt != nil {
 		at = in.DrawnAt.UTC().Truncate(time.Second)
 		if at.After(now) {
-			return LotView{}, app.Invalid("drawn_at", "抽签时间不能晚于现在 / the draw cannot lie in the future")
+			return LotView{}, app.Invalid("drawn_at", app.M("err.formation.the_draw_cannot_lie_in_the_future"))
 		}
 	}
 	var out LotView
@@ -107,10 +107,10 @@ func (s *Service) DrawLot(ctx context.Context, p app.Principal, committeeID, lot
 			return fmt.Errorf("reading lot %d: %w", lotID, found.Error)
 		}
 		if found.RowsAffected == 0 {
-			return app.Errorf(app.ENotFound, "抽签记录不存在 / no such lot")
+			return app.Fail(app.ENotFound, "err.formation.no_such_lot")
 		}
 		if l.Status != models.LotPending {
-			return app.Errorf(app.EConflict, "该并列已抽签确定 / this tie was already drawn")
+			return app.Fail(app.EConflict, "err.formation.this_tie_was_already_drawn")
 		}
 		var el models.CommitteeElection
 		if err := tx.Where("id = ?", l.ElectionID).First(&el).Error; err != nil {
@@ -148,7 +148,7 @@ func (s *Service) DrawLot(ctx context.Context, p app.Principal, committeeID, lot
 			return fmt.Errorf("recording the draw: %w", upd.Error)
 		}
 		if upd.RowsAffected == 0 {
-			return app.Errorf(app.EConflict, "该并列已抽签确定 / this tie was already drawn")
+			return app.Fail(app.EConflict, "err.formation.this_tie_was_already_drawn")
 		}
 		if err := tx.Where("id = ?", l.ID).First(&l).Error; err != nil {
 			return fmt.Errorf("reading lot %d: %w", l.ID, err)

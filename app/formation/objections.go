@@ -60,7 +60,7 @@ func (s *Service) AddObjection(ctx context.Context, p app.Principal, groupID int
 		switch in.Kind {
 		case models.ObjectionMemberList:
 			if g.PublishedAt == nil {
-				return app.Errorf(app.EConflict, "成员名单尚未公示 / the member list is not published")
+				return app.Fail(app.EConflict, "err.formation.the_member_list_is_not_published")
 			}
 		case models.ObjectionCandidateList:
 			var l models.CandidateList
@@ -69,7 +69,7 @@ func (s *Service) AddObjection(ctx context.Context, p app.Principal, groupID int
 				return fmt.Errorf("reading candidate list: %w", res.Error)
 			}
 			if res.RowsAffected == 0 {
-				return app.Errorf(app.EConflict, "候选人名单尚未公示 / the candidate list is not published")
+				return app.Fail(app.EConflict, "err.formation.the_candidate_list_is_not_published")
 			}
 			o.CandidateListID = ptr(l.ID)
 		default:
@@ -104,7 +104,7 @@ func (s *Service) AnswerObjection(ctx context.Context, p app.Principal, objectio
 	var o models.FormationObjection
 	if err := s.db.WithContext(ctx).First(&o, objectionID).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return app.Errorf(app.ENotFound, "异议不存在 / no such objection")
+			return app.Fail(app.ENotFound, "err.formation.no_such_objection")
 		}
 		return app.Internal(err)
 	}
@@ -115,7 +115,7 @@ func (s *Service) AnswerObjection(ctx context.Context, p app.Principal, objectio
 	g, e, _, err := s.groupForChange(ctx, p, o.GroupID, act)
 	if err != nil {
 		if app.ErrorCode(err) == app.ENotFound {
-			err = app.Errorf(app.ENotFound, "异议不存在 / no such objection")
+			err = app.Fail(app.ENotFound, "err.formation.no_such_objection")
 		}
 		return err
 	}
@@ -124,7 +124,7 @@ func (s *Service) AnswerObjection(ctx context.Context, p app.Principal, objectio
 		return err
 	}
 	if o.Status == models.ObjectionAnswered {
-		return app.Errorf(app.EConflict, "该异议已答复 / already answered")
+		return app.Fail(app.EConflict, "err.formation.already_answered")
 	}
 	now := s.clock()
 	return app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
@@ -134,7 +134,7 @@ func (s *Service) AnswerObjection(ctx context.Context, p app.Principal, objectio
 			return fmt.Errorf("answering objection: %w", res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return app.Errorf(app.EConflict, "该异议已答复 / already answered")
+			return app.Fail(app.EConflict, "err.formation.already_answered")
 		}
 		return record(ctx, tx, p, e, "formation.objection.answer", "formation_objection", o.ID, map[string]any{"group_id": g.ID})
 	}))

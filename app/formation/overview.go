@@ -106,7 +106,7 @@ type PublicView struct {
 // Public loads the estate's published lists for owners; it needs no principal. An estate
 // with nothing published does not exist here.
 func (s *Service) Public(ctx context.Context, estateID int64) (PublicView, error) {
-	notFound := app.Errorf(app.ENotFound, "暂无公示 / nothing published")
+	notFound := app.Fail(app.ENotFound, "err.formation.nothing_published")
 	e, err := models.FindEstate(ctx, s.db, estateID)
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return PublicView{}, notFound

@@ -41,10 +41,10 @@ func (s *Service) PublishCandidateList(ctx context.Context, p app.Principal, gro
 	}
 	prof = groupProfile(g, prof)
 	if g.PublishedAt == nil {
-		return ListResult{}, app.Errorf(app.EConflict, "请先公示小组成员名单 / publish the member list first")
+		return ListResult{}, app.Fail(app.EConflict, "err.formation.publish_the_member_list_first")
 	}
 	if in.VotePlannedAt.IsZero() {
-		return ListResult{}, app.Invalid("vote_planned_at", "请填写选举投票时间 / the planned vote date is required")
+		return ListResult{}, app.Invalid("vote_planned_at", app.M("err.formation.the_planned_vote_date_is_required"))
 	}
 	now := s.clock()
 	published := now
@@ -57,9 +57,9 @@ func (s *Service) PublishCandidateList(ctx context.Context, p app.Principal, gro
 	vote := in.VotePlannedAt.UTC().Truncate(time.Second)
 	if !rules.NoticeLeadSatisfied(published, vote, prof.CandidateListLeadDays) {
 		return ListResult{}, &app.Error{Code: app.EInvalid,
-			Message: fmt.Sprintf("候选人名单应在选举日 %d 日前公示：%s 公示，选举日最早为 %s（%s）", prof.CandidateListLeadDays, day(published),
-				day(published.AddDate(0, 0, prof.CandidateListLeadDays)), prof.Name),
-			Details: []app.Detail{{Field: "vote_planned_at", Message: fmt.Sprintf("candidate_list_lead_days: %d", prof.CandidateListLeadDays)}}}
+			Msg: app.Plain(fmt.Sprintf("候选人名单应在选举日 %d 日前公示：%s 公示，选举日最早为 %s（%s）", prof.CandidateListLeadDays, day(published),
+				day(published.AddDate(0, 0, prof.CandidateListLeadDays)), prof.Name)),
+			Details: []app.Detail{{Field: "vote_planned_at", Msg: app.Plain(fmt.Sprintf("candidate_list_lead_days: %d", prof.CandidateListLeadDays))}}}
 	}
 	minShow := rules.PeriodEnd(published, prof.CandidateListShowDays, noRestDays{})
 	showUntil := minShow
@@ -67,9 +67,9 @@ func (s *Service) PublishCandidateList(ctx context.Context, p app.Principal, gro
 		showUntil = in.ShowUntil.UTC().Truncate(time.Second)
 		if showUntil.Before(minShow) {
 			return ListResult{}, &app.Error{Code: app.EInvalid,
-				Message: fmt.Sprintf("候选人名单公示期不得少于 %d 日：%s 公示，应公示至 %s 24 时（%s）", prof.CandidateListShowDays, day(published),
-					lastDay(minShow), prof.Name),
-				Details: []app.Detail{{Field: "show_until", Message: fmt.Sprintf("candidate_list_show_days: %d", prof.CandidateListShowDays)}}}
+				Msg: app.Plain(fmt.Sprintf("候选人名单公示期不得少于 %d 日：%s 公示，应公示至 %s 24 时（%s）", prof.CandidateListShowDays, day(published),
+					lastDay(minShow), prof.Name)),
+				Details: []app.Detail{{Field: "show_until", Msg: app.Plain(fmt.Sprintf("candidate_list_show_days: %d", prof.CandidateListShowDays))}}}
 		}
 	}
 	if !vote.Before(g.MeetingDeadline) {
@@ -85,14 +85,14 @@ func (s *Service) PublishCandidateList(ctx context.Context, p app.Principal, gro
 		for _, c := range cands {
 			switch c.Status {
 			case models.CandidateNominated, models.CandidateUnderReview:
-				return app.Invalid("candidates", fmt.Sprintf("候选人 %s（%s）尚未完成资格审查 / not yet reviewed", c.Name, c.Room))
+				return app.Invalid("candidates", app.M("err.formation.not_yet_reviewed", c.Name, c.Room))
 			case models.CandidateQualified:
 				entries = append(entries, models.CandidateListEntry{CandidateID: c.ID, Position: len(entries) + 1, Name: c.Name,
 					Room: c.Room, PoliticalStatus: c.PoliticalStatus, Occupation: c.Occupation})
 			}
 		}
 		if len(entries) == 0 {
-			return app.Errorf(app.EConflict, "没有资格审查通过的候选人 / no qualified candidate")
+			return app.Fail(app.EConflict, "err.formation.no_qualified_candidate")
 		}
 		var last models.CandidateList
 		found := tx.Where("group_id = ?", g.ID).Order("version DESC").Limit(1).Find(&last)
@@ -107,7 +107,7 @@ func (s *Service) PublishCandidateList(ctx context.Context, p app.Principal, gro
 			PublishedAt: published, ShowUntil: showUntil, VotePlannedAt: vote, PublishedBy: p.Username, CreatedAt: now}
 		if err := tx.Create(&l).Error; err != nil {
 			if database.IsDuplicate(err) {
-				return app.Errorf(app.EConflict, "他人刚刚公示了候选人名单，请刷新后重试 / published concurrently")
+				return app.Fail(app.EConflict, "err.formation.published_concurrently")
 			}
 			return fmt.Errorf("publishing candidate list: %w", err)
 		}
@@ -242,10 +242,10 @@ func (s *Service) SlateRefs(ctx context.Context, p app.Principal, groupID int64)
 		return nil, nil, err
 	}
 	if !v.Slate.Published {
-		return nil, nil, app.Errorf(app.EConflict, "候选人名单尚未公示 / the candidate list is not published")
+		return nil, nil, app.Fail(app.EConflict, "err.formation.the_candidate_list_is_not_published")
 	}
 	if v.Slate.Stale {
-		return nil, nil, app.Errorf(app.EConflict, "候选人有变动，请重新公示名单 / the candidates changed: publish the list again")
+		return nil, nil, app.Fail(app.EConflict, "err.formation.the_candidates_changed_publish_the_list_again")
 	}
 	keys := make([]string, 0, len(v.Slate.Entries))
 	refs := make(map[string]CandidateRef, len(v.Slate.Entries))

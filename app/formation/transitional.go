@@ -79,24 +79,24 @@ func (s *Service) FormTransitional(ctx context.Context, p app.Principal, estateI
 	prof := rules.ProfileOrDefault(e.ProfileCode)
 	var d app.Error
 	d.Code = app.EInvalid
-	d.Message = "物业管理委员会信息有误 / the transitional body is not valid"
-	add := func(field, msg string) { d.Details = append(d.Details, app.Detail{Field: field, Message: msg}) }
+	d.Msg = app.M("err.formation.the_transitional_body_is_not_valid")
+	add := func(field string, msg app.Msg) { d.Details = append(d.Details, app.Detail{Field: field, Msg: msg}) }
 	if in.Kind == "" {
 		in.Kind = models.TransitionalPMC
 	}
 	if in.Kind != models.TransitionalPMC && in.Kind != models.TransitionalSelf {
-		add("kind", "须为 property_management_committee 或 self_governance / must be property_management_committee or self_governance")
+		add("kind", app.M("err.formation.must_be_property_management_committee_or_self"))
 	}
 	reason, err := text("reason", in.Reason, 1, 1000, "无法成立业主委员会的原因")
 	if err != nil {
-		add("reason", app.AsError(err).Message)
+		add("reason", app.AsError(err).Msg)
 	}
 	now := s.clock()
 	formedAt := now
 	if in.FormedAt != nil {
 		formedAt = in.FormedAt.UTC().Truncate(time.Second)
 		if formedAt.After(now) {
-			add("formed_at", "组建日期不能晚于今天 / the body cannot be formed in the future")
+			add("formed_at", app.M("err.formation.the_body_cannot_be_formed_in_the_future"))
 		}
 	}
 	var rm []rules.TransitionalMember
@@ -104,22 +104,22 @@ func (s *Service) FormTransitional(ctx context.Context, p app.Principal, estateI
 	for i, m := range in.Members {
 		f := fmt.Sprintf("members[%d]", i)
 		if !m.Role.Valid() {
-			add(f+".role", "须为 owner_rep、street_office、residents_committee、developer 或 party_org / unknown role")
+			add(f+".role", app.M("err.formation.unknown_role"))
 		}
 		name, err := text(f+".name", m.Name, 1, 64, "姓名")
 		if err != nil {
-			add(f+".name", app.AsError(err).Message)
+			add(f+".name", app.AsError(err).Msg)
 		}
 		org, err := text(f+".organisation", m.Organisation, 0, 200, "单位")
 		if err != nil {
-			add(f+".organisation", app.AsError(err).Message)
+			add(f+".organisation", app.AsError(err).Msg)
 		}
 		room, err := text(f+".room", m.Room, 0, 64, "房号")
 		if err != nil {
-			add(f+".room", app.AsError(err).Message)
+			add(f+".room", app.AsError(err).Msg)
 		}
 		if m.Role == rules.PrepRoleOwnerRep && room == "" {
-			add(f+".room", "业主代表须填写房号 / an owner representative gives their room")
+			add(f+".room", app.M("err.formation.an_owner_representative_gives_their_room"))
 		}
 		rm = append(rm, rules.TransitionalMember{Role: m.Role, Leader: m.Leader, MeetsCriteria: m.MeetsCriteria})
 		members = append(members, models.TransitionalBodyMember{Position: i + 1, Role: string(m.Role), Name: name, Organisation: org,
@@ -139,12 +139,12 @@ func (s *Service) FormTransitional(ctx context.Context, p app.Principal, estateI
 			return err
 		}
 		if c, ok := live[e.ID]; ok && (c.Status == models.CommitteeFormed || c.Status == models.CommitteeFiled) {
-			return app.Errorf(app.EConflict, "该小区已有业主委员会，无需组建物业管理委员会 / the estate has a committee")
+			return app.Fail(app.EConflict, "err.formation.the_estate_has_a_committee")
 		}
 		body.ID = 0
 		if err := tx.Create(&body).Error; err != nil {
 			if database.IsDuplicate(err) {
-				return app.Errorf(app.EConflict, "该小区已有履职中的物业管理委员会 / the estate already has an acting transitional body")
+				return app.Fail(app.EConflict, "err.formation.the_estate_already_has_an_acting_transitional")
 			}
 			return fmt.Errorf("creating transitional body: %w", err)
 		}
@@ -177,11 +177,11 @@ func (s *Service) EndTransitional(ctx context.Context, p app.Principal, bodyID i
 		return app.Internal(found.Error)
 	}
 	if found.RowsAffected == 0 {
-		return app.Errorf(app.ENotFound, "物业管理委员会不存在 / no such transitional body")
+		return app.Fail(app.ENotFound, "err.formation.no_such_transitional_body")
 	}
 	e, err := s.orgs.EstateForChange(ctx, p, b.EstateID)
 	if err != nil {
-		return outOfSight(err, app.Errorf(app.ENotFound, "物业管理委员会不存在 / no such transitional body"))
+		return outOfSight(err, app.Fail(app.ENotFound, "err.formation.no_such_transitional_body"))
 	}
 	reason, err = text("reason", reason, 1, 500, "结束原因")
 	if err != nil {
@@ -194,7 +194,7 @@ func (s *Service) EndTransitional(ctx context.Context, p app.Principal, bodyID i
 			return err
 		}
 		if n == 0 {
-			return app.Errorf(app.EConflict, "该物业管理委员会已结束 / the body has already ended")
+			return app.Fail(app.EConflict, "err.formation.the_body_has_already_ended")
 		}
 		return record(ctx, tx, p, e, "formation.transitional.end", "transitional_body", b.ID, map[string]any{"reason": reason})
 	})

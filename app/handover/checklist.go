@@ -149,7 +149,7 @@ func (s *Service) loadHandover(ctx context.Context, p app.Principal, id int64, c
 }
 
 func errHandoverNotFound() error {
-	return app.Errorf(app.ENotFound, "没有这项交接 / no such handover")
+	return app.Fail(app.ENotFound, "err.handover.no_such_handover")
 }
 
 // Handover reads a handover and its checklist, for staff of its estate.
@@ -275,28 +275,27 @@ func (s *Service) RecordItem(ctx context.Context, p app.Principal, itemID int64,
 	var it models.HandoverItem
 	err := s.db.WithContext(ctx).First(&it, itemID).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Handover{}, app.Errorf(app.ENotFound, "没有这个交接事项 / no such handover item")
+		return Handover{}, app.Fail(app.ENotFound, "err.handover.no_such_handover_item")
 	}
 	if err != nil {
 		return Handover{}, app.Internal(err)
 	}
 	h, e, err := s.loadHandover(ctx, p, it.HandoverID, true)
 	if app.ErrorCode(err) == app.ENotFound {
-		return Handover{}, app.Errorf(app.ENotFound, "没有这个交接事项 / no such handover item")
+		return Handover{}, app.Fail(app.ENotFound, "err.handover.no_such_handover_item")
 	}
 	if err != nil {
 		return Handover{}, err
 	}
 	if h.Status == models.HandoverCompleted {
-		return Handover{}, app.Errorf(app.EConflict, "交接已完成，不能再修改 / the handover is completed")
+		return Handover{}, app.Fail(app.EConflict, "err.handover.the_handover_is_completed")
 	}
 	if !slices.Contains([]string{models.ItemHanded, models.ItemMissing, models.ItemDisputed}, in.Status) {
-		return Handover{}, app.Invalid("status", "须为 handed（已移交）、missing（缺失）或 disputed（有争议）/ must be handed, missing or disputed")
+		return Handover{}, app.Invalid("status", app.M("err.handover.must_be_handed_missing_or_disputed"))
 	}
 	in.ConfirmedBy = strings.TrimSpace(in.ConfirmedBy)
 	if in.ConfirmedBy != h.Receiver {
-		return Handover{}, app.Invalid("confirmed_by", fmt.Sprintf("须由接收方（%s，%s）确认，%q 不是接收方 / only the receiving party (%s) may confirm",
-			receiverLabel(h.Receiver), h.Receiver, in.ConfirmedBy, h.Receiver))
+		return Handover{}, app.Invalid("confirmed_by", app.M("err.handover.only_the_receiving_party_may_confirm", receiverLabel(h.Receiver), h.Receiver, in.ConfirmedBy))
 	}
 	if in.ConfirmerName, err = checkText("confirmer_name", in.ConfirmerName, 64, true); err != nil {
 		return Handover{}, err
@@ -306,13 +305,13 @@ func (s *Service) RecordItem(ctx context.Context, p app.Principal, itemID int64,
 	}
 	k := checklistOf(it.Kind)
 	if !k.Money && len(in.Accounts) > 0 {
-		return Handover{}, app.Invalid("accounts", "只有预收费用和公共收益事项有明细账 / only money items have accounts")
+		return Handover{}, app.Invalid("accounts", app.M("err.handover.only_money_items_have_accounts"))
 	}
 	if k.Money && in.Status == models.ItemHanded && len(in.Accounts) == 0 {
-		return Handover{}, app.Invalid("accounts", "移交费用和收益须附逐项明细账（金额以分为单位）/ itemised accounts are required")
+		return Handover{}, app.Invalid("accounts", app.M("err.handover.itemised_accounts_are_required"))
 	}
 	if len(in.Accounts) > 200 {
-		return Handover{}, app.Invalid("accounts", "明细不能超过 200 行 / at most 200 lines")
+		return Handover{}, app.Invalid("accounts", app.M("err.handover.at_most_200_lines"))
 	}
 	for i := range in.Accounts {
 		f := fmt.Sprintf("accounts[%d]", i)
@@ -320,7 +319,7 @@ func (s *Service) RecordItem(ctx context.Context, p app.Principal, itemID int64,
 			return Handover{}, err
 		}
 		if a := in.Accounts[i].AmountFen; a < -maxAmountFen || a > maxAmountFen {
-			return Handover{}, app.Invalid(f+".amount_fen", "金额超出范围 / out of range")
+			return Handover{}, app.Invalid(f+".amount_fen", app.M("err.handover.out_of_range"))
 		}
 	}
 	now := s.now()
@@ -333,7 +332,7 @@ func (s *Service) RecordItem(ctx context.Context, p app.Principal, itemID int64,
 			return fmt.Errorf("recording item %d: %w", it.ID, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return app.Errorf(app.EConflict, "交接已完成，不能再修改 / the handover is completed")
+			return app.Fail(app.EConflict, "err.handover.the_handover_is_completed")
 		}
 		if err := tx.Where("item_id = ?", it.ID).Delete(&models.HandoverAccount{}).Error; err != nil {
 			return fmt.Errorf("replacing accounts of item %d: %w", it.ID, err)
@@ -382,7 +381,7 @@ func (s *Service) Refuse(ctx context.Context, p app.Principal, id int64, note st
 			return fmt.Errorf("recording refusal of handover %d: %w", h.ID, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return app.Errorf(app.EConflict, "交接已完成或已记录拒绝 / completed or already refused")
+			return app.Fail(app.EConflict, "err.handover.completed_or_already_refused")
 		}
 		return audit.Record(ctx, tx, p, audit.Entry{Action: "handover.refused", TargetType: "handover", TargetID: h.ID, EstateID: h.EstateID,
 			Detail: map[string]any{"note": note}})
@@ -416,7 +415,7 @@ func (s *Service) Complete(ctx context.Context, p app.Principal, id int64, in Co
 		return Handover{}, err
 	}
 	if h.Status == models.HandoverCompleted {
-		return Handover{}, app.Errorf(app.EConflict, "交接已完成 / already completed")
+		return Handover{}, app.Fail(app.EConflict, "err.handover.already_completed")
 	}
 	if in.ReceiverSigner, err = checkText("receiver_signer", in.ReceiverSigner, 64, true); err != nil {
 		return Handover{}, err
@@ -438,7 +437,7 @@ func (s *Service) Complete(ctx context.Context, p app.Principal, id int64, in Co
 				names = append(names, it.Label)
 			}
 		}
-		return Handover{}, app.Errorf(app.EConflict, "还有 %d 项未交接确认：%s / %d items are still pending", v.Pending, strings.Join(names, "；"), v.Pending)
+		return Handover{}, app.Fail(app.EConflict, "err.handover.items_are_still_pending", v.Pending, strings.Join(names, "；"))
 	}
 	now := s.now()
 	signers := []Signer{{Role: "接收方（" + receiverLabel(h.Receiver) + "）", Name: in.ReceiverSigner, SignedAt: now},
@@ -457,7 +456,7 @@ func (s *Service) Complete(ctx context.Context, p app.Principal, id int64, in Co
 			return fmt.Errorf("completing handover %d: %w", h.ID, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return app.Errorf(app.EConflict, "交接已完成 / already completed")
+			return app.Fail(app.EConflict, "err.handover.already_completed")
 		}
 		return audit.Record(ctx, tx, p, audit.Entry{Action: "handover.complete", TargetType: "handover", TargetID: h.ID, EstateID: h.EstateID,
 			Detail: map[string]any{"receiver_signer": in.ReceiverSigner, "company_signer": in.CompanySigner, "overdue": v.Overdue}})
@@ -485,7 +484,7 @@ func (s *Service) handoverRecord(ctx context.Context, p app.Principal, id int64,
 		return documents.File{}, err
 	}
 	if h.Status != models.HandoverCompleted {
-		return documents.File{}, app.Errorf(app.EConflict, "交接尚未完成，完成后才有交接记录 / the handover is not completed yet")
+		return documents.File{}, app.Fail(app.EConflict, "err.handover.the_handover_is_not_completed_yet")
 	}
 	v, err := s.view(ctx, p, h, e)
 	if err != nil {
@@ -616,7 +615,7 @@ func (s *Service) AddItem(ctx context.Context, p app.Principal, handoverID int64
 		return Handover{}, err
 	}
 	if h.Status == models.HandoverCompleted {
-		return Handover{}, app.Errorf(app.EConflict, "交接已完成，不能再修改 / the handover is completed")
+		return Handover{}, app.Fail(app.EConflict, "err.handover.the_handover_is_completed")
 	}
 	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		var last int
@@ -626,7 +625,7 @@ func (s *Service) AddItem(ctx context.Context, p app.Principal, handoverID int64
 		it := models.HandoverItem{HandoverID: h.ID, Position: last + 1, Kind: OtherKind, Label: label, Status: models.ItemPending}
 		if err := tx.Create(&it).Error; err != nil {
 			if database.IsDuplicate(err) {
-				return app.Errorf(app.EConflict, "清单刚被他人修改，请重试 / the checklist changed meanwhile: try again")
+				return app.Fail(app.EConflict, "err.handover.the_checklist_changed_meanwhile_try_again")
 			}
 			return fmt.Errorf("adding an item to handover %d: %w", h.ID, err)
 		}

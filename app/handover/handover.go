@@ -87,9 +87,9 @@ func checkText(field, v string, max int, required bool) (string, error) {
 	v = strings.TrimSpace(v)
 	switch n := utf8.RuneCountInString(v); {
 	case n == 0 && required:
-		return "", app.Invalid(field, "必填 / required")
+		return "", app.Invalid(field, app.M("err.handover.required"))
 	case n > max:
-		return "", app.Invalid(field, fmt.Sprintf("不能超过 %d 个字符 / at most %d characters", max, max))
+		return "", app.Invalid(field, app.M("err.handover.at_most_characters", max))
 	}
 	return v, nil
 }
@@ -111,7 +111,7 @@ func (s *Service) contractForChange(ctx context.Context, p app.Principal, id int
 }
 
 func errContractNotFound() error {
-	return app.Errorf(app.ENotFound, "没有这份物业服务合同 / no such service contract")
+	return app.Fail(app.ENotFound, "err.handover.no_such_service_contract")
 }
 
 // receiverLabel is the Chinese name of a receiving party.

@@ -65,13 +65,13 @@ func (s *Service) DiscloseIncome(ctx context.Context, p app.Principal, estateID 
 	}
 	thisYear := s.now().In(rules.Shanghai()).Year()
 	if in.Year < 2000 || in.Year > thisYear {
-		return Disclosure{}, app.Invalid("year", fmt.Sprintf("年度须在 2000 至 %d 之间 / a year from 2000 to %d", thisYear, thisYear))
+		return Disclosure{}, app.Invalid("year", app.M("err.handover.a_year_from_2000_to", thisYear))
 	}
 	if len(in.Lines) == 0 {
-		return Disclosure{}, app.Invalid("lines", "至少需要一个收益项目 / at least one item")
+		return Disclosure{}, app.Invalid("lines", app.M("err.handover.at_least_one_item"))
 	}
 	if len(in.Lines) > maxIncomeLines {
-		return Disclosure{}, app.Invalid("lines", fmt.Sprintf("不能超过 %d 项 / at most %d items", maxIncomeLines, maxIncomeLines))
+		return Disclosure{}, app.Invalid("lines", app.M("err.handover.at_most_items", maxIncomeLines))
 	}
 	var income, spending int64
 	for i := range in.Lines {
@@ -84,7 +84,7 @@ func (s *Service) DiscloseIncome(ctx context.Context, p app.Principal, estateID 
 			fen   int64
 		}{{f + ".income_fen", in.Lines[i].IncomeFen}, {f + ".spending_fen", in.Lines[i].SpendingFen}} {
 			if v.fen < 0 || v.fen > maxAmountFen {
-				return Disclosure{}, app.Invalid(v.field, "金额须为 0 至 10^13 分的整数 / an integer number of fen from 0 to 10^13")
+				return Disclosure{}, app.Invalid(v.field, app.M("err.handover.an_integer_number_of_fen_from_0_to_10_13"))
 			}
 		}
 		income += in.Lines[i].IncomeFen
@@ -98,7 +98,7 @@ func (s *Service) DiscloseIncome(ctx context.Context, p app.Principal, estateID 
 		return Disclosure{}, app.Internal(err)
 	}
 	if n > 0 {
-		return Disclosure{}, app.Errorf(app.EConflict, "%d 年度的公共收益已经公开 / the year %d is already disclosed", in.Year, in.Year)
+		return Disclosure{}, app.Fail(app.EConflict, "err.handover.the_year_is_already_disclosed", in.Year)
 	}
 	title := fmt.Sprintf("%d 年度公共收益收支情况公示", in.Year)
 	var body []string
@@ -132,7 +132,7 @@ func (s *Service) DiscloseIncome(ctx context.Context, p app.Principal, estateID 
 			d.AnnouncementID = &announcementID
 			if err := tx.Create(&d).Error; err != nil {
 				if database.IsDuplicate(err) {
-					return app.Errorf(app.EConflict, "%d 年度的公共收益已经公开 / the year %d is already disclosed", in.Year, in.Year)
+					return app.Fail(app.EConflict, "err.handover.the_year_is_already_disclosed", in.Year)
 				}
 				return fmt.Errorf("disclosure: %w", err)
 			}

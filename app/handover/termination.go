@@ -73,14 +73,14 @@ func (s *Service) Terminate(ctx context.Context, p app.Principal, contractID int
 	case "", models.DismissalByCommittee:
 		in.Origin = models.DismissalByCommittee
 		if in.ExitCaseID != 0 {
-			return Termination{}, app.Invalid("exit_case_id", "只有 origin 为 exit_case 时才填写 / only with origin exit_case")
+			return Termination{}, app.Invalid("exit_case_id", app.M("err.handover.only_with_origin_exit_case"))
 		}
 	case models.DismissalByExitCase:
 		if in.ExitCaseID <= 0 {
-			return Termination{}, app.Invalid("exit_case_id", "由退出案件发起的解聘须指明案件 / name the exit case")
+			return Termination{}, app.Invalid("exit_case_id", app.M("err.handover.name_the_exit_case"))
 		}
 	default:
-		return Termination{}, app.Invalid("origin", "须为 committee（业主委员会发起）或 exit_case（退出案件）/ must be committee or exit_case")
+		return Termination{}, app.Invalid("origin", app.M("err.handover.must_be_committee_or_exit_case"))
 	}
 	if in.ExitCaseID > 0 {
 		// The exit case must be one raised against this contract's company in this
@@ -91,7 +91,7 @@ func (s *Service) Terminate(ctx context.Context, p app.Principal, contractID int
 			return Termination{}, app.Internal(res.Error)
 		}
 		if res.RowsAffected == 0 || ec.EstateID != c.EstateID || ec.CompanyID != c.CompanyID {
-			return Termination{}, app.Invalid("exit_case_id", "不是本小区针对本合同物业服务企业的退出案件 / not an exit case of this estate against this contract's company")
+			return Termination{}, app.Invalid("exit_case_id", app.M("err.handover.not_an_exit_case_of_this_estate_against_this"))
 		}
 	}
 	switch in.Receiver {
@@ -99,23 +99,23 @@ func (s *Service) Terminate(ctx context.Context, p app.Principal, contractID int
 		in.Receiver = models.ReceiverCommittee
 	case models.ReceiverCommittee, models.ReceiverNewCompany, models.ReceiverOwners, models.ReceiverDesignee:
 	default:
-		return Termination{}, app.Invalid("receiver", "须为 committee、new_company、owners 或 designee / unknown receiving party")
+		return Termination{}, app.Invalid("receiver", app.M("err.handover.unknown_receiving_party"))
 	}
 	if in.ReceiverName, err = checkText("receiver_name", in.ReceiverName, 100, false); err != nil {
 		return Termination{}, err
 	}
 	if in.ReceiverName == "" {
 		if in.Receiver != models.ReceiverCommittee {
-			return Termination{}, app.Invalid("receiver_name", "请写明接收方名称 / name the receiving party")
+			return Termination{}, app.Invalid("receiver_name", app.M("err.handover.name_the_receiving_party"))
 		}
 		in.ReceiverName = e.Name + "业主委员会"
 	}
 	if in.VoteID <= 0 {
-		return Termination{}, app.Invalid("vote_id", "必填 / required")
+		return Termination{}, app.Invalid("vote_id", app.M("err.handover.required"))
 	}
 	rec, err := s.votes.Record(ctx, in.VoteID)
 	if app.ErrorCode(err) == app.ENotFound || (err == nil && rec.Vote.EstateID != c.EstateID) {
-		return Termination{}, app.Invalid("vote_id", "不是本小区的表决 / not a vote of this estate")
+		return Termination{}, app.Invalid("vote_id", app.M("err.handover.not_a_vote_of_this_estate"))
 	}
 	if err != nil {
 		return Termination{}, err
@@ -128,17 +128,17 @@ func (s *Service) Terminate(ctx context.Context, p app.Principal, contractID int
 		}
 	}
 	if item == nil {
-		return Termination{}, app.Invalid("vote_id", "该表决没有解聘这份合同的事项（hire_dismiss_manager 且 contract_id 为本合同）/ no item of this vote dismisses this contract")
+		return Termination{}, app.Invalid("vote_id", app.M("err.handover.no_item_of_this_vote_dismisses_this_contract"))
 	}
 	if rec.Vote.State != models.VoteFinal {
-		return Termination{}, app.Errorf(app.EConflict, "表决结果尚未确定为最终结果（公布后异议期届满且异议均已答复）/ the vote's result is not final yet")
+		return Termination{}, app.Fail(app.EConflict, "err.handover.the_vote_s_result_is_not_final_yet")
 	}
 	if rec.Result == nil || !rec.Result.Items[item.Key].Passed {
-		return Termination{}, app.Errorf(app.EConflict, "解聘事项“%s”未获通过 / the dismissal item did not pass", item.Title)
+		return Termination{}, app.Fail(app.EConflict, "err.handover.the_dismissal_item_did_not_pass", item.Title)
 	}
 	today := s.today()
 	if c.LastDay() < today {
-		return Termination{}, app.Errorf(app.EConflict, "合同已于 %s 终止 / the contract already ended", c.LastDay())
+		return Termination{}, app.Fail(app.EConflict, "err.handover.the_contract_already_ended", c.LastDay())
 	}
 	prof := rules.ProfileOrDefault(e.ProfileCode)
 	notice := c.NoticeDays
@@ -162,7 +162,7 @@ func (s *Service) Terminate(ctx context.Context, p app.Principal, contractID int
 		t.ID = 0
 		if err := tx.Create(&t).Error; err != nil {
 			if database.IsDuplicate(err) {
-				return app.Errorf(app.EConflict, "这份合同已经解除 / the contract is already terminated")
+				return app.Fail(app.EConflict, "err.handover.the_contract_is_already_terminated")
 			}
 			return fmt.Errorf("terminating contract %d: %w", c.ID, err)
 		}
@@ -172,7 +172,7 @@ func (s *Service) Terminate(ctx context.Context, p app.Principal, contractID int
 			return fmt.Errorf("setting the end of contract %d: %w", c.ID, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return app.Errorf(app.EConflict, "这份合同已经解除 / the contract is already terminated")
+			return app.Fail(app.EConflict, "err.handover.the_contract_is_already_terminated")
 		}
 		h = models.Handover{TerminationID: t.ID, EstateID: c.EstateID, ContractID: c.ID, CompanyID: c.CompanyID, Receiver: in.Receiver,
 			ReceiverName: in.ReceiverName, DueOn: due, Status: models.HandoverOpen, CreatedAt: now, UpdatedAt: now}
@@ -220,14 +220,14 @@ func (s *Service) loadTermination(ctx context.Context, p app.Principal, id int64
 	var t models.ContractTermination
 	err := s.db.WithContext(ctx).First(&t, id).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return t, models.EstateWithPath{}, app.Errorf(app.ENotFound, "没有这项解聘 / no such termination")
+		return t, models.EstateWithPath{}, app.Fail(app.ENotFound, "err.handover.no_such_termination")
 	}
 	if err != nil {
 		return t, models.EstateWithPath{}, app.Internal(err)
 	}
 	e, err := s.orgs.Estate(ctx, p, t.EstateID)
 	if app.ErrorCode(err) == app.ENotFound {
-		return t, e, app.Errorf(app.ENotFound, "没有这项解聘 / no such termination")
+		return t, e, app.Fail(app.ENotFound, "err.handover.no_such_termination")
 	}
 	return t, e, err
 }

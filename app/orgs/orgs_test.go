@@ -143,8 +143,8 @@ func TestJurisdictionOfEveryRole(t *testing.T) {
 					continue
 				}
 				ae := wantCode(t, who+" reading "+name, err, app.ENotFound)
-				if ae.Message != notExists.Message {
-					t.Errorf("%s reading %s: %q, differs from a missing estate's %q", who, name, ae.Message, notExists.Message)
+				if ae.Msg.String() != notExists.Msg.String() {
+					t.Errorf("%s reading %s: %q, differs from a missing estate's %q", who, name, ae.Msg, notExists.Msg)
 				}
 				if _, err := tr.svc.EstateForChange(tr.ctx, p, tr.est[name]); app.ErrorCode(err) != app.ENotFound {
 					t.Errorf("%s changing %s outside its jurisdiction: %v, want not_found", who, name, err)
@@ -255,10 +255,10 @@ func TestCreateOrgRules(t *testing.T) {
 				wantCode(t, what, err, r.code)
 			}
 			if r.who == "streeta" && r.in.ParentID == tr.org["streetB"] {
-				outside = app.AsError(err).Message
+				outside = app.AsError(err).Msg.String()
 			}
 			if r.in.ParentID == 1<<40 {
-				missing = app.AsError(err).Message
+				missing = app.AsError(err).Msg.String()
 			}
 		}
 		if outside != missing {

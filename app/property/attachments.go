@@ -2,7 +2,7 @@ package property
 
 import (
 	"context"
-	"fmt"
+
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -42,14 +42,14 @@ type Upload struct {
 // the accepted types, sniffed from the content, and returns it as an attachment row.
 func checkUpload(field string, u Upload, max int, by string, now time.Time) (models.ComplaintAttachment, error) {
 	if len(u.Data) == 0 {
-		return models.ComplaintAttachment{}, app.Invalid(field, "请选择文件 / a file is required")
+		return models.ComplaintAttachment{}, app.Invalid(field, app.M("err.property.a_file_is_required"))
 	}
 	if len(u.Data) > max {
-		return models.ComplaintAttachment{}, app.Invalid(field, fmt.Sprintf("文件超过 %d MB / the file exceeds %d MB", max>>20, max>>20))
+		return models.ComplaintAttachment{}, app.Invalid(field, app.M("err.property.the_file_exceeds_mb", max>>20))
 	}
 	ct := http.DetectContentType(u.Data)
 	if !attachmentTypes[ct] {
-		return models.ComplaintAttachment{}, app.Invalid(field, "只接受照片（JPEG、PNG、GIF、WebP）或 PDF / photos or PDF only")
+		return models.ComplaintAttachment{}, app.Invalid(field, app.M("err.property.photos_or_pdf_only"))
 	}
 	name := strings.TrimSpace(filepath.Base(strings.ReplaceAll(u.Filename, "\\", "/")))
 	if name == "" || name == "." || name == "/" || !utf8.ValidString(name) {
@@ -65,11 +65,11 @@ func checkUpload(field string, u Upload, max int, by string, now time.Time) (mod
 // at most MaxPublicAttachments, each at most MaxPublicAttachment, photos or PDF.
 func checkPublicUploads(files []Upload, now time.Time) ([]models.ComplaintAttachment, error) {
 	if len(files) > MaxPublicAttachments {
-		return nil, app.Invalid("files", fmt.Sprintf("最多附 %d 个文件 / at most %d files", MaxPublicAttachments, MaxPublicAttachments))
+		return nil, app.Invalid("files", app.M("err.property.at_most_files", MaxPublicAttachments))
 	}
 	out := make([]models.ComplaintAttachment, 0, len(files))
 	for _, f := range files {
-		a, err := checkUpload("files", f, MaxPublicAttachment, "业主（在线）/ owner (online)", now)
+		a, err := checkUpload("files", f, MaxPublicAttachment, "err.property.owner_online", now) // stored as a catalogue key
 		if err != nil {
 			return nil, err
 		}

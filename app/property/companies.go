@@ -30,11 +30,11 @@ func (s *Service) CreateCompany(ctx context.Context, p app.Principal, in NewComp
 	}
 	name := strings.TrimSpace(in.Name)
 	if name == "" || utf8.RuneCountInString(name) > 100 {
-		return 0, app.Invalid("name", "请填写企业名称（100 字以内） / company name required, at most 100 characters")
+		return 0, app.Invalid("name", app.M("err.property.company_name_required_at_most_100_characters"))
 	}
 	code := pii.NormalizeID(in.USCC)
 	if !pii.ValidUSCC(code) {
-		return 0, app.Invalid("uscc", "统一社会信用代码有误（GB 32100 校验位不符） / the unified social credit code fails its GB 32100 check")
+		return 0, app.Invalid("uscc", app.M("err.property.the_unified_social_credit_code_fails_its_gb"))
 	}
 	now := s.now()
 	c := models.PropertyCompany{Name: name, USCC: code, CreatedAt: now, UpdatedAt: now}
@@ -51,8 +51,8 @@ func (s *Service) CreateCompany(ctx context.Context, p app.Principal, in NewComp
 		c.ID, c.RegisteredByOrgID = 0, org
 		if err := tx.Create(&c).Error; err != nil {
 			if database.IsDuplicate(err) {
-				return &app.Error{Code: app.EConflict, Message: "该统一社会信用代码已登记 / this code is already registered",
-					Details: []app.Detail{{Field: "uscc", Message: "已登记 / already registered"}}}
+				return &app.Error{Code: app.EConflict, Msg: app.M("err.property.this_code_is_already_registered"),
+					Details: []app.Detail{{Field: "uscc", Msg: app.M("err.property.already_registered")}}}
 			}
 			return err
 		}
@@ -79,7 +79,7 @@ func (s *Service) company(ctx context.Context, db *gorm.DB, id int64, field stri
 	err := db.WithContext(ctx).First(&c, id).Error
 	if isNotFound(err) {
 		if field != "" {
-			return c, app.Invalid(field, "没有这家物业服务企业 / no such company")
+			return c, app.Invalid(field, app.M("err.property.no_such_company"))
 		}
 		return c, notFound("物业服务企业")
 	}
@@ -113,7 +113,7 @@ func (s *Service) CreateContract(ctx context.Context, p app.Principal, estateID 
 		return 0, err
 	}
 	if in.CompanyID <= 0 {
-		return 0, app.Invalid("company_id", "请选择物业服务企业 / company_id required")
+		return 0, app.Invalid("company_id", app.M("err.property.company_id_required"))
 	}
 	starts, err := parseDay("starts_on", in.StartsOn)
 	if err != nil {
@@ -124,12 +124,12 @@ func (s *Service) CreateContract(ctx context.Context, p app.Principal, estateID 
 		return 0, err
 	}
 	if ends < starts {
-		return 0, app.Invalid("ends_on", "合同终止日不能早于起始日 / ends_on before starts_on")
+		return 0, app.Invalid("ends_on", app.M("err.property.ends_on_before_starts_on"))
 	}
 	notice := 60
 	if in.NoticeDays != nil {
 		if *in.NoticeDays < 0 || *in.NoticeDays > 3650 {
-			return 0, app.Invalid("notice_days", "提前通知天数应在 0 至 3650 之间 / notice_days out of range")
+			return 0, app.Invalid("notice_days", app.M("err.property.notice_days_out_of_range"))
 		}
 		notice = *in.NoticeDays
 	}
@@ -142,10 +142,10 @@ func (s *Service) CreateContract(ctx context.Context, p app.Principal, estateID 
 		filedOn = &d
 	}
 	if utf8.RuneCountInString(in.FeeStandard) > 200 {
-		return 0, app.Invalid("fee_standard", "收费标准过长 / fee_standard too long")
+		return 0, app.Invalid("fee_standard", app.M("err.property.fee_standard_too_long"))
 	}
 	if utf8.RuneCountInString(in.FilingNo) > 64 {
-		return 0, app.Invalid("filing_no", "备案号过长 / filing_no too long")
+		return 0, app.Invalid("filing_no", app.M("err.property.filing_no_too_long"))
 	}
 	now := s.now()
 	c := models.ServiceContract{EstateID: e.ID, CompanyID: in.CompanyID, StartsOn: starts, EndsOn: ends, NoticeDays: notice,
@@ -171,8 +171,8 @@ func (s *Service) CreateContract(ctx context.Context, p app.Principal, estateID 
 		}
 		for _, o := range others {
 			if o.LastDay() >= starts {
-				return &app.Error{Code: app.EConflict, Message: "与本小区已备案的合同期限重叠（" + o.StartsOn + " 至 " + o.LastDay() + "） / the term overlaps another contract of this estate",
-					Details: []app.Detail{{Field: "starts_on", Message: "期限重叠 / overlapping term"}}}
+				return &app.Error{Code: app.EConflict, Msg: app.Plain("与本小区已备案的合同期限重叠（" + o.StartsOn + " 至 " + o.LastDay() + "） / the term overlaps another contract of this estate"),
+					Details: []app.Detail{{Field: "starts_on", Msg: app.M("err.property.overlapping_term")}}}
 			}
 		}
 		c.ID = 0
@@ -214,11 +214,11 @@ func (s *Service) RegisterManager(ctx context.Context, p app.Principal, contract
 	}
 	name := strings.TrimSpace(in.Name)
 	if name == "" || utf8.RuneCountInString(name) > 64 {
-		return 0, app.Invalid("name", "请填写项目负责人姓名 / name required")
+		return 0, app.Invalid("name", app.M("err.property.name_required"))
 	}
 	phone := strings.TrimSpace(in.Phone)
 	if len(phone) < 5 || len(phone) > 20 {
-		return 0, app.Invalid("phone", "请填写联系电话 / phone required")
+		return 0, app.Invalid("phone", app.M("err.property.phone_required"))
 	}
 	day, err := parseDay("registered_on", in.RegisteredOn)
 	if err != nil {

@@ -67,17 +67,17 @@ func maskComplainant(norm string) string {
 func validateComplaint(in NewComplaint) (norm string, err error) {
 	norm = rules.NormalizeComplainant(in.Complainant)
 	if utf8.RuneCountInString(norm) < 5 || utf8.RuneCountInString(norm) > 32 {
-		return "", app.Invalid("complainant", "请填写投诉人的电话或证件号码 / complainant's phone or ID number required")
+		return "", app.Invalid("complainant", app.M("err.property.complainant_s_phone_or_id_number_required"))
 	}
 	if !slices.Contains(Sources, in.Source) {
-		return "", app.Invalid("source", "投诉来源应为 in_person、phone、12345、provincial、committee 或 online / unknown source")
+		return "", app.Invalid("source", app.M("err.property.unknown_source"))
 	}
 	if utf8.RuneCountInString(in.Category) > 32 {
-		return "", app.Invalid("category", "类别过长 / category too long")
+		return "", app.Invalid("category", app.M("err.property.category_too_long"))
 	}
 	text := strings.TrimSpace(in.Text)
 	if text == "" || utf8.RuneCountInString(text) > 4000 {
-		return "", app.Invalid("text", "请填写投诉内容（4000 字以内） / text required, at most 4000 characters")
+		return "", app.Invalid("text", app.M("err.property.text_required_at_most_4000_characters"))
 	}
 	return norm, nil
 }
@@ -157,7 +157,7 @@ func (s *Service) insertComplaint(ctx context.Context, p app.Principal, estateID
 			return err
 		}
 		if !ok {
-			return app.Invalid("received_at", "该日本小区没有备案的物业服务合同 / no service contract covers that day")
+			return app.Invalid("received_at", app.M("err.property.no_service_contract_covers_that_day"))
 		}
 		c.ID, c.CompanyID = 0, company
 		if err := tx.Create(&c).Error; err != nil {
@@ -229,7 +229,7 @@ func (s *Service) AddEvent(ctx context.Context, p app.Principal, id int64, in Ev
 		return err
 	}
 	if !slices.Contains(EventKinds, in.Kind) {
-		return app.Invalid("kind", "节点应为 responded、first_result、resolved、verified、unfounded、revisited 或 reopened / unknown kind")
+		return app.Invalid("kind", app.M("err.property.unknown_kind"))
 	}
 	now := s.now()
 	at, err := s.parseInstant("at", in.At, now)
@@ -237,10 +237,10 @@ func (s *Service) AddEvent(ctx context.Context, p app.Principal, id int64, in Ev
 		return err
 	}
 	if utf8.RuneCountInString(in.Note) > 2000 {
-		return app.Invalid("note", "说明过长 / note too long")
+		return app.Invalid("note", app.M("err.property.note_too_long"))
 	}
-	conflict := func(msg string) error {
-		return &app.Error{Code: app.EConflict, Message: msg, Details: []app.Detail{{Field: "kind", Message: msg}}}
+	conflict := func(msg app.Msg) error {
+		return &app.Error{Code: app.EConflict, Msg: msg, Details: []app.Detail{{Field: "kind", Msg: msg}}}
 	}
 	return app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		var cur models.Complaint
@@ -248,7 +248,7 @@ func (s *Service) AddEvent(ctx context.Context, p app.Principal, id int64, in Ev
 			return err
 		}
 		if at.Before(cur.CycleStartedAt) {
-			return app.Invalid("at", "时间早于受理（或重新办理）时间 / before the complaint was received (or reopened)")
+			return app.Invalid("at", app.M("err.property.before_the_complaint_was_received_or_reopened"))
 		}
 		set := map[string]any{"updated_at": now}
 		switch in.Kind {
@@ -256,24 +256,24 @@ func (s *Service) AddEvent(ctx context.Context, p app.Principal, id int64, in Ev
 			col := map[string]string{EventResponded: "responded_at", EventFirstResult: "first_result_at", EventResolved: "resolved_at"}[in.Kind]
 			prev := map[string]*time.Time{EventResponded: cur.RespondedAt, EventFirstResult: cur.FirstResultAt, EventResolved: cur.ResolvedAt}[in.Kind]
 			if prev != nil {
-				return conflict("本轮办理已记录该节点 / already recorded in this cycle")
+				return conflict(app.M("err.property.already_recorded_in_this_cycle"))
 			}
 			set[col] = at
 		case EventVerified, EventUnfounded:
 			set["verification"], set["verified_at"] = in.Kind, at
 		case EventRevisited:
 			if cur.ResolvedAt == nil {
-				return conflict("尚未办结，不能回访 / not resolved yet")
+				return conflict(app.M("err.property.not_resolved_yet"))
 			}
 			if at.Before(*cur.ResolvedAt) {
-				return app.Invalid("at", "回访时间早于办结时间 / revisit before resolution")
+				return app.Invalid("at", app.M("err.property.revisit_before_resolution"))
 			}
 		case EventReopened:
 			if cur.ResolvedAt == nil && cur.Verification != EventUnfounded {
-				return conflict("投诉尚在办理中，无需重新办理 / the complaint is still open")
+				return conflict(app.M("err.property.the_complaint_is_still_open"))
 			}
 			if cur.ResolvedAt != nil && at.Before(*cur.ResolvedAt) {
-				return app.Invalid("at", "重新办理时间早于办结时间 / reopened before resolution")
+				return app.Invalid("at", app.M("err.property.reopened_before_resolution"))
 			}
 			set["cycle"], set["cycle_started_at"] = cur.Cycle+1, at
 			set["responded_at"], set["first_result_at"], set["resolved_at"] = nil, nil, nil

@@ -155,7 +155,7 @@ func (s *Service) ExitCheck(ctx context.Context, p app.Principal, estateID int64
 	}
 	end, err := rules.EndOfShanghaiDate(day)
 	if err != nil {
-		return ExitView{}, app.Invalid("on", "日期有误 / bad date")
+		return ExitView{}, app.Invalid("on", app.M("err.property.bad_date"))
 	}
 	asOf := end.Add(-time.Nanosecond) // 24:00 of the day is the next day's first instant
 	if now.Before(asOf) {

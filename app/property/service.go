@@ -54,14 +54,14 @@ func (s *Service) now() time.Time { return s.clock.Now().UTC() }
 func (s *Service) parseInstant(field, v string, now time.Time) (time.Time, error) {
 	v = strings.TrimSpace(v)
 	if v == "" {
-		return time.Time{}, app.Invalid(field, "请填写时间 / required")
+		return time.Time{}, app.Invalid(field, app.M("err.property.required"))
 	}
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
-		return time.Time{}, app.Invalid(field, "时间格式应为 2026-03-10T09:00:00+08:00 / RFC 3339 expected")
+		return time.Time{}, app.Invalid(field, app.M("err.property.rfc_3339_expected"))
 	}
 	if t.After(now.Add(time.Minute)) {
-		return time.Time{}, app.Invalid(field, "时间不能晚于现在 / must not be in the future")
+		return time.Time{}, app.Invalid(field, app.M("err.property.must_not_be_in_the_future"))
 	}
 	return t.UTC(), nil
 }
@@ -70,7 +70,7 @@ func (s *Service) parseInstant(field, v string, now time.Time) (time.Time, error
 func parseDay(field, v string) (string, error) {
 	v = strings.TrimSpace(v)
 	if _, err := time.Parse(time.DateOnly, v); err != nil || len(v) != 10 {
-		return "", app.Invalid(field, "日期格式应为 YYYY-MM-DD / date YYYY-MM-DD expected")
+		return "", app.Invalid(field, app.M("err.property.date_yyyy_mm_dd_expected"))
 	}
 	return v, nil
 }
@@ -86,7 +86,7 @@ func parseDeadline(field, v string) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
-		return time.Time{}, app.Invalid(field, "期限应为日期 YYYY-MM-DD 或时间 / date or RFC 3339 instant expected")
+		return time.Time{}, app.Invalid(field, app.M("err.property.date_or_rfc_3339_instant_expected"))
 	}
 	return t.UTC(), nil
 }
@@ -143,7 +143,7 @@ func (s *Service) visibleEstates(ctx context.Context, p app.Principal) ([]int64,
 }
 
 // notFound is the answer for a record outside the caller's jurisdiction too.
-func notFound(what string) error { return app.Errorf(app.ENotFound, "%s不存在 / not found", what) }
+func notFound(what string) error { return app.Fail(app.ENotFound, "err.property.not_found", what) }
 
 func isNotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }
 

@@ -44,11 +44,11 @@ func (s *Service) CreateRectification(ctx context.Context, p app.Principal, esta
 		return 0, err
 	}
 	if !deadline.After(ordered) {
-		return 0, app.Invalid("deadline", "整改期限应晚于下达时间 / deadline must follow ordered_at")
+		return 0, app.Invalid("deadline", app.M("err.property.deadline_must_follow_ordered_at"))
 	}
 	text := strings.TrimSpace(in.Text)
 	if text == "" || utf8.RuneCountInString(text) > 4000 {
-		return 0, app.Invalid("text", "请填写整改要求（4000 字以内） / text required")
+		return 0, app.Invalid("text", app.M("err.property.text_required"))
 	}
 	o := models.RectificationOrder{EstateID: e.ID, OrderedAt: ordered, DeadlineAt: deadline, Body: text, CreatedAt: now, UpdatedAt: now}
 	if p.UserID != 0 {
@@ -60,7 +60,7 @@ func (s *Service) CreateRectification(ctx context.Context, p app.Principal, esta
 			return err
 		}
 		if !ok {
-			return app.Invalid("ordered_at", "该日本小区没有备案的物业服务合同 / no service contract covers that day")
+			return app.Invalid("ordered_at", app.M("err.property.no_service_contract_covers_that_day"))
 		}
 		o.ID, o.CompanyID = 0, company
 		if err := tx.Create(&o).Error; err != nil {
@@ -103,7 +103,7 @@ func (s *Service) RecordOutcome(ctx context.Context, p app.Principal, orderID in
 		return err
 	}
 	if in.Outcome != rules.RectificationCompleted && in.Outcome != rules.RectificationRefused {
-		return app.Invalid("outcome", "整改结果应为 completed 或 refused / outcome must be completed or refused")
+		return app.Invalid("outcome", app.M("err.property.outcome_must_be_completed_or_refused"))
 	}
 	now := s.now()
 	at, err := s.parseInstant("at", in.At, now)
@@ -111,7 +111,7 @@ func (s *Service) RecordOutcome(ctx context.Context, p app.Principal, orderID in
 		return err
 	}
 	if at.Before(o.OrderedAt) {
-		return app.Invalid("at", "时间早于整改通知下达时间 / before the order")
+		return app.Invalid("at", app.M("err.property.before_the_order"))
 	}
 	return app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		res := tx.Model(&models.RectificationOrder{}).Where("id = ? AND outcome = ''", o.ID).
@@ -120,8 +120,8 @@ func (s *Service) RecordOutcome(ctx context.Context, p app.Principal, orderID in
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return &app.Error{Code: app.EConflict, Message: "已记录整改结果 / the outcome is already recorded",
-				Details: []app.Detail{{Field: "outcome", Message: "已记录 / already recorded"}}}
+			return &app.Error{Code: app.EConflict, Msg: app.M("err.property.the_outcome_is_already_recorded"),
+				Details: []app.Detail{{Field: "outcome", Msg: app.M("err.property.already_recorded")}}}
 		}
 		if err := audit.Record(ctx, tx, p, audit.Entry{Action: "rectification." + in.Outcome, TargetType: "rectification_order", TargetID: o.ID,
 			EstateID: o.EstateID, Detail: map[string]any{"at": at.Format(time.RFC3339)}}); err != nil {
@@ -154,7 +154,7 @@ func (s *Service) AddCreditEntry(ctx context.Context, p app.Principal, companyID
 		return 0, err
 	}
 	if !slices.Contains([]string{CreditTalk, CreditNotice}, in.Kind) {
-		return 0, app.Invalid("kind", "类别应为 talk（约谈）或 notice（通报） / kind must be talk or notice")
+		return 0, app.Invalid("kind", app.M("err.property.kind_must_be_talk_or_notice"))
 	}
 	now := s.now()
 	at, err := s.parseInstant("at", in.At, now)
@@ -163,12 +163,12 @@ func (s *Service) AddCreditEntry(ctx context.Context, p app.Principal, companyID
 	}
 	text := strings.TrimSpace(in.Text)
 	if text == "" || utf8.RuneCountInString(text) > 4000 {
-		return 0, app.Invalid("text", "请填写内容（4000 字以内） / text required")
+		return 0, app.Invalid("text", app.M("err.property.text_required_2"))
 	}
 	entry := models.CompanyCreditEntry{CompanyID: companyID, Kind: in.Kind, HeldAt: at, Body: text, CreatedByOrgID: p.OrgID, CreatedAt: now}
 	if in.EstateID != 0 {
 		if _, err := s.orgs.Estate(ctx, p, in.EstateID); err != nil {
-			return 0, app.Invalid("estate_id", "没有这个小区 / no such estate")
+			return 0, app.Invalid("estate_id", app.M("err.property.no_such_estate"))
 		}
 		entry.EstateID = ptr(in.EstateID)
 	}
@@ -212,10 +212,10 @@ func (s *Service) RecordSurvey(ctx context.Context, p app.Principal, estateID in
 		return 0, err
 	}
 	if in.Respondents < 1 || in.Respondents > 1_000_000 {
-		return 0, app.Invalid("respondents", "参与人数应为正整数 / respondents must be a positive number")
+		return 0, app.Invalid("respondents", app.M("err.property.respondents_must_be_a_positive_number"))
 	}
 	if in.Satisfied < 0 || in.Satisfied > in.Respondents {
-		return 0, app.Invalid("satisfied", "满意人数应在 0 与参与人数之间 / satisfied must lie between 0 and respondents")
+		return 0, app.Invalid("satisfied", app.M("err.property.satisfied_must_lie_between_0_and_respondents"))
 	}
 	sv := models.SatisfactionSurvey{EstateID: e.ID, ClosedAt: closed, Respondents: in.Respondents, Satisfied: in.Satisfied, Source: "paper", CreatedAt: now}
 	if p.UserID != 0 {
@@ -227,7 +227,7 @@ func (s *Service) RecordSurvey(ctx context.Context, p app.Principal, estateID in
 			return err
 		}
 		if !ok {
-			return app.Invalid("closed_at", "该日本小区没有备案的物业服务合同 / no service contract covers that day")
+			return app.Invalid("closed_at", app.M("err.property.no_service_contract_covers_that_day"))
 		}
 		sv.ID, sv.CompanyID = 0, company
 		if err := tx.Create(&sv).Error; err != nil {

@@ -36,23 +36,23 @@ func (s *Service) RecordSurveyFromVote(ctx context.Context, p app.Principal, est
 		return 0, err
 	}
 	if s.votes == nil || voteID <= 0 {
-		return 0, app.Invalid("vote_id", "没有这次表决 / no such vote")
+		return 0, app.Invalid("vote_id", app.M("err.property.no_such_vote"))
 	}
 	rec, err := s.votes.Record(ctx, voteID)
 	if err != nil || rec.Vote.EstateID != e.ID {
-		return 0, app.Invalid("vote_id", "本小区没有这次表决 / no such vote of this estate")
+		return 0, app.Invalid("vote_id", app.M("err.property.no_such_vote_of_this_estate"))
 	}
 	if rec.Result == nil {
-		return 0, &app.Error{Code: app.EConflict, Message: "表决尚未计票 / the vote is not counted yet",
-			Details: []app.Detail{{Field: "vote_id", Message: "尚未计票 / not counted"}}}
+		return 0, &app.Error{Code: app.EConflict, Msg: app.M("err.property.the_vote_is_not_counted_yet"),
+			Details: []app.Detail{{Field: "vote_id", Msg: app.M("err.property.not_counted")}}}
 	}
 	item, ok := rec.Result.Items[itemKey]
 	if !ok {
-		return 0, app.Invalid("item", "表决中没有这个事项 / the vote has no such item")
+		return 0, app.Invalid("item", app.M("err.property.the_vote_has_no_such_item"))
 	}
 	respondents := item.AgreeHeadcount + item.OpposeHeadcount + item.AbstainHeadcount
 	if respondents < 1 {
-		return 0, app.Invalid("item", "该事项没有人作答 / nobody answered the item")
+		return 0, app.Invalid("item", app.M("err.property.nobody_answered_the_item"))
 	}
 	closed := rec.Result.ClosedAt.UTC()
 	if closed.IsZero() {
@@ -70,15 +70,15 @@ func (s *Service) RecordSurveyFromVote(ctx context.Context, p app.Principal, est
 			return err
 		}
 		if n > 0 {
-			return &app.Error{Code: app.EConflict, Message: "这次表决的调查结果已录入 / already recorded",
-				Details: []app.Detail{{Field: "vote_id", Message: "已录入 / already recorded"}}}
+			return &app.Error{Code: app.EConflict, Msg: app.M("err.property.already_recorded_2"),
+				Details: []app.Detail{{Field: "vote_id", Msg: app.M("err.property.already_recorded_3")}}}
 		}
 		company, ok, err := companyOn(ctx, tx, e.ID, dayOf(closed))
 		if err != nil {
 			return err
 		}
 		if !ok {
-			return app.Invalid("vote_id", "表决截止日本小区没有备案的物业服务合同 / no service contract covers the day the vote closed")
+			return app.Invalid("vote_id", app.M("err.property.no_service_contract_covers_the_day_the_vote"))
 		}
 		sv.ID, sv.CompanyID = 0, company
 		if err := tx.Create(&sv).Error; err != nil {

@@ -63,7 +63,7 @@ func (s *Service) Import(ctx context.Context, p app.Principal, estateID int64, f
 		return ImportResult{}, parseError(err, filename)
 	}
 	if len(rows) == 0 {
-		return ImportResult{}, app.Invalid("file", "名册中没有任何数据行")
+		return ImportResult{}, app.Invalid("file", app.M("err.roster.no_data_rows"))
 	}
 	plan := planRoster(rows)
 	// Hashing and encrypting the owners' personal data, and counting the register,
@@ -112,21 +112,21 @@ func (s *Service) Import(ctx context.Context, p app.Principal, estateID int64, f
 func parseError(err error, filename string) error {
 	var pe *rosterfile.ParseError
 	if errors.As(err, &pe) {
-		out := &app.Error{Code: app.EInvalid, Message: fmt.Sprintf("名册有 %d 处错误，未导入任何数据", pe.Total)}
+		out := &app.Error{Code: app.EInvalid, Msg: app.M("err.roster.roster_has_errors", pe.Total)}
 		for _, re := range pe.Errors {
-			out.Details = append(out.Details, app.Detail{Row: re.Line, Column: re.Column, Message: re.Message})
+			out.Details = append(out.Details, app.Detail{Row: re.Line, Column: re.Column, Msg: re.Msg})
 		}
 		return out
 	}
 	if errors.Is(err, rosterfile.ErrUnsupportedType) {
-		return app.Invalid("file", "只支持 .csv 或 .xlsx 格式的名册文件")
+		return app.Invalid("file", app.M("err.roster.csv_or_xlsx_only"))
 	}
 	if errors.Is(err, rosterfile.ErrTooLarge) {
 		return &app.Error{Code: app.EInvalid, Err: err,
-			Message: fmt.Sprintf("文件“%s”解压后超过 %d MB 或压缩比超过 %d 倍，不是正常的名册文件，已拒绝", filename,
-				rosterfile.MaxUnpackedXLSX>>20, rosterfile.MaxCompressionRatio),
-			Details: []app.Detail{{Field: "file", Message: fmt.Sprintf("解压后最多 %d MB，压缩比最多 %d 倍",
-				rosterfile.MaxUnpackedXLSX>>20, rosterfile.MaxCompressionRatio)}}}
+			Msg: app.Plain(fmt.Sprintf("文件“%s”解压后超过 %d MB 或压缩比超过 %d 倍，不是正常的名册文件，已拒绝", filename,
+				rosterfile.MaxUnpackedXLSX>>20, rosterfile.MaxCompressionRatio)),
+			Details: []app.Detail{{Field: "file", Msg: app.Plain(fmt.Sprintf("解压后最多 %d MB，压缩比最多 %d 倍",
+				rosterfile.MaxUnpackedXLSX>>20, rosterfile.MaxCompressionRatio))}}}
 	}
 	if errors.Is(err, rosterfile.ErrUnreadable) {
 		return app.Invalid("file", "无法读取该文件，请确认它是有效的 CSV 或 XLSX 文件")

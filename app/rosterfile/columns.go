@@ -1,6 +1,9 @@
 package rosterfile
 
-import "strings"
+import (
+	"gongzhi/app"
+	"strings"
+)
 
 // The canonical English column names, used in RowError.Column.
 const (
@@ -76,43 +79,11 @@ func (c column) name() string {
 	return ""
 }
 
-// chinese is the Chinese header of c, used in messages and in exports.
-func (c column) chinese() string {
-	switch c {
-	case colBuilding:
-		return "楼栋"
-	case colUnit:
-		return "单元"
-	case colRoom:
-		return "房号"
-	case colArea:
-		return "面积"
-	case colAreaSource:
-		return "面积来源"
-	case colOwnerName:
-		return "业主姓名"
-	case colIDNumber:
-		return "证件号码"
-	case colPhone:
-		return "手机号"
-	case colOwnerKind:
-		return "业主类型"
-	case colRepresentative:
-		return "表决代表"
-	case colDelivered:
-		return "是否交付"
-	case colParking:
-		return "车位"
-	case colGuardian:
-		return "监护人"
-	}
-	return ""
-}
+// title is c's name for a message, in the reader's language.
+func (c column) title() app.Msg { return app.M("err.rosterfile.col_" + c.name()) }
 
-// label names c for a message: "面积（area）".
-func (c column) label() string {
-	return c.chinese() + "（" + c.name() + "）"
-}
+// labelMsg names c for a message with its header: "面积（area）".
+func (c column) labelMsg() app.Msg { return app.M("err.rosterfile.column_label", c.title(), c.name()) }
 
 // required reports whether a file must have column c. The others have defaults.
 func (c column) required() bool {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"gongzhi/app"
 	"slices"
 )
 
@@ -20,9 +21,9 @@ var ErrUnreadable = errors.New("rosterfile: unreadable file")
 
 // RowError is one problem in a roster file.
 type RowError struct {
-	Line    int    // line (CSV) or row (XLSX) number, the header being line 1; 0 for the final "more errors" note
-	Column  string // canonical English column name such as "area"; empty for the file or header as a whole
-	Message string // what is wrong, in Chinese
+	Line   int     // line (CSV) or row (XLSX) number, the header being line 1; 0 for the final "more errors" note
+	Column string  // canonical English column name such as "area"; empty for the file or header as a whole
+	Msg    app.Msg // what is wrong (a catalogue message, views/i18n/err.rosterfile.*.json)
 }
 
 // ParseError lists every problem found in a roster file, sorted by line and
@@ -47,7 +48,7 @@ func (e *ParseError) Error() string {
 	if first.Column != "" {
 		where += ", column " + first.Column
 	}
-	return fmt.Sprintf("rosterfile: %d error(s) in roster; first at %s: %s", e.Total, where, first.Message)
+	return fmt.Sprintf("rosterfile: %d error(s) in roster; first at %s: %s", e.Total, where, first.Msg)
 }
 
 // errorList collects row errors in bounded memory: when it holds twice
@@ -58,13 +59,9 @@ type errorList struct {
 	total int
 }
 
-func (l *errorList) add(line int, col column, format string, args ...any) {
-	msg := format
-	if len(args) > 0 {
-		msg = fmt.Sprintf(format, args...)
-	}
+func (l *errorList) add(line int, col column, msg app.Msg) {
 	l.total++
-	l.errs = append(l.errs, RowError{Line: line, Column: col.name(), Message: msg})
+	l.errs = append(l.errs, RowError{Line: line, Column: col.name(), Msg: msg})
 	if len(l.errs) >= 2*MaxErrors {
 		sortErrors(l.errs)
 		l.errs = l.errs[:MaxErrors]
@@ -83,7 +80,7 @@ func (l *errorList) result() *ParseError {
 	}
 	pe := &ParseError{Errors: slices.Clip(errs), Total: l.total, Omitted: l.total - len(errs)}
 	if pe.Omitted > 0 {
-		pe.Errors = append(pe.Errors, RowError{Message: fmt.Sprintf("另有 %d 处错误未列出，请先修正以上错误后重新上传", pe.Omitted)})
+		pe.Errors = append(pe.Errors, RowError{Msg: app.M("err.rosterfile.more_errors", pe.Omitted)})
 	}
 	return pe
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"gongzhi/app"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -72,7 +73,7 @@ func (p *parser) text(line int, cells []string, c column) (string, bool) {
 		return s, true
 	}
 	if n := utf8.RuneCountInString(s); n > limit {
-		p.errs.add(line, c, "%s过长：%d 个字符，最多 %d 个", c.chinese(), n, limit)
+		p.errs.add(line, c, app.M("err.rosterfile.too_long", c.title(), n, limit))
 		return "", false
 	}
 	return s, true
@@ -85,7 +86,7 @@ func (p *parser) checkWidth(line int, cells []string) {
 	}
 	for i := len(cells) - 1; i >= MaxColumns; i-- {
 		if strings.TrimSpace(cells[i]) != "" {
-			p.errs.add(line, noColumn, "第 %d 列有内容：名册最多使用 %d 列", i+1, MaxColumns)
+			p.errs.add(line, noColumn, app.M("err.rosterfile.too_many_columns", i+1, MaxColumns))
 			return
 		}
 	}

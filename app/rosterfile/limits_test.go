@@ -38,7 +38,7 @@ func TestFieldCaps(t *testing.T) {
 			_, pe := parseCSVString(t, line(c, strings.Repeat("楼", limit)))
 			if pe != nil {
 				for _, e := range pe.Errors {
-					if strings.Contains(e.Message, "过长") {
+					if strings.Contains(zh(e.Msg), "过长") {
 						t.Errorf("%d characters refused for length: %+v", limit, e)
 					}
 				}
@@ -49,11 +49,11 @@ func TestFieldCaps(t *testing.T) {
 				t.Fatalf("%d characters: %+v, want exactly one error", limit+1, pe)
 			}
 			e := pe.Errors[0]
-			if e.Line != 2 || e.Column != c.name() || !strings.Contains(e.Message, fmt.Sprintf("最多 %d 个", limit)) {
+			if e.Line != 2 || e.Column != c.name() || !strings.Contains(zh(e.Msg), fmt.Sprintf("最多 %d 个", limit)) {
 				t.Errorf("error %+v, want line 2, column %s, cap %d", e, c.name(), limit)
 			}
-			if strings.Contains(e.Message, secret[:limit/2]) {
-				t.Errorf("the message quotes the value: %q", e.Message)
+			if strings.Contains(zh(e.Msg), secret[:limit/2]) {
+				t.Errorf("the message quotes the value: %q", zh(e.Msg))
 			}
 		})
 	}
@@ -75,7 +75,7 @@ func TestMaxRows(t *testing.T) {
 	last := MaxRows + 3 // header, a blank line, MaxRows rows
 	var found bool
 	for _, e := range pe.Errors {
-		if e.Line == last && e.Column == "" && strings.Contains(e.Message, fmt.Sprint(MaxRows)) {
+		if e.Line == last && e.Column == "" && strings.Contains(zh(e.Msg), fmt.Sprint(MaxRows)) {
 			found = true
 		}
 		if e.Line > last {
@@ -91,7 +91,7 @@ func TestMaxRows(t *testing.T) {
 func TestMaxColumns(t *testing.T) {
 	wide := "1,101,89.37,王建国," + idA + strings.Repeat(",", MaxColumns-5) + ",x\n"
 	_, pe := parseCSVString(t, "building,room,area,owner_name,id_number\n"+wide)
-	if pe == nil || pe.Errors[0].Line != 2 || !strings.Contains(pe.Errors[0].Message, fmt.Sprint(MaxColumns+1)) {
+	if pe == nil || pe.Errors[0].Line != 2 || !strings.Contains(zh(pe.Errors[0].Msg), fmt.Sprint(MaxColumns+1)) {
 		t.Errorf("content in column %d: %+v", MaxColumns+1, pe)
 	}
 	// Empty cells beyond it, as spreadsheets export formatted columns, are fine.

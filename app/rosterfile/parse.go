@@ -16,6 +16,7 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"gongzhi/app"
 	"gongzhi/app/pii"
 	"gongzhi/app/rules"
 )
@@ -107,7 +108,7 @@ func parseCSV(ctx context.Context, r io.Reader) ([]Row, error) {
 		}
 		var csvErr *csv.ParseError
 		if errors.As(err, &csvErr) {
-			p.errs.add(csvErr.StartLine, noColumn, "CSV 格式错误：%s（第 %d 行附近）", csvProblem(csvErr.Err), csvErr.Line)
+			p.errs.add(csvErr.StartLine, noColumn, app.M("err.rosterfile.csv_malformed", csvProblem(csvErr.Err), csvErr.Line))
 			continue
 		}
 		if err != nil {
@@ -354,7 +355,7 @@ func (p *parser) record(line int, cells []string) bool {
 		return p.header(line, cells)
 	}
 	if p.dataRows++; p.dataRows > MaxRows {
-		p.errs.add(line, noColumn, "名册超过 %d 行数据的上限，其后的行未读取", MaxRows)
+		p.errs.add(line, noColumn, app.M("err.rosterfile.too_many_rows", MaxRows))
 		return false
 	}
 	p.row(line, cells)
@@ -380,7 +381,7 @@ func (p *parser) header(line int, cells []string) bool {
 			continue
 		}
 		if p.cols[c] >= 0 {
-			p.errs.add(line, c, "列“%s”重复：第 %d 列和第 %d 列", c.label(), p.cols[c]+1, i+1)
+			p.errs.add(line, c, app.M("err.rosterfile.duplicate_column", c.labelMsg(), p.cols[c]+1, i+1))
 			ok = false
 			continue
 		}
@@ -388,7 +389,7 @@ func (p *parser) header(line int, cells []string) bool {
 	}
 	for c := column(0); c < numColumns; c++ {
 		if c.required() && p.cols[c] < 0 {
-			p.errs.add(line, c, "缺少必需的列“%s”", c.label())
+			p.errs.add(line, c, app.M("err.rosterfile.missing_column", c.labelMsg()))
 			ok = false
 		}
 	}
@@ -409,15 +410,15 @@ func (p *parser) cell(cells []string, c column) string {
 // over its column's cap is reported once and takes part in no other check.
 func (p *parser) row(line int, cells []string) {
 	r := Row{Line: line}
-	bad := func(c column, format string, args ...any) { p.errs.add(line, c, format, args...) }
+	bad := func(c column, m app.Msg) { p.errs.add(line, c, m) }
 
 	var buildingOK, unitOK, roomOK bool
 	if r.Building, buildingOK = p.text(line, cells, colBuilding); buildingOK && r.Building == "" {
-		bad(colBuilding, "楼栋不能为空")
+		bad(colBuilding, app.M("err.rosterfile.building_empty"))
 	}
 	r.Unit, unitOK = p.text(line, cells, colUnit)
 	if r.Room, roomOK = p.text(line, cells, colRoom); roomOK && r.Room == "" {
-		bad(colRoom, "房号不能为空")
+		bad(colRoom, app.M("err.rosterfile.room_empty"))
 	}
 	addressOK := buildingOK && unitOK && roomOK
 
@@ -425,7 +426,7 @@ func (p *parser) row(line int, cells []string) {
 	switch text, ok := p.text(line, cells, colArea); {
 	case !ok:
 	case text == "":
-		bad(colArea, "面积不能为空")
+		bad(colArea, app.M("err.rosterfile.area_empty"))
 	default:
 		if p.spreadsheet {
 			text = spreadsheetDecimal(text)
@@ -433,9 +434,9 @@ func (p *parser) row(line int, cells []string) {
 		a, err := rules.ParseArea(trimDecimalZeros(text))
 		switch {
 		case err != nil:
-			bad(colArea, "面积“%s”无效：应为平方米数，最多两位小数", text)
+			bad(colArea, app.M("err.rosterfile.area_format", text))
 		case a <= 0:
-			bad(colArea, "面积须大于 0")
+			bad(colArea, app.M("err.rosterfile.area_positive"))
 		default:
 			r.Area, areaOK = a, true
 		}
@@ -445,14 +446,14 @@ func (p *parser) row(line int, cells []string) {
 	source := AreaRegistered
 	if sourceOK {
 		if source, sourceOK = parseAreaSource(sourceText); !sourceOK {
-			bad(colAreaSource, "面积来源“%s”无效：应为 registered、surveyed、contract 或 登记、实测、预售/合同", sourceText)
+			bad(colAreaSource, app.M("err.rosterfile.area_source", sourceText))
 		}
 	}
 	r.AreaSource = source
 
 	if name, ok := p.text(line, cells, colOwnerName); ok {
 		if r.OwnerName = name; name == "" {
-			bad(colOwnerName, "业主姓名不能为空")
+			bad(colOwnerName, app.M("err.rosterfile.owner_name_empty"))
 		}
 	}
 
@@ -460,7 +461,7 @@ func (p *parser) row(line int, cells []string) {
 	kind := rules.OwnerPerson
 	if kindOK {
 		if kind, kindOK = parseOwnerKind(kindText); !kindOK {
-			bad(colOwnerKind, "业主类型“%s”无效：应为 person、org、developer 或 个人、单位、建设单位", kindText)
+			bad(colOwnerKind, app.M("err.rosterfile.owner_kind", kindText))
 		}
 	}
 	r.OwnerKind = kind
@@ -471,23 +472,23 @@ func (p *parser) row(line int, cells []string) {
 	switch {
 	case !idRead:
 	case r.IDNumber == "":
-		bad(colIDNumber, "证件号码不能为空")
+		bad(colIDNumber, app.M("err.rosterfile.id_empty"))
 	case !kindOK:
 		// the kind decides the format; its own error is enough
 	case kind == rules.OwnerPerson:
 		if idOK = pii.ValidResidentID(r.IDNumber); !idOK {
-			bad(colIDNumber, "证件号码 %s 不是有效的居民身份证号码：%s", pii.MaskID(r.IDNumber), residentIDProblem(r.IDNumber))
+			bad(colIDNumber, app.M("err.rosterfile.resident_id", pii.MaskID(r.IDNumber), residentIDProblem(r.IDNumber)))
 		}
 	default:
 		if idOK = pii.ValidUSCC(r.IDNumber); !idOK {
-			bad(colIDNumber, "证件号码 %s 不是有效的统一社会信用代码：%s", pii.MaskID(r.IDNumber), usccProblem(r.IDNumber))
+			bad(colIDNumber, app.M("err.rosterfile.uscc", pii.MaskID(r.IDNumber), usccProblem(r.IDNumber)))
 		}
 	}
 
 	if phoneText, ok := p.text(line, cells, colPhone); ok && phoneText != "" {
 		phone, ok := normalisePhone(phoneText)
 		if !ok {
-			bad(colPhone, "手机号 %s 无效：应为 11 位大陆手机号码（1 开头，第二位 3–9）", pii.MaskPhone(phoneText))
+			bad(colPhone, app.M("err.rosterfile.phone", pii.MaskPhone(phoneText)))
 		}
 		r.Phone = phone
 	}
@@ -495,7 +496,7 @@ func (p *parser) row(line int, cells []string) {
 	if guardian, ok := p.text(line, cells, colGuardian); ok {
 		r.Guardian = guardian
 		if guardian != "" && kindOK && kind != rules.OwnerPerson {
-			bad(colGuardian, "只有个人业主可以有监护人")
+			bad(colGuardian, app.M("err.rosterfile.guardian_person_only"))
 		}
 	}
 
@@ -522,15 +523,15 @@ func (p *parser) row(line int, cells []string) {
 			p.agreeSource(room, r)
 		}
 		if deliveredOK {
-			p.agreeFlag(room, line, colDelivered, "交付状态", &room.deliveredLine, &room.delivered, r.Delivered)
+			p.agreeFlag(room, line, colDelivered, app.M("err.rosterfile.delivered_flag"), &room.deliveredLine, &room.delivered, r.Delivered)
 		}
 		if parkingOK {
-			p.agreeFlag(room, line, colParking, "车位标记", &room.parkingLine, &room.parking, r.Parking)
+			p.agreeFlag(room, line, colParking, app.M("err.rosterfile.parking_flag"), &room.parkingLine, &room.parking, r.Parking)
 		}
 		if r.IDNumber != "" {
 			k := roomOwner{room, r.IDNumber}
 			if first, seen := p.roomOwner[k]; seen {
-				bad(colIDNumber, "同一房屋 %s 中证件号码重复：与第 %d 行相同", room.key, first)
+				bad(colIDNumber, app.M("err.rosterfile.duplicate_owner", room.key, first))
 			} else {
 				p.roomOwner[k] = line
 			}
@@ -550,7 +551,7 @@ func (p *parser) flag(line int, cells []string, c column, def bool) (bool, bool)
 	}
 	v, ok := parseFlag(text, def)
 	if !ok {
-		p.errs.add(line, c, "%s“%s”无效：应为 1/0、是/否 或 true/false", c.chinese(), text)
+		p.errs.add(line, c, app.M("err.rosterfile.flag", c.title(), text))
 	}
 	return v, ok
 }
@@ -571,8 +572,7 @@ func (p *parser) roomOf(r Row) *roomState {
 		return room
 	}
 	if room.building != r.Building || room.unit != r.Unit || room.room != r.Room {
-		p.errs.add(r.Line, colRoom, "房屋编号 %s 与另一套房屋（楼栋“%s”、单元“%s”、房号“%s”）相同，无法区分；请勿在楼栋、单元或房号中使用“-”",
-			key, room.building, room.unit, room.room)
+		p.errs.add(r.Line, colRoom, app.M("err.rosterfile.room_key_clash", key, room.building, room.unit, room.room))
 		return nil
 	}
 	return room
@@ -584,7 +584,7 @@ func (p *parser) agreeArea(room *roomState, r Row) {
 		return
 	}
 	if r.Area != room.area {
-		p.errs.add(r.Line, colArea, "同一房屋 %s 的面积须一致：第 %d 行为 %s，本行为 %s", room.key, room.areaLine, room.area, r.Area)
+		p.errs.add(r.Line, colArea, app.M("err.rosterfile.area_differs", room.key, room.areaLine, room.area, r.Area))
 	}
 }
 
@@ -594,18 +594,17 @@ func (p *parser) agreeSource(room *roomState, r Row) {
 		return
 	}
 	if r.AreaSource != room.source {
-		p.errs.add(r.Line, colAreaSource, "同一房屋 %s 的面积来源须一致：第 %d 行为%s，本行为%s",
-			room.key, room.sourceLine, areaSourceChinese(room.source), areaSourceChinese(r.AreaSource))
+		p.errs.add(r.Line, colAreaSource, app.M("err.rosterfile.area_source_differs", room.key, room.sourceLine, areaSourceChinese(room.source), areaSourceChinese(r.AreaSource)))
 	}
 }
 
-func (p *parser) agreeFlag(room *roomState, line int, c column, what string, firstLine *int, first *bool, v bool) {
+func (p *parser) agreeFlag(room *roomState, line int, c column, what app.Msg, firstLine *int, first *bool, v bool) {
 	if *firstLine == 0 {
 		*firstLine, *first = line, v
 		return
 	}
 	if v != *first {
-		p.errs.add(line, c, "同一房屋 %s 的%s须一致：第 %d 行为“%s”，本行为“%s”", room.key, what, *firstLine, yesNo(*first), yesNo(v))
+		p.errs.add(line, c, app.M("err.rosterfile.flag_differs", room.key, what, *firstLine, yesNo(*first), yesNo(v)))
 	}
 }
 
@@ -619,11 +618,10 @@ func (p *parser) agreeOwner(r Row) {
 		return
 	}
 	if first.name != r.OwnerName {
-		p.errs.add(r.Line, colOwnerName, "证件号码与第 %d 行相同，但业主姓名不同", first.line)
+		p.errs.add(r.Line, colOwnerName, app.M("err.rosterfile.name_differs", first.line))
 	}
 	if first.kind != r.OwnerKind {
-		p.errs.add(r.Line, colOwnerKind, "证件号码与第 %d 行相同，但业主类型不同：第 %d 行为%s，本行为%s",
-			first.line, first.line, ownerKindChinese(first.kind), ownerKindChinese(r.OwnerKind))
+		p.errs.add(r.Line, colOwnerKind, app.M("err.rosterfile.kind_differs", first.line, first.line, ownerKindChinese(first.kind), ownerKindChinese(r.OwnerKind)))
 	}
 }
 
@@ -634,7 +632,7 @@ func (p *parser) finish() ([]Row, error) {
 		return nil, fmt.Errorf("rosterfile: reading stopped: %w", p.ctxErr)
 	}
 	if !p.haveHeader && p.errs.total == 0 {
-		p.errs.add(1, noColumn, "文件为空：缺少表头行")
+		p.errs.add(1, noColumn, app.M("err.rosterfile.empty_file"))
 	}
 	for i, room := range p.rowRooms {
 		switch {
@@ -642,12 +640,11 @@ func (p *parser) finish() ([]Row, error) {
 		case room.owners == 1:
 			p.rows[i].Representative = true // a sole owner casts the room's vote
 		case room.reps != 1:
-			p.errs.add(p.rows[i].Line, colRepresentative, "房屋 %s 有 %d 位业主，须指定且仅指定 1 位表决代表（现有 %d 位）",
-				room.key, room.owners, room.reps)
+			p.errs.add(p.rows[i].Line, colRepresentative, app.M("err.rosterfile.representatives", room.key, room.owners, room.reps))
 		}
 	}
 	if p.haveHeader && len(p.rows) == 0 && p.errs.total == 0 {
-		p.errs.add(1, noColumn, "文件中没有业主数据：表头之后没有任何数据行")
+		p.errs.add(1, noColumn, app.M("err.rosterfile.no_rows"))
 	}
 	if pe := p.errs.result(); pe != nil {
 		return nil, pe

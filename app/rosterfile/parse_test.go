@@ -222,18 +222,18 @@ func TestParseBadFiles(t *testing.T) {
 			var got []at
 			for _, e := range pe.Errors {
 				got = append(got, at{e.Line, e.Column})
-				if e.Message == "" {
+				if zh(e.Msg) == "" {
 					t.Errorf("line %d column %q: empty message", e.Line, e.Column)
 				}
-				if tt.absent != "" && strings.Contains(e.Message, tt.absent) {
-					t.Errorf("message %q reveals %q", e.Message, tt.absent)
+				if tt.absent != "" && strings.Contains(zh(e.Msg), tt.absent) {
+					t.Errorf("message %q reveals %q", zh(e.Msg), tt.absent)
 				}
 			}
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("errors at %v, want %v\n%s", got, tt.want, dump(pe))
 			}
-			if tt.contains != "" && !strings.Contains(pe.Errors[0].Message, tt.contains) {
-				t.Errorf("first message %q does not contain %q", pe.Errors[0].Message, tt.contains)
+			if tt.contains != "" && !strings.Contains(zh(pe.Errors[0].Msg), tt.contains) {
+				t.Errorf("first message %q does not contain %q", zh(pe.Errors[0].Msg), tt.contains)
 			}
 			if pe.Total != len(tt.want) || pe.Omitted != 0 {
 				t.Errorf("Total %d Omitted %d, want %d and 0", pe.Total, pe.Omitted, len(tt.want))
@@ -245,7 +245,7 @@ func TestParseBadFiles(t *testing.T) {
 func dump(pe *ParseError) string {
 	var b strings.Builder
 	for _, e := range pe.Errors {
-		fmt.Fprintf(&b, "  %d %s: %s\n", e.Line, e.Column, e.Message)
+		fmt.Fprintf(&b, "  %d %s: %s\n", e.Line, e.Column, zh(e.Msg))
 	}
 	return b.String()
 }
@@ -474,7 +474,7 @@ func TestParseErrorCap(t *testing.T) {
 		}
 	}
 	note := pe.Errors[MaxErrors]
-	if note.Line != 0 || note.Column != "" || !strings.Contains(note.Message, "2000") {
+	if note.Line != 0 || note.Column != "" || !strings.Contains(zh(note.Msg), "2000") {
 		t.Errorf("final note = %+v", note)
 	}
 	if !strings.Contains(pe.Error(), "3000 error(s)") || !strings.Contains(pe.Error(), "line 2") {

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"gongzhi/app"
+
 	"errors"
 	"fmt"
 	"slices"
@@ -321,19 +323,22 @@ var ErrVotingPeriod = errors.New("投票期限不符合规定")
 // The length is the elapsed time in whole days of 24 hours (Asia/Shanghai has no daylight
 // saving, so these are calendar days): a period shorter than one day counts as 0 days and
 // is rejected when the minimum is 1; a period longer than the maximum by any amount of
-// time is rejected. Errors wrap ErrVotingPeriod and name the bound in Chinese.
+// time is rejected. Errors are app errors (a catalogue message) wrapping ErrVotingPeriod with the bound in Chinese.
 func VotingPeriodAllowed(opensAt, closesAt time.Time, p JurisdictionProfile) error {
 	if !closesAt.After(opensAt) {
-		return fmt.Errorf("%w：截止时间必须晚于开始时间", ErrVotingPeriod)
+		return &app.Error{Code: app.EInvalid, Msg: app.M("err.rules.closes_after_opens"),
+			Err: fmt.Errorf("%w：截止时间必须晚于开始时间", ErrVotingPeriod)}
 	}
 	const day = 24 * time.Hour
 	length := closesAt.Sub(opensAt)
 	wholeDays := int(length / day)
 	if length < time.Duration(p.VotingPeriodMinDays)*day {
-		return fmt.Errorf("%w：投票期限 %d 日，少于最短期限 %d 日（%s）", ErrVotingPeriod, wholeDays, p.VotingPeriodMinDays, p.Name)
+		return &app.Error{Code: app.EInvalid, Msg: app.M("err.rules.voting_period_too_short", wholeDays, p.VotingPeriodMinDays, p.Name),
+			Err: fmt.Errorf("%w：投票期限 %d 日，少于最短期限 %d 日（%s）", ErrVotingPeriod, wholeDays, p.VotingPeriodMinDays, p.Name)}
 	}
 	if p.VotingPeriodMaxDays > 0 && length > time.Duration(p.VotingPeriodMaxDays)*day {
-		return fmt.Errorf("%w：投票期限超过最长期限 %d 日（%s）", ErrVotingPeriod, p.VotingPeriodMaxDays, p.Name)
+		return &app.Error{Code: app.EInvalid, Msg: app.M("err.rules.voting_period_too_long", p.VotingPeriodMaxDays, p.Name),
+			Err: fmt.Errorf("%w：投票期限超过最长期限 %d 日（%s）", ErrVotingPeriod, p.VotingPeriodMaxDays, p.Name)}
 	}
 	return nil
 }

@@ -1,6 +1,8 @@
 package rules
 
-import "fmt"
+import (
+	"gongzhi/app"
+)
 
 // TransitionalMember is one member of a transitional body (docs/rules.md "Transitional
 // body"): the body they represent, whether they lead it, and for an owner representative
@@ -13,8 +15,8 @@ type TransitionalMember struct {
 
 // TransitionalProblem is one reason a transitional body's composition is unlawful.
 type TransitionalProblem struct {
-	Field   string // "members" or "leader"
-	Message string // Chinese first, then English
+	Field   string  // "members" or "leader"
+	Message app.Msg // what is wrong, a catalogue message
 }
 
 // ValidateTransitionalBody checks the composition of a transitional body (物业管理委员会,
@@ -31,8 +33,7 @@ func ValidateTransitionalBody(p JurisdictionProfile, members []TransitionalMembe
 		hi = p.CommitteeMaxMembers
 	}
 	if n%2 == 0 || n < lo || n > hi {
-		out = append(out, TransitionalProblem{"members", fmt.Sprintf("成员 %d 人，应为 %d 至 %d 之间的单数（%s）/ %d members: an odd number from %d to %d",
-			n, lo, hi, p.Name, n, lo, hi)})
+		out = append(out, TransitionalProblem{"members", app.M("err.rules.members_an_odd_number_from_to", n, lo, hi, p.Name)})
 	}
 	var street, rc, owners, leaders, streetLeaders, unfit int
 	for _, m := range members {
@@ -55,19 +56,19 @@ func ValidateTransitionalBody(p JurisdictionProfile, members []TransitionalMembe
 		}
 	}
 	if street == 0 {
-		out = append(out, TransitionalProblem{"members", "须有街道办事处（乡镇人民政府）的代表 / a street office representative is required"})
+		out = append(out, TransitionalProblem{"members", app.M("err.rules.a_street_office_representative_is_required")})
 	}
 	if rc == 0 {
-		out = append(out, TransitionalProblem{"members", "须有居民委员会的代表 / a residents' committee representative is required"})
+		out = append(out, TransitionalProblem{"members", app.M("err.rules.a_residents_committee_representative_is_required")})
 	}
 	if 2*owners < n || owners == 0 {
-		out = append(out, TransitionalProblem{"members", fmt.Sprintf("业主代表 %d 人，不得少于成员的二分之一 / owner representatives must be at least half of the members", owners)})
+		out = append(out, TransitionalProblem{"members", app.M("err.rules.owner_representatives_must_be_at_least_half_of", owners)})
 	}
 	if unfit > 0 {
-		out = append(out, TransitionalProblem{"members", fmt.Sprintf("%d 名业主代表不符合业主委员会委员候选人条件 / %d owner representatives do not meet the candidate criteria", unfit, unfit)})
+		out = append(out, TransitionalProblem{"members", app.M("err.rules.owner_representatives_do_not_meet_the_candidate", unfit)})
 	}
 	if leaders != 1 || streetLeaders != 1 {
-		out = append(out, TransitionalProblem{"leader", "须由街道办事处的一名代表担任负责人 / exactly one leader, the street office's representative"})
+		out = append(out, TransitionalProblem{"leader", app.M("err.rules.exactly_one_leader_the_street_office_s")})
 	}
 	return out
 }

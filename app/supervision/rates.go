@@ -107,13 +107,14 @@ func (s *Service) resolveScope(ctx context.Context, p app.Principal, orgID int64
 	}
 	if orgID == 0 {
 		if p.IsAdmin() {
+			// msgconv:keep: the scope's name is JSON text of the rates API (known debt)
 			return scope{Name: "全部 / All"}, nil
 		}
 		orgID = p.OrgID
 	}
 	o, err := models.FindOrg(ctx, s.db, orgID)
 	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !p.IsAdmin() && !p.CoversOrgPath(o.Path)) {
-		return scope{}, app.Errorf(app.ENotFound, "机构不存在 / no such org")
+		return scope{}, app.Fail(app.ENotFound, "err.supervision.no_such_org")
 	}
 	if err != nil {
 		return scope{}, app.Internal(err)
@@ -135,7 +136,7 @@ func (s *Service) Rates(ctx context.Context, p app.Principal, orgID int64, by st
 		}
 	}
 	if kindRank(by) <= kindRank(sc.Kind) && sc.Kind != models.OrgCommunity {
-		return Report{}, app.Invalid("by", "分组须为下级机构类型 / by must be a kind below the scope")
+		return Report{}, app.Invalid("by", app.M("err.supervision.by_must_be_a_kind_below_the_scope"))
 	}
 	if sc.Kind == models.OrgCommunity {
 		by = models.OrgCommunity
@@ -249,7 +250,7 @@ type DrillDown struct {
 // counted first, at most limit (≤ 0: 1000).
 func (s *Service) Estates(ctx context.Context, p app.Principal, orgID int64, ind Indicator, limit int) (DrillDown, error) {
 	if !ind.Valid() {
-		return DrillDown{}, app.Invalid("indicator", "未知指标 / unknown indicator")
+		return DrillDown{}, app.Invalid("indicator", app.M("err.supervision.unknown_indicator"))
 	}
 	sc, err := s.resolveScope(ctx, p, orgID)
 	if err != nil {

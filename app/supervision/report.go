@@ -90,17 +90,17 @@ func (s *ReportService) reportOrg(ctx context.Context, p app.Principal, orgID in
 		return models.Org{}, err
 	}
 	if orgID <= 0 {
-		return models.Org{}, app.Invalid("org_id", "请选择街道办事处或区（县） / choose a street office or district")
+		return models.Org{}, app.Invalid("org_id", app.M("err.supervision.choose_a_street_office_or_district"))
 	}
 	o, err := models.FindOrg(ctx, s.db, orgID)
 	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !p.CoversOrgPath(o.Path)) {
-		return models.Org{}, app.Errorf(app.ENotFound, "机构不存在 / org not found")
+		return models.Org{}, app.Fail(app.ENotFound, "err.supervision.org_not_found")
 	}
 	if err != nil {
 		return models.Org{}, app.Internal(err)
 	}
 	if o.Kind != models.OrgStreet && o.Kind != models.OrgDistrict {
-		return models.Org{}, app.Invalid("org_id", "监督月报按街道办事处或区（县）出具 / reports are per street office or district")
+		return models.Org{}, app.Invalid("org_id", app.M("err.supervision.reports_are_per_street_office_or_district"))
 	}
 	return o, nil
 }
@@ -114,10 +114,10 @@ func (s *ReportService) Generate(ctx context.Context, p app.Principal, orgID int
 		return documents.OrgFile{}, err
 	}
 	if !monthRE.MatchString(month) {
-		return documents.OrgFile{}, app.Invalid("month", "月份格式为 YYYY-MM / month must be YYYY-MM")
+		return documents.OrgFile{}, app.Invalid("month", app.M("err.supervision.month_must_be_yyyy_mm"))
 	}
 	if month > s.clock.Now().In(rules.Shanghai()).Format("2006-01") {
-		return documents.OrgFile{}, app.Invalid("month", "不能出具未来月份的月报 / the month has not begun")
+		return documents.OrgFile{}, app.Invalid("month", app.M("err.supervision.the_month_has_not_begun"))
 	}
 	return s.issue(ctx, p, o, month)
 }

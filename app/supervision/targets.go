@@ -81,15 +81,15 @@ func (s *Service) targetOrg(ctx context.Context, p app.Principal, orgID int64, r
 		orgID = p.OrgID
 	}
 	if orgID == 0 {
-		return models.Org{}, app.Invalid("org_id", "请选择区或市 / choose a district or the city")
+		return models.Org{}, app.Invalid("org_id", app.M("err.supervision.choose_a_district_or_the_city"))
 	}
 	o, err := models.FindOrg(ctx, s.db, orgID)
 	visible := err == nil && (p.IsAdmin() || p.CoversOrgPath(o.Path) || (read && strings.HasPrefix(p.OrgPath, o.Path)))
 	if !visible {
-		return o, app.Errorf(app.ENotFound, "机构不存在 / no such org")
+		return o, app.Fail(app.ENotFound, "err.supervision.no_such_org")
 	}
 	if o.Kind != models.OrgDistrict && o.Kind != models.OrgCity {
-		return o, app.Invalid("org_id", "目标由区或市设定 / targets are set by a district or the city")
+		return o, app.Invalid("org_id", app.M("err.supervision.targets_are_set_by_a_district_or_the_city"))
 	}
 	return o, nil
 }
@@ -104,13 +104,13 @@ func (s *Service) SetTarget(ctx context.Context, p app.Principal, in TargetInput
 		return err
 	}
 	if !in.Indicator.Valid() {
-		return app.Invalid("indicator", "未知指标 / unknown indicator")
+		return app.Invalid("indicator", app.M("err.supervision.unknown_indicator"))
 	}
 	if in.Year < 2000 || in.Year > 2100 {
-		return app.Invalid("year", "年份须在 2000–2100 之间 / year 2000..2100")
+		return app.Invalid("year", app.M("err.supervision.year_2000_2100"))
 	}
 	if in.Percent < 0 || in.Percent > 100 {
-		return app.Invalid("percent", "百分比须在 0–100 之间 / percent 0..100")
+		return app.Invalid("percent", app.M("err.supervision.percent_0_100"))
 	}
 	now := s.clock.Now().UTC()
 	t := models.SupervisionTarget{OrgID: o.ID, Year: in.Year, Indicator: string(in.Indicator), Percent: in.Percent, CreatedAt: now, UpdatedAt: now}

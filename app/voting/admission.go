@@ -108,8 +108,8 @@ func (s *Service) admitCheck(ctx context.Context, token, idCheck string, during 
 		}
 		left := max(attempts-cred.FailedChecks, 0)
 		return cred, &app.Error{Code: app.EForbidden,
-			Message: fmt.Sprintf("身份核验未通过：证件号码后 6 位与本户业主登记信息不符，还可尝试 %d 次 / identity check failed: %s left", left, attemptsEN(left)),
-			Details: []app.Detail{{Field: "id_check", Message: "不符 / does not match"}}}
+			Msg:     app.M("err.voting.identity_check_failed_left", left, attemptsEN(left)),
+			Details: []app.Detail{{Field: "id_check", Msg: app.M("err.voting.does_not_match")}}}
 	}
 	return cred, errLocked(attempts)
 }
@@ -346,7 +346,7 @@ func (s *Service) credentialRefusal(ctx context.Context, cred models.CredentialB
 	case models.CredentialLocked:
 		return errLocked(profileOf(cred.Vote()).IdentityCheckAttempts)
 	}
-	return app.Errorf(app.EGone, "表决已于 %s 截止 / voting closed", showTime(cred.ClosesAt))
+	return app.Fail(app.EGone, "err.voting.voting_closed", showTime(cred.ClosesAt))
 }
 
 // attemptsEN is "1 attempt" or "N attempts" (issue 16: no "1 attempts").

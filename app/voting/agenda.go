@@ -95,8 +95,8 @@ var keyPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$`)
 // details collects field errors of one input.
 type details []app.Detail
 
-func (d *details) add(field, message string) {
-	*d = append(*d, app.Detail{Field: field, Message: message})
+func (d *details) add(field string, message app.Msg) {
+	*d = append(*d, app.Detail{Field: field, Msg: message})
 }
 
 // err returns the collected details as one invalid error, or nil.
@@ -104,7 +104,7 @@ func (d details) err() error {
 	if len(d) == 0 {
 		return nil
 	}
-	return &app.Error{Code: app.EInvalid, Message: d[0].Field + ": " + d[0].Message, Details: d}
+	return app.InvalidDetails(d)
 }
 
 // textField checks a required text of at most max characters.
@@ -112,9 +112,9 @@ func textField(d *details, field, value string, max int) string {
 	value = strings.TrimSpace(value)
 	switch n := utf8.RuneCountInString(value); {
 	case n == 0:
-		d.add(field, "必填 / required")
+		d.add(field, app.M("err.voting.required"))
 	case n > max:
-		d.add(field, fmt.Sprintf("不能超过 %d 个字符 / at most %d characters", max, max))
+		d.add(field, app.M("err.voting.at_most_characters", max))
 	}
 	return value
 }
@@ -123,11 +123,11 @@ func textField(d *details, field, value string, max int) string {
 // for (once) only when an election item needs the estate's size.
 func validateItems(d *details, in []ItemInput, prof rules.JurisdictionProfile, households func() (rules.EstateSize, error), removal func(caseID int64) error) ([]ItemInput, error) {
 	if len(in) == 0 {
-		d.add("items", "至少需要一个表决事项 / at least one item")
+		d.add("items", app.M("err.voting.at_least_one_item"))
 		return nil, nil
 	}
 	if len(in) > maxItems {
-		d.add("items", fmt.Sprintf("表决事项不能超过 %d 个 / at most %d items", maxItems, maxItems))
+		d.add("items", app.M("err.voting.at_most_items", maxItems))
 		return nil, nil
 	}
 	out := make([]ItemInput, len(in))
@@ -138,12 +138,12 @@ func validateItems(d *details, in []ItemInput, prof rules.JurisdictionProfile, h
 		it.Key = strings.TrimSpace(it.Key)
 		switch {
 		case it.Key == "":
-			d.add(f+".key", "必填 / required")
+			d.add(f+".key", app.M("err.voting.required"))
 		case !keyPattern.MatchString(it.Key):
-			d.add(f+".key", "只能包含字母、数字、点、下划线和连字符，最长 64 个字符 / letters, digits, '.', '_' and '-', at most 64")
+			d.add(f+".key", app.M("err.voting.letters_digits_and_at_most_64"))
 		default:
 			if j, dup := seen[it.Key]; dup {
-				d.add(f+".key", fmt.Sprintf("与 items[%d] 的 key 重复 / duplicates the key of items[%d]", j, j))
+				d.add(f+".key", app.M("err.voting.duplicates_the_key_of_items", j))
 			} else {
 				seen[it.Key] = i
 			}
@@ -153,36 +153,36 @@ func validateItems(d *details, in []ItemInput, prof rules.JurisdictionProfile, h
 		m := rules.Matter(strings.TrimSpace(it.Matter))
 		it.Matter = string(m)
 		if !m.Valid() {
-			d.add(f+".matter", "须为九类事项之一 / must be one of: "+matterList())
+			d.add(f+".matter", app.M("err.voting.must_be_one_of", matterList()))
 			out[i] = it
 			continue
 		}
 		if m != rules.MatterHireDismissManager && (it.ContractID != nil || it.CompanyID != nil) {
-			d.add(f+".contract_id", "只有 hire_dismiss_manager 事项可以指定物业服务合同或企业 / only hire_dismiss_manager items name a contract or company")
+			d.add(f+".contract_id", app.M("err.voting.only_hire_dismiss_manager_items_name_a_contract"))
 		}
 		if it.RemovalCaseID != 0 {
 			if m != rules.MatterElectCommittee {
-				d.add(f+".removal_case_id", "罢免委员的事项须为 elect_committee / a removal item is of matter elect_committee")
+				d.add(f+".removal_case_id", app.M("err.voting.a_removal_item_is_of_matter_elect_committee"))
 			} else if it.Seats != 0 || it.Alternates != 0 || len(it.Candidates) > 0 || it.ByElection || it.VacantSeats != 0 {
-				d.add(f+".removal_case_id", "罢免委员的事项没有席位和候选人 / a removal item has no seats or candidates")
+				d.add(f+".removal_case_id", app.M("err.voting.a_removal_item_has_no_seats_or_candidates"))
 			} else if err := removalCheck(removal, it.RemovalCaseID); err != nil {
-				d.add(f+".removal_case_id", err.Error())
+				d.add(f+".removal_case_id", app.MsgOf(err))
 			}
 			out[i] = it
 			continue
 		}
 		if m != rules.MatterElectCommittee {
 			if it.Seats != 0 || it.Alternates != 0 || len(it.Candidates) > 0 || it.ByElection || it.VacantSeats != 0 {
-				d.add(f+".matter", "只有 elect_committee 事项可以有席位和候选人 / only elect_committee items have seats and candidates")
+				d.add(f+".matter", app.M("err.voting.only_elect_committee_items_have_seats_and"))
 			}
 			out[i] = it
 			continue
 		}
 		if it.Seats <= 0 {
-			d.add(f+".seats", "选举事项须有应选席位 / an election needs seats")
+			d.add(f+".seats", app.M("err.voting.an_election_needs_seats"))
 		}
 		if it.Alternates < 0 {
-			d.add(f+".alternates", "不能为负数 / must not be negative")
+			d.add(f+".alternates", app.M("err.voting.must_not_be_negative"))
 		}
 		if it.Seats > 0 && it.Alternates >= 0 {
 			if houses.Households < 0 {
@@ -193,14 +193,14 @@ func validateItems(d *details, in []ItemInput, prof rules.JurisdictionProfile, h
 				houses = n
 			}
 			if err := rules.ValidateElectionSeatsFor(prof, it.Seats, it.Alternates, houses, it.ByElection, it.VacantSeats); err != nil {
-				d.add(f+".seats", err.Error())
+				d.add(f+".seats", app.MsgOf(err))
 			}
 		}
 		if len(it.Candidates) == 0 {
-			d.add(f+".candidates", "选举事项须有候选人 / an election needs candidates")
+			d.add(f+".candidates", app.M("err.voting.an_election_needs_candidates"))
 		}
 		if len(it.Candidates) > maxCandidates {
-			d.add(f+".candidates", fmt.Sprintf("候选人不能超过 %d 名 / at most %d candidates", maxCandidates, maxCandidates))
+			d.add(f+".candidates", app.M("err.voting.at_most_candidates", maxCandidates))
 		}
 		cands := make([]CandidateInput, len(it.Candidates))
 		seenCand := map[string]int{}
@@ -209,12 +209,12 @@ func validateItems(d *details, in []ItemInput, prof rules.JurisdictionProfile, h
 			c.Key = strings.TrimSpace(c.Key)
 			switch {
 			case c.Key == "":
-				d.add(cf+".key", "必填 / required")
+				d.add(cf+".key", app.M("err.voting.required"))
 			case !keyPattern.MatchString(c.Key):
-				d.add(cf+".key", "只能包含字母、数字、点、下划线和连字符，最长 64 个字符 / letters, digits, '.', '_' and '-', at most 64")
+				d.add(cf+".key", app.M("err.voting.letters_digits_and_at_most_64"))
 			default:
 				if k, dup := seenCand[c.Key]; dup {
-					d.add(cf+".key", fmt.Sprintf("与 candidates[%d] 重复 / duplicates candidates[%d]", k, k))
+					d.add(cf+".key", app.M("err.voting.duplicates_candidates", k))
 				} else {
 					seenCand[c.Key] = j
 				}
@@ -349,13 +349,13 @@ func (ag *agenda) canonical(ch Choices) (string, error) {
 		field := "choices." + key
 		i, ok := ag.byKey[key]
 		if !ok {
-			d.add(field, "没有这个表决事项 / no such item on this ballot")
+			d.add(field, app.M("err.voting.no_such_item_on_this_ballot"))
 			continue
 		}
 		it := ag.items[i]
 		if !it.IsElection() {
 			if c.IsList {
-				d.add(field, "须为 agree、oppose 或 abstain / must be agree, oppose or abstain")
+				d.add(field, app.M("err.voting.must_be_agree_oppose_or_abstain"))
 				continue
 			}
 			switch rules.Choice(c.Option) {
@@ -363,13 +363,13 @@ func (ag *agenda) canonical(ch Choices) (string, error) {
 				out[key] = c.Option
 			case "":
 			default:
-				d.add(field, "须为 agree、oppose 或 abstain / must be agree, oppose or abstain")
+				d.add(field, app.M("err.voting.must_be_agree_oppose_or_abstain"))
 			}
 			continue
 		}
 		if !c.IsList {
 			if c.Option != "" {
-				d.add(field, "选举事项须为候选人编号列表 / an election takes a list of candidate keys")
+				d.add(field, app.M("err.voting.an_election_takes_a_list_of_candidate_keys"))
 			}
 			continue
 		}
@@ -379,12 +379,12 @@ func (ag *agenda) canonical(ch Choices) (string, error) {
 		bad := false
 		for _, ck := range c.Candidates {
 			if _, ok := pos[ck]; !ok {
-				d.add(field, fmt.Sprintf("没有候选人 %q / unknown candidate %q", ck, ck))
+				d.add(field, app.M("err.voting.unknown_candidate", ck))
 				bad = true
 				continue
 			}
 			if seen[ck] {
-				d.add(field, fmt.Sprintf("候选人 %q 重复 / candidate %q repeated", ck, ck))
+				d.add(field, app.M("err.voting.candidate_repeated", ck))
 				bad = true
 				continue
 			}

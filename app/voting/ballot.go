@@ -88,10 +88,9 @@ type newBallot struct {
 // errAlreadyVoted is the 409 for a voter who holds a live ballot.
 func errAlreadyVoted(m *models.LiveBallot) error {
 	if m == nil {
-		return app.Errorf(app.EConflict, "该投票人已投票，不能重复投票 / this voter has already voted")
+		return app.Fail(app.EConflict, "err.voting.this_voter_has_already_voted")
 	}
-	return app.Errorf(app.EConflict, "该投票人已于 %s 投票（%s），不能重复投票 / this voter already voted (%s)",
-		showTime(m.CastAt), ChannelLabel(m.Channel), m.Channel)
+	return app.Fail(app.EConflict, "err.voting.this_voter_already_voted", showTime(m.CastAt), ChannelLabel(m.Channel), m.Channel)
 }
 
 // duplicateOf builds the 409 for a ballot refused by the UNIQUE key, reading the
@@ -109,18 +108,17 @@ func duplicateOf(ctx context.Context, db *gorm.DB, voteID, voterID int64) func()
 
 // errBadLink is the answer for a token that matches no credential.
 func errBadLink() error {
-	return app.Errorf(app.ENotFound, "投票链接无效，请核对二维码或联系工作人员 / invalid ballot link")
+	return app.Fail(app.ENotFound, "err.voting.invalid_ballot_link")
 }
 
 // errRevoked is the answer for a revoked credential.
 func errRevoked() error {
-	return app.Errorf(app.EForbidden, "此投票链接已作废，请使用工作人员重新发放的新链接 / this ballot link was revoked: use the new one staff gave you")
+	return app.Fail(app.EForbidden, "err.voting.this_ballot_link_was_revoked_use_the_new_one")
 }
 
 // errLocked is the answer for a credential locked after wrong identity checks.
 func errLocked(attempts int) error {
-	return app.Errorf(app.EForbidden, "身份核验连续 %d 次未通过，此链接已锁定，请联系业主委员会或社区工作人员重新发放 / "+
-		"locked after %d failed identity checks: staff must reissue your ballot link", attempts, attempts)
+	return app.Fail(app.EForbidden, "err.voting.locked_after_failed_identity_checks_staff_must", attempts)
 }
 
 // BallotView is what the owner's ballot page shows for a personal link: the vote,
@@ -250,7 +248,7 @@ func (s *Service) ballot(ctx context.Context, token string, checked bool) (Ballo
 // characters (the last six of an ID number or credit code).
 func checkIDAnswer(idCheck string) error {
 	if utf8.RuneCountInString(strings.TrimSpace(idCheck)) != 6 {
-		return app.Invalid("id_check", "请输入证件号码的后 6 位 / enter the last 6 characters of the ID number")
+		return app.Invalid("id_check", app.M("err.voting.enter_the_last_6_characters_of_the_id_number"))
 	}
 	return nil
 }

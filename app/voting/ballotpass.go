@@ -31,8 +31,8 @@ func (s *Service) Now() time.Time { return s.now() }
 // for another link: the owner repeats the identity check.
 func errPassInvalid() error {
 	return &app.Error{Code: app.EForbidden,
-		Message: "身份核验已过期，请重新输入证件号码后 6 位 / the identity check has expired: enter the last 6 characters again",
-		Details: []app.Detail{{Field: "pass", Message: "expired or invalid"}}}
+		Msg:     app.M("err.voting.the_identity_check_has_expired_enter_the_last_6"),
+		Details: []app.Detail{{Field: "pass", Msg: app.Plain("expired or invalid")}}}
 }
 
 // sealPass seals the identity-check answer given for a link into a ballot pass.

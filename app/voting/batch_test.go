@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gongzhi/app"
+	"gongzhi/app/testkit"
 	"gongzhi/app/testkit/fixtures"
 	"gongzhi/app/voting"
 	"gongzhi/models"
@@ -255,7 +256,7 @@ func TestSecondCastOfAVoterIsRefusedWithoutAWrite(t *testing.T) {
 		}()
 		select {
 		case err := <-done:
-			if app.ErrorCode(err) != app.EConflict || !strings.Contains(err.Error(), "已于") {
+			if app.ErrorCode(err) != app.EConflict || !strings.Contains(testkit.Chinese(app.MsgOf(err)), "已于") {
 				t.Errorf("second cast: %v, want a 409 saying when the first was cast", err)
 			}
 		case <-time.After(10 * time.Second):

@@ -295,7 +295,7 @@ func (s *Service) Close(ctx context.Context, voteID int64) (bool, error) {
 		return false, nil
 	}
 	if s.now().Before(v.ClosesAt) {
-		return false, app.Errorf(app.EConflict, "表决于 %s 截止，不能提前结束 / a vote closes by itself at its closing time", showTime(v.ClosesAt))
+		return false, app.Fail(app.EConflict, "err.voting.a_vote_closes_by_itself_at_its_closing_time", showTime(v.ClosesAt))
 	}
 	closedNow := false
 	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
@@ -377,7 +377,7 @@ func (s *Service) Recount(ctx context.Context, p app.Principal, voteID int64) (R
 		return Result{}, false, err
 	}
 	if v.ClosedAt == nil || v.TallyJSON == nil {
-		return Result{}, false, app.Errorf(app.EConflict, "表决尚未截止计票 / the vote has not been counted yet")
+		return Result{}, false, app.Fail(app.EConflict, "err.voting.the_vote_has_not_been_counted_yet")
 	}
 	ag, err := s.agendaOf(ctx, s.db, v)
 	if err != nil {

@@ -97,10 +97,10 @@ func (s *Service) Create(ctx context.Context, p app.Principal, estateID int64, i
 		in.LegalProfile = string(rules.DefaultLegalProfile)
 	}
 	if !rules.LegalProfile(in.LegalProfile).Valid() {
-		d.add("legal_profile", "须为 civil-code-2021 或 property-law-2007 / must be civil-code-2021 or property-law-2007")
+		d.add("legal_profile", app.M("err.voting.must_be_civil_code_2021_or_property_law_2007"))
 	}
 	if in.Form != FormWritten && in.Form != FormMeeting {
-		d.add("form", "须为 written（书面征求意见）或 meeting（集体讨论）/ must be written or meeting")
+		d.add("form", app.M("err.voting.must_be_written_or_meeting"))
 	}
 	if in.Convenor == "" {
 		in.Convenor = ConvenorCommittee
@@ -113,18 +113,18 @@ func (s *Service) Create(ctx context.Context, p app.Principal, estateID int64, i
 			return 0, app.Internal(err)
 		}
 		if _, ok := acting[e.ID]; !ok {
-			d.add("convenor", "该小区没有履职中的物业管理委员会 / the estate has no acting transitional body")
+			d.add("convenor", app.M("err.voting.the_estate_has_no_acting_transitional_body"))
 		}
 	default:
-		d.add("convenor", "须为 committee、preparatory_group、reelection_group、street_office 或 transitional_body / unknown convenor")
+		d.add("convenor", app.M("err.voting.unknown_convenor"))
 	}
 	in.Location = strings.TrimSpace(in.Location)
 	if len([]rune(in.Location)) > maxTitleRunes {
-		d.add("location", fmt.Sprintf("不能超过 %d 个字符 / at most %d characters", maxTitleRunes, maxTitleRunes))
+		d.add("location", app.M("err.voting.at_most_characters", maxTitleRunes))
 	}
 	validateSchedule(&d, prof, in.NoticePublishedAt, in.OpensAt, in.ClosesAt, now)
 	if in.FollowMajority && !prof.FollowMajorityAllowed {
-		d.add("follow_majority", fmt.Sprintf("%s不允许“从众”计票 / the %s profile does not allow follow-the-majority counting", prof.Name, prof.Code))
+		d.add("follow_majority", app.M("err.voting.the_profile_does_not_allow_follow_the_majority", prof.Name, prof.Code))
 	}
 	items, err := validateItems(&d, in.Items, prof, func() (rules.EstateSize, error) { return s.households(ctx, estateID) }, s.removalChecker(ctx, estateID))
 	if err != nil {
@@ -170,26 +170,24 @@ func (s *Service) Create(ctx context.Context, p app.Principal, estateID int64, i
 // validateSchedule checks the notice lead (REG 14) and the voting period (HZ 20).
 func validateSchedule(d *details, prof rules.JurisdictionProfile, notice, opens, closes, now time.Time) {
 	if notice.IsZero() {
-		d.add("notice_published_at", "必填 / required")
+		d.add("notice_published_at", app.M("err.voting.required"))
 	}
 	if opens.IsZero() {
-		d.add("opens_at", "必填 / required")
+		d.add("opens_at", app.M("err.voting.required"))
 	}
 	if closes.IsZero() {
-		d.add("closes_at", "必填 / required")
+		d.add("closes_at", app.M("err.voting.required"))
 	}
 	if notice.IsZero() || opens.IsZero() || closes.IsZero() {
 		return
 	}
 	if !rules.NoticeLeadSatisfied(notice, opens, prof.NoticeDays) {
-		d.add("opens_at", fmt.Sprintf("开始时间须在公告发布（%s）之日起至少 %d 日后，即不早于 %s / opening must be at least %d days after the notice",
-			notice.In(rules.Shanghai()).Format("2006-01-02"), prof.NoticeDays,
-			notice.In(rules.Shanghai()).AddDate(0, 0, prof.NoticeDays).Format("2006-01-02"), prof.NoticeDays))
+		d.add("opens_at", app.M("err.voting.opening_must_be_at_least_days_after_the_notice", notice.In(rules.Shanghai()).Format("2006-01-02"), prof.NoticeDays, notice.In(rules.Shanghai()).AddDate(0, 0, prof.NoticeDays).Format("2006-01-02")))
 	}
 	if err := rules.VotingPeriodAllowed(opens, closes, prof); err != nil {
-		d.add("closes_at", err.Error())
+		d.add("closes_at", app.MsgOf(err))
 	} else if !closes.After(now) {
-		d.add("closes_at", "截止时间已过 / the closing time has passed")
+		d.add("closes_at", app.M("err.voting.the_closing_time_has_passed"))
 	}
 }
 
@@ -205,8 +203,7 @@ func (s *Service) households(ctx context.Context, estateID int64) (rules.EstateS
 
 // errAgendaFrozen is the answer to any change of the agenda after the notice (T3).
 func errAgendaFrozen(v models.Vote) error {
-	return app.Errorf(app.EConflict, "公告已于 %s 发布，不得增加或修改表决事项（不得对公告以外的事项表决）/ the notice was published: no item may be added or changed",
-		showTime(v.NoticePublishedAt))
+	return app.Fail(app.EConflict, "err.voting.the_notice_was_published_no_item_may_be_added", showTime(v.NoticePublishedAt))
 }
 
 // agendaEditable reports whether the agenda of v may still change at now: a draft whose
@@ -285,11 +282,11 @@ func (s *Service) changeAgenda(ctx context.Context, p app.Principal, voteID int6
 			if !agendaEditable(cur, now) {
 				return errAgendaFrozen(cur)
 			}
-			return app.Errorf(app.EConflict, "议程已被他人修改，请刷新后重试 / the agenda was changed meanwhile: reload and retry")
+			return app.Fail(app.EConflict, "err.voting.the_agenda_was_changed_meanwhile_reload_and")
 		}
 		if err := insertAgenda(ctx, tx, v.ID, next, items); err != nil {
 			if database.IsDuplicate(err) {
-				return app.Errorf(app.EConflict, "议程已被他人修改，请刷新后重试 / the agenda was changed meanwhile: reload and retry")
+				return app.Fail(app.EConflict, "err.voting.the_agenda_was_changed_meanwhile_reload_and")
 			}
 			return err
 		}

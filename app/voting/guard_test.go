@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"gongzhi/app"
+	"gongzhi/app/testkit"
 	"gongzhi/app/voting"
 	"gongzhi/models"
 )
@@ -76,7 +77,7 @@ func TestIdentityChecksAreCountedBeforeCompared(t *testing.T) {
 					t.Errorf("link %d, attempt %d: %v, want 403", n, i, err)
 				}
 			}
-			if !strings.Contains(errs[4].Error(), "锁定") || !strings.Contains(errs[5].Error(), "锁定") {
+			if !strings.Contains(testkit.Chinese(app.MsgOf(errs[4])), "锁定") || !strings.Contains(testkit.Chinese(app.MsgOf(errs[5])), "锁定") {
 				t.Errorf("link %d: the fifth wrong answer and the right one after it: %v / %v, want the lock", n, errs[4], errs[5])
 			}
 			cred := credentialOf(t, e, id, c.VoterID)
@@ -113,7 +114,7 @@ func TestIdentityChecksAreCountedBeforeCompared(t *testing.T) {
 		// refuses it.
 		c = creds[3]
 		errs = sendInOrder(t, e, c.Token, answers[c.Rooms[0]], []guardAttempt{right, wrong, wrong, wrong, wrong, wrong})
-		if app.ErrorCode(errs[0]) != app.EForbidden || !strings.Contains(errs[0].Error(), "锁定") {
+		if app.ErrorCode(errs[0]) != app.EForbidden || !strings.Contains(testkit.Chinese(app.MsgOf(errs[0])), "锁定") {
 			t.Errorf("a cast whose link locked after its check: %v, want the lock", errs[0])
 		}
 		e.DB.Model(&models.Ballot{}).Where("vote_id = ? AND voter_id = ?", id, c.VoterID).Count(&ballots)

@@ -70,7 +70,7 @@ func (s *Service) Households(ctx context.Context, p app.Principal, voteID int64,
 		return HouseholdList{}, err
 	}
 	if v.State == models.VoteDraft {
-		return HouseholdList{}, app.Errorf(app.EConflict, "表决尚未开启，名册尚未冻结 / the vote is not open: no register yet")
+		return HouseholdList{}, app.Fail(app.EConflict, "err.voting.the_vote_is_not_open_no_register_yet")
 	}
 	var units []models.VoteVoterUnit
 	if err := s.db.WithContext(ctx).Where("vote_id = ?", v.ID).Order("id").Find(&units).Error; err != nil {
@@ -92,7 +92,7 @@ func (s *Service) Households(ctx context.Context, p app.Principal, voteID int64,
 	}
 	sort.SliceStable(buildings, func(i, j int) bool { return buildingLess(buildings[i], buildings[j]) })
 	if building != "" && !seen[building] {
-		return HouseholdList{}, app.Invalid("building", "没有这栋楼 / no such building in the register")
+		return HouseholdList{}, app.Invalid("building", app.M("err.voting.no_such_building_in_the_register"))
 	}
 	var voters []models.VoteVoter
 	if err := s.db.WithContext(ctx).Where("vote_id = ?", v.ID).Order("position").Find(&voters).Error; err != nil {

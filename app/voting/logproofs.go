@@ -106,7 +106,7 @@ func (s *Service) Checkpoint(ctx context.Context, p app.Principal, voteID int64)
 		return ballotlog.Head{}, err
 	}
 	if v.State != models.VoteOpen {
-		return ballotlog.Head{}, app.Errorf(app.EConflict, "只能在投票期间签署检查点 / checkpoints are signed while the vote is open")
+		return ballotlog.Head{}, app.Fail(app.EConflict, "err.voting.checkpoints_are_signed_while_the_vote_is_open")
 	}
 	var h ballotlog.Head
 	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
@@ -211,13 +211,13 @@ func (s *Service) Consistency(ctx context.Context, voteID int64, from, to uint64
 		}
 	}
 	if h1 == nil {
-		return ballotlog.Head{}, ballotlog.Head{}, nil, app.Invalid("from", "不是本表决已签署树头的大小 / not the size of a signed head of this vote")
+		return ballotlog.Head{}, ballotlog.Head{}, nil, app.Invalid("from", app.M("err.voting.not_the_size_of_a_signed_head_of_this_vote"))
 	}
 	if h2 == nil {
-		return ballotlog.Head{}, ballotlog.Head{}, nil, app.Invalid("to", "不是本表决已签署树头的大小 / not the size of a signed head of this vote")
+		return ballotlog.Head{}, ballotlog.Head{}, nil, app.Invalid("to", app.M("err.voting.not_the_size_of_a_signed_head_of_this_vote"))
 	}
 	if from > to {
-		return ballotlog.Head{}, ballotlog.Head{}, nil, app.Invalid("from", "不能大于 to / must not exceed to")
+		return ballotlog.Head{}, ballotlog.Head{}, nil, app.Invalid("from", app.M("err.voting.must_not_exceed_to"))
 	}
 	hashes, err := s.leafHashes(ctx, voteID, to)
 	if err != nil {
@@ -256,7 +256,7 @@ func (s *Service) AuditorBundle(ctx context.Context, p app.Principal, voteID int
 		return nil, err
 	}
 	if v.TallyJSON == nil {
-		return nil, app.Errorf(app.EConflict, "表决尚未截止计票 / the vote has not been counted yet")
+		return nil, app.Fail(app.EConflict, "err.voting.the_vote_has_not_been_counted_yet")
 	}
 	return s.bundle(ctx, v, ballotlog.BundleAuditor)
 }

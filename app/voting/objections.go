@@ -82,11 +82,11 @@ func objectionWindow(v models.Vote, now time.Time) error {
 		if v.ObjectionDeadline != nil && now.Before(*v.ObjectionDeadline) {
 			return nil
 		}
-		return app.Errorf(app.EGone, "异议期已于 %s 结束 / the objection period has ended", showTime(derefTime(v.ObjectionDeadline)))
+		return app.Fail(app.EGone, "err.voting.the_objection_period_has_ended", showTime(derefTime(v.ObjectionDeadline)))
 	case models.VoteFinal:
-		return app.Errorf(app.EGone, "结果已确定，异议期已结束 / the result is final")
+		return app.Fail(app.EGone, "err.voting.the_result_is_final")
 	}
-	return app.Errorf(app.EConflict, "结果尚未公布，暂不能提出异议 / the result is not published yet")
+	return app.Fail(app.EConflict, "err.voting.the_result_is_not_published_yet")
 }
 
 func derefTime(t *time.Time) time.Time {
@@ -100,10 +100,10 @@ func derefTime(t *time.Time) time.Time {
 func objectionText(field, text string) (string, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
-		return "", app.Invalid(field, "必填 / required")
+		return "", app.Invalid(field, app.M("err.voting.required"))
 	}
 	if utf8.RuneCountInString(text) > 2000 {
-		return "", app.Invalid(field, "不能超过 2000 个字符 / at most 2000 characters")
+		return "", app.Invalid(field, app.M("err.voting.at_most_2000_characters"))
 	}
 	return text, nil
 }
@@ -164,7 +164,7 @@ func (s *Service) objectionByID(ctx context.Context, voteID, id int64) (Objectio
 		return Objection{}, app.Internal(err)
 	}
 	if len(list) == 0 {
-		return Objection{}, app.Errorf(app.ENotFound, "异议不存在 / objection not found")
+		return Objection{}, app.Fail(app.ENotFound, "err.voting.objection_not_found")
 	}
 	return list[0], nil
 }
@@ -178,10 +178,10 @@ func (s *Service) RecordObjection(ctx context.Context, p app.Principal, voteID i
 	}
 	submitter = strings.TrimSpace(submitter)
 	if submitter == "" {
-		return Objection{}, app.Invalid("submitter", "请填写提出异议的业主及房号 / name the owner and room")
+		return Objection{}, app.Invalid("submitter", app.M("err.voting.name_the_owner_and_room"))
 	}
 	if utf8.RuneCountInString(submitter) > 100 {
-		return Objection{}, app.Invalid("submitter", "不能超过 100 个字符 / at most 100 characters")
+		return Objection{}, app.Invalid("submitter", app.M("err.voting.at_most_100_characters"))
 	}
 	if content, err = objectionText("content", content); err != nil {
 		return Objection{}, err
@@ -240,9 +240,9 @@ func (s *Service) AnswerObjection(ctx context.Context, p app.Principal, voteID, 
 				return err
 			}
 			if n == 0 {
-				return app.Errorf(app.ENotFound, "异议不存在 / objection not found")
+				return app.Fail(app.ENotFound, "err.voting.objection_not_found")
 			}
-			return app.Errorf(app.EConflict, "该异议已答复 / the objection has already been answered")
+			return app.Fail(app.EConflict, "err.voting.the_objection_has_already_been_answered")
 		}
 		return audit.Record(ctx, tx, p, audit.Entry{Action: "vote.objection.answer", TargetType: "vote", TargetID: v.ID, EstateID: e.ID,
 			Detail: map[string]any{"objection_id": objectionID}})

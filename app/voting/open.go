@@ -71,11 +71,11 @@ func (s *Service) Open(ctx context.Context, p app.Principal, voteID int64) (Open
 		return OpenResult{}, err
 	}
 	if v.State != models.VoteDraft {
-		return OpenResult{}, app.Errorf(app.EConflict, "表决已开启 / the vote is already open")
+		return OpenResult{}, app.Fail(app.EConflict, "err.voting.the_vote_is_already_open")
 	}
 	now := s.now()
 	if !now.Before(v.ClosesAt) {
-		return OpenResult{}, app.Errorf(app.EConflict, "截止时间已过，不能开启 / the closing time has passed")
+		return OpenResult{}, app.Fail(app.EConflict, "err.voting.the_closing_time_has_passed_2")
 	}
 	var by *int64
 	if p.UserID != 0 {
@@ -90,14 +90,14 @@ func (s *Service) Open(ctx context.Context, p app.Principal, voteID int64) (Open
 			return fmt.Errorf("opening vote: %w", res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return app.Errorf(app.EConflict, "表决已开启 / the vote is already open")
+			return app.Fail(app.EConflict, "err.voting.the_vote_is_already_open")
 		}
 		snap, err := s.roster.Snapshot(ctx, tx, v.EstateID)
 		if err != nil {
 			return err
 		}
 		if len(snap.Voters) == 0 {
-			return app.Errorf(app.EConflict, "小区业主名册为空，不能开启表决；请先导入名册 / the estate's roster is empty: import it first")
+			return app.Fail(app.EConflict, "err.voting.the_estate_s_roster_is_empty_import_it_first")
 		}
 		reg := snap.Register
 		batch := database.DialectOf(tx).InsertBatchRows()
@@ -276,7 +276,7 @@ func (s *Service) Credentials(ctx context.Context, p app.Principal, voteID int64
 		return nil, err
 	}
 	if v.State == models.VoteDraft {
-		return nil, app.Errorf(app.EConflict, "表决尚未开启，还没有发放凭证 / the vote is not open: no credentials yet")
+		return nil, app.Fail(app.EConflict, "err.voting.the_vote_is_not_open_no_credentials_yet")
 	}
 	var rows []credentialRow
 	err = s.db.WithContext(ctx).Table("vote_credentials").
@@ -313,18 +313,18 @@ func (s *Service) RevokeAndReissue(ctx context.Context, p app.Principal, voteID,
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return Credential{}, app.Invalid("reason", "请填写作废原因，如“遗失”或“核验锁定” / give a reason")
+		return Credential{}, app.Invalid("reason", app.M("err.voting.give_a_reason"))
 	}
 	if utf8.RuneCountInString(reason) > 200 {
-		return Credential{}, app.Invalid("reason", "不能超过 200 个字符 / at most 200 characters")
+		return Credential{}, app.Invalid("reason", app.M("err.voting.at_most_200_characters"))
 	}
 	now := s.now()
 	switch phaseOf(v, now) {
 	case PhaseScheduled, PhaseVoting:
 	case PhaseDraft:
-		return Credential{}, app.Errorf(app.EConflict, "表决尚未开启 / the vote is not open")
+		return Credential{}, app.Fail(app.EConflict, "err.voting.the_vote_is_not_open")
 	default:
-		return Credential{}, app.Errorf(app.EConflict, "表决已截止，不能重新发放凭证 / voting has closed")
+		return Credential{}, app.Fail(app.EConflict, "err.voting.voting_has_closed")
 	}
 	var by *int64
 	if p.UserID != 0 {
@@ -336,7 +336,7 @@ func (s *Service) RevokeAndReissue(ctx context.Context, p app.Principal, voteID,
 		var voter models.VoteVoter
 		if err := tx.Where("id = ? AND vote_id = ?", voterID, v.ID).Take(&voter).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return app.Errorf(app.ENotFound, "本次表决没有这位投票人 / no such voter in this vote")
+				return app.Fail(app.ENotFound, "err.voting.no_such_voter_in_this_vote")
 			}
 			return fmt.Errorf("voter %d: %w", voterID, err)
 		}
@@ -356,7 +356,7 @@ func (s *Service) RevokeAndReissue(ctx context.Context, p app.Principal, voteID,
 		}
 		if err := tx.Create(&c).Error; err != nil {
 			if database.IsDuplicate(err) {
-				return app.Errorf(app.EConflict, "凭证正在被他人重新发放，请刷新后查看 / the credential was reissued meanwhile")
+				return app.Fail(app.EConflict, "err.voting.the_credential_was_reissued_meanwhile")
 			}
 			return fmt.Errorf("issuing credential: %w", err)
 		}

@@ -62,16 +62,16 @@ type checkedScan struct {
 // checkScan accepts a JPEG, PNG or PDF of at most MaxScanBytes.
 func checkScan(field string, in *ScanInput) (checkedScan, error) {
 	if len(in.Data) == 0 {
-		return checkedScan{}, app.Invalid(field+".data", "扫描件为空 / the scan is empty")
+		return checkedScan{}, app.Invalid(field+".data", app.M("err.voting.the_scan_is_empty"))
 	}
 	if len(in.Data) > MaxScanBytes {
-		return checkedScan{}, app.Invalid(field+".data", fmt.Sprintf("扫描件不能超过 %d MB / at most %d MB", MaxScanBytes>>20, MaxScanBytes>>20))
+		return checkedScan{}, app.Invalid(field+".data", app.M("err.voting.at_most_mb", MaxScanBytes>>20))
 	}
 	ct := http.DetectContentType(in.Data)
 	switch ct {
 	case "image/jpeg", "image/png", "application/pdf":
 	default:
-		return checkedScan{}, app.Invalid(field+".data", "扫描件须为 JPEG、PNG 或 PDF / the scan must be a JPEG, PNG or PDF")
+		return checkedScan{}, app.Invalid(field+".data", app.M("err.voting.the_scan_must_be_a_jpeg_png_or_pdf"))
 	}
 	name := filepath.Base(strings.TrimSpace(strings.ReplaceAll(in.Filename, `\`, "/")))
 	if name == "." || name == "/" || name == "" {
@@ -107,7 +107,7 @@ func voterByRoom(ctx context.Context, tx *gorm.DB, voteID int64, room string) (m
 		return voter, fmt.Errorf("room %s: %w", room, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return voter, app.Invalid("room", fmt.Sprintf("房号 %s 不在本次表决冻结的业主名册中 / room %s is not in this vote's register", room, room))
+		return voter, app.Invalid("room", app.M("err.voting.room_is_not_in_this_vote_s_register", room))
 	}
 	return voter, nil
 }
@@ -125,7 +125,7 @@ func (s *Service) CastPaper(ctx context.Context, p app.Principal, voteID int64, 
 	var d details
 	room := strings.TrimSpace(in.Room)
 	if room == "" {
-		d.add("room", "必填 / required")
+		d.add("room", app.M("err.voting.required"))
 	}
 	channel := models.ChannelPaper
 	var proxyName, proxyHash, proxyMasked, proxyAuth string
@@ -134,14 +134,14 @@ func (s *Service) CastPaper(ctx context.Context, p app.Principal, voteID int64, 
 		proxyName = textField(&d, "proxy.name", in.Proxy.Name, maxNameRunes)
 		id := pii.NormalizeID(in.Proxy.IDNumber)
 		if !pii.ValidResidentID(id) {
-			d.add("proxy.id_number", "须为有效的 18 位居民身份证号码 / must be a valid 18-character resident ID number")
+			d.add("proxy.id_number", app.M("err.voting.must_be_a_valid_18_character_resident_id_number"))
 		}
 		proxyHash, proxyMasked = s.pii.HashID(id), pii.MaskID(id)
 		proxyAuth = textField(&d, "proxy.authorisation", in.Proxy.Authorisation, maxTitleRunes)
 	}
 	note := strings.TrimSpace(in.Note)
 	if utf8.RuneCountInString(note) > 500 {
-		d.add("note", "不能超过 500 个字符 / at most 500 characters")
+		d.add("note", app.M("err.voting.at_most_500_characters"))
 	}
 	if err := d.err(); err != nil {
 		return Receipt{}, err
@@ -235,14 +235,13 @@ func takeProxySlot(ctx context.Context, tx *gorm.DB, voteID int64, proxyHash, pr
 	}
 	if len(slots) >= maxPrincipals {
 		return &app.Error{Code: app.EConflict,
-			Message: fmt.Sprintf("受托人 %s 在本次表决中已代理 %d 户业主，已达上限 / this proxy already represents %d owners, the limit",
-				proxyName, len(slots), len(slots)),
-			Details: []app.Detail{{Field: "proxy.id_number", Message: fmt.Sprintf("最多代理 %d 户 / at most %d principals", maxPrincipals, maxPrincipals)}}}
+			Msg:     app.M("err.voting.this_proxy_already_represents_owners_the_limit", proxyName, len(slots)),
+			Details: []app.Detail{{Field: "proxy.id_number", Msg: app.M("err.voting.at_most_principals", maxPrincipals)}}}
 	}
 	slot := models.ProxySlot{VoteID: voteID, ProxyIDHash: proxyHash, Slot: top + 1, VoterID: voterID, BallotID: ballotID, CreatedAt: now}
 	if err := tx.WithContext(ctx).Create(&slot).Error; err != nil {
 		if database.IsDuplicate(err) {
-			return app.Errorf(app.EConflict, "该受托人的另一张委托选票正在录入，请稍后重试 / another ballot of this proxy is being entered: retry")
+			return app.Fail(app.EConflict, "err.voting.another_ballot_of_this_proxy_is_being_entered")
 		}
 		return fmt.Errorf("taking proxy slot: %w", err)
 	}
@@ -268,7 +267,7 @@ func (s *Service) SearchVoters(ctx context.Context, p app.Principal, voteID int6
 		return nil, err
 	}
 	if v.State == models.VoteDraft {
-		return nil, app.Errorf(app.EConflict, "表决尚未开启，名册尚未冻结 / the vote is not open: no register yet")
+		return nil, app.Fail(app.EConflict, "err.voting.the_vote_is_not_open_no_register_yet")
 	}
 	query = strings.TrimSpace(query)
 	if query == "" {
@@ -333,12 +332,12 @@ func (s *Service) AttachScan(ctx context.Context, p app.Principal, voteID, ballo
 		var b models.Ballot
 		if err := tx.Where("id = ? AND vote_id = ?", ballotID, v.ID).Take(&b).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return app.Errorf(app.ENotFound, "选票不存在 / ballot not found")
+				return app.Fail(app.ENotFound, "err.voting.ballot_not_found")
 			}
 			return fmt.Errorf("ballot %d: %w", ballotID, err)
 		}
 		if b.Channel == models.ChannelOnline {
-			return app.Errorf(app.EConflict, "线上选票没有纸质原件 / an online ballot has no paper original")
+			return app.Fail(app.EConflict, "err.voting.an_online_ballot_has_no_paper_original")
 		}
 		row, err = storeScan(ctx, tx, p, v.ID, b.ID, sc, s.now())
 		if err != nil {
@@ -373,7 +372,7 @@ func (s *Service) Scan(ctx context.Context, p app.Principal, voteID, scanID int6
 	var row models.BallotScan
 	if err := s.db.WithContext(ctx).Where("id = ? AND vote_id = ?", scanID, v.ID).Take(&row).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return ScanFile{}, app.Errorf(app.ENotFound, "扫描件不存在 / scan not found")
+			return ScanFile{}, app.Fail(app.ENotFound, "err.voting.scan_not_found")
 		}
 		return ScanFile{}, app.Internal(err)
 	}

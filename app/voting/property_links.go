@@ -3,6 +3,7 @@ package voting
 import (
 	"context"
 	"fmt"
+	"gongzhi/app"
 
 	"gongzhi/models"
 )
@@ -20,7 +21,7 @@ func (s *Service) checkPropertyLinks(ctx context.Context, d *details, estateID i
 				return err
 			}
 			if !ok {
-				d.add(f+".contract_id", "不是本小区的物业服务合同 / not a service contract of this estate")
+				d.add(f+".contract_id", app.M("err.voting.not_a_service_contract_of_this_estate"))
 			}
 		}
 		if it.CompanyID != nil {
@@ -29,7 +30,7 @@ func (s *Service) checkPropertyLinks(ctx context.Context, d *details, estateID i
 				return err
 			}
 			if !ok {
-				d.add(f+".company_id", "没有这家物业服务企业 / no such property company")
+				d.add(f+".company_id", app.M("err.voting.no_such_property_company"))
 			}
 		}
 	}

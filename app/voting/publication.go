@@ -32,7 +32,7 @@ func (s *Service) Publish(ctx context.Context, p app.Principal, voteID int64) (P
 	}
 	if v.State == models.VoteOpen {
 		if s.now().Before(v.ClosesAt) {
-			return Publication{}, app.Errorf(app.EConflict, "表决尚未截止，不能公布结果 / voting has not closed")
+			return Publication{}, app.Fail(app.EConflict, "err.voting.voting_has_not_closed")
 		}
 		if _, err := s.Close(ctx, v.ID); err != nil {
 			return Publication{}, err
@@ -44,9 +44,9 @@ func (s *Service) Publish(ctx context.Context, p app.Principal, voteID int64) (P
 	switch v.State {
 	case models.VoteClosed:
 	case models.VoteDraft:
-		return Publication{}, app.Errorf(app.EConflict, "表决尚未开启 / the vote is not open")
+		return Publication{}, app.Fail(app.EConflict, "err.voting.the_vote_is_not_open")
 	default:
-		return Publication{}, app.Errorf(app.EConflict, "结果已公布 / the result is already published")
+		return Publication{}, app.Fail(app.EConflict, "err.voting.the_result_is_already_published")
 	}
 	prof := profileOf(v)
 	now := s.now()
@@ -71,7 +71,7 @@ func (s *Service) Publish(ctx context.Context, p app.Principal, voteID int64) (P
 			return fmt.Errorf("publishing vote %d: %w", v.ID, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return app.Errorf(app.EConflict, "结果已公布 / the result is already published")
+			return app.Fail(app.EConflict, "err.voting.the_result_is_already_published")
 		}
 		return audit.Record(ctx, tx, p, audit.Entry{Action: "vote.publish", TargetType: "vote", TargetID: v.ID, EstateID: e.ID,
 			Detail: map[string]any{"late": out.Late, "publish_due_at": out.PublishDueAt, "objection_deadline": out.ObjectionDeadline,
@@ -115,12 +115,11 @@ func (s *Service) Finalise(ctx context.Context, p app.Principal, voteID int64) (
 	now := s.now()
 	switch {
 	case v.State == models.VoteFinal:
-		return time.Time{}, app.Errorf(app.EConflict, "结果已确定 / the result is already final")
+		return time.Time{}, app.Fail(app.EConflict, "err.voting.the_result_is_already_final")
 	case v.State != models.VotePublished:
-		return time.Time{}, app.Errorf(app.EConflict, "结果尚未公布 / the result is not published yet")
+		return time.Time{}, app.Fail(app.EConflict, "err.voting.the_result_is_not_published_yet_2")
 	case v.ObjectionDeadline != nil && now.Before(*v.ObjectionDeadline):
-		return time.Time{}, app.Errorf(app.EConflict, "异议期至 %s 结束，之后才能确定结果 / the objection period ends %s",
-			rules.DeadlineText(*v.ObjectionDeadline, rules.DayLayoutZH), rules.DeadlineText(*v.ObjectionDeadline, rules.DayLayoutEN))
+		return time.Time{}, app.Fail(app.EConflict, "err.voting.the_objection_period_ends", rules.DeadlineText(*v.ObjectionDeadline, rules.DayLayoutZH), rules.DeadlineText(*v.ObjectionDeadline, rules.DayLayoutEN))
 	}
 	var by *int64
 	if p.UserID != 0 {
@@ -133,7 +132,7 @@ func (s *Service) Finalise(ctx context.Context, p app.Principal, voteID int64) (
 			return fmt.Errorf("counting open objections: %w", err)
 		}
 		if open > 0 {
-			return app.Errorf(app.EConflict, "尚有 %d 条异议未答复 / %d objections are not answered yet", open, open)
+			return app.Fail(app.EConflict, "err.voting.objections_are_not_answered_yet", open)
 		}
 		res := tx.Model(&models.Vote{}).Where("id = ? AND state = ?", v.ID, models.VotePublished).
 			Updates(map[string]any{"state": models.VoteFinal, "finalised_at": now, "finalised_by": by, "updated_at": now})
@@ -141,7 +140,7 @@ func (s *Service) Finalise(ctx context.Context, p app.Principal, voteID int64) (
 			return fmt.Errorf("finalising vote %d: %w", v.ID, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return app.Errorf(app.EConflict, "结果已确定 / the result is already final")
+			return app.Fail(app.EConflict, "err.voting.the_result_is_already_final")
 		}
 		return audit.Record(ctx, tx, p, audit.Entry{Action: "vote.finalise", TargetType: "vote", TargetID: v.ID, EstateID: e.ID,
 			Detail: map[string]any{"tally_sha256": v.TallySHA256}})

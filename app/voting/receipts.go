@@ -27,7 +27,7 @@ type ReceiptCheck struct {
 func (s *Service) VerifyReceipt(ctx context.Context, code string) (ReceiptCheck, error) {
 	code = NormalizeReceipt(code)
 	if len(code) != 19 {
-		return ReceiptCheck{}, app.Invalid("code", "回执编号应为 16 位字母数字，如 ABCD-EFGH-JKLM-NPQR / a receipt has 16 characters")
+		return ReceiptCheck{}, app.Invalid("code", app.M("err.voting.a_receipt_has_16_characters"))
 	}
 	var row struct {
 		models.Ballot
@@ -46,7 +46,7 @@ func (s *Service) VerifyReceipt(ctx context.Context, code string) (ReceiptCheck,
 		return ReceiptCheck{}, app.Internal(fmt.Errorf("receipt: %w", res.Error))
 	}
 	if res.RowsAffected == 0 {
-		return ReceiptCheck{}, app.Errorf(app.ENotFound, "没有这张回执 / no ballot has this receipt")
+		return ReceiptCheck{}, app.Fail(app.ENotFound, "err.voting.no_ballot_has_this_receipt")
 	}
 	return ReceiptCheck{Code: code, VoteID: row.VoteID, VoteTitle: row.Title, EstateName: row.EstateName, Channel: row.Channel,
 		CastAt: row.CastAt, Voided: row.VoidedAt != nil, VoidedAt: row.VoidedAt,

@@ -2,7 +2,6 @@ package voting
 
 import (
 	"context"
-	"errors"
 
 	"gongzhi/app"
 )
@@ -31,7 +30,7 @@ func (s *Service) SetFinalListener(l FinalListener) { s.finals = l }
 func (s *Service) removalChecker(ctx context.Context, estateID int64) func(int64) error {
 	return func(caseID int64) error {
 		if s.removals == nil {
-			return errors.New("本平台未启用罢免事项 / removal items are not enabled")
+			return app.Fail(app.EInvalid, "err.voting.removal_items_are_not_enabled")
 		}
 		return s.removals.CheckRemovalItem(ctx, estateID, caseID)
 	}
@@ -40,10 +39,10 @@ func (s *Service) removalChecker(ctx context.Context, estateID int64) func(int64
 // removalCheck runs check (nil: refused) on one case id.
 func removalCheck(check func(int64) error, caseID int64) error {
 	if caseID < 0 {
-		return errors.New("案件编号无效 / invalid case id")
+		return app.Fail(app.EInvalid, "err.voting.invalid_case_id")
 	}
 	if check == nil {
-		return errors.New("本平台未启用罢免事项 / removal items are not enabled")
+		return app.Fail(app.EInvalid, "err.voting.removal_items_are_not_enabled")
 	}
 	return check(caseID)
 }

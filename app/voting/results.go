@@ -187,7 +187,7 @@ func (s *Service) resultsVote(ctx context.Context, p *app.Principal, voteID int6
 		return v, app.Internal(err)
 	}
 	if !v.Published() {
-		return v, app.Errorf(app.EUnauthorized, "结果尚未公布；工作人员请登录后查看 / the result is not published yet: sign in")
+		return v, app.Fail(app.EUnauthorized, "err.voting.the_result_is_not_published_yet_sign_in")
 	}
 	return v, nil
 }
@@ -208,7 +208,7 @@ func (s *Service) ParticipationList(ctx context.Context, p *app.Principal, voteI
 		return nil, err
 	}
 	if v.State == models.VoteDraft {
-		return nil, app.Errorf(app.EConflict, "表决尚未开启 / the vote is not open")
+		return nil, app.Fail(app.EConflict, "err.voting.the_vote_is_not_open")
 	}
 	var rows []struct {
 		Rooms string

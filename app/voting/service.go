@@ -114,7 +114,7 @@ func hashToken(token string) string {
 // ErrVoteNotFound is the answer for a vote that does not exist or lies outside the
 // caller's jurisdiction (existence does not leak). Sibling services that read a vote's
 // record (Record) answer with it too.
-func ErrVoteNotFound() error { return app.Errorf(app.ENotFound, "表决不存在 / vote not found") }
+func ErrVoteNotFound() error { return app.Fail(app.ENotFound, "err.voting.vote_not_found") }
 
 // loadVote loads a vote the principal may see (read access).
 func (s *Service) loadVote(ctx context.Context, p app.Principal, voteID int64) (models.Vote, models.EstateWithPath, error) {
@@ -209,9 +209,9 @@ func acceptingBallots(v models.Vote, now time.Time) error {
 	case PhaseVoting:
 		return nil
 	case PhaseDraft, PhaseScheduled:
-		return app.Errorf(app.EGone, "表决尚未开始（开始时间 %s）/ voting has not started yet", showTime(v.OpensAt))
+		return app.Fail(app.EGone, "err.voting.voting_has_not_started_yet", showTime(v.OpensAt))
 	}
-	return app.Errorf(app.EGone, "表决已于 %s 截止 / voting closed", showTime(v.ClosesAt))
+	return app.Fail(app.EGone, "err.voting.voting_closed", showTime(v.ClosesAt))
 }
 
 // showTime formats an instant for messages, in Asia/Shanghai.

@@ -34,10 +34,10 @@ func (s *Service) Void(ctx context.Context, p app.Principal, voteID, ballotID in
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return VoidInfo{}, app.Invalid("reason", "作废选票须写明理由 / a void needs a reason")
+		return VoidInfo{}, app.Invalid("reason", app.M("err.voting.a_void_needs_a_reason"))
 	}
 	if utf8.RuneCountInString(reason) > 500 {
-		return VoidInfo{}, app.Invalid("reason", "不能超过 500 个字符 / at most 500 characters")
+		return VoidInfo{}, app.Invalid("reason", app.M("err.voting.at_most_500_characters"))
 	}
 	var out VoidInfo
 	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
@@ -47,12 +47,12 @@ func (s *Service) Void(ctx context.Context, p app.Principal, voteID, ballotID in
 			return err
 		}
 		if phaseOf(lv, now) != PhaseVoting {
-			return app.Errorf(app.EConflict, "只能在投票期间作废选票；表决截止后结果以计票为准 / ballots can be voided only during the voting period")
+			return app.Fail(app.EConflict, "err.voting.ballots_can_be_voided_only_during_the_voting")
 		}
 		var b models.Ballot
 		if err := tx.Where("id = ? AND vote_id = ?", ballotID, v.ID).Take(&b).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return app.Errorf(app.ENotFound, "选票不存在 / ballot not found")
+				return app.Fail(app.ENotFound, "err.voting.ballot_not_found")
 			}
 			return fmt.Errorf("ballot %d: %w", ballotID, err)
 		}
@@ -63,7 +63,7 @@ func (s *Service) Void(ctx context.Context, p app.Principal, voteID, ballotID in
 		}
 		if err := tx.Create(&row).Error; err != nil {
 			if database.IsDuplicate(err) {
-				return app.Errorf(app.EConflict, "该选票已作废 / the ballot is already void")
+				return app.Fail(app.EConflict, "err.voting.the_ballot_is_already_void")
 			}
 			return fmt.Errorf("voiding ballot: %w", err)
 		}

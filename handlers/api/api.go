@@ -30,7 +30,7 @@ func (h *Handlers) RequireToken(c *fiber.Ctx) error {
 	token, ok := strings.CutPrefix(header, "Bearer ")
 	if !ok || strings.TrimSpace(token) == "" {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="api"`)
-		return app.Errorf(app.EUnauthorized, "缺少或无效的 Authorization: Bearer 令牌 / missing bearer token")
+		return app.Fail(app.EUnauthorized, "err.api.missing_bearer_token")
 	}
 	p, _, err := h.Auth.Authenticate(httpx.Ctx(c), strings.TrimSpace(token), auth.KindAPI)
 	if err != nil {
@@ -38,7 +38,7 @@ func (h *Handlers) RequireToken(c *fiber.Ctx) error {
 		return err
 	}
 	if p.MustChangePassword {
-		return app.Errorf(app.EPasswordChange, "请先修改密码（POST /api/v1/auth/password）")
+		return app.Fail(app.EPasswordChange, "err.api.api_v1_auth_password")
 	}
 	c.Locals(httpx.LocalPrincipal, p)
 	return c.Next()
@@ -48,7 +48,7 @@ func (h *Handlers) RequireToken(c *fiber.Ctx) error {
 func PathID(c *fiber.Ctx, name string) (int64, error) {
 	id, err := strconv.ParseInt(c.Params(name), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, app.Errorf(app.ENotFound, "资源不存在 / not found")
+		return 0, app.Fail(app.ENotFound, "err.api.not_found")
 	}
 	return id, nil
 }

@@ -38,7 +38,7 @@ func PageParam(c *fiber.Ctx) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 {
-		return 0, app.Invalid("page", "须为正整数 / must be a positive whole number")
+		return 0, app.Invalid("page", app.M("err.api.must_be_a_positive_whole_number"))
 	}
 	return n, nil
 }

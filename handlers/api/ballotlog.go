@@ -23,7 +23,7 @@ func logProofJSON(p voting.LogProof) fiber.Map {
 func (h *VoteHandlers) LogKey(c *fiber.Ctx) error {
 	s := h.Votes.LogSigner()
 	if s == nil {
-		return app.Errorf(app.ENotFound, "未配置日志签名密钥 / no log key")
+		return app.Fail(app.ENotFound, "err.api.no_log_key")
 	}
 	return c.JSON(fiber.Map{"algorithm": "ed25519", "public_key": s.PublicBase64(), "key_id": s.KeyID()})
 }
@@ -45,7 +45,7 @@ func (h *VoteHandlers) LogHeads(c *fiber.Ctx) error {
 func sizeQuery(c *fiber.Ctx, name string) (uint64, error) {
 	n, err := strconv.ParseUint(c.Query(name), 10, 63)
 	if err != nil {
-		return 0, app.Invalid(name, "须为树头的大小（非负整数） / a tree size (a non-negative integer)")
+		return 0, app.Invalid(name, app.M("err.api.a_tree_size_a_non_negative_integer"))
 	}
 	return n, nil
 }

@@ -285,7 +285,7 @@ func (h *DocumentHandlers) CreateMinutes(c *fiber.Ctx) error {
 		return err
 	}
 	if req.Kind == models.MinutesCommittee && in.HeldAt.IsZero() {
-		return app.Invalid("held_at", "请填写会议时间 / the time of the meeting is required")
+		return app.Invalid("held_at", app.M("err.api.the_time_of_the_meeting_is_required"))
 	}
 	mid, err := h.Docs.CreateMinutes(httpx.Ctx(c), httpx.MustPrincipal(c), id, documents.NewMinutes{Kind: req.Kind, VoteID: req.VoteID, MinutesInput: in})
 	if err != nil {

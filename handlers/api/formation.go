@@ -476,7 +476,7 @@ func (h *FormationHandlers) GetEstateCommittee(c *fiber.Ctx) error {
 		return err
 	}
 	if ov.Committee == nil {
-		return app.Errorf(app.ENotFound, "该小区尚无业主委员会 / no committee yet")
+		return app.Fail(app.ENotFound, "err.api.no_committee_yet")
 	}
 	return c.JSON(fmToCommitteeJSON(*ov.Committee))
 }

@@ -468,7 +468,7 @@ func (h *PropertyHandlers) Revisits(c *fiber.Ctx) error {
 	if v := c.Query("estate_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
-			return app.Invalid("estate_id", "须为正整数 / a positive integer")
+			return app.Invalid("estate_id", app.M("err.api.a_positive_integer"))
 		}
 		estate = id
 	}

@@ -159,7 +159,7 @@ func (h *RosterHandlers) UpdateUnit(c *fiber.Ctx) error {
 		return err
 	}
 	if _, err := rules.ParseArea(req.Area); err != nil {
-		return app.Invalid("area", "面积须大于 0，最多两位小数 / area must be > 0 with at most two decimals")
+		return app.Invalid("area", app.M("err.api.area_must_be_0_with_at_most_two_decimals"))
 	}
 	err = h.Roster.UpdateUnit(httpx.Ctx(c), httpx.MustPrincipal(c), id, unitID, roster.UnitEdit{Area: req.Area, AreaSource: req.AreaSource,
 		Delivered: *req.Delivered, Parking: *req.Parking})

@@ -19,7 +19,7 @@ func parseTime(field, s string) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return time.Time{}, app.Invalid(field, "须为 RFC 3339 时间，如 2026-03-01T09:00:00+08:00 / must be an RFC 3339 time")
+		return time.Time{}, app.Invalid(field, app.M("err.api.must_be_an_rfc_3339_time"))
 	}
 	return t, nil
 }

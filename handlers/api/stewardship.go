@@ -26,7 +26,7 @@ func queryID(c *fiber.Ctx, name string) (int64, error) {
 	}
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, app.Invalid(name, "须为正整数 / a positive integer")
+		return 0, app.Invalid(name, app.M("err.api.a_positive_integer"))
 	}
 	return id, nil
 }

@@ -418,17 +418,17 @@ func voteDecodeChoices(raw map[string]json.RawMessage) (voting.Choices, error) {
 		case strings.HasPrefix(trimmed, `"`):
 			var s string
 			if err := json.Unmarshal(v, &s); err != nil {
-				return nil, app.Invalid(field, "无法读取 / unreadable")
+				return nil, app.Invalid(field, app.M("err.api.unreadable"))
 			}
 			out[key] = voting.Choice{Option: s}
 		case strings.HasPrefix(trimmed, "["):
 			var list []string
 			if err := json.Unmarshal(v, &list); err != nil {
-				return nil, app.Invalid(field, "须为候选人编号（字符串）列表 / must be a list of candidate keys")
+				return nil, app.Invalid(field, app.M("err.api.must_be_a_list_of_candidate_keys"))
 			}
 			out[key] = voting.Choice{Candidates: list, IsList: true}
 		default:
-			return nil, app.Invalid(field, "须为 agree、oppose、abstain 或候选人编号列表 / must be agree, oppose, abstain or a list of candidate keys")
+			return nil, app.Invalid(field, app.M("err.api.must_be_agree_oppose_abstain_or_a_list_of"))
 		}
 	}
 	return out, nil

@@ -80,7 +80,7 @@ func megabytes(n int) string {
 func tooLarge(c *fiber.Ctx, say Say, limit int) error {
 	c.Response().SetConnectionClose()
 	return &Refusal{Status: fiber.StatusRequestEntityTooLarge,
-		Err: &app.Error{Code: CodeTooLarge, Message: say(c, "limits.body_too_large", "Limit", megabytes(limit))}}
+		Err: &app.Error{Code: CodeTooLarge, Msg: app.Plain(say(c, "limits.body_too_large", "Limit", megabytes(limit)))}}
 }
 
 // errPastLimit is returned by a bounded reader once its limit is passed.
@@ -217,7 +217,7 @@ func ReadUpload(say Say) fiber.Handler {
 // other fields are skipped. The CSRF token of a web form is checked after the body is
 // read, so fn must only read (hash, count), never change anything. A form without the
 // file is refused naming the field, with msg.
-func StreamFile(c *fiber.Ctx, say Say, field, msg string, fn func(filename string, r io.Reader) error) error {
+func StreamFile(c *fiber.Ctx, say Say, field string, msg app.Msg, fn func(filename string, r io.Reader) error) error {
 	limit, upload := c.Locals(localBodyLimit).(int)
 	if !upload {
 		limit = DefaultBodyLimit

@@ -60,5 +60,5 @@ func CheckCSRF() fiber.Handler {
 }
 
 func errCSRF() error {
-	return app.Errorf(app.EForbidden, "表单已失效，请刷新页面后重试 / The form expired: reload the page and try again")
+	return app.Fail(app.EForbidden, "err.httpx.the_form_expired_reload_the_page_and_try_again")
 }

@@ -64,12 +64,63 @@ type ErrorBody struct {
 	Error ErrorObject `json:"error"`
 }
 
-// ErrorObject is the inner error object.
+// ErrorObject is the inner error object: the message and every detail's in one
+// language (the request's).
 type ErrorObject struct {
-	Code      app.Code     `json:"code"`
-	Message   string       `json:"message"`
-	Details   []app.Detail `json:"details,omitempty"`
-	RequestID string       `json:"request_id,omitempty"`
+	Code      app.Code      `json:"code"`
+	Message   string        `json:"message"`
+	Details   []ErrorDetail `json:"details,omitempty"`
+	RequestID string        `json:"request_id,omitempty"`
+}
+
+// ErrorDetail names one field or one row/column of the input that is wrong.
+type ErrorDetail struct {
+	Row     int    `json:"row,omitempty"`
+	Column  string `json:"column,omitempty"`
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+}
+
+// Localize renders an application error's message and details with tr (the
+// catalogue of the request's language).
+func Localize(ae *app.Error, tr app.Translator) (string, []ErrorDetail) {
+	var details []ErrorDetail
+	for _, d := range ae.Details {
+		details = append(details, ErrorDetail{Row: d.Row, Column: d.Column, Field: d.Field, Message: d.Msg.In(tr)})
+	}
+	return ae.Msg.In(tr), details
+}
+
+// LangCookie is the cookie that keeps the UI language.
+const LangCookie = "gz_lang"
+
+// Lang is the language to answer c in, one of langs (the default first): the page's
+// (set by the web's language middleware), else the first of Accept-Language that
+// langs has (JSON clients), else the language cookie's, else the default.
+func Lang(c *fiber.Ctx, langs []string) string {
+	if l, ok := c.Locals(LocalLang).(string); ok {
+		return l
+	}
+	for _, part := range strings.Split(c.Get(fiber.HeaderAcceptLanguage), ",") {
+		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		if tag == "" || tag == "*" {
+			continue
+		}
+		primary := strings.SplitN(tag, "-", 2)[0]
+		for _, l := range langs {
+			if strings.EqualFold(l, tag) || strings.EqualFold(strings.SplitN(l, "-", 2)[0], primary) {
+				return l
+			}
+		}
+	}
+	if v := c.Cookies(LangCookie); v != "" {
+		for _, l := range langs {
+			if v == l {
+				return l
+			}
+		}
+	}
+	return langs[0]
 }
 
 // StatusOf returns the HTTP status for any error: fiber errors keep theirs.
@@ -96,17 +147,17 @@ func AppError(err error) *app.Error {
 	if errors.As(err, &fe) {
 		switch fe.Code {
 		case fiber.StatusNotFound:
-			return app.Errorf(app.ENotFound, "资源不存在 / Not found")
+			return app.Fail(app.ENotFound, "err.httpx.not_found")
 		case fiber.StatusMethodNotAllowed:
-			return app.Errorf(app.EInvalid, "不支持该请求方法 / Method not allowed")
+			return app.Fail(app.EInvalid, "err.httpx.method_not_allowed")
 		case fiber.StatusRequestEntityTooLarge:
-			return app.Errorf(app.EInvalid, "上传内容过大 / Request body too large")
+			return app.Fail(app.EInvalid, "err.httpx.request_body_too_large")
 		case fiber.StatusTooManyRequests:
-			return app.Errorf(app.ERateLimited, "操作过于频繁，请稍后再试 / Too many requests")
+			return app.Fail(app.ERateLimited, "err.httpx.too_many_requests")
 		case fiber.StatusUnauthorized:
-			return app.Errorf(app.EUnauthorized, "请先登录 / Unauthorized")
+			return app.Fail(app.EUnauthorized, "err.httpx.unauthorized")
 		case fiber.StatusForbidden:
-			return app.Errorf(app.EForbidden, "无权访问 / Forbidden")
+			return app.Fail(app.EForbidden, "err.httpx.forbidden")
 		}
 		if fe.Code < 500 {
 			return app.Errorf(app.EInvalid, "%s", fe.Message)
@@ -173,11 +224,11 @@ func (v *Validator) Struct(s any) error {
 	if !errors.As(err, &verrs) {
 		return app.Internal(fmt.Errorf("validating: %w", err))
 	}
-	out := &app.Error{Code: app.EInvalid, Message: "输入有误 / Invalid input"}
+	out := &app.Error{Code: app.EInvalid, Msg: app.M("err.httpx.invalid_input")}
 	for _, fe := range verrs {
-		out.Details = append(out.Details, app.Detail{Field: fieldPath(fe), Message: ruleMessage(fe)})
+		out.Details = append(out.Details, app.Detail{Field: fieldPath(fe), Msg: ruleMessage(fe)})
 	}
-	out.Message = fmt.Sprintf("%s: %s", out.Details[0].Field, out.Details[0].Message)
+	out.Msg = out.Details[0].Msg
 	return out
 }
 
@@ -189,24 +240,24 @@ func fieldPath(fe validator.FieldError) string {
 	return fe.Field()
 }
 
-func ruleMessage(fe validator.FieldError) string {
+func ruleMessage(fe validator.FieldError) app.Msg {
 	switch fe.Tag() {
 	case "required":
-		return "必填 / required"
+		return app.M("err.httpx.required")
 	case "min":
-		return fmt.Sprintf("不能少于 %s / at least %s", fe.Param(), fe.Param())
+		return app.M("err.httpx.at_least", fe.Param())
 	case "max":
-		return fmt.Sprintf("不能超过 %s / at most %s", fe.Param(), fe.Param())
+		return app.M("err.httpx.at_most", fe.Param())
 	case "oneof":
-		return fmt.Sprintf("须为以下之一：%s / one of: %s", fe.Param(), fe.Param())
+		return app.M("err.httpx.one_of", fe.Param())
 	case "gt":
-		return fmt.Sprintf("须大于 %s / greater than %s", fe.Param(), fe.Param())
+		return app.M("err.httpx.greater_than", fe.Param())
 	case "gte":
-		return fmt.Sprintf("须不小于 %s / at least %s", fe.Param(), fe.Param())
+		return app.M("err.httpx.at_least_2", fe.Param())
 	case "dive":
-		return "内容有误 / invalid element"
+		return app.M("err.httpx.invalid_element")
 	}
-	return fmt.Sprintf("不符合规则 %s / fails %s", fe.Tag(), fe.Tag())
+	return app.M("err.httpx.fails", fe.Tag())
 }
 
 // BindJSON reads the body strictly: it must be one JSON object of the right shape
@@ -214,7 +265,7 @@ func ruleMessage(fe validator.FieldError) string {
 func BindJSON(c *fiber.Ctx, dst any) error {
 	body := c.Body()
 	if len(bytes.TrimSpace(body)) == 0 {
-		return &Malformed{app.Errorf(app.EInvalid, "请求体不能为空 / request body is empty")}
+		return &Malformed{app.Fail(app.EInvalid, "err.httpx.request_body_is_empty")}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -222,7 +273,7 @@ func BindJSON(c *fiber.Ctx, dst any) error {
 		return &Malformed{jsonError(err)}
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return &Malformed{app.Errorf(app.EInvalid, "请求体只能包含一个 JSON 对象 / body must hold one JSON object")}
+		return &Malformed{app.Fail(app.EInvalid, "err.httpx.body_must_hold_one_json_object")}
 	}
 	return nil
 }
@@ -233,18 +284,18 @@ func jsonError(err error) *app.Error {
 	switch {
 	case errors.As(err, &typeErr):
 		field := typeErr.Field
-		msg := fmt.Sprintf("类型错误：应为 %s / wrong type: want %s", typeErr.Type.String(), typeErr.Type.String())
-		return &app.Error{Code: app.EInvalid, Message: field + ": " + msg, Details: []app.Detail{{Field: field, Message: msg}}}
+		msg := app.M("err.httpx.wrong_type_want", typeErr.Type.String())
+		return &app.Error{Code: app.EInvalid, Msg: msg, Details: []app.Detail{{Field: field, Msg: msg}}}
 	case errors.As(err, &syntaxErr):
-		return app.Errorf(app.EInvalid, "JSON 格式错误（第 %d 字节）/ malformed JSON at byte %d", syntaxErr.Offset, syntaxErr.Offset)
+		return app.Fail(app.EInvalid, "err.httpx.malformed_json_at_byte", syntaxErr.Offset)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		msg := "未知字段 / unknown field"
-		return &app.Error{Code: app.EInvalid, Message: field + ": " + msg, Details: []app.Detail{{Field: field, Message: msg}}}
+		msg := app.M("err.httpx.unknown_field")
+		return &app.Error{Code: app.EInvalid, Msg: msg, Details: []app.Detail{{Field: field, Msg: msg}}}
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return app.Errorf(app.EInvalid, "JSON 不完整 / truncated JSON")
+		return app.Fail(app.EInvalid, "err.httpx.truncated_json")
 	}
-	return app.Errorf(app.EInvalid, "无法读取 JSON / unreadable JSON")
+	return app.Fail(app.EInvalid, "err.httpx.unreadable_json")
 }
 
 // WithDeadline puts a request context with the request id and a timeout on c. The

@@ -15,15 +15,21 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/handlers/httpx"
+	"gongzhi/views"
 )
 
 // newApp is a fiber app whose error handler answers as the API does: the status of
-// httpx.StatusOf and the body of httpx.AppError.
+// httpx.StatusOf and the body of httpx.AppError in the request's language.
 func newApp() *fiber.App {
+	v, err := views.New()
+	if err != nil {
+		panic(err)
+	}
 	return fiber.New(fiber.Config{ErrorHandler: func(c *fiber.Ctx, err error) error {
 		ae := httpx.AppError(err)
-		return c.Status(httpx.StatusOf(err)).JSON(httpx.ErrorBody{Error: httpx.ErrorObject{Code: ae.Code, Message: ae.Message,
-			Details: ae.Details, RequestID: httpx.RequestID(c)}})
+		msg, details := httpx.Localize(ae, v.Translator(httpx.Lang(c, views.Languages())))
+		return c.Status(httpx.StatusOf(err)).JSON(httpx.ErrorBody{Error: httpx.ErrorObject{Code: ae.Code, Message: msg,
+			Details: details, RequestID: httpx.RequestID(c)}})
 	}})
 }
 
@@ -57,7 +63,7 @@ func TestStatusOfEveryCode(t *testing.T) {
 		if got := httpx.Status(c); got != s {
 			t.Errorf("%s: %d, want %d", c, got, s)
 		}
-		if got := httpx.StatusOf(fmt.Errorf("wrapped: %w", &app.Error{Code: c, Message: "m"})); got != s {
+		if got := httpx.StatusOf(fmt.Errorf("wrapped: %w", &app.Error{Code: c, Msg: app.Plain("m")})); got != s {
 			t.Errorf("%s wrapped: %d, want %d", c, got, s)
 		}
 	}

@@ -254,8 +254,8 @@ func TestBind(t *testing.T) {
 		if strings.Join(got, ",") != strings.Join(c.fields, ",") {
 			t.Errorf("%q: fields %v, want %v", c.body, got, c.fields)
 		}
-		if len(c.fields) > 0 && !strings.HasPrefix(e.Message, c.fields[0]) {
-			t.Errorf("%q: message %q does not name %s", c.body, e.Message, c.fields[0])
+		if len(c.fields) > 0 && e.Message != e.Details[0].Message {
+			t.Errorf("%q: message %q is not the first field's (%s: %q)", c.body, e.Message, c.fields[0], e.Details[0].Message)
 		}
 	}
 }

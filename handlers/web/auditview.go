@@ -25,7 +25,7 @@ func pageParam(c *fiber.Ctx) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 {
-		return 0, app.Invalid("page", "须为正整数 / must be a positive whole number")
+		return 0, app.Invalid("page", app.M("err.web.must_be_a_positive_whole_number"))
 	}
 	return n, nil
 }
@@ -117,7 +117,7 @@ func (h *AuditPages) DrawSample(c *fiber.Ctx) error {
 	size, convErr := strconv.Atoi(c.FormValue("size"))
 	var info auditview.PaperAuditInfo
 	if convErr != nil {
-		err = app.Invalid("size", "须为正整数 / must be a positive whole number")
+		err = app.Invalid("size", app.M("err.web.must_be_a_positive_whole_number"))
 	} else {
 		info, err = h.Audit.DrawSample(httpx.Ctx(c), p, id, size, c.FormValue("seed"))
 	}

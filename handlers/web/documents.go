@@ -301,7 +301,7 @@ func (h *DocumentPages) VerifyUpload(c *fiber.Ctx) error {
 	// Hashed as it streams in: a public upload is never held in memory.
 	sum, size := sha256.New(), int64(0)
 	say := func(c *fiber.Ctx, id string, args ...any) string { return h.Views.T(Lang(c), id, args...) }
-	err := httpx.StreamFile(c, say, "file", "请选择要核验的 PDF 文件 / choose the PDF to check", func(_ string, r io.Reader) error {
+	err := httpx.StreamFile(c, say, "file", app.M("err.web.choose_the_pdf_to_check"), func(_ string, r io.Reader) error {
 		n, err := io.Copy(sum, r)
 		size = n
 		return err

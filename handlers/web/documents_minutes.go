@@ -104,7 +104,7 @@ func docLines(s string) []string {
 func docCount(field, s string) (int, error) {
 	n, ok := wholeNumber(s)
 	if !ok || n < 0 {
-		return 0, app.Invalid(field, "人数须为非负整数 / a count must be a whole number")
+		return 0, app.Invalid(field, app.M("err.web.a_count_must_be_a_whole_number"))
 	}
 	return n, nil
 }
@@ -136,7 +136,7 @@ func parseMinutesForm(c *fiber.Ctx) (docMinutesForm, documents.MinutesInput, err
 	if f.HeldAt != "" {
 		t, ok := localTime(f.HeldAt, dateTimeInput)
 		if !ok {
-			keep(app.Invalid("held_at", "会议时间格式有误 / the time of the meeting is not a date and time"))
+			keep(app.Invalid("held_at", app.M("err.web.the_time_of_the_meeting_is_not_a_date_and_time")))
 		}
 		in.HeldAt = t
 	}
@@ -166,7 +166,7 @@ func parseMinutesForm(c *fiber.Ctx) (docMinutesForm, documents.MinutesInput, err
 		s := documents.Signature{Name: row.Name}
 		t, ok := localTime(row.Date, dateInput)
 		if !ok {
-			keep(app.Invalid(fmt.Sprintf("signatures[%d]", i), "签名日期格式有误 / the date is not a date"))
+			keep(app.Invalid(fmt.Sprintf("signatures[%d]", i), app.M("err.web.the_date_is_not_a_date")))
 		}
 		s.SignedAt = t
 		in.Signatures = append(in.Signatures, s)
@@ -257,11 +257,11 @@ func (h *DocumentPages) CreateMinutes(c *fiber.Ctx) error {
 	if at := strings.TrimSpace(c.FormValue("held_at")); at != "" {
 		t, ok := localTime(at, dateTimeInput)
 		if !ok {
-			err = app.Invalid("held_at", "会议时间格式有误 / the time of the meeting is not a date and time")
+			err = app.Invalid("held_at", app.M("err.web.the_time_of_the_meeting_is_not_a_date_and_time"))
 		}
 		in.HeldAt = t
 	} else if in.Kind == models.MinutesCommittee {
-		err = app.Invalid("held_at", "请填写会议时间 / the time of the meeting is required")
+		err = app.Invalid("held_at", app.M("err.web.the_time_of_the_meeting_is_required"))
 	}
 	var mid int64
 	if err == nil {

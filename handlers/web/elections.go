@@ -72,7 +72,7 @@ func (h *ElectionPages) RecordCommittee(c *fiber.Ctx) error {
 		if v := strings.TrimSpace(c.FormValue("term_years")); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 || n > 99 {
-				return "", app.Invalid("term_years", "任期须为 1 至 5 之间的整数（年）/ the term is a whole number of years")
+				return "", app.Invalid("term_years", app.M("err.web.the_term_is_a_whole_number_of_years"))
 			}
 			term = n
 		}

@@ -114,7 +114,7 @@ func localTime(value string, layouts ...string) (time.Time, bool) {
 func formDate(c *fiber.Ctx, name string) (*time.Time, error) {
 	t, ok := localTime(c.FormValue(name), dateInput)
 	if !ok {
-		return nil, app.Invalid(name, "日期格式应为 2006-01-02 / date as YYYY-MM-DD")
+		return nil, app.Invalid(name, app.M("err.web.date_as_yyyy_mm_dd"))
 	}
 	if t.IsZero() {
 		return nil, nil
@@ -133,7 +133,7 @@ func formDateTime(c *fiber.Ctx, name string) (*time.Time, error) {
 		}
 	}
 	if !ok {
-		return nil, app.Invalid(name, "时间格式应为 2006-01-02T15:04 / time as YYYY-MM-DDTHH:MM")
+		return nil, app.Invalid(name, app.M("err.web.time_as_yyyy_mm_ddthh_mm"))
 	}
 	if t.IsZero() {
 		return nil, nil

@@ -206,7 +206,7 @@ func (h *FormationPages) PublishCandidates(c *fiber.Ctx) error {
 			return err
 		}
 		if vote == nil {
-			return app.Invalid("vote_planned_at", "请填写选举投票时间 / the planned vote date is required")
+			return app.Invalid("vote_planned_at", app.M("err.web.the_planned_vote_date_is_required"))
 		}
 		showUntil, err := formDate(c, "show_until")
 		if err != nil {
@@ -270,7 +270,7 @@ func (h *FormationPages) candidateData(c *fiber.Ctx, p app.Principal, estateID, 
 		return fmCandidateData{}, err
 	}
 	if cv.EstateID != e.ID {
-		return fmCandidateData{}, app.Errorf(app.ENotFound, "候选人不存在 / no such candidate")
+		return fmCandidateData{}, app.Fail(app.ENotFound, "err.web.no_such_candidate")
 	}
 	hist, err := h.Formation.CheckHistory(ctx, p, candidateID)
 	if err != nil {
@@ -326,7 +326,7 @@ func (h *FormationPages) RecordCheck(c *fiber.Ctx) error {
 			met = true
 		case "0":
 		default:
-			return app.Invalid("met", "请选择“符合”或“不符合” / choose met or not met")
+			return app.Invalid("met", app.M("err.web.choose_met_or_not_met"))
 		}
 		_, err := h.Formation.RecordCheck(c.UserContext(), p, cid, formation.CheckInput{Criterion: c.FormValue("criterion"), Met: met,
 			Evidence: c.FormValue("evidence"), Reviewer: c.FormValue("reviewer")})

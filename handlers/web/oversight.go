@@ -64,7 +64,7 @@ func (h *OversightPages) Rate(c *fiber.Ctx) error {
 		}{{"raters", &in.Raters}, {"satisfied", &in.Satisfied}, {"basic", &in.Basic}, {"dissatisfied", &in.Dissatisfied}} {
 			n, ok := wholeNumber(c.FormValue(f.name))
 			if !ok {
-				return app.Invalid(f.name, "人数须为非负整数 / a count must be a whole number")
+				return app.Invalid(f.name, app.M("err.web.a_count_must_be_a_whole_number"))
 			}
 			*f.to = n
 		}
@@ -80,7 +80,7 @@ func (h *OversightPages) Order(c *fiber.Ctx) error {
 		in := committee.RectificationInput{Matters: c.FormValue("matters"), Basis: c.FormValue("basis"), DueOn: c.FormValue("due_on")}
 		if d := c.FormValue("decision"); d != "" {
 			if _, err := fmt.Sscanf(d, "%d:%d", &in.MinutesID, &in.Decision); err != nil {
-				return app.Invalid("decision", "请从列表中选择决定 / choose the decision from the list")
+				return app.Invalid("decision", app.M("err.web.choose_the_decision_from_the_list"))
 			}
 		}
 		_, err := h.Committee.OrderRectification(c.UserContext(), p, v.CommitteeID, in)
@@ -99,7 +99,7 @@ func orderOf(c *fiber.Ctx, v committee.OversightView) (int64, error) {
 			return rid, nil
 		}
 	}
-	return 0, app.Errorf(app.ENotFound, "整改通知不存在 / no such rectification order")
+	return 0, app.Fail(app.ENotFound, "err.web.no_such_rectification_order")
 }
 
 // Outcome records the outcome of an order from the page.

@@ -396,9 +396,9 @@ func (h *PropertyPages) RecordSurvey(c *fiber.Ctx) error {
 	satisfied, okS := wholeNumber(c.FormValue("satisfied"))
 	switch {
 	case !okR:
-		err = app.Invalid("respondents", "参与人数应为整数 / respondents must be a whole number")
+		err = app.Invalid("respondents", app.M("err.web.respondents_must_be_a_whole_number"))
 	case !okS:
-		err = app.Invalid("satisfied", "满意人数应为整数 / satisfied must be a whole number")
+		err = app.Invalid("satisfied", app.M("err.web.satisfied_must_be_a_whole_number"))
 	default:
 		_, err = h.Property.RecordSurvey(c.UserContext(), p, id, property.NewSurvey{ClosedAt: formInstant(c, "closed_at"), Respondents: respondents, Satisfied: satisfied})
 	}
@@ -521,7 +521,7 @@ func publicUploads(c *fiber.Ctx) ([]property.Upload, error) {
 	}
 	form, err := c.MultipartForm()
 	if err != nil {
-		return nil, app.Invalid("files", "无法读取上传的文件 / the files could not be read")
+		return nil, app.Invalid("files", app.M("err.web.the_files_could_not_be_read"))
 	}
 	var out []property.Upload
 	for _, fh := range form.File["files"] {
@@ -530,17 +530,16 @@ func publicUploads(c *fiber.Ctx) ([]property.Upload, error) {
 		}
 		if len(out) == property.MaxPublicAttachments || fh.Size > property.MaxPublicAttachment {
 			// Refused before reading more: the service names the same bound.
-			return nil, app.Invalid("files", fmt.Sprintf("最多 %d 个文件，每个不超过 %d MB / at most %d files of %d MB each",
-				property.MaxPublicAttachments, property.MaxPublicAttachment>>20, property.MaxPublicAttachments, property.MaxPublicAttachment>>20))
+			return nil, app.Invalid("files", app.M("err.web.at_most_files_of_mb_each", property.MaxPublicAttachments, property.MaxPublicAttachment>>20))
 		}
 		f, err := fh.Open()
 		if err != nil {
-			return nil, app.Invalid("files", "无法读取上传的文件 / the files could not be read")
+			return nil, app.Invalid("files", app.M("err.web.the_files_could_not_be_read"))
 		}
 		data, err := io.ReadAll(io.LimitReader(f, property.MaxPublicAttachment+1))
 		_ = f.Close()
 		if err != nil {
-			return nil, app.Invalid("files", "无法读取上传的文件 / the files could not be read")
+			return nil, app.Invalid("files", app.M("err.web.the_files_could_not_be_read"))
 		}
 		out = append(out, property.Upload{Filename: fh.Filename, Data: data})
 	}
@@ -557,7 +556,7 @@ func (h *PropertyPages) RevisitsPage(c *fiber.Ctx) error {
 	var estate int64
 	if v := c.Query("estate"); v != "" {
 		if estate, err = strconv.ParseInt(v, 10, 64); err != nil || estate <= 0 {
-			return app.Invalid("estate", "须为正整数 / a positive integer")
+			return app.Invalid("estate", app.M("err.web.a_positive_integer"))
 		}
 	}
 	l, err := h.Property.Revisits(c.UserContext(), p, estate)

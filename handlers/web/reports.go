@@ -38,7 +38,7 @@ func (h *ReportPages) load(c *fiber.Ctx, p app.Principal) (reportsData, error) {
 	if v := c.Query("org"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
-			return d, app.Invalid("org", "机构编号无效 / bad org id")
+			return d, app.Invalid("org", app.M("err.web.bad_org_id"))
 		}
 		d.OrgID = id
 	} else if len(d.Orgs) > 0 {

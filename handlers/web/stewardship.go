@@ -118,7 +118,7 @@ func formID(c *fiber.Ctx, name string) (int64, error) {
 	}
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, app.Invalid(name, "须为正整数 / a positive integer")
+		return 0, app.Invalid(name, app.M("err.web.a_positive_integer"))
 	}
 	return id, nil
 }
@@ -243,14 +243,14 @@ func parseYuan(field, v string) (int64, error) {
 	}
 	whole, frac, _ := strings.Cut(v, ".")
 	if len(frac) > 2 || whole == "" {
-		return 0, app.Invalid(field, "金额须为元，最多两位小数 / yuan with at most two decimals")
+		return 0, app.Invalid(field, app.M("err.web.yuan_with_at_most_two_decimals"))
 	}
 	for len(frac) < 2 {
 		frac += "0"
 	}
 	n, err := strconv.ParseInt(whole+frac, 10, 64)
 	if err != nil || n < 0 {
-		return 0, app.Invalid(field, "金额须为元，最多两位小数 / yuan with at most two decimals")
+		return 0, app.Invalid(field, app.M("err.web.yuan_with_at_most_two_decimals"))
 	}
 	return n, nil
 }
@@ -265,7 +265,7 @@ func (h *StewardshipPages) DiscloseIncome(c *fiber.Ctx) error {
 	in := handover.IncomeInput{Note: c.FormValue("note")}
 	in.Year, err = strconv.Atoi(strings.TrimSpace(c.FormValue("year")))
 	if err != nil {
-		err = app.Invalid("year", "请填写年度 / the year")
+		err = app.Invalid("year", app.M("err.web.the_year"))
 	}
 	if err == nil {
 		for i, line := range strings.Split(strings.ReplaceAll(c.FormValue("lines"), "\r\n", "\n"), "\n") {
@@ -275,7 +275,7 @@ func (h *StewardshipPages) DiscloseIncome(c *fiber.Ctx) error {
 			parts := strings.Split(strings.ReplaceAll(line, "，", ","), ",")
 			f := fmt.Sprintf("lines[%d]", i)
 			if len(parts) != 3 {
-				err = app.Invalid(f, "每行为：项目, 收入（元）, 支出（元）/ item, income, spending")
+				err = app.Invalid(f, app.M("err.web.item_income_spending"))
 				break
 			}
 			l := handover.IncomeLine{Item: strings.TrimSpace(parts[0])}
@@ -350,7 +350,7 @@ func (h *StewardshipPages) RecordItem(c *fiber.Ctx) error {
 		label, amount, ok := strings.Cut(strings.ReplaceAll(line, "，", ","), ",")
 		f := fmt.Sprintf("accounts[%d]", i)
 		if !ok {
-			err = app.Invalid(f, "每行为：明细, 金额（元）/ label, amount")
+			err = app.Invalid(f, app.M("err.web.label_amount"))
 			break
 		}
 		var fen int64
@@ -368,7 +368,7 @@ func (h *StewardshipPages) RecordItem(c *fiber.Ctx) error {
 				found = found || it.ID == item
 			}
 			if !found {
-				return app.Errorf(app.ENotFound, "没有这个交接事项 / no such handover item")
+				return app.Fail(app.ENotFound, "err.web.no_such_handover_item")
 			}
 			_, err = h.Handover.RecordItem(httpx.Ctx(c), p, item, in)
 		}

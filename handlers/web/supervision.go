@@ -30,7 +30,7 @@ func queryOrg(c *fiber.Ctx) (int64, error) {
 	}
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, app.Invalid("org", "须为正整数 / a positive integer")
+		return 0, app.Invalid("org", app.M("err.web.a_positive_integer"))
 	}
 	return id, nil
 }
@@ -238,7 +238,7 @@ func (h *SupervisionPages) SetTarget(c *fiber.Ctx) error {
 func h9Int(c *fiber.Ctx, name string) (int, error) {
 	v, err := strconv.Atoi(strings.TrimSpace(c.FormValue(name)))
 	if err != nil {
-		return 0, app.Invalid(name, "须为整数 / an integer")
+		return 0, app.Invalid(name, app.M("err.web.an_integer"))
 	}
 	return v, nil
 }

@@ -95,7 +95,7 @@ func (h *VotePages) NewVotePage(c *fiber.Ctx) error {
 				return d, err
 			}
 			if k.EstateID != id {
-				return d, app.Invalid("removal_case", "该案件不属于本小区 / the case belongs to another estate")
+				return d, app.Invalid("removal_case", app.M("err.web.the_case_belongs_to_another_estate"))
 			}
 			lang := Lang(c)
 			d.F["title"] = h.Views.T(lang, "inoffice.removal_vote_title", "Name", k.MemberName)
@@ -128,26 +128,26 @@ func parseNewVote(c *fiber.Ctx) parsedVote {
 	in.Convenor = c.FormValue("convenor")
 	in.Location = c.FormValue("location")
 	in.FollowMajority = c.FormValue("follow_majority") == "1"
-	bad := func(field, msg string) { pv.Bad = append(pv.Bad, app.Detail{Field: field, Message: msg}) }
+	bad := func(field string, msg app.Msg) { pv.Bad = append(pv.Bad, app.Detail{Field: field, Msg: msg}) }
 	var ok bool
 	if in.NoticePublishedAt, ok = localTime(c.FormValue("notice_published_at"), dateInput); !ok {
-		bad("notice_published_at", "日期格式应为 2026-03-01 / date as YYYY-MM-DD")
+		bad("notice_published_at", app.M("err.web.date_as_yyyy_mm_dd_2"))
 	}
 	if in.OpensAt, ok = localTime(c.FormValue("opens_at"), dateTimeInput, "2006-01-02T15:04:05"); !ok {
-		bad("opens_at", "时间格式应为 2026-03-16T09:00 / time as YYYY-MM-DDTHH:MM")
+		bad("opens_at", app.M("err.web.time_as_yyyy_mm_ddthh_mm_2"))
 	}
 	if in.ClosesAt, ok = localTime(c.FormValue("closes_at"), dateTimeInput, "2006-01-02T15:04:05"); !ok {
-		bad("closes_at", "时间格式应为 2026-03-30T18:00 / time as YYYY-MM-DDTHH:MM")
+		bad("closes_at", app.M("err.web.time_as_yyyy_mm_ddthh_mm_3"))
 	}
 	var election *voting.ItemInput
 	elTitle, elText, elCands := c.FormValue("el_title"), c.FormValue("el_text"), c.FormValue("el_candidates")
 	if strings.TrimSpace(elTitle+elText+elCands) != "" {
 		el := voting.ItemInput{Key: "election", Title: elTitle, Text: elText, Matter: string(rules.MatterElectCommittee)}
 		if el.Seats, ok = wholeNumber(c.FormValue("el_seats")); !ok {
-			bad("el_seats", "须为整数 / a whole number")
+			bad("el_seats", app.M("err.web.a_whole_number"))
 		}
 		if el.Alternates, ok = wholeNumber(c.FormValue("el_alternates")); !ok {
-			bad("el_alternates", "须为整数 / a whole number")
+			bad("el_alternates", app.M("err.web.a_whole_number"))
 		}
 		n := 0
 		for _, line := range strings.Split(strings.ReplaceAll(elCands, "\r", ""), "\n") {
@@ -173,7 +173,7 @@ func parseNewVote(c *fiber.Ctx) parsedVote {
 			Matter: c.FormValue("item_matter_" + s)}
 		if rc := strings.TrimSpace(c.FormValue("item_removal_case_" + s)); rc != "" {
 			if it.RemovalCaseID, ok = wholeNumber64(rc); !ok {
-				bad("item_title_"+s, "罢免案件编号须为整数 / the removal case must be a number")
+				bad("item_title_"+s, app.M("err.web.the_removal_case_must_be_a_number"))
 			}
 		}
 		in.Items = append(in.Items, it)
@@ -242,7 +242,7 @@ func (h *VotePages) CreateVote(c *fiber.Ctx) error {
 	pv := parseNewVote(c)
 	var refusal error
 	if len(pv.Bad) > 0 {
-		refusal = &app.Error{Code: app.EInvalid, Message: pv.Bad[0].Message, Details: pv.Bad}
+		refusal = app.InvalidDetails(pv.Bad)
 	} else {
 		id, err := h.Votes.Create(httpx.Ctx(c), p, estateID, pv.In)
 		if err == nil {
@@ -264,12 +264,12 @@ func (h *VotePages) CreateVote(c *fiber.Ctx) error {
 	for _, det := range ae.Details {
 		input := pv.formInput(det.Field)
 		if _, dup := d.Errs[input]; !dup {
-			d.Errs[input] = det.Message
+			d.Errs[input] = h.Views.Msg(lang, det.Msg)
 		}
-		shown.Details = append(shown.Details, app.Detail{Field: h.inputLabel(lang, input), Message: det.Message})
+		shown.Details = append(shown.Details, app.Detail{Field: h.inputLabel(lang, input), Msg: det.Msg})
 	}
 	if len(shown.Details) > 0 {
-		shown.Message = h.Views.T(lang, "vote.fix_fields", "N", len(shown.Details))
+		shown.Msg = app.Plain(h.Views.T(lang, "vote.fix_fields", "N", len(shown.Details)))
 	}
 	return h.RenderWithError(c, "vote_new", h.page(c, "estates", d), &shown)
 }

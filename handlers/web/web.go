@@ -28,7 +28,7 @@ import (
 // Cookie names of the web UI.
 const (
 	SessionCookie = "gz_session"
-	LangCookie    = "gz_lang"
+	LangCookie    = httpx.LangCookie
 	FlashCookie   = "gz_flash"
 )
 
@@ -57,7 +57,7 @@ type Page struct {
 	CSRF           string
 	Flash          string
 	Error          string
-	ErrorDetails   []app.Detail
+	ErrorDetails   []httpx.ErrorDetail
 	Path           string
 	Nav            string
 	CanManageUsers bool
@@ -156,9 +156,9 @@ func (h *Handlers) renderRefused(c *fiber.Ctx, name string, pg Page, err error, 
 	if ae.Code == app.EInternal {
 		return err
 	}
-	pg.Error = ae.Message
-	if details {
-		pg.ErrorDetails = ae.Details
+	pg.Error, pg.ErrorDetails = httpx.Localize(ae, h.Views.Translator(Lang(c)))
+	if !details {
+		pg.ErrorDetails = nil
 	}
 	c.Status(httpx.Status(ae.Code))
 	return h.Render(c, name, pg)
@@ -201,7 +201,7 @@ func (h *Handlers) ErrorPage(c *fiber.Ctx, err error) error {
 	lang := Lang(c)
 	data := struct{ Title, Message, RequestID string }{
 		Title:     h.Views.T(lang, "error."+string(ae.Code)),
-		Message:   ae.Message,
+		Message:   h.Views.Msg(lang, ae.Msg),
 		RequestID: httpx.RequestID(c),
 	}
 	pg := h.page(c, "", data)
