@@ -115,14 +115,14 @@ func newSuite(t *testing.T, clock *app.ManualClock) *suite {
 }
 
 // tab opens a tab with a browser context of its own (its own cookies) on a viewport:
-// a desktop (1280×900) or a phone (390×844, touch, scale 2). noJS disables scripts.
+// a desktop (1280×900) or a phone (390×844, mobile metrics). noJS disables scripts.
 func (s *suite) tab(phone, noJS bool) context.Context {
 	s.t.Helper()
 	ctx, cancel := chromedp.NewContext(s.browser, chromedp.WithNewBrowserContext())
 	s.t.Cleanup(cancel)
 	steps := []chromedp.Action[chromedp.Void]{chromedp.EmulateViewport(1280, 900)}
 	if phone {
-		steps = []chromedp.Action[chromedp.Void]{chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateScale(2))}
+		steps = []chromedp.Action[chromedp.Void]{chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)}
 	}
 	if noJS {
 		steps = append(steps, scripts(false))
@@ -236,6 +236,13 @@ const axeRun = `axe.run(document, {resultTypes: ['violations']}).then(r => JSON.
   id: v.id, impact: v.impact, help: v.help,
   nodes: v.nodes.map(n => ({target: n.target, summary: n.failureSummary}))}))))`
 
+// squeezedJS lists the texts of key/value values (dd) of more than 4 characters laid
+// out narrower than 5em.
+const squeezedJS = `Array.from(document.querySelectorAll('dd')).filter(d => {
+  const em = parseFloat(getComputedStyle(d).fontSize) || 16, r = d.getBoundingClientRect();
+  return r.width > 0 && r.width < 5 * em && d.textContent.trim().length > 4;
+}).map(d => d.textContent.trim().slice(0, 30))`
+
 // check looks at the page now shown: a full-page screenshot to the artefacts, axe-core
 // (failing on serious and critical violations, with each rule and its targets), and
 // on a phone no sideways scrolling of the page itself.
@@ -289,6 +296,10 @@ func (s *suite) check(ctx context.Context, name string, phone, noJS bool) {
 		w := eval[[]int](s, ctx, noJS, "[document.documentElement.scrollWidth, window.innerWidth]")
 		if len(w) == 2 && w[0] > w[1] {
 			s.t.Errorf("%s (%s) scrolls sideways on a phone: %d px wide in a %d px viewport", name, path, w[0], w[1])
+		}
+		// Issue 16 defect 2: a long label must not squeeze a value to a few characters a line.
+		if squeezed := eval[[]string](s, ctx, noJS, squeezedJS); len(squeezed) > 0 {
+			s.t.Errorf("%s (%s): values squeezed narrower than 5 characters on a phone: %q", name, path, squeezed)
 		}
 	}
 	s.mu.Lock()

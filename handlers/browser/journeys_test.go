@@ -320,7 +320,7 @@ func (s *suite) setValue(ctx context.Context, sel, v string) {
 // phoneView runs fn with the tab on a 390×844 phone viewport, reloading the page.
 func (s *suite) phoneView(ctx context.Context, fn func()) {
 	s.t.Helper()
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateScale(2))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)); err != nil {
 		s.t.Fatal(err)
 	}
 	if _, err := chromedp.RunResponse(ctx, chromedp.Reload()); err != nil {
