@@ -114,6 +114,7 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	}
 	set.Calendar = calendar.New(db, clock)
 	set.Roster = roster.New(db, clock, set.Orgs, protector)
+	set.Roster.SetLogger(opt.Logger)
 	set.Votes = voting.New(db, clock, set.Orgs, set.Roster, protector, opt.PublicURL, opt.Logger)
 	set.Votes.SetObserver(opt.Observer)
 	if opt.LogSigner != nil {
