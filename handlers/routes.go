@@ -451,6 +451,13 @@ func New(d Deps) *fiber.App {
 	staff.Post("/users/:id/enable", httpx.Allow(access.ManageUsers), webH.SetUserDisabled(false))
 	staff.Post("/users/:id/password", httpx.Allow(access.ManageUsers), webH.ResetUserPassword)
 	staff.Get("/audit", webH.AuditLog)
+	// XLSX exports (issue 16, app/exports): the audit log under the page's filters, a
+	// vote's participation list and results, its ballots for the auditors
+	exportWeb := &web.ExportPages{Handlers: webH, Exports: d.Svc.Exports}
+	staff.Get("/audit.xlsx", exportWeb.AuditLog)
+	staff.Get("/votes/:id/participation.xlsx", exportWeb.Participation)
+	staff.Get("/votes/:id/results.xlsx", exportWeb.Results)
+	staff.Get("/votes/:id/audit/ballots.xlsx", httpx.Allow(access.AuditVotes), exportWeb.Ballots)
 	// roster web routes
 	staff.Get("/estates/:id/roster", rosterWeb.RosterPage)
 	staff.Post("/estates/:id/roster", httpx.Allow(access.EditRoster), readUpload, rosterWeb.Import)

@@ -28,8 +28,12 @@ func paginate(c *fiber.Ctx, total int) listPager {
 	if err != nil || page < 1 {
 		page = 1
 	}
-	page = min(page, pages)
-	p := listPager{Page: page, Pages: pages, Total: total, lo: (page - 1) * PageSize, hi: min(page*PageSize, total)}
+	return pagerAt(c, min(page, pages), pages, total, PageSize)
+}
+
+// pagerAt is the pager of a list a service paged: page of pages, per rows a page.
+func pagerAt(c *fiber.Ctx, page, pages, total, per int) listPager {
+	p := listPager{Page: page, Pages: pages, Total: total, lo: (page - 1) * per, hi: min(page*per, total)}
 	if total > 0 {
 		p.From, p.To = p.lo+1, p.hi
 	}
