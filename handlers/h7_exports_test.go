@@ -99,6 +99,22 @@ func TestExportsXLSX(t *testing.T) {
 			t.Errorf("results row of dismiss: %v", dismiss)
 		}
 
+		// The auditor's recount from the web workspace (issue 16 "auditor's recount in
+		// the web UI"): the button on the workspace, the recount kept and shown.
+		ws := fmt.Sprintf("/votes/%d/audit", id)
+		if body := string(ab.Get(ws).Body); !strings.Contains(body, `action="`+ws+`/recounts"`) {
+			t.Error("the workspace of a counted vote has no recount button")
+		}
+		if r := ab.Submit(ws, ws+"/recounts", url.Values{}); r.Status != 303 {
+			t.Fatalf("web recount: %d %s", r.Status, r.Body)
+		}
+		if body := string(ab.Get(ws).Body); !strings.Contains(body, "重新计票结果与存档结果一致") || !strings.Contains(body, "与存档结果一致</span>") {
+			t.Error("the kept recount is not shown as matching")
+		}
+		if r := cb.Submit(fmt.Sprintf("/votes/%d", id), ws+"/recounts", url.Values{}); r.Status != 403 {
+			t.Errorf("the committee recounting: %d", r.Status)
+		}
+
 		// The audit log: filtered by action family, paged, exported with the same filters.
 		admin := env.Browser()
 		admin.Login("admin", env.AdminPW)
