@@ -78,6 +78,7 @@ type Query struct {
 	Before   time.Time // strictly before
 	Search   string    // part of the action, the target or the detail
 	InEstate int64     // one estate (besides the jurisdiction's EstateID)
+	UpToSeq  int64     // entries of the chain up to this seq (an export read page by page)
 }
 
 // List returns the newest entries visible under the query, newest first.
@@ -110,6 +111,9 @@ func like(s string) string {
 func (q Query) where(tx *gorm.DB) *gorm.DB {
 	if q.InEstate != 0 {
 		tx = tx.Where("audit_logs.estate_id = ?", q.InEstate)
+	}
+	if q.UpToSeq != 0 {
+		tx = tx.Where("audit_logs.seq <= ?", q.UpToSeq)
 	}
 	if q.Actor != "" {
 		tx = tx.Where("audit_logs.username = ?", q.Actor)

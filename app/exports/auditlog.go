@@ -35,6 +35,12 @@ func (s *Service) AuditLog(ctx context.Context, p app.Principal, f orgs.AuditFil
 		if page.Page >= page.Pages {
 			break
 		}
+		if f.UpToSeq == 0 && len(page.Entries) > 0 { // entries appended meanwhile would shift the pages
+			f.UpToSeq = page.Entries[0].Seq
+			for _, e := range page.Entries {
+				f.UpToSeq = max(f.UpToSeq, e.Seq)
+			}
+		}
 		f.Page = page.Page + 1
 		if page, err = s.orgs.AuditLogPage(ctx, p, f); err != nil {
 			return b.done(err)
