@@ -204,6 +204,14 @@ var swTable = map[string]swRule{
 	"POST /estates/:id/units/:unit":                obj(swRunners),
 	"POST /estates/:id/units/:unit/representative": obj(swRunners),
 	"POST /estates/:id/owners/:owner":              obj(swRunners),
+	// issue 16 (h7): one unit's page; a background import's progress (no :job in the seed: 404)
+	"GET /estates/:id/units/:unit":         obj(swAll),
+	"GET /estates/:id/roster/imports/:job": obj(swRunners).plus(404),
+	// issue 16 (h7): XLSX exports. The seeded open vote has no result yet (409).
+	"GET /audit.xlsx":                   list(swAll),
+	"GET /votes/:id/participation.xlsx": obj(swAll),
+	"GET /votes/:id/results.xlsx":       obj(swAll).plus(409),
+	"GET /votes/:id/audit/ballots.xlsx": onVote("open", swAudit),
 	// Votes: reading is everyone's in jurisdiction; running a vote and reading its
 	// ballot links belong to the street office, the community and the estate's committee.
 	"GET /api/v1/estates/:id/votes":                       obj(swAll),
@@ -753,6 +761,8 @@ func swPath(route string, rule swRule, ids swIDs) string {
 			}
 		case ":token":
 			v = "no-such-ballot-link"
+		case ":job":
+			v = "no-such-import"
 		case ":year":
 			v = 2031
 		case ":paudit", ":pitem":

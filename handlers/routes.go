@@ -102,6 +102,9 @@ func New(d Deps) *fiber.App {
 	fapp.Hooks().OnShutdown(func() error { endLifetime(); return nil })
 	fapp.Use(httpx.WithDeadline(lifetime, d.Config.RequestTimeout))
 	fapp.Use(httpx.SecurityHeaders(d.Config.CookieSecure))
+	// Pages, JSON and static text compressed for clients that accept it; PDFs,
+	// workbooks and images are sent as they are (httpx.Compress, issue 16 defect 7).
+	fapp.Use(httpx.Compress())
 
 	// Upload routes: the only bodies past httpx.DefaultBodyLimit, read after sign-in and
 	// the role check (or, for /verify, hashed as they stream); each limit is the service's own bound
@@ -448,9 +451,18 @@ func New(d Deps) *fiber.App {
 	staff.Post("/users/:id/enable", httpx.Allow(access.ManageUsers), webH.SetUserDisabled(false))
 	staff.Post("/users/:id/password", httpx.Allow(access.ManageUsers), webH.ResetUserPassword)
 	staff.Get("/audit", webH.AuditLog)
+	// XLSX exports (issue 16, app/exports): the audit log under the page's filters, a
+	// vote's participation list and results, its ballots for the auditors
+	exportWeb := &web.ExportPages{Handlers: webH, Exports: d.Svc.Exports}
+	staff.Get("/audit.xlsx", exportWeb.AuditLog)
+	staff.Get("/votes/:id/participation.xlsx", exportWeb.Participation)
+	staff.Get("/votes/:id/results.xlsx", exportWeb.Results)
+	staff.Get("/votes/:id/audit/ballots.xlsx", httpx.Allow(access.AuditVotes), exportWeb.Ballots)
 	// roster web routes
 	staff.Get("/estates/:id/roster", rosterWeb.RosterPage)
 	staff.Post("/estates/:id/roster", httpx.Allow(access.EditRoster), readUpload, rosterWeb.Import)
+	staff.Get("/estates/:id/roster/imports/:job", httpx.Allow(access.EditRoster), rosterWeb.ImportPage) // a background import's progress (issue 16)
+	staff.Get("/estates/:id/units/:unit", rosterWeb.UnitPage)                                           // one unit and its edit forms (issue 16)
 	staff.Get("/estates/:id/roster.xlsx", rosterWeb.Export)
 	staff.Get("/estates/:id/register", rosterWeb.RegisterPage)
 	staff.Post("/estates/:id/units/:unit", httpx.Allow(access.EditRoster), rosterWeb.UpdateUnit)

@@ -102,12 +102,21 @@ func TestOwnerEditCapped(t *testing.T) {
 		b := env.Browser()
 		b.Login("committee", "Demo2026committee")
 		page := fmt.Sprintf("/estates/%d/roster", estate)
-		if body := string(b.Get(page).Body); !strings.Contains(body, "最多 200000 行数据") || !strings.Contains(body, `maxlength="64"`) {
-			t.Error("the roster page does not state the limits or cap the name field at 64")
+		if body := string(b.Get(page).Body); !strings.Contains(body, "最多 200000 行数据") {
+			t.Error("the roster page does not state the limits")
+		}
+		// The owner's form is on the unit's own page (issue 16).
+		unitPage := fmt.Sprintf("/estates/%d/units/%d", estate, units[0].ID)
+		if body := string(b.Get(unitPage).Body); !strings.Contains(body, `maxlength="64"`) {
+			t.Error("the unit page does not cap the name field at 64")
 		}
 		r = b.Submit(page, fmt.Sprintf("/estates/%d/owners/%d", estate, owner.ID), url.Values{"name": {strings.Repeat("长", 5000)}, "phone": {""}})
 		if r.Status != 422 {
 			t.Errorf("overlong name through the web form: %d", r.Status)
+		}
+		r = b.Submit(unitPage, fmt.Sprintf("/estates/%d/owners/%d", estate, owner.ID), url.Values{"name": {strings.Repeat("长", 65)}, "phone": {""}, "unit": {fmt.Sprint(units[0].ID)}})
+		if r.Status != 422 || !strings.Contains(string(r.Body), `action="`+unitPage+`"`) {
+			t.Errorf("overlong name through the unit page: %d (the unit page again with the error)", r.Status)
 		}
 		env.API("GET", fmt.Sprintf("/api/v1/estates/%d/units?q=1-1-101", estate), tok, nil).JSON(t, &units)
 		if got := units[0].Owners[0].Name; got != strings.Repeat("名", 64) {

@@ -7,6 +7,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -68,6 +70,15 @@ type Query struct {
 	OrgPath  string // "" for all (admin)
 	EstateID int64
 	Limit    int
+	// Filters of the audit log page (issue 16); zero values filter nothing.
+	Offset   int
+	Actor    string    // the account's username, exactly
+	Action   string    // an action ("roster.import") or a family ending in "." ("roster.")
+	From     time.Time // at or after
+	Before   time.Time // strictly before
+	Search   string    // part of the action, the target or the detail
+	InEstate int64     // one estate (besides the jurisdiction's EstateID)
+	UpToSeq  int64     // entries of the chain up to this seq (an export read page by page)
 }
 
 // List returns the newest entries visible under the query, newest first.
@@ -75,7 +86,54 @@ func List(ctx context.Context, db *gorm.DB, q Query) ([]models.AuditLog, error) 
 	if q.Limit <= 0 || q.Limit > 500 {
 		q.Limit = 100
 	}
-	tx := db.WithContext(ctx).Model(&models.AuditLog{}).Order("at DESC, id DESC").Limit(q.Limit)
+	tx := q.where(db.WithContext(ctx).Model(&models.AuditLog{})).Order("at DESC, id DESC").Limit(q.Limit).Offset(max(0, q.Offset))
+	var list []models.AuditLog
+	if err := tx.Find(&list).Error; err != nil {
+		return nil, fmt.Errorf("reading audit log: %w", err)
+	}
+	return list, nil
+}
+
+// Count is how many entries the query's filters select (Limit and Offset aside).
+func Count(ctx context.Context, db *gorm.DB, q Query) (int64, error) {
+	var n int64
+	if err := q.where(db.WithContext(ctx).Model(&models.AuditLog{})).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("counting audit log: %w", err)
+	}
+	return n, nil
+}
+
+// like escapes s for a LIKE pattern with ESCAPE '!'.
+func like(s string) string {
+	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(s)
+}
+
+func (q Query) where(tx *gorm.DB) *gorm.DB {
+	if q.InEstate != 0 {
+		tx = tx.Where("audit_logs.estate_id = ?", q.InEstate)
+	}
+	if q.UpToSeq != 0 {
+		tx = tx.Where("audit_logs.seq <= ?", q.UpToSeq)
+	}
+	if q.Actor != "" {
+		tx = tx.Where("audit_logs.username = ?", q.Actor)
+	}
+	if strings.HasSuffix(q.Action, ".") {
+		tx = tx.Where("audit_logs.action LIKE ? ESCAPE '!'", like(q.Action)+"%")
+	} else if q.Action != "" {
+		tx = tx.Where("audit_logs.action = ?", q.Action)
+	}
+	if !q.From.IsZero() {
+		tx = tx.Where("audit_logs.at >= ?", q.From)
+	}
+	if !q.Before.IsZero() {
+		tx = tx.Where("audit_logs.at < ?", q.Before)
+	}
+	if q.Search != "" {
+		pat := "%" + like(q.Search) + "%"
+		tx = tx.Where("(audit_logs.action LIKE ? ESCAPE '!' OR audit_logs.target_type LIKE ? ESCAPE '!' OR audit_logs.target_id LIKE ? ESCAPE '!' OR audit_logs.detail LIKE ? ESCAPE '!')",
+			pat, pat, pat, pat)
+	}
 	if q.EstateID != 0 {
 		tx = tx.Where("audit_logs.estate_id = ?", q.EstateID)
 	}
@@ -84,9 +142,5 @@ func List(ctx context.Context, db *gorm.DB, q Query) ([]models.AuditLog, error) 
 			OR audit_logs.estate_id IN (SELECT estates.id FROM estates JOIN orgs ON orgs.id = estates.community_id WHERE orgs.path LIKE ?))`,
 			q.OrgPath+"%", q.OrgPath+"%")
 	}
-	var list []models.AuditLog
-	if err := tx.Find(&list).Error; err != nil {
-		return nil, fmt.Errorf("reading audit log: %w", err)
-	}
-	return list, nil
+	return tx
 }

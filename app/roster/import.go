@@ -51,13 +51,30 @@ func (s *Service) Import(ctx context.Context, p app.Principal, estateID int64, f
 	if err != nil {
 		return ImportResult{}, err
 	}
+	filename, err = checkUpload(filename, data)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	return s.importRoster(ctx, p, e, filename, data, nil)
+}
+
+// checkUpload refuses an empty or oversized file before anything is read; it
+// returns the file's base name.
+func checkUpload(filename string, data []byte) (string, error) {
 	filename = filepath.Base(strings.TrimSpace(filename))
 	if len(data) == 0 {
-		return ImportResult{}, app.Invalid("file", "请上传名册文件（CSV 或 XLSX）")
+		return filename, app.Invalid("file", "请上传名册文件（CSV 或 XLSX）")
 	}
 	if len(data) > MaxFileSize {
-		return ImportResult{}, app.Invalid("file", "文件过大（上限 64 MB）")
+		return filename, app.Invalid("file", "文件过大（上限 64 MB）")
 	}
+	return filename, nil
+}
+
+// importRoster is Import once the caller's right and the upload are checked;
+// progress (nil: none) hears the rows checked and the rows written.
+func (s *Service) importRoster(ctx context.Context, p app.Principal, e models.EstateWithPath, filename string, data []byte, progress *ImportJob) (ImportResult, error) {
+	estateID := e.ID
 	rows, err := rosterfile.ParseContext(ctx, bytes.NewReader(data), filename)
 	if err != nil {
 		return ImportResult{}, parseError(err, filename)
@@ -65,6 +82,7 @@ func (s *Service) Import(ctx context.Context, p app.Principal, estateID int64, f
 	if len(rows) == 0 {
 		return ImportResult{}, app.Invalid("file", app.M("err.roster.no_data_rows"))
 	}
+	progress.checked(len(rows))
 	plan := planRoster(rows)
 	// Hashing and encrypting the owners' personal data, and counting the register,
 	// run on the other cores while the database writes buildings and units.
@@ -81,7 +99,7 @@ func (s *Service) Import(ctx context.Context, p app.Principal, estateID int64, f
 	register := sync.OnceValue(func() rules.Register { return <-registered })
 	var res ImportResult
 	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
-		if err := replaceRoster(ctx, tx, s.clock.Now(), estateID, &plan, ownersReady); err != nil {
+		if err := replaceRoster(ctx, tx, s.clock.Now(), estateID, &plan, ownersReady, progress.wrote); err != nil {
 			return err
 		}
 		reg := register()
@@ -245,8 +263,10 @@ func (pl rosterPlan) registerUnits() []rules.RegisterUnit {
 // replaceRoster deletes the estate's current roster rows and inserts the plan
 // with multi-row INSERTs, resolving generated ids by their natural keys. It waits
 // for ownersReady (the owners' protected personal data) only after the units.
-func replaceRoster(ctx context.Context, tx *gorm.DB, now time.Time, estateID int64, pl *rosterPlan, ownersReady func() error) error {
+func replaceRoster(ctx context.Context, tx *gorm.DB, now time.Time, estateID int64, pl *rosterPlan, ownersReady func() error, wrote func(int)) error {
 	tx = tx.WithContext(ctx)
+	written := 0 // rows inserted so far in this run of the transaction (it may run again)
+	wrote(0)
 	// MySQL runs a DELETE with an IN subquery as a scan of every estate's
 	// ownerships; its multi-table DELETE walks the estate's units instead.
 	clearOwnerships := "DELETE FROM ownerships WHERE unit_id IN (SELECT id FROM units WHERE estate_id = ?)"
@@ -272,6 +292,8 @@ func replaceRoster(ctx context.Context, tx *gorm.DB, now time.Time, estateID int
 	if err := database.BulkInsert(ctx, tx, "buildings", []string{"estate_id", "name"}, bArgs); err != nil {
 		return err
 	}
+	written += len(bArgs)
+	wrote(written)
 	buildingIDs, err := idsByKey(tx, "SELECT id, name FROM buildings WHERE estate_id = ?", estateID)
 	if err != nil {
 		return err
@@ -284,6 +306,8 @@ func replaceRoster(ctx context.Context, tx *gorm.DB, now time.Time, estateID int
 	if err := database.BulkInsert(ctx, tx, "units", []string{"estate_id", "building_id", "unit_no", "room", "room_key", "area", "area_source", "delivered", "parking", "created_at", "updated_at"}, uArgs); err != nil {
 		return err
 	}
+	written += len(uArgs)
+	wrote(written)
 	unitIDs, err := idsByKey(tx, "SELECT id, room_key FROM units WHERE estate_id = ?", estateID)
 	if err != nil {
 		return err
@@ -307,6 +331,8 @@ func replaceRoster(ctx context.Context, tx *gorm.DB, now time.Time, estateID int
 	if err := database.BulkInsert(ctx, tx, "owners", []string{"estate_id", "kind", "name", "id_hash", "id_masked", "id_last6_hash", "phone_enc", "phone_masked", "created_at", "updated_at"}, oArgs); err != nil {
 		return err
 	}
+	written += len(oArgs)
+	wrote(written)
 	ownerIDs, err := idsByKey(tx, "SELECT id, id_hash FROM owners WHERE estate_id = ?", estateID)
 	if err != nil {
 		return err
@@ -316,7 +342,11 @@ func replaceRoster(ctx context.Context, tx *gorm.DB, now time.Time, estateID int
 	for _, o := range pl.ownerships {
 		osArgs = append(osArgs, []any{unitIDs[pl.units[o.unit].key], ownerIDs[pl.owners[o.owner].idHash], o.representative, o.guardian})
 	}
-	return database.BulkInsert(ctx, tx, "ownerships", []string{"unit_id", "owner_id", "representative", "guardian_name"}, osArgs)
+	if err := database.BulkInsert(ctx, tx, "ownerships", []string{"unit_id", "owner_id", "representative", "guardian_name"}, osArgs); err != nil {
+		return err
+	}
+	wrote(written + len(osArgs))
+	return nil
 }
 
 // idsByKey maps a natural key column to generated ids.

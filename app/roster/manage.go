@@ -52,14 +52,55 @@ type unitListRow struct {
 	GuardianName   *string
 }
 
-// Units lists the estate's units with their owners, optionally filtered by a room
-// (prefix of the room key) or an owner's name (substring).
+// Units lists the estate's units with their owners in building/room order,
+// optionally filtered by a room (prefix of the room key), a building's name or an
+// owner's name (substring).
 func (s *Service) Units(ctx context.Context, p app.Principal, estateID int64, query string) ([]UnitRow, error) {
 	if _, err := s.orgs.Estate(ctx, p, estateID); err != nil {
 		return nil, err
 	}
+	out, err := s.unitRows(ctx, estateID, 0)
+	if err != nil {
+		return nil, err
+	}
+	query = strings.TrimSpace(query)
+	if query == "" {
+		return out, nil
+	}
+	filtered := out[:0]
+	for _, u := range out {
+		if matchUnit(u, query) {
+			filtered = append(filtered, u)
+		}
+	}
+	return filtered, nil
+}
+
+// Unit is one unit of the estate with its owners (personal data masked), for its
+// edit page; a unit of another estate is not found.
+func (s *Service) Unit(ctx context.Context, p app.Principal, estateID, unitID int64) (UnitRow, error) {
+	if _, err := s.orgs.Estate(ctx, p, estateID); err != nil {
+		return UnitRow{}, err
+	}
+	rows, err := s.unitRows(ctx, estateID, unitID)
+	if err != nil {
+		return UnitRow{}, err
+	}
+	if len(rows) != 1 {
+		return UnitRow{}, app.Errorf(app.ENotFound, "房屋不存在 / no such unit")
+	}
+	return rows[0], nil
+}
+
+// unitRows reads the estate's units (or the one unitID, if not 0) with their
+// owners, in building/room order.
+func (s *Service) unitRows(ctx context.Context, estateID, unitID int64) ([]UnitRow, error) {
 	var rows []unitListRow
-	err := s.db.WithContext(ctx).Table("units").
+	q := s.db.WithContext(ctx).Table("units")
+	if unitID != 0 {
+		q = q.Where("units.id = ?", unitID)
+	}
+	err := q.
 		Select(`units.*, buildings.name AS building_name, owners.id AS owner_id, owners.kind AS owner_kind, owners.name AS owner_name,
 			owners.id_masked, owners.phone_masked, ownerships.representative, ownerships.guardian_name`).
 		Joins("JOIN buildings ON buildings.id = units.building_id").
@@ -81,21 +122,14 @@ func (s *Service) Units(ctx context.Context, p app.Principal, estateID int64, qu
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return rules.CompareRooms(out[i].RoomKey, out[j].RoomKey) < 0 })
-	query = strings.TrimSpace(query)
-	if query == "" {
-		return out, nil
-	}
-	filtered := out[:0]
-	for _, u := range out {
-		if matchUnit(u, query) {
-			filtered = append(filtered, u)
-		}
-	}
-	return filtered, nil
+	return out, nil
 }
 
+// matchUnit: a room (prefix of the room key, so "2-" is building 2), a building's
+// name, or part of an owner's name as staff see it. Never the ID number or the
+// identity check: those are stored only hashed and masked.
 func matchUnit(u UnitRow, q string) bool {
-	if strings.HasPrefix(u.RoomKey, q) {
+	if strings.HasPrefix(u.RoomKey, q) || u.BuildingName == q {
 		return true
 	}
 	for _, o := range u.Owners {

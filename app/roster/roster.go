@@ -8,6 +8,7 @@ package roster
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 
@@ -28,6 +29,8 @@ type Service struct {
 	orgs     *orgs.Service
 	pii      *pii.Protector
 	observer ImportObserver // nil: none (observer.go)
+	jobs     importJobs     // background imports (progress.go)
+	log      *slog.Logger   // nil: discarded
 }
 
 // New builds the service; clock (nil: the system clock) stamps imports and edits.

@@ -21,6 +21,7 @@ import (
 	"gongzhi/app/credit"
 	"gongzhi/app/documents"
 	"gongzhi/app/elections"
+	"gongzhi/app/exports"
 	"gongzhi/app/formation"
 	"gongzhi/app/handover"
 	"gongzhi/app/orgs"
@@ -80,6 +81,8 @@ type Set struct {
 	Worklist    *worklist.Service // the week's work and the supervision charts (issue 15)
 	// Reports is the monthly supervision report (issue 15), over Supervision's rates.
 	Reports *supervision.ReportService
+	// Exports are the XLSX downloads of ballots, participation, results and the audit log (issue 16).
+	Exports *exports.Service
 }
 
 // New builds the service set.
@@ -114,6 +117,7 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 	}
 	set.Calendar = calendar.New(db, clock)
 	set.Roster = roster.New(db, clock, set.Orgs, protector)
+	set.Roster.SetLogger(opt.Logger)
 	set.Votes = voting.New(db, clock, set.Orgs, set.Roster, protector, opt.PublicURL, opt.Logger)
 	set.Votes.SetObserver(opt.Observer)
 	if opt.LogSigner != nil {
@@ -125,6 +129,7 @@ func New(db *gorm.DB, opt Options) (*Set, error) {
 		return nil, fmt.Errorf("services: %w", err)
 	}
 	set.AuditView = auditview.New(db, set.Orgs, set.Votes, set.Clock)
+	set.Exports = exports.New(set.Orgs, set.Clock, set.Votes, set.AuditView)
 	// The workspace's verifier (issue 14, h14): the auditors' bundle, the resolution
 	// in force and the platform's log key.
 	set.AuditView.SetVerifySources(auditview.VerifySources{

@@ -196,3 +196,61 @@ func (s *Service) ParticipationCurve(ctx context.Context, p app.Principal, voteI
 	}
 	return out, nil
 }
+
+// ObjectionDue is an owner's objection to a published result not answered yet.
+type ObjectionDue struct {
+	ObjectionID int64
+	VoteID      int64
+	EstateID    int64
+	EstateName  string
+	Title       string    // the vote's
+	FiledAt     time.Time // when it was recorded
+	Due         time.Time // the vote's objection deadline (answers are public before the result is final)
+}
+
+// ObjectionsDue lists the unanswered objections of p's estates' published votes,
+// each due by its vote's objection deadline (issue 16: the committee's to-do list).
+// Reading needs no action beyond jurisdiction.
+func (s *Service) ObjectionsDue(ctx context.Context, p app.Principal) ([]ObjectionDue, error) {
+	list, names, err := s.votesOfJurisdiction(ctx, p, models.VotePublished)
+	if err != nil {
+		return nil, err
+	}
+	byVote := make(map[int64]models.Vote, len(list))
+	ids := make([]int64, 0, len(list))
+	for _, v := range list {
+		byVote[v.ID] = v
+		ids = append(ids, v.ID)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var rows []models.VoteObjection
+	if err := s.db.WithContext(ctx).Where("vote_id IN ? AND answer IS NULL", ids).Order("id").Find(&rows).Error; err != nil {
+		return nil, app.Internal(fmt.Errorf("objections due: %w", err))
+	}
+	out := make([]ObjectionDue, 0, len(rows))
+	for _, o := range rows {
+		v := byVote[o.VoteID]
+		due := o.CreatedAt
+		if v.ObjectionDeadline != nil {
+			due = *v.ObjectionDeadline
+		}
+		out = append(out, ObjectionDue{ObjectionID: o.ID, VoteID: v.ID, EstateID: v.EstateID, EstateName: names[v.EstateID],
+			Title: v.Title, FiledAt: o.CreatedAt, Due: due})
+	}
+	return out, nil
+}
+
+// Drafts lists the draft votes of p's estates, due at their opening time.
+func (s *Service) Drafts(ctx context.Context, p app.Principal) ([]VoteDue, error) {
+	list, names, err := s.votesOfJurisdiction(ctx, p, models.VoteDraft)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]VoteDue, 0, len(list))
+	for _, v := range list {
+		out = append(out, VoteDue{VoteID: v.ID, EstateID: v.EstateID, EstateName: names[v.EstateID], Title: v.Title, Kind: DueOpen, Due: v.OpensAt})
+	}
+	return out, nil
+}

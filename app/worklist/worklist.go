@@ -37,6 +37,12 @@ const (
 	KindComplaint   = "complaint"  // an open complaint's next 三三三 stage
 	KindExitCase    = "exit_case"  // an open exit case raised by the exit check
 	KindHandover    = "handover"   // a handover overdue, refused or due soon
+	// KindObjection is an owner's objection to a published result not answered yet,
+	// listed from when it is filed, due by the vote's objection deadline (issue 16).
+	KindObjection = "vote.objection"
+	// KindVoteDraft is, on the committee's to-do list only, a draft vote whose opening
+	// time is further away than the window (a nearer one is a KindVoteOpen item).
+	KindVoteDraft = "vote.draft"
 )
 
 // Item is one piece of work.
@@ -161,6 +167,30 @@ func (s *Service) Week(ctx context.Context, p app.Principal) (Week, error) {
 			it.Kind, it.Detail, it.DetailEN = KindVotePublish, "公布表决结果", "Publish the result"
 		}
 		add(it)
+	}
+
+	objections, err := s.votes.ObjectionsDue(ctx, p)
+	if err != nil {
+		return w, err
+	}
+	for _, o := range objections {
+		add(Item{Kind: KindObjection, EstateID: o.EstateID, EstateName: o.EstateName, Subject: o.Title,
+			Detail: "答复业主异议", DetailEN: "Answer an owner's objection", Due: o.Due,
+			Link: fmt.Sprintf("/votes/%d/objections#objection-%d", o.VoteID, o.ObjectionID), Ref: o.ObjectionID})
+	}
+	if p.Role == app.RoleCommittee { // the committee's to-do list also keeps its drafts in view
+		drafts, err := s.votes.Drafts(ctx, p)
+		if err != nil {
+			return w, err
+		}
+		for _, v := range drafts {
+			if v.Due.Before(until) {
+				continue // listed above, to open
+			}
+			add(Item{Kind: KindVoteDraft, EstateID: v.EstateID, EstateName: v.EstateName, Subject: v.Title, Due: v.Due,
+				Detail: "表决草稿：完成议程后按时开启", DetailEN: "Draft vote: finish the agenda and open it on time",
+				Link: fmt.Sprintf("/votes/%d", v.VoteID), Ref: v.VoteID})
+		}
 	}
 
 	if p.Role != app.RoleCommittee {

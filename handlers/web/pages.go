@@ -100,17 +100,38 @@ func (h *Handlers) Home(c *fiber.Ctx) error {
 	return h.Render(c, "home", h.page(c, "home", d))
 }
 
-// AuditLog shows the audit trail of the person's jurisdiction.
+type auditLogData struct {
+	Entries []models.AuditLog
+	Filter  orgs.AuditFilter
+	Estates []models.EstateWithPath // the jurisdiction's, for the estate filter
+	Pager   listPager
+	// ExportURL downloads the filtered log as XLSX (the same query, page aside).
+	ExportURL string
+}
+
+// AuditLog shows the audit trail of the person's jurisdiction, 50 entries a page,
+// filtered by account, action, date range and estate, and searched (issue 16).
 func (h *Handlers) AuditLog(c *fiber.Ctx) error {
 	p, err := principal(c)
 	if err != nil {
 		return err
 	}
-	entries, err := h.Orgs.AuditLog(c.UserContext(), p, 200)
+	f := auditFilter(c)
+	estates, err := h.Orgs.ListEstates(c.UserContext(), p)
 	if err != nil {
 		return err
 	}
-	return h.Render(c, "audit", h.page(c, "audit", struct{ Entries []models.AuditLog }{entries}))
+	d := auditLogData{Filter: f, Estates: estates, ExportURL: "/audit.xlsx?" + exportQuery(c)}
+	res, err := h.Orgs.AuditLogPage(c.UserContext(), p, f)
+	if err != nil {
+		if app.ErrorCode(err) != app.EInvalid {
+			return err
+		}
+		d.Pager = pagerAt(c, 1, 1, 0, PageSize)
+		return h.RenderWithError(c, "audit", h.page(c, "audit", d), err)
+	}
+	d.Entries, d.Pager = res.Entries, pagerAt(c, res.Page, res.Pages, int(res.Total), PageSize)
+	return h.Render(c, "audit", h.page(c, "audit", d))
 }
 
 type orgForm struct {

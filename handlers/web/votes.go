@@ -183,11 +183,13 @@ type credentialView struct {
 
 // voteCredentialsData is the printable credentials page.
 type voteCredentialsData struct {
-	V     voting.VoteDetail
-	Creds []credentialView
-	Room  string
-	Total int
-	Error string
+	V       voting.VoteDetail
+	Creds   []credentialView // one page of the matching credentials
+	Pager   listPager
+	Room    string
+	Matched int // credentials matching Room
+	Total   int
+	Error   string
 }
 
 // qrDataURI encodes text as a PNG QR code in a data: URI.
@@ -211,10 +213,16 @@ func (h *VotePages) credentialsData(c *fiber.Ctx, p app.Principal, id int64) (vo
 	}
 	room := strings.TrimSpace(c.Query("room"))
 	d := voteCredentialsData{V: v, Room: room, Total: len(creds)}
+	var matched []voting.Credential
 	for _, cr := range creds {
-		if room != "" && !roomsHavePrefix(cr.Rooms, room) {
-			continue
+		if room == "" || roomsHavePrefix(cr.Rooms, room) || ownersContain(cr.Owners, room) {
+			matched = append(matched, cr)
 		}
+	}
+	// One page at a time (issue 16): a QR image is 2 KB, so all 1,089 of a large
+	// estate made a 2.5 MB page. Print a building with ?room=2- page by page.
+	d.Matched, d.Pager = len(matched), paginate(c, len(matched))
+	for _, cr := range window(matched, d.Pager) {
 		qr, err := qrDataURI(cr.URL)
 		if err != nil {
 			return voteCredentialsData{}, err
@@ -222,6 +230,16 @@ func (h *VotePages) credentialsData(c *fiber.Ctx, p app.Principal, id int64) (vo
 		d.Creds = append(d.Creds, credentialView{Credential: cr, QR: qr})
 	}
 	return d, nil
+}
+
+// ownersContain: part of an owner's name as the credentials show it (masked).
+func ownersContain(owners []string, q string) bool {
+	for _, o := range owners {
+		if strings.Contains(o, q) {
+			return true
+		}
+	}
+	return false
 }
 
 func roomsHavePrefix(rooms []string, prefix string) bool {
@@ -233,8 +251,9 @@ func roomsHavePrefix(rooms []string, prefix string) bool {
 	return false
 }
 
-// CredentialsPage lists every voter's personal link with its QR code, printable
-// (?room= narrows to rooms starting with it, e.g. one building "2-").
+// CredentialsPage lists the voters' personal links with their QR codes, printable,
+// 50 a page (?room= narrows to rooms starting with it, e.g. one building "2-", or
+// to owners whose masked name contains it).
 func (h *VotePages) CredentialsPage(c *fiber.Ctx) error {
 	return renderIDPage(c, h.Handlers, "vote_credentials", "estates", h.credentialsData)
 }
