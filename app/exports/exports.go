@@ -93,7 +93,7 @@ func newBook(name, sheet string, header ...any) (*book, error) {
 func (b *book) put(values ...any) error {
 	b.row++
 	if b.row > MaxRows+1 {
-		return app.Invalid("filter", fmt.Sprintf("超过 %d 行，请缩小筛选范围 / more than %d rows: narrow the filter", MaxRows, MaxRows))
+		return app.Invalid("filter", app.M("err.exports.more_than_rows_narrow_the_filter", MaxRows))
 	}
 	cell, err := excelize.CoordinatesToCellName(1, b.row)
 	if err != nil {

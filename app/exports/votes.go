@@ -92,7 +92,7 @@ func (s *Service) Results(ctx context.Context, p app.Principal, voteID int64) (*
 		return nil, err
 	}
 	if rv.Result == nil {
-		return nil, app.Errorf(app.EConflict, "表决尚未结束，还没有结果 / the vote has no result yet")
+		return nil, app.Fail(app.EConflict, "err.exports.the_vote_has_no_result_yet")
 	}
 	r := rv.Result
 	b, err := newBook(fmt.Sprintf("results-%d.xlsx", voteID), "结果 Results",

@@ -139,7 +139,7 @@ func (s *Service) AuditLogPage(ctx context.Context, p app.Principal, f AuditFilt
 		}
 		day, err := time.ParseInLocation("2006-01-02", v, loc)
 		if err != nil {
-			return AuditPage{}, app.Invalid(d.field, "日期格式应为 YYYY-MM-DD / a date as YYYY-MM-DD")
+			return AuditPage{}, app.Invalid(d.field, app.M("err.orgs.a_date_as_yyyy_mm_dd"))
 		}
 		if d.next {
 			day = day.AddDate(0, 0, 1)
@@ -147,12 +147,12 @@ func (s *Service) AuditLogPage(ctx context.Context, p app.Principal, f AuditFilt
 		*d.into = day.UTC()
 	}
 	if !q.From.IsZero() && !q.Before.IsZero() && !q.From.Before(q.Before) {
-		return AuditPage{}, app.Invalid("to", "结束日期不能早于开始日期 / the end date is before the start date")
+		return AuditPage{}, app.Invalid("to", app.M("err.orgs.the_end_date_is_before_the_start_date"))
 	}
 	q.UpToSeq = f.UpToSeq
 	q.Actor, q.Action, q.Search = strings.TrimSpace(f.Actor), strings.TrimSpace(f.Action), strings.TrimSpace(f.Search)
 	if utf8.RuneCountInString(q.Search) > 100 || len(q.Actor) > 64 || len(q.Action) > 64 {
-		return AuditPage{}, app.Invalid("q", "搜索内容过长 / the search is too long")
+		return AuditPage{}, app.Invalid("q", app.M("err.orgs.the_search_is_too_long"))
 	}
 	per := f.PerPage
 	if per <= 0 || per > 500 {

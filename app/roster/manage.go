@@ -87,7 +87,7 @@ func (s *Service) Unit(ctx context.Context, p app.Principal, estateID, unitID in
 		return UnitRow{}, err
 	}
 	if len(rows) != 1 {
-		return UnitRow{}, app.Errorf(app.ENotFound, "房屋不存在 / no such unit")
+		return UnitRow{}, app.Fail(app.ENotFound, "err.roster.no_such_unit")
 	}
 	return rows[0], nil
 }

@@ -102,7 +102,7 @@ func (s *Service) StartImport(ctx context.Context, p app.Principal, estateID int
 	for id, j := range s.jobs.jobs {
 		if j.EstateID == estateID && j.Running() {
 			s.jobs.mu.Unlock()
-			return ImportJob{}, app.Errorf(app.EConflict, "该小区的名册正在导入，请等它完成 / a roster import of this estate is running: wait for it to finish")
+			return ImportJob{}, app.Fail(app.EConflict, "err.roster.a_roster_import_of_this_estate_is_running_wait")
 		}
 		if !j.Running() && (now.Sub(j.FinishedAt) > jobKeep || len(s.jobs.jobs) > maxKeptJobs) {
 			delete(s.jobs.jobs, id)
@@ -153,7 +153,7 @@ func (s *Service) Job(ctx context.Context, p app.Principal, estateID int64, jobI
 	j, ok := s.jobs.jobs[jobID]
 	s.jobs.mu.Unlock()
 	if !ok || j.EstateID != estateID {
-		return ImportJob{}, app.Errorf(app.ENotFound, "没有这次导入的记录 / no such import")
+		return ImportJob{}, app.Fail(app.ENotFound, "err.roster.no_such_import")
 	}
 	return j.snapshot(&s.jobs.mu), nil
 }

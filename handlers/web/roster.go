@@ -164,7 +164,7 @@ func (h *RosterPages) ImportPage(c *fiber.Ctx) error {
 		}
 	case roster.JobFailed: // shown as any refused form is: the message and every bad line
 		ae := httpx.AppError(job.Err)
-		pg.Error, pg.ErrorDetails = ae.Message, ae.Details
+		pg.Error, pg.ErrorDetails = httpx.Localize(ae, h.Views.Translator(Lang(c)))
 		if ae.Code == app.EInternal { // its cause is logged, never shown
 			pg.Error, pg.ErrorDetails = h.Views.T(Lang(c), "error.internal"), nil
 		}
