@@ -463,6 +463,10 @@ func New(d Deps) *fiber.App {
 	staff.Get("/votes/:id", voteWeb.VotePage)
 	staff.Post("/votes/:id/items", httpx.Allow(access.RunVote), voteWeb.AddItem)
 	staff.Post("/votes/:id/open", httpx.Allow(access.RunVote), voteWeb.Open)
+	staff.Get("/votes/:id/edit", httpx.Allow(access.RunVote), voteWeb.EditVotePage) // issue 16: edit a draft before its notice
+	staff.Post("/votes/:id/edit", httpx.Allow(access.RunVote), voteWeb.SaveVote)
+	staff.Post("/votes/:id/delete", httpx.Allow(access.RunVote), voteWeb.DeleteVote) // issue 16: delete a draft before its notice, confirmed
+	staff.Post("/votes/:id/items/:key/remove", httpx.Allow(access.RunVote), voteWeb.RemoveItem)
 	// The ballot log from the staff vote page (issue 14, h14): the auditors' bundle
 	// and "sign a checkpoint now" (the API routes' roles).
 	staff.Get("/votes/:id/auditor-bundle.json", httpx.Allow(access.AuditVotes), voteWeb.AuditorBundle)

@@ -152,6 +152,11 @@ func validateItems(d *details, in []ItemInput, prof rules.JurisdictionProfile, h
 		it.Text = textField(d, f+".text", it.Text, maxTextRunes)
 		m := rules.Matter(strings.TrimSpace(it.Matter))
 		it.Matter = string(m)
+		if m == "" {
+			d.add(f+".matter", "请选择事项类别 / choose the item's matter")
+			out[i] = it
+			continue
+		}
 		if !m.Valid() {
 			d.add(f+".matter", "须为九类事项之一 / must be one of: "+matterList())
 			out[i] = it

@@ -3,7 +3,6 @@ package voting
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -92,39 +91,14 @@ func (s *Service) Create(ctx context.Context, p app.Principal, estateID int64, i
 	}
 	now := s.now()
 	var d details
-	in.Title = textField(&d, "title", in.Title, maxTitleRunes)
 	if in.LegalProfile == "" {
 		in.LegalProfile = string(rules.DefaultLegalProfile)
 	}
 	if !rules.LegalProfile(in.LegalProfile).Valid() {
 		d.add("legal_profile", "须为 civil-code-2021 或 property-law-2007 / must be civil-code-2021 or property-law-2007")
 	}
-	if in.Form != FormWritten && in.Form != FormMeeting {
-		d.add("form", "须为 written（书面征求意见）或 meeting（集体讨论）/ must be written or meeting")
-	}
-	if in.Convenor == "" {
-		in.Convenor = ConvenorCommittee
-	}
-	switch in.Convenor {
-	case ConvenorCommittee, ConvenorPreparatoryGroup, ConvenorReelectionGroup, ConvenorStreetOffice:
-	case ConvenorTransitionalBody:
-		acting, err := models.ActingTransitionalBodies(ctx, s.db, []int64{e.ID})
-		if err != nil {
-			return 0, app.Internal(err)
-		}
-		if _, ok := acting[e.ID]; !ok {
-			d.add("convenor", "该小区没有履职中的物业管理委员会 / the estate has no acting transitional body")
-		}
-	default:
-		d.add("convenor", "须为 committee、preparatory_group、reelection_group、street_office 或 transitional_body / unknown convenor")
-	}
-	in.Location = strings.TrimSpace(in.Location)
-	if len([]rune(in.Location)) > maxTitleRunes {
-		d.add("location", fmt.Sprintf("不能超过 %d 个字符 / at most %d characters", maxTitleRunes, maxTitleRunes))
-	}
-	validateSchedule(&d, prof, in.NoticePublishedAt, in.OpensAt, in.ClosesAt, now)
-	if in.FollowMajority && !prof.FollowMajorityAllowed {
-		d.add("follow_majority", fmt.Sprintf("%s不允许“从众”计票 / the %s profile does not allow follow-the-majority counting", prof.Name, prof.Code))
+	if err := s.validateMeeting(ctx, &d, e, prof, &in, now); err != nil {
+		return 0, app.Internal(err)
 	}
 	items, err := validateItems(&d, in.Items, prof, func() (rules.EstateSize, error) { return s.households(ctx, estateID) }, s.removalChecker(ctx, estateID))
 	if err != nil {

@@ -146,6 +146,9 @@ func (h *FormationPages) AddMember(c *fiber.Ctx) error {
 // WithdrawMember takes a member off the group.
 func (h *FormationPages) WithdrawMember(c *fiber.Ctx) error {
 	return h.formationAction("mid", "formation.flash.saved", func(c *fiber.Ctx, p app.Principal, mid int64) error {
+		if err := h.confirmed(c); err != nil {
+			return err
+		}
 		return h.Formation.WithdrawMember(c.UserContext(), p, mid)
 	})(c)
 }
@@ -345,6 +348,9 @@ func (h *FormationPages) Review(c *fiber.Ctx) error {
 // WithdrawCandidate takes a candidate off.
 func (h *FormationPages) WithdrawCandidate(c *fiber.Ctx) error {
 	return h.candidateAction("formation.flash.saved", func(c *fiber.Ctx, p app.Principal, cid int64) error {
+		if err := h.confirmed(c); err != nil {
+			return err
+		}
 		return h.Formation.WithdrawCandidate(c.UserContext(), p, cid, c.FormValue("note"))
 	})(c)
 }
