@@ -759,6 +759,8 @@ func swPath(route string, rule swRule, ids swIDs) string {
 			v = "no-such-ballot-link"
 		case ":year":
 			v = 2031
+		case ":key":
+			v = "no-such-item" // an item the draft lacks: 404 (or 409 once its agenda is frozen)
 		case ":paudit", ":pitem":
 			v = 999999 // no such paper audit or item: 404 for the roles allowed
 		}
