@@ -276,3 +276,59 @@ func TestI16DraftEditAndDelete(t *testing.T) {
 		}
 	})
 }
+
+// An election vote made from the slate stays a draft the first assembly can complete:
+// before its notice, its rules of procedure and management rules items are added on the
+// vote's page; a past notice date on the slate form is refused instead of freezing it.
+func TestI16SlateVoteTakesRulesItems(t *testing.T) {
+	eachVote(t, func(t *testing.T, env *voteEnv) {
+		tok := env.DemoToken("street")
+		estate := estateID(t, env.Env, "阳光花园")
+		gid := fmFormGroup(t, env.Env, tok, estate)
+		fmWant(t, env.API("POST", fmt.Sprintf("/api/v1/groups/%d/publish", gid), tok, nil), 200, "publish members")
+		for j, room := range []string{"1-1-301", "1-1-302", "1-1-401", "1-1-402", "1-1-501"} {
+			political := "masses"
+			if j < 3 {
+				political = "cpc_member"
+			}
+			fmQualify(t, env.Env, tok, gid, fmt.Sprintf("候选人%d", j+1), room, political)
+		}
+		opens := voteT0.AddDate(0, 0, 17)
+		fmWant(t, env.API("POST", fmt.Sprintf("/api/v1/groups/%d/candidate-lists", gid), tok, map[string]any{"vote_planned_at": opens}), 201, "publish list")
+		b := env.Browser()
+		b.Login("street", "Demo2026street")
+		page := fmt.Sprintf("/estates/%d/formation", estate)
+		action := fmt.Sprintf("/estates/%d/formation/groups/%d/election-vote", estate, gid)
+		local := func(t time.Time) string { return t.In(rules.Shanghai()).Format("2006-01-02T15:04") }
+		form := url.Values{"title": {"选举业主委员会委员"}, "seats": {"5"}, "alternates": {"0"}, "form": {"written"},
+			"notice_published_at": {local(voteT0.AddDate(0, 0, -1))}, "opens_at": {local(opens)}, "closes_at": {local(opens.AddDate(0, 0, 7))}}
+		if r := b.Submit(page, action, form); r.Status != 422 || !strings.Contains(string(r.Body), "公告日期不能早于今天") {
+			t.Errorf("slate vote with a past notice: %d", r.Status)
+		}
+		if n := i16Count(t, env, "SELECT COUNT(*) FROM votes"); n != 0 {
+			t.Fatalf("a refused slate vote stored %d votes", n)
+		}
+		form.Set("notice_published_at", local(voteT0.AddDate(0, 0, 1)))
+		r := b.Submit(page, action, form)
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("slate vote: %d %s", r.Status, r.Body)
+		}
+		vote := r.Header.Get("Location")
+		doc := i16Doc(t, b.Get(vote).Body)
+		if doc.Find("form[action$='/items'] select[name=matter]").Length() != 1 {
+			t.Fatal("the slate vote's page offers no item to add before the notice")
+		}
+		for _, it := range []url.Values{
+			{"title": {"制定业主大会议事规则"}, "matter": {"amend_rules_of_procedure"}, "text": {"业主大会议事规则（草案）全文。"}},
+			{"title": {"制定管理规约"}, "matter": {"amend_management_rules"}, "text": {"管理规约（草案）全文。"}},
+		} {
+			if r := b.Submit(vote, vote+"/items", it); r.Status != http.StatusSeeOther {
+				t.Fatalf("add %s: %d %s", it.Get("title"), r.Status, r.Body)
+			}
+		}
+		doc = i16Doc(t, b.Get(vote).Body)
+		if n := doc.Find("#items .vote-item").Length(); n != 3 || !strings.Contains(doc.Find("#items").Text(), "制定管理规约") {
+			t.Errorf("slate vote items: %d", n)
+		}
+	})
+}
