@@ -347,6 +347,7 @@ var swTable = map[string]swRule{
 	"POST /estates/:id/formation/objections/:oid/answer":          obj(swWork).byKind("committee"),
 	"GET /estates/:id/formation/candidates/:cid":                  obj(swAll),
 	"POST /estates/:id/formation/candidates/:cid/checks":          obj(swWork).byKind("committee"),
+	"POST /estates/:id/formation/candidates/:cid/checklist":       obj(swWork).byKind("committee"),
 	"POST /estates/:id/formation/candidates/:cid/review":          obj(swWork).byKind("committee"),
 	"POST /estates/:id/formation/candidates/:cid/withdraw":        obj(swWork).byKind("committee"),
 	"POST /estates/:id/formation/committees/:cmid/officers":       obj(swOfficers),

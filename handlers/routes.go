@@ -531,6 +531,7 @@ func New(d Deps) *fiber.App {
 	staff.Post("/estates/:id/formation/objections/:oid/answer", httpx.Allow(access.PrepCompose, access.ReelectionCompose, access.PrepWork, access.ReelectionWork), formationWeb.AnswerObjection)
 	staff.Get("/estates/:id/formation/candidates/:cid", formationWeb.CandidatePage)
 	staff.Post("/estates/:id/formation/candidates/:cid/checks", httpx.Allow(access.PrepWork, access.ReelectionWork), formationWeb.RecordCheck)
+	staff.Post("/estates/:id/formation/candidates/:cid/checklist", httpx.Allow(access.PrepWork, access.ReelectionWork), formationWeb.RecordChecklist) // issue 16: every criterion in one form
 	staff.Post("/estates/:id/formation/candidates/:cid/review", httpx.Allow(access.PrepWork, access.ReelectionWork), formationWeb.Review)
 	staff.Post("/estates/:id/formation/candidates/:cid/withdraw", httpx.Allow(access.PrepWork, access.ReelectionWork), formationWeb.WithdrawCandidate)
 	staff.Post("/estates/:id/formation/committees/:cmid/officers", httpx.Allow(access.CommitteeOfficers), formationWeb.SetOfficers)

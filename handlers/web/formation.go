@@ -12,6 +12,7 @@ import (
 	"gongzhi/app/committee"
 	"gongzhi/app/formation"
 	"gongzhi/app/rules"
+	"gongzhi/handlers/httpx"
 	"gongzhi/models"
 )
 
@@ -257,9 +258,31 @@ func (h *FormationPages) FileCommittee(c *fiber.Ctx) error {
 type fmCandidateData struct {
 	Estate      models.EstateWithPath
 	Candidate   formation.CandidateView
-	History     []models.EligibilityCheck
+	History     []fmCheckRow
 	Permissions formation.Permissions
-	Open        bool // the group is open: the checklist can still change
+	Open        bool              // the group is open: the checklist can still change
+	Names       map[string]string // criterion code → its name in the page's language
+	Form        map[string]string // the checklist form as posted (refused: shown again)
+	Errs        map[string]string // the checklist form's refusals by input
+}
+
+// fmCheckRow is one stored review with its criterion's name.
+type fmCheckRow struct {
+	models.EligibilityCheck
+	Name string
+}
+
+// criterionNames names each criterion in the page's language (the catalogue of
+// rules.EligibilityCriteria: never its code).
+func criterionNames(lang string) map[string]string {
+	out := map[string]string{}
+	for _, cr := range rules.EligibilityCriteria() {
+		out[cr.Code] = cr.Title
+		if lang == "en" && cr.TitleEN != "" {
+			out[cr.Code] = cr.TitleEN
+		}
+	}
+	return out
 }
 
 func (h *FormationPages) candidateData(c *fiber.Ctx, p app.Principal, estateID, candidateID int64) (fmCandidateData, error) {
@@ -291,7 +314,13 @@ func (h *FormationPages) candidateData(c *fiber.Ctx, p app.Principal, estateID, 
 	if ov.Group == nil || ov.Group.ID != g.ID {
 		perm = formation.Permissions{}
 	}
-	return fmCandidateData{Estate: e, Candidate: cv, History: hist, Permissions: perm, Open: g.Status != models.GroupDissolved}, nil
+	names := criterionNames(Lang(c))
+	rows := make([]fmCheckRow, 0, len(hist))
+	for _, h := range hist {
+		rows = append(rows, fmCheckRow{EligibilityCheck: h, Name: names[h.Criterion]})
+	}
+	return fmCandidateData{Estate: e, Candidate: cv, History: rows, Permissions: perm, Open: g.Status != models.GroupDissolved,
+		Names: names, Form: formEcho(c), Errs: map[string]string{}}, nil
 }
 
 // CandidatePage shows a candidate with the eligibility checklist and review.
@@ -335,6 +364,69 @@ func (h *FormationPages) RecordCheck(c *fiber.Ctx) error {
 			Evidence: c.FormValue("evidence"), Reviewer: c.FormValue("reviewer")})
 		return err
 	})(c)
+}
+
+// RecordChecklist records a reviewer's pass over the whole checklist in one form: per
+// criterion met_<code> (1 met, 0 not met, empty: left as it is) and evidence_<code>.
+// A refusal shows the form again with what was typed and each criterion at fault named.
+func (h *FormationPages) RecordChecklist(c *fiber.Ctx) error {
+	p, estateID, cid, err := principalAndIDs(c, "cid")
+	if err != nil {
+		return err
+	}
+	lang := Lang(c)
+	names := criterionNames(lang)
+	in := formation.ChecklistInput{Reviewer: c.FormValue("reviewer")}
+	var bad []app.Detail
+	for _, cr := range rules.EligibilityCriteria() {
+		ev := c.FormValue("evidence_" + cr.Code)
+		switch c.FormValue("met_" + cr.Code) {
+		case "1":
+			in.Checks = append(in.Checks, formation.CheckInput{Criterion: cr.Code, Met: true, Evidence: ev})
+		case "0":
+			in.Checks = append(in.Checks, formation.CheckInput{Criterion: cr.Code, Met: false, Evidence: ev})
+		case "":
+			if strings.TrimSpace(ev) != "" {
+				bad = append(bad, app.Detail{Field: "checks." + cr.Code + ".met", Message: h.Views.T(lang, "i16.check_choose", "Name", names[cr.Code])})
+			}
+		default:
+			bad = append(bad, app.Detail{Field: "checks." + cr.Code + ".met", Message: h.Views.T(lang, "i16.check_choose", "Name", names[cr.Code])})
+		}
+	}
+	if len(bad) == 0 {
+		_, err = h.Formation.RecordChecklist(c.UserContext(), p, cid, in)
+		if err == nil {
+			return h.RedirectWithFlash(c, fmt.Sprintf("/estates/%d/formation/candidates/%d#checklist", estateID, cid), h.Views.T(lang, "i16.checklist_saved", "N", len(in.Checks)))
+		}
+		if code := app.ErrorCode(err); code == app.ENotFound || code == app.EInternal {
+			return err
+		}
+		bad = httpx.AppError(err).Details
+		if len(bad) == 0 {
+			bad = []app.Detail{{Field: "", Message: httpx.AppError(err).Message}}
+		}
+	}
+	d, derr := h.candidateData(c, p, estateID, cid)
+	if derr != nil {
+		return derr
+	}
+	shown := &app.Error{Code: app.EInvalid, Message: h.Views.T(lang, "vote.fix_fields", "N", len(bad))}
+	if code := app.ErrorCode(err); err != nil && code != app.EInvalid {
+		shown.Code = code
+	}
+	for _, det := range bad {
+		label := h.Views.T(lang, "formation.reviewer")
+		if parts := strings.Split(det.Field, "."); len(parts) == 3 && parts[0] == "checks" {
+			label = names[parts[1]]
+			d.Errs[parts[2]+"_"+parts[1]] = det.Message
+		} else if det.Field == "reviewer" {
+			d.Errs["reviewer"] = det.Message
+		} else if det.Field == "checks" {
+			label = h.Views.T(lang, "formation.checklist")
+		}
+		shown.Details = append(shown.Details, app.Detail{Field: label, Message: det.Message})
+	}
+	return h.RenderWithError(c, "formation_candidate", h.page(c, "estates", d), shown)
 }
 
 // Review records the qualification review.
