@@ -193,7 +193,7 @@ func TestVoteWebOwnerBallot(t *testing.T) {
 		if n := doc.Find("input[type=checkbox][name='c.election']").Length(); n != 6 {
 			t.Errorf("candidate checkboxes = %d", n)
 		}
-		if !strings.Contains(doc.Find("#item-election").Text(), "最多选 5 人") || !strings.Contains(doc.Text(), "未选择的事项按弃权计算") {
+		if !strings.Contains(doc.Find("#item-election").Text(), "在同意的候选人后打“√”，最多 5 名") || !strings.Contains(doc.Text(), "未选择的事项按弃权计算") {
 			t.Error("ballot lacks the at-most or the blank-is-abstain notes")
 		}
 
