@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -37,7 +38,7 @@ func TestI16ElectionOneWording(t *testing.T) {
 	pdfcheck.RequireTools(t)
 	flat := pdfcheck.Squeeze
 	pdfText := func(t *testing.T, name string, data []byte) string {
-		return pdfcheck.Text(t, pdfcheck.Save(t, "PDF_PREVIEW_DIR", name, data), 0)
+		return pdfcheck.Text(t, pdfcheck.Save(t, "DOCS_PREVIEW_DIR", name, data), 0)
 	}
 	eachVote(t, func(t *testing.T, env *voteEnv) {
 		tok := env.DemoToken("street")
@@ -85,7 +86,14 @@ func TestI16ElectionOneWording(t *testing.T) {
 		if !strings.Contains(res, howZH) {
 			t.Errorf("results page lacks the wording: %q", res)
 		}
-		if r := env.API("POST", fmt.Sprintf("/api/v1/votes/%d/publish", id), tok, nil); r.Status != 200 {
+		// Publishing from the page needs the ticked confirmation (issue 16 defect 4).
+		if r := b.Submit(page, page+"/publish", nil); r.Status != 422 || !strings.Contains(string(r.Body), "请先勾选确认") {
+			t.Errorf("publish unconfirmed: %d", r.Status)
+		}
+		if n := i16Count(t, env, "SELECT COUNT(*) FROM votes WHERE id = ? AND published_at IS NULL", id); n != 1 {
+			t.Fatal("an unconfirmed publish published")
+		}
+		if r := b.Submit(page, page+"/publish", url.Values{"confirm": {"1"}}); r.Status != 303 {
 			t.Fatalf("publish: %d %s", r.Status, r.Body)
 		}
 		res2 := env.API("GET", fmt.Sprintf("/api/v1/votes/%d/resolution.pdf", id), "", nil)
@@ -94,6 +102,39 @@ func TestI16ElectionOneWording(t *testing.T) {
 		}
 		if text := flat(pdfText(t, "resolution.pdf", res2.Body)); !strings.Contains(text, flat(howZH)) || strings.Contains(text, "反对") {
 			t.Errorf("resolution PDF: %.800s", text)
+		}
+	})
+}
+
+// Withdrawing a group member from the formation page is irreversible: the form asks for
+// a ticked confirmation, and without it nothing changes.
+func TestI16WithdrawMemberNeedsConfirmation(t *testing.T) {
+	eachVote(t, func(t *testing.T, env *voteEnv) {
+		tok := env.DemoToken("street")
+		estate := estateID(t, env.Env, "阳光花园")
+		gid := fmFormGroup(t, env.Env, tok, estate)
+		var mid int64
+		if err := env.DB.Raw("SELECT id FROM formation_group_members WHERE group_id = ? AND name = ?", gid, "陈静").Scan(&mid).Error; err != nil || mid == 0 {
+			t.Fatalf("member: %v", err)
+		}
+		b := env.Browser()
+		b.Login("street", "Demo2026street")
+		page := fmt.Sprintf("/estates/%d/formation", estate)
+		action := fmt.Sprintf("%s/members/%d/withdraw", page, mid)
+		if doc := i16Doc(t, b.Get(page).Body); doc.Find(fmt.Sprintf("form[action='%s'] input[name=confirm][required]", action)).Length() != 1 {
+			t.Error("the withdraw form has no required confirmation")
+		}
+		if r := b.Submit(page, action, nil); r.Status != 422 || !strings.Contains(string(r.Body), "请先勾选确认") {
+			t.Errorf("withdraw unconfirmed: %d", r.Status)
+		}
+		if n := i16Count(t, env, "SELECT COUNT(*) FROM formation_group_members WHERE id = ? AND status = 'active'", mid); n != 1 {
+			t.Fatal("an unconfirmed withdrawal withdrew")
+		}
+		if r := b.Submit(page, action, url.Values{"confirm": {"1"}}); r.Status != 303 {
+			t.Fatalf("withdraw: %d %s", r.Status, r.Body)
+		}
+		if n := i16Count(t, env, "SELECT COUNT(*) FROM formation_group_members WHERE id = ? AND status = 'active'", mid); n != 0 {
+			t.Error("the confirmed withdrawal did not withdraw")
 		}
 	})
 }
