@@ -52,7 +52,7 @@ func (h *ElectionPages) CreateElectionVote(c *fiber.Ctx) error {
 		}
 		if msg := h.Votes.pastNotice(c, notice); msg != "" {
 			// The first assembly adds its rules items to this draft before the notice.
-			return 0, app.Invalid("notice_published_at", msg)
+			return 0, &app.Error{Code: app.EInvalid, Message: msg}
 		}
 		seats, _ := strconv.Atoi(c.FormValue("seats"))
 		alternates, _ := strconv.Atoi(c.FormValue("alternates"))
