@@ -452,6 +452,10 @@ func TestFormationWebPages(t *testing.T) {
 		cpage := fmt.Sprintf("%s/candidates/%d", page, cid)
 		r = b.Submit(cpage, cpage+"/review", url.Values{"decision": {"qualified"}, "party_org_reviewer": {"孙委员"}})
 		fmWant(t, r, 422, "qualify with an empty checklist")
+		if flash := fmDoc(t, r).Find(".flash.err").Text(); !strings.Contains(flash, rules.EligibilityCriteria()[0].Title) ||
+			strings.Contains(flash, rules.EligibilityCriteria()[0].Code) {
+			t.Errorf("the refused review names criteria by code: %q", flash)
+		}
 		// Issue 16: the whole checklist in one form, each criterion with its evidence, one
 		// transaction; a refusal names the criterion (by name, never by code) and stores nothing.
 		crits := rules.EligibilityCriteria()

@@ -344,9 +344,31 @@ func (h *FormationPages) candidateAction(flash string, do func(c *fiber.Ctx, p a
 			return err
 		}
 		load := func() (fmCandidateData, error) { return h.candidateData(c, p, estateID, cid) }
-		return refuseOrRedirect(c, h.Handlers, do(c, p, cid), "formation_candidate", "estates", load,
+		return refuseOrRedirect(c, h.Handlers, namedCriteria(Lang(c), do(c, p, cid)), "formation_candidate", "estates", load,
 			fmt.Sprintf("/estates/%d/formation/candidates/%d", estateID, cid), h.Views.T(Lang(c), flash))
 	}
+}
+
+// namedCriteria shows a refusal that names criteria (a review of an incomplete
+// checklist) by each criterion's name instead of its code (issue 16).
+func namedCriteria(lang string, err error) error {
+	if err == nil {
+		return nil
+	}
+	ae := httpx.AppError(err)
+	if len(ae.Details) == 0 {
+		return err
+	}
+	names := criterionNames(lang)
+	out := *ae
+	out.Details = make([]app.Detail, len(ae.Details))
+	for i, d := range ae.Details {
+		if name, ok := names[d.Field]; ok {
+			d.Field = name
+		}
+		out.Details[i] = d
+	}
+	return &out
 }
 
 // RecordCheck records the review of one criterion.
