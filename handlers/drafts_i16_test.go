@@ -332,3 +332,52 @@ func TestI16SlateVoteTakesRulesItems(t *testing.T) {
 		}
 	})
 }
+
+// The API doors of issue 16: deleting a draft, and a whole checklist at once.
+func TestI16APIDeleteDraftAndChecklist(t *testing.T) {
+	eachVote(t, func(t *testing.T, env *voteEnv) {
+		tok := env.DemoToken("street")
+		body := voteBody("civil-code-2021", defaultItems()...)
+		body["notice_published_at"] = voteT0.AddDate(0, 0, 1).Format(time.RFC3339)
+		body["opens_at"] = voteT0.AddDate(0, 0, 16).Format(time.RFC3339)
+		id := env.createVote(t, tok, body)
+		if r := env.API("DELETE", fmt.Sprintf("/api/v1/votes/%d", id), env.DemoToken("auditor"), nil); r.Status != 403 {
+			t.Errorf("auditor delete: %d", r.Status)
+		}
+		if r := env.API("DELETE", fmt.Sprintf("/api/v1/votes/%d", id), tok, nil); r.Status != 204 {
+			t.Fatalf("delete draft: %d %s", r.Status, r.Body)
+		}
+		if r := env.API("GET", fmt.Sprintf("/api/v1/votes/%d", id), tok, nil); r.Status != 404 {
+			t.Errorf("deleted vote: %d", r.Status)
+		}
+		// A vote noticed in the past (the API still accepts a paper notice posted earlier): 409.
+		old := env.createVote(t, tok, voteBody("civil-code-2021", defaultItems()...))
+		if r := env.API("DELETE", fmt.Sprintf("/api/v1/votes/%d", old), tok, nil); r.Status != 409 {
+			t.Errorf("delete after the notice: %d %s", r.Status, r.Body)
+		}
+
+		estate := estateID(t, env.Env, "阳光花园")
+		gid := fmFormGroup(t, env.Env, tok, estate)
+		cid := fmID(t, env.API("POST", fmt.Sprintf("/api/v1/groups/%d/candidates", gid), tok, map[string]any{"name": "侯红红", "room": "1-1-301",
+			"nomination_kind": "self", "political_status": "masses", "occupation": "会计"}), "nominate")
+		var checks []map[string]any
+		for _, c := range rules.EligibilityCriteria() {
+			checks = append(checks, map[string]any{"criterion": c.Code, "met": true, "evidence": "核对 " + c.Title})
+		}
+		checks[2]["evidence"] = ""
+		path := fmt.Sprintf("/api/v1/candidates/%d/checklist", cid)
+		r := env.API("POST", path, tok, map[string]any{"reviewer": "吴书记", "checks": checks})
+		crit := rules.EligibilityCriteria()[2]
+		if r.Status != 422 || !strings.Contains(string(r.Body), `"checks.`+crit.Code+`.evidence"`) || !strings.Contains(string(r.Body), crit.Title) {
+			t.Errorf("checklist without one evidence: %d %s", r.Status, r.Body)
+		}
+		if n := i16Count(t, env, "SELECT COUNT(*) FROM eligibility_checks WHERE candidate_id = ?", cid); n != 0 {
+			t.Errorf("a refused checklist stored %d reviews", n)
+		}
+		checks[2]["evidence"] = "核对 " + crit.Title
+		r = env.API("POST", path, tok, map[string]any{"reviewer": "吴书记", "checks": checks})
+		if r.Status != 200 || !strings.Contains(string(r.Body), `"eligible":true`) {
+			t.Fatalf("checklist: %d %s", r.Status, r.Body)
+		}
+	})
+}

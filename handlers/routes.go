@@ -205,6 +205,7 @@ func New(d Deps) *fiber.App {
 	authed.Get("/votes/:id", votesAPI.GetVote)
 	authed.Put("/votes/:id/items", httpx.Allow(access.RunVote), votesAPI.ReplaceItems)
 	authed.Post("/votes/:id/items", httpx.Allow(access.RunVote), votesAPI.AddItem)
+	authed.Delete("/votes/:id", httpx.Allow(access.RunVote), votesAPI.DeleteVote) // issue 16: a draft before its notice
 	authed.Post("/votes/:id/open", httpx.Allow(access.RunVote), votesAPI.OpenVote)
 	authed.Get("/votes/:id/credentials", httpx.Allow(access.ReadBallotLinks), votesAPI.Credentials)
 	authed.Post("/votes/:id/credentials/:voter/reissue", httpx.Allow(access.RunVote), votesAPI.ReissueCredential)
@@ -268,6 +269,7 @@ func New(d Deps) *fiber.App {
 	authed.Get("/groups/:id/slate", formationAPI.GetSlate)
 	authed.Post("/groups/:id/candidate-lists", httpx.Allow(access.PrepWork, access.ReelectionWork), formationAPI.PublishCandidateList)
 	authed.Get("/candidates/:id", formationAPI.GetCandidate)
+	authed.Post("/candidates/:id/checklist", httpx.Allow(access.PrepWork, access.ReelectionWork), formationAPI.RecordChecklist) // issue 16
 	authed.Post("/candidates/:id/checks", httpx.Allow(access.PrepWork, access.ReelectionWork), formationAPI.RecordCheck)
 	authed.Post("/candidates/:id/review", httpx.Allow(access.PrepWork, access.ReelectionWork), formationAPI.ReviewCandidate)
 	authed.Post("/candidates/:id/withdraw", httpx.Allow(access.PrepWork, access.ReelectionWork), formationAPI.WithdrawCandidate)
