@@ -154,7 +154,8 @@ func TestElectionFullPathThroughVotes(t *testing.T) {
 		local := func(t time.Time) string { return t.In(rules.Shanghai()).Format("2006-01-02T15:04") }
 		wr := b.Submit(page, fmt.Sprintf("/estates/%d/formation/groups/%d/election-vote", estate, gid), url.Values{
 			"title": {"第二次选举"}, "seats": {"5"}, "alternates": {"1"}, "form": {"written"},
-			"notice_published_at": {local(rcloses.Add(time.Hour))}, "opens_at": {local(rcloses.AddDate(0, 0, 17))}, "closes_at": {local(rcloses.AddDate(0, 0, 24))}})
+			// Issue 16: the web form refuses a notice before today, so the notice is dated from the clock.
+			"notice_published_at": {local(env.Clock.Now().Add(time.Hour))}, "opens_at": {local(env.Clock.Now().AddDate(0, 0, 17))}, "closes_at": {local(env.Clock.Now().AddDate(0, 0, 24))}})
 		if wr.Status != 303 || !strings.HasPrefix(wr.Header.Get("Location"), "/votes/") {
 			t.Fatalf("web election vote: %d %s %s", wr.Status, wr.Header.Get("Location"), regexp.MustCompile(`(?s)class="flash err".{0,400}`).Find(wr.Body))
 		}

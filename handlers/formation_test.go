@@ -452,13 +452,51 @@ func TestFormationWebPages(t *testing.T) {
 		cpage := fmt.Sprintf("%s/candidates/%d", page, cid)
 		r = b.Submit(cpage, cpage+"/review", url.Values{"decision": {"qualified"}, "party_org_reviewer": {"孙委员"}})
 		fmWant(t, r, 422, "qualify with an empty checklist")
-		for _, c := range rules.EligibilityCriteria() {
-			fmWant(t, b.Submit(cpage, cpage+"/checks", url.Values{"criterion": {c.Code}, "met": {"1"}, "evidence": {"材料"}, "reviewer": {"吴书记"}}), 303, "check")
+		if flash := fmDoc(t, r).Find(".flash.err").Text(); !strings.Contains(flash, rules.EligibilityCriteria()[0].Title) ||
+			strings.Contains(flash, rules.EligibilityCriteria()[0].Code) {
+			t.Errorf("the refused review names criteria by code: %q", flash)
+		}
+		// Issue 16: the whole checklist in one form, each criterion with its evidence, one
+		// transaction; a refusal names the criterion (by name, never by code) and stores nothing.
+		crits := rules.EligibilityCriteria()
+		checklist := url.Values{"reviewer": {"吴书记"}}
+		for _, c := range crits {
+			checklist.Set("met_"+c.Code, "1")
+			checklist.Set("evidence_"+c.Code, "材料："+c.Title)
+		}
+		checklist.Set("evidence_"+crits[1].Code, "")
+		r = b.Submit(cpage, cpage+"/checklist", checklist)
+		doc = fmDoc(t, r)
+		if r.Status != 422 || !strings.Contains(doc.Find(".flash.err").Text(), crits[1].Title) || strings.Contains(doc.Find(".flash.err").Text(), crits[1].Code) ||
+			!doc.Find("input[name=evidence_"+crits[1].Code+"]").HasClass("invalid") || doc.Find("input[name=evidence_"+crits[0].Code+"]").AttrOr("value", "") != "材料："+crits[0].Title {
+			t.Errorf("checklist without one evidence: %d %q", r.Status, doc.Find(".flash.err").Text())
+		}
+		var stored int64
+		env.DB.Raw("SELECT COUNT(*) FROM eligibility_checks WHERE candidate_id = ?", cid).Scan(&stored)
+		if stored != 0 {
+			t.Errorf("a refused checklist stored %d reviews", stored)
+		}
+		checklist.Set("evidence_"+crits[1].Code, "材料："+crits[1].Title)
+		fmWant(t, b.Submit(cpage, cpage+"/checklist", checklist), 303, "checklist")
+		env.DB.Raw("SELECT COUNT(*) FROM eligibility_checks WHERE candidate_id = ? AND current_criterion IS NOT NULL", cid).Scan(&stored)
+		var audits int64
+		env.DB.Raw("SELECT COUNT(*) FROM audit_logs WHERE action = 'formation.candidate.checklist' AND target_id = ?", cid).Scan(&audits)
+		if stored != int64(len(crits)) || audits != 1 {
+			t.Errorf("one checklist post: %d reviews (want %d), %d audit entries", stored, len(crits), audits)
+		}
+		if doc := fmDoc(t, b.Get(cpage)); doc.Find("#checklist-form").Length() != 1 || doc.Find("form[action$='/checks']").Length() != 0 {
+			t.Errorf("the candidate page should have one checklist form")
 		}
 		fmWant(t, b.Submit(cpage, cpage+"/review", url.Values{"decision": {"qualified"}, "party_org_reviewer": {"孙委员"}}), 303, "qualify")
 		r = b.Get(cpage)
 		if doc := fmDoc(t, r); doc.Find("#checklist .badge.on").Length() < 6 || !strings.Contains(doc.Find("h1").Text(), "资格审查通过") {
 			t.Errorf("candidate page does not show the met checklist")
+		} else {
+			for _, c := range crits {
+				if strings.Contains(doc.Find("main").Text(), c.Code) {
+					t.Errorf("the candidate page shows the criterion code %s", c.Code)
+				}
+			}
 		}
 
 		// Candidate list: too close to the vote is refused on the page.

@@ -91,7 +91,7 @@ func TestPaperBallotsAndNotVotedList(t *testing.T) {
 			t.Fatal(err)
 		}
 		flat := strings.Join(strings.Fields(string(text)), "")
-		for _, want := range []string{"业主大会会议表决票", "房屋：1-1-301", "选聘新的物业服务企业", "同意反对弃权", "王建国", "（应选5名，同意不超过5名）", "签名", "√"} {
+		for _, want := range []string{"业主大会会议表决票", "房屋：1-1-301", "选聘新的物业服务企业", "同意反对弃权", "王建国", "（应选5名）", "在同意的候选人后打“√”，最多5名；超过5名的，本项选票无效；未打“√”的候选人不计同意。", "签名", "√"} {
 			if !strings.Contains(flat, want) {
 				t.Errorf("ballots lack %q", want)
 			}

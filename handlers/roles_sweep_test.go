@@ -219,6 +219,7 @@ var swTable = map[string]swRule{
 	"GET /api/v1/votes/:id":                               obj(swAll),
 	"PUT /api/v1/votes/:id/items":                         onVote("draft", swRunners),
 	"POST /api/v1/votes/:id/items":                        onVote("draft", swRunners),
+	"DELETE /api/v1/votes/:id":                            onVote("draft", swRunners),
 	"POST /api/v1/votes/:id/open":                         onVote("draft", swRunners),
 	"GET /api/v1/votes/:id/credentials":                   obj(swRunners),
 	"POST /api/v1/votes/:id/credentials/:voter/reissue":   obj(swRunners),
@@ -246,6 +247,10 @@ var swTable = map[string]swRule{
 	"GET /votes/:id":                                      obj(swAll),
 	"POST /votes/:id/items":                               onVote("draft", swRunners),
 	"POST /votes/:id/open":                                onVote("draft", swRunners),
+	"GET /votes/:id/edit":                                 onVote("draft", swRunners),
+	"POST /votes/:id/edit":                                onVote("draft", swRunners),
+	"POST /votes/:id/delete":                              onVote("draft", swRunners),
+	"POST /votes/:id/items/:key/remove":                   onVote("draft", swRunners).plus(404),
 	"GET /votes/:id/credentials":                          obj(swRunners),
 	"POST /votes/:id/credentials/:voter/reissue":          obj(swRunners),
 	"GET /votes/:id/paper":                                obj(swRunners),
@@ -316,6 +321,7 @@ var swTable = map[string]swRule{
 	"GET /api/v1/groups/:id/slate":                 obj(swAll),
 	"POST /api/v1/groups/:id/candidate-lists":      obj(swWork).byKind("committee"),
 	"GET /api/v1/candidates/:id":                   obj(swAll),
+	"POST /api/v1/candidates/:id/checklist":        obj(swWork).byKind("committee"),
 	"POST /api/v1/candidates/:id/checks":           obj(swWork).byKind("committee"),
 	"POST /api/v1/candidates/:id/review":           obj(swWork).byKind("committee"),
 	"POST /api/v1/candidates/:id/withdraw":         obj(swWork).byKind("committee"),
@@ -351,6 +357,7 @@ var swTable = map[string]swRule{
 	"POST /estates/:id/formation/objections/:oid/answer":          obj(swWork).byKind("committee"),
 	"GET /estates/:id/formation/candidates/:cid":                  obj(swAll),
 	"POST /estates/:id/formation/candidates/:cid/checks":          obj(swWork).byKind("committee"),
+	"POST /estates/:id/formation/candidates/:cid/checklist":       obj(swWork).byKind("committee"),
 	"POST /estates/:id/formation/candidates/:cid/review":          obj(swWork).byKind("committee"),
 	"POST /estates/:id/formation/candidates/:cid/withdraw":        obj(swWork).byKind("committee"),
 	"POST /estates/:id/formation/committees/:cmid/officers":       obj(swOfficers),
@@ -765,6 +772,8 @@ func swPath(route string, rule swRule, ids swIDs) string {
 			v = "no-such-import"
 		case ":year":
 			v = 2031
+		case ":key":
+			v = "no-such-item" // an item the draft lacks: 404 (or 409 once its agenda is frozen)
 		case ":paudit", ":pitem":
 			v = 999999 // no such paper audit or item: 404 for the roles allowed
 		}

@@ -208,6 +208,7 @@ func New(d Deps) *fiber.App {
 	authed.Get("/votes/:id", votesAPI.GetVote)
 	authed.Put("/votes/:id/items", httpx.Allow(access.RunVote), votesAPI.ReplaceItems)
 	authed.Post("/votes/:id/items", httpx.Allow(access.RunVote), votesAPI.AddItem)
+	authed.Delete("/votes/:id", httpx.Allow(access.RunVote), votesAPI.DeleteVote) // issue 16: a draft before its notice
 	authed.Post("/votes/:id/open", httpx.Allow(access.RunVote), votesAPI.OpenVote)
 	authed.Get("/votes/:id/credentials", httpx.Allow(access.ReadBallotLinks), votesAPI.Credentials)
 	authed.Post("/votes/:id/credentials/:voter/reissue", httpx.Allow(access.RunVote), votesAPI.ReissueCredential)
@@ -271,6 +272,7 @@ func New(d Deps) *fiber.App {
 	authed.Get("/groups/:id/slate", formationAPI.GetSlate)
 	authed.Post("/groups/:id/candidate-lists", httpx.Allow(access.PrepWork, access.ReelectionWork), formationAPI.PublishCandidateList)
 	authed.Get("/candidates/:id", formationAPI.GetCandidate)
+	authed.Post("/candidates/:id/checklist", httpx.Allow(access.PrepWork, access.ReelectionWork), formationAPI.RecordChecklist) // issue 16
 	authed.Post("/candidates/:id/checks", httpx.Allow(access.PrepWork, access.ReelectionWork), formationAPI.RecordCheck)
 	authed.Post("/candidates/:id/review", httpx.Allow(access.PrepWork, access.ReelectionWork), formationAPI.ReviewCandidate)
 	authed.Post("/candidates/:id/withdraw", httpx.Allow(access.PrepWork, access.ReelectionWork), formationAPI.WithdrawCandidate)
@@ -475,6 +477,10 @@ func New(d Deps) *fiber.App {
 	staff.Get("/votes/:id", voteWeb.VotePage)
 	staff.Post("/votes/:id/items", httpx.Allow(access.RunVote), voteWeb.AddItem)
 	staff.Post("/votes/:id/open", httpx.Allow(access.RunVote), voteWeb.Open)
+	staff.Get("/votes/:id/edit", httpx.Allow(access.RunVote), voteWeb.EditVotePage) // issue 16: edit a draft before its notice
+	staff.Post("/votes/:id/edit", httpx.Allow(access.RunVote), voteWeb.SaveVote)
+	staff.Post("/votes/:id/delete", httpx.Allow(access.RunVote), voteWeb.DeleteVote) // issue 16: delete a draft before its notice, confirmed
+	staff.Post("/votes/:id/items/:key/remove", httpx.Allow(access.RunVote), voteWeb.RemoveItem)
 	// The ballot log from the staff vote page (issue 14, h14): the auditors' bundle
 	// and "sign a checkpoint now" (the API routes' roles).
 	staff.Get("/votes/:id/auditor-bundle.json", httpx.Allow(access.AuditVotes), voteWeb.AuditorBundle)
@@ -539,6 +545,7 @@ func New(d Deps) *fiber.App {
 	staff.Post("/estates/:id/formation/objections/:oid/answer", httpx.Allow(access.PrepCompose, access.ReelectionCompose, access.PrepWork, access.ReelectionWork), formationWeb.AnswerObjection)
 	staff.Get("/estates/:id/formation/candidates/:cid", formationWeb.CandidatePage)
 	staff.Post("/estates/:id/formation/candidates/:cid/checks", httpx.Allow(access.PrepWork, access.ReelectionWork), formationWeb.RecordCheck)
+	staff.Post("/estates/:id/formation/candidates/:cid/checklist", httpx.Allow(access.PrepWork, access.ReelectionWork), formationWeb.RecordChecklist) // issue 16: every criterion in one form
 	staff.Post("/estates/:id/formation/candidates/:cid/review", httpx.Allow(access.PrepWork, access.ReelectionWork), formationWeb.Review)
 	staff.Post("/estates/:id/formation/candidates/:cid/withdraw", httpx.Allow(access.PrepWork, access.ReelectionWork), formationWeb.WithdrawCandidate)
 	staff.Post("/estates/:id/formation/committees/:cmid/officers", httpx.Allow(access.CommitteeOfficers), formationWeb.SetOfficers)

@@ -193,7 +193,7 @@ func TestVoteWebOwnerBallot(t *testing.T) {
 		if n := doc.Find("input[type=checkbox][name='c.election']").Length(); n != 6 {
 			t.Errorf("candidate checkboxes = %d", n)
 		}
-		if !strings.Contains(doc.Find("#item-election").Text(), "最多选 5 人") || !strings.Contains(doc.Text(), "未选择的事项按弃权计算") {
+		if !strings.Contains(doc.Find("#item-election").Text(), "在同意的候选人后打“√”，最多 5 名") || !strings.Contains(doc.Text(), "未选择的事项按弃权计算") {
 			t.Error("ballot lacks the at-most or the blank-is-abstain notes")
 		}
 
@@ -326,7 +326,12 @@ func TestVoteWebLockAndReissue(t *testing.T) {
 		if r := staff.Submit(credPage, action, url.Values{"reason": {""}}); r.Status != 422 {
 			t.Errorf("reissue without a reason: %d", r.Status)
 		}
-		if r := staff.Submit(credPage, action, url.Values{"reason": {"核验锁定，业主持证件到场"}}); r.Status != http.StatusSeeOther {
+		// Issue 16: reissuing is irreversible, so the form asks for a ticked confirmation.
+		if r := staff.Submit(credPage, action, url.Values{"reason": {"核验锁定，业主持证件到场"}}); r.Status != 422 ||
+			!strings.Contains(string(r.Body), "请先勾选确认") {
+			t.Errorf("reissue without confirmation: %d", r.Status)
+		}
+		if r := staff.Submit(credPage, action, url.Values{"reason": {"核验锁定，业主持证件到场"}, "confirm": {"1"}}); r.Status != http.StatusSeeOther {
 			t.Fatalf("reissue: %d %s", r.Status, r.Body)
 		}
 		doc = vwDoc(t, staff.Get(credPage))
@@ -425,7 +430,7 @@ func TestVoteWebStaffFlow(t *testing.T) {
 		if r := staff.Post(votePage+"/open", url.Values{}); r.Status != http.StatusForbidden {
 			t.Errorf("open without CSRF: %d", r.Status)
 		}
-		if r := staff.Submit(votePage, votePage+"/open", nil); r.Status != http.StatusSeeOther {
+		if r := staff.Submit(votePage, votePage+"/open", url.Values{"confirm": {"1"}}); r.Status != http.StatusSeeOther {
 			t.Fatalf("open: %d %s", r.Status, r.Body)
 		}
 		doc = vwDoc(t, staff.Get(votePage))
@@ -604,7 +609,7 @@ func TestVoteWebStaffFlow(t *testing.T) {
 			t.Errorf("quorum line missing: %q", res.Find(".quorum").Text())
 		}
 		loadTestNotice(t, env, s.Closes.Year()+1) // from mid-December the objection window reaches into next year
-		if r := staff.Submit(votePage, votePage+"/publish", nil); r.Status != http.StatusSeeOther {
+		if r := staff.Submit(votePage, votePage+"/publish", url.Values{"confirm": {"1"}}); r.Status != http.StatusSeeOther {
 			t.Fatalf("publish: %d %s", r.Status, r.Body)
 		}
 		// The public page: result and participation list (rooms and areas only).
@@ -651,7 +656,7 @@ func TestVoteWebStaffFlow(t *testing.T) {
 		// Finalise after the objection window.
 		v, _ := models.FindVote(t.Context(), env.DB.DB, voteID)
 		vwAt(env, v.ObjectionDeadline.Add(time.Hour))
-		if r := staff.Submit(votePage, votePage+"/finalise", nil); r.Status != http.StatusSeeOther {
+		if r := staff.Submit(votePage, votePage+"/finalise", url.Values{"confirm": {"1"}}); r.Status != http.StatusSeeOther {
 			t.Fatalf("finalise: %d %s", r.Status, r.Body)
 		}
 		if got := vwDoc(t, staff.Get(votePage)).Find("h1 .badge").Text(); got != "结果已确定" {

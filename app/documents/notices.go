@@ -17,6 +17,7 @@ import (
 	"gongzhi/app/access"
 	"gongzhi/app/database"
 	"gongzhi/app/pdfdoc"
+	"gongzhi/app/rules"
 	"gongzhi/app/voting"
 	"gongzhi/models"
 )
@@ -170,6 +171,10 @@ func buildNotices(v models.Vote, d voting.VoteDetail, creds []voting.Credential,
 	items := make([]pdfdoc.NoticeItem, 0, len(d.Items))
 	for _, it := range d.Items {
 		ni := pdfdoc.NoticeItem{Title: it.Title, Text: it.Text, MatterLabel: it.MatterLabel, IsElection: it.IsElection(), Seats: it.Seats}
+		if ni.IsElection {
+			ni.SeatsLine, _ = rules.ElectionSeatsLine(it.Seats, it.Alternates)
+			ni.HowTo, _ = rules.ElectionHowTo(it.Seats)
+		}
 		for _, c := range it.Candidates {
 			ni.Candidates = append(ni.Candidates, c.Name)
 		}

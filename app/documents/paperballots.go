@@ -52,6 +52,9 @@ func (s *Service) PaperBallots(ctx context.Context, p app.Principal, voteID int6
 	items := make([]pdfdoc.PaperBallotItem, 0, len(d.Items))
 	for _, it := range d.Items {
 		pi := pdfdoc.PaperBallotItem{Title: it.Title, Text: it.Text, IsElection: it.IsElection(), Seats: it.Seats}
+		if pi.IsElection {
+			pi.HowTo, _ = rules.ElectionHowTo(it.Seats)
+		}
 		for _, c := range it.Candidates {
 			pi.Candidates = append(pi.Candidates, c.Name)
 		}

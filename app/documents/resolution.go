@@ -378,6 +378,7 @@ func resolutionElection(it voting.Item, er voting.ElectionResult, partArea rules
 	names := map[string]string{}
 	e := pdfdoc.ResolutionElection{Title: it.Title, Seats: er.Seats, CommitteeFormed: er.CommitteeFormed, VacantSeats: er.VacantSeats,
 		Rule: er.Rule, LegalBasis: basis}
+	e.HowTo, _ = rules.ElectionHowTo(er.Seats)
 	for _, c := range it.Candidates {
 		cr, ok := er.Candidates[c.Key]
 		if !ok {

@@ -90,7 +90,7 @@ func (s *Service) CreateFromSlate(ctx context.Context, p app.Principal, groupID 
 		Title: title, LegalProfile: in.LegalProfile, Form: in.Form, Convenor: convenor, Location: in.Location,
 		NoticePublishedAt: in.NoticePublishedAt, OpensAt: in.OpensAt, ClosesAt: in.ClosesAt,
 		Items: []voting.ItemInput{{Key: ItemKey, Title: title, Matter: string(rules.MatterElectCommittee),
-			Text:  fmt.Sprintf("从经资格审查并公示的 %d 名候选人中选举业主委员会委员 %d 名、候补委员不超过 %d 名。每张选票同意的候选人不得超过应选人数，超过的该项选票无效。", len(cands), in.Seats, in.Alternates),
+			Text:  slateText(len(cands), in.Seats, in.Alternates),
 			Seats: in.Seats, Alternates: in.Alternates, Candidates: cands}},
 	})
 }
@@ -221,4 +221,13 @@ func (s *Service) CreateFollowUp(ctx context.Context, p app.Principal, voteID in
 				voteID, er.VacantSeats, er.AlternatesPending),
 			Seats: er.VacantSeats, Alternates: er.AlternatesPending, ByElection: true, VacantSeats: er.VacantSeats, Candidates: cands}},
 	})
+}
+
+// slateText is the text of the election item made from a slate: the seats (alternates
+// only when there are any) and how the item is answered, in the words of the ballot,
+// the notice and the resolution (rules.ElectionSeatsLine, rules.ElectionHowTo).
+func slateText(candidates, seats, alternates int) string {
+	line, _ := rules.ElectionSeatsLine(seats, alternates)
+	how, _ := rules.ElectionHowTo(seats)
+	return fmt.Sprintf("从经资格审查并公示的 %d 名候选人中选举业主委员会委员：%s。%s", candidates, line, how)
 }

@@ -195,11 +195,7 @@ func (s *Service) RecordCheck(ctx context.Context, p app.Principal, candidateID 
 	if err != nil {
 		return Eligibility{}, err
 	}
-	known := false
-	for _, cr := range rules.EligibilityCriteria() {
-		known = known || cr.Code == in.Criterion
-	}
-	if !known {
+	if !knownCriterion(in.Criterion) {
 		return Eligibility{}, app.Invalid("criterion", app.M("err.formation.unknown_criterion"))
 	}
 	evidence, err := text("evidence", in.Evidence, 0, 1000, "证明材料")
@@ -211,40 +207,132 @@ func (s *Service) RecordCheck(ctx context.Context, p app.Principal, candidateID 
 		return Eligibility{}, err
 	}
 	now := s.clock()
-	reviewedAt := now
-	if in.ReviewedAt != nil {
-		reviewedAt = in.ReviewedAt.UTC().Truncate(time.Second)
-		if rules.CalendarDaysBetween(now, reviewedAt) > 0 {
-			return Eligibility{}, app.Invalid("reviewed_at", "审查时间不能晚于今天")
+	reviewedAt, err := checkReviewedAt(in.ReviewedAt, now)
+	if err != nil {
+		return Eligibility{}, err
+	}
+	in.Evidence, in.Reviewer, in.ReviewedAt = evidence, reviewer, &reviewedAt
+	return s.writeChecks(ctx, p, c, e, []CheckInput{in}, now, "formation.candidate.check")
+}
+
+// ChecklistInput is a reviewer's pass over a candidate's whole checklist in one form:
+// one review per criterion reviewed (criteria left out keep their current review).
+type ChecklistInput struct {
+	Reviewer   string
+	ReviewedAt *time.Time
+	Checks     []CheckInput // Reviewer and ReviewedAt of each are taken from the checklist
+}
+
+// RecordChecklist records several criteria of a candidate at once, each with its
+// evidence, in one transaction: all or nothing. A refusal names every criterion at
+// fault by its name (field checks.<code>.evidence / checks.<code>.criterion).
+func (s *Service) RecordChecklist(ctx context.Context, p app.Principal, candidateID int64, in ChecklistInput) (Eligibility, error) {
+	c, _, e, err := s.candidateForChange(ctx, p, candidateID)
+	if err != nil {
+		return Eligibility{}, err
+	}
+	reviewer, err := text("reviewer", in.Reviewer, 1, 100, "审查人")
+	if err != nil {
+		return Eligibility{}, err
+	}
+	now := s.clock()
+	reviewedAt, err := checkReviewedAt(in.ReviewedAt, now)
+	if err != nil {
+		return Eligibility{}, err
+	}
+	bad := &app.Error{Code: app.EInvalid}
+	seen := map[string]bool{}
+	checks := make([]CheckInput, 0, len(in.Checks))
+	for _, ch := range in.Checks {
+		field := "checks." + ch.Criterion
+		switch {
+		case !knownCriterion(ch.Criterion):
+			bad.Details = append(bad.Details, app.Detail{Field: field + ".criterion", Msg: app.M("err.formation.unknown_criterion")})
+			continue
+		case seen[ch.Criterion]:
+			bad.Details = append(bad.Details, app.Detail{Field: field + ".criterion", Msg: app.M("err.formation.listed_twice", criterionName(ch.Criterion))})
+			continue
+		}
+		seen[ch.Criterion] = true
+		ev := strings.TrimSpace(ch.Evidence)
+		switch {
+		case len([]rune(ev)) > 1000:
+			bad.Details = append(bad.Details, app.Detail{Field: field + ".evidence", Msg: app.M("err.formation.evidence_at_most_1000_characters", criterionName(ch.Criterion))})
+		case ch.Met && ev == "":
+			bad.Details = append(bad.Details, app.Detail{Field: field + ".evidence", Msg: app.M("err.formation.met_needs_its_evidence", criterionName(ch.Criterion))})
+		}
+		checks = append(checks, CheckInput{Criterion: ch.Criterion, Met: ch.Met, Evidence: ev, Reviewer: reviewer, ReviewedAt: &reviewedAt})
+	}
+	if len(in.Checks) == 0 {
+		bad.Details = append(bad.Details, app.Detail{Field: "checks", Msg: app.M("err.formation.review_at_least_one_criterion")})
+	}
+	if len(bad.Details) > 0 {
+		bad.Msg = bad.Details[0].Msg
+		return Eligibility{}, bad
+	}
+	return s.writeChecks(ctx, p, c, e, checks, now, "formation.candidate.checklist")
+}
+
+// knownCriterion tells whether code is a criterion of the checklist.
+func knownCriterion(code string) bool {
+	for _, cr := range rules.EligibilityCriteria() {
+		if cr.Code == code {
+			return true
 		}
 	}
+	return false
+}
+
+// checkReviewedAt is when a review took place: now, or a day up to today.
+func checkReviewedAt(at *time.Time, now time.Time) (time.Time, error) {
+	if at == nil {
+		return now, nil
+	}
+	t := at.UTC().Truncate(time.Second)
+	if rules.CalendarDaysBetween(now, t) > 0 {
+		return t, app.Invalid("reviewed_at", "审查时间不能晚于今天")
+	}
+	return t, nil
+}
+
+// writeChecks stores checked reviews in one transaction: each supersedes the current
+// review of its criterion; the candidate goes (back) under review; one audit entry.
+func (s *Service) writeChecks(ctx context.Context, p app.Principal, c models.Candidate, e models.EstateWithPath, checks []CheckInput, now time.Time, action string) (Eligibility, error) {
 	var out Eligibility
-	err = app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
-		if err := tx.Model(&models.EligibilityCheck{}).Where("candidate_id = ? AND current_criterion = ?", c.ID, in.Criterion).
-			Updates(map[string]any{"current_criterion": nil, "superseded_at": now}).Error; err != nil {
-			return fmt.Errorf("superseding check: %w", err)
-		}
-		check := models.EligibilityCheck{CandidateID: c.ID, Criterion: in.Criterion, CurrentCriterion: ptr(in.Criterion), Met: in.Met,
-			Evidence: evidence, Reviewer: reviewer, ReviewedAt: reviewedAt, RecordedBy: p.Username, CreatedAt: now}
-		if err := tx.Create(&check).Error; err != nil {
-			if database.IsDuplicate(err) {
-				return app.Fail(app.EConflict, "err.formation.recorded_concurrently")
+	err := app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		detail := map[string]any{}
+		for _, in := range checks {
+			if err := tx.Model(&models.EligibilityCheck{}).Where("candidate_id = ? AND current_criterion = ?", c.ID, in.Criterion).
+				Updates(map[string]any{"current_criterion": nil, "superseded_at": now}).Error; err != nil {
+				return fmt.Errorf("superseding check: %w", err)
 			}
-			return fmt.Errorf("recording check: %w", err)
+			check := models.EligibilityCheck{CandidateID: c.ID, Criterion: in.Criterion, CurrentCriterion: ptr(in.Criterion), Met: in.Met,
+				Evidence: in.Evidence, Reviewer: in.Reviewer, ReviewedAt: *in.ReviewedAt, RecordedBy: p.Username, CreatedAt: now}
+			if err := tx.Create(&check).Error; err != nil {
+				if database.IsDuplicate(err) {
+					return app.Fail(app.EConflict, "err.formation.recorded_concurrently")
+				}
+				return fmt.Errorf("recording check: %w", err)
+			}
+			detail[in.Criterion] = in.Met
 		}
-		checks, err := models.CurrentChecks(ctx, tx, []int64{c.ID})
+		current, err := models.CurrentChecks(ctx, tx, []int64{c.ID})
 		if err != nil {
 			return err
 		}
-		out.Eligible, out.Pending, out.Failed = rules.EvaluateEligibility(ruleChecks(checks))
+		out = Eligibility{}
+		out.Eligible, out.Pending, out.Failed = rules.EvaluateEligibility(ruleChecks(current))
 		if c.Status != models.CandidateUnderReview {
 			if err := tx.Model(&models.Candidate{}).Where("id = ?", c.ID).
 				Updates(map[string]any{"status": models.CandidateUnderReview, "updated_at": now}).Error; err != nil {
 				return fmt.Errorf("putting candidate under review: %w", err)
 			}
 		}
-		return record(ctx, tx, p, e, "formation.candidate.check", "candidate", c.ID,
-			map[string]any{"criterion": in.Criterion, "met": in.Met, "eligible": out.Eligible})
+		if len(checks) == 1 {
+			return record(ctx, tx, p, e, action, "candidate", c.ID,
+				map[string]any{"criterion": checks[0].Criterion, "met": checks[0].Met, "eligible": out.Eligible})
+		}
+		return record(ctx, tx, p, e, action, "candidate", c.ID, map[string]any{"criteria": detail, "eligible": out.Eligible})
 	}))
 	return out, err
 }
@@ -355,6 +443,9 @@ func (s *Service) WithdrawCandidate(ctx context.Context, p app.Principal, candid
 }
 
 // criterionTitle is the Chinese title of a criterion code.
+// criterionName is a criterion's name in the reader's language (issue 16: by name, never by code).
+func criterionName(code string) app.Msg { return app.M("formation.criterion." + code) }
+
 func criterionTitle(code string) string {
 	for _, c := range rules.EligibilityCriteria() {
 		if c.Code == code {

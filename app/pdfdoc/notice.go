@@ -15,6 +15,9 @@ type NoticeItem struct {
 	IsElection               bool
 	Seats                    int
 	Candidates               []string
+	// SeatsLine and HowTo word an election item as it is counted (rules.ElectionSeatsLine,
+	// rules.ElectionHowTo): the same words as the ballot, the results and the resolution.
+	SeatsLine, HowTo string
 }
 
 // Notice is the meeting notice and voting invitation for one voter (业主大会会议表决通知书).
@@ -153,7 +156,12 @@ func (l *layout) noticeItem(number int, item NoticeItem) {
 		l.field("事项内容", item.Text)
 	}
 	if item.IsElection {
+		if item.SeatsLine != "" {
+			l.field("名额", item.SeatsLine)
+		}
 		l.field("候选人", joinNames(item.Candidates))
-		l.field("投票规则", fmt.Sprintf("对每位候选人表示同意、反对或弃权；同意的候选人不超过 %d 名。", item.Seats))
+		if item.HowTo != "" {
+			l.field("投票方式", item.HowTo)
+		}
 	}
 }

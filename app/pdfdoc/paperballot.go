@@ -15,6 +15,7 @@ type PaperBallotItem struct {
 	IsElection  bool
 	Seats       int
 	Candidates  []string
+	HowTo       string // an election item's wording (rules.ElectionHowTo)
 }
 
 // PaperBallot is the printed ballot (表决票) of one voter (a household): the meeting, the
@@ -117,13 +118,16 @@ func (l *layout) paperBallot(b PaperBallot, qr qrCode, zone *time.Location) erro
 		}
 		title := fmt.Sprintf("%d. %s", i+1, it.Title)
 		if it.IsElection {
-			title += fmt.Sprintf("（应选 %d 名，同意不超过 %d 名）", it.Seats, it.Seats)
+			title += fmt.Sprintf("（应选 %d 名）", it.Seats)
 		}
 		l.space(1.5)
 		l.heading(title, sizeHeading, 3*sizeBody*ptToMM*lineSpacing)
 		l.setFont(sizeBody)
 		if it.Text != "" {
 			l.paragraph(marginLeft, contentWidth, it.Text, "L", false)
+		}
+		if it.IsElection && it.HowTo != "" {
+			l.paragraph(marginLeft, contentWidth, it.HowTo, "L", true)
 		}
 		l.space(1)
 		if !it.IsElection {

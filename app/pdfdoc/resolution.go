@@ -64,6 +64,7 @@ type ResolutionElection struct {
 	VacantSeats     int
 	Rule            string
 	LegalBasis      string
+	HowTo           string // how the item was answered (rules.ElectionHowTo)
 }
 
 // Resolution is an owners' assembly decision (业主大会决议) as published.
@@ -305,6 +306,9 @@ func (l *layout) electionItem(number int, e ResolutionElection) {
 	}, rows)
 	l.space(1)
 	l.setFont(sizeBody)
+	if e.HowTo != "" {
+		l.field("投票方式", e.HowTo)
+	}
 	if e.Rule != "" {
 		l.field("当选规则", e.Rule)
 	}

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 )
 
@@ -213,4 +214,28 @@ func cutAlternates(rest []int, places int, byVotes func(a, b int) int) (alternat
 		end++
 	}
 	return rest[:start], rest[start:end], places - start
+}
+
+// ElectionHowTo is how an owner answers a committee-election item, the one wording the
+// ballot page, the notice, the paper ballot, the results page and the resolution use
+// (issue 16). It says what tallyElection counts: a tick is an agreement with that
+// candidate, at most seats ticks; more ticks make the ballot invalid for the item; a
+// candidate left unticked is not agreed with. There is no per-candidate oppose or
+// abstain. The web pages show it through the catalogue key i16.election_how, whose
+// Chinese text is this one (a test keeps them equal).
+func ElectionHowTo(seats int) (zh, en string) {
+	zh = fmt.Sprintf("在同意的候选人后打“√”，最多 %d 名；超过 %d 名的，本项选票无效；未打“√”的候选人不计同意。", seats, seats)
+	en = fmt.Sprintf("Tick the candidates you agree with, at most %d; a ballot with more than %d ticks is invalid for this item; a candidate left unticked is not agreed with.", seats, seats)
+	return zh, en
+}
+
+// ElectionSeatsLine states the seats of an election item and, only when there are any,
+// the alternates (alternates are the next-ranked qualified candidates, up to that number).
+func ElectionSeatsLine(seats, alternates int) (zh, en string) {
+	zh, en = fmt.Sprintf("应选委员 %d 名", seats), fmt.Sprintf("%d seats", seats)
+	if alternates > 0 {
+		zh += fmt.Sprintf("，候补委员不超过 %d 名（按得票名次依次产生）", alternates)
+		en += fmt.Sprintf(", up to %d alternates (the next ranked)", alternates)
+	}
+	return zh, en
 }

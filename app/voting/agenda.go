@@ -152,6 +152,11 @@ func validateItems(d *details, in []ItemInput, prof rules.JurisdictionProfile, h
 		it.Text = textField(d, f+".text", it.Text, maxTextRunes)
 		m := rules.Matter(strings.TrimSpace(it.Matter))
 		it.Matter = string(m)
+		if m == "" {
+			d.add(f+".matter", app.M("err.voting.choose_the_item_s_matter"))
+			out[i] = it
+			continue
+		}
 		if !m.Valid() {
 			d.add(f+".matter", app.M("err.voting.must_be_one_of", matterList()))
 			out[i] = it

@@ -3,7 +3,6 @@ package voting
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -92,39 +91,14 @@ func (s *Service) Create(ctx context.Context, p app.Principal, estateID int64, i
 	}
 	now := s.now()
 	var d details
-	in.Title = textField(&d, "title", in.Title, maxTitleRunes)
 	if in.LegalProfile == "" {
 		in.LegalProfile = string(rules.DefaultLegalProfile)
 	}
 	if !rules.LegalProfile(in.LegalProfile).Valid() {
 		d.add("legal_profile", app.M("err.voting.must_be_civil_code_2021_or_property_law_2007"))
 	}
-	if in.Form != FormWritten && in.Form != FormMeeting {
-		d.add("form", app.M("err.voting.must_be_written_or_meeting"))
-	}
-	if in.Convenor == "" {
-		in.Convenor = ConvenorCommittee
-	}
-	switch in.Convenor {
-	case ConvenorCommittee, ConvenorPreparatoryGroup, ConvenorReelectionGroup, ConvenorStreetOffice:
-	case ConvenorTransitionalBody:
-		acting, err := models.ActingTransitionalBodies(ctx, s.db, []int64{e.ID})
-		if err != nil {
-			return 0, app.Internal(err)
-		}
-		if _, ok := acting[e.ID]; !ok {
-			d.add("convenor", app.M("err.voting.the_estate_has_no_acting_transitional_body"))
-		}
-	default:
-		d.add("convenor", app.M("err.voting.unknown_convenor"))
-	}
-	in.Location = strings.TrimSpace(in.Location)
-	if len([]rune(in.Location)) > maxTitleRunes {
-		d.add("location", app.M("err.voting.at_most_characters", maxTitleRunes))
-	}
-	validateSchedule(&d, prof, in.NoticePublishedAt, in.OpensAt, in.ClosesAt, now)
-	if in.FollowMajority && !prof.FollowMajorityAllowed {
-		d.add("follow_majority", app.M("err.voting.the_profile_does_not_allow_follow_the_majority", prof.Name, prof.Code))
+	if err := s.validateMeeting(ctx, &d, e, prof, &in, now); err != nil {
+		return 0, app.Internal(err)
 	}
 	items, err := validateItems(&d, in.Items, prof, func() (rules.EstateSize, error) { return s.households(ctx, estateID) }, s.removalChecker(ctx, estateID))
 	if err != nil {

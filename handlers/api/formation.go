@@ -371,6 +371,39 @@ func (h *FormationHandlers) RecordCheck(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"eligible": el.Eligible, "pending": nonNil(el.Pending), "failed": nonNil(el.Failed)})
 }
 
+type fmChecklistItem struct {
+	Criterion string `json:"criterion" validate:"required"`
+	Met       *bool  `json:"met" validate:"required"`
+	Evidence  string `json:"evidence" validate:"max=1000"`
+}
+
+type fmChecklistRequest struct {
+	Reviewer   string            `json:"reviewer" validate:"required,max=100"`
+	ReviewedAt *time.Time        `json:"reviewed_at"`
+	Checks     []fmChecklistItem `json:"checks" validate:"required,min=1,max=20,dive"`
+}
+
+// RecordChecklist records several criteria of a candidate at once, all or nothing (issue 16).
+func (h *FormationHandlers) RecordChecklist(c *fiber.Ctx) error {
+	id, err := PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req fmChecklistRequest
+	if err := h.Validate.Bind(c, &req); err != nil {
+		return err
+	}
+	in := formation.ChecklistInput{Reviewer: req.Reviewer, ReviewedAt: req.ReviewedAt}
+	for _, ch := range req.Checks {
+		in.Checks = append(in.Checks, formation.CheckInput{Criterion: ch.Criterion, Met: *ch.Met, Evidence: ch.Evidence})
+	}
+	el, err := h.Formation.RecordChecklist(httpx.Ctx(c), httpx.MustPrincipal(c), id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"eligible": el.Eligible, "pending": nonNil(el.Pending), "failed": nonNil(el.Failed)})
+}
+
 type fmReviewRequest struct {
 	Decision           string     `json:"decision" validate:"required,oneof=qualified disqualified"`
 	PartyOrgReviewer   string     `json:"party_org_reviewer" validate:"required,max=100"`

@@ -286,6 +286,19 @@ func (h *VoteHandlers) AddItem(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"agenda_revision": rev})
 }
 
+// DeleteVote deletes a draft whose notice is not yet published: 204 (issue 16); 409
+// once the notice is out or the vote opened.
+func (h *VoteHandlers) DeleteVote(c *fiber.Ctx) error {
+	id, err := PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.Votes.Delete(httpx.Ctx(c), httpx.MustPrincipal(c), id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
 // OpenVote freezes the register and issues the credentials: 200.
 func (h *VoteHandlers) OpenVote(c *fiber.Ctx) error {
 	id, err := PathID(c, "id")

@@ -194,7 +194,7 @@ func TestDocumentPagesAndCSRF(t *testing.T) {
 		if r.Status != 422 || !strings.Contains(string(r.Body), "人数有误的决定") {
 			t.Errorf("impossible count: %d", r.Status)
 		}
-		if r := web.Submit(page, page+"/finalise", nil); r.Status != 303 {
+		if r := web.Submit(page, page+"/finalise", url.Values{"confirm": {"1"}}); r.Status != 303 {
 			t.Errorf("finalise from the web: %d %.300s", r.Status, r.Body)
 		}
 		if r := web.Get(page + "/minutes.pdf"); r.Status != 200 || !bytes.HasPrefix(r.Body, []byte("%PDF-")) {

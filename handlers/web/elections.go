@@ -50,6 +50,10 @@ func (h *ElectionPages) CreateElectionVote(c *fiber.Ctx) error {
 		if err != nil {
 			return 0, err
 		}
+		if msg := h.Votes.pastNotice(c, notice); msg != "" {
+			// The first assembly adds its rules items to this draft before the notice.
+			return 0, &app.Error{Code: app.EInvalid, Msg: app.Plain(msg)}
+		}
 		seats, _ := strconv.Atoi(c.FormValue("seats"))
 		alternates, _ := strconv.Atoi(c.FormValue("alternates"))
 		return h.Elections.CreateFromSlate(httpx.Ctx(c), p, groupID, elections.VoteInput{Title: c.FormValue("title"),

@@ -12,6 +12,7 @@ import (
 	"gongzhi/app/committee"
 	"gongzhi/app/formation"
 	"gongzhi/app/rules"
+	"gongzhi/handlers/httpx"
 	"gongzhi/models"
 )
 
@@ -146,6 +147,9 @@ func (h *FormationPages) AddMember(c *fiber.Ctx) error {
 // WithdrawMember takes a member off the group.
 func (h *FormationPages) WithdrawMember(c *fiber.Ctx) error {
 	return h.formationAction("mid", "formation.flash.saved", func(c *fiber.Ctx, p app.Principal, mid int64) error {
+		if err := h.confirmed(c); err != nil {
+			return err
+		}
 		return h.Formation.WithdrawMember(c.UserContext(), p, mid)
 	})(c)
 }
@@ -254,9 +258,31 @@ func (h *FormationPages) FileCommittee(c *fiber.Ctx) error {
 type fmCandidateData struct {
 	Estate      models.EstateWithPath
 	Candidate   formation.CandidateView
-	History     []models.EligibilityCheck
+	History     []fmCheckRow
 	Permissions formation.Permissions
-	Open        bool // the group is open: the checklist can still change
+	Open        bool              // the group is open: the checklist can still change
+	Names       map[string]string // criterion code → its name in the page's language
+	Form        map[string]string // the checklist form as posted (refused: shown again)
+	Errs        map[string]string // the checklist form's refusals by input
+}
+
+// fmCheckRow is one stored review with its criterion's name.
+type fmCheckRow struct {
+	models.EligibilityCheck
+	Name string
+}
+
+// criterionNames names each criterion in the page's language (the catalogue of
+// rules.EligibilityCriteria: never its code).
+func criterionNames(lang string) map[string]string {
+	out := map[string]string{}
+	for _, cr := range rules.EligibilityCriteria() {
+		out[cr.Code] = cr.Title
+		if lang == "en" && cr.TitleEN != "" {
+			out[cr.Code] = cr.TitleEN
+		}
+	}
+	return out
 }
 
 func (h *FormationPages) candidateData(c *fiber.Ctx, p app.Principal, estateID, candidateID int64) (fmCandidateData, error) {
@@ -288,7 +314,13 @@ func (h *FormationPages) candidateData(c *fiber.Ctx, p app.Principal, estateID, 
 	if ov.Group == nil || ov.Group.ID != g.ID {
 		perm = formation.Permissions{}
 	}
-	return fmCandidateData{Estate: e, Candidate: cv, History: hist, Permissions: perm, Open: g.Status != models.GroupDissolved}, nil
+	names := criterionNames(Lang(c))
+	rows := make([]fmCheckRow, 0, len(hist))
+	for _, h := range hist {
+		rows = append(rows, fmCheckRow{EligibilityCheck: h, Name: names[h.Criterion]})
+	}
+	return fmCandidateData{Estate: e, Candidate: cv, History: rows, Permissions: perm, Open: g.Status != models.GroupDissolved,
+		Names: names, Form: formEcho(c), Errs: map[string]string{}}, nil
 }
 
 // CandidatePage shows a candidate with the eligibility checklist and review.
@@ -312,9 +344,31 @@ func (h *FormationPages) candidateAction(flash string, do func(c *fiber.Ctx, p a
 			return err
 		}
 		load := func() (fmCandidateData, error) { return h.candidateData(c, p, estateID, cid) }
-		return refuseOrRedirect(c, h.Handlers, do(c, p, cid), "formation_candidate", "estates", load,
+		return refuseOrRedirect(c, h.Handlers, namedCriteria(Lang(c), do(c, p, cid)), "formation_candidate", "estates", load,
 			fmt.Sprintf("/estates/%d/formation/candidates/%d", estateID, cid), h.Views.T(Lang(c), flash))
 	}
+}
+
+// namedCriteria shows a refusal that names criteria (a review of an incomplete
+// checklist) by each criterion's name instead of its code (issue 16).
+func namedCriteria(lang string, err error) error {
+	if err == nil {
+		return nil
+	}
+	ae := httpx.AppError(err)
+	if len(ae.Details) == 0 {
+		return err
+	}
+	names := criterionNames(lang)
+	out := *ae
+	out.Details = make([]app.Detail, len(ae.Details))
+	for i, d := range ae.Details {
+		if name, ok := names[d.Field]; ok {
+			d.Field = name
+		}
+		out.Details[i] = d
+	}
+	return &out
 }
 
 // RecordCheck records the review of one criterion.
@@ -334,6 +388,69 @@ func (h *FormationPages) RecordCheck(c *fiber.Ctx) error {
 	})(c)
 }
 
+// RecordChecklist records a reviewer's pass over the whole checklist in one form: per
+// criterion met_<code> (1 met, 0 not met, empty: left as it is) and evidence_<code>.
+// A refusal shows the form again with what was typed and each criterion at fault named.
+func (h *FormationPages) RecordChecklist(c *fiber.Ctx) error {
+	p, estateID, cid, err := principalAndIDs(c, "cid")
+	if err != nil {
+		return err
+	}
+	lang := Lang(c)
+	names := criterionNames(lang)
+	in := formation.ChecklistInput{Reviewer: c.FormValue("reviewer")}
+	var bad []app.Detail
+	for _, cr := range rules.EligibilityCriteria() {
+		ev := c.FormValue("evidence_" + cr.Code)
+		switch c.FormValue("met_" + cr.Code) {
+		case "1":
+			in.Checks = append(in.Checks, formation.CheckInput{Criterion: cr.Code, Met: true, Evidence: ev})
+		case "0":
+			in.Checks = append(in.Checks, formation.CheckInput{Criterion: cr.Code, Met: false, Evidence: ev})
+		case "":
+			if strings.TrimSpace(ev) != "" {
+				bad = append(bad, app.Detail{Field: "checks." + cr.Code + ".met", Msg: app.Plain(h.Views.T(lang, "i16.check_choose", "Name", names[cr.Code]))})
+			}
+		default:
+			bad = append(bad, app.Detail{Field: "checks." + cr.Code + ".met", Msg: app.Plain(h.Views.T(lang, "i16.check_choose", "Name", names[cr.Code]))})
+		}
+	}
+	if len(bad) == 0 {
+		_, err = h.Formation.RecordChecklist(c.UserContext(), p, cid, in)
+		if err == nil {
+			return h.RedirectWithFlash(c, fmt.Sprintf("/estates/%d/formation/candidates/%d#checklist", estateID, cid), h.Views.T(lang, "i16.checklist_saved", "N", len(in.Checks)))
+		}
+		if code := app.ErrorCode(err); code == app.ENotFound || code == app.EInternal {
+			return err
+		}
+		bad = httpx.AppError(err).Details
+		if len(bad) == 0 {
+			bad = []app.Detail{{Field: "", Msg: httpx.AppError(err).Msg}}
+		}
+	}
+	d, derr := h.candidateData(c, p, estateID, cid)
+	if derr != nil {
+		return derr
+	}
+	shown := &app.Error{Code: app.EInvalid, Msg: app.Plain(h.Views.T(lang, "vote.fix_fields", "N", len(bad)))}
+	if code := app.ErrorCode(err); err != nil && code != app.EInvalid {
+		shown.Code = code
+	}
+	for _, det := range bad {
+		label := h.Views.T(lang, "formation.reviewer")
+		if parts := strings.Split(det.Field, "."); len(parts) == 3 && parts[0] == "checks" {
+			label = names[parts[1]]
+			d.Errs[parts[2]+"_"+parts[1]] = h.Views.Msg(lang, det.Msg)
+		} else if det.Field == "reviewer" {
+			d.Errs["reviewer"] = h.Views.Msg(lang, det.Msg)
+		} else if det.Field == "checks" {
+			label = h.Views.T(lang, "formation.checklist")
+		}
+		shown.Details = append(shown.Details, app.Detail{Field: label, Msg: det.Msg})
+	}
+	return h.RenderWithError(c, "formation_candidate", h.page(c, "estates", d), shown)
+}
+
 // Review records the qualification review.
 func (h *FormationPages) Review(c *fiber.Ctx) error {
 	return h.candidateAction("formation.flash.saved", func(c *fiber.Ctx, p app.Principal, cid int64) error {
@@ -345,6 +462,9 @@ func (h *FormationPages) Review(c *fiber.Ctx) error {
 // WithdrawCandidate takes a candidate off.
 func (h *FormationPages) WithdrawCandidate(c *fiber.Ctx) error {
 	return h.candidateAction("formation.flash.saved", func(c *fiber.Ctx, p app.Principal, cid int64) error {
+		if err := h.confirmed(c); err != nil {
+			return err
+		}
 		return h.Formation.WithdrawCandidate(c.UserContext(), p, cid, c.FormValue("note"))
 	})(c)
 }

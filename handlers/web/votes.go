@@ -144,6 +144,9 @@ func (h *VotePages) AddItem(c *fiber.Ctx) error {
 // Open freezes the register and issues the credentials.
 func (h *VotePages) Open(c *fiber.Ctx) error {
 	return h.voteAction(func(c *fiber.Ctx, p app.Principal, id int64) (string, error) {
+		if err := h.confirmed(c); err != nil {
+			return "", err
+		}
 		r, err := h.Votes.Open(httpx.Ctx(c), p, id)
 		if err != nil {
 			return "", err
@@ -156,6 +159,9 @@ func (h *VotePages) Open(c *fiber.Ctx) error {
 // Publish publishes the preliminary result with its objection window.
 func (h *VotePages) Publish(c *fiber.Ctx) error {
 	return h.voteAction(func(c *fiber.Ctx, p app.Principal, id int64) (string, error) {
+		if err := h.confirmed(c); err != nil {
+			return "", err
+		}
 		pub, err := h.Votes.Publish(httpx.Ctx(c), p, id)
 		if err != nil {
 			return "", err
@@ -167,6 +173,9 @@ func (h *VotePages) Publish(c *fiber.Ctx) error {
 // Finalise declares the published result final.
 func (h *VotePages) Finalise(c *fiber.Ctx) error {
 	return h.voteAction(func(c *fiber.Ctx, p app.Principal, id int64) (string, error) {
+		if err := h.confirmed(c); err != nil {
+			return "", err
+		}
 		if _, err := h.Votes.Finalise(httpx.Ctx(c), p, id); err != nil {
 			return "", err
 		}
@@ -264,7 +273,11 @@ func (h *VotePages) Reissue(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	cr, err := h.Votes.RevokeAndReissue(httpx.Ctx(c), p, id, voterID, c.FormValue("reason"))
+	err = h.confirmed(c)
+	var cr voting.Credential
+	if err == nil {
+		cr, err = h.Votes.RevokeAndReissue(httpx.Ctx(c), p, id, voterID, c.FormValue("reason"))
+	}
 	if err != nil {
 		if app.ErrorCode(err) == app.ENotFound {
 			return err

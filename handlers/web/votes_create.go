@@ -16,10 +16,28 @@ import (
 	"gongzhi/models"
 )
 
-// voteItemSlots is how many ordinary items the drafting form offers (besides the
-// one election item); more can be added on the vote's page while its notice is
-// not yet published, or through the API.
-const voteItemSlots = 6
+// voteItemSlotsMax is how many ordinary item blocks the drafting form reads (besides
+// the one election item). The form shows one block and a button that shows one more
+// (a plain submit: it works without JavaScript and keeps what was typed); more can be
+// added on the vote's page while its notice is not yet published, or through the API.
+const voteItemSlotsMax = 50
+
+// itemSlotsShown is how many item blocks the posted form showed (its item_slots), at
+// least the highest block with input, at least one; adding asks for one more.
+func itemSlotsShown(c *fiber.Ctx, adding bool) int {
+	n, _ := strconv.Atoi(c.FormValue("item_slots"))
+	for slot := voteItemSlotsMax; slot > n; slot-- {
+		s := strconv.Itoa(slot)
+		if strings.TrimSpace(c.FormValue("item_title_"+s)+c.FormValue("item_text_"+s)+c.FormValue("item_matter_"+s)) != "" {
+			n = slot
+			break
+		}
+	}
+	if adding {
+		n++
+	}
+	return min(max(n, 1), voteItemSlotsMax)
+}
 
 // option is one choice of a select.
 type option struct {
@@ -33,6 +51,7 @@ type voteNewData struct {
 	F          map[string]string
 	Errs       map[string]string
 	Slots      []int
+	NSlots     int // len(Slots), posted back as item_slots
 	Matters    []option
 	Legal      []option
 	Forms      []option
@@ -48,9 +67,7 @@ func (h *VotePages) newVoteData(c *fiber.Ctx, p app.Principal, estateID int64, e
 	prof, _ := rules.ProfileByCode(e.ProfileCode)
 	lang := Lang(c)
 	d := voteNewData{Estate: e, Profile: prof, F: echo, Errs: map[string]string{}}
-	for i := 1; i <= voteItemSlots; i++ {
-		d.Slots = append(d.Slots, i)
-	}
+	d.setSlots(1)
 	d.Matters = h.itemMatters(lang)
 	for _, lp := range rules.LegalProfiles() {
 		d.Legal = append(d.Legal, option{string(lp), h.Views.T(lang, "vote.legal."+string(lp))})
@@ -67,7 +84,8 @@ func (h *VotePages) newVoteData(c *fiber.Ctx, p app.Principal, estateID int64, e
 	if d.F == nil {
 		// Defaults: the notice today, voting from the first lawful day for two weeks.
 		now := h.Votes.Now().In(rules.Shanghai())
-		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, rules.Shanghai())
+		// The notice tomorrow: a notice dated today or earlier freezes the agenda at once.
+		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, rules.Shanghai()).AddDate(0, 0, 1)
 		opens := today.AddDate(0, 0, prof.NoticeDays).Add(9 * time.Hour)
 		days := min(max(14, prof.VotingPeriodMinDays), prof.VotingPeriodMaxDays)
 		closes := opens.AddDate(0, 0, days).Add(9 * time.Hour)
@@ -77,6 +95,15 @@ func (h *VotePages) newVoteData(c *fiber.Ctx, p app.Principal, estateID int64, e
 			"el_seats": "", "el_alternates": "0"}
 	}
 	return d, nil
+}
+
+// setSlots shows n ordinary item blocks.
+func (d *voteNewData) setSlots(n int) {
+	d.Slots = d.Slots[:0]
+	for i := 1; i <= n; i++ {
+		d.Slots = append(d.Slots, i)
+	}
+	d.NSlots = n
 }
 
 // NewVotePage shows the drafting form of a vote of an estate. With ?removal_case=N (the
@@ -163,11 +190,11 @@ func parseNewVote(c *fiber.Ctx) parsedVote {
 		pv.SlotOf = append(pv.SlotOf, 0)
 		election = nil
 	}
-	for slot := 1; slot <= voteItemSlots; slot++ {
+	for slot := 1; slot <= voteItemSlotsMax; slot++ {
 		s := strconv.Itoa(slot)
 		title, text := c.FormValue("item_title_"+s), c.FormValue("item_text_"+s)
 		if strings.TrimSpace(title+text) == "" {
-			continue
+			continue // an empty block (a matter chosen alone is no item)
 		}
 		it := voting.ItemInput{Key: "item" + strconv.Itoa(len(in.Items)+1), Title: title, Text: text,
 			Matter: c.FormValue("item_matter_" + s)}
@@ -239,7 +266,19 @@ func (h *VotePages) CreateVote(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if c.FormValue("add_item") != "" {
+		// "Add an item": the same form again with one more block, nothing stored.
+		d, err := h.newVoteData(c, p, estateID, formEcho(c))
+		if err != nil {
+			return err
+		}
+		d.setSlots(itemSlotsShown(c, true))
+		return h.Render(c, "vote_new", h.page(c, "estates", d))
+	}
 	pv := parseNewVote(c)
+	if msg := h.pastNotice(c, pv.In.NoticePublishedAt); msg != "" {
+		pv.Bad = append(pv.Bad, app.Detail{Field: "notice_published_at", Msg: app.Plain(msg)})
+	}
 	var refusal error
 	if len(pv.Bad) > 0 {
 		refusal = app.InvalidDetails(pv.Bad)
@@ -254,6 +293,7 @@ func (h *VotePages) CreateVote(c *fiber.Ctx) error {
 	if derr != nil {
 		return derr
 	}
+	d.setSlots(itemSlotsShown(c, false))
 	ae := httpx.AppError(refusal)
 	if ae.Code == app.EInternal {
 		return refusal
@@ -278,4 +318,19 @@ func (h *VotePages) CreateVote(c *fiber.Ctx) error {
 func wholeNumber64(s string) (int64, bool) {
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	return n, err == nil && n > 0
+}
+
+// pastNotice refuses, on the drafting and editing forms, a notice date before today:
+// the agenda of a vote whose notice is out is frozen (T3), so such a draft could never
+// take another item. The API keeps accepting a paper notice posted earlier.
+func (h *VotePages) pastNotice(c *fiber.Ctx, notice time.Time) string {
+	if notice.IsZero() {
+		return ""
+	}
+	now := h.Votes.Now().In(rules.Shanghai())
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, rules.Shanghai())
+	if notice.Before(today) {
+		return h.Views.T(Lang(c), "i16.notice_past", "Today", today.Format(dateInput))
+	}
+	return ""
 }
