@@ -70,6 +70,7 @@ func New() (*Renderer, error) {
 		loc := i18n.NewLocalizer(bundle, lang, languageTags[0])
 		funcs := baseFuncs(lang)
 		funcs["t"] = func(id string, args ...any) (string, error) { return translate(loc, id, args...) }
+		funcs["label"] = func(ns string, code any) string { return label(loc, ns, fmt.Sprint(code)) }
 		r.pages[lang] = map[string]*template.Template{}
 		for _, file := range pageFiles {
 			name := strings.TrimSuffix(path.Base(file), ".html")
@@ -107,6 +108,32 @@ func translate(loc *i18n.Localizer, id string, args ...any) (string, error) {
 		return "", fmt.Errorf("translation %q: %w", id, err)
 	}
 	return s, nil
+}
+
+// label names an enum value or code through the catalogue (issue 16, defect 3): the
+// message "<ns>.<code>"; for a dotted code such as an audit action "a.b.c", the nearest
+// named prefix ("<ns>.a.b", then "<ns>.a"); else "<ns>._other". A code never reaches
+// the page as it is; a missing "_other" is a template bug and shows the message id.
+func label(loc *i18n.Localizer, ns, code string) string {
+	for c := code; c != ""; {
+		if s, err := translate(loc, ns+"."+c); err == nil {
+			return s
+		}
+		i := strings.LastIndexByte(c, '.')
+		if i < 0 {
+			break
+		}
+		c = c[:i]
+	}
+	if s, err := translate(loc, ns+"._other"); err == nil {
+		return s
+	}
+	return ns + "._other"
+}
+
+// Label names an enum value or code in lang, as the template function label does.
+func (r *Renderer) Label(lang, ns, code string) string {
+	return label(i18n.NewLocalizer(r.bundle, lang, languageTags[0]), ns, code)
 }
 
 // Render writes the page in the language (falling back to the default) with data.

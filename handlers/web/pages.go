@@ -40,7 +40,7 @@ type homeData struct {
 	OrgCount    int
 	Estates     []estateRow
 	UnitCount   int
-	RecentAudit []models.AuditLog
+	RecentAudit []orgs.AuditEntry
 	// FormationDue lists, for a street office, the estates due for a preparatory or re-election group.
 	FormationDue []formation.FormationStatus
 	// HolidayYearMissing is a year without a loaded holiday notice (from 1 December the
@@ -94,7 +94,11 @@ func (h *Handlers) Home(c *fiber.Ctx) error {
 		}
 		d.HolidayMayLoad = h.Calendar.Permissions(p).Manage
 	}
-	if d.RecentAudit, err = h.Orgs.AuditLog(ctx, p, 10); err != nil {
+	recent, err := h.Orgs.AuditLog(ctx, p, 10)
+	if err != nil {
+		return err
+	}
+	if d.RecentAudit, err = h.Orgs.DescribeAudit(ctx, recent); err != nil {
 		return err
 	}
 	return h.Render(c, "home", h.page(c, "home", d))
@@ -106,11 +110,15 @@ func (h *Handlers) AuditLog(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	entries, err := h.Orgs.AuditLog(c.UserContext(), p, 200)
+	rows, err := h.Orgs.AuditLog(c.UserContext(), p, 200)
 	if err != nil {
 		return err
 	}
-	return h.Render(c, "audit", h.page(c, "audit", struct{ Entries []models.AuditLog }{entries}))
+	entries, err := h.Orgs.DescribeAudit(c.UserContext(), rows)
+	if err != nil {
+		return err
+	}
+	return h.Render(c, "audit", h.page(c, "audit", struct{ Entries []orgs.AuditEntry }{entries}))
 }
 
 type orgForm struct {
