@@ -120,6 +120,7 @@ var swTable = map[string]swRule{
 	"POST /b/:token/check":               pub(),
 	"POST /b/:token/review":              pub(),
 	"POST /b/:token/edit":                pub(),
+	"POST /b/:token/lang":                pub(),
 	"POST /b/:token/cast":                pub(),
 	"GET /b/:token/receipt":              pub(),
 	"POST /b/:token/objection":           pub(),

@@ -407,6 +407,7 @@ func New(d Deps) *fiber.App {
 	fapp.Post("/b/:token/check", ballotLimit, voteWeb.CheckIdentity)
 	fapp.Post("/b/:token/review", ballotLimit, voteWeb.Review)
 	fapp.Post("/b/:token/edit", ballotLimit, voteWeb.Edit)
+	fapp.Post("/b/:token/lang", ballotLimit, voteWeb.SwitchLang)
 	fapp.Post("/b/:token/cast", ballotLimit, voteWeb.Cast)
 	fapp.Get("/b/:token/receipt", ballotLimit, voteWeb.ReceiptPage)
 	fapp.Post("/b/:token/objection", ballotLimit, voteWeb.FileObjection)

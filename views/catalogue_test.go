@@ -114,7 +114,7 @@ func TestTemplatesHoldNoLiteralWording(t *testing.T) {
 // TestEnglishCatalogueHasNoChinese fails on an English message that carries Chinese
 // words, except where it quotes a legal term or an example of typed input.
 func TestEnglishCatalogueHasNoChinese(t *testing.T) {
-	quoted := map[string]bool{"h4.transitional_intro": true, "calendar.rest_days_hint": true, "calendar.rest_days_example": true, "h9.def.complaints_accepted": true}
+	quoted := map[string]bool{"lang.other": true, "h4.transitional_intro": true, "calendar.rest_days_hint": true, "calendar.rest_days_example": true, "h9.def.complaints_accepted": true}
 	han := regexp.MustCompile(`\p{Han}`)
 	for k, v := range catalogues(t)["en"] {
 		if han.MatchString(v) && !quoted[k] {
@@ -149,5 +149,19 @@ func TestAuditActionsAreNamed(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestOneWordOneAction fails when "退出" names an action on its own: signing out is
+// 退出登录, taking a member or a candidate off is 撤出 / 撤回 (issue 16, item 9).
+func TestOneWordOneAction(t *testing.T) {
+	zh := catalogues(t)["zh-CN"]
+	if zh["nav.logout"] != "退出登录" {
+		t.Errorf("nav.logout = %q, want 退出登录", zh["nav.logout"])
+	}
+	for k, v := range zh {
+		if v == "退出" {
+			t.Errorf("zh-CN %s is the bare word 退出", k)
+		}
 	}
 }

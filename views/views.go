@@ -206,6 +206,14 @@ func baseFuncs(lang string) template.FuncMap {
 			}
 			return t.In(loc).Format("2006-01-02")
 		},
+		// loc picks the English of a pair that the rules keep in both languages
+		// (criteria, duties, rule messages) on the English pages.
+		"loc": func(zh, en string) string {
+			if lang == "en" && en != "" {
+				return en
+			}
+			return zh
+		},
 		"add": func(a, b int) int { return a + b },
 		"area": func(hundredths int64) string {
 			sign := ""
