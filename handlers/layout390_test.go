@@ -125,9 +125,12 @@ func TestStaffPagesFitAPhone(t *testing.T) {
 	base := "http://" + ln.Addr().String()
 	for name, path := range pages {
 		for _, w := range []int64{390, 1280} {
-			err := chromedp.Do(bctx, chromedp.EmulateViewport(w, 844), chromedp.Navigate(base+path), chromedp.WaitReady("body"))
+			resp, err := chromedp.RunResponse(bctx, chromedp.EmulateViewport(w, 844), chromedp.Navigate(base+path), chromedp.WaitReady("body"))
 			if err != nil {
 				t.Fatalf("%s at %d px: %v", path, w, err)
+			}
+			if resp == nil || resp.Status != 200 {
+				t.Errorf("%s: got %v, want 200", path, resp)
 			}
 			bad, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](overflowJS))
 			if err != nil {
