@@ -77,6 +77,7 @@ func (r swRule) byKind(k string) swRule { r.kind = k; return r }
 var swTable = map[string]swRule{
 	// Health, documentation and sign-in.
 	"GET /healthz":               pub(),
+	"GET /favicon.ico":           pub(),
 	"GET /readyz":                pub(),
 	"GET /api/v1/openapi.yaml":   pub(),
 	"POST /api/v1/auth/token":    pub(),

@@ -6,6 +6,8 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -139,6 +141,16 @@ func New(d Deps) *fiber.App {
 	fapp.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	fapp.Get("/readyz", readyz(d.DB))
 	fapp.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(views.StaticFS()), MaxAge: 3600}))
+	// The icon browsers ask for on every site, served before any sign-in (issue 16, item 9).
+	favicon, err := fs.ReadFile(views.StaticFS(), "favicon.ico")
+	if err != nil {
+		panic(fmt.Sprintf("handlers: favicon: %v", err)) // embedded at build time
+	}
+	fapp.Get("/favicon.ico", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, "image/x-icon")
+		c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+		return c.Send(favicon)
+	})
 
 	loginLimit := httpx.RateLimit(httpx.NewLimiter(d.Config.LoginRateLimit, httpx.MaxLimiterKeys, d.Svc.Clock), proxies, say)
 

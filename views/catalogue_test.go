@@ -165,3 +165,16 @@ func TestOneWordOneAction(t *testing.T) {
 		}
 	}
 }
+
+// TestPct: shares on the results pages are exact on hundredths.
+func TestPct(t *testing.T) {
+	pct := baseFuncs("zh-CN")["pct"].(func(any, any) string)
+	for _, c := range []struct {
+		part, whole any
+		want        string
+	}{{"2.00", "3.00", "66.67%"}, {1, 3, "33.33%"}, {"110.64", "110.64", "100.00%"}, {0, 5, "0.00%"}, {1, 0, "—"}, {"x", "1", "—"}, {"1.005", "2", "—"}} {
+		if got := pct(c.part, c.whole); got != c.want {
+			t.Errorf("pct(%v, %v) = %q, want %q", c.part, c.whole, got, c.want)
+		}
+	}
+}

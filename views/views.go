@@ -214,6 +214,18 @@ func baseFuncs(lang string) template.FuncMap {
 			}
 			return zh
 		},
+		// pct is part of whole as a percentage with two decimals ("66.67%"), exact on
+		// hundredths: each is an int or a decimal text such as an area "123.45"; "—" when
+		// whole is zero or either is not a number.
+		"pct": func(part, whole any) string {
+			p, ok1 := hundredths(part)
+			w, ok2 := hundredths(whole)
+			if !ok1 || !ok2 || w <= 0 || p < 0 {
+				return "—"
+			}
+			bp := (p*1000000/w + 5) / 10 // basis points of a hundredth of a percent, rounded
+			return fmt.Sprintf("%d.%02d%%", bp/100, bp%100)
+		},
 		"add": func(a, b int) int { return a + b },
 		"area": func(hundredths int64) string {
 			sign := ""
@@ -237,4 +249,33 @@ func baseFuncs(lang string) template.FuncMap {
 			return m
 		},
 	}
+}
+
+// hundredths reads an int or a decimal text with at most two decimals as hundredths.
+func hundredths(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int:
+		return int64(x) * 100, true
+	case int64:
+		return x * 100, true
+	case fmt.Stringer:
+		return hundredths(x.String())
+	case string:
+		whole, frac, _ := strings.Cut(strings.TrimSpace(x), ".")
+		if whole == "" || len(frac) > 2 {
+			return 0, false
+		}
+		for len(frac) < 2 {
+			frac += "0"
+		}
+		var n int64
+		for _, r := range whole + frac {
+			if r < '0' || r > '9' {
+				return 0, false
+			}
+			n = n*10 + int64(r-'0')
+		}
+		return n, true
+	}
+	return 0, false
 }
