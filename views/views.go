@@ -223,7 +223,7 @@ func baseFuncs(lang string) template.FuncMap {
 			if !ok1 || !ok2 || w <= 0 || p < 0 {
 				return "—"
 			}
-			bp := (p*1000000/w + 5) / 10 // basis points of a hundredth of a percent, rounded
+			bp := (p*100000/w + 5) / 10 // hundredths of a percent, rounded half up
 			return fmt.Sprintf("%d.%02d%%", bp/100, bp%100)
 		},
 		"add": func(a, b int) int { return a + b },
