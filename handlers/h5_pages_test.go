@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"gongzhi/handlers/handlertest"
 )
 
@@ -132,6 +134,79 @@ func TestBallotLanguageSwitchKeepsChoices(t *testing.T) {
 		}
 		if doc.Find("script").Length() != 0 {
 			t.Error("the ballot page carries JavaScript")
+		}
+	})
+}
+
+// The smaller findings of issue 16 (item 9), through the router: the favicon before any
+// sign-in; the board's notice title and posting time; the lock page's contact; public
+// results with percentages and the resolution's link; no paper-ballot entry for auditors.
+func TestSmallFindingsOfIssue16(t *testing.T) {
+	eachVote(t, func(t *testing.T, env *voteEnv) {
+		anon := env.Browser()
+		r := anon.Get("/favicon.ico")
+		if r.Status != 200 || r.Header.Get("Content-Type") != "image/x-icon" || len(r.Body) < 20 {
+			t.Errorf("favicon: %d %q %d bytes", r.Status, r.Header.Get("Content-Type"), len(r.Body))
+		}
+		tok := env.DemoToken("street")
+		body := voteBody("civil-code-2021", defaultItems()...)
+		body["title"] = "临时表决：更换电梯"
+		id := env.createVote(t, tok, body)
+		opened := voteT0.Add(26 * time.Hour) // opened the day after the paper notice's date
+		env.Clock.Set(opened)
+		env.openVote(t, tok, id)
+		board := vwDoc(t, anon.Get("/public/estates/"+itoa(env.Demo.EstateID)))
+		var notice string
+		board.Find("li.announcement").Each(func(_ int, s *goquery.Selection) {
+			if strings.Contains(s.Text(), "更换电梯") {
+				notice = s.Text()
+			}
+		})
+		if !strings.Contains(notice, "业主大会表决公告：临时表决：更换电梯") || strings.Contains(notice, "关于召开临时表决") {
+			t.Errorf("notice title: %q", notice)
+		}
+		sh := time.FixedZone("CST", 8*3600)
+		if !strings.Contains(notice, opened.In(sh).Format("2006-01-02 15:04")) || !strings.Contains(notice, "公告日期："+voteT0.In(sh).Format("2006-01-02")) {
+			t.Errorf("notice posted at %s, paper date %s: %q", opened.In(sh), voteT0.In(sh), notice)
+		}
+		// A link locked by wrong identity checks names whom to contact.
+		env.Clock.Set(voteOpens().Add(time.Hour))
+		creds, answers := env.credentials(t, tok, id), idChecks(t)
+		c := creds["1-1-101"]
+		for range 5 {
+			env.cast(c.Token, "000000", map[string]any{"dismiss": "agree"})
+		}
+		locked := vwDoc(t, anon.Get("/b/"+c.Token)).Find("#locked .locked-contact").Text()
+		if !strings.Contains(locked, "阳光花园") || !strings.Contains(locked, "业主委员会") {
+			t.Errorf("lock page contact: %q", locked)
+		}
+		// The auditor cannot open the paper-ballot entry page, nor sees a link to it.
+		aud := env.Browser()
+		aud.Login("auditor", "Demo2026auditor")
+		if r := aud.Get("/votes/" + itoa(id) + "/paper"); r.Status != http.StatusForbidden {
+			t.Errorf("auditor on the paper page: %d", r.Status)
+		}
+		if strings.Contains(string(aud.Get("/votes/"+itoa(id)).Body), "/paper\"") {
+			t.Error("the auditor's vote page links to the paper-ballot entry")
+		}
+		// Published results: percentages of the participating area and owners, and the resolution.
+		for room, cr := range creds {
+			if room != "1-1-101" && answers[room] != "" {
+				if r := env.cast(cr.Token, answers[room], map[string]any{"dismiss": "agree", "fund": "oppose"}); r.Status == 201 {
+					break
+				}
+			}
+		}
+		env.Clock.Set(voteCloses().Add(24 * time.Hour))
+		if r := env.API("POST", "/api/v1/votes/"+itoa(id)+"/publish", tok, nil); r.Status != 200 {
+			t.Fatalf("publish: %d %s", r.Status, r.Body)
+		}
+		pub := vwDoc(t, anon.Get("/public/votes/"+itoa(id)))
+		if got := pub.Find("#results .pct").First().Text(); got != "100.00%" {
+			t.Errorf("first share on the public results = %q, want 100.00%%", got)
+		}
+		if href := pub.Find("#resolution-link a").AttrOr("href", ""); href != "/votes/"+itoa(id)+"/resolution.pdf" {
+			t.Errorf("resolution link %q", href)
 		}
 	})
 }
