@@ -17,6 +17,7 @@ import (
 	"gongzhi/app/auth"
 	"gongzhi/app/database/dbtest"
 	"gongzhi/handlers/handlertest"
+	"gongzhi/models"
 )
 
 // overflowJS lists what does not fit a phone's width (issue 16, defect 2): the document
@@ -69,6 +70,13 @@ func TestStaffPagesFitAPhone(t *testing.T) {
 		if r := env.cast(c.Token, answers[room], map[string]any{"dismiss": "agree", "fund": "agree"}); r.Status == 201 {
 			break
 		}
+	}
+	// A filed committee, for the committee's pages.
+	now := env.Clock.Now()
+	c := models.Committee{EstateID: env.Demo.EstateID, Status: models.CommitteeFiled, Seats: 5, MinMembers: 5, AlternatesMax: 2, FirstElectedAt: now,
+		FormedAt: &now, ProfileCode: "national", ProfileVersion: "t", CreatedAt: now, UpdatedAt: now}
+	if err := env.DB.DB.Create(&c).Error; err != nil {
+		t.Fatal(err)
 	}
 	s, err := env.Svc.Auth.Login(env.Ctx, auth.Credentials{Username: "street", Password: "Demo2026street", Address: "127.0.0.1"}, auth.KindWeb)
 	if err != nil {
@@ -130,7 +138,11 @@ func TestStaffPagesFitAPhone(t *testing.T) {
 				t.Fatalf("%s at %d px: %v", path, w, err)
 			}
 			if resp == nil || resp.Status != 200 {
-				t.Errorf("%s: got %v, want 200", path, resp)
+				status := 0
+				if resp != nil {
+					status = int(resp.Status)
+				}
+				t.Errorf("%s: status %d, want 200", path, status)
 			}
 			bad, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](overflowJS))
 			if err != nil {
