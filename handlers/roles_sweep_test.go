@@ -77,6 +77,7 @@ func (r swRule) byKind(k string) swRule { r.kind = k; return r }
 var swTable = map[string]swRule{
 	// Health, documentation and sign-in.
 	"GET /healthz":               pub(),
+	"GET /favicon.ico":           pub(),
 	"GET /readyz":                pub(),
 	"GET /api/v1/openapi.yaml":   pub(),
 	"POST /api/v1/auth/token":    pub(),
@@ -120,6 +121,7 @@ var swTable = map[string]swRule{
 	"POST /b/:token/check":               pub(),
 	"POST /b/:token/review":              pub(),
 	"POST /b/:token/edit":                pub(),
+	"POST /b/:token/lang":                pub(),
 	"POST /b/:token/cast":                pub(),
 	"GET /b/:token/receipt":              pub(),
 	"POST /b/:token/objection":           pub(),

@@ -6,6 +6,8 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -142,6 +144,16 @@ func New(d Deps) *fiber.App {
 	fapp.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	fapp.Get("/readyz", readyz(d.DB))
 	fapp.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(views.StaticFS()), MaxAge: 3600}))
+	// The icon browsers ask for on every site, served before any sign-in (issue 16, item 9).
+	favicon, err := fs.ReadFile(views.StaticFS(), "favicon.ico")
+	if err != nil {
+		panic(fmt.Sprintf("handlers: favicon: %v", err)) // embedded at build time
+	}
+	fapp.Get("/favicon.ico", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, "image/x-icon")
+		c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+		return c.Send(favicon)
+	})
 
 	loginLimit := httpx.RateLimit(httpx.NewLimiter(d.Config.LoginRateLimit, httpx.MaxLimiterKeys, d.Svc.Clock), proxies, say)
 
@@ -412,6 +424,7 @@ func New(d Deps) *fiber.App {
 	fapp.Post("/b/:token/check", ballotLimit, voteWeb.CheckIdentity)
 	fapp.Post("/b/:token/review", ballotLimit, voteWeb.Review)
 	fapp.Post("/b/:token/edit", ballotLimit, voteWeb.Edit)
+	fapp.Post("/b/:token/lang", ballotLimit, voteWeb.SwitchLang)
 	fapp.Post("/b/:token/cast", ballotLimit, voteWeb.Cast)
 	fapp.Get("/b/:token/receipt", ballotLimit, voteWeb.ReceiptPage)
 	fapp.Post("/b/:token/objection", ballotLimit, voteWeb.FileObjection)

@@ -73,6 +73,7 @@ func New() (*Renderer, error) {
 		funcs["t"] = func(id string, args ...any) (string, error) { return translate(loc, id, args...) }
 		funcs["msg"] = func(m app.Msg) string { return m.In(translator(loc)) }
 		funcs["stored"] = func(s string) string { return stored(loc, s) }
+		funcs["label"] = func(ns string, code any) string { return label(loc, ns, fmt.Sprint(code)) }
 		r.pages[lang] = map[string]*template.Template{}
 		for _, file := range pageFiles {
 			name := strings.TrimSuffix(path.Base(file), ".html")
@@ -142,6 +143,32 @@ func translate(loc *i18n.Localizer, id string, args ...any) (string, error) {
 		return "", fmt.Errorf("translation %q: %w", id, err)
 	}
 	return s, nil
+}
+
+// label names an enum value or code through the catalogue (issue 16, defect 3): the
+// message "<ns>.<code>"; for a dotted code such as an audit action "a.b.c", the nearest
+// named prefix ("<ns>.a.b", then "<ns>.a"); else "<ns>._other". A code never reaches
+// the page as it is; a missing "_other" is a template bug and shows the message id.
+func label(loc *i18n.Localizer, ns, code string) string {
+	for c := code; c != ""; {
+		if s, err := translate(loc, ns+"."+c); err == nil {
+			return s
+		}
+		i := strings.LastIndexByte(c, '.')
+		if i < 0 {
+			break
+		}
+		c = c[:i]
+	}
+	if s, err := translate(loc, ns+"._other"); err == nil {
+		return s
+	}
+	return ns + "._other"
+}
+
+// Label names an enum value or code in lang, as the template function label does.
+func (r *Renderer) Label(lang, ns, code string) string {
+	return label(i18n.NewLocalizer(r.bundle, lang, languageTags[0]), ns, code)
 }
 
 // Render writes the page in the language (falling back to the default) with data.
@@ -214,6 +241,26 @@ func baseFuncs(lang string) template.FuncMap {
 			}
 			return t.In(loc).Format("2006-01-02")
 		},
+		// loc picks the English of a pair that the rules keep in both languages
+		// (criteria, duties, rule messages) on the English pages.
+		"loc": func(zh, en string) string {
+			if lang == "en" && en != "" {
+				return en
+			}
+			return zh
+		},
+		// pct is part of whole as a percentage with two decimals ("66.67%"), exact on
+		// hundredths: each is an int or a decimal text such as an area "123.45"; "—" when
+		// whole is zero or either is not a number.
+		"pct": func(part, whole any) string {
+			p, ok1 := hundredths(part)
+			w, ok2 := hundredths(whole)
+			if !ok1 || !ok2 || w <= 0 || p < 0 {
+				return "—"
+			}
+			bp := (p*100000/w + 5) / 10 // hundredths of a percent, rounded half up
+			return fmt.Sprintf("%d.%02d%%", bp/100, bp%100)
+		},
 		"add": func(a, b int) int { return a + b },
 		"area": func(hundredths int64) string {
 			sign := ""
@@ -237,4 +284,33 @@ func baseFuncs(lang string) template.FuncMap {
 			return m
 		},
 	}
+}
+
+// hundredths reads an int or a decimal text with at most two decimals as hundredths.
+func hundredths(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int:
+		return int64(x) * 100, true
+	case int64:
+		return x * 100, true
+	case fmt.Stringer:
+		return hundredths(x.String())
+	case string:
+		whole, frac, _ := strings.Cut(strings.TrimSpace(x), ".")
+		if whole == "" || len(frac) > 2 {
+			return 0, false
+		}
+		for len(frac) < 2 {
+			frac += "0"
+		}
+		var n int64
+		for _, r := range whole + frac {
+			if r < '0' || r > '9' {
+				return 0, false
+			}
+			n = n*10 + int64(r-'0')
+		}
+		return n, true
+	}
+	return 0, false
 }

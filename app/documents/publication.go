@@ -140,6 +140,16 @@ func (s *Service) board(ctx context.Context, estateID int64) (Board, error) {
 	return b, nil
 }
 
+// noticeTitle is the title of a vote's meeting notice on the board: "关于召开…的公告"
+// when the vote is named as a meeting (…会议), else "业主大会表决公告：…", so that a vote
+// named "临时表决：…" never reads "关于召开临时表决：…的公告" (issue 16, item 9).
+func noticeTitle(title string) string {
+	if strings.HasSuffix(title, "会议") {
+		return "关于召开" + title + "的公告"
+	}
+	return "业主大会表决公告：" + title
+}
+
 // voteAnnouncements derives a vote's announcements: its meeting notice from the notice
 // date (shown at least until voting closes), and once the result is published the result
 // and the resolution (shown at least until objections close).
@@ -160,9 +170,17 @@ func (s *Service) voteAnnouncements(ctx context.Context, v models.Vote, names es
 		return nil, err
 	}
 	closes := v.ClosesAt
+	// The board shows when the notice went up on it: the notice's date, or the moment the
+	// vote was opened when that came later; the paper notice's own date is a line of its
+	// own (issue 16, item 9).
+	posted := v.NoticePublishedAt
+	if v.OpenedAt != nil && v.OpenedAt.After(posted) {
+		posted = *v.OpenedAt
+	}
 	notice := Announcement{Kind: models.AnnounceNotice, KindLabel: AnnouncementKindLabel(models.AnnounceNotice),
-		Title: "关于召开" + v.Title + "的公告", PublishedAt: v.NoticePublishedAt.UTC(), ShowUntil: showUntil(v.NoticePublishedAt, prof, &closes, cal), VoteID: v.ID,
+		Title: noticeTitle(v.Title), PublishedAt: posted.UTC(), ShowUntil: showUntil(v.NoticePublishedAt, prof, &closes, cal), VoteID: v.ID,
 		Lines: []string{
+			"公告日期：" + v.NoticePublishedAt.In(rules.Shanghai()).Format(time.DateOnly),
 			"召集人：" + convenor,
 			"会议形式：" + voting.FormLabel(v.Form),
 			"表决期间：" + textTime(v.OpensAt) + " 至 " + textTime(v.ClosesAt),

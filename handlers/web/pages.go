@@ -40,7 +40,7 @@ type homeData struct {
 	OrgCount    int
 	Estates     []estateRow
 	UnitCount   int
-	RecentAudit []models.AuditLog
+	RecentAudit []orgs.AuditEntry
 	// FormationDue lists, for a street office, the estates due for a preparatory or re-election group.
 	FormationDue []formation.FormationStatus
 	// HolidayYearMissing is a year without a loaded holiday notice (from 1 December the
@@ -94,14 +94,18 @@ func (h *Handlers) Home(c *fiber.Ctx) error {
 		}
 		d.HolidayMayLoad = h.Calendar.Permissions(p).Manage
 	}
-	if d.RecentAudit, err = h.Orgs.AuditLog(ctx, p, 10); err != nil {
+	recent, err := h.Orgs.AuditLog(ctx, p, 10)
+	if err != nil {
+		return err
+	}
+	if d.RecentAudit, err = h.Orgs.DescribeAudit(ctx, recent); err != nil {
 		return err
 	}
 	return h.Render(c, "home", h.page(c, "home", d))
 }
 
 type auditLogData struct {
-	Entries []models.AuditLog
+	Entries []orgs.AuditEntry
 	Filter  orgs.AuditFilter
 	Estates []models.EstateWithPath // the jurisdiction's, for the estate filter
 	Pager   listPager
@@ -130,7 +134,11 @@ func (h *Handlers) AuditLog(c *fiber.Ctx) error {
 		d.Pager = pagerAt(c, 1, 1, 0, PageSize)
 		return h.RenderWithError(c, "audit", h.page(c, "audit", d), err)
 	}
-	d.Entries, d.Pager = res.Entries, pagerAt(c, res.Page, res.Pages, int(res.Total), PageSize)
+	entries, err := h.Orgs.DescribeAudit(c.UserContext(), res.Entries)
+	if err != nil {
+		return err
+	}
+	d.Entries, d.Pager = entries, pagerAt(c, res.Page, res.Pages, int(res.Total), PageSize)
 	return h.Render(c, "audit", h.page(c, "audit", d))
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -9,6 +10,7 @@ import (
 	"gongzhi/app"
 	"gongzhi/app/voting"
 	"gongzhi/handlers/httpx"
+	"gongzhi/views"
 )
 
 // ballotData is what the owner's ballot pages show. Pass is the sealed identity
@@ -29,6 +31,31 @@ func (h *VotePages) ballotPage(c *fiber.Ctx, d ballotData) Page {
 	pg := h.page(c, "", d)
 	pg.Path = "/b/" + d.Token
 	return pg
+}
+
+// formPage is ballotPage for the steps that carry the pass and the choices (the ballot
+// and its review): their language switch is a button of the step's form, which posts
+// both to SwitchLang, so nothing is lost (issue 16, item 9).
+func (h *VotePages) formPage(c *fiber.Ctx, d ballotData) Page {
+	pg := h.ballotPage(c, d)
+	pg.LangInForm = true
+	return pg
+}
+
+// SwitchLang changes the UI language in the middle of a ballot: it keeps the identity
+// check (the pass) and the choices posted with it and shows the same step again, the
+// ballot (step "form") or its review (step "review"), in the other language.
+func (h *VotePages) SwitchLang(c *fiber.Ctx) error {
+	to := c.FormValue("to")
+	if !slices.Contains(views.Languages(), to) {
+		to = views.Languages()[0]
+	}
+	c.Cookie(&fiber.Cookie{Name: LangCookie, Value: to, Path: "/", Secure: h.CookieSecure, SameSite: "Lax", Expires: h.now().AddDate(1, 0, 0)})
+	c.Locals(httpx.LocalLang, to)
+	if c.Query("step") == "review" {
+		return h.Review(c)
+	}
+	return h.Edit(c)
 }
 
 // ballotView opens a personal link: with pass (a passed identity check) what the
@@ -105,7 +132,7 @@ func (h *VotePages) ballotForm(c *fiber.Ctx, token, pass string, choices voting.
 		return h.landing(c, token, pass, refusal)
 	}
 	d := ballotData{Token: token, View: view, Pass: pass, Items: h.ballotItems(Lang(c), view.Items, choices)}
-	pg := h.ballotPage(c, d)
+	pg := h.formPage(c, d)
 	if refusal != nil {
 		return h.renderRefusal(c, "ballot_form", pg, refusal)
 	}
@@ -140,7 +167,7 @@ func (h *VotePages) Review(c *fiber.Ctx) error {
 	for _, it := range items {
 		d.AnyOver = d.AnyOver || it.OverVoted
 	}
-	return h.Render(c, "ballot_review", h.ballotPage(c, d))
+	return h.Render(c, "ballot_review", h.formPage(c, d))
 }
 
 // Edit goes back from the review to the ballot with the answers kept.

@@ -61,7 +61,10 @@ type Page struct {
 	Path           string
 	Nav            string
 	CanManageUsers bool
-	Data           any
+	// LangInForm: the page's form carries the language switch (a ballot step), so the
+	// layout leaves its link out.
+	LangInForm bool
+	Data       any
 }
 
 // Lang returns the request's UI language: the cookie, else Chinese.
