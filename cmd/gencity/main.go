@@ -20,7 +20,10 @@ import (
 
 	"gorm.io/gorm"
 
+	"gongzhi/app"
+	"gongzhi/app/calendar"
 	"gongzhi/app/database"
+	"gongzhi/app/property"
 	"gongzhi/models"
 )
 
@@ -65,11 +68,34 @@ func main() {
 		}
 		g.logf("done: city %d", city)
 	}
+	// The complaints were bulk-inserted beside the summary: rebuild it (also the
+	// backfill of migration 00035 on a city generated before it).
+	if err := markSummaryStale(ctx, db, *estates > 0); err != nil {
+		log.Fatal(err)
+	}
+	if built, err := property.ComplaintSummaryBuilt(ctx, db); err != nil {
+		log.Fatal(err)
+	} else if !built {
+		t0 := time.Now()
+		n, err := property.BuildComplaintSummary(ctx, db, calendar.New(db, app.SystemClock{}))
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Fprintf(os.Stderr, "complaint summary built from %d complaints in %.1fs\n", n, time.Since(t0).Seconds())
+	}
 	if *bench {
 		if err := runBench(ctx, db, *dsn, city, *n); err != nil {
 			log.Fatal(err)
 		}
 	}
+}
+
+// markSummaryStale marks the complaint summary for a rebuild after a generation.
+func markSummaryStale(ctx context.Context, db *gorm.DB, generated bool) error {
+	if !generated {
+		return nil
+	}
+	return db.WithContext(ctx).Exec("UPDATE complaint_summary_state SET built = ? WHERE id = 1", false).Error
 }
 
 func (g *gen) logf(format string, args ...any) {
