@@ -16,6 +16,7 @@ import (
 	"log"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -47,6 +48,7 @@ func main() {
 	seed := flag.Uint64("seed", 15, "random seed")
 	bench := flag.Bool("bench", false, "after generating (or with -estates 0, alone), measure the rate pages and API")
 	n := flag.Int("n", 40, "requests per measured route")
+	modes := flag.String("modes", "summary", "comma-separated: scan (complaints read in full, the baseline), summary")
 	flag.Parse()
 	if *dsn == "" {
 		log.Fatal("gencity: -dsn is required")
@@ -84,7 +86,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "complaint summary built from %d complaints in %.1fs\n", n, time.Since(t0).Seconds())
 	}
 	if *bench {
-		if err := runBench(ctx, db, *dsn, city, *n); err != nil {
+		if err := runBench(ctx, db, *dsn, city, *n, strings.Split(*modes, ",")); err != nil {
 			log.Fatal(err)
 		}
 	}
