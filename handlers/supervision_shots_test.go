@@ -40,9 +40,8 @@ func TestSupervisionScreenshots(t *testing.T) {
 	}
 	tr := testkit.NewTree(t, env.Svc.Orgs, env.Svc.Auth, estates, []testkit.TreeUser{{Name: "h3di", Role: app.RoleDistrict, Org: "district"}}, pw)
 	now := clock.Now()
-	i := 0
-	for name, id := range tr.Estate {
-		i++
+	for k, te := range estates { // in order: the same pictures every run
+		id, i := tr.Estate[te.Name], k+1
 		status := []string{models.CommitteeFiled, models.CommitteeFormed, models.CommitteeFiled, ""}[i%4]
 		if status != "" {
 			if err := env.DB.DB.Create(&models.Committee{EstateID: id, Status: status, Seats: 5, MinMembers: 5, FirstElectedAt: now,
@@ -56,7 +55,6 @@ func TestSupervisionScreenshots(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		_ = name
 	}
 	for _, in := range []supervision.TargetInput{
 		{OrgID: tr.Org["district"], Year: 2026, Indicator: supervision.CommitteeFormation, Percent: 60},

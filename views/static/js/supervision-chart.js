@@ -25,7 +25,7 @@
       var fr = data.fractions[key] || [];
       chart.setOption({
         animation: false,
-        grid: { left: 8, right: 24, top: 28, bottom: 8, containLabel: true },
+        grid: { left: 8, right: 56, top: 28, bottom: 8, containLabel: true },
         legend: { data: [data.labels.rate, data.labels.target], top: 0 },
         tooltip: {
           trigger: 'axis', axisPointer: { type: 'shadow' },
