@@ -24,6 +24,7 @@ import (
 	"gongzhi/app/database"
 	"gongzhi/app/demo"
 	"gongzhi/app/keyring"
+	"gongzhi/app/property"
 	"gongzhi/app/services"
 	"gongzhi/handlers"
 	"gongzhi/views"
@@ -121,6 +122,17 @@ func run(ctx context.Context) error {
 	renderer, err := views.New()
 	if err != nil {
 		return err
+	}
+	// The per-estate complaint summary (migration 00035) is backfilled once, here: it
+	// needs the estates' profiles and the working calendar.
+	if built, err := property.ComplaintSummaryBuilt(ctx, db); err != nil {
+		return err
+	} else if !built {
+		n, err := property.BuildComplaintSummary(ctx, db, svc.Calendar)
+		if err != nil {
+			return err
+		}
+		log.Info("complaint summary built", "complaints", n)
 	}
 
 	created, generated, err := svc.Auth.EnsureAdmin(ctx, cfg.AdminUsername, cfg.AdminPassword)

@@ -646,7 +646,7 @@ func New(d Deps) *fiber.App {
 	staff.Post("/votes/:id/audit/recounts", httpx.Allow(access.AuditVotes), auditWeb.RunRecount)
 	// supervision rates and targets web routes (issue 15, app/supervision; docs/supervision.md)
 	supWeb := &web.SupervisionPages{Handlers: webH, Supervision: d.Svc.Supervision}
-	staff.Get("/supervision", httpx.Allow(access.ReadSupervision), supWeb.Rates)
+	staff.Get("/supervision", httpx.Allow(access.ReadSupervision), httpx.AllowScripts, supWeb.Rates)
 	staff.Get("/supervision.xlsx", httpx.Allow(access.ReadSupervision), supWeb.RatesXLSX)
 	staff.Get("/supervision/estates", httpx.Allow(access.ReadSupervision), supWeb.Estates)
 	staff.Get("/supervision/estates.xlsx", httpx.Allow(access.ReadSupervision), supWeb.EstatesXLSX)

@@ -15,6 +15,7 @@ import (
 	"gongzhi/app/supervision"
 	"gongzhi/app/testkit"
 	"gongzhi/handlers/handlertest"
+	"gongzhi/handlers/httpx"
 	"gongzhi/models"
 )
 
@@ -48,6 +49,11 @@ func TestSupervisionPages(t *testing.T) {
 		if r.Status != http.StatusOK || !strings.Contains(body, "业主委员会组建率") || !strings.Contains(body, "1/2") ||
 			!strings.Contains(body, "60%") || !strings.Contains(body, "未达标") || !strings.Contains(body, `type="application/json"`) {
 			t.Fatalf("rates page %d: %.2000s", r.Status, body)
+		}
+		// The chart's scripts (vendored ECharts and its init file) may run: the page
+		// carries the charts policy, not the default that blocks every script.
+		if csp := r.Header.Get("Content-Security-Policy"); csp != httpx.ChartsPolicy {
+			t.Errorf("/supervision CSP %q, want the charts policy %q", csp, httpx.ChartsPolicy)
 		}
 		if strings.Contains(body, "丙小区") || strings.Contains(body, "streetB") {
 			t.Error("street A's page shows street B")

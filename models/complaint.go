@@ -140,3 +140,18 @@ type ComplaintAttachment struct {
 
 // TableName is complaint_attachments.
 func (ComplaintAttachment) TableName() string { return "complaint_attachments" }
+
+// ComplaintSummary is one estate's complaints received in one Shanghai year and their
+// 三三三 stages decided by a recorded instant (app/property complaint_summary.go).
+type ComplaintSummary struct {
+	EstateID     int64 `gorm:"primaryKey;autoIncrement:false"`
+	Year         int   `gorm:"primaryKey;autoIncrement:false"`
+	Received     int64
+	ResponseMet  int64
+	ResponseLate int64
+	ResolveMet   int64
+	ResolveLate  int64
+}
+
+// TableName is complaint_summaries.
+func (ComplaintSummary) TableName() string { return "complaint_summaries" }

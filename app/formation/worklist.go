@@ -43,7 +43,7 @@ func (s *Service) Deadlines(ctx context.Context, p app.Principal, until time.Tim
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.statuses(ctx, estates)
+	all, err := s.statuses(ctx, estates, true)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +123,7 @@ func (s *Service) StageCounts(ctx context.Context, p app.Principal) ([]StageCoun
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.statuses(ctx, estates)
+	all, err := s.statuses(ctx, estates, true)
 	if err != nil {
 		return nil, err
 	}

@@ -151,6 +151,10 @@ func (s *Service) insertComplaint(ctx context.Context, p app.Principal, estateID
 	if p.UserID != 0 {
 		c.CreatedBy = ptr(p.UserID)
 	}
+	cal, err := calendar.Working(ctx, s.cal, s.db)
+	if err != nil {
+		return models.Complaint{}, err
+	}
 	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		company, ok, err := companyOn(ctx, tx, estateID, dayOf(received))
 		if err != nil {
@@ -161,6 +165,13 @@ func (s *Service) insertComplaint(ctx context.Context, p app.Principal, estateID
 		}
 		c.ID, c.CompanyID = 0, company
 		if err := tx.Create(&c).Error; err != nil {
+			return err
+		}
+		prof, err := estateProfile(ctx, tx, estateID)
+		if err != nil {
+			return err
+		}
+		if err := summaryChange(ctx, tx, nil, c, prof, cal); err != nil {
 			return err
 		}
 		sizes := make([]int, len(files))
@@ -242,6 +253,10 @@ func (s *Service) AddEvent(ctx context.Context, p app.Principal, id int64, in Ev
 	conflict := func(msg app.Msg) error {
 		return &app.Error{Code: app.EConflict, Msg: msg, Details: []app.Detail{{Field: "kind", Msg: msg}}}
 	}
+	cal, err := calendar.Working(ctx, s.cal, s.db)
+	if err != nil {
+		return err
+	}
 	return app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		var cur models.Complaint
 		if err := tx.Raw("SELECT * FROM complaints WHERE id = ?"+database.DialectOf(tx).ForUpdate(), c.ID).Scan(&cur).Error; err != nil {
@@ -289,6 +304,17 @@ func (s *Service) AddEvent(ctx context.Context, p app.Principal, id int64, in Ev
 			return err
 		}
 		if err := tx.Model(&models.Complaint{}).Where("id = ?", cur.ID).Updates(set).Error; err != nil {
+			return err
+		}
+		var next models.Complaint
+		if err := tx.First(&next, cur.ID).Error; err != nil {
+			return err
+		}
+		prof, err := estateProfile(ctx, tx, cur.EstateID)
+		if err != nil {
+			return err
+		}
+		if err := summaryChange(ctx, tx, &cur, next, prof, cal); err != nil {
 			return err
 		}
 		if err := audit.Record(ctx, tx, p, audit.Entry{Action: "complaint." + in.Kind, TargetType: "complaint", TargetID: cur.ID,

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"gongzhi/app"
+	"gongzhi/app/property"
 	"gongzhi/app/supervision"
 	"gongzhi/app/testkit"
 	"gongzhi/models"
@@ -98,6 +99,10 @@ func handTree(t *testing.T, e *testkit.Env) testkit.Tree {
 	complaint(est("a4"), now.Add(-10*time.Minute), nil, nil)                       // both pending: not decided
 	complaint(est("b1"), r1, tp(r1.Add(5*time.Minute)), tp(r1.Add(48*time.Hour)))  // both met
 	complaint(outside, r1, tp(r1.Add(90*time.Minute)), nil)                        // outside
+	// Written beside the service: the summary's backfill (migration 00035) counts them.
+	if _, err := property.BuildComplaintSummary(e.Ctx, db, e.Svc.Calendar); err != nil {
+		t.Fatal(err)
+	}
 	return tr
 }
 

@@ -42,12 +42,13 @@ type reportContent struct {
 	Overdue    []worklist.Item
 }
 
-// percent prints num/den in percent with two decimals, exactly (integer arithmetic).
+// percent prints num/den in percent with two decimals rounded half up (integer
+// arithmetic), as the pages round to whole percent (rules.RoundPercent): 8/12 is 66.67%.
 func percent(num, den int) string {
 	if den <= 0 {
 		return "—"
 	}
-	bp := num * 10000 / den
+	bp := (20000*num + den) / (2 * den)
 	return fmt.Sprintf("%d.%02d%%", bp/100, bp%100)
 }
 

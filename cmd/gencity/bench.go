@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	stdlog "log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
 
 	"gongzhi/app"
 	"gongzhi/app/auth"
@@ -28,7 +30,21 @@ const benchSecret = "gencity-benchmark-secret-key-0123456789abcdef"
 
 // runBench builds the real router over db and measures the rate routes for a street
 // office, a district and the city (the newest city when city is 0).
-func runBench(ctx context.Context, db *gorm.DB, dsn string, city int64, n int) error {
+//
+// Each route is measured in the modes given ("scan": the complaints of the year read in
+// full, the baseline before migration 00035; "summary": through the per-estate
+// complaint summary), one after the other in the same run; the summary is left built.
+func runBench(ctx context.Context, db *gorm.DB, dsn string, city int64, n int, modes []string) error {
+	defer db.Exec("UPDATE complaint_summary_state SET built = ? WHERE id = 1", true)
+	// GENCITY_SLOW=50ms prints every query slower than that (the profile behind the
+	// figures); GENCITY_WHO and GENCITY_ROUTE keep the viewers and routes containing them.
+	if v := os.Getenv("GENCITY_SLOW"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("GENCITY_SLOW: %w", err)
+		}
+		db = db.Session(&gorm.Session{Logger: logger.New(stdlog.New(os.Stderr, "", 0), logger.Config{SlowThreshold: d, LogLevel: logger.Warn})})
+	}
 	if city == 0 {
 		var o models.Org
 		if err := db.Where("kind = ?", models.OrgCity).Order("id DESC").Take(&o).Error; err != nil {
@@ -122,48 +138,65 @@ func runBench(ctx context.Context, db *gorm.DB, dsn string, city int64, n int) e
 		if who.role == app.RoleAdmin {
 			scope = fmt.Sprintf("org=%d", cityOrg.ID)
 		}
+		if only := os.Getenv("GENCITY_WHO"); only != "" && !strings.Contains(who.name, only) {
+			continue
+		}
 		for _, route := range []struct{ path, kind string }{
 			{"/api/v1/supervision/rates", "api"},
 			{"/supervision", "web"},
 			{"/supervision.xlsx", "web"},
 			{"/api/v1/supervision/rates/estates?indicator=complaints_on_time&limit=1000", "api"},
+			{"/supervision/estates?indicator=complaints_accepted", "web"},
+			{"/supervision/estates.xlsx?indicator=complaints_on_time", "web"},
+			{"/worklist", "web"},
+			{"/worklist.xlsx", "web"},
+			{"/api/v1/worklist/charts", "api"},
 		} {
-			var took []time.Duration
-			for i := 0; i < n+3; i++ {
-				path := route.path
-				if scope != "" {
-					sep := "?"
-					if strings.Contains(path, "?") {
-						sep = "&"
-					}
-					path += sep + scope
-				}
-				req := httptest.NewRequest("GET", path, nil)
-				if route.kind == "api" {
-					req.Header.Set("Authorization", "Bearer "+api)
-				} else {
-					req.AddCookie(&http.Cookie{Name: "gz_session", Value: web})
-					req.Header.Set("Accept", "text/html")
-				}
-				t0 := time.Now()
-				resp, err := fapp.Test(req, -1)
-				if err != nil {
+			if only := os.Getenv("GENCITY_ROUTE"); only != "" && !strings.Contains(route.path, only) {
+				continue
+			}
+			for _, mode := range modes {
+				// The baseline: the complaints read in full, as before the summary.
+				if err := db.Exec("UPDATE complaint_summary_state SET built = ? WHERE id = 1", mode == "summary").Error; err != nil {
 					return err
 				}
-				body, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				d := time.Since(t0)
-				if resp.StatusCode != 200 {
-					return fmt.Errorf("%s %s: %d %.300s", who.name, route.path, resp.StatusCode, body)
+				var took []time.Duration
+				for i := 0; i < n+3; i++ {
+					path := route.path
+					if scope != "" {
+						sep := "?"
+						if strings.Contains(path, "?") {
+							sep = "&"
+						}
+						path += sep + scope
+					}
+					req := httptest.NewRequest("GET", path, nil)
+					if route.kind == "api" {
+						req.Header.Set("Authorization", "Bearer "+api)
+					} else {
+						req.AddCookie(&http.Cookie{Name: "gz_session", Value: web})
+						req.Header.Set("Accept", "text/html")
+					}
+					t0 := time.Now()
+					resp, err := fapp.Test(req, -1)
+					if err != nil {
+						return err
+					}
+					body, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					d := time.Since(t0)
+					if resp.StatusCode != 200 {
+						return fmt.Errorf("%s %s: %d %.300s", who.name, route.path, resp.StatusCode, body)
+					}
+					if i >= 3 { // three warm-up requests
+						took = append(took, d)
+					}
 				}
-				if i >= 3 { // three warm-up requests
-					took = append(took, d)
-				}
+				slices.Sort(took)
+				p := func(q float64) time.Duration { return took[min(len(took)-1, int(q*float64(len(took))+0.5)-1)] }
+				fmt.Printf("%-14s %-8s %-64s n=%d p50=%7.1fms p95=%7.1fms max=%7.1fms\n", who.name, mode, route.path, len(took),
+					ms(p(0.50)), ms(p(0.95)), ms(took[len(took)-1]))
 			}
-			slices.Sort(took)
-			p := func(q float64) time.Duration { return took[min(len(took)-1, int(q*float64(len(took))+0.5)-1)] }
-			fmt.Printf("%-14s %-72s n=%d p50=%7.1fms p95=%7.1fms max=%7.1fms\n", who.name, route.path, len(took),
-				ms(p(0.50)), ms(p(0.95)), ms(took[len(took)-1]))
 		}
 	}
 	return nil

@@ -16,11 +16,15 @@ import (
 	"log"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
+	"gongzhi/app"
+	"gongzhi/app/calendar"
 	"gongzhi/app/database"
+	"gongzhi/app/property"
 	"gongzhi/models"
 )
 
@@ -44,6 +48,7 @@ func main() {
 	seed := flag.Uint64("seed", 15, "random seed")
 	bench := flag.Bool("bench", false, "after generating (or with -estates 0, alone), measure the rate pages and API")
 	n := flag.Int("n", 40, "requests per measured route")
+	modes := flag.String("modes", "summary", "comma-separated: scan (complaints read in full, the baseline), summary")
 	flag.Parse()
 	if *dsn == "" {
 		log.Fatal("gencity: -dsn is required")
@@ -65,11 +70,34 @@ func main() {
 		}
 		g.logf("done: city %d", city)
 	}
+	// The complaints were bulk-inserted beside the summary: rebuild it (also the
+	// backfill of migration 00035 on a city generated before it).
+	if err := markSummaryStale(ctx, db, *estates > 0); err != nil {
+		log.Fatal(err)
+	}
+	if built, err := property.ComplaintSummaryBuilt(ctx, db); err != nil {
+		log.Fatal(err)
+	} else if !built {
+		t0 := time.Now()
+		n, err := property.BuildComplaintSummary(ctx, db, calendar.New(db, app.SystemClock{}))
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Fprintf(os.Stderr, "complaint summary built from %d complaints in %.1fs\n", n, time.Since(t0).Seconds())
+	}
 	if *bench {
-		if err := runBench(ctx, db, *dsn, city, *n); err != nil {
+		if err := runBench(ctx, db, *dsn, city, *n, strings.Split(*modes, ",")); err != nil {
 			log.Fatal(err)
 		}
 	}
+}
+
+// markSummaryStale marks the complaint summary for a rebuild after a generation.
+func markSummaryStale(ctx context.Context, db *gorm.DB, generated bool) error {
+	if !generated {
+		return nil
+	}
+	return db.WithContext(ctx).Exec("UPDATE complaint_summary_state SET built = ? WHERE id = 1", false).Error
 }
 
 func (g *gen) logf(format string, args ...any) {

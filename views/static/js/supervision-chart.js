@@ -25,7 +25,7 @@
       var fr = data.fractions[key] || [];
       chart.setOption({
         animation: false,
-        grid: { left: 8, right: 24, top: 28, bottom: 8, containLabel: true },
+        grid: { left: 8, right: 56, top: 28, bottom: 8, containLabel: true },
         legend: { data: [data.labels.rate, data.labels.target], top: 0 },
         tooltip: {
           trigger: 'axis', axisPointer: { type: 'shadow' },
@@ -39,8 +39,8 @@
         xAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
         yAxis: { type: 'category', data: data.orgs, inverse: true },
         series: [
-          { name: data.labels.rate, type: 'bar', data: data.values[key], label: { show: true, position: 'right', formatter: '{c}%' } },
-          { name: data.labels.target, type: 'scatter', symbol: 'rect', symbolSize: [4, 22], data: data.targets[key], z: 3 }
+          { name: data.labels.rate, type: 'bar', barMaxWidth: 36, itemStyle: { color: '#4e6fd8' }, data: data.values[key], label: { show: true, position: 'right', formatter: '{c}%' } },
+          { name: data.labels.target, type: 'scatter', symbol: 'rect', symbolSize: [5, 30], itemStyle: { color: '#b91c1c' }, data: data.targets[key], z: 3 }
         ]
       }, true);
     }
