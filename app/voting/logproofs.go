@@ -21,7 +21,9 @@ import (
 )
 
 // LogProof is a ballot's place in its vote's log: the leaf, its inclusion proof and
-// the signed head it is proved against (hashes hex).
+// the signed head it is proved against (hashes hex). Pending is true when no signed
+// head covers the leaf yet: the leaf is shown, the proof and head are empty until
+// the next checkpoint (the checkpoint worker or the staff's button) or the close.
 type LogProof struct {
 	VoteID   int64
 	Seq      uint64
@@ -29,6 +31,7 @@ type LogProof struct {
 	LeafHash string
 	Proof    []string
 	Head     ballotlog.Head
+	Pending  bool
 }
 
 // sqlConn is the database/sql handle of the service's pool.
@@ -50,9 +53,12 @@ func (s *Service) leafHashes(ctx context.Context, voteID int64, n uint64) ([][]b
 }
 
 // ReceiptProof is the log proof of a receipt code (public, like VerifyReceipt): the
-// ballot's leaf, proved against the vote's latest signed head, a checkpoint being
-// signed now when no head covers the ballot yet. An unknown code is the same 404 as
-// VerifyReceipt's; ok is false for a ballot cast before the log existed.
+// ballot's leaf, proved against the vote's latest stored signed head. It only
+// reads: a receipt is looked up by GET, and a GET never signs or stores anything,
+// so when no head covers the ballot yet the proof is Pending (the checkpoint
+// worker, the staff's checkpoint button and the close sign heads). An unknown code
+// is the same 404 as VerifyReceipt's; ok is false for a ballot cast before the log
+// existed.
 func (s *Service) ReceiptProof(ctx context.Context, code string) (LogProof, bool, error) {
 	code = NormalizeReceipt(code)
 	c, err := s.sqlConn()
@@ -66,14 +72,14 @@ func (s *Service) ReceiptProof(ctx context.Context, code string) (LogProof, bool
 	if !ok {
 		return LogProof{}, false, nil
 	}
+	out := LogProof{VoteID: voteID, Seq: leaf.Seq, Leaf: leaf.Leaf, LeafHash: hex.EncodeToString(leaf.Hash)}
 	head, found, err := ballotlog.LastHead(ctx, c, voteID)
 	if err != nil {
 		return LogProof{}, false, app.Internal(err)
 	}
 	if !found || head.Size <= leaf.Seq {
-		if head, err = s.checkpoint(ctx, voteID); err != nil {
-			return LogProof{}, false, app.Internal(err)
-		}
+		out.Pending = true
+		return out, true, nil
 	}
 	hs, err := s.leafHashes(ctx, voteID, head.Size)
 	if err != nil {
@@ -83,8 +89,8 @@ func (s *Service) ReceiptProof(ctx context.Context, code string) (LogProof, bool
 	if err != nil {
 		return LogProof{}, false, app.Internal(err)
 	}
-	return LogProof{VoteID: voteID, Seq: leaf.Seq, Leaf: leaf.Leaf, LeafHash: hex.EncodeToString(leaf.Hash),
-		Proof: ballotlog.HexHashes(pr), Head: head}, true, nil
+	out.Proof, out.Head = ballotlog.HexHashes(pr), head
+	return out, true, nil
 }
 
 // checkpoint signs a checkpoint of the vote's log in its own transaction (nothing
