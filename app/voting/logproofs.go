@@ -237,7 +237,7 @@ func (s *Service) Consistency(ctx context.Context, voteID int64, from, to uint64
 }
 
 // PublicBundle is the public bundle of a published vote (anyone; 404 before the
-// publication, as for a vote that does not exist).
+// publication, as for a vote that does not exist): leaf hashes, never leaf bytes.
 func (s *Service) PublicBundle(ctx context.Context, voteID int64) (*ballotlog.Bundle, error) {
 	v, err := models.FindVote(ctx, s.db, voteID)
 	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && v.PublishedAt == nil) {
@@ -276,7 +276,7 @@ func (s *Service) bundle(ctx context.Context, v models.Vote, kind string) (*ball
 	if err != nil {
 		return nil, app.Internal(err)
 	}
-	spec, err := s.voteSpec(ctx, v, ag)
+	spec, err := s.voteSpec(ctx, s.db, v, ag)
 	if err != nil {
 		return nil, app.Internal(err)
 	}
@@ -302,7 +302,12 @@ func (s *Service) bundle(ctx context.Context, v models.Vote, kind string) (*ball
 		b.PublicKey, b.KeyID = s.blog.signer.PublicBase64(), s.blog.signer.KeyID()
 	}
 	for i, l := range leaves {
-		b.Leaves[i] = ballotlog.BundleLeaf{Seq: l.Seq, Leaf: l.Leaf, LeafHash: hex.EncodeToString(l.Hash)}
+		b.Leaves[i] = ballotlog.BundleLeaf{Seq: l.Seq, LeafHash: hex.EncodeToString(l.Hash)}
+		if kind == ballotlog.BundleAuditor {
+			// The public bundle never carries a leaf's bytes: area beside choices would
+			// tell how the owner of a unit of unusual area voted (docs/bundle.md).
+			b.Leaves[i].Leaf = l.Leaf
+		}
 	}
 	var doc struct {
 		SHA256    string
@@ -333,9 +338,9 @@ func (s *Service) bundle(ctx context.Context, v models.Vote, kind string) (*ball
 }
 
 // voteSpec is what the verifier's recount needs of the vote, as count builds it.
-func (s *Service) voteSpec(ctx context.Context, v models.Vote, ag *agenda) (ballotlog.VoteSpec, error) {
+func (s *Service) voteSpec(ctx context.Context, db *gorm.DB, v models.Vote, ag *agenda) (ballotlog.VoteSpec, error) {
 	var households int64
-	if err := s.db.WithContext(ctx).Model(&models.VoteVoterUnit{}).Where("vote_id = ?", v.ID).Count(&households).Error; err != nil {
+	if err := db.WithContext(ctx).Model(&models.VoteVoterUnit{}).Where("vote_id = ?", v.ID).Count(&households).Error; err != nil {
 		return ballotlog.VoteSpec{}, fmt.Errorf("counting units of vote %d: %w", v.ID, err)
 	}
 	prof := profileOf(v)
