@@ -456,7 +456,7 @@ func TestAuditChainUnderConcurrentUseCases(t *testing.T) {
 				t.Fatalf("a use case failed: %d", st)
 			}
 		}
-		rep, err := audit.Check(t.Context(), env.DB.DB, nil)
+		rep, err := audit.Check(t.Context(), env.DB.DB, env.Svc.Votes.LogSigner().Public())
 		if err != nil || rep.Broken != nil {
 			t.Fatalf("chain: %+v %v", rep.Broken, err)
 		}
