@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 
 	"gongzhi/app/audit"
 	"gongzhi/app/auditview"
+	"gongzhi/app/ballotlog"
 	"gongzhi/handlers/handlertest"
 )
 
@@ -224,10 +226,18 @@ func TestAuditFlags(t *testing.T) {
 	})
 }
 
-// TestAuditPaperSample: a sample is reproducible from its seed, each check is
+// TestAuditPaperSample: a sample's seed is derived from the log root and a server
+// random (both recorded; a chosen seed is refused), the sample is reproducible from it, each check is
 // recorded once, and the discrepancy rate is exact; the recount is kept. The auditor
 // can change nothing else, and another street office's vote is 404.
 func TestAuditPaperSample(t *testing.T) {
+	mustSQL := func(t *testing.T, env *voteEnv) ballotlog.Conn {
+		c, err := env.DB.DB.DB()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
 	eachVote(t, func(t *testing.T, env *voteEnv) {
 		tok, aud := env.DemoToken("street"), env.DemoToken("auditor")
 		id := env.openDemoVote(t, tok)
@@ -239,9 +249,9 @@ func TestAuditPaperSample(t *testing.T) {
 		if err := env.DB.Raw("SELECT id FROM ballots WHERE vote_id = ? ORDER BY id", id).Scan(&pop).Error; err != nil {
 			t.Fatal(err)
 		}
-		draw := func(seed string) (auditview.PaperAudit, int64) {
+		draw := func() (auditview.PaperAudit, int64) {
 			t.Helper()
-			r := env.API("POST", fmt.Sprintf("/api/v1/votes/%d/audit/paper-audits", id), aud, map[string]any{"size": 4, "seed": seed})
+			r := env.API("POST", fmt.Sprintf("/api/v1/votes/%d/audit/paper-audits", id), aud, map[string]any{"size": 4})
 			if r.Status != 201 {
 				t.Fatalf("draw: %d %s", r.Status, r.Body)
 			}
@@ -252,14 +262,42 @@ func TestAuditPaperSample(t *testing.T) {
 			r.JSON(t, &pa)
 			return pa, info.ID
 		}
-		a, aID := draw("dice-31415")
-		b, _ := draw("dice-31415")
+		a, aID := draw()
+		b, _ := draw()
 		var ga, gb []int64
 		for i := range a.Items {
 			ga, gb = append(ga, a.Items[i].Ballot.ID), append(gb, b.Items[i].Ballot.ID)
 		}
-		if want := auditview.Sample(pop, 4, "dice-31415"); !slices.Equal(ga, want) || !slices.Equal(gb, want) {
-			t.Fatalf("samples %v and %v, want %v from the seed", ga, gb, want)
+		// The seed is derived from the log's root at the draw and a server random,
+		// both recorded: an outsider recomputes it and redraws the same sample.
+		var root string
+		var size int64
+		env.DB.Raw("SELECT size FROM ballot_log_state WHERE vote_id = ?", id).Scan(&size)
+		if hs, err := ballotlog.LeafHashes(t.Context(), mustSQL(t, env), id, uint64(size)); err != nil {
+			t.Fatal(err)
+		} else if r, err := ballotlog.RootOf(hs); err != nil {
+			t.Fatal(err)
+		} else {
+			root = hex.EncodeToString(r)
+		}
+		for _, pa := range []auditview.PaperAudit{a, b} {
+			if pa.Info.Anchor != root || len(pa.Info.Nonce) != 64 || pa.Info.Seed != auditview.DeriveSeed(id, pa.Info.Anchor, pa.Info.Nonce) {
+				t.Fatalf("sample %d: anchor %s (log root %s), nonce %q, seed %s", pa.Info.ID, pa.Info.Anchor, root, pa.Info.Nonce, pa.Info.Seed)
+			}
+		}
+		if a.Info.Nonce == b.Info.Nonce {
+			t.Fatal("two draws with one nonce")
+		}
+		if want := auditview.Sample(pop, 4, a.Info.Seed); !slices.Equal(ga, want) {
+			t.Fatalf("sample %v, want %v from the recorded seed", ga, want)
+		}
+		if want := auditview.Sample(pop, 4, b.Info.Seed); !slices.Equal(gb, want) {
+			t.Fatalf("sample %v, want %v from the recorded seed", gb, want)
+		}
+		var logged int64
+		env.DB.Raw("SELECT COUNT(*) FROM audit_logs WHERE action = 'paper_audit.draw' AND detail LIKE ?", "%"+a.Info.Nonce+"%").Scan(&logged)
+		if logged != 1 {
+			t.Errorf("the draw's nonce is in %d audit entries", logged)
 		}
 		if a.Info.Population != 7 || len(a.Items[0].Ballot.Scans) != 1 || len(a.Items[0].Ballot.Choices) != 2 {
 			t.Errorf("sample %+v", a)
@@ -267,8 +305,17 @@ func TestAuditPaperSample(t *testing.T) {
 		if r := env.API("POST", fmt.Sprintf("/api/v1/votes/%d/audit/paper-audits", id), aud, map[string]any{"size": 8}); r.Status != 422 || !strings.Contains(string(r.Body), "size") {
 			t.Errorf("size beyond the population: %d %s", r.Status, r.Body)
 		}
-		if r := env.API("POST", fmt.Sprintf("/api/v1/votes/%d/audit/paper-audits", id), aud, map[string]any{"size": 2, "seed": "有空格 的"}); r.Status != 422 || !strings.Contains(string(r.Body), "seed") {
-			t.Errorf("bad seed: %d %s", r.Status, r.Body)
+		// A seed chosen by the requester (who has seen the ballots) is refused, and
+		// nothing is drawn.
+		var audits int64
+		env.DB.Raw("SELECT COUNT(*) FROM paper_audits").Scan(&audits)
+		if r := env.API("POST", fmt.Sprintf("/api/v1/votes/%d/audit/paper-audits", id), aud, map[string]any{"size": 2, "seed": "dice-31415"}); r.Status != 422 || !strings.Contains(string(r.Body), "seed") {
+			t.Errorf("chosen seed: %d %s", r.Status, r.Body)
+		}
+		var audits2 int64
+		env.DB.Raw("SELECT COUNT(*) FROM paper_audits").Scan(&audits2)
+		if audits2 != audits {
+			t.Errorf("a refused draw stored %d audits", audits2-audits)
 		}
 		check := func(item int64, outcome, note string) handlertest.Response {
 			return env.API("POST", fmt.Sprintf("/api/v1/votes/%d/audit/paper-audits/%d/items/%d", id, aID, item), aud, map[string]any{"outcome": outcome, "note": note})
@@ -456,7 +503,7 @@ func TestAuditChainUnderConcurrentUseCases(t *testing.T) {
 				t.Fatalf("a use case failed: %d", st)
 			}
 		}
-		rep, err := audit.Check(t.Context(), env.DB.DB, nil)
+		rep, err := audit.Check(t.Context(), env.DB.DB, env.Svc.Votes.LogSigner().Public())
 		if err != nil || rep.Broken != nil {
 			t.Fatalf("chain: %+v %v", rep.Broken, err)
 		}

@@ -75,6 +75,44 @@ func checkReceiptProof(t *testing.T, env *voteEnv, code string, key []byte) ball
 	return got.Log.Head
 }
 
+// checkReceiptPending fetches a receipt no signed head covers yet, by the API and
+// by the web page: its leaf is shown, marked pending, with no proof or head, and
+// the reads stored no head (a GET signs nothing).
+func checkReceiptPending(t *testing.T, env *voteEnv, code string) {
+	t.Helper()
+	heads := func() int64 {
+		var n int64
+		if err := env.DB.Raw("SELECT COUNT(*) FROM ballot_log_heads").Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := heads()
+	r := env.API("GET", "/api/v1/receipts/"+code, "", nil)
+	var got struct {
+		Log *struct {
+			Leaf    string          `json:"leaf"`
+			Pending bool            `json:"pending"`
+			Proof   []string        `json:"inclusion_proof"`
+			Head    *ballotlog.Head `json:"head"`
+		} `json:"log"`
+	}
+	r.JSON(t, &got)
+	if r.Status != 200 || got.Log == nil || !got.Log.Pending || got.Log.Head != nil || got.Log.Proof != nil {
+		t.Fatalf("receipt %s before any head covers it: %d %s", code, r.Status, r.Body)
+	}
+	if l, err := ballotlog.ParseLeaf([]byte(got.Log.Leaf)); err != nil || l.Receipt != code {
+		t.Fatalf("receipt %s: pending leaf %+v, %v", code, l, err)
+	}
+	page := env.Browser().Get("/receipt?code=" + code)
+	if page.Status != 200 || !bytes.Contains(page.Body, []byte(`id="log-pending"`)) || bytes.Contains(page.Body, []byte(`id="log-proof"`)) {
+		t.Fatalf("receipt page %s before any head covers it: %d", code, page.Status)
+	}
+	if after := heads(); after != before {
+		t.Fatalf("reading receipt %s stored %d signed heads", code, after-before)
+	}
+}
+
 // TestBallotLogProofsAndBundles casts every voter of a vote at once through the HTTP
 // API (group commit), voids one ballot and re-enters it on paper, and checks: every
 // receipt's inclusion proof against a signed head, a consistency proof from a head
@@ -160,8 +198,10 @@ func TestBallotLogProofsAndBundles(t *testing.T) {
 			t.Errorf("largest group commit %d: the casts were not batched", obs.max)
 		}
 		t.Logf("%d casts, largest group commit %d", len(casters), obs.max)
+		// No head covers the new ballots yet: their receipts say so (pending), and
+		// reading them, by the API or the web page, signs and stores nothing.
 		for _, code := range receipts {
-			checkReceiptProof(t, env, code, key)
+			checkReceiptPending(t, env, code)
 		}
 		r = env.API("POST", fmt.Sprintf("/api/v1/votes/%d/log/checkpoints", id), tok, nil)
 		var mid struct {
@@ -170,6 +210,11 @@ func TestBallotLogProofsAndBundles(t *testing.T) {
 		r.JSON(t, &mid)
 		if mid.Head.Size != uint64(len(casters)) {
 			t.Fatalf("checkpoint after %d casts: %d %s", len(casters), r.Status, r.Body)
+		}
+		for _, code := range receipts {
+			if h := checkReceiptProof(t, env, code, key); h != mid.Head {
+				t.Errorf("receipt %s proved against %+v, not the latest head %+v", code, h, mid.Head)
+			}
 		}
 
 		// A void and a paper re-entry: two more leaves.
@@ -189,10 +234,15 @@ func TestBallotLogProofsAndBundles(t *testing.T) {
 			Receipt string `json:"receipt"`
 		}
 		r.JSON(t, &paper)
-		checkReceiptProof(t, env, paper.Receipt, key)
-		// The checkpoint worker's pass: the log has not grown since the receipt's head.
-		if n, err := env.Svc.Votes.CheckpointOpen(context.Background()); err != nil || n != 0 {
+		checkReceiptPending(t, env, paper.Receipt)
+		// The checkpoint worker's pass signs the head that covers it; a second pass
+		// signs nothing (the log has not grown).
+		if n, err := env.Svc.Votes.CheckpointOpen(context.Background()); err != nil || n != 1 {
 			t.Errorf("checkpoint pass: %d heads, %v", n, err)
+		}
+		checkReceiptProof(t, env, paper.Receipt, key)
+		if n, err := env.Svc.Votes.CheckpointOpen(context.Background()); err != nil || n != 0 {
+			t.Errorf("second checkpoint pass: %d heads, %v", n, err)
 		}
 
 		// Unknown receipt: 404, nothing else.

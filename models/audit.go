@@ -29,6 +29,8 @@ type PaperAudit struct {
 	ID          int64 `gorm:"primaryKey"`
 	VoteID      int64
 	Seed        string
+	Anchor      string // the ballot log's root at the draw (hex); "" for audits drawn before migration 00034
+	Nonce       string // the server's random, hex, drawn with the sample; "" likewise
 	Population  int
 	SampleSize  int
 	DrawnBy     *int64

@@ -208,10 +208,28 @@ type Report struct {
 }
 
 // Check walks the whole chain in seq order, recomputing every hash, and verifies
-// every signed head: its signature (under trusted, when given, or the key it names)
-// and that the chain had that hash at that seq. The first thing that does not
-// hold is returned in Report.Broken.
+// every signed head: its signature under trusted (required: a head's own key proves
+// nothing against whoever could rewrite the table and re-sign) and that the chain
+// had that hash at that seq. The entries, the chain head and the signed heads are
+// read in one consistent snapshot (database.ReadSnapshot), so an entry appended
+// while the check runs can never look like a broken chain. The first thing that
+// does not hold is returned in Report.Broken.
 func Check(ctx context.Context, db *gorm.DB, trusted ed25519.PublicKey) (Report, error) {
+	if len(trusted) != ed25519.PublicKeySize {
+		return Report{}, errors.New("the expected public key is required")
+	}
+	var rep Report
+	err := database.ReadSnapshot(ctx, db, func(tx *gorm.DB) error {
+		var err error
+		rep, err = check(ctx, tx, trusted, nil)
+		return err
+	})
+	return rep, err
+}
+
+// check is Check within one snapshot; afterFirst, when set, runs once the first
+// entry has been read (a test appends there to prove the snapshot holds).
+func check(ctx context.Context, db *gorm.DB, trusted ed25519.PublicKey, afterFirst func()) (Report, error) {
 	var rep Report
 	rows, err := db.WithContext(ctx).Model(&models.AuditLog{}).Order("seq").Rows()
 	if err != nil {
@@ -242,6 +260,10 @@ func Check(ctx context.Context, db *gorm.DB, trusted ed25519.PublicKey) (Report,
 		}
 		rep.Entries, prev = r.Seq, r.Hash
 		hashAt[r.Seq] = r.Hash
+		if afterFirst != nil {
+			afterFirst()
+			afterFirst = nil
+		}
 	}
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return rep, fmt.Errorf("reading the audit log: %w", err)
@@ -277,7 +299,7 @@ func checkHead(h models.AuditHead, hashAt map[int64]string, trusted ed25519.Publ
 	if err != nil || len(pub) != ed25519.PublicKeySize {
 		return bad("malformed public key")
 	}
-	if trusted != nil && !ed25519.PublicKey(pub).Equal(trusted) {
+	if !ed25519.PublicKey(pub).Equal(trusted) {
 		return bad("signed by a key other than the trusted one")
 	}
 	sig, err := hex.DecodeString(h.Signature)

@@ -164,14 +164,14 @@ func TestCheckFindsTampering(t *testing.T) {
 						}
 					}
 				}
-				if rep, err := audit.Check(ctx, db.DB, nil); err != nil || rep.Broken != nil || rep.Entries != 5 {
+				if rep, err := audit.Check(ctx, db.DB, signer.PublicKey()); err != nil || rep.Broken != nil || rep.Entries != 5 {
 					t.Fatalf("clean chain: %+v %v", rep, err)
 				}
 				dropTriggers(t, db.DB)
 				if err := db.Exec(c.tamper).Error; err != nil {
 					t.Fatal(err)
 				}
-				rep, err := audit.Check(ctx, db.DB, nil)
+				rep, err := audit.Check(ctx, db.DB, signer.PublicKey())
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -196,7 +196,8 @@ func TestBackfillChainsOldRows(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if rep, err := audit.Check(ctx, db.DB, nil); err != nil || rep.Broken == nil || !strings.Contains(rep.Broken.Reason, "not chained yet") {
+		key := newSigner(t).PublicKey() // no heads: any expected key
+		if rep, err := audit.Check(ctx, db.DB, key); err != nil || rep.Broken == nil || !strings.Contains(rep.Broken.Reason, "not chained yet") {
 			t.Fatalf("before the backfill: %+v %v", rep.Broken, err)
 		}
 		n, err := audit.Backfill(ctx, db.DB)
@@ -207,7 +208,7 @@ func TestBackfillChainsOldRows(t *testing.T) {
 			t.Fatalf("second backfill %d %v", n, err)
 		}
 		record(t, db.DB, "new.action", nil)
-		rep, err := audit.Check(ctx, db.DB, nil)
+		rep, err := audit.Check(ctx, db.DB, key)
 		if err != nil || rep.Broken != nil || rep.Entries != 4 {
 			t.Fatalf("%+v %v", rep, err)
 		}
@@ -270,5 +271,50 @@ func TestRunHeadSigner(t *testing.T) {
 		waitFor(2)
 		cancel()
 		<-done
+	})
+}
+
+// TestCheckReadsOneSnapshot: entries appended while the check is walking the chain
+// (right after it read the first entry) never make a sound chain look broken when
+// the check runs in database.ReadSnapshot, as Check does; the same check outside a
+// snapshot sees the new chain head beside the old entries and raises a false alarm,
+// which shows the test appends at the moment that matters.
+func TestCheckReadsOneSnapshot(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		ctx := context.Background()
+		signer := newSigner(t)
+		for i := range 3 {
+			record(t, db.DB, fmt.Sprintf("test.%d", i), nil)
+		}
+		if _, err := audit.SignHead(ctx, db.DB, signer, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		appendTwo := func() {
+			for i := range 2 {
+				record(t, db.DB, fmt.Sprintf("test.concurrent.%d", i), nil)
+			}
+		}
+		var rep audit.Report
+		err := database.ReadSnapshot(ctx, db.DB, func(tx *gorm.DB) error {
+			var err error
+			rep, err = audit.CheckWithHook(ctx, tx, signer.PublicKey(), appendTwo)
+			return err
+		})
+		if err != nil || rep.Broken != nil || rep.Entries != 3 || rep.Heads != 1 {
+			t.Fatalf("in a snapshot, with appends during the check: %+v %v", rep, err)
+		}
+		// Outside a snapshot: a false alarm.
+		rep, err = audit.CheckWithHook(ctx, db.DB, signer.PublicKey(), appendTwo)
+		if err != nil || rep.Broken == nil {
+			t.Fatalf("outside a snapshot the appends went unseen (the test proves nothing): %+v %v", rep, err)
+		}
+		t.Logf("outside a snapshot: %v", rep.Broken)
+		// And Check itself, afterwards: all 7 entries hold.
+		if rep, err := audit.Check(ctx, db.DB, signer.PublicKey()); err != nil || rep.Broken != nil || rep.Entries != 7 {
+			t.Fatalf("after the appends: %+v %v", rep, err)
+		}
+		if _, err := audit.Check(ctx, db.DB, nil); err == nil {
+			t.Fatal("a check without the expected key ran")
+		}
 	})
 }

@@ -18,6 +18,7 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/audit"
+	"gongzhi/app/ballotlog"
 	"gongzhi/app/database"
 	"gongzhi/models"
 )
@@ -105,6 +106,8 @@ func RateOf(checked, discrepancies, pending int) Rate {
 type PaperAuditInfo struct {
 	ID         int64     `json:"id"`
 	Seed       string    `json:"seed"`
+	Anchor     string    `json:"anchor,omitempty"` // the ballot log root the seed was derived from
+	Nonce      string    `json:"nonce,omitempty"`  // the server random the seed was derived from
 	Population int       `json:"population"`
 	SampleSize int       `json:"sample_size"`
 	DrawnBy    string    `json:"drawn_by"`
@@ -147,40 +150,47 @@ func (s *Service) paperPopulationCount(ctx context.Context, voteID int64) (int, 
 	return len(ids), err
 }
 
-// maxSeed bounds a seed typed by the auditor.
-const maxSeed = 128
+// SeedDomain is the first line of the bytes a sample's seed is the SHA-256 of.
+const SeedDomain = "gongzhi-paper-audit-seed/1"
 
-// checkSeed accepts letters, digits and . _ : - (so a seed can be read aloud and
-// written in minutes, e.g. dice rolls or a lottery draw's numbers).
-func checkSeed(seed string) error {
-	if seed == "" || utf8.RuneCountInString(seed) > maxSeed {
-		return app.Invalid("seed", app.M("err.auditview.1_to_characters", maxSeed))
-	}
-	for _, r := range seed {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._:-", r)) {
-			return app.Invalid("seed", app.M("err.auditview.letters_digits_and_only"))
-		}
-	}
-	return nil
+// DeriveSeed is a sample's seed (docs/audit.md): the hex SHA-256 of
+//
+//	gongzhi-paper-audit-seed/1\nvote=<id>\nanchor=<root hex>\nnonce=<nonce hex>\n
+//
+// where anchor is the vote's ballot log root at the draw (after the close, the
+// closing head's root) and nonce 32 random bytes the server draws with the sample.
+// Nothing in it is chosen by whoever asks for the sample, who has seen the ballots;
+// anyone holding the two recorded values can recompute the seed and redraw.
+func DeriveSeed(voteID int64, anchor, nonce string) string {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\nvote=%d\nanchor=%s\nnonce=%s\n", SeedDomain, voteID, anchor, nonce)))
+	return hex.EncodeToString(sum[:])
 }
 
-// DrawSample draws size of the vote's live paper and proxy ballots from seed (a
-// fresh random seed when empty), records the draw and its items, and audits it.
+// logAnchor is the vote's ballot log root now, read in the draw's transaction.
+func logAnchor(ctx context.Context, tx *gorm.DB, voteID int64) (string, error) {
+	st, err := ballotlog.ReadState(ctx, tx.Statement.ConnPool, voteID)
+	if err != nil {
+		return "", err
+	}
+	root, err := st.Root()
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(root), nil
+}
+
+// DrawSample draws size of the vote's live paper and proxy ballots, records the
+// draw and its items, and audits it. The seed is derived (DeriveSeed) from the
+// ballot log's root and a server random drawn in the same transaction and recorded
+// with the draw; a seed typed by the requester, who has seen the ballots and could
+// try seeds until one avoids a ballot, is refused.
 func (s *Service) DrawSample(ctx context.Context, p app.Principal, voteID int64, size int, seed string) (PaperAuditInfo, error) {
 	v, e, err := s.loadVote(ctx, p, voteID)
 	if err != nil {
 		return PaperAuditInfo{}, err
 	}
-	seed = strings.TrimSpace(seed)
-	if seed == "" {
-		b := make([]byte, 16)
-		if _, err := rand.Read(b); err != nil {
-			return PaperAuditInfo{}, app.Internal(err)
-		}
-		seed = hex.EncodeToString(b)
-	}
-	if err := checkSeed(seed); err != nil {
-		return PaperAuditInfo{}, err
+	if strings.TrimSpace(seed) != "" {
+		return PaperAuditInfo{}, app.Invalid("seed", app.M("err.auditview.the_seed_is_derived_by_the_server_from_the"))
 	}
 	if size < 1 {
 		return PaperAuditInfo{}, app.Invalid("size", app.M("err.auditview.must_be_a_positive_whole_number"))
@@ -197,8 +207,18 @@ func (s *Service) DrawSample(ctx context.Context, p app.Principal, voteID int64,
 		if size > len(pop) {
 			return app.Invalid("size", app.M("err.auditview.at_most_the_paper_ballots", len(pop)))
 		}
+		anchor, err := logAnchor(ctx, tx, v.ID)
+		if err != nil {
+			return err
+		}
+		nb := make([]byte, 32)
+		if _, err := rand.Read(nb); err != nil {
+			return fmt.Errorf("sample nonce: %w", err)
+		}
+		nonce := hex.EncodeToString(nb)
+		seed := DeriveSeed(v.ID, anchor, nonce)
 		now := s.clock.Now().UTC()
-		pa := models.PaperAudit{VoteID: v.ID, Seed: seed, Population: len(pop), SampleSize: size, DrawnByName: p.Username, DrawnAt: now}
+		pa := models.PaperAudit{VoteID: v.ID, Seed: seed, Anchor: anchor, Nonce: nonce, Population: len(pop), SampleSize: size, DrawnByName: p.Username, DrawnAt: now}
 		if p.UserID != 0 {
 			uid := p.UserID
 			pa.DrawnBy = &uid
@@ -214,10 +234,10 @@ func (s *Service) DrawSample(ctx context.Context, p app.Principal, voteID int64,
 		if err := tx.Create(&items).Error; err != nil {
 			return fmt.Errorf("paper audit items: %w", err)
 		}
-		out = PaperAuditInfo{ID: pa.ID, Seed: seed, Population: len(pop), SampleSize: size, DrawnBy: p.Username, DrawnAt: now,
+		out = PaperAuditInfo{ID: pa.ID, Seed: seed, Anchor: anchor, Nonce: nonce, Population: len(pop), SampleSize: size, DrawnBy: p.Username, DrawnAt: now,
 			Rate: RateOf(0, 0, size)}
 		return audit.Record(ctx, tx, p, audit.Entry{Action: "paper_audit.draw", TargetType: "vote", TargetID: v.ID, EstateID: e.ID,
-			Detail: map[string]any{"paper_audit_id": pa.ID, "seed": seed, "population": len(pop), "sample_size": size, "ballot_ids": sample}})
+			Detail: map[string]any{"paper_audit_id": pa.ID, "seed": seed, "anchor": anchor, "nonce": nonce, "population": len(pop), "sample_size": size, "ballot_ids": sample}})
 	})
 	if err != nil {
 		return PaperAuditInfo{}, app.AsErrorOrNil(err)
@@ -293,7 +313,7 @@ func (s *Service) paperAudits(ctx context.Context, voteID int64) ([]PaperAuditIn
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, PaperAuditInfo{ID: pa.ID, Seed: pa.Seed, Population: pa.Population, SampleSize: pa.SampleSize,
+		out = append(out, PaperAuditInfo{ID: pa.ID, Seed: pa.Seed, Anchor: pa.Anchor, Nonce: pa.Nonce, Population: pa.Population, SampleSize: pa.SampleSize,
 			DrawnBy: pa.DrawnByName, DrawnAt: pa.DrawnAt, Rate: r})
 	}
 	return out, nil
@@ -340,7 +360,7 @@ func (s *Service) PaperAudit(ctx context.Context, p app.Principal, voteID, audit
 	if err != nil {
 		return PaperAudit{}, app.Internal(err)
 	}
-	out := PaperAudit{Vote: headOf(v, e), Info: PaperAuditInfo{ID: pa.ID, Seed: pa.Seed, Population: pa.Population,
+	out := PaperAudit{Vote: headOf(v, e), Info: PaperAuditInfo{ID: pa.ID, Seed: pa.Seed, Anchor: pa.Anchor, Nonce: pa.Nonce, Population: pa.Population,
 		SampleSize: pa.SampleSize, DrawnBy: pa.DrawnByName, DrawnAt: pa.DrawnAt, Rate: r}, Items: []SampleItem{}}
 	var items []models.PaperAuditItem
 	if err := s.db.WithContext(ctx).Where("paper_audit_id = ?", pa.ID).Order("position").Find(&items).Error; err != nil {

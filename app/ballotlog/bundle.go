@@ -16,8 +16,15 @@ const (
 
 // Bundle is everything needed to re-check a vote offline: the vote's counting
 // parameters, every leaf of its log, every signed head, the platform's public key,
-// the published results and the resolution PDF's SHA-256. The auditors' bundle adds
-// the rooms and channel behind each receipt.
+// the published results and the resolution PDF's SHA-256.
+//
+// The public bundle carries each leaf's hash only, never its bytes: a leaf's area
+// with its choices would tell anyone how the owner of a unit of unusual area voted
+// (docs/bundle.md, "Ballot secrecy"). It proves the signatures, the roots, that the
+// log only grew, and that the closing head signed these results and this spec; each
+// owner checks their own leaf with their receipt's proof. The auditors' bundle
+// carries the leaves' bytes (so a recount) and adds the rooms and channel behind
+// each receipt.
 type Bundle struct {
 	Format              string          `json:"format"`
 	Kind                string          `json:"kind"`
@@ -64,10 +71,11 @@ type ElectionSpec struct {
 	Candidates []string `json:"candidates"`
 }
 
-// BundleLeaf is one leaf: its sequence, canonical bytes and hash (hex).
+// BundleLeaf is one leaf: its sequence, canonical bytes and hash (hex). The public
+// bundle leaves the bytes out (Leaf empty, omitted from the JSON).
 type BundleLeaf struct {
 	Seq      uint64 `json:"seq"`
-	Leaf     string `json:"leaf"`
+	Leaf     string `json:"leaf,omitempty"`
 	LeafHash string `json:"leaf_hash"`
 }
 

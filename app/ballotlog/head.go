@@ -21,24 +21,46 @@ const (
 	HeadClose      = "close"
 )
 
-// headMagic is the first line of every signed head message.
-const headMagic = "gongzhi-ballot-log/1"
+// headMagic is the first line of every signed head message; headMagicResults that
+// of a closing head that also signs the vote's recount spec and published results.
+const (
+	headMagic        = "gongzhi-ballot-log/1"
+	headMagicResults = "gongzhi-ballot-log/2"
+)
 
-// Head is a signed tree head of one vote's log.
+// Head is a signed tree head of one vote's log. A closing head signed since
+// migration 00034 also carries SpecSHA256 (SHA-256 of VoteSpec.CanonicalBytes) and
+// ResultsSHA256 (SHA-256 of the published result document, byte for byte), so the
+// one signature binds the tree, the counting parameters and the published figures.
 type Head struct {
-	VoteID    int64     `json:"vote_id"`
-	Kind      string    `json:"kind"`
-	Size      uint64    `json:"size"`
-	RootHash  string    `json:"root_hash"` // hex SHA-256
-	SignedAt  time.Time `json:"signed_at"`
-	KeyID     string    `json:"key_id"`
-	Signature string    `json:"signature"` // base64 Ed25519 over Message()
+	VoteID        int64     `json:"vote_id"`
+	Kind          string    `json:"kind"`
+	Size          uint64    `json:"size"`
+	RootHash      string    `json:"root_hash"` // hex SHA-256
+	SignedAt      time.Time `json:"signed_at"`
+	KeyID         string    `json:"key_id"`
+	Signature     string    `json:"signature"`                // base64 Ed25519 over Message()
+	SpecSHA256    string    `json:"spec_sha256,omitempty"`    // closing head: hex SHA-256 of the recount spec's canonical bytes
+	ResultsSHA256 string    `json:"results_sha256,omitempty"` // closing head: hex SHA-256 of the published result document
 }
 
-// Message is what the signature covers: six lines, each ending in a newline.
+// SignsResults tells a head that binds a recount spec and published results.
+func (h Head) SignsResults() bool { return h.SpecSHA256 != "" || h.ResultsSHA256 != "" }
+
+// Message is what the signature covers: six lines, each ending in a newline
+// (format gongzhi-ballot-log/1); a head that signs results has format
+// gongzhi-ballot-log/2 and two more lines, spec= and results=.
 func (h Head) Message() []byte {
-	return []byte(headMagic + "\nvote=" + strconv.FormatInt(h.VoteID, 10) + "\nkind=" + h.Kind +
-		"\nsize=" + strconv.FormatUint(h.Size, 10) + "\nroot=" + h.RootHash + "\ntime=" + h.SignedAt.UTC().Format(TimeLayout) + "\n")
+	magic := headMagic
+	if h.SignsResults() {
+		magic = headMagicResults
+	}
+	msg := magic + "\nvote=" + strconv.FormatInt(h.VoteID, 10) + "\nkind=" + h.Kind +
+		"\nsize=" + strconv.FormatUint(h.Size, 10) + "\nroot=" + h.RootHash + "\ntime=" + h.SignedAt.UTC().Format(TimeLayout) + "\n"
+	if h.SignsResults() {
+		msg += "spec=" + h.SpecSHA256 + "\nresults=" + h.ResultsSHA256 + "\n"
+	}
+	return []byte(msg)
 }
 
 // Verify checks the head's signature under pub.

@@ -200,6 +200,21 @@ func extend(st State, voteID int64, leaves []Leaf) (State, string, []any, error)
 // stores it. A checkpoint of a tree that has not grown since the last signed head
 // is not stored again (the last head is returned, created false).
 func SignHead(ctx context.Context, c Conn, s *Signer, voteID int64, kind string, now time.Time) (Head, bool, error) {
+	return signHead(ctx, c, s, voteID, kind, now, "", "")
+}
+
+// SignClosingHead signs the vote's closing head in the close's transaction, binding
+// the tree, the SHA-256 of the recount spec's canonical bytes and the SHA-256 of
+// the published result document (format gongzhi-ballot-log/2, docs/bundle.md).
+func SignClosingHead(ctx context.Context, c Conn, s *Signer, voteID int64, now time.Time, specSHA256, resultsSHA256 string) (Head, error) {
+	if specSHA256 == "" || resultsSHA256 == "" {
+		return Head{}, fmt.Errorf("closing head of vote %d: the spec and results hashes are required", voteID)
+	}
+	h, _, err := signHead(ctx, c, s, voteID, HeadClose, now, specSHA256, resultsSHA256)
+	return h, err
+}
+
+func signHead(ctx context.Context, c Conn, s *Signer, voteID int64, kind string, now time.Time, specSHA256, resultsSHA256 string) (Head, bool, error) {
 	st, err := ReadState(ctx, c, voteID)
 	if err != nil {
 		return Head{}, false, err
@@ -217,21 +232,22 @@ func SignHead(ctx context.Context, c Conn, s *Signer, voteID int64, kind string,
 	if err != nil {
 		return Head{}, false, err
 	}
-	h := s.Sign(Head{VoteID: voteID, Kind: kind, Size: st.Size, RootHash: hex.EncodeToString(root), SignedAt: now})
-	if _, err := c.ExecContext(ctx, "INSERT INTO ballot_log_heads (vote_id, kind, size, root_hash, signed_at, key_id, signature) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		h.VoteID, h.Kind, int64(h.Size), h.RootHash, h.SignedAt, h.KeyID, h.Signature); err != nil {
+	h := s.Sign(Head{VoteID: voteID, Kind: kind, Size: st.Size, RootHash: hex.EncodeToString(root), SignedAt: now,
+		SpecSHA256: specSHA256, ResultsSHA256: resultsSHA256})
+	if _, err := c.ExecContext(ctx, "INSERT INTO ballot_log_heads (vote_id, kind, size, root_hash, signed_at, key_id, signature, spec_sha256, results_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		h.VoteID, h.Kind, int64(h.Size), h.RootHash, h.SignedAt, h.KeyID, h.Signature, h.SpecSHA256, h.ResultsSHA256); err != nil {
 		return Head{}, false, fmt.Errorf("storing a signed tree head: %w", err)
 	}
 	return h, true, nil
 }
 
 // headColumns are the columns of a stored head, in Head's order.
-const headColumns = "vote_id, kind, size, root_hash, signed_at, key_id, signature"
+const headColumns = "vote_id, kind, size, root_hash, signed_at, key_id, signature, spec_sha256, results_sha256"
 
 func scanHead(sc interface{ Scan(...any) error }) (Head, error) {
 	var h Head
 	var size int64
-	if err := sc.Scan(&h.VoteID, &h.Kind, &size, &h.RootHash, &h.SignedAt, &h.KeyID, &h.Signature); err != nil {
+	if err := sc.Scan(&h.VoteID, &h.Kind, &size, &h.RootHash, &h.SignedAt, &h.KeyID, &h.Signature, &h.SpecSHA256, &h.ResultsSHA256); err != nil {
 		return Head{}, err
 	}
 	h.Size, h.SignedAt = uint64(size), h.SignedAt.UTC()

@@ -31,15 +31,17 @@ func mismatch(where, format string, args ...any) *Mismatch {
 
 // Summary is what a successful verification found.
 type Summary struct {
-	VoteID   int64
-	Leaves   int
-	Heads    int
-	KeyID    string
-	Root     string
-	Counted  int
-	Voided   int
-	PDFHash  bool // the PDF given matched
-	PDFGiven bool
+	VoteID        int64
+	Leaves        int
+	Heads         int
+	KeyID         string
+	Root          string
+	Recounted     bool // the leaves' bytes were in the bundle and the recount matched
+	Counted       int
+	Voided        int
+	ResultsSigned bool // the closing head signs the spec and the results (format gongzhi-ballot-log/2)
+	PDFHash       bool // the PDF given matched
+	PDFGiven      bool
 }
 
 // String is the one-line summary the verifier prints.
@@ -48,8 +50,16 @@ func (s Summary) String() string {
 	if s.PDFGiven {
 		pdf = "resolution PDF SHA-256 matches"
 	}
-	return fmt.Sprintf("OK vote %d: %d leaves, %d signed heads verified under key %s, closing root %s, recount matches the published results (%d counted, %d voided), %s",
-		s.VoteID, s.Leaves, s.Heads, s.KeyID, s.Root, s.Counted, s.Voided, pdf)
+	signed := "the closing head signs the vote spec and the published results"
+	if !s.ResultsSigned {
+		signed = "WARNING: the published results are NOT covered by a signature (closing head of format gongzhi-ballot-log/1, signed before migration 00034)"
+	}
+	count := fmt.Sprintf("recount matches the published results (%d counted, %d voided)", s.Counted, s.Voided)
+	if !s.Recounted {
+		count = "no recount (public bundle: leaf hashes only; the auditors' bundle recounts)"
+	}
+	return fmt.Sprintf("OK vote %d: %d leaves, %d signed heads verified under key %s, closing root %s, %s, %s, %s",
+		s.VoteID, s.Leaves, s.Heads, s.KeyID, s.Root, signed, count, pdf)
 }
 
 // publishedResult is the part of the published result document a recount checks.
@@ -105,7 +115,12 @@ func Verify(b *Bundle, pdf []byte, pinned ed25519.PublicKey) (Summary, error) {
 	}
 	sum := Summary{VoteID: b.Vote.VoteID, Leaves: len(b.Leaves), Heads: len(b.Heads), KeyID: KeyID(pub)}
 
-	// Leaves: canonical, dense, ordered, hashing to their stated hashes.
+	// Leaves: canonical, dense, ordered, hashing to their stated hashes. A public
+	// bundle withholds every leaf's bytes (hashes only); any other bundle has them all.
+	withheld := len(b.Leaves) > 0 && b.Leaves[0].Leaf == ""
+	if withheld && b.Kind != BundlePublic {
+		return sum, mismatch("leaf 0", "no leaf bytes in a %q bundle (only the public bundle withholds them)", b.Kind)
+	}
 	leaves := make([]Leaf, len(b.Leaves))
 	hashes := make([][]byte, len(b.Leaves))
 	for i, bl := range b.Leaves {
@@ -115,6 +130,17 @@ func Verify(b *Bundle, pdf []byte, pinned ed25519.PublicKey) (Summary, error) {
 				return sum, mismatch(where, "carries seq %d: leaf seq %d is missing (dropped) or out of order", bl.Seq, i)
 			}
 			return sum, mismatch(where, "carries seq %d, expected %d (reordered or repeated)", bl.Seq, i)
+		}
+		if (bl.Leaf == "") != withheld {
+			return sum, mismatch(where, "leaf bytes given for some leaves and not others")
+		}
+		if withheld {
+			h, err := hex.DecodeString(bl.LeafHash)
+			if err != nil || len(h) != 32 {
+				return sum, mismatch(where, "leaf_hash %q is not 32 bytes of hex", bl.LeafHash)
+			}
+			hashes[i] = h
+			continue
 		}
 		l, err := ParseLeaf([]byte(bl.Leaf))
 		if err != nil {
@@ -192,11 +218,29 @@ func Verify(b *Bundle, pdf []byte, pinned ed25519.PublicKey) (Summary, error) {
 	if err := json.Unmarshal(b.Results, &pub2); err != nil {
 		return sum, mismatch("results", "not a result document: %v", err)
 	}
-	counted, voided, err := recount(b, leaves, &pub2)
-	if err != nil {
-		return sum, err
+	if !withheld {
+		counted, voided, err := recount(b, leaves, &pub2)
+		if err != nil {
+			return sum, err
+		}
+		sum.Recounted, sum.Counted, sum.Voided = true, counted, voided
 	}
-	sum.Counted, sum.Voided = counted, voided
+
+	// The closing head's signature over the spec and the published results.
+	if ch := b.Heads[closing]; ch.SignsResults() {
+		where := fmt.Sprintf("head %d (close)", closing)
+		spec, err := b.Vote.SpecSHA256()
+		if err != nil {
+			return sum, mismatch("vote", "%v", err)
+		}
+		if ch.SpecSHA256 != spec {
+			return sum, mismatch(where, "signed vote spec SHA-256 %s, but the bundle's vote spec hashes to %s: the counting parameters are not the ones signed", ch.SpecSHA256, spec)
+		}
+		if ch.ResultsSHA256 != hex.EncodeToString(rs[:]) {
+			return sum, mismatch(where, "signed results SHA-256 %s, but the bundle's results hash to %x: the published results are not the ones signed", ch.ResultsSHA256, rs)
+		}
+		sum.ResultsSigned = true
+	}
 
 	if pdf != nil {
 		sum.PDFGiven = true

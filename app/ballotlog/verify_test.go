@@ -52,20 +52,28 @@ func makeBundle(t testing.TB, n int) *ballotlog.Bundle {
 		hashes[i] = leaves[i].Hash()
 		b.Leaves = append(b.Leaves, ballotlog.BundleLeaf{Seq: uint64(i), Leaf: string(leaves[i].Bytes()), LeafHash: hex.EncodeToString(hashes[i])})
 	}
+	b.Results = resultsOf(t, spec, leaves)
+	setResultsHash(b)
+	specSum, err := spec.SpecSHA256()
+	if err != nil {
+		t.Fatal(err)
+	}
 	head := func(kind string, size int) {
 		root, err := ballotlog.RootOf(hashes[:size])
 		if err != nil {
 			t.Fatal(err)
 		}
-		b.Heads = append(b.Heads, testSigner.Sign(ballotlog.Head{VoteID: 42, Kind: kind, Size: uint64(size), RootHash: hex.EncodeToString(root),
-			SignedAt: testT0.Add(time.Duration(size) * time.Second)}))
+		h := ballotlog.Head{VoteID: 42, Kind: kind, Size: uint64(size), RootHash: hex.EncodeToString(root),
+			SignedAt: testT0.Add(time.Duration(size) * time.Second)}
+		if kind == ballotlog.HeadClose { // the closing head signs the spec and the results too
+			h.SpecSHA256, h.ResultsSHA256 = specSum, b.ResultsSHA256
+		}
+		b.Heads = append(b.Heads, testSigner.Sign(h))
 	}
 	for _, size := range []int{0, len(leaves) / 4, len(leaves) / 2, 3 * len(leaves) / 4} {
 		head(ballotlog.HeadCheckpoint, size)
 	}
 	head(ballotlog.HeadClose, len(leaves))
-	b.Results = resultsOf(t, spec, leaves)
-	setResultsHash(b)
 	pdf := sha256.Sum256([]byte("%PDF-resolution"))
 	b.ResolutionPDFSHA256 = hex.EncodeToString(pdf[:])
 	return b
@@ -159,6 +167,74 @@ func TestVerifyAcceptsAnHonestBundle(t *testing.T) {
 	}
 }
 
+// withhold makes b a public bundle as served since the leaves' bytes were withheld:
+// leaf hashes only.
+func withhold(b *ballotlog.Bundle) {
+	b.Kind = ballotlog.BundlePublic
+	for i := range b.Leaves {
+		b.Leaves[i].Leaf = ""
+	}
+}
+
+// TestVerifyPublicBundleWithoutLeafBytes: the public bundle (leaf hashes only) is
+// verified without a recount — signatures, roots, consistency, the closing head's
+// signature over the spec and results — and its JSON carries no leaf bytes.
+func TestVerifyPublicBundleWithoutLeafBytes(t *testing.T) {
+	b := clone(t, makeBundle(t, 200))
+	withhold(b)
+	raw, _ := json.Marshal(b)
+	if bytes.Contains(raw, []byte(`"leaf":`)) || bytes.Contains(raw, []byte("choices=")) {
+		t.Fatal("the public bundle's JSON carries leaf bytes")
+	}
+	sum, err := ballotlog.Verify(clone(t, b), []byte("%PDF-resolution"), testSigner.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Recounted || !sum.ResultsSigned || sum.Leaves != 220 || !sum.PDFHash {
+		t.Errorf("summary %+v", sum)
+	}
+	if line := sum.String(); !strings.Contains(line, "no recount (public bundle") || !strings.Contains(line, "the closing head signs the vote spec and the published results") {
+		t.Errorf("summary line %q", line)
+	}
+}
+
+// TestVerifyOldClosingHead: a bundle whose closing head was signed before migration
+// 00034 (format gongzhi-ballot-log/1, no results binding) still verifies — roots,
+// signatures, recount — but the summary says plainly that the results are not signed.
+func TestVerifyOldClosingHead(t *testing.T) {
+	b := clone(t, makeBundle(t, 40))
+	h := b.Heads[len(b.Heads)-1]
+	h.SpecSHA256, h.ResultsSHA256 = "", ""
+	b.Heads[len(b.Heads)-1] = testSigner.Sign(h)
+	if !strings.HasPrefix(string(b.Heads[len(b.Heads)-1].Message()), "gongzhi-ballot-log/1\n") {
+		t.Fatalf("old head message %q", b.Heads[len(b.Heads)-1].Message())
+	}
+	sum, err := ballotlog.Verify(b, nil, testSigner.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.ResultsSigned || !sum.Recounted || !strings.Contains(sum.String(), "WARNING: the published results are NOT covered by a signature") {
+		t.Errorf("old closing head: %+v %q", sum, sum.String())
+	}
+}
+
+// TestSpecCanonicalBytes pins the spec's canonical form (docs/bundle.md).
+func TestSpecCanonicalBytes(t *testing.T) {
+	spec := ballotlog.VoteSpec{VoteID: 7, Title: "not signed", LegalProfile: "civil-code-2021", TotalArea: 123456, TotalHeadcount: 12, FollowMajority: true,
+		Items:     []ballotlog.ItemSpec{{Key: "dismiss", Matter: "hire_dismiss_manager"}},
+		Elections: []ballotlog.ElectionSpec{{Key: "e1", Seats: 5, Alternates: 2, MinMembers: 5, Candidates: []string{"c1", "c2"}}}}
+	raw, err := spec.CanonicalBytes()
+	want := "gongzhi-vote-spec/1\nvote=7\nlegal_profile=civil-code-2021\ntotal_area=123456\ntotal_headcount=12\nfollow_majority=true\n" +
+		"item=dismiss hire_dismiss_manager\nelection=e1 5 2 5 c1,c2\n"
+	if err != nil || string(raw) != want {
+		t.Fatalf("canonical spec %q, %v", raw, err)
+	}
+	spec.Items[0].Key = "two words"
+	if _, err := spec.CanonicalBytes(); err == nil {
+		t.Error("a key with a space accepted")
+	}
+}
+
 // TestVerifyNamesTheFirstMismatch tampers with a bundle in each way a forger might
 // and checks that the verifier names the place.
 func TestVerifyNamesTheFirstMismatch(t *testing.T) {
@@ -216,6 +292,45 @@ func TestVerifyNamesTheFirstMismatch(t *testing.T) {
 			b.Results = bytes.Replace(b.Results, []byte(`"quorum_met":true`), []byte(`"quorum_met":false`), 1)
 		}, nil, "results", "the bundle names"},
 		{"another PDF", func(b *ballotlog.Bundle) {}, []byte("%PDF-forged"), "resolution PDF", "SHA-256"},
+		{"results that disagree, public bundle (no recount)", func(b *ballotlog.Bundle) {
+			withhold(b)
+			var doc map[string]any
+			_ = json.Unmarshal(b.Results, &doc)
+			item := doc["items"].(map[string]any)["fund"].(map[string]any)
+			item["agree_headcount"] = item["agree_headcount"].(float64) + 1
+			b.Results, _ = json.Marshal(doc)
+			setResultsHash(b)
+		}, nil, "head 4 (close)", "the published results are not the ones signed"},
+		{"spec changed (a matter), public bundle", func(b *ballotlog.Bundle) {
+			withhold(b)
+			b.Vote.Items[1].Matter = string(rules.MatterHireDismissManager)
+		}, nil, "head 4 (close)", "the counting parameters are not the ones signed"},
+		{"spec changed (total area) with matching forged results", func(b *ballotlog.Bundle) {
+			b.Vote.TotalArea += 100
+			var doc map[string]any
+			_ = json.Unmarshal(b.Results, &doc)
+			doc["total_area"] = rules.Area(b.Vote.TotalArea).String()
+			b.Results, _ = json.Marshal(doc)
+			setResultsHash(b)
+		}, nil, "head 4 (close)", "the counting parameters are not the ones signed"},
+		{"results binding stripped from the closing head", func(b *ballotlog.Bundle) {
+			b.Heads[4].SpecSHA256, b.Heads[4].ResultsSHA256 = "", ""
+		}, nil, "head 4 (close, size 220)", "signature does not verify"},
+		{"public bundle: a leaf hash changed", func(b *ballotlog.Bundle) {
+			withhold(b)
+			b.Leaves[7].LeafHash = strings.Repeat("ab", 32)
+		}, nil, "head 1 (checkpoint, size 55)", "a leaf between seq 0 and 54 differs"},
+		{"public bundle: a leaf dropped", func(b *ballotlog.Bundle) {
+			withhold(b)
+			b.Leaves = append(b.Leaves[:5:5], b.Leaves[6:]...)
+		}, nil, "leaf 5", "leaf seq 5 is missing"},
+		{"auditors' bundle without leaf bytes", func(b *ballotlog.Bundle) {
+			withhold(b)
+			b.Kind = ballotlog.BundleAuditor
+		}, nil, "leaf 0", "no leaf bytes"},
+		{"some leaf bytes withheld", func(b *ballotlog.Bundle) {
+			b.Leaves[9].Leaf = ""
+		}, nil, "leaf 9", "some leaves and not others"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

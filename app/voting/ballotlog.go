@@ -140,12 +140,13 @@ func (s *Service) appendVoidLeaf(ctx context.Context, tx *gorm.DB, b models.Ball
 }
 
 // signClosingHead signs the closing head in the close's transaction (which runs once
-// per vote: the conditional UPDATE lets one caller close it).
-func (s *Service) signClosingHead(ctx context.Context, tx *gorm.DB, voteID int64, now time.Time) error {
+// per vote: the conditional UPDATE lets one caller close it), binding the tree, the
+// recount spec's SHA-256 and the published result document's SHA-256.
+func (s *Service) signClosingHead(ctx context.Context, tx *gorm.DB, voteID int64, now time.Time, specSHA256, resultsSHA256 string) error {
 	if s.blog.signer == nil {
 		s.log.Warn("vote closed without a signed closing head: no ballot log key", "vote_id", voteID)
 		return nil
 	}
-	_, _, err := s.signHead(ctx, tx.Statement.ConnPool, voteID, ballotlog.HeadClose, now)
+	_, err := ballotlog.SignClosingHead(ctx, tx.Statement.ConnPool, s.blog.signer, voteID, now, specSHA256, resultsSHA256)
 	return err
 }

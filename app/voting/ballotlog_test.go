@@ -1,6 +1,8 @@
 package voting_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,8 +15,9 @@ import (
 	"gongzhi/app/voting"
 )
 
-// publishedBundle publishes a closed vote, issues its resolution and returns the
-// public bundle and the resolution PDF.
+// publishedBundle publishes a closed vote, issues its resolution, checks its public
+// bundle (hashes only) and returns the auditors' bundle (leaf bytes, a recount) and
+// the resolution PDF.
 func (e *env) publishedBundle(t *testing.T, id int64) (*ballotlog.Bundle, []byte) {
 	t.Helper()
 	if _, err := e.Svc.Votes.Publish(e.Ctx, e.Admin, id); err != nil {
@@ -24,9 +27,24 @@ func (e *env) publishedBundle(t *testing.T, id int64) (*ballotlog.Bundle, []byte
 	if err != nil {
 		t.Fatalf("resolution: %v", err)
 	}
-	b, err := e.Svc.Votes.PublicBundle(e.Ctx, id)
+	pub, err := e.Svc.Votes.PublicBundle(e.Ctx, id)
 	if err != nil {
 		t.Fatalf("public bundle: %v", err)
+	}
+	// The public bundle: leaf hashes only, verified without a recount, the results
+	// signed by the closing head.
+	for _, l := range pub.Leaves {
+		if l.Leaf != "" {
+			t.Fatalf("public bundle carries leaf %d's bytes", l.Seq)
+		}
+	}
+	sum, err := ballotlog.Verify(pub, f.Data, e.Svc.Votes.LogSigner().Public())
+	if err != nil || sum.Recounted || !sum.ResultsSigned || !sum.PDFHash {
+		t.Fatalf("public bundle: %+v %v", sum, err)
+	}
+	b, err := e.Svc.Votes.AuditorBundle(e.Ctx, e.Admin, id)
+	if err != nil {
+		t.Fatalf("auditors' bundle: %v", err)
 	}
 	return b, f.Data
 }
@@ -63,10 +81,38 @@ func TestBallotLogGoldenCases(t *testing.T) {
 			b, pdf := e.publishedBundle(t, id)
 			writeBundle(t, e.DB.Dialect+"-"+name, b, pdf)
 			sum, err := ballotlog.Verify(b, pdf, key)
-			if err != nil {
-				t.Fatalf("honest bundle: %v", err)
+			if err != nil || !sum.Recounted || !sum.ResultsSigned {
+				t.Fatalf("honest bundle: %+v %v", sum, err)
 			}
 			t.Log(sum.String())
+			// The published figures changed (and re-hashed): the recount names the
+			// item, the choice and the number; without the leaves (public bundle),
+			// the closing head's signature over the results refuses it.
+			var doc map[string]any
+			_ = json.Unmarshal(b.Results, &doc)
+			if items, _ := doc["items"].(map[string]any); len(items) > 0 {
+				var forged ballotlog.Bundle
+				raw, _ := json.Marshal(b)
+				_ = json.Unmarshal(raw, &forged)
+				key0 := b.Vote.Items[0].Key
+				it := items[key0].(map[string]any)
+				it["agree_headcount"] = it["agree_headcount"].(float64) + 1
+				forged.Results, _ = json.Marshal(doc)
+				rs := sha256.Sum256(forged.Results)
+				forged.ResultsSHA256 = hex.EncodeToString(rs[:])
+				_, err := ballotlog.Verify(&forged, pdf, key)
+				var m *ballotlog.Mismatch
+				if !errors.As(err, &m) || m.Where != "results: item "+key0+" agree_headcount" {
+					t.Errorf("forged results: %v", err)
+				}
+				for i := range forged.Leaves {
+					forged.Leaves[i].Leaf = ""
+				}
+				forged.Kind = ballotlog.BundlePublic
+				if _, err := ballotlog.Verify(&forged, pdf, key); !errors.As(err, &m) || !strings.Contains(m.What, "the published results are not the ones signed") {
+					t.Errorf("forged results, public bundle: %v", err)
+				}
+			}
 			// One changed choice in a copy.
 			var tampered ballotlog.Bundle
 			raw, _ := json.Marshal(b)

@@ -329,7 +329,15 @@ func (s *Service) Close(ctx context.Context, voteID int64) (bool, error) {
 			"tally_json": body, "tally_sha256": sum, "receipts_digest": c.digest, "ballots_counted": c.counted}).Error; err != nil {
 			return fmt.Errorf("storing tally of vote %d: %w", v.ID, err)
 		}
-		if err := s.signClosingHead(ctx, tx, v.ID, now); err != nil {
+		spec, err := s.voteSpec(ctx, tx, cur, ag)
+		if err != nil {
+			return err
+		}
+		specSum, err := spec.SpecSHA256()
+		if err != nil {
+			return fmt.Errorf("spec of vote %d: %w", v.ID, err)
+		}
+		if err := s.signClosingHead(ctx, tx, v.ID, now, specSum, sum); err != nil {
 			return err
 		}
 		closedNow = true

@@ -21,7 +21,9 @@ import (
 )
 
 // LogProof is a ballot's place in its vote's log: the leaf, its inclusion proof and
-// the signed head it is proved against (hashes hex).
+// the signed head it is proved against (hashes hex). Pending is true when no signed
+// head covers the leaf yet: the leaf is shown, the proof and head are empty until
+// the next checkpoint (the checkpoint worker or the staff's button) or the close.
 type LogProof struct {
 	VoteID   int64
 	Seq      uint64
@@ -29,6 +31,7 @@ type LogProof struct {
 	LeafHash string
 	Proof    []string
 	Head     ballotlog.Head
+	Pending  bool
 }
 
 // sqlConn is the database/sql handle of the service's pool.
@@ -50,9 +53,12 @@ func (s *Service) leafHashes(ctx context.Context, voteID int64, n uint64) ([][]b
 }
 
 // ReceiptProof is the log proof of a receipt code (public, like VerifyReceipt): the
-// ballot's leaf, proved against the vote's latest signed head, a checkpoint being
-// signed now when no head covers the ballot yet. An unknown code is the same 404 as
-// VerifyReceipt's; ok is false for a ballot cast before the log existed.
+// ballot's leaf, proved against the vote's latest stored signed head. It only
+// reads: a receipt is looked up by GET, and a GET never signs or stores anything,
+// so when no head covers the ballot yet the proof is Pending (the checkpoint
+// worker, the staff's checkpoint button and the close sign heads). An unknown code
+// is the same 404 as VerifyReceipt's; ok is false for a ballot cast before the log
+// existed.
 func (s *Service) ReceiptProof(ctx context.Context, code string) (LogProof, bool, error) {
 	code = NormalizeReceipt(code)
 	c, err := s.sqlConn()
@@ -66,14 +72,14 @@ func (s *Service) ReceiptProof(ctx context.Context, code string) (LogProof, bool
 	if !ok {
 		return LogProof{}, false, nil
 	}
+	out := LogProof{VoteID: voteID, Seq: leaf.Seq, Leaf: leaf.Leaf, LeafHash: hex.EncodeToString(leaf.Hash)}
 	head, found, err := ballotlog.LastHead(ctx, c, voteID)
 	if err != nil {
 		return LogProof{}, false, app.Internal(err)
 	}
 	if !found || head.Size <= leaf.Seq {
-		if head, err = s.checkpoint(ctx, voteID); err != nil {
-			return LogProof{}, false, app.Internal(err)
-		}
+		out.Pending = true
+		return out, true, nil
 	}
 	hs, err := s.leafHashes(ctx, voteID, head.Size)
 	if err != nil {
@@ -83,8 +89,8 @@ func (s *Service) ReceiptProof(ctx context.Context, code string) (LogProof, bool
 	if err != nil {
 		return LogProof{}, false, app.Internal(err)
 	}
-	return LogProof{VoteID: voteID, Seq: leaf.Seq, Leaf: leaf.Leaf, LeafHash: hex.EncodeToString(leaf.Hash),
-		Proof: ballotlog.HexHashes(pr), Head: head}, true, nil
+	out.Proof, out.Head = ballotlog.HexHashes(pr), head
+	return out, true, nil
 }
 
 // checkpoint signs a checkpoint of the vote's log in its own transaction (nothing
@@ -231,7 +237,7 @@ func (s *Service) Consistency(ctx context.Context, voteID int64, from, to uint64
 }
 
 // PublicBundle is the public bundle of a published vote (anyone; 404 before the
-// publication, as for a vote that does not exist).
+// publication, as for a vote that does not exist): leaf hashes, never leaf bytes.
 func (s *Service) PublicBundle(ctx context.Context, voteID int64) (*ballotlog.Bundle, error) {
 	v, err := models.FindVote(ctx, s.db, voteID)
 	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && v.PublishedAt == nil) {
@@ -270,7 +276,7 @@ func (s *Service) bundle(ctx context.Context, v models.Vote, kind string) (*ball
 	if err != nil {
 		return nil, app.Internal(err)
 	}
-	spec, err := s.voteSpec(ctx, v, ag)
+	spec, err := s.voteSpec(ctx, s.db, v, ag)
 	if err != nil {
 		return nil, app.Internal(err)
 	}
@@ -296,7 +302,12 @@ func (s *Service) bundle(ctx context.Context, v models.Vote, kind string) (*ball
 		b.PublicKey, b.KeyID = s.blog.signer.PublicBase64(), s.blog.signer.KeyID()
 	}
 	for i, l := range leaves {
-		b.Leaves[i] = ballotlog.BundleLeaf{Seq: l.Seq, Leaf: l.Leaf, LeafHash: hex.EncodeToString(l.Hash)}
+		b.Leaves[i] = ballotlog.BundleLeaf{Seq: l.Seq, LeafHash: hex.EncodeToString(l.Hash)}
+		if kind == ballotlog.BundleAuditor {
+			// The public bundle never carries a leaf's bytes: area beside choices would
+			// tell how the owner of a unit of unusual area voted (docs/bundle.md).
+			b.Leaves[i].Leaf = l.Leaf
+		}
 	}
 	var doc struct {
 		SHA256    string
@@ -327,9 +338,9 @@ func (s *Service) bundle(ctx context.Context, v models.Vote, kind string) (*ball
 }
 
 // voteSpec is what the verifier's recount needs of the vote, as count builds it.
-func (s *Service) voteSpec(ctx context.Context, v models.Vote, ag *agenda) (ballotlog.VoteSpec, error) {
+func (s *Service) voteSpec(ctx context.Context, db *gorm.DB, v models.Vote, ag *agenda) (ballotlog.VoteSpec, error) {
 	var households int64
-	if err := s.db.WithContext(ctx).Model(&models.VoteVoterUnit{}).Where("vote_id = ?", v.ID).Count(&households).Error; err != nil {
+	if err := db.WithContext(ctx).Model(&models.VoteVoterUnit{}).Where("vote_id = ?", v.ID).Count(&households).Error; err != nil {
 		return ballotlog.VoteSpec{}, fmt.Errorf("counting units of vote %d: %w", v.ID, err)
 	}
 	prof := profileOf(v)

@@ -7,8 +7,12 @@
 // theirs there, so the verifier refuses to run without -key unless told explicitly
 // (-trust-bundle-key) to take the bundle's word for it.
 //
-// It checks every signed head, recomputes the roots, recounts with app/rules and
-// compares with the published results, and checks the PDF's SHA-256. It prints one
+// It checks every signed head, recomputes the roots, checks that the closing head
+// signs the bundle's vote spec and published results (format gongzhi-ballot-log/2;
+// older closing heads are reported with a warning), recounts with app/rules and
+// compares with the published results when the bundle carries the leaves' bytes
+// (the auditors' bundle; the public bundle carries leaf hashes only, for ballot
+// secrecy, and is checked without a recount), and checks the PDF's SHA-256. It prints one
 // line and exits 0 when all holds; otherwise it names the first mismatch and exits 1
 // (2 for a usage or file error). The format is in docs/bundle.md.
 package main

@@ -15,8 +15,13 @@ import (
 // signed heads, consistency proofs, on-demand checkpoints and the bundles.
 
 // logProofJSON is a receipt's place in the log, as GET /api/v1/receipts/{code} adds it.
+// While no signed head covers the leaf yet, "pending" is true and there is no proof
+// or head (a GET signs nothing; the next checkpoint or the close will cover it).
 func logProofJSON(p voting.LogProof) fiber.Map {
-	return fiber.Map{"vote_id": p.VoteID, "seq": p.Seq, "leaf": p.Leaf, "leaf_hash": p.LeafHash, "inclusion_proof": p.Proof, "head": p.Head}
+	if p.Pending {
+		return fiber.Map{"vote_id": p.VoteID, "seq": p.Seq, "leaf": p.Leaf, "leaf_hash": p.LeafHash, "pending": true}
+	}
+	return fiber.Map{"vote_id": p.VoteID, "seq": p.Seq, "leaf": p.Leaf, "leaf_hash": p.LeafHash, "inclusion_proof": p.Proof, "head": p.Head, "pending": false}
 }
 
 // LogKey publishes the Ed25519 public key that signs tree heads.

@@ -107,7 +107,7 @@ func (h *AuditPages) BallotsPage(c *fiber.Ctx) error {
 	}{list, newPager(list.Page, list.Pages)}))
 }
 
-// DrawSample draws a sampled paper audit from the form (size, optional seed) and
+// DrawSample draws a sampled paper audit from the form (size; the seed is derived by the service) and
 // shows it.
 func (h *AuditPages) DrawSample(c *fiber.Ctx) error {
 	p, id, err := principalAndID(c)

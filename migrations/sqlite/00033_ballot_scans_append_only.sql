@@ -1,0 +1,17 @@
+-- +goose Up
+-- Issue 14, leftovers (h2): the scanned original of a paper or proxy ballot is
+-- evidence beside the ballot it was entered from; like the ballot, the database
+-- itself refuses to change or remove it (see 00021 for ballots, contents, voids,
+-- log leaves and heads). A scan is only ever added (app/voting/paper.go storeScan).
+-- +goose StatementBegin
+CREATE TRIGGER tr_ballot_scans_no_update BEFORE UPDATE ON ballot_scans
+BEGIN SELECT RAISE(ABORT, 'ballot scans are append-only'); END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER tr_ballot_scans_no_delete BEFORE DELETE ON ballot_scans
+BEGIN SELECT RAISE(ABORT, 'ballot scans are append-only'); END;
+-- +goose StatementEnd
+
+-- +goose Down
+DROP TRIGGER IF EXISTS tr_ballot_scans_no_delete;
+DROP TRIGGER IF EXISTS tr_ballot_scans_no_update;
