@@ -29,6 +29,10 @@ type LogProof struct {
 	LeafHash string
 	Proof    []string
 	Head     ballotlog.Head
+
+	// Pending: the ballot's leaf is queued and not numbered yet (a cast of the last
+	// moments); no proof yet, the receipt is to be checked again shortly.
+	Pending bool
 }
 
 // sqlConn is the database/sql handle of the service's pool.
@@ -52,7 +56,9 @@ func (s *Service) leafHashes(ctx context.Context, voteID int64, n uint64) ([][]b
 // ReceiptProof is the log proof of a receipt code (public, like VerifyReceipt): the
 // ballot's leaf, proved against the vote's latest signed head, a checkpoint being
 // signed now when no head covers the ballot yet. An unknown code is the same 404 as
-// VerifyReceipt's; ok is false for a ballot cast before the log existed.
+// VerifyReceipt's; ok is false for a ballot cast before the log existed. A ballot
+// whose leaf is still queued has a proof with Pending set and nothing else: reading
+// numbers nothing.
 func (s *Service) ReceiptProof(ctx context.Context, code string) (LogProof, bool, error) {
 	code = NormalizeReceipt(code)
 	c, err := s.sqlConn()
@@ -64,7 +70,11 @@ func (s *Service) ReceiptProof(ctx context.Context, code string) (LogProof, bool
 		return LogProof{}, false, app.Internal(err)
 	}
 	if !ok {
-		return LogProof{}, false, nil
+		pending, err := ballotlog.Pending(ctx, c, code)
+		if err != nil {
+			return LogProof{}, false, app.Internal(err)
+		}
+		return LogProof{Pending: pending}, pending, nil
 	}
 	head, found, err := ballotlog.LastHead(ctx, c, voteID)
 	if err != nil {

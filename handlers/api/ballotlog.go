@@ -16,6 +16,10 @@ import (
 
 // logProofJSON is a receipt's place in the log, as GET /api/v1/receipts/{code} adds it.
 func logProofJSON(p voting.LogProof) fiber.Map {
+	if p.Pending {
+		// Queued, not numbered yet: no proof until the sequencer's next pass.
+		return fiber.Map{"pending": true}
+	}
 	return fiber.Map{"vote_id": p.VoteID, "seq": p.Seq, "leaf": p.Leaf, "leaf_hash": p.LeafHash, "inclusion_proof": p.Proof, "head": p.Head}
 }
 
