@@ -204,7 +204,6 @@ func TestBallotLogSequencedAcrossInstances(t *testing.T) {
 	})
 }
 
-
 // TestReceiptOfAQueuedBallot: while a cast's leaf is queued, its receipt says the
 // proof is being prepared, and reading it numbers and signs nothing; once the
 // sequencer has run, the proof is there.
