@@ -93,7 +93,7 @@ func ReadState(ctx context.Context, c Conn, voteID int64) (State, error) {
 // refuses any other DELETE, and any UPDATE, migration 00031).
 
 // Enqueue records leaves of one vote awaiting their sequence in the caller's
-// transaction, in the order given (Integrate numbers them in that order). Each
+// transaction (Integrate numbers them in the order of their ballots' ids). Each
 // leaf's fields but its sequence are kept with it.
 func Enqueue(ctx context.Context, c Conn, voteID int64, leaves []Leaf) error {
 	if len(leaves) == 0 {
@@ -148,8 +148,8 @@ type Locks struct{ State, Pending string }
 const integrateChunk = 2048
 
 // Integrate numbers the vote's pending leaves in the caller's transaction: under
-// the lock of the vote's state row it reads the queue in its order (the order of
-// the queue's ids), gives the leaves the tree's next sequences, writes them, removes
+// the lock of the vote's state row it reads the queue in its order (by ballot id,
+// a ballot's leaf before its void's), gives the leaves the tree's next sequences, writes them, removes
 // them from the queue and stores the extended compact range. Two sequencers of one
 // vote (two server instances) take turns on the state row, so a sequence is never
 // given twice nor skipped (and the leaves' UNIQUE (ballot_id, is_void) would refuse
@@ -171,7 +171,7 @@ func Integrate(ctx context.Context, c Conn, locks Locks, now time.Time, voteID i
 	}
 	total := 0
 	for {
-		ids, leaves, err := readPending(ctx, c, voteID, locks.Pending)
+		which, leaves, err := readPending(ctx, c, voteID, locks.Pending)
 		if err != nil {
 			return State{}, 0, err
 		}
@@ -185,7 +185,7 @@ func Integrate(ctx context.Context, c Conn, locks Locks, now time.Time, voteID i
 		if _, err := c.ExecContext(ctx, q); err != nil {
 			return State{}, 0, fmt.Errorf("writing ballot log leaves: %w", err)
 		}
-		res, err := c.ExecContext(ctx, "DELETE FROM ballot_log_pending WHERE id IN ("+ids+")")
+		res, err := c.ExecContext(ctx, "DELETE FROM ballot_log_pending WHERE "+which)
 		if err != nil {
 			return State{}, 0, fmt.Errorf("removing sequenced leaves from the queue: %w", err)
 		}
@@ -208,37 +208,50 @@ func Integrate(ctx context.Context, c Conn, locks Locks, now time.Time, voteID i
 	return st, total, nil
 }
 
-// readPending reads up to integrateChunk queued leaves of the vote in queue order:
-// their ids (comma-separated) and the leaves, not yet numbered.
+// readPending reads up to integrateChunk queued leaves of the vote in queue order
+// ((ballot_id, is_void): a ballot's leaf before its void's): the condition that
+// selects them for their DELETE, and the leaves, not yet numbered.
 func readPending(ctx context.Context, c Conn, voteID int64, lock string) (string, []Leaf, error) {
-	rows, err := c.QueryContext(ctx, "SELECT id, ballot_id, leaf FROM ballot_log_pending WHERE vote_id = ? ORDER BY id LIMIT "+
+	rows, err := c.QueryContext(ctx, "SELECT ballot_id, is_void, leaf FROM ballot_log_pending WHERE vote_id = ? ORDER BY ballot_id, is_void LIMIT "+
 		strconv.Itoa(integrateChunk)+lock, voteID)
 	if err != nil {
 		return "", nil, fmt.Errorf("queued ballot log leaves of vote %d: %w", voteID, err)
 	}
 	defer rows.Close()
-	var ids strings.Builder
+	var ballots, voids []string
 	var out []Leaf
 	for rows.Next() {
-		var id, ballotID int64
+		var ballotID int64
+		var isVoid bool
 		var raw []byte
-		if err := rows.Scan(&id, &ballotID, &raw); err != nil {
+		if err := rows.Scan(&ballotID, &isVoid, &raw); err != nil {
 			return "", nil, fmt.Errorf("queued ballot log leaves of vote %d: %w", voteID, err)
 		}
 		var p pendingLeaf
 		if err := json.Unmarshal(raw, &p); err != nil {
-			return "", nil, fmt.Errorf("queued ballot log leaf %d of vote %d: %w", id, voteID, err)
+			return "", nil, fmt.Errorf("queued ballot log leaf of ballot %d of vote %d: %w", ballotID, voteID, err)
 		}
-		if len(out) > 0 {
-			ids.WriteString(",")
+		if (p.Kind == KindVoid) != isVoid {
+			return "", nil, fmt.Errorf("queued ballot log leaf of ballot %d of vote %d: kind %s", ballotID, voteID, p.Kind)
 		}
-		ids.WriteString(strconv.FormatInt(id, 10))
+		if isVoid {
+			voids = append(voids, strconv.FormatInt(ballotID, 10))
+		} else {
+			ballots = append(ballots, strconv.FormatInt(ballotID, 10))
+		}
 		out = append(out, Leaf{Kind: p.Kind, Receipt: p.Receipt, Area: p.Area, Headcount: p.Headcount, Choices: p.Choices, Time: p.Time, BallotID: ballotID})
 	}
 	if err := rows.Err(); err != nil {
 		return "", nil, fmt.Errorf("queued ballot log leaves of vote %d: %w", voteID, err)
 	}
-	return ids.String(), out, nil
+	var conds []string
+	if len(ballots) > 0 {
+		conds = append(conds, "(is_void = FALSE AND ballot_id IN ("+strings.Join(ballots, ",")+"))")
+	}
+	if len(voids) > 0 {
+		conds = append(conds, "(is_void = TRUE AND ballot_id IN ("+strings.Join(voids, ",")+"))")
+	}
+	return "vote_id = " + strconv.FormatInt(voteID, 10) + " AND (" + strings.Join(conds, " OR ") + ")", out, nil
 }
 
 // Pending reports whether the ballot leaf (not a void) of a receipt code is queued

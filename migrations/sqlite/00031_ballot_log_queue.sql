@@ -4,15 +4,17 @@
 -- commits of one vote no longer wait on each other), and a sequencer numbers queued
 -- leaves in a transaction of its own, or in the transaction of a head about to be
 -- signed, writing them to ballot_log_leaves and removing them from the queue in
--- that same transaction. leaf holds the leaf's fields but its sequence (JSON).
+-- that same transaction, in the order of (ballot_id, is_void): a ballot's leaf
+-- before its void's. leaf holds the leaf's fields but its sequence (JSON). The
+-- table is its primary key alone (no second index, no foreign key: the ballot's
+-- transaction pays for one B-tree insert; the ballot itself references the vote).
 CREATE TABLE ballot_log_pending (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    vote_id INTEGER NOT NULL REFERENCES votes(id),
+    vote_id INTEGER NOT NULL,
     ballot_id INTEGER NOT NULL,
     is_void BOOLEAN NOT NULL,
-    leaf BLOB NOT NULL
-);
-CREATE INDEX idx_ballot_log_pending_vote ON ballot_log_pending(vote_id, id);
+    leaf BLOB NOT NULL,
+    PRIMARY KEY (vote_id, ballot_id, is_void)
+) WITHOUT ROWID;
 
 -- One leaf per ballot and one per void: a leaf sequenced twice is refused.
 CREATE UNIQUE INDEX idx_ballot_log_leaves_ballot_void ON ballot_log_leaves(ballot_id, is_void);
