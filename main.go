@@ -221,6 +221,9 @@ func startWorkers(ctx context.Context, log *slog.Logger, svc *services.Set, work
 		// across instances (issue 15).
 		go svc.Reports.RunMonthly(ctx, time.Hour, log)
 	}
+	// Every two seconds: ballot log leaves still queued (a cast's commit normally has
+	// them numbered at once; this takes over those of an instance that stopped).
+	go svc.Votes.RunLogSequencer(ctx, 2*time.Second, log)
 	// From 1 December, once a day: the coming year's holiday notice not loaded.
 	go svc.Calendar.RunWarner(ctx, time.Hour, log)
 	// Every minute: missed 三三三 stages escalated, lapsed rectification orders re-checked.

@@ -198,6 +198,11 @@ func TestBallotLogProofsAndBundles(t *testing.T) {
 			t.Errorf("largest group commit %d: the casts were not batched", obs.max)
 		}
 		t.Logf("%d casts, largest group commit %d", len(casters), obs.max)
+		// Online casts' leaves are numbered by the sequencer just after their commit
+		// (app/voting/sequencer.go); its pass now makes sure every one is.
+		if _, err := env.Svc.Votes.SequenceLogs(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 		// No head covers the new ballots yet: their receipts say so (pending), and
 		// reading them, by the API or the web page, signs and stores nothing.
 		for _, code := range receipts {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -69,8 +70,8 @@ func readState(ctx context.Context, c Conn, voteID int64, lock string) (State, b
 }
 
 // Init stores the empty log of a vote as it opens, in the opening's transaction:
-// appends then find the row to lock (a first append creates it otherwise, and two
-// first appends at once on MySQL deadlock and are retried).
+// sequencers then find the row to lock (Integrate creates it otherwise, and two
+// first integrations at once on MySQL deadlock and are retried).
 func Init(ctx context.Context, c Conn, voteID int64, now time.Time) error {
 	if _, err := c.ExecContext(ctx, "INSERT INTO ballot_log_state (vote_id, size, frontier, updated_at) VALUES (?, 0, '', ?)", voteID, now.UTC()); err != nil {
 		return fmt.Errorf("creating the ballot log of vote %d: %w", voteID, err)
@@ -84,71 +85,203 @@ func ReadState(ctx context.Context, c Conn, voteID int64) (State, error) {
 	return st, err
 }
 
-// Append adds leaves to the vote's log in the caller's transaction: it reads the
-// compact range under lock (the caller's " FOR UPDATE" on MySQL; SQLite has one
-// writer), numbers the leaves from the tree's size, writes them with one multi-row
-// INSERT and stores the new compact range: three statements whatever the number of
-// leaves (two with AppendCached's remembered state). The leaves are numbered in
-// place.
-func Append(ctx context.Context, c Conn, lock string, now time.Time, voteID int64, leaves []Leaf) ([]Leaf, error) {
-	_, err := AppendCached(ctx, c, lock, now, voteID, leaves, nil)
-	return leaves, err
+// The write path (docs/bundle.md): a ballot's transaction records its leaf in
+// ballot_log_pending (Enqueue: one multi-row INSERT, no shared row touched), and a
+// sequencer numbers pending leaves later in a transaction of its own, or in the
+// transaction of a head about to be signed (Integrate). A pending row leaves the
+// queue only in the transaction that writes its sequenced leaf (the database
+// refuses any other DELETE, and any UPDATE, migration 00031).
+
+// Enqueue records leaves of one vote awaiting their sequence in the caller's
+// transaction (Integrate numbers them in the order of their ballots' ids). Each
+// leaf's fields but its sequence are kept with it.
+func Enqueue(ctx context.Context, c Conn, voteID int64, leaves []Leaf) error {
+	if len(leaves) == 0 {
+		return nil
+	}
+	var q strings.Builder
+	q.WriteString("INSERT INTO ballot_log_pending (vote_id, ballot_id, is_void, leaf) VALUES ")
+	for i, l := range leaves {
+		if !validKind(l.Kind) {
+			return fmt.Errorf("ballot log: leaf kind %q unknown", l.Kind)
+		}
+		raw, err := json.Marshal(pendingLeaf{Kind: l.Kind, Receipt: l.Receipt, Area: l.Area, Headcount: l.Headcount, Choices: l.Choices, Time: l.Time.UTC()})
+		if err != nil {
+			return fmt.Errorf("ballot log pending leaf: %w", err)
+		}
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		isVoid := "FALSE"
+		if l.Kind == KindVoid {
+			isVoid = "TRUE"
+		}
+		// Every value is a number or a hex literal: nothing is bound (the pure-Go
+		// SQLite driver binds in time quadratic in a statement's parameters).
+		q.WriteString("(" + strconv.FormatInt(voteID, 10) + ", " + strconv.FormatInt(l.BallotID, 10) + ", " + isVoid + ", X'" + hex.EncodeToString(raw) + "')")
+	}
+	if _, err := c.ExecContext(ctx, q.String()); err != nil {
+		return fmt.Errorf("queueing ballot log leaves: %w", err)
+	}
+	return nil
 }
 
-// AppendCached is Append starting from a state the caller remembers (nil: none):
-// the stored state is then updated only where it still equals the remembered one
-// (size and frontier), which locks its row without reading it first; when it does
-// not (another writer appended, or the transaction that produced the remembered
-// state rolled back), the state is read under lock as Append does. It returns the
-// new state, to remember once the transaction commits (remembering it earlier is
-// safe too: a stale state only costs the read).
-func AppendCached(ctx context.Context, c Conn, lock string, now time.Time, voteID int64, leaves []Leaf, known *State) (State, error) {
-	if len(leaves) == 0 {
-		if known != nil {
-			return *known, nil
-		}
-		return ReadState(ctx, c, voteID)
+// pendingLeaf is a queued leaf as stored: a Leaf without its sequence.
+type pendingLeaf struct {
+	Kind      string    `json:"k"`
+	Receipt   string    `json:"r"`
+	Area      int64     `json:"a"`
+	Headcount int       `json:"h"`
+	Choices   string    `json:"c"`
+	Time      time.Time `json:"t"`
+}
+
+// Locks are the clauses Integrate reads with: State takes the vote's tree state
+// row (" FOR UPDATE" on MySQL, "" on SQLite, whose writers run one at a time);
+// Pending reads the queue (" FOR UPDATE SKIP LOCKED" to pass over leaves of
+// transactions not yet committed, " FOR UPDATE" to wait for them; ""on SQLite).
+// Both are locking reads on MySQL, which see the latest committed rows whatever the
+// transaction's snapshot: a leaf another sequencer took is gone from the queue.
+type Locks struct{ State, Pending string }
+
+// integrateChunk bounds the leaves one round of Integrate reads and writes.
+const integrateChunk = 2048
+
+// Integrate numbers the vote's pending leaves in the caller's transaction: under
+// the lock of the vote's state row it reads the queue in its order (by ballot id,
+// a ballot's leaf before its void's), gives the leaves the tree's next sequences, writes them, removes
+// them from the queue and stores the extended compact range. Two sequencers of one
+// vote (two server instances) take turns on the state row, so a sequence is never
+// given twice nor skipped (and the leaves' UNIQUE (ballot_id, is_void) would refuse
+// a leaf sequenced twice). It returns the new state and how many leaves it
+// sequenced.
+func Integrate(ctx context.Context, c Conn, locks Locks, now time.Time, voteID int64) (State, int, error) {
+	st, found, err := readState(ctx, c, voteID, locks.State)
+	if err != nil {
+		return State{}, 0, err
 	}
-	if known != nil {
-		next, q, args, err := extend(*known, voteID, leaves)
+	if !found {
+		// A vote opened before the log existed: its state row is created here.
+		if err := Init(ctx, c, voteID, now); err != nil {
+			return State{}, 0, err
+		}
+		if st, _, err = readState(ctx, c, voteID, locks.State); err != nil {
+			return State{}, 0, err
+		}
+	}
+	total := 0
+	for {
+		which, leaves, err := readPending(ctx, c, voteID, locks.Pending)
 		if err != nil {
-			return State{}, err
+			return State{}, 0, err
 		}
-		res, err := c.ExecContext(ctx, "UPDATE ballot_log_state SET size = ?, frontier = ?, updated_at = ? WHERE vote_id = ? AND size = ? AND frontier = ?",
-			int64(next.Size), frontierText(next.Frontier), now.UTC(), voteID, int64(known.Size), frontierText(known.Frontier))
+		if len(leaves) == 0 {
+			break
+		}
+		next, q, err := extend(st, voteID, leaves)
 		if err != nil {
-			return State{}, fmt.Errorf("storing ballot log state: %w", err)
+			return State{}, 0, err
 		}
-		if n, err := res.RowsAffected(); err == nil && n == 1 {
-			if _, err := c.ExecContext(ctx, q, args...); err != nil {
-				return State{}, fmt.Errorf("writing ballot log leaves: %w", err)
-			}
-			return next, nil
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			return State{}, 0, fmt.Errorf("writing ballot log leaves: %w", err)
+		}
+		res, err := c.ExecContext(ctx, "DELETE FROM ballot_log_pending WHERE "+which)
+		if err != nil {
+			return State{}, 0, fmt.Errorf("removing sequenced leaves from the queue: %w", err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n != int64(len(leaves)) {
+			return State{}, 0, fmt.Errorf("ballot log of vote %d: %d of %d queued leaves already taken", voteID, int64(len(leaves))-n, len(leaves))
+		}
+		st = next
+		total += len(leaves)
+		if len(leaves) < integrateChunk {
+			break
 		}
 	}
-	st, found, err := readState(ctx, c, voteID, lock)
+	if total == 0 {
+		return st, 0, nil
+	}
+	if _, err := c.ExecContext(ctx, "UPDATE ballot_log_state SET size = ?, frontier = ?, updated_at = ? WHERE vote_id = ?",
+		int64(st.Size), frontierText(st.Frontier), now.UTC(), voteID); err != nil {
+		return State{}, 0, fmt.Errorf("storing ballot log state: %w", err)
+	}
+	return st, total, nil
+}
+
+// readPending reads up to integrateChunk queued leaves of the vote in queue order
+// ((ballot_id, is_void): a ballot's leaf before its void's): the condition that
+// selects them for their DELETE, and the leaves, not yet numbered.
+func readPending(ctx context.Context, c Conn, voteID int64, lock string) (string, []Leaf, error) {
+	rows, err := c.QueryContext(ctx, "SELECT ballot_id, is_void, leaf FROM ballot_log_pending WHERE vote_id = ? ORDER BY ballot_id, is_void LIMIT "+
+		strconv.Itoa(integrateChunk)+lock, voteID)
 	if err != nil {
-		return State{}, err
+		return "", nil, fmt.Errorf("queued ballot log leaves of vote %d: %w", voteID, err)
 	}
-	next, q, args, err := extend(st, voteID, leaves)
+	defer rows.Close()
+	var ballots, voids []string
+	var out []Leaf
+	for rows.Next() {
+		var ballotID int64
+		var isVoid bool
+		var raw []byte
+		if err := rows.Scan(&ballotID, &isVoid, &raw); err != nil {
+			return "", nil, fmt.Errorf("queued ballot log leaves of vote %d: %w", voteID, err)
+		}
+		var p pendingLeaf
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return "", nil, fmt.Errorf("queued ballot log leaf of ballot %d of vote %d: %w", ballotID, voteID, err)
+		}
+		if (p.Kind == KindVoid) != isVoid {
+			return "", nil, fmt.Errorf("queued ballot log leaf of ballot %d of vote %d: kind %s", ballotID, voteID, p.Kind)
+		}
+		if isVoid {
+			voids = append(voids, strconv.FormatInt(ballotID, 10))
+		} else {
+			ballots = append(ballots, strconv.FormatInt(ballotID, 10))
+		}
+		out = append(out, Leaf{Kind: p.Kind, Receipt: p.Receipt, Area: p.Area, Headcount: p.Headcount, Choices: p.Choices, Time: p.Time, BallotID: ballotID})
+	}
+	if err := rows.Err(); err != nil {
+		return "", nil, fmt.Errorf("queued ballot log leaves of vote %d: %w", voteID, err)
+	}
+	var conds []string
+	if len(ballots) > 0 {
+		conds = append(conds, "(is_void = FALSE AND ballot_id IN ("+strings.Join(ballots, ",")+"))")
+	}
+	if len(voids) > 0 {
+		conds = append(conds, "(is_void = TRUE AND ballot_id IN ("+strings.Join(voids, ",")+"))")
+	}
+	return "vote_id = " + strconv.FormatInt(voteID, 10) + " AND (" + strings.Join(conds, " OR ") + ")", out, nil
+}
+
+// Pending reports whether the ballot leaf (not a void) of a receipt code is queued
+// and not yet sequenced.
+func Pending(ctx context.Context, c Conn, receipt string) (bool, error) {
+	var n int64
+	err := c.QueryRowContext(ctx, `SELECT COUNT(*) FROM ballot_log_pending p JOIN ballots b ON b.id = p.ballot_id
+		WHERE b.receipt = ? AND p.is_void = FALSE`, receipt).Scan(&n)
 	if err != nil {
-		return State{}, err
+		return false, fmt.Errorf("queued ballot log leaf of a receipt: %w", err)
 	}
-	if _, err := c.ExecContext(ctx, q, args...); err != nil {
-		return State{}, fmt.Errorf("writing ballot log leaves: %w", err)
-	}
-	frontier := frontierText(next.Frontier)
-	if found {
-		_, err = c.ExecContext(ctx, "UPDATE ballot_log_state SET size = ?, frontier = ?, updated_at = ? WHERE vote_id = ?",
-			int64(next.Size), frontier, now.UTC(), voteID)
-	} else {
-		_, err = c.ExecContext(ctx, "INSERT INTO ballot_log_state (vote_id, size, frontier, updated_at) VALUES (?, ?, ?, ?)",
-			voteID, int64(next.Size), frontier, now.UTC())
-	}
+	return n > 0, nil
+}
+
+// PendingVotes lists the votes with queued leaves.
+func PendingVotes(ctx context.Context, c Conn) ([]int64, error) {
+	rows, err := c.QueryContext(ctx, "SELECT DISTINCT vote_id FROM ballot_log_pending ORDER BY vote_id")
 	if err != nil {
-		return State{}, fmt.Errorf("storing ballot log state: %w", err)
+		return nil, fmt.Errorf("votes with queued ballot log leaves: %w", err)
 	}
-	return next, nil
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("votes with queued ballot log leaves: %w", err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // frontierText is the stored form of a compact range: hex hashes, comma-separated.
@@ -162,20 +295,19 @@ func frontierText(hs [][]byte) string {
 
 // extend numbers leaves from st's size, appends their hashes to st's compact range
 // and returns the new state and the multi-row INSERT of the leaves.
-func extend(st State, voteID int64, leaves []Leaf) (State, string, []any, error) {
+func extend(st State, voteID int64, leaves []Leaf) (State, string, error) {
 	r, err := factory.NewRange(0, st.Size, st.Frontier)
 	if err != nil {
-		return State{}, "", nil, fmt.Errorf("ballot log frontier of vote %d: %w", voteID, err)
+		return State{}, "", fmt.Errorf("ballot log frontier of vote %d: %w", voteID, err)
 	}
 	var q strings.Builder
 	q.WriteString("INSERT INTO ballot_log_leaves (vote_id, seq, ballot_id, is_void, leaf_hash) VALUES ")
-	args := make([]any, 0, len(leaves))
 	for i := range leaves {
 		leaves[i].Seq = st.Size + uint64(i)
 		raw := leaves[i].Bytes()
 		h := rfc6962.DefaultHasher.HashLeaf(raw)
 		if err := r.Append(h, nil); err != nil {
-			return State{}, "", nil, fmt.Errorf("ballot log append: %w", err)
+			return State{}, "", fmt.Errorf("ballot log append: %w", err)
 		}
 		if i > 0 {
 			q.WriteString(", ")
@@ -184,7 +316,7 @@ func extend(st State, voteID int64, leaves []Leaf) (State, string, []any, error)
 		// SQLite driver binds in time quadratic in a statement's parameters). The
 		// leaf's bytes are not stored but rebuilt from the ballot (Leaves).
 		if !validKind(leaves[i].Kind) {
-			return State{}, "", nil, fmt.Errorf("ballot log: leaf kind %q unknown", leaves[i].Kind)
+			return State{}, "", fmt.Errorf("ballot log: leaf kind %q unknown", leaves[i].Kind)
 		}
 		isVoid := "FALSE"
 		if leaves[i].Kind == KindVoid {
@@ -193,29 +325,33 @@ func extend(st State, voteID int64, leaves []Leaf) (State, string, []any, error)
 		q.WriteString("(" + strconv.FormatInt(voteID, 10) + ", " + strconv.FormatUint(leaves[i].Seq, 10) + ", " +
 			strconv.FormatInt(leaves[i].BallotID, 10) + ", " + isVoid + ", X'" + hex.EncodeToString(h) + "')")
 	}
-	return State{Size: r.End(), Frontier: r.Hashes()}, q.String(), args, nil
+	return State{Size: r.End(), Frontier: r.Hashes()}, q.String(), nil
 }
 
 // SignHead signs the vote's current tree head in the caller's transaction and
-// stores it. A checkpoint of a tree that has not grown since the last signed head
-// is not stored again (the last head is returned, created false).
-func SignHead(ctx context.Context, c Conn, s *Signer, voteID int64, kind string, now time.Time) (Head, bool, error) {
-	return signHead(ctx, c, s, voteID, kind, now, "", "")
+// stores it, having first sequenced the vote's queued leaves in that transaction
+// (Integrate with locks): a closing head read with Locks.Pending " FOR UPDATE"
+// covers every ballot committed before it. A checkpoint of a tree that has not
+// grown since the last signed head is not stored again (the last head is returned,
+// created false).
+func SignHead(ctx context.Context, c Conn, s *Signer, locks Locks, voteID int64, kind string, now time.Time) (Head, bool, error) {
+	return signHead(ctx, c, s, locks, voteID, kind, now, "", "")
 }
 
 // SignClosingHead signs the vote's closing head in the close's transaction, binding
-// the tree, the SHA-256 of the recount spec's canonical bytes and the SHA-256 of
-// the published result document (format gongzhi-ballot-log/2, docs/bundle.md).
-func SignClosingHead(ctx context.Context, c Conn, s *Signer, voteID int64, now time.Time, specSHA256, resultsSHA256 string) (Head, error) {
+// the tree (every queued leaf integrated first), the SHA-256 of the recount spec's
+// canonical bytes and the SHA-256 of the published result document (format
+// gongzhi-ballot-log/2, docs/bundle.md).
+func SignClosingHead(ctx context.Context, c Conn, s *Signer, locks Locks, voteID int64, now time.Time, specSHA256, resultsSHA256 string) (Head, error) {
 	if specSHA256 == "" || resultsSHA256 == "" {
 		return Head{}, fmt.Errorf("closing head of vote %d: the spec and results hashes are required", voteID)
 	}
-	h, _, err := signHead(ctx, c, s, voteID, HeadClose, now, specSHA256, resultsSHA256)
+	h, _, err := signHead(ctx, c, s, locks, voteID, HeadClose, now, specSHA256, resultsSHA256)
 	return h, err
 }
 
-func signHead(ctx context.Context, c Conn, s *Signer, voteID int64, kind string, now time.Time, specSHA256, resultsSHA256 string) (Head, bool, error) {
-	st, err := ReadState(ctx, c, voteID)
+func signHead(ctx context.Context, c Conn, s *Signer, locks Locks, voteID int64, kind string, now time.Time, specSHA256, resultsSHA256 string) (Head, bool, error) {
+	st, _, err := Integrate(ctx, c, locks, now, voteID)
 	if err != nil {
 		return Head{}, false, err
 	}

@@ -39,13 +39,22 @@ func Tx(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
 // SQLTx runs fn in one database/sql transaction (without the ORM in the way), with
 // the same serialisation and retries as Tx.
 func SQLTx(ctx context.Context, db *gorm.DB, fn func(tx *sql.Tx) error) error {
+	return SQLTxOpts(ctx, db, nil, fn)
+}
+
+// SQLTxOpts is SQLTx with transaction options (nil: the defaults). On SQLite the
+// options are not passed (the driver knows one isolation level).
+func SQLTxOpts(ctx context.Context, db *gorm.DB, opts *sql.TxOptions, fn func(tx *sql.Tx) error) error {
 	sqlDB, err := db.DB()
 	if err != nil {
 		return fmt.Errorf("database handle: %w", err)
 	}
 	gate := gateOf(db)
+	if !DialectOf(db).MySQL() {
+		opts = nil
+	}
 	return withRetries(ctx, gate, func() error {
-		tx, err := sqlDB.BeginTx(ctx, nil)
+		tx, err := sqlDB.BeginTx(ctx, opts)
 		if err != nil {
 			return fmt.Errorf("begin: %w", err)
 		}

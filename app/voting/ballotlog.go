@@ -16,21 +16,24 @@ import (
 )
 
 // The per-vote ballot log (app/ballotlog, docs/bundle.md): every ballot written by
-// the ballot store and every void is appended as a leaf in the same transaction as
-// the ballot; a group commit appends its batch's leaves with one multi-row INSERT per
-// vote. Tree heads are signed at checkpoints while a vote is open and in the close's
-// transaction.
+// the ballot store and every void is queued as a leaf in the same transaction as
+// the ballot (ballotlog.Enqueue: no row shared between transactions, so group
+// commits of one vote do not wait on each other). Online casts leave their leaves
+// queued: the sequencer (sequencer.go) numbers them right after each commit, in a
+// transaction of its own. Paper and proxy entries and voids, which are few, are
+// numbered in their own transaction (their receipt is provable at once). Tree heads
+// are signed at checkpoints while a vote is open and in the close's transaction,
+// each after numbering everything queued in that same transaction.
 
-// ballotLog is the service's log settings.
+// ballotLog is the service's log settings and its sequencer's state.
 type ballotLog struct {
 	signer *ballotlog.Signer // signs tree heads; nil: heads are not signed
 	off    bool              // benchmarks only: leaves are not written (SetBallotLogForTesting)
 
-	// states remembers each vote's tree as this instance last wrote it, so that an
-	// append updates the stored state where it still equals it instead of reading
-	// it under lock first (ballotlog.AppendCached: a stale entry costs the read).
-	mu     sync.Mutex
-	states map[int64]ballotlog.State
+	mu      sync.Mutex
+	votes   map[int64]bool // votes with leaves queued since the sequencer last took them
+	running bool           // a sequencer goroutine is at work
+	held    bool           // tests only: the sequencer is not started (HoldLogSequencer)
 }
 
 // SetLogSigner sets the platform key that signs tree heads.
@@ -52,36 +55,44 @@ func ballotLeaf(ballotID int64, channel, receipt string, area int64, choices str
 	return ballotlog.Leaf{Kind: channel, Receipt: receipt, Area: area, Headcount: 1, Choices: choices, Time: at, BallotID: ballotID}
 }
 
-// appendLeaves appends leaves of one vote in the caller's transaction.
+// queueLeaves queues leaves of one vote in the caller's transaction; the caller
+// hands the vote to the sequencer once the transaction has committed (kickSequencer).
+func (s *Service) queueLeaves(ctx context.Context, c ballotlog.Conn, voteID int64, leaves ...ballotlog.Leaf) error {
+	if s.blog.off {
+		return nil
+	}
+	return ballotlog.Enqueue(ctx, c, voteID, leaves)
+}
+
+// appendLeaves queues leaves of one vote and numbers the vote's queue, all in the
+// caller's transaction (paper and proxy entries, voids).
 func (s *Service) appendLeaves(ctx context.Context, c ballotlog.Conn, voteID int64, leaves ...ballotlog.Leaf) error {
 	if s.blog.off {
 		return nil
 	}
-	l := &s.blog
-	l.mu.Lock()
-	known, ok := l.states[voteID]
-	l.mu.Unlock()
-	var from *ballotlog.State
-	if ok {
-		from = &known
-	}
-	next, err := ballotlog.AppendCached(ctx, c, s.dialect.ForUpdate(), s.now(), voteID, leaves, from)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.states == nil {
-		l.states = map[int64]ballotlog.State{}
-	}
-	if err != nil {
-		delete(l.states, voteID)
+	if err := ballotlog.Enqueue(ctx, c, voteID, leaves); err != nil {
 		return err
 	}
-	l.states[voteID] = next
-	return nil
+	_, _, err := ballotlog.Integrate(ctx, c, s.logLocks(false), s.now(), voteID)
+	return err
 }
 
-// appendCastLeaves appends the leaves of a group commit's casts, one multi-row
-// INSERT per vote, the votes' logs locked in ascending vote order.
-func (s *Service) appendCastLeaves(ctx context.Context, c ballotlog.Conn, batch []*pendingCast, ids []int64) error {
+// logLocks are the clauses the log is sequenced with: on MySQL the vote's state row
+// is locked, and queued leaves of transactions not yet committed are passed over
+// unless all must be waited for (the close, whose head covers every ballot).
+func (s *Service) logLocks(waitAll bool) ballotlog.Locks {
+	if !s.dialect.MySQL() {
+		return ballotlog.Locks{}
+	}
+	if waitAll {
+		return ballotlog.Locks{State: " FOR UPDATE", Pending: " FOR UPDATE"}
+	}
+	return ballotlog.Locks{State: " FOR UPDATE", Pending: " FOR UPDATE SKIP LOCKED"}
+}
+
+// queueCastLeaves queues the leaves of a group commit's casts, one multi-row INSERT
+// per vote in ascending vote order, and returns the votes.
+func (s *Service) queueCastLeaves(ctx context.Context, c ballotlog.Conn, batch []*pendingCast, ids []int64) error {
 	if s.blog.off {
 		return nil
 	}
@@ -95,7 +106,7 @@ func (s *Service) appendCastLeaves(ctx context.Context, c ballotlog.Conn, batch 
 	}
 	slices.Sort(votes)
 	for _, v := range votes {
-		if err := s.appendLeaves(ctx, c, v, byVote[v]...); err != nil {
+		if err := ballotlog.Enqueue(ctx, c, v, byVote[v]); err != nil {
 			return err
 		}
 	}
@@ -105,12 +116,14 @@ func (s *Service) appendCastLeaves(ctx context.Context, c ballotlog.Conn, batch 
 // errNoLogKey is returned when a head must be signed but no key was set.
 var errNoLogKey = errors.New("ballot log: no signing key set")
 
-// signHead signs and stores the vote's current head in the caller's transaction.
+// signHead numbers the vote's queued leaves and signs and stores its head, in the
+// caller's transaction: a closing head waits for every queued leaf, a checkpoint
+// passes over those of transactions not yet committed.
 func (s *Service) signHead(ctx context.Context, c ballotlog.Conn, voteID int64, kind string, now time.Time) (ballotlog.Head, bool, error) {
 	if s.blog.signer == nil {
 		return ballotlog.Head{}, false, errNoLogKey
 	}
-	return ballotlog.SignHead(ctx, c, s.blog.signer, voteID, kind, now)
+	return ballotlog.SignHead(ctx, c, s.blog.signer, s.logLocks(kind == ballotlog.HeadClose), voteID, kind, now)
 }
 
 // defaultLogSigner derives a signing key from the server's secret (a server started
@@ -145,8 +158,9 @@ func (s *Service) appendVoidLeaf(ctx context.Context, tx *gorm.DB, b models.Ball
 func (s *Service) signClosingHead(ctx context.Context, tx *gorm.DB, voteID int64, now time.Time, specSHA256, resultsSHA256 string) error {
 	if s.blog.signer == nil {
 		s.log.Warn("vote closed without a signed closing head: no ballot log key", "vote_id", voteID)
-		return nil
+		_, _, err := ballotlog.Integrate(ctx, tx.Statement.ConnPool, s.logLocks(true), now, voteID)
+		return err
 	}
-	_, err := ballotlog.SignClosingHead(ctx, tx.Statement.ConnPool, s.blog.signer, voteID, now, specSHA256, resultsSHA256)
+	_, err := ballotlog.SignClosingHead(ctx, tx.Statement.ConnPool, s.blog.signer, s.logLocks(true), voteID, now, specSHA256, resultsSHA256)
 	return err
 }

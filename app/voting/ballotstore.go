@@ -170,11 +170,12 @@ func (s *Service) writeCast(ctx context.Context, p *pendingCast) castOutcome {
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return errRefusedBallot
 		}
-		return s.appendLeaves(ctx, tx, p.voteID, ballotLeaf(out.ballotID, models.ChannelOnline, p.receipt, p.area, p.choices, p.castAt))
+		return s.queueLeaves(ctx, tx, p.voteID, ballotLeaf(out.ballotID, models.ChannelOnline, p.receipt, p.area, p.choices, p.castAt))
 	})
 	if err != nil {
 		return castOutcome{err: err}
 	}
+	s.kickSequencer(p.voteID)
 	return out
 }
 
@@ -258,7 +259,7 @@ func (s *Service) insertCastBatchTx(ctx context.Context, tx *sql.Tx, batch []*pe
 	if _, err := tx.ExecContext(ctx, insertContents+"VALUES "+rowsOf(len(batch), contentRow), args...); err != nil {
 		return nil, fmt.Errorf("writing ballot contents: %w", err)
 	}
-	if err := s.appendCastLeaves(ctx, tx, batch, ids); err != nil {
+	if err := s.queueCastLeaves(ctx, tx, batch, ids); err != nil {
 		return nil, err
 	}
 	return ids, nil

@@ -13,6 +13,21 @@ import (
 // function is called: the casts that arrive meanwhile are then written together.
 func (s *Service) PauseCastWrites() (resume func()) { return s.casts.pause() }
 
+// HoldLogSequencer keeps the ballot log's sequencer from starting after commits
+// until the returned function is called (which starts it for the votes held).
+func (s *Service) HoldLogSequencer() (resume func()) {
+	l := &s.blog
+	l.mu.Lock()
+	l.held = true
+	l.mu.Unlock()
+	return func() {
+		l.mu.Lock()
+		l.held = false
+		l.mu.Unlock()
+		s.kickSequencer()
+	}
+}
+
 // PauseCredentialReads holds the credential reads of online casts likewise.
 func (s *Service) PauseCredentialReads() (resume func()) { return s.reads.pause() }
 

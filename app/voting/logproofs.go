@@ -31,7 +31,10 @@ type LogProof struct {
 	LeafHash string
 	Proof    []string
 	Head     ballotlog.Head
-	Pending  bool
+
+	// Pending: the ballot's leaf is queued and not numbered yet (a cast of the last
+	// moments); no proof yet, the receipt is to be checked again shortly.
+	Pending bool
 }
 
 // sqlConn is the database/sql handle of the service's pool.
@@ -54,8 +57,10 @@ func (s *Service) leafHashes(ctx context.Context, voteID int64, n uint64) ([][]b
 
 // ReceiptProof is the log proof of a receipt code (public, like VerifyReceipt): the
 // ballot's leaf, proved against the vote's latest stored signed head. It only
-// reads: a receipt is looked up by GET, and a GET never signs or stores anything,
-// so when no head covers the ballot yet the proof is Pending (the checkpoint
+// reads: a receipt is looked up by GET, and a GET never numbers, signs or stores
+// anything. A ballot whose leaf is still queued (a cast of the last moments, not yet
+// numbered by the sequencer) has a proof with Pending set and nothing else; a
+// numbered leaf that no head covers yet is Pending with its leaf (the checkpoint
 // worker, the staff's checkpoint button and the close sign heads). An unknown code
 // is the same 404 as VerifyReceipt's; ok is false for a ballot cast before the log
 // existed.
@@ -70,7 +75,11 @@ func (s *Service) ReceiptProof(ctx context.Context, code string) (LogProof, bool
 		return LogProof{}, false, app.Internal(err)
 	}
 	if !ok {
-		return LogProof{}, false, nil
+		pending, err := ballotlog.Pending(ctx, c, code)
+		if err != nil {
+			return LogProof{}, false, app.Internal(err)
+		}
+		return LogProof{Pending: pending}, pending, nil
 	}
 	out := LogProof{VoteID: voteID, Seq: leaf.Seq, Leaf: leaf.Leaf, LeafHash: hex.EncodeToString(leaf.Hash)}
 	head, found, err := ballotlog.LastHead(ctx, c, voteID)

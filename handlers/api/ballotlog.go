@@ -19,6 +19,9 @@ import (
 // or head (a GET signs nothing; the next checkpoint or the close will cover it).
 func logProofJSON(p voting.LogProof) fiber.Map {
 	if p.Pending {
+		if p.LeafHash == "" { // queued, not numbered yet: no leaf or proof until the sequencer's next pass
+			return fiber.Map{"pending": true}
+		}
 		return fiber.Map{"vote_id": p.VoteID, "seq": p.Seq, "leaf": p.Leaf, "leaf_hash": p.LeafHash, "pending": true}
 	}
 	return fiber.Map{"vote_id": p.VoteID, "seq": p.Seq, "leaf": p.Leaf, "leaf_hash": p.LeafHash, "inclusion_proof": p.Proof, "head": p.Head, "pending": false}
