@@ -49,7 +49,7 @@ func TestBrowserJourneys(t *testing.T) {
 	const title = "2026 年第一次业主大会会议"
 	data := []string{title, "阳光花园", "选聘新的物业服务企业", "拟选聘甲物业服务有限公司为本小区物业服务企业，服务期三年。",
 		"续筹专项维修资金", "按每平方米 30 元续筹专项维修资金。", "小区活动中心",
-		"和谐社区", "全国（通用）"} // the demo community and the legal profile's name
+		"和谐社区", "全国（通用）", "业主委员会（演示）"} // the demo community, the legal profile and the demo user (display names stored in Chinese)
 
 	// The committee signs in, drafts the vote in the form and opens it.
 	staff := s.tab(false, false)
@@ -162,6 +162,27 @@ func TestBrowserJourneys(t *testing.T) {
 	clock.Set(opens.Add(time.Hour))
 	owner := s.ownerJourney("owner-js", links["1-1-301"], answers["1-1-301"], false)
 	s.ownerJourney("owner-nojs", links["1-1-401"], answers["1-1-401"], true)
+	// Another owner, in English: the wrong identity check's message in English alone.
+	enOwner := s.tab(true, false)
+	s.open(enOwner, links["1-1-501"])
+	if st := s.submit(enOwner, ".tools a[href^='/lang?to=en']"); st != 200 {
+		t.Fatalf("owner 1-1-501 switches to English: %d", st)
+	}
+	if st := s.open(enOwner, links["1-1-501"]); st != 200 || s.count(enOwner, "#id-check input[name=id_check]") != 1 {
+		loc, _ := chromedp.Run(enOwner, chromedp.Location())
+		t.Fatalf("owner 1-1-501's link in English: %d at %s: %.300q", st, loc, s.text(enOwner, "main"))
+	}
+	s.typeIn(enOwner, "#id-check input[name=id_check]", "000000")
+	if st := s.submit(enOwner, "#id-check button[type=submit]"); st != 403 {
+		t.Errorf("en wrong check: %d", st)
+	}
+	if msg := s.text(enOwner, ".flash.err"); !strings.Contains(strings.ToLower(msg), "identity check") || cjk.MatchString(msg) {
+		t.Errorf("en: the wrong check's message is not in English alone: %q", msg)
+	}
+	if left := s.chineseLeft(enOwner, data, "[lang]:not(html)"); len(left) > 0 {
+		t.Errorf("en-owner-wrong-check-390: Chinese left in the English UI: %q", left)
+	}
+	s.check(enOwner, "en-owner-wrong-check-390", true, false)
 
 	// A paper ballot entered by the committee.
 	s.login(staff)
@@ -243,23 +264,6 @@ func TestBrowserJourneys(t *testing.T) {
 		t.Fatalf("owner switches to English: %d", st)
 	}
 	s.englishPage(owner, "en-owner-link-390", links["1-1-301"], true, data)
-	// Another owner's wrong identity check in English: the message in English alone.
-	enOwner := s.tab(true, false)
-	s.open(enOwner, links["1-1-501"])
-	if st := s.submit(enOwner, ".tools a[href^='/lang?to=en']"); st != 200 {
-		t.Fatalf("owner 1-1-501 switches to English: %d", st)
-	}
-	s.typeIn(enOwner, "#id-check input[name=id_check]", "000000")
-	if st := s.submit(enOwner, "#id-check button[type=submit]"); st != 403 {
-		t.Errorf("en wrong check: %d", st)
-	}
-	if msg := s.text(enOwner, ".flash.err"); !strings.Contains(strings.ToLower(msg), "identity check") || cjk.MatchString(msg) {
-		t.Errorf("en: the wrong check's message is not in English alone: %q", msg)
-	}
-	if left := s.chineseLeft(enOwner, data, "[lang]:not(html)"); len(left) > 0 {
-		t.Errorf("en-owner-wrong-check-390: Chinese left in the English UI: %q", left)
-	}
-	s.check(enOwner, "en-owner-wrong-check-390", true, false)
 	s.englishPage(owner, "en-public-results-390", public, true, data)
 	s.englishPage(owner, "en-public-verify-390", verify, true, data)
 	t.Logf("browser suite: %d pages in %s", len(s.pages), time.Since(started).Round(time.Second))
