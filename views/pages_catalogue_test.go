@@ -178,3 +178,43 @@ func TestPct(t *testing.T) {
 		}
 	}
 }
+
+// templateKey is a literal catalogue key a template translates ({{t "a.b"}}); a key
+// ending in a dot or an underscore is completed at run time.
+var templateKey = regexp.MustCompile(`\bt "([A-Za-z0-9_.]+)"`)
+
+// A key a template names must be in both catalogues: a missing one makes the page a
+// 500 (two merges once dropped the ballot log's keys from the verification page).
+func TestTemplateKeysExist(t *testing.T) {
+	cats := map[string]map[string]string{}
+	for l, cat := range catalogues(t) { // "rules.zh-CN" is err.rules.zh-CN.json's part of zh-CN
+		lang := l[strings.LastIndexByte(l, '.')+1:]
+		if cats[lang] == nil {
+			cats[lang] = map[string]string{}
+		}
+		for k, v := range cat {
+			cats[lang][k] = v
+		}
+	}
+	names, err := fs.Glob(files, "*/*.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		b, err := fs.ReadFile(files, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range templateKey.FindAllStringSubmatch(string(b), -1) {
+			k := m[1]
+			if strings.HasSuffix(k, ".") || strings.HasSuffix(k, "_") || !strings.Contains(k, ".") {
+				continue
+			}
+			for lang, cat := range cats {
+				if _, ok := cat[k]; !ok {
+					t.Errorf("%s: key %q is not in the %s catalogue", n, k, lang)
+				}
+			}
+		}
+	}
+}

@@ -5,7 +5,9 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"gongzhi/app"
@@ -141,9 +144,21 @@ func scripts(on bool) chromedp.Action[chromedp.Void] {
 	})
 }
 
+// stepTimeout bounds one browser step: chromedp waits for a selector to appear, so a
+// selector the page lost would otherwise hang the suite until its overall timeout.
+const stepTimeout = 30 * time.Second
+
+// step is ctx bounded by stepTimeout.
+func (s *suite) step(ctx context.Context) context.Context {
+	c, cancel := context.WithTimeout(ctx, stepTimeout)
+	s.t.Cleanup(cancel)
+	return c
+}
+
 // open navigates to path and returns the HTTP status of the document.
 func (s *suite) open(ctx context.Context, path string) int {
 	s.t.Helper()
+	ctx = s.step(ctx)
 	resp, err := chromedp.RunResponse(ctx, chromedp.Navigate(s.base+path))
 	if err != nil {
 		s.t.Fatalf("open %s: %v", path, err)
@@ -155,6 +170,7 @@ func (s *suite) open(ctx context.Context, path string) int {
 // leads to; it returns that page's status.
 func (s *suite) submit(ctx context.Context, sel string) int {
 	s.t.Helper()
+	ctx = s.step(ctx)
 	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel)))
 	if err != nil {
 		s.t.Fatalf("click %s: %v", sel, err)
@@ -162,9 +178,42 @@ func (s *suite) submit(ctx context.Context, sel string) int {
 	return int(resp.Status)
 }
 
+// download fetches path with the tab's cookies (the page's CSP keeps its own scripts
+// from fetching): for a file the browser would save, such as a PDF.
+func (s *suite) download(ctx context.Context, path string) (int, []byte) {
+	s.t.Helper()
+	var cookies []*network.Cookie
+	err := chromedp.Do(s.step(ctx), chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		res, err := cdp.Call(ctx, t, network.GetCookies, network.GetCookiesParams{URLs: []string{s.base + path}})
+		cookies = res.Cookies
+		return err
+	}))
+	if err != nil {
+		s.t.Fatalf("cookies for %s: %v", path, err)
+	}
+	req, err := http.NewRequestWithContext(s.t.Context(), "GET", s.base+path, nil)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for _, c := range cookies {
+		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatalf("download %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		s.t.Fatalf("download %s: %v", path, err)
+	}
+	return resp.StatusCode, body
+}
+
 // typeIn types v into the input sel as a person would (works without JavaScript).
 func (s *suite) typeIn(ctx context.Context, sel, v string) {
 	s.t.Helper()
+	ctx = s.step(ctx)
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(sel), v)); err != nil {
 		s.t.Fatalf("type into %s: %v", sel, err)
 	}
@@ -173,6 +222,7 @@ func (s *suite) typeIn(ctx context.Context, sel, v string) {
 // click clicks sel without waiting for a navigation (a radio, a checkbox).
 func (s *suite) click(ctx context.Context, sel string) {
 	s.t.Helper()
+	ctx = s.step(ctx)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
 		s.t.Fatalf("click %s: %v", sel, err)
 	}

@@ -1,9 +1,12 @@
 package browser_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -46,7 +49,7 @@ func TestBrowserJourneys(t *testing.T) {
 	const title = "2026 年第一次业主大会会议"
 	data := []string{title, "阳光花园", "选聘新的物业服务企业", "拟选聘甲物业服务有限公司为本小区物业服务企业，服务期三年。",
 		"续筹专项维修资金", "按每平方米 30 元续筹专项维修资金。", "小区活动中心",
-		"和谐社区", "全国（通用）"} // the demo community and the legal profile's name
+		"和谐社区", "全国（通用）", "业主委员会（演示）"} // the demo community, the legal profile and the demo user (display names stored in Chinese)
 
 	// The committee signs in, drafts the vote in the form and opens it.
 	staff := s.tab(false, false)
@@ -63,13 +66,27 @@ func TestBrowserJourneys(t *testing.T) {
 	s.setValue(staff, "input[name=notice_published_at]", day.Format("2006-01-02"))
 	s.setValue(staff, "input[name=opens_at]", opens.Format("2006-01-02T15:04"))
 	s.setValue(staff, "input[name=closes_at]", closes.Format("2006-01-02T15:04"))
+	// The form offers one item, its matter on 请选择 until one is picked; 再加一项
+	// brings back the form with a second block and what was typed kept.
+	if n := s.count(staff, "fieldset.slot"); n != 1 {
+		t.Errorf("the new vote form offers %d item blocks, want 1", n)
+	}
+	if v := eval[string](s, staff, false, `document.querySelector("select[name=item_matter_1]").value`); v != "" {
+		t.Errorf("the first item's matter starts on %q, want 请选择 (empty)", v)
+	}
 	s.typeIn(staff, "input[name=item_title_1]", data[2])
 	s.setValue(staff, "select[name=item_matter_1]", "hire_dismiss_manager")
 	s.typeIn(staff, "textarea[name=item_text_1]", data[3])
+	if st := s.submit(staff, "form.vote-form button[name=add_item]"); st != 200 || s.count(staff, "fieldset.slot") != 2 {
+		t.Fatalf("再加一项: %d with %d item blocks", st, s.count(staff, "fieldset.slot"))
+	}
+	if v := eval[string](s, staff, false, `document.querySelector("input[name=item_title_1]").value`); v != data[2] {
+		t.Errorf("after 再加一项 the first item's title is %q", v)
+	}
 	s.typeIn(staff, "input[name=item_title_2]", data[4])
 	s.setValue(staff, "select[name=item_matter_2]", "raise_maintenance_fund")
 	s.typeIn(staff, "textarea[name=item_text_2]", data[5])
-	if st := s.submit(staff, "form.vote-form button[type=submit]"); st != 200 {
+	if st := s.submit(staff, "form.vote-form button.primary[type=submit]"); st != 200 {
 		t.Fatalf("create the vote: %d %q", st, s.text(staff, ".flash.err"))
 	}
 	loc, _ := chromedp.Run(staff, chromedp.Location())
@@ -82,8 +99,28 @@ func TestBrowserJourneys(t *testing.T) {
 		t.Errorf("the draft shows %d items, want 2", n)
 	}
 	s.check(staff, "committee-vote-draft", false, false)
-	if st := s.submit(staff, "form[action$='/open'] button[type=submit]"); st != 200 {
-		t.Fatalf("open the vote: %d", st)
+	// Opening asks for a ticked confirmation: the browser will not send the form
+	// without it, and the server refuses a form sent without it (the box's required
+	// attribute taken off, as an old browser would) and changes nothing.
+	if s.count(staff, "#open-form input[type=checkbox][name=confirm][required]") != 1 {
+		t.Fatal("the open form has no required confirmation")
+	}
+	eval[bool](s, staff, false, `document.querySelector("#open-form input[name=confirm]").removeAttribute("required"), true`)
+	if st := s.submit(staff, "#open-form button[type=submit]"); st != 422 {
+		t.Errorf("open without the confirmation: %d, want 422", st)
+	}
+	if msg := s.text(staff, ".flash.err"); !strings.Contains(msg, "请先勾选确认") || latinWord.MatchString(msg) {
+		t.Errorf("open without the confirmation: message %q, want one in Chinese alone", msg)
+	}
+	var state string
+	if err := env.DB.Raw("SELECT state FROM votes WHERE id = ?", voteID).Scan(&state).Error; err != nil || state != "draft" {
+		t.Fatalf("after an unconfirmed open the vote is %q (%v), want draft", state, err)
+	}
+	s.check(staff, "committee-vote-open-unconfirmed", false, false)
+	s.open(staff, votePage)
+	s.click(staff, "#open-form input[name=confirm]")
+	if st := s.submit(staff, "#open-form button[type=submit]"); st != 200 {
+		t.Fatalf("open the vote: %d %q", st, s.text(staff, ".flash.err"))
 	}
 	if msg := s.text(staff, ".flash.ok"); !strings.Contains(msg, "冻结") {
 		t.Errorf("opened: flash %q", msg)
@@ -109,11 +146,43 @@ func TestBrowserJourneys(t *testing.T) {
 	if len(links) < 3 {
 		t.Fatalf("credential links: %v", links)
 	}
+	// The page is paged and searchable by room.
+	if st := s.open(staff, votePage+"/credentials?room=1-1-501"); st != 200 || s.count(staff, ".cred") != 1 || s.text(staff, ".cred .cred-rooms") != "1-1-501" {
+		t.Errorf("credentials searched for 1-1-501: %d, %d cards (%q)", st, s.count(staff, ".cred"), s.text(staff, ".cred .cred-rooms"))
+	}
+
+	// The paper ballots to print, kept with the artefacts (a PDF).
+	if st, raw := s.download(staff, votePage+"/paper-ballots.pdf"); st != 200 || !bytes.HasPrefix(raw, []byte("%PDF-")) {
+		t.Errorf("paper ballots: %d, not a PDF", st)
+	} else if err := os.WriteFile(filepath.Join(s.dir, "paper-ballots.pdf"), raw, 0o644); err != nil {
+		t.Error(err)
+	}
 
 	// Voting: owners on a phone, with and without JavaScript.
 	clock.Set(opens.Add(time.Hour))
 	owner := s.ownerJourney("owner-js", links["1-1-301"], answers["1-1-301"], false)
 	s.ownerJourney("owner-nojs", links["1-1-401"], answers["1-1-401"], true)
+	// Another owner, in English: the wrong identity check's message in English alone.
+	enOwner := s.tab(true, false)
+	s.open(enOwner, links["1-1-501"])
+	if st := s.submit(enOwner, ".tools a[href^='/lang?to=en']"); st != 200 {
+		t.Fatalf("owner 1-1-501 switches to English: %d", st)
+	}
+	if st := s.open(enOwner, links["1-1-501"]); st != 200 || s.count(enOwner, "#id-check input[name=id_check]") != 1 {
+		loc, _ := chromedp.Run(enOwner, chromedp.Location())
+		t.Fatalf("owner 1-1-501's link in English: %d at %s: %.300q", st, loc, s.text(enOwner, "main"))
+	}
+	s.typeIn(enOwner, "#id-check input[name=id_check]", "000000")
+	if st := s.submit(enOwner, "#id-check button[type=submit]"); st != 403 {
+		t.Errorf("en wrong check: %d", st)
+	}
+	if msg := s.text(enOwner, ".flash.err"); !strings.Contains(strings.ToLower(msg), "identity check") || cjk.MatchString(msg) {
+		t.Errorf("en: the wrong check's message is not in English alone: %q", msg)
+	}
+	if left := s.chineseLeft(enOwner, data, "[lang]:not(html)"); len(left) > 0 {
+		t.Errorf("en-owner-wrong-check-390: Chinese left in the English UI: %q", left)
+	}
+	s.check(enOwner, "en-owner-wrong-check-390", true, false)
 
 	// A paper ballot entered by the committee.
 	s.login(staff)
@@ -145,7 +214,8 @@ func TestBrowserJourneys(t *testing.T) {
 	}
 	s.check(staff, "committee-vote-results", false, false)
 	s.phoneView(staff, func() { s.check(staff, "committee-vote-results-390", true, false) })
-	if st := s.submit(staff, "form[action$='/publish'] button[type=submit]"); st != 200 {
+	s.click(staff, "#publish-form input[name=confirm]")
+	if st := s.submit(staff, "#publish-form button[type=submit]"); st != 200 {
 		t.Fatalf("publish: %d %q", st, s.text(staff, ".flash.err"))
 	}
 	s.check(staff, "committee-vote-published", false, false)
@@ -232,7 +302,7 @@ func (s *suite) ownerJourney(name, link, answer string, noJS bool) context.Conte
 
 	s.click(ctx, "form.ballot-form input[name='c.item1'][value=agree]")
 	s.click(ctx, "form.ballot-form input[name='c.item2'][value=oppose]")
-	if st := s.submit(ctx, "form.ballot-form button[type=submit]"); st != 200 {
+	if st := s.submit(ctx, "form.ballot-form button.primary[type=submit]"); st != 200 {
 		t.Fatalf("%s: review: %d", name, st)
 	}
 	if got := s.text(ctx, "#review-item1 .review-choice"); got != "同意" {
@@ -243,7 +313,7 @@ func (s *suite) ownerJourney(name, link, answer string, noJS bool) context.Conte
 	}
 	s.check(ctx, name+"-review", true, noJS)
 
-	if st := s.submit(ctx, "form[action$='/cast'] button[type=submit]"); st != 200 {
+	if st := s.submit(ctx, "form[action$='/cast'] button.primary[type=submit]"); st != 200 {
 		t.Fatalf("%s: confirm: %d", name, st)
 	}
 	code := s.text(ctx, ".receipt-code")

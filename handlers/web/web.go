@@ -163,8 +163,22 @@ func (h *Handlers) renderRefused(c *fiber.Ctx, name string, pg Page, err error, 
 	if !details {
 		pg.ErrorDetails = nil
 	}
+	pg.ErrorDetails = beyondMessage(pg.Error, pg.ErrorDetails)
 	c.Status(httpx.Status(ae.Code))
 	return h.Render(c, name, pg)
+}
+
+// beyondMessage is details without those that only repeat the message msg above them
+// (a refusal naming one field says it once, not again under the field's code name).
+func beyondMessage(msg string, details []httpx.ErrorDetail) []httpx.ErrorDetail {
+	var out []httpx.ErrorDetail
+	for _, d := range details {
+		if d.Row == 0 && d.Column == "" && d.Message == msg {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // RedirectWithFlash redirects (303) and shows msg once on the next page.
