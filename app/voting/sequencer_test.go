@@ -242,9 +242,21 @@ func TestReceiptOfAQueuedBallot(t *testing.T) {
 		}
 		resume()
 		waitFor(t, "the sequencer", func() bool { return counts() == "leaves=1 queued=0 heads=0" })
+		// Numbered but not yet under a signed head: the leaf, no proof, and reading
+		// still signs nothing (a GET never does).
+		p, ok, err = e.Svc.Votes.ReceiptProof(e.Ctx, r.Code)
+		if err != nil || !ok || !p.Pending || p.Leaf == "" || p.Proof != nil {
+			t.Fatalf("numbered receipt before a head: %+v %v %v", p, ok, err)
+		}
+		if got := counts(); got != "leaves=1 queued=0 heads=0" {
+			t.Fatalf("reading the numbered receipt changed the log: %s", got)
+		}
+		if _, err := e.Svc.Votes.CheckpointOpen(e.Ctx); err != nil {
+			t.Fatal(err)
+		}
 		p, ok, err = e.Svc.Votes.ReceiptProof(e.Ctx, r.Code)
 		if err != nil || !ok || p.Pending || p.Seq != 0 || p.Head.Size != 1 {
-			t.Fatalf("numbered receipt: %+v %v %v", p, ok, err)
+			t.Fatalf("numbered receipt under a checkpoint: %+v %v %v", p, ok, err)
 		}
 	})
 }
