@@ -368,7 +368,7 @@ func New(d Deps) *fiber.App {
 	authed.Get("/worklist/open-votes", httpx.Allow(access.WorkList), worklistAPI.OpenVotes)
 	authed.Get("/worklist/charts", httpx.Allow(access.WorkList), worklistAPI.Charts)
 	authed.Get("/votes/:id/participation-curve", httpx.Allow(access.WorkList), worklistAPI.Curve)
-	reportAPI := &api.ReportHandlers{Reports: d.Svc.Reports, Docs: d.Svc.Documents}
+	reportAPI := &api.ReportHandlers{Reports: d.Svc.Reports}
 	authed.Get("/supervision-reports", httpx.Allow(access.SupervisionReport), reportAPI.List)
 	authed.Post("/supervision-reports", httpx.Allow(access.SupervisionReport), reportAPI.Generate)
 	authed.Get("/supervision-reports/:code/pdf", httpx.Allow(access.SupervisionReport), reportAPI.PDF)
