@@ -65,9 +65,9 @@ func TestOrgRecordsMoveIntoDocuments(t *testing.T) {
 			}
 			type row struct {
 				id, org, sup, supBy, version int64
-				number, status, sha, subject  string
-				summary                       string
-				data                          []byte
+				number, status, sha, subject string
+				summary                      string
+				data                         []byte
 			}
 			var rows []row
 			rs, err := sqlDB.QueryContext(ctx, `SELECT d.id, d.org_id, COALESCE(d.supersedes_id, 0), COALESCE(d.superseded_by_id, 0), d.version, d.doc_number, d.status, d.sha256,

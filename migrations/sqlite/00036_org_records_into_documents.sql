@@ -6,8 +6,8 @@
 -- so a printed report's number still verifies, and /verify/org/<number> redirects to
 -- /verify/<number>. Its series is (supervision, "supervision-report:<org>:<yyyy-mm>");
 -- a version issued later is numbered like other documents (GZ-<year>-<series>-V<n>).
--- The old basis was a digest: the next on-demand report of a moved month issues a new
--- version. The report's figures (summary) go into summary_json.report with its month.
+-- The basis stays the digest it was (the report's basis is its SHA-256 in both): an
+-- unchanged month is served, not issued again. The report's figures (summary) go into summary_json.report with its month.
 INSERT INTO document_series (kind, subject, estate_id, vote_id, minutes_id, year, current_version, created_at, org_id)
     SELECT 'supervision', 'supervision-report:' || org_id || ':' || substr(subject, 20), NULL, NULL, NULL,
         CAST(substr(subject, 20, 4) AS INTEGER), MAX(version), MIN(created_at), org_id
@@ -17,7 +17,7 @@ INSERT INTO documents (series_id, estate_id, kind, vote_id, minutes_id, version,
         created_at, published_at, show_until, org_id)
     SELECT s.id, NULL, 'supervision', NULL, NULL, r.version, r.doc_number, r.title, r.sha256, r.size_bytes, 0,
         0, CASE WHEN r.superseded_at IS NULL THEN 'in_force' ELSE 'superseded' END, NULL, NULL, r.superseded_at,
-        'sha256:' || r.basis_sha256, '',
+        r.basis_sha256, '',
         json_object('estate_name', '', 'org_name', o.name, 'meeting_title', r.title,
             'report', json_set(CASE WHEN json_valid(r.summary) THEN r.summary ELSE '{}' END, '$.month', substr(r.subject, 20))),
         r.created_by, COALESCE((SELECT u.username FROM users u WHERE u.id = r.created_by), 'system'), r.created_at, NULL, NULL, r.org_id
