@@ -23,6 +23,7 @@ import (
 
 	"gongzhi/app"
 	"gongzhi/app/access"
+	"gongzhi/app/orgs"
 	"gongzhi/app/committee"
 	"gongzhi/app/config"
 	"gongzhi/app/database"
@@ -103,6 +104,14 @@ func New(d Deps) *fiber.App {
 	lifetime, endLifetime := context.WithCancel(context.Background())
 	fapp.Hooks().OnShutdown(func() error { endLifetime(); return nil })
 	fapp.Use(httpx.WithDeadline(lifetime, d.Config.RequestTimeout))
+	// A GET changes nothing: the services it calls share one list of the viewer's
+	// estates (orgs.ShareEstates; a city's week's work asks five services for theirs).
+	fapp.Use(func(c *fiber.Ctx) error {
+		if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
+			c.SetUserContext(orgs.ShareEstates(c.UserContext()))
+		}
+		return c.Next()
+	})
 	fapp.Use(httpx.SecurityHeaders(d.Config.CookieSecure))
 	// Pages, JSON and static text compressed for clients that accept it; PDFs,
 	// workbooks and images are sent as they are (httpx.Compress, issue 16 defect 7).
