@@ -29,6 +29,7 @@ import (
 	"gongzhi/app/demo"
 	"gongzhi/app/documents"
 	"gongzhi/app/metrics"
+	"gongzhi/app/orgs"
 	"gongzhi/app/property"
 	"gongzhi/app/roster"
 	"gongzhi/app/services"
@@ -103,6 +104,14 @@ func New(d Deps) *fiber.App {
 	lifetime, endLifetime := context.WithCancel(context.Background())
 	fapp.Hooks().OnShutdown(func() error { endLifetime(); return nil })
 	fapp.Use(httpx.WithDeadline(lifetime, d.Config.RequestTimeout))
+	// A GET changes nothing: the services it calls share one list of the viewer's
+	// estates (orgs.ShareEstates; a city's week's work asks five services for theirs).
+	fapp.Use(func(c *fiber.Ctx) error {
+		if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
+			c.SetUserContext(orgs.ShareEstates(c.UserContext()))
+		}
+		return c.Next()
+	})
 	fapp.Use(httpx.SecurityHeaders(d.Config.CookieSecure))
 	// Pages, JSON and static text compressed for clients that accept it; PDFs,
 	// workbooks and images are sent as they are (httpx.Compress, issue 16 defect 7).
@@ -368,7 +377,7 @@ func New(d Deps) *fiber.App {
 	authed.Get("/worklist/open-votes", httpx.Allow(access.WorkList), worklistAPI.OpenVotes)
 	authed.Get("/worklist/charts", httpx.Allow(access.WorkList), worklistAPI.Charts)
 	authed.Get("/votes/:id/participation-curve", httpx.Allow(access.WorkList), worklistAPI.Curve)
-	reportAPI := &api.ReportHandlers{Reports: d.Svc.Reports, Docs: d.Svc.Documents}
+	reportAPI := &api.ReportHandlers{Reports: d.Svc.Reports}
 	authed.Get("/supervision-reports", httpx.Allow(access.SupervisionReport), reportAPI.List)
 	authed.Post("/supervision-reports", httpx.Allow(access.SupervisionReport), reportAPI.Generate)
 	authed.Get("/supervision-reports/:code/pdf", httpx.Allow(access.SupervisionReport), reportAPI.PDF)

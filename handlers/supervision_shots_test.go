@@ -104,7 +104,7 @@ func TestSupervisionScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := app.Principal{Username: "h3di", Role: app.RoleDistrict, OrgID: district.ID, OrgPath: district.Path}
-	f, err := env.Svc.Reports.Generate(env.Ctx, p, district.ID, "2026-06")
+	f, _, err := env.Svc.Reports.Generate(env.Ctx, p, district.ID, "2026-06")
 	if err != nil {
 		t.Fatal(err)
 	}

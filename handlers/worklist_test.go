@@ -135,12 +135,13 @@ func TestSupervisionReportPages(t *testing.T) {
 			t.Fatalf("generate: %d %s", r.Status, r.Body)
 		}
 		var reports []struct {
-			Number  string `json:"number"`
-			SHA256  string `json:"sha256"`
-			InForce bool   `json:"in_force"`
+			Month  string `json:"month"`
+			Number string `json:"number"`
+			SHA256 string `json:"sha256"`
+			Status string `json:"status"`
 		}
 		env.API("GET", fmt.Sprintf("/api/v1/supervision-reports?org_id=%d", p.OrgID), env.DemoToken("street"), nil).JSON(t, &reports)
-		if len(reports) != 1 || !reports[0].InForce {
+		if len(reports) != 1 || reports[0].Status != "in_force" || reports[0].Month != month {
 			t.Fatalf("reports %+v", reports)
 		}
 		num := reports[0].Number
@@ -151,21 +152,30 @@ func TestSupervisionReportPages(t *testing.T) {
 		if pdf.Status != 200 || !bytes.HasPrefix(pdf.Body, []byte("%PDF")) || pdf.Header.Get("X-Document-SHA256") != reports[0].SHA256 {
 			t.Errorf("pdf: %d %q", pdf.Status, pdf.Header.Get("X-Document-SHA256"))
 		}
-		pub := env.Do(httptest.NewRequest("GET", "/verify/org/"+num, nil))
+		pub := env.Do(httptest.NewRequest("GET", "/verify/"+num, nil))
 		if pub.Status != 200 || !bytes.Contains(pub.Body, []byte(reports[0].SHA256)) || bytes.Contains(pub.Body, []byte("%PDF")) {
 			t.Errorf("public verification: %d", pub.Status)
 		}
-		req := httptest.NewRequest("GET", "/verify/org/"+num, nil)
+		// the links of reports issued before they were documents redirect there
+		if old := env.Do(httptest.NewRequest("GET", "/verify/org/"+strings.ToLower(num), nil)); old.Status != 301 || old.Header.Get("Location") != "/verify/"+num {
+			t.Errorf("/verify/org/: %d %q", old.Status, old.Header.Get("Location"))
+		}
+		req := httptest.NewRequest("GET", "/verify/"+num, nil)
 		req.Header.Set("Accept", "application/json")
 		var v struct {
-			Record struct {
-				Number  string `json:"number"`
-				InForce bool   `json:"in_force"`
-			} `json:"record"`
+			Document struct {
+				Number string `json:"number"`
+				Kind   string `json:"kind"`
+				Status string `json:"status"`
+			} `json:"document"`
+			CanDownload bool `json:"can_download"`
 		}
 		env.Do(req).JSON(t, &v)
-		if v.Record.Number != num || !v.Record.InForce {
+		if v.Document.Number != num || v.Document.Status != "in_force" || v.Document.Kind != "supervision" || v.CanDownload {
 			t.Errorf("verification JSON %+v", v)
+		}
+		if r := env.Do(httptest.NewRequest("GET", "/verify/"+num+"/download", nil)); r.Status == 200 {
+			t.Errorf("anonymous download of a report: %d", r.Status)
 		}
 		if r := env.API("GET", "/api/v1/supervision-reports/"+num+"/pdf", env.DemoToken("street2"), nil); r.Status != 404 {
 			t.Errorf("street2 downloading street's report: %d", r.Status)

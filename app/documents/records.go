@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -200,6 +201,9 @@ type OrgRecordIssue struct {
 	Force bool
 	// Public records are published when issued: anyone may download them.
 	Public bool
+	// Detail is the record's own figures (JSON), stored in the version's summary for the
+	// next record to compare with (OrgRecordDetail).
+	Detail json.RawMessage
 	// Build shapes the record for its number and verification URL.
 	Build func(number, verifyURL string) pdfdoc.Record
 	// Within, when set, runs in the transaction that stores a new version, with it.
@@ -232,7 +236,7 @@ func (s *Service) IssueOrgRecord(ctx context.Context, p app.Principal, in OrgRec
 		title:       in.Title,
 		basis:       in.Basis,
 		force:       in.Force,
-		summary:     &Summary{OrgName: o.Name, MeetingTitle: in.Title},
+		summary:     &Summary{OrgName: o.Name, MeetingTitle: in.Title, Report: in.Detail},
 		publishedAt: published,
 		render: func(ctx context.Context, number string, _ int, _ string, createdAt time.Time) ([]byte, error) {
 			var buf bytes.Buffer
@@ -245,6 +249,33 @@ func (s *Service) IssueOrgRecord(ctx context.Context, p app.Principal, in OrgRec
 		reason:     "err.documents.published_again", // a catalogue key
 		within:     in.Within,
 	})
+}
+
+// OrgRecordDetail is the version in force of an org-level record of a kind and subject:
+// its number and the Detail it was issued with; ok is false when none was issued. It
+// checks no access: the calling service has decided who may read it.
+func (s *Service) OrgRecordDetail(ctx context.Context, kind, subject string) (number string, detail json.RawMessage, ok bool, err error) {
+	series, err := models.FindDocumentSeries(ctx, s.db, kind, subject)
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return "", nil, false, nil
+	}
+	if err != nil {
+		return "", nil, false, app.Internal(err)
+	}
+	d, err := models.InForceDocument(ctx, s.db, series.ID)
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return "", nil, false, nil
+	}
+	if err != nil {
+		return "", nil, false, app.Internal(err)
+	}
+	var sum Summary
+	if d.SummaryJSON != "" {
+		if err := json.Unmarshal([]byte(d.SummaryJSON), &sum); err != nil {
+			return "", nil, false, app.Internal(fmt.Errorf("summary of %s: %w", d.DocNumber, err))
+		}
+	}
+	return d.DocNumber, sum.Report, true, nil
 }
 
 // OrgDocuments lists every stored version of an org's own documents of a kind, newest

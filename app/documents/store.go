@@ -137,6 +137,10 @@ type Summary struct {
 	HeldAt      *time.Time `json:"held_at,omitempty"`
 	Decisions   []string   `json:"decisions,omitempty"`
 	Voters      int        `json:"voters,omitempty"`
+
+	// Report is an org-level record's own figures (JSON), kept for the next record to
+	// compare with: the monthly supervision report's rates and counts (app/supervision).
+	Report json.RawMessage `json:"report,omitempty"`
 }
 
 // SummaryItem is one ordinary item of a resolution with its figures and outcome.

@@ -21,7 +21,10 @@ import (
 )
 
 // Service is the org-tree and estate service.
-type Service struct{ db *gorm.DB }
+type Service struct {
+	db      *gorm.DB
+	noShare bool // ShareEstates ignored (the benchmark's baseline)
+}
 
 // New builds the service.
 func New(db *gorm.DB) *Service { return &Service{db: db} }
@@ -260,7 +263,7 @@ func (s *Service) ListEstates(ctx context.Context, p app.Principal) ([]models.Es
 	} else if prefix == "" {
 		return nil, nil
 	}
-	list, err := models.EstatesUnder(ctx, s.db, prefix)
+	list, err := s.estatesUnder(ctx, prefix)
 	if err != nil {
 		return nil, app.Internal(err)
 	}

@@ -27,17 +27,30 @@ func (s *Service) OpenComplaints(ctx context.Context, p app.Principal) ([]Compla
 		return nil, err
 	}
 	now := s.now()
-	names := map[int64]string{}
+	// The companies' names in one query (a city's open complaints name hundreds).
+	seen := map[int64]bool{}
+	companyIDs := []int64{}
+	for _, c := range list {
+		if !seen[c.CompanyID] {
+			seen[c.CompanyID] = true
+			companyIDs = append(companyIDs, c.CompanyID)
+		}
+	}
+	var companies []models.PropertyCompany
+	if len(companyIDs) > 0 {
+		if err := s.db.WithContext(ctx).Select("id, name").Where("id IN ?", companyIDs).Find(&companies).Error; err != nil {
+			return nil, app.Internal(err)
+		}
+	}
+	names := make(map[int64]string, len(companies))
+	for _, co := range companies {
+		names[co.ID] = co.Name
+	}
 	out := make([]ComplaintView, len(list))
 	for i, c := range list {
 		e := by[c.EstateID]
 		out[i] = ComplaintView{Complaint: c, EstateName: e.Name, SLA: s.slaOf(c, profileOf(e), cal, now)}
 		out[i].Escalated = out[i].SLA.Overdue
-		if _, ok := names[c.CompanyID]; !ok {
-			if co, err := s.company(ctx, s.db, c.CompanyID, ""); err == nil {
-				names[c.CompanyID] = co.Name
-			}
-		}
 		out[i].CompanyName = names[c.CompanyID]
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].SLA.NextDue.Before(out[j].SLA.NextDue) })

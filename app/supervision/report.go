@@ -5,11 +5,14 @@ package supervision
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"regexp"
+	"sort"
 	"time"
 
 	"gorm.io/gorm"
@@ -41,6 +44,7 @@ type RatesSource interface {
 
 // ReportSummary is what a report counts; the next month's report compares with it.
 type ReportSummary struct {
+	Month   string              `json:"month"`
 	Rates   []ReportRate        `json:"rates"`
 	Overdue int                 `json:"overdue"`
 	DueSoon int                 `json:"due_soon"`
@@ -64,9 +68,16 @@ func NewReportService(db *gorm.DB, work *worklist.Service, docs *documents.Servi
 
 var monthRE = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
 
-// subject and code name a month's report of an org.
-func subject(month string) string { return "supervision-report:" + month }
-func code(month string) string    { return "SR" + month[:4] + month[5:] }
+// subject names a month's report of an org: its document series (kind supervision).
+func subject(orgID int64, month string) string {
+	return fmt.Sprintf("supervision-report:%d:%s", orgID, month)
+}
+
+// MonthlyReport is one stored version of a monthly report in an org's list.
+type MonthlyReport struct {
+	Month string `json:"month"`
+	documents.Document
+}
 
 // prevMonth is the month before "YYYY-MM".
 func prevMonth(month string) string {
@@ -108,64 +119,79 @@ func (s *ReportService) reportOrg(ctx context.Context, p app.Principal, orgID in
 // Generate issues (or serves, when nothing changed) the report of org for month
 // ("YYYY-MM", not after the current month), on demand: p must hold
 // access.SupervisionReport and cover the org.
-func (s *ReportService) Generate(ctx context.Context, p app.Principal, orgID int64, month string) (documents.OrgFile, error) {
+// It returns the file and whether this call issued a new version.
+func (s *ReportService) Generate(ctx context.Context, p app.Principal, orgID int64, month string) (documents.File, bool, error) {
 	o, err := s.reportOrg(ctx, p, orgID)
 	if err != nil {
-		return documents.OrgFile{}, err
+		return documents.File{}, false, err
 	}
 	if !monthRE.MatchString(month) {
-		return documents.OrgFile{}, app.Invalid("month", app.M("err.supervision.month_must_be_yyyy_mm"))
+		return documents.File{}, false, app.Invalid("month", app.M("err.supervision.month_must_be_yyyy_mm"))
 	}
 	if month > s.clock.Now().In(rules.Shanghai()).Format("2006-01") {
-		return documents.OrgFile{}, app.Invalid("month", app.M("err.supervision.the_month_has_not_begun"))
+		return documents.File{}, false, app.Invalid("month", app.M("err.supervision.the_month_has_not_begun"))
 	}
 	return s.issue(ctx, p, o, month)
 }
 
 // Reports lists the reports of an org p may report on, newest first.
-func (s *ReportService) Reports(ctx context.Context, p app.Principal, orgID int64) ([]documents.OrgFile, error) {
+func (s *ReportService) Reports(ctx context.Context, p app.Principal, orgID int64) ([]MonthlyReport, error) {
 	o, err := s.reportOrg(ctx, p, orgID)
 	if err != nil {
 		return nil, err
 	}
-	var list []models.OrgRecord
-	if err := s.db.WithContext(ctx).Select("id, org_id, subject, version, doc_number, title, sha256, size_bytes, superseded_at, created_at").
-		Where("org_id = ? AND subject LIKE ?", o.ID, "supervision-report:%").Order("subject DESC, version DESC").Find(&list).Error; err != nil {
-		return nil, app.Internal(err)
+	docs, err := s.docs.OrgDocuments(ctx, p, o.ID, models.DocSupervision)
+	if err != nil {
+		return nil, err
 	}
-	out := make([]documents.OrgFile, len(list))
-	for i, r := range list {
-		out[i] = documents.OrgFile{ID: r.ID, OrgID: r.OrgID, OrgName: o.Name, Subject: r.Subject, Number: r.DocNumber, Title: r.Title, Version: r.Version,
-			SHA256: r.SHA256, Size: r.SizeBytes, CreatedAt: r.CreatedAt, SupersededAt: r.SupersededAt, InForce: r.SupersededAt == nil}
+	out := make([]MonthlyReport, 0, len(docs))
+	for _, d := range docs {
+		month := ""
+		if d.Summary != nil {
+			var rs ReportSummary
+			if json.Unmarshal(d.Summary.Report, &rs) == nil {
+				month = rs.Month
+			}
+		}
+		out = append(out, MonthlyReport{Month: month, Document: d})
 	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Month > out[j].Month })
 	return out, nil
 }
 
-// File is a report's PDF by number, for staff covering its org.
-func (s *ReportService) File(ctx context.Context, p app.Principal, number string) (documents.OrgFile, error) {
+// File is a report's PDF by number, for staff covering its org (others, and numbers
+// of other documents: not found).
+func (s *ReportService) File(ctx context.Context, p app.Principal, number string) (documents.File, error) {
 	if err := access.Require(p, access.SupervisionReport); err != nil {
-		return documents.OrgFile{}, err
+		return documents.File{}, err
 	}
-	return s.docs.OrgReportFile(ctx, p, number)
+	f, err := s.docs.Download(ctx, &p, number)
+	if err != nil {
+		return documents.File{}, err
+	}
+	if f.Kind != models.DocSupervision || f.OrgID == 0 {
+		return documents.File{}, app.Fail(app.ENotFound, "err.documents.document_not_found")
+	}
+	return f, nil
 }
 
 // issue builds the report's content as of now and issues it through documents.
-func (s *ReportService) issue(ctx context.Context, p app.Principal, o models.Org, month string) (documents.OrgFile, error) {
+func (s *ReportService) issue(ctx context.Context, p app.Principal, o models.Org, month string) (documents.File, bool, error) {
 	view := orgPrincipal(o)
 	now := s.clock.Now()
 	week, err := s.work.Week(ctx, view)
 	if err != nil {
-		return documents.OrgFile{}, err
+		return documents.File{}, false, err
 	}
 	open, err := s.work.OpenCases(ctx, view)
 	if err != nil {
-		return documents.OrgFile{}, err
+		return documents.File{}, false, err
 	}
 	rates, err := s.rates.ReportRates(ctx, view, now)
 	if err != nil {
-		return documents.OrgFile{}, err
+		return documents.File{}, false, err
 	}
-	sum := ReportSummary{Rates: rates, Overdue: week.Overdue, DueSoon: week.DueSoon, ByKind: map[string]int{}, Open: open}
+	sum := ReportSummary{Month: month, Rates: rates, Overdue: week.Overdue, DueSoon: week.DueSoon, ByKind: map[string]int{}, Open: open}
 	var overdue []worklist.Item
 	for _, it := range week.Items {
 		if it.Overdue {
@@ -175,17 +201,17 @@ func (s *ReportService) issue(ctx context.Context, p app.Principal, o models.Org
 	}
 	var last *ReportSummary
 	lastNumber := ""
-	if f, ok, err := s.docs.LatestOrgReport(ctx, o.ID, subject(prevMonth(month))); err != nil {
-		return documents.OrgFile{}, err
+	if number, detail, ok, err := s.docs.OrgRecordDetail(ctx, models.DocSupervision, subject(o.ID, prevMonth(month))); err != nil {
+		return documents.File{}, false, err
 	} else if ok {
 		var ls ReportSummary
-		if json.Unmarshal([]byte(f.Summary), &ls) == nil {
-			last, lastNumber = &ls, f.Number
+		if json.Unmarshal(detail, &ls) == nil {
+			last, lastNumber = &ls, number
 		}
 	}
 	summaryJSON, err := json.Marshal(sum)
 	if err != nil {
-		return documents.OrgFile{}, app.Internal(err)
+		return documents.File{}, false, app.Internal(err)
 	}
 	day := now.In(rules.Shanghai()).Format(time.DateOnly)
 	basis := fmt.Sprintf("%s|%s|%s|%s", o.Name, day, summaryJSON, lastNumber)
@@ -193,16 +219,24 @@ func (s *ReportService) issue(ctx context.Context, p app.Principal, o models.Org
 		basis += fmt.Sprintf("|%s/%d/%s", it.Kind, it.Ref, it.DueDay)
 	}
 	content := reportContent{Org: o, Month: month, Day: day, Summary: sum, Last: last, LastNumber: lastNumber, Overdue: overdue}
-	return s.docs.IssueOrgReport(ctx, p, documents.OrgReportIssue{OrgID: o.ID, Subject: subject(month), Code: code(month),
-		Title: fmt.Sprintf("%s %s 监督月报", o.Name, month), Basis: basis, Summary: string(summaryJSON),
+	return s.docs.IssueOrgRecord(ctx, p, documents.OrgRecordIssue{OrgID: o.ID, Kind: models.DocSupervision, Subject: subject(o.ID, month),
+		Title: fmt.Sprintf("%s %s 监督月报", o.Name, month), Basis: basisDigest(basis), Detail: summaryJSON,
 		Build: func(number, verifyURL string) pdfRecord { return content.record(number, verifyURL) }})
+}
+
+// basisDigest is what a report's basis is stored as: its SHA-256 (the basis names every
+// overdue item and would not fit the column; migration 00036 kept the digests of the
+// reports issued before).
+func basisDigest(basis string) string {
+	sum := sha256.Sum256([]byte(basis))
+	return hex.EncodeToString(sum[:])
 }
 
 // RunMonthly issues, once per month and org, the previous month's report of every
 // street office and district: on the first of the month, or at the first check after
 // it when no instance was running then. It is idempotent across instances: an org's
 // month with a report is skipped, and two instances issuing the same version store it
-// once (documents.IssueOrgReport).
+// once (documents.IssueOrgRecord).
 func (s *ReportService) RunMonthly(ctx context.Context, interval time.Duration, log *slog.Logger) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -233,16 +267,16 @@ func (s *ReportService) IssueDue(ctx context.Context) (int, error) {
 		if ctx.Err() != nil {
 			return n, ctx.Err()
 		}
-		if _, ok, err := s.docs.LatestOrgReport(ctx, o.ID, subject(month)); err != nil {
+		if _, _, ok, err := s.docs.OrgRecordDetail(ctx, models.DocSupervision, subject(o.ID, month)); err != nil {
 			return n, err
 		} else if ok {
 			continue
 		}
-		f, err := s.issue(ctx, app.System(), o, month)
+		_, created, err := s.issue(ctx, app.System(), o, month)
 		if err != nil {
 			return n, fmt.Errorf("report of org %d: %w", o.ID, err)
 		}
-		if f.Created {
+		if created {
 			n++
 		}
 	}

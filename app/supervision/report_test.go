@@ -59,11 +59,12 @@ func TestMonthlyReport(t *testing.T) {
 		street := e.Principal(t, "rp-street-a")
 		rs := e.Svc.Reports
 
-		f, err := rs.Generate(e.Ctx, street, tr.Org["streetA"], "2026-06")
+		f, created, err := rs.Generate(e.Ctx, street, tr.Org["streetA"], "2026-06")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !f.Created || f.Version != 1 || !strings.HasSuffix(f.Number, "-SR202606-V1") {
+		if !created || f.Version != 1 || f.Kind != models.DocSupervision || f.OrgID != tr.Org["streetA"] || !strings.HasPrefix(f.Number, "GZ-2026-") ||
+			!strings.HasSuffix(f.Number, "-V1") || f.VerifyURL != testkit.PublicURL+"/verify/"+f.Number {
 			t.Errorf("first report %+v", f)
 		}
 		path := pdfcheck.Save(t, "REPORT_PREVIEW_DIR", "report.pdf", f.Data)
@@ -77,45 +78,53 @@ func TestMonthlyReport(t *testing.T) {
 		if strings.Contains(text, "乙小区") {
 			t.Errorf("street A's report names 乙小区 of street B")
 		}
-		if qr := qrCodes(t, path); !slices.Contains(qr, testkit.PublicURL+"/verify/org/"+f.Number) {
+		if qr := qrCodes(t, path); !slices.Contains(qr, testkit.PublicURL+"/verify/"+f.Number) {
 			t.Errorf("QR %v, want the verification URL of %s", qr, f.Number)
 		}
 
 		// unchanged: the same version is served
-		again, err := rs.Generate(e.Ctx, street, tr.Org["streetA"], "2026-06")
-		if err != nil || again.Created || again.Number != f.Number {
+		again, created, err := rs.Generate(e.Ctx, street, tr.Org["streetA"], "2026-06")
+		if err != nil || created || again.Number != f.Number {
 			t.Errorf("unchanged report: %v %+v", err, again)
 		}
 		// changed: a new version supersedes it, and verification says so
 		complain(t, e, tr.Estate["甲小区"], coA, "A2")
 		e.Clock.Set(now.Add(time.Hour))
-		v2, err := rs.Generate(e.Ctx, street, tr.Org["streetA"], "2026-06")
-		if err != nil || !v2.Created || v2.Version != 2 {
+		v2, created, err := rs.Generate(e.Ctx, street, tr.Org["streetA"], "2026-06")
+		if err != nil || !created || v2.Version != 2 {
 			t.Fatalf("changed report: %v %+v", err, v2)
 		}
-		ver, err := e.Svc.Documents.VerifyOrgReport(e.Ctx, strings.ToLower(f.Number))
+		ver, err := e.Svc.Documents.Verify(e.Ctx, nil, strings.ToLower(f.Number))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ver.Record.InForce || ver.Latest == nil || ver.Latest.Number != v2.Number || ver.Record.SHA256 != f.SHA256 {
+		if ver.Document.Status != models.DocSuperseded || ver.SupersededBy == nil || ver.SupersededBy.Number != v2.Number ||
+			ver.Document.SHA256 != f.SHA256 || ver.CanDownload {
 			t.Errorf("verification of v1: %+v", ver)
 		}
-		if _, err := e.Svc.Documents.VerifyOrgReport(e.Ctx, "GZ-O000001-SR209912-V1"); app.ErrorCode(err) != app.ENotFound {
+		if _, err := e.Svc.Documents.Verify(e.Ctx, nil, "GZ-2099-999999-V1"); app.ErrorCode(err) != app.ENotFound {
 			t.Errorf("unknown number: %v", err)
+		}
+		list, err := rs.Reports(e.Ctx, street, tr.Org["streetA"])
+		if err != nil || len(list) != 2 || list[0].Month != "2026-06" || list[0].Number != v2.Number || list[1].Status != models.DocSuperseded {
+			t.Errorf("reports of street A: %v %+v", err, list)
+		}
+		if _, err := rs.Reports(e.Ctx, street, tr.Org["streetB"]); app.ErrorCode(err) != app.ENotFound {
+			t.Errorf("street A listing street B's reports: %v", err)
 		}
 
 		// jurisdiction and role
-		if _, err := rs.Generate(e.Ctx, street, tr.Org["streetB"], "2026-06"); app.ErrorCode(err) != app.ENotFound {
+		if _, _, err := rs.Generate(e.Ctx, street, tr.Org["streetB"], "2026-06"); app.ErrorCode(err) != app.ENotFound {
 			t.Errorf("street A reporting on street B: %v", err)
 		}
 		if _, err := rs.File(e.Ctx, e.Principal(t, "street2"), v2.Number); app.ErrorCode(err) != app.ENotFound {
 			t.Errorf("demo street2 downloading street A's report: %v", err)
 		}
-		if _, err := rs.Generate(e.Ctx, e.Principal(t, "rp-community"), tr.Org["streetA"], "2026-06"); app.ErrorCode(err) != app.EForbidden {
+		if _, _, err := rs.Generate(e.Ctx, e.Principal(t, "rp-community"), tr.Org["streetA"], "2026-06"); app.ErrorCode(err) != app.EForbidden {
 			t.Errorf("community: %v", err)
 		}
 		for _, bad := range []string{"2026-13", "June", "2026-07"} {
-			if _, err := rs.Generate(e.Ctx, street, tr.Org["streetA"], bad); app.ErrorCode(err) != app.EInvalid {
+			if _, _, err := rs.Generate(e.Ctx, street, tr.Org["streetA"], bad); app.ErrorCode(err) != app.EInvalid {
 				t.Errorf("month %q: %v", bad, err)
 			}
 		}
@@ -136,7 +145,7 @@ func TestMonthlyReport(t *testing.T) {
 			t.Errorf("second run issued %d (%v), want 0", n, err)
 		}
 		// July's report compares with June's
-		jul, err := rs.Generate(e.Ctx, street, tr.Org["streetA"], "2026-07")
+		jul, _, err := rs.Generate(e.Ctx, street, tr.Org["streetA"], "2026-07")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,6 +19,7 @@ import (
 	"gongzhi/app/committee"
 	"gongzhi/app/formation"
 	"gongzhi/app/handover"
+	"gongzhi/app/orgs"
 	"gongzhi/app/property"
 	"gongzhi/app/rules"
 	"gongzhi/app/voting"
@@ -123,6 +124,7 @@ func (s *Service) Week(ctx context.Context, p app.Principal) (Week, error) {
 	if err := access.Require(p, access.WorkList); err != nil {
 		return Week{}, err
 	}
+	ctx = orgs.ShareEstates(ctx) // every source below lists the same estates
 	now := s.clock.Now().UTC()
 	until := now.Add(Window)
 	w := Week{AsOf: now, Until: until, Items: []Item{}}

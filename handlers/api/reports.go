@@ -3,7 +3,6 @@ package api
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"gongzhi/app/documents"
 	"gongzhi/app/supervision"
 	"gongzhi/handlers/httpx"
 )
@@ -11,7 +10,6 @@ import (
 // ReportHandlers are the monthly supervision reports' API (issue 15).
 type ReportHandlers struct {
 	Reports *supervision.ReportService
-	Docs    *documents.Service
 }
 
 type reportRequest struct {
@@ -35,15 +33,15 @@ func (h *ReportHandlers) Generate(c *fiber.Ctx) error {
 	if err := httpx.BindJSON(c, &in); err != nil {
 		return err
 	}
-	f, err := h.Reports.Generate(httpx.Ctx(c), httpx.MustPrincipal(c), in.OrgID, in.Month)
+	f, created, err := h.Reports.Generate(httpx.Ctx(c), httpx.MustPrincipal(c), in.OrgID, in.Month)
 	if err != nil {
 		return err
 	}
 	status := fiber.StatusOK
-	if f.Created {
+	if created {
 		status = fiber.StatusCreated
 	}
-	return c.Status(status).JSON(f)
+	return c.Status(status).JSON(f.Document)
 }
 
 // PDF downloads a report by number.
@@ -57,13 +55,4 @@ func (h *ReportHandlers) PDF(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "application/pdf")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+f.Filename()+`"`)
 	return c.Send(f.Data)
-}
-
-// Verify describes an org-level record by number (public).
-func (h *ReportHandlers) Verify(c *fiber.Ctx) error {
-	v, err := h.Docs.VerifyOrgReport(httpx.Ctx(c), c.Params("code"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(v)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/url"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -25,7 +26,7 @@ type reportsData struct {
 	Orgs    []models.Org
 	OrgID   int64
 	Month   string
-	Reports []documents.OrgFile
+	Reports []supervision.MonthlyReport
 }
 
 func (h *ReportPages) load(c *fiber.Ctx, p app.Principal) (reportsData, error) {
@@ -72,7 +73,7 @@ func (h *ReportPages) Generate(c *fiber.Ctx) error {
 		return err
 	}
 	orgID, _ := strconv.ParseInt(c.FormValue("org_id"), 10, 64)
-	f, err := h.Reports.Generate(httpx.Ctx(c), p, orgID, c.FormValue("month"))
+	f, _, err := h.Reports.Generate(httpx.Ctx(c), p, orgID, c.FormValue("month"))
 	if err != nil {
 		if app.ErrorCode(err) == app.EInternal || app.ErrorCode(err) == app.ENotFound {
 			return err
@@ -99,8 +100,8 @@ func (h *ReportPages) PDF(c *fiber.Ctx) error {
 	return sendOrgFile(c, f)
 }
 
-// sendOrgFile sends an org-level record's PDF.
-func sendOrgFile(c *fiber.Ctx, f documents.OrgFile) error {
+// sendOrgFile sends a report's PDF.
+func sendOrgFile(c *fiber.Ctx, f documents.File) error {
 	c.Set("X-Document-Number", f.Number)
 	c.Set("X-Document-SHA256", f.SHA256)
 	c.Set(fiber.HeaderContentType, "application/pdf")
@@ -108,15 +109,9 @@ func sendOrgFile(c *fiber.Ctx, f documents.OrgFile) error {
 	return c.Send(f.Data)
 }
 
-// Verify is the public verification page of an org-level record (JSON on request):
-// its number, org, version, digest and whether it is in force; never its content.
+// Verify answers the verification links of the reports issued before they were
+// documents (/verify/org/<number>, migration 00036 kept their numbers): a permanent
+// redirect to the verification page every document has.
 func (h *ReportPages) Verify(c *fiber.Ctx) error {
-	v, err := h.Docs.VerifyOrgReport(httpx.Ctx(c), c.Params("code"))
-	if err != nil {
-		return err
-	}
-	if docWantsJSON(c) {
-		return c.JSON(v)
-	}
-	return h.Render(c, "verify_org", h.page(c, "", v))
+	return c.Redirect("/verify/"+url.PathEscape(documents.NormaliseNumber(c.Params("code"))), fiber.StatusMovedPermanently)
 }
