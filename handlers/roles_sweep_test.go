@@ -117,6 +117,8 @@ var swTable = map[string]swRule{
 	"GET /verify/:code":                  pub(),
 	"GET /verify/:code/download":         pub(),
 	"GET /votes/:id/resolution.pdf":      {public: true, vote: "done"},
+	"GET /b":                             pub(),
+	"POST /b":                            pub(),
 	"GET /b/:token":                      pub(),
 	"POST /b/:token/check":               pub(),
 	"POST /b/:token/review":              pub(),

@@ -429,6 +429,11 @@ func New(d Deps) *fiber.App {
 	reportLimit := httpx.RateLimit(httpx.NewLimiter(d.Config.VerifyRate, httpx.MaxLimiterKeys, d.Svc.Clock), proxies, say)
 	fapp.Post("/public/estates/:id/committee-report", publicLimit, reportLimit, committeeWeb.PublicReport)
 	// votes public web routes: the owner's ballot link, the receipt check, published results (no sign-in)
+	// The short code of a notice (for owners who cannot scan its QR code) finds the
+	// ballot link; its own per-address limit keeps the 2^40 codes from being swept
+	// (CODE_RATE_LIMIT, app/voting/shortcode.go).
+	fapp.Get("/b", ballotLimit, voteWeb.CodeForm)
+	fapp.Post("/b", ballotLimit, httpx.RateLimit(httpx.NewLimiter(d.Config.CodeRate, httpx.MaxLimiterKeys, d.Svc.Clock), proxies, say), voteWeb.CodeEnter)
 	fapp.Get("/b/:token", ballotLimit, voteWeb.BallotPage)
 	fapp.Post("/b/:token/check", ballotLimit, voteWeb.CheckIdentity)
 	fapp.Post("/b/:token/review", ballotLimit, voteWeb.Review)

@@ -91,6 +91,7 @@ func (env *voteEnv) openDemoVote(t *testing.T, token string, items ...map[string
 }
 
 type voteCredential struct {
+	Code    string   `json:"code"`
 	VoterID int64    `json:"voter_id"`
 	Rooms   []string `json:"rooms"`
 	Token   string   `json:"token"`

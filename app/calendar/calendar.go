@@ -149,30 +149,30 @@ func validate(year int, in *Input) error {
 	var details []app.Detail
 	add := func(field string, msg app.Msg) { details = append(details, app.Detail{Field: field, Msg: msg}) }
 	if year < MinYear || year > MaxYear {
-		add("year", app.Plain(fmt.Sprintf("年份须在 %d 至 %d 之间", MinYear, MaxYear)))
+		add("year", app.M("err.calendar.year_range", MinYear, MaxYear))
 	}
 	in.Basis = strings.TrimSpace(in.Basis)
 	switch n := len([]rune(in.Basis)); {
 	case n == 0:
-		add("basis", app.Plain("请填写通知名称（依据）"))
+		add("basis", app.M("err.calendar.basis_required"))
 	case n > maxBasisRunes:
-		add("basis", app.Plain(fmt.Sprintf("通知名称不能超过 %d 个字", maxBasisRunes)))
+		add("basis", app.M("err.calendar.basis_too_long", maxBasisRunes))
 	}
 	if len(in.RestDays) == 0 {
-		add("rest_days", app.Plain("请至少填写一段放假日期"))
+		add("rest_days", app.M("err.calendar.rest_days_required"))
 	}
 	if len(in.RestDays) > maxItems {
-		add("rest_days", app.Plain(fmt.Sprintf("放假日期不能超过 %d 段", maxItems)))
+		add("rest_days", app.M("err.calendar.rest_days_too_many", maxItems))
 	}
 	if len(in.MakeUpWorkdays) > maxItems {
-		add("make_up_workdays", app.Plain(fmt.Sprintf("调休上班日不能超过 %d 个", maxItems)))
+		add("make_up_workdays", app.M("err.calendar.workdays_too_many", maxItems))
 	}
 	if len(details) > 0 {
 		return invalid(details)
 	}
 	one := func(field string, n rules.HolidayNotice) {
 		if _, err := rules.NewStatutoryCalendar(n); err != nil {
-			add(field, app.Plain(holidayMessage(err)))
+			add(field, app.MsgOf(err))
 		}
 	}
 	for i := range in.RestDays {
@@ -190,15 +190,6 @@ func validate(year int, in *Input) error {
 		return invalid(details)
 	}
 	return nil
-}
-
-// holidayMessage is the Chinese text of a rules.ErrHolidayData error, without Go's parse details.
-func holidayMessage(err error) string {
-	msg := err.Error()
-	if i := strings.Index(msg, ": parsing time"); i >= 0 {
-		msg = msg[:i] + "：日期须写作 2006-01-02"
-	}
-	return strings.Replace(msg, rules.ErrHolidayData.Error()+": ", "", 1)
 }
 
 func invalid(details []app.Detail) *app.Error {

@@ -63,6 +63,7 @@ type Config struct {
 	// VerifyRate count per client address and per instance; BallotRate covers every
 	// owner-facing route together.
 	VerifyRate     int            // VERIFY_RATE_LIMIT: public document-verification uploads per minute per client address
+	CodeRate       int            // CODE_RATE_LIMIT: ballot short codes entered at /b per minute per client address
 	PublicRate     int            // PUBLIC_RATE_LIMIT: requests per minute per client address over the other anonymous pages (results, resolutions, verification)
 	TrustedProxies []netip.Prefix // TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For is believed; empty trusts none
 }
@@ -134,6 +135,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		BallotRate:     integer("BALLOT_RATE_LIMIT", 3000),
 		VerifyRate:     integer("VERIFY_RATE_LIMIT", 30),
 		PublicRate:     integer("PUBLIC_RATE_LIMIT", 3000),
+		CodeRate:       integer("CODE_RATE_LIMIT", 300),
 	}
 	c.MetricsAddr = get("METRICS_ADDR", "")
 	proxies, err := ParseProxies(get("TRUSTED_PROXIES", ""))
@@ -358,7 +360,7 @@ func (c Config) LogValue() []any {
 		"request_timeout", c.RequestTimeout.String(), "workers", c.Workers,
 		"metrics_addr", c.MetricsAddr,
 		"ballot_rate_limit", c.BallotRate, "verify_rate_limit", c.VerifyRate, "trusted_proxies", fmt.Sprint(c.TrustedProxies),
-		"public_rate_limit", c.PublicRate,
+		"public_rate_limit", c.PublicRate, "code_rate_limit", c.CodeRate,
 	}
 }
 

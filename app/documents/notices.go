@@ -181,7 +181,8 @@ func buildNotices(v models.Vote, d voting.VoteDetail, creds []voting.Credential,
 		items = append(items, ni)
 	}
 	how := "请用手机扫描右上方二维码，打开本户专用的电子表决页面，输入本户任一业主证件号码的后 6 位核验身份后投票。" +
-		"二维码仅限本户使用，请妥善保管，不要转给他人。"
+		"无法扫码时，在浏览器打开二维码下方的短网址，输入 8 位投票码，同样进入本户的表决页面。" +
+		"二维码和投票码仅限本户使用，请妥善保管，不要转给他人。"
 	paper := fmt.Sprintf("不便使用电子表决的业主，可于表决期间向%s领取纸质表决票，填写签名后交回，由工作人员登记；"+
 		"也可书面委托代理人投票，一名代理人最多接受 %d 户委托。纸质表决票与电子表决具有同等效力。", convenor, d.ProxyMaxPrincipals)
 	if loc := strings.TrimSpace(v.Location); loc != "" {
@@ -201,7 +202,7 @@ func buildNotices(v models.Vote, d voting.VoteDetail, creds []voting.Credential,
 		}
 		out = append(out, pdfdoc.Notice{EstateName: names.Estate.Name, MeetingTitle: v.Title, Convenor: convenor,
 			Form: voting.FormLabel(v.Form), NoticeAt: v.NoticePublishedAt, OpensAt: v.OpensAt, ClosesAt: v.ClosesAt,
-			Rooms: c.Rooms, VoterLabel: label, Items: items, BallotURL: c.URL, HowToVote: how, PaperChannel: paper})
+			Rooms: c.Rooms, VoterLabel: label, Items: items, BallotURL: c.URL, Code: c.Code, CodeURL: c.CodeURL, HowToVote: how, PaperChannel: paper})
 	}
 	return out
 }

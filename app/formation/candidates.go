@@ -105,22 +105,22 @@ func (s *Service) Nominate(ctx context.Context, p app.Principal, groupID int64, 
 	if !in.PoliticalStatus.Valid() {
 		return 0, app.Invalid("political_status", "政治面貌须为 masses、cyl_member、cpc_member、cpc_probationary、democratic_party 或 independent")
 	}
-	name, err := text("name", in.Name, 1, 50, "姓名")
+	name, err := text("name", in.Name, 1, 50, app.M("err.formation.label_name"))
 	if err != nil {
 		return 0, err
 	}
-	room, err := text("room", in.Room, 1, 64, "房号")
+	room, err := text("room", in.Room, 1, 64, app.M("err.formation.label_room"))
 	if err != nil {
 		return 0, err
 	}
-	nominators, err := text("nominators", in.Nominators, 0, 500, "提名人")
+	nominators, err := text("nominators", in.Nominators, 0, 500, app.M("err.formation.label_nominators"))
 	if err != nil {
 		return 0, err
 	}
 	if in.Kind == rules.NominationJoint && nominators == "" {
 		return 0, app.Invalid("nominators", app.M("err.formation.a_joint_nomination_names_its_owners"))
 	}
-	occupation, err := text("occupation", in.Occupation, 0, 100, "职业")
+	occupation, err := text("occupation", in.Occupation, 0, 100, app.M("err.formation.label_occupation"))
 	if err != nil {
 		return 0, err
 	}
@@ -198,11 +198,11 @@ func (s *Service) RecordCheck(ctx context.Context, p app.Principal, candidateID 
 	if !knownCriterion(in.Criterion) {
 		return Eligibility{}, app.Invalid("criterion", app.M("err.formation.unknown_criterion"))
 	}
-	evidence, err := text("evidence", in.Evidence, 0, 1000, "证明材料")
+	evidence, err := text("evidence", in.Evidence, 0, 1000, app.M("err.formation.label_evidence"))
 	if err != nil {
 		return Eligibility{}, err
 	}
-	reviewer, err := text("reviewer", in.Reviewer, 1, 100, "审查人")
+	reviewer, err := text("reviewer", in.Reviewer, 1, 100, app.M("err.formation.label_reviewer"))
 	if err != nil {
 		return Eligibility{}, err
 	}
@@ -231,7 +231,7 @@ func (s *Service) RecordChecklist(ctx context.Context, p app.Principal, candidat
 	if err != nil {
 		return Eligibility{}, err
 	}
-	reviewer, err := text("reviewer", in.Reviewer, 1, 100, "审查人")
+	reviewer, err := text("reviewer", in.Reviewer, 1, 100, app.M("err.formation.label_reviewer"))
 	if err != nil {
 		return Eligibility{}, err
 	}
@@ -375,11 +375,11 @@ func (s *Service) Review(ctx context.Context, p app.Principal, candidateID int64
 	if in.Decision != DecisionQualified && in.Decision != DecisionDisqualified {
 		return app.Invalid("decision", "审查结论须为 qualified 或 disqualified")
 	}
-	reviewer, err := text("party_org_reviewer", in.PartyOrgReviewer, 1, 100, "社区党组织审查人")
+	reviewer, err := text("party_org_reviewer", in.PartyOrgReviewer, 1, 100, app.M("err.formation.label_party_org_reviewer"))
 	if err != nil {
 		return err
 	}
-	note, err := text("note", in.Note, 0, 1000, "审查意见")
+	note, err := text("note", in.Note, 0, 1000, app.M("err.formation.label_review_note"))
 	if err != nil {
 		return err
 	}
@@ -403,10 +403,10 @@ func (s *Service) Review(ctx context.Context, p app.Principal, candidateID int64
 		if in.Decision == DecisionQualified && !eligible {
 			ae := &app.Error{Code: app.EInvalid, Msg: app.M("err.formation.the_checklist_is_not_complete")}
 			for _, code := range failed {
-				ae.Details = append(ae.Details, app.Detail{Field: code, Msg: app.Plain(criterionTitle(code) + "：不符合")})
+				ae.Details = append(ae.Details, app.Detail{Field: code, Msg: app.M("err.formation.criterion_failed", criterionTitle(code))})
 			}
 			for _, code := range pending {
-				ae.Details = append(ae.Details, app.Detail{Field: code, Msg: app.Plain(criterionTitle(code) + "：待核实（须有证明材料和审查人）")})
+				ae.Details = append(ae.Details, app.Detail{Field: code, Msg: app.M("err.formation.criterion_pending", criterionTitle(code))})
 			}
 			return ae
 		}
@@ -425,7 +425,7 @@ func (s *Service) WithdrawCandidate(ctx context.Context, p app.Principal, candid
 	if err != nil {
 		return err
 	}
-	note, err = text("note", note, 0, 1000, "说明")
+	note, err = text("note", note, 0, 1000, app.M("err.formation.label_explanation"))
 	if err != nil {
 		return err
 	}
@@ -446,13 +446,15 @@ func (s *Service) WithdrawCandidate(ctx context.Context, p app.Principal, candid
 // criterionName is a criterion's name in the reader's language (issue 16: by name, never by code).
 func criterionName(code string) app.Msg { return app.M("formation.criterion." + code) }
 
-func criterionTitle(code string) string {
+// criterionTitle is a criterion's title in a message: both languages, the catalogue
+// picking the reader's.
+func criterionTitle(code string) app.Msg {
 	for _, c := range rules.EligibilityCriteria() {
 		if c.Code == code {
-			return c.Title
+			return app.M("err.formation.criterion_title", c.Title, c.TitleEN)
 		}
 	}
-	return code
+	return app.Plain(code)
 }
 
 // CheckView is one criterion of a candidate's checklist with its current review.

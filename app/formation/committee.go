@@ -100,7 +100,7 @@ func (s *Service) RecordElectionClosed(ctx context.Context, p app.Principal, est
 	if voteID <= 0 {
 		return 0, app.Invalid("vote_id", app.M("err.formation.vote_id_required"))
 	}
-	itemKey, err := text("item_key", itemKey, 1, 64, "表决事项编号")
+	itemKey, err := text("item_key", itemKey, 1, 64, app.M("err.formation.label_item_key"))
 	if err != nil {
 		return 0, err
 	}
@@ -128,7 +128,7 @@ func (s *Service) RecordElectionClosed(ctx context.Context, p app.Principal, est
 		termYears = prof.TermYears
 	}
 	if err := prof.ValidateTerm(termYears); err != nil {
-		return 0, app.Invalid("term_years", err.Error())
+		return 0, app.Invalid("term_years", app.MsgOf(err))
 	}
 	for _, list := range [][]string{res.Elected, res.Runoff, res.Alternates, res.AlternateTie} {
 		for _, k := range list {
@@ -167,14 +167,14 @@ func (s *Service) RecordElectionClosed(ctx context.Context, p app.Principal, est
 			}
 			vacant := c.Seats - countSeated(members)
 			if err := rules.ValidateElectionSeatsFor(prof, res.Seats, 0, size, true, vacant); err != nil {
-				return app.Invalid("seats", err.Error())
+				return app.Invalid("seats", app.MsgOf(err))
 			}
 			if err := rules.ValidateAlternates(prof, len(res.Alternates), c.Seats); err != nil {
-				return app.Invalid("alternates", err.Error())
+				return app.Invalid("alternates", app.MsgOf(err))
 			}
 		} else {
 			if err := rules.ValidateElectionSeatsFor(prof, res.Seats, len(res.Alternates), size, false, 0); err != nil {
-				return app.Invalid("seats", err.Error())
+				return app.Invalid("seats", app.MsgOf(err))
 			}
 			open, err := models.OpenGroups(ctx, tx, []int64{e.ID})
 			if err != nil {
@@ -671,15 +671,15 @@ func (s *Service) FileCommittee(ctx context.Context, p app.Principal, committeeI
 	if len(docs) == 0 {
 		return FilingResult{}, app.Invalid("documents", app.M("err.formation.list_the_documents_filed"))
 	}
-	joined, err := text("documents", strings.Join(docs, "\n"), 1, 2000, "备案材料")
+	joined, err := text("documents", strings.Join(docs, "\n"), 1, 2000, app.M("err.formation.label_filing_documents"))
 	if err != nil {
 		return FilingResult{}, err
 	}
-	ref, err := text("reference_no", in.ReferenceNo, 0, 100, "备案编号")
+	ref, err := text("reference_no", in.ReferenceNo, 0, 100, app.M("err.formation.label_reference_no"))
 	if err != nil {
 		return FilingResult{}, err
 	}
-	note, err := text("note", in.Note, 0, 500, "备注")
+	note, err := text("note", in.Note, 0, 500, app.M("err.formation.label_note"))
 	if err != nil {
 		return FilingResult{}, err
 	}

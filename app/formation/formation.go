@@ -173,7 +173,7 @@ func groupProfile(g models.FormationGroup, estateProfile rules.JurisdictionProfi
 }
 
 // text trims s and checks its length in characters.
-func text(field, s string, min, max int, label string) (string, error) {
+func text(field, s string, min, max int, label app.Msg) (string, error) {
 	s = strings.TrimSpace(s)
 	n := utf8.RuneCountInString(s)
 	if n < min {
@@ -535,7 +535,7 @@ func (s *Service) SetFacts(ctx context.Context, p app.Principal, estateID int64,
 	if err != nil {
 		return err
 	}
-	note, err := text("note", in.Note, 0, 500, "备注")
+	note, err := text("note", in.Note, 0, 500, app.M("err.formation.label_note"))
 	if err != nil {
 		return err
 	}

@@ -107,7 +107,7 @@ func (s *Service) CreateGroup(ctx context.Context, p app.Principal, estateID int
 	if err != nil {
 		return 0, err
 	}
-	reason, err := text("developer_absent_reason", in.DeveloperAbsentReason, 0, 500, "建设单位未参加的原因")
+	reason, err := text("developer_absent_reason", in.DeveloperAbsentReason, 0, 500, app.M("err.formation.label_developer_absent_reason"))
 	if err != nil {
 		return 0, err
 	}
@@ -209,7 +209,7 @@ func (s *Service) UpdateGroup(ctx context.Context, p app.Principal, groupID int6
 		if !allowed(p, g.Kind, actCompose) {
 			return forbidden(actCompose)
 		}
-		r, err := text("developer_absent_reason", *in.DeveloperAbsentReason, 0, 500, "建设单位未参加的原因")
+		r, err := text("developer_absent_reason", *in.DeveloperAbsentReason, 0, 500, app.M("err.formation.label_developer_absent_reason"))
 		if err != nil {
 			return err
 		}
@@ -264,19 +264,19 @@ func (s *Service) memberRow(ctx context.Context, tx *gorm.DB, estateID int64, in
 	if !in.Role.Valid() {
 		return m, app.Invalid("role", "成员身份须为 owner_rep、developer、street_office、residents_committee 或 party_org")
 	}
-	name, err := text("name", in.Name, 1, 50, "姓名")
+	name, err := text("name", in.Name, 1, 50, app.M("err.formation.label_name"))
 	if err != nil {
 		return m, err
 	}
-	org, err := text("organisation", in.Organisation, 0, 100, "所在单位")
+	org, err := text("organisation", in.Organisation, 0, 100, app.M("err.formation.label_employer"))
 	if err != nil {
 		return m, err
 	}
-	duty, err := text("duty", in.Duty, 0, 100, "分工")
+	duty, err := text("duty", in.Duty, 0, 100, app.M("err.formation.label_duty"))
 	if err != nil {
 		return m, err
 	}
-	room, err := text("room", in.Room, 0, 64, "房号")
+	room, err := text("room", in.Room, 0, 64, app.M("err.formation.label_room"))
 	if err != nil {
 		return m, err
 	}
@@ -467,9 +467,11 @@ type PublishResult struct {
 
 // violationError turns composition violations into a 422 naming each rule.
 func violationError(vs []rules.Violation) error {
-	e := &app.Error{Code: app.EInvalid, Msg: app.Plain("小组组成不符合规定，不能公示：" + vs[0].Message)}
+	// A violation carries its words in both languages (rules.Violation); the catalogue
+	// picks the reader's (Chinese {{.A1}}, English {{.A2}}).
+	e := &app.Error{Code: app.EInvalid, Msg: app.M("err.formation.group_composition_not_allowed", vs[0].Message, vs[0].MessageEN)}
 	for _, v := range vs {
-		e.Details = append(e.Details, app.Detail{Field: v.Code, Msg: app.Plain(v.Message)})
+		e.Details = append(e.Details, app.Detail{Field: v.Code, Msg: app.M("err.formation.violation", v.Message, v.MessageEN)})
 	}
 	return e
 }
@@ -550,7 +552,7 @@ func (s *Service) CompleteDuty(ctx context.Context, p app.Principal, groupID int
 	if err != nil {
 		return err
 	}
-	evidence, err := text("evidence", in.Evidence, 1, 1000, "完成情况及证明材料")
+	evidence, err := text("evidence", in.Evidence, 1, 1000, app.M("err.formation.label_progress_evidence"))
 	if err != nil {
 		return err
 	}
@@ -589,7 +591,7 @@ func (s *Service) DissolveGroup(ctx context.Context, p app.Principal, groupID in
 	if err != nil {
 		return err
 	}
-	reason, err = text("reason", reason, 1, 500, "解散原因")
+	reason, err = text("reason", reason, 1, 500, app.M("err.formation.label_dissolve_reason"))
 	if err != nil {
 		return err
 	}

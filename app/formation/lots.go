@@ -79,15 +79,15 @@ func (s *Service) DrawLot(ctx context.Context, p app.Principal, committeeID, lot
 	if err != nil {
 		return LotView{}, err
 	}
-	seed, err := text("seed", in.Seed, 1, 200, "公开抽签种子")
+	seed, err := text("seed", in.Seed, 1, 200, app.M("err.formation.label_draw_seed"))
 	if err != nil {
 		return LotView{}, err
 	}
-	witnesses, err := text("witnesses", in.Witnesses, 1, 1000, "见证人")
+	witnesses, err := text("witnesses", in.Witnesses, 1, 1000, app.M("err.formation.label_witnesses"))
 	if err != nil {
 		return LotView{}, err
 	}
-	place, err := text("place", in.Place, 0, 200, "抽签地点")
+	place, err := text("place", in.Place, 0, 200, app.M("err.formation.label_draw_place"))
 	if err != nil {
 		return LotView{}, err
 	}

@@ -38,11 +38,11 @@ func (s *Service) AddObjection(ctx context.Context, p app.Principal, groupID int
 	if err != nil {
 		return 0, err
 	}
-	content, err := text("content", in.Content, 1, 2000, "异议内容")
+	content, err := text("content", in.Content, 1, 2000, app.M("err.formation.label_objection_content"))
 	if err != nil {
 		return 0, err
 	}
-	submitter, err := text("submitter", in.Submitter, 0, 100, "提出人")
+	submitter, err := text("submitter", in.Submitter, 0, 100, app.M("err.formation.label_submitter"))
 	if err != nil {
 		return 0, err
 	}
@@ -119,7 +119,7 @@ func (s *Service) AnswerObjection(ctx context.Context, p app.Principal, objectio
 		}
 		return err
 	}
-	answer, err = text("answer", answer, 1, 2000, "答复")
+	answer, err = text("answer", answer, 1, 2000, app.M("err.formation.label_answer"))
 	if err != nil {
 		return err
 	}

@@ -87,7 +87,7 @@ func (s *Service) FormTransitional(ctx context.Context, p app.Principal, estateI
 	if in.Kind != models.TransitionalPMC && in.Kind != models.TransitionalSelf {
 		add("kind", app.M("err.formation.must_be_property_management_committee_or_self"))
 	}
-	reason, err := text("reason", in.Reason, 1, 1000, "无法成立业主委员会的原因")
+	reason, err := text("reason", in.Reason, 1, 1000, app.M("err.formation.label_cannot_form_reason"))
 	if err != nil {
 		add("reason", app.AsError(err).Msg)
 	}
@@ -106,15 +106,15 @@ func (s *Service) FormTransitional(ctx context.Context, p app.Principal, estateI
 		if !m.Role.Valid() {
 			add(f+".role", app.M("err.formation.unknown_role"))
 		}
-		name, err := text(f+".name", m.Name, 1, 64, "姓名")
+		name, err := text(f+".name", m.Name, 1, 64, app.M("err.formation.label_name"))
 		if err != nil {
 			add(f+".name", app.AsError(err).Msg)
 		}
-		org, err := text(f+".organisation", m.Organisation, 0, 200, "单位")
+		org, err := text(f+".organisation", m.Organisation, 0, 200, app.M("err.formation.label_organisation"))
 		if err != nil {
 			add(f+".organisation", app.AsError(err).Msg)
 		}
-		room, err := text(f+".room", m.Room, 0, 64, "房号")
+		room, err := text(f+".room", m.Room, 0, 64, app.M("err.formation.label_room"))
 		if err != nil {
 			add(f+".room", app.AsError(err).Msg)
 		}
@@ -183,7 +183,7 @@ func (s *Service) EndTransitional(ctx context.Context, p app.Principal, bodyID i
 	if err != nil {
 		return outOfSight(err, app.Fail(app.ENotFound, "err.formation.no_such_transitional_body"))
 	}
-	reason, err = text("reason", reason, 1, 500, "结束原因")
+	reason, err = text("reason", reason, 1, 500, app.M("err.formation.label_end_reason"))
 	if err != nil {
 		return err
 	}

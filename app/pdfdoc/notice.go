@@ -30,6 +30,9 @@ type Notice struct {
 	VoterLabel string
 	Items      []NoticeItem
 	BallotURL  string
+	// Code is the ballot's short code, typed at CodeURL (PUBLIC_URL/b) when the QR
+	// code cannot be scanned; printed under the QR code when both are given.
+	Code, CodeURL string
 	// HowToVote is a paragraph on the electronic channel; PaperChannel says where a paper
 	// ballot is handed in.
 	HowToVote    string
@@ -94,6 +97,13 @@ func (l *layout) notice(n Notice, qr qrCode, zone *time.Location) error {
 	l.pdf.SetTextColor(60, 60, 60)
 	l.paragraph(marginLeft+contentWidth-noticeQRWidth, noticeQRWidth, qr.content, "L", false)
 	l.pdf.SetTextColor(0, 0, 0)
+	if n.Code != "" && n.CodeURL != "" {
+		l.space(1)
+		l.paragraph(marginLeft+contentWidth-noticeQRWidth, noticeQRWidth, "无法扫码时，打开\n"+n.CodeURL+"\n输入投票码", "C", false)
+		l.setFont(sizeSubtitle)
+		l.paragraph(marginLeft+contentWidth-noticeQRWidth, noticeQRWidth, n.Code, "C", true)
+		l.setFont(sizeSmall)
+	}
 	qrBottom := l.y()
 
 	leftW := contentWidth - noticeQRWidth - 4

@@ -122,15 +122,15 @@ func parseCSV(ctx context.Context, r io.Reader) ([]Row, error) {
 	return p.finish()
 }
 
-// csvProblem describes a CSV syntax error in Chinese.
-func csvProblem(err error) string {
+// csvProblem describes a CSV syntax error.
+func csvProblem(err error) app.Msg {
 	switch {
 	case errors.Is(err, csv.ErrQuote):
-		return "引号未闭合或引号后多出字符"
+		return app.M("err.rosterfile.csv_quote")
 	case errors.Is(err, csv.ErrBareQuote):
-		return "未加引号的字段中出现引号"
+		return app.M("err.rosterfile.csv_bare_quote")
 	default:
-		return err.Error()
+		return app.Plain(err.Error())
 	}
 }
 
@@ -594,7 +594,7 @@ func (p *parser) agreeSource(room *roomState, r Row) {
 		return
 	}
 	if r.AreaSource != room.source {
-		p.errs.add(r.Line, colAreaSource, app.M("err.rosterfile.area_source_differs", room.key, room.sourceLine, areaSourceChinese(room.source), areaSourceChinese(r.AreaSource)))
+		p.errs.add(r.Line, colAreaSource, app.M("err.rosterfile.area_source_differs", room.key, room.sourceLine, areaSourceName(room.source), areaSourceName(r.AreaSource)))
 	}
 }
 
@@ -621,7 +621,7 @@ func (p *parser) agreeOwner(r Row) {
 		p.errs.add(r.Line, colOwnerName, app.M("err.rosterfile.name_differs", first.line))
 	}
 	if first.kind != r.OwnerKind {
-		p.errs.add(r.Line, colOwnerKind, app.M("err.rosterfile.kind_differs", first.line, first.line, ownerKindChinese(first.kind), ownerKindChinese(r.OwnerKind)))
+		p.errs.add(r.Line, colOwnerKind, app.M("err.rosterfile.kind_differs", first.line, first.line, ownerKindName(first.kind), ownerKindName(r.OwnerKind)))
 	}
 }
 
@@ -664,14 +664,15 @@ func parseAreaSource(s string) (string, bool) {
 	return AreaRegistered, false
 }
 
-func areaSourceChinese(s string) string {
+// areaSourceName is an area source in a message.
+func areaSourceName(s string) app.Msg {
 	switch s {
 	case AreaSurveyed:
-		return "实测"
+		return app.M("err.rosterfile.source_surveyed")
 	case AreaContract:
-		return "预售/合同"
+		return app.M("err.rosterfile.source_contract")
 	default:
-		return "登记"
+		return app.M("err.rosterfile.source_registered")
 	}
 }
 
@@ -687,14 +688,15 @@ func parseOwnerKind(s string) (rules.OwnerKind, bool) {
 	return rules.OwnerPerson, false
 }
 
-func ownerKindChinese(k rules.OwnerKind) string {
+// ownerKindName is an owner kind in a message.
+func ownerKindName(k rules.OwnerKind) app.Msg {
 	switch k {
 	case rules.OwnerOrg:
-		return "单位"
+		return app.M("err.rosterfile.kind_org")
 	case rules.OwnerDeveloper:
-		return "建设单位"
+		return app.M("err.rosterfile.kind_developer")
 	default:
-		return "个人"
+		return app.M("err.rosterfile.kind_person")
 	}
 }
 
@@ -711,48 +713,49 @@ func parseFlag(s string, def bool) (bool, bool) {
 	return def, false
 }
 
-func yesNo(v bool) string {
+// yesNo is a flag's value in a message.
+func yesNo(v bool) app.Msg {
 	if v {
-		return "是"
+		return app.M("err.rosterfile.yes")
 	}
-	return "否"
+	return app.M("err.rosterfile.no")
 }
 
 // residentIDProblem says why id, already known to be invalid, is not a
 // resident ID, without repeating the number.
-func residentIDProblem(id string) string {
+func residentIDProblem(id string) app.Msg {
 	if looksScientific(id) {
-		return "疑似被 Excel 按数字保存而丢失了位数，请将该列设为文本格式后重新填写"
+		return app.M("err.rosterfile.id_scientific")
 	}
 	if n := utf8.RuneCountInString(id); n != 18 {
-		return fmt.Sprintf("应为 18 位，实为 %d 位", n)
+		return app.M("err.rosterfile.id_length", n)
 	}
 	for i := 0; i < 17; i++ {
 		if id[i] < '0' || id[i] > '9' {
-			return "前 17 位应为数字"
+			return app.M("err.rosterfile.id_first_17_digits")
 		}
 	}
 	if c := id[17]; (c < '0' || c > '9') && c != 'X' {
-		return "末位应为数字或 X"
+		return app.M("err.rosterfile.id_last_char")
 	}
-	return "校验位或出生日期不正确"
+	return app.M("err.rosterfile.id_check_or_birth")
 }
 
 // usccProblem says why code, already known to be invalid, is not a unified
 // social credit code.
-func usccProblem(code string) string {
+func usccProblem(code string) app.Msg {
 	if looksScientific(code) {
-		return "疑似被 Excel 按数字保存而丢失了位数，请将该列设为文本格式后重新填写"
+		return app.M("err.rosterfile.id_scientific")
 	}
 	if n := utf8.RuneCountInString(code); n != 18 {
-		return fmt.Sprintf("应为 18 位，实为 %d 位", n)
+		return app.M("err.rosterfile.id_length", n)
 	}
 	if strings.IndexFunc(code, func(r rune) bool {
 		return !strings.ContainsRune("0123456789ABCDEFGHJKLMNPQRTUWXY", r)
 	}) >= 0 {
-		return "含有不允许的字符（不使用 I、O、Z、S、V）"
+		return app.M("err.rosterfile.uscc_chars")
 	}
-	return "校验位不正确"
+	return app.M("err.rosterfile.uscc_check")
 }
 
 // looksScientific reports a value such as "5.20402195605129E+17": an ID

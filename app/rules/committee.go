@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"gongzhi/app"
+
 	"errors"
 	"fmt"
 	"time"
@@ -33,28 +35,43 @@ func ValidateElectionSeatsFor(p JurisdictionProfile, seats, alternates int, es E
 		capSeats = p.CommitteeMaxMembers
 		switch {
 		case vacant < 1:
-			errs = append(errs, fmt.Errorf("%w：没有空缺席位，无需补选", ErrElectionSeats))
+			errs = append(errs, seatsError(app.M("err.rules.no_vacant_seat"), fmt.Errorf("%w：没有空缺席位，无需补选", ErrElectionSeats)))
 		case seats < 1 || seats > vacant:
-			errs = append(errs, fmt.Errorf("%w：补选席位 %d 个，应为 1 至 %d 个（空缺席位数）", ErrElectionSeats, seats, vacant))
+			errs = append(errs, seatsError(app.M("err.rules.by_election_seats", seats, vacant),
+				fmt.Errorf("%w：补选席位 %d 个，应为 1 至 %d 个（空缺席位数）", ErrElectionSeats, seats, vacant)))
 		}
 	} else if !p.CommitteeSizeAllowedFor(seats, es) {
-		errs = append(errs, fmt.Errorf("%w：委员席位 %d 个，应为 %d 至 %d 之间的单数（%s，%d 户）",
-			ErrElectionSeats, seats, p.MinCommitteeMembersFor(es), p.CommitteeMaxMembers, p.Name, es.Households))
+		errs = append(errs, seatsError(app.M("err.rules.committee_seats", seats, p.MinCommitteeMembersFor(es), p.CommitteeMaxMembers, es.Households, p.Name, p.NameEN),
+			fmt.Errorf("%w：委员席位 %d 个，应为 %d 至 %d 之间的单数（%s，%d 户）",
+				ErrElectionSeats, seats, p.MinCommitteeMembersFor(es), p.CommitteeMaxMembers, p.Name, es.Households)))
 	}
 	if err := ValidateAlternates(p, alternates, capSeats); err != nil {
 		errs = append(errs, err)
 	}
-	return errors.Join(errs...)
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return errs[0]
+	}
+	return &app.Error{Code: app.EInvalid, Msg: app.M("err.rules.two_problems", app.MsgOf(errs[0]), app.MsgOf(errs[1])), Err: errors.Join(errs...)}
+}
+
+// seatsError is a 422 with the catalogue message msg, wrapping the Chinese text of
+// cause (an ErrElectionSeats) for logs and errors.Is.
+func seatsError(msg app.Msg, cause error) error {
+	return &app.Error{Code: app.EInvalid, Msg: msg, Err: cause}
 }
 
 // ValidateAlternates checks a number of alternates for a committee of seats members
 // against the profile's cap (AlternatesCap).
 func ValidateAlternates(p JurisdictionProfile, alternates, seats int) error {
 	if alternates < 0 {
-		return fmt.Errorf("%w：候补委员 %d 名，不能为负数", ErrElectionSeats, alternates)
+		return seatsError(app.M("err.rules.alternates_negative", alternates), fmt.Errorf("%w：候补委员 %d 名，不能为负数", ErrElectionSeats, alternates))
 	}
 	if c := p.AlternatesCap(seats); c >= 0 && alternates > c {
-		return fmt.Errorf("%w：候补委员 %d 名，应为 0 至 %d 名（%s）", ErrElectionSeats, alternates, c, p.Name)
+		return seatsError(app.M("err.rules.alternates_too_many", alternates, c, p.Name, p.NameEN),
+			fmt.Errorf("%w：候补委员 %d 名，应为 0 至 %d 名（%s）", ErrElectionSeats, alternates, c, p.Name))
 	}
 	return nil
 }

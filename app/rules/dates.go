@@ -134,11 +134,17 @@ type StatutoryCalendar struct {
 	years    map[int]bool
 }
 
+// holidayError is a 422 with the catalogue message msg, wrapping the Chinese text of
+// cause (an ErrHolidayData) for logs and errors.Is.
+func holidayError(msg app.Msg, cause error) error {
+	return &app.Error{Code: app.EInvalid, Msg: msg, Err: cause}
+}
+
 // parseHolidayDate reads "2006-01-02" as a calendar date.
 func parseHolidayDate(s string) (calendarDay, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return calendarDay{}, fmt.Errorf("%w: %q: %w", ErrHolidayData, s, err)
+		return calendarDay{}, holidayError(app.M("err.rules.holiday_bad_date", s), fmt.Errorf("%w: %q: %w", ErrHolidayData, s, err))
 	}
 	y, m, d := t.Date()
 	return calendarDay{y, m, d}, nil
@@ -155,7 +161,7 @@ func NewStatutoryCalendar(notices ...HolidayNotice) (StatutoryCalendar, error) {
 	}
 	for _, n := range notices {
 		if cal.years[n.Year] {
-			return StatutoryCalendar{}, fmt.Errorf("%w: %d 年的通知重复", ErrHolidayData, n.Year)
+			return StatutoryCalendar{}, holidayError(app.M("err.rules.holiday_year_repeated", n.Year), fmt.Errorf("%w: %d 年的通知重复", ErrHolidayData, n.Year))
 		}
 		cal.years[n.Year] = true
 		for _, span := range n.RestDays {
@@ -168,15 +174,18 @@ func NewStatutoryCalendar(notices ...HolidayNotice) (StatutoryCalendar, error) {
 				return StatutoryCalendar{}, err
 			}
 			if from.year != n.Year || to.year != n.Year {
-				return StatutoryCalendar{}, fmt.Errorf("%w: %s 至 %s 不在 %d 年内", ErrHolidayData, span.From, span.To, n.Year)
+				return StatutoryCalendar{}, holidayError(app.M("err.rules.holiday_span_outside_year", span.From, span.To, n.Year),
+					fmt.Errorf("%w: %s 至 %s 不在 %d 年内", ErrHolidayData, span.From, span.To, n.Year))
 			}
 			length := to.ordinal() - from.ordinal()
 			if length < 0 || length > 31 {
-				return StatutoryCalendar{}, fmt.Errorf("%w: %s 至 %s 不是有效的假期区间", ErrHolidayData, span.From, span.To)
+				return StatutoryCalendar{}, holidayError(app.M("err.rules.holiday_span_invalid", span.From, span.To),
+					fmt.Errorf("%w: %s 至 %s 不是有效的假期区间", ErrHolidayData, span.From, span.To))
 			}
 			for d := from; d.ordinal() <= to.ordinal(); d = d.addDays(1) {
 				if cal.restDays[d] {
-					return StatutoryCalendar{}, fmt.Errorf("%w: %s 至 %s 与另一段假期重叠", ErrHolidayData, span.From, span.To)
+					return StatutoryCalendar{}, holidayError(app.M("err.rules.holiday_span_overlaps", span.From, span.To),
+						fmt.Errorf("%w: %s 至 %s 与另一段假期重叠", ErrHolidayData, span.From, span.To))
 				}
 				cal.restDays[d] = true
 			}
@@ -187,20 +196,21 @@ func NewStatutoryCalendar(notices ...HolidayNotice) (StatutoryCalendar, error) {
 				return StatutoryCalendar{}, err
 			}
 			if d.year != n.Year {
-				return StatutoryCalendar{}, fmt.Errorf("%w: 调休上班日 %s 不在 %d 年内", ErrHolidayData, s, n.Year)
+				return StatutoryCalendar{}, holidayError(app.M("err.rules.workday_outside_year", s, n.Year), fmt.Errorf("%w: 调休上班日 %s 不在 %d 年内", ErrHolidayData, s, n.Year))
 			}
 			if wd := d.weekday(); wd != time.Saturday && wd != time.Sunday {
-				return StatutoryCalendar{}, fmt.Errorf("%w: 调休上班日 %s 不是周末", ErrHolidayData, s)
+				return StatutoryCalendar{}, holidayError(app.M("err.rules.workday_not_weekend", s), fmt.Errorf("%w: 调休上班日 %s 不是周末", ErrHolidayData, s))
 			}
 			if cal.workdays[d] {
-				return StatutoryCalendar{}, fmt.Errorf("%w: 调休上班日 %s 重复", ErrHolidayData, s)
+				return StatutoryCalendar{}, holidayError(app.M("err.rules.workday_repeated", s), fmt.Errorf("%w: 调休上班日 %s 重复", ErrHolidayData, s))
 			}
 			cal.workdays[d] = true
 		}
 	}
 	for d := range cal.workdays {
 		if cal.restDays[d] {
-			return StatutoryCalendar{}, fmt.Errorf("%w: %04d-%02d-%02d 既是假日又是调休上班日", ErrHolidayData, d.year, d.month, d.day)
+			return StatutoryCalendar{}, holidayError(app.M("err.rules.day_rest_and_workday", fmt.Sprintf("%04d-%02d-%02d", d.year, d.month, d.day)),
+				fmt.Errorf("%w: %04d-%02d-%02d 既是假日又是调休上班日", ErrHolidayData, d.year, d.month, d.day))
 		}
 	}
 	return cal, nil
@@ -333,11 +343,11 @@ func VotingPeriodAllowed(opensAt, closesAt time.Time, p JurisdictionProfile) err
 	length := closesAt.Sub(opensAt)
 	wholeDays := int(length / day)
 	if length < time.Duration(p.VotingPeriodMinDays)*day {
-		return &app.Error{Code: app.EInvalid, Msg: app.M("err.rules.voting_period_too_short", wholeDays, p.VotingPeriodMinDays, p.Name),
+		return &app.Error{Code: app.EInvalid, Msg: app.M("err.rules.voting_period_too_short", wholeDays, p.VotingPeriodMinDays, p.Name, p.NameEN),
 			Err: fmt.Errorf("%w：投票期限 %d 日，少于最短期限 %d 日（%s）", ErrVotingPeriod, wholeDays, p.VotingPeriodMinDays, p.Name)}
 	}
 	if p.VotingPeriodMaxDays > 0 && length > time.Duration(p.VotingPeriodMaxDays)*day {
-		return &app.Error{Code: app.EInvalid, Msg: app.M("err.rules.voting_period_too_long", p.VotingPeriodMaxDays, p.Name),
+		return &app.Error{Code: app.EInvalid, Msg: app.M("err.rules.voting_period_too_long", p.VotingPeriodMaxDays, p.Name, p.NameEN),
 			Err: fmt.Errorf("%w：投票期限超过最长期限 %d 日（%s）", ErrVotingPeriod, p.VotingPeriodMaxDays, p.Name)}
 	}
 	return nil

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sort"
 	"sync"
+
+	"gongzhi/app"
 )
 
 // JurisdictionProfile carries every number in which cities differ (docs/rules.md §8).
@@ -200,7 +202,8 @@ func (p JurisdictionProfile) AlternatesCap(seats int) int {
 func (p JurisdictionProfile) ValidateTerm(years int) error {
 	lo := max(p.TermMinYears, 1)
 	if years < lo || years > p.TermYears {
-		return fmt.Errorf("%w：任期 %d 年，应为 %d 至 %d 年（%s）", ErrElectionSeats, years, lo, p.TermYears, p.Name)
+		return seatsError(app.M("err.rules.term_years", years, lo, p.TermYears, p.Name, p.NameEN),
+			fmt.Errorf("%w：任期 %d 年，应为 %d 至 %d 年（%s）", ErrElectionSeats, years, lo, p.TermYears, p.Name))
 	}
 	return nil
 }

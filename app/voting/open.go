@@ -180,6 +180,8 @@ type Credential struct {
 	Developer    bool
 	Token        string
 	URL          string
+	Code         string // the short code typed at CodeURL instead of the URL (shortcode.go)
+	CodeURL      string
 	Status       string // active or locked
 	FailedChecks int
 	AttemptsLeft int
@@ -256,7 +258,7 @@ func (s *Service) toCredential(r credentialRow, maxAttempts int, live map[int64]
 		return Credential{}, fmt.Errorf("decrypting credential %d: %w", r.ID, err)
 	}
 	c := Credential{VoterID: r.VoterID, Rooms: splitRooms(r.Rooms), Area: rules.Area(r.Area), Owners: maskedNames(r.OwnerNames),
-		Developer: r.Developer, Token: token, URL: s.BallotURL(token), Status: r.Status, FailedChecks: r.FailedChecks,
+		Developer: r.Developer, Token: token, URL: s.BallotURL(token), Code: ShortCode(token), CodeURL: s.CodeURL(), Status: r.Status, FailedChecks: r.FailedChecks,
 		AttemptsLeft: max(maxAttempts-r.FailedChecks, 0), Generation: r.Generation, IssuedAt: r.IssuedAt}
 	if r.Status != models.CredentialActive {
 		c.AttemptsLeft = 0

@@ -332,6 +332,7 @@ type voteCredentialJSON struct {
 	Rooms        []string            `json:"rooms"`
 	Token        string              `json:"token"`
 	URL          string              `json:"url"`
+	Code         string              `json:"code"`
 	Area         string              `json:"area"`
 	Owners       []string            `json:"owners"`
 	Developer    bool                `json:"developer"`
@@ -344,7 +345,7 @@ type voteCredentialJSON struct {
 }
 
 func voteToCredentialJSON(cr voting.Credential) voteCredentialJSON {
-	return voteCredentialJSON{VoterID: cr.VoterID, Rooms: cr.Rooms, Token: cr.Token, URL: cr.URL, Area: cr.Area.String(),
+	return voteCredentialJSON{VoterID: cr.VoterID, Rooms: cr.Rooms, Token: cr.Token, URL: cr.URL, Code: cr.Code, Area: cr.Area.String(),
 		Owners: cr.Owners, Developer: cr.Developer, Status: cr.Status, FailedChecks: cr.FailedChecks, AttemptsLeft: cr.AttemptsLeft,
 		Generation: cr.Generation, IssuedAt: cr.IssuedAt.UTC(), Voted: voteMarkJSON(cr.Voted)}
 }
