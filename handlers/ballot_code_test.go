@@ -26,7 +26,7 @@ func TestBallotShortCode(t *testing.T) {
 		tok := env.DemoToken("street")
 		id := env.openDemoVote(t, tok)
 		creds := env.credentials(t, tok, id)
-		cred := creds["1-1-101"]
+		cred := creds["1-1-302"]
 		if !codeShape.MatchString(cred.Code) {
 			t.Fatalf("code %q", cred.Code)
 		}
@@ -41,14 +41,18 @@ func TestBallotShortCode(t *testing.T) {
 		// Typed as an owner might: lower case, no hyphen, O for 0 and I/L for 1 read alike.
 		typed := strings.ToLower(strings.ReplaceAll(cred.Code, "-", ""))
 		typed = strings.NewReplacer("0", "o", "1", "l").Replace(typed)
-		r := b.Submit("/b", "/b", url.Values{"code": {typed}})
-		if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/b/"+cred.Token {
-			t.Fatalf("code %q: %d → %q, want /b/%s", typed, r.Status, r.Header.Get("Location"), cred.Token)
+		// The code alone opens nothing: the identity check is asked on the same form.
+		if r := b.Submit("/b", "/b", url.Values{"code": {typed}}); r.Status != http.StatusUnprocessableEntity || strings.Contains(string(r.Body), cred.Token) || strings.Contains(string(r.Body), "1-1-302") {
+			t.Fatalf("code without a check: %d (must be 422 showing nothing of the ballot)", r.Status)
 		}
-		// The page the code leads to still asks for the identity check.
-		page := string(b.Get(r.Header.Get("Location")).Body)
-		if !strings.Contains(page, `/check"`) {
-			t.Errorf("ballot page after the code does not ask for the identity check")
+		// A right code with a wrong check: the same answer as an unknown code.
+		if r := b.Submit("/b", "/b", url.Values{"code": {typed}, "id_check": {"000000"}}); r.Status != http.StatusNotFound || strings.Contains(string(r.Body), cred.Token) || strings.Contains(string(r.Body), "1-1-302") {
+			t.Fatalf("right code, wrong check: %d", r.Status)
+		}
+		// Both right: the ballot form, as after the link's own check.
+		r := b.Submit("/b", "/b", url.Values{"code": {typed}, "id_check": {vwAnswer302}})
+		if r.Status != http.StatusOK || !strings.Contains(string(r.Body), "/b/"+cred.Token+"/review") {
+			t.Fatalf("code %q with the right check: %d", typed, r.Status)
 		}
 
 		// A wrong code: 404, one language, nothing about any ballot.
@@ -62,19 +66,19 @@ func TestBallotShortCode(t *testing.T) {
 				b.Get("/lang?to=en&back=/b")
 			}
 			for _, code := range []string{wrong, "12"} {
-				r := b.Submit("/b", "/b", url.Values{"code": {code}})
+				r := b.Submit("/b", "/b", url.Values{"code": {code}, "id_check": {vwAnswer302}})
 				body := string(r.Body)
 				if r.Status != http.StatusNotFound {
 					t.Fatalf("%s wrong code %q: %d", lang, code, r.Status)
 				}
 				hasCJK := regexp.MustCompile(`\p{Han}`).MatchString(i16Doc(t, r.Body).Find("main").Text())
-				if lang == "en" && (hasCJK || !strings.Contains(body, "No ballot has this code")) {
+				if lang == "en" && (hasCJK || !strings.Contains(body, "The ballot code or the identity check is wrong")) {
 					t.Errorf("English wrong-code page: %q", i16Doc(t, r.Body).Find("main").Text())
 				}
-				if lang == "zh-CN" && !strings.Contains(body, "没有这个投票码") {
+				if lang == "zh-CN" && !strings.Contains(body, "投票码或身份核验不正确") {
 					t.Errorf("Chinese wrong-code page: %q", i16Doc(t, r.Body).Find("main").Text())
 				}
-				if strings.Contains(body, "/b/") || strings.Contains(body, "1-1-101") {
+				if strings.Contains(body, "/b/") || strings.Contains(body, "1-1-302") {
 					t.Errorf("wrong code page leaks a link or a room")
 				}
 			}

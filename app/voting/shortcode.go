@@ -13,9 +13,12 @@ import (
 // A ballot's short code is what an owner types when the QR code cannot be scanned:
 // eight characters (Crockford base32 of the first 40 bits of the token's stored
 // SHA-256), printed as "ABCD-EFGH" beside the QR code, entered on the page /b. It is
-// not a credential: the code only finds the full link (256 random bits), and the
-// link's identity check still applies there. Entering codes is limited per client
-// address (handlers/routes.go, CODE_RATE_LIMIT), so the 2^40 codes cannot be swept.
+// not a credential and opens nothing by itself: the page /b asks for the code AND the
+// identity check together, and shows the ballot only when both are right (a wrong
+// pair gets one answer, whichever was wrong, so the page tells nobody whether a code
+// exists; the room, estate and area are never shown before the check). Only links of
+// votes now open are found. Entering codes is limited per client address
+// (handlers/routes.go, CODE_RATE_LIMIT), so the 2^40 codes cannot be swept.
 // Nothing is stored for it: the code is read off token_hash, whose unique index finds
 // it by range.
 
@@ -73,8 +76,33 @@ func codePrefix(typed string) (string, bool) {
 	return fmt.Sprintf("%010x", v), true
 }
 
-// ErrUnknownCode answers a short code that is malformed or finds no ballot.
+// ErrUnknownCode answers a short code that is malformed or finds no ballot of an
+// open vote, or whose identity check is wrong: one answer for all of them.
 func ErrUnknownCode() error { return app.Fail(app.ENotFound, "err.voting.code_unknown") }
+
+// OpenByCode is the ballot a short code and an identity check open together: the
+// link's token and the ballot pass, as CheckIdentity gives them. A malformed or
+// unknown code, a vote not open, or a wrong check is ErrUnknownCode (a wrong check
+// still counts against the link's attempts, as on the link's own page); a locked
+// link or a rate limit keeps its own answer.
+func (s *Service) OpenByCode(ctx context.Context, typed, idCheck string) (token, pass string, err error) {
+	if strings.TrimSpace(idCheck) == "" {
+		return "", "", app.Invalid("id_check", app.M("err.voting.code_needs_check"))
+	}
+	url, err := s.BallotURLByCode(ctx, typed)
+	if err != nil {
+		return "", "", err
+	}
+	token = strings.TrimPrefix(url, "/b/")
+	pass, err = s.CheckIdentity(ctx, token, idCheck)
+	if err != nil {
+		if code := app.ErrorCode(err); code == app.EForbidden || code == app.EInvalid {
+			return "", "", ErrUnknownCode()
+		}
+		return "", "", err
+	}
+	return token, pass, nil
+}
 
 // BallotURLByCode is the personal ballot link a short code stands for. A code that
 // finds no link, or more than one current link (two tokens sharing 40 bits), is
@@ -88,6 +116,7 @@ func (s *Service) BallotURLByCode(ctx context.Context, typed string) (string, er
 	// token_hash is lower-case hex; the range [prefix, prefix+"g") is every hash that
 	// starts with prefix, and the unique index on token_hash serves it.
 	if err := s.db.WithContext(ctx).Where("token_hash >= ? AND token_hash < ?", prefix, prefix+"g").
+		Where("vote_id IN (SELECT id FROM votes WHERE state = ?)", models.VoteOpen).
 		Order("id").Limit(8).Find(&rows).Error; err != nil {
 		return "", app.Internal(fmt.Errorf("credential by code: %w", err))
 	}

@@ -17,13 +17,14 @@ func (h *VotePages) CodeForm(c *fiber.Ctx) error {
 	return h.Render(c, "ballot_code", h.page(c, "", codeData{}))
 }
 
-// CodeEnter finds the ballot link of a typed code and redirects to it, where the
-// identity check still applies; an unknown code re-renders the form with a 404.
+// CodeEnter opens the ballot of a typed code and identity check (both right: the
+// ballot form, as after the link's own check); anything wrong re-renders the form
+// with one answer (404), telling nothing about whether the code exists.
 func (h *VotePages) CodeEnter(c *fiber.Ctx) error {
 	code := strings.TrimSpace(c.FormValue("code"))
-	url, err := h.Votes.BallotURLByCode(httpx.Ctx(c), code)
+	token, pass, err := h.Votes.OpenByCode(httpx.Ctx(c), code, c.FormValue("id_check"))
 	if err != nil {
 		return h.renderRefusal(c, "ballot_code", h.page(c, "", codeData{Code: code}), err)
 	}
-	return c.Redirect(url, fiber.StatusSeeOther)
+	return h.ballotForm(c, token, pass, nil, nil)
 }
