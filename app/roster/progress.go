@@ -22,9 +22,11 @@ const (
 
 // Background imports are kept this long after they finish, for their page.
 const (
-	jobKeep     = time.Hour
-	jobTimeout  = 10 * time.Minute // an import still running after this is cancelled (and rolled back)
-	maxKeptJobs = 200
+	jobKeep    = time.Hour
+	jobTimeout = 10 * time.Minute // an import still running after this is cancelled (and rolled back)
+	// maxRunningImports bounds the memory background imports hold in one process.
+	maxRunningImports = 2
+	maxKeptJobs       = 200
 )
 
 // ImportJob is a roster import running in the background (StartImport) and what
@@ -98,6 +100,16 @@ func (s *Service) StartImport(ctx context.Context, p app.Principal, estateID int
 	s.jobs.mu.Lock()
 	if s.jobs.jobs == nil {
 		s.jobs.jobs = map[string]*ImportJob{}
+	}
+	running := 0
+	for _, j := range s.jobs.jobs {
+		if j.Running() {
+			running++
+		}
+	}
+	if running >= maxRunningImports { // each holds its upload (up to the body limit) and parsed rows
+		s.jobs.mu.Unlock()
+		return ImportJob{}, app.Fail(app.EConflict, "err.roster.imports_busy")
 	}
 	for id, j := range s.jobs.jobs {
 		if j.EstateID == estateID && j.Running() {
