@@ -121,6 +121,9 @@ func (s *Service) AuditLogPage(ctx context.Context, p app.Principal, f AuditFilt
 	if !ok {
 		return AuditPage{Page: 1, Pages: 1}, nil
 	}
+	if f.EstateID < 0 {
+		return AuditPage{}, app.Invalid("estate", app.M("err.orgs.estate_filter_invalid"))
+	}
 	if f.EstateID != 0 {
 		if _, err := s.Estate(ctx, p, f.EstateID); err != nil {
 			return AuditPage{}, err

@@ -158,6 +158,12 @@ func (s *Service) Delete(ctx context.Context, p app.Principal, voteID int64) err
 	}
 	return app.AsErrorOrNil(database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		now := s.now()
+		// Lock the vote row first (MySQL: a row that names the vote must take a
+		// shared lock on it to be inserted, so the counts below stay true until the
+		// delete; SQLite has one writer anyway).
+		if err := tx.Exec("UPDATE votes SET agenda_revision = agenda_revision WHERE id = ?", v.ID).Error; err != nil {
+			return fmt.Errorf("locking vote: %w", err)
+		}
 		cur, err := models.FindVote(ctx, tx, v.ID)
 		if err != nil {
 			return err

@@ -83,7 +83,10 @@ func (h *ExportPages) AuditLog(c *fiber.Ctx) error {
 // auditFilter reads the audit log page's filters from the query string.
 func auditFilter(c *fiber.Ctx) orgs.AuditFilter {
 	page, _ := strconv.Atoi(c.Query("page"))
-	estate, _ := strconv.ParseInt(c.Query("estate"), 10, 64)
+	estate, err := strconv.ParseInt(c.Query("estate"), 10, 64)
+	if err != nil && c.Query("estate") != "" {
+		estate = -1 // not a number: AuditLogPage refuses it, naming the field
+	}
 	return orgs.AuditFilter{Actor: c.Query("actor"), Action: c.Query("action"), From: c.Query("from"), To: c.Query("to"),
 		EstateID: estate, Search: c.Query("q"), Page: page, PerPage: PageSize}
 }
