@@ -454,7 +454,7 @@ func TestCommitteeCaseUnfounded(t *testing.T) {
 			t.Fatalf("web report: %d %s", wr.Status, wr.Header.Get("Location"))
 		}
 		casePath := wr.Header.Get("Location")
-		if r := sb.Submit(casePath, casePath+"/verification", map[string][]string{"reasons": {"x"}}); r.Status != 422 || !strings.Contains(string(r.Body), "[founded]") {
+		if r := sb.Submit(casePath, casePath+"/verification", map[string][]string{"reasons": {"x"}}); r.Status != 422 || !strings.Contains(string(r.Body), `data-fields="founded`) {
 			t.Errorf("web verification without a choice: %d", r.Status)
 		}
 		if r := sb.Submit(casePath, casePath+"/verification", map[string][]string{"founded": {"false"}, "reasons": {"印章使用有登记，不属实"}}); r.Status != 303 {

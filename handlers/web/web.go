@@ -58,6 +58,10 @@ type Page struct {
 	Flash          string
 	Error          string
 	ErrorDetails   []httpx.ErrorDetail
+	// ErrorFields are the input fields a refusal names, kept as data-fields on the
+	// alert (for scripts and tests) even when a detail that only repeats the message
+	// is not listed again.
+	ErrorFields []string
 	Path           string
 	Nav            string
 	CanManageUsers bool
@@ -162,6 +166,12 @@ func (h *Handlers) renderRefused(c *fiber.Ctx, name string, pg Page, err error, 
 	pg.Error, pg.ErrorDetails = httpx.Localize(ae, h.Views.Translator(Lang(c)))
 	if !details {
 		pg.ErrorDetails = nil
+	}
+	pg.ErrorFields = nil
+	for _, d := range pg.ErrorDetails {
+		if d.Field != "" {
+			pg.ErrorFields = append(pg.ErrorFields, d.Field)
+		}
 	}
 	pg.ErrorDetails = beyondMessage(pg.Error, pg.ErrorDetails)
 	c.Status(httpx.Status(ae.Code))
