@@ -52,16 +52,16 @@ func (h *Handlers) now() time.Time { return app.ClockOrSystem(h.Clock).Now() }
 // Page is what every template gets: the chrome (language, principal, CSRF token,
 // flash and error) and the page's own typed Data.
 type Page struct {
-	Lang           string
-	Principal      *app.Principal
-	CSRF           string
-	Flash          string
-	Error          string
-	ErrorDetails   []httpx.ErrorDetail
+	Lang         string
+	Principal    *app.Principal
+	CSRF         string
+	Flash        string
+	Error        string
+	ErrorDetails []httpx.ErrorDetail
 	// ErrorFields are the input fields a refusal names, kept as data-fields on the
 	// alert (for scripts and tests) even when a detail that only repeats the message
 	// is not listed again.
-	ErrorFields []string
+	ErrorFields    []string
 	Path           string
 	Nav            string
 	CanManageUsers bool
