@@ -198,6 +198,13 @@ func run(ctx context.Context) error {
 	if err := fapp.ShutdownWithTimeout(shutdownTimeout - shutdownCleanup); err != nil {
 		return fmt.Errorf("shutting down: requests still running after %s were cancelled: %w", shutdownTimeout-shutdownCleanup, err)
 	}
+	// The ballot log leaves of the last casts, numbered now rather than by the
+	// recovery pass of the next start (a failure leaves them to it).
+	fctx, cancel := context.WithTimeout(context.Background(), shutdownCleanup)
+	defer cancel()
+	if err := svc.Votes.FlushLog(fctx); err != nil {
+		log.Warn("ballot log leaves left to the next start's recovery pass", "error", err)
+	}
 	return nil
 }
 
@@ -221,9 +228,10 @@ func startWorkers(ctx context.Context, log *slog.Logger, svc *services.Set, work
 		// across instances (issue 15).
 		go svc.Reports.RunMonthly(ctx, time.Hour, log)
 	}
-	// Every two seconds: ballot log leaves still queued (a cast's commit normally has
-	// them numbered at once; this takes over those of an instance that stopped).
-	go svc.Votes.RunLogSequencer(ctx, 2*time.Second, log)
+	// Every ten seconds: the recovery pass over the open votes' ballot logs (a cast's
+	// commit normally has its leaf numbered at once; this numbers the ballots an
+	// instance that stopped left without one).
+	go svc.Votes.RunLogSequencer(ctx, 10*time.Second, log)
 	// From 1 December, once a day: the coming year's holiday notice not loaded.
 	go svc.Calendar.RunWarner(ctx, time.Hour, log)
 	// Every minute: missed 三三三 stages escalated, lapsed rectification orders re-checked.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -70,7 +69,7 @@ func readState(ctx context.Context, c Conn, voteID int64, lock string) (State, b
 }
 
 // Init stores the empty log of a vote as it opens, in the opening's transaction:
-// sequencers then find the row to lock (Integrate creates it otherwise, and two
+// writers then find the row to lock (lockState creates it otherwise, and two
 // first integrations at once on MySQL deadlock and are retried).
 func Init(ctx context.Context, c Conn, voteID int64, now time.Time) error {
 	if _, err := c.ExecContext(ctx, "INSERT INTO ballot_log_state (vote_id, size, frontier, updated_at) VALUES (?, 0, '', ?)", voteID, now.UTC()); err != nil {
@@ -85,203 +84,222 @@ func ReadState(ctx context.Context, c Conn, voteID int64) (State, error) {
 	return st, err
 }
 
-// The write path (docs/bundle.md): a ballot's transaction records its leaf in
-// ballot_log_pending (Enqueue: one multi-row INSERT, no shared row touched), and a
-// sequencer numbers pending leaves later in a transaction of its own, or in the
-// transaction of a head about to be signed (Integrate). A pending row leaves the
-// queue only in the transaction that writes its sequenced leaf (the database
-// refuses any other DELETE, and any UPDATE, migration 00031).
+// The write path (docs/bundle.md): a leaf is never stored before it is numbered.
+// Its content is the ballot's own row (channel, receipt, cast time, the voter's
+// area, the choices, and the void's time): every leaf is rebuilt from the ballot it
+// names (Leaves), so the ballot's transaction, which writes that row, writes the
+// leaf's content, and numbering it later adds its sequence and hash. Online casts
+// are numbered right after their commit by the sequencer (Append, with the leaves
+// the casts handed it in memory); paper and proxy entries in their own transaction
+// (Append); a void, a signed head and a sequencer's recovery pass number whatever
+// committed ballot or void of the vote has no leaf yet (Sweep), so a ballot whose
+// leaf a crash kept from being numbered is numbered by the next pass or head, and a
+// closing head, swept under the close's locks, covers every ballot committed before
+// it. Every writer takes the vote's state row first; a leaf already in the tree is
+// skipped, and the leaves' UNIQUE (ballot_id, is_void) would refuse one numbered
+// twice.
 
-// Enqueue records leaves of one vote awaiting their sequence in the caller's
-// transaction (Integrate numbers them in the order of their ballots' ids). Each
-// leaf's fields but its sequence are kept with it.
-func Enqueue(ctx context.Context, c Conn, voteID int64, leaves []Leaf) error {
-	if len(leaves) == 0 {
-		return nil
-	}
-	var q strings.Builder
-	q.WriteString("INSERT INTO ballot_log_pending (vote_id, ballot_id, is_void, leaf) VALUES ")
-	for i, l := range leaves {
-		if !validKind(l.Kind) {
-			return fmt.Errorf("ballot log: leaf kind %q unknown", l.Kind)
-		}
-		raw, err := json.Marshal(pendingLeaf{Kind: l.Kind, Receipt: l.Receipt, Area: l.Area, Headcount: l.Headcount, Choices: l.Choices, Time: l.Time.UTC()})
-		if err != nil {
-			return fmt.Errorf("ballot log pending leaf: %w", err)
-		}
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		isVoid := "FALSE"
-		if l.Kind == KindVoid {
-			isVoid = "TRUE"
-		}
-		// Every value is a number or a hex literal: nothing is bound (the pure-Go
-		// SQLite driver binds in time quadratic in a statement's parameters).
-		q.WriteString("(" + strconv.FormatInt(voteID, 10) + ", " + strconv.FormatInt(l.BallotID, 10) + ", " + isVoid + ", X'" + hex.EncodeToString(raw) + "')")
-	}
-	if _, err := c.ExecContext(ctx, q.String()); err != nil {
-		return fmt.Errorf("queueing ballot log leaves: %w", err)
-	}
-	return nil
-}
+// Locks are the clauses the log is written with: State takes the vote's tree state
+// row (" FOR UPDATE" on MySQL, "" on SQLite, whose writers run one at a time); Read
+// reads ballots and leaves (a locking read, " LOCK IN SHARE MODE", in a transaction
+// at REPEATABLE READ on MySQL, which then sees the latest committed rows whatever its
+// snapshot; "" at READ COMMITTED and on SQLite).
+type Locks struct{ State, Read string }
 
-// pendingLeaf is a queued leaf as stored: a Leaf without its sequence.
-type pendingLeaf struct {
-	Kind      string    `json:"k"`
-	Receipt   string    `json:"r"`
-	Area      int64     `json:"a"`
-	Headcount int       `json:"h"`
-	Choices   string    `json:"c"`
-	Time      time.Time `json:"t"`
-}
+// appendChunk bounds the leaves one INSERT writes and one sweep round reads.
+const appendChunk = 2048
 
-// Locks are the clauses Integrate reads with: State takes the vote's tree state
-// row (" FOR UPDATE" on MySQL, "" on SQLite, whose writers run one at a time);
-// Pending reads the queue (" FOR UPDATE SKIP LOCKED" to pass over leaves of
-// transactions not yet committed, " FOR UPDATE" to wait for them; ""on SQLite).
-// Both are locking reads on MySQL, which see the latest committed rows whatever the
-// transaction's snapshot: a leaf another sequencer took is gone from the queue.
-type Locks struct{ State, Pending string }
-
-// integrateChunk bounds the leaves one round of Integrate reads and writes.
-const integrateChunk = 2048
-
-// Integrate numbers the vote's pending leaves in the caller's transaction: under
-// the lock of the vote's state row it reads the queue in its order (by ballot id,
-// a ballot's leaf before its void's), gives the leaves the tree's next sequences, writes them, removes
-// them from the queue and stores the extended compact range. Two sequencers of one
-// vote (two server instances) take turns on the state row, so a sequence is never
-// given twice nor skipped (and the leaves' UNIQUE (ballot_id, is_void) would refuse
-// a leaf sequenced twice). It returns the new state and how many leaves it
-// sequenced.
-func Integrate(ctx context.Context, c Conn, locks Locks, now time.Time, voteID int64) (State, int, error) {
+// lockState reads the vote's tree state under locks.State, creating the empty log
+// of a vote opened before the log existed.
+func lockState(ctx context.Context, c Conn, locks Locks, now time.Time, voteID int64) (State, error) {
 	st, found, err := readState(ctx, c, voteID, locks.State)
+	if err != nil || found {
+		return st, err
+	}
+	if err := Init(ctx, c, voteID, now); err != nil {
+		return State{}, err
+	}
+	st, _, err = readState(ctx, c, voteID, locks.State)
+	return st, err
+}
+
+// Append numbers leaves of one vote in the caller's transaction, in the order given,
+// skipping those already in the tree (a sweep may have numbered them first), and
+// returns the new state and how many it numbered. The leaves must be those of
+// committed or same-transaction ballots of the vote, each with its BallotID.
+func Append(ctx context.Context, c Conn, locks Locks, now time.Time, voteID int64, leaves []Leaf) (State, int, error) {
+	st, err := lockState(ctx, c, locks, now, voteID)
+	if err != nil || len(leaves) == 0 {
+		return st, 0, err
+	}
+	fresh, err := notInTree(ctx, c, locks, leaves)
 	if err != nil {
 		return State{}, 0, err
 	}
-	if !found {
-		// A vote opened before the log existed: its state row is created here.
-		if err := Init(ctx, c, voteID, now); err != nil {
-			return State{}, 0, err
+	st, err = appendLocked(ctx, c, st, now, voteID, fresh)
+	return st, len(fresh), err
+}
+
+// notInTree keeps the leaves whose (ballot, void) has no leaf stored yet.
+func notInTree(ctx context.Context, c Conn, locks Locks, leaves []Leaf) ([]Leaf, error) {
+	var ids []string
+	for _, l := range leaves {
+		ids = append(ids, strconv.FormatInt(l.BallotID, 10))
+	}
+	// Numbers only: nothing is bound (see extend's note on the SQLite driver).
+	rows, err := c.QueryContext(ctx, "SELECT ballot_id, is_void FROM ballot_log_leaves WHERE ballot_id IN ("+strings.Join(ids, ",")+")"+locks.Read)
+	if err != nil {
+		return nil, fmt.Errorf("ballot log leaves already numbered: %w", err)
+	}
+	defer rows.Close()
+	type key struct {
+		ballot int64
+		void   bool
+	}
+	have := map[key]bool{}
+	for rows.Next() {
+		var k key
+		if err := rows.Scan(&k.ballot, &k.void); err != nil {
+			return nil, fmt.Errorf("ballot log leaves already numbered: %w", err)
 		}
-		if st, _, err = readState(ctx, c, voteID, locks.State); err != nil {
-			return State{}, 0, err
+		have[k] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("ballot log leaves already numbered: %w", err)
+	}
+	if len(have) == 0 {
+		return leaves, nil
+	}
+	out := make([]Leaf, 0, len(leaves))
+	for _, l := range leaves {
+		k := key{l.BallotID, l.Kind == KindVoid}
+		if !have[k] {
+			have[k] = true // a leaf given twice is numbered once
+			out = append(out, l)
 		}
 	}
-	total := 0
-	for {
-		which, leaves, err := readPending(ctx, c, voteID, locks.Pending)
+	return out, nil
+}
+
+// appendLocked numbers leaves from st's size and writes them and the new state, st's
+// row being locked by the caller.
+func appendLocked(ctx context.Context, c Conn, st State, now time.Time, voteID int64, leaves []Leaf) (State, error) {
+	if len(leaves) == 0 {
+		return st, nil
+	}
+	for start := 0; start < len(leaves); start += appendChunk {
+		next, q, err := extend(st, voteID, leaves[start:min(start+appendChunk, len(leaves))])
 		if err != nil {
-			return State{}, 0, err
-		}
-		if len(leaves) == 0 {
-			break
-		}
-		next, q, err := extend(st, voteID, leaves)
-		if err != nil {
-			return State{}, 0, err
+			return State{}, err
 		}
 		if _, err := c.ExecContext(ctx, q); err != nil {
-			return State{}, 0, fmt.Errorf("writing ballot log leaves: %w", err)
-		}
-		res, err := c.ExecContext(ctx, "DELETE FROM ballot_log_pending WHERE "+which)
-		if err != nil {
-			return State{}, 0, fmt.Errorf("removing sequenced leaves from the queue: %w", err)
-		}
-		if n, err := res.RowsAffected(); err == nil && n != int64(len(leaves)) {
-			return State{}, 0, fmt.Errorf("ballot log of vote %d: %d of %d queued leaves already taken", voteID, int64(len(leaves))-n, len(leaves))
+			return State{}, fmt.Errorf("writing ballot log leaves: %w", err)
 		}
 		st = next
-		total += len(leaves)
-		if len(leaves) < integrateChunk {
-			break
-		}
-	}
-	if total == 0 {
-		return st, 0, nil
 	}
 	if _, err := c.ExecContext(ctx, "UPDATE ballot_log_state SET size = ?, frontier = ?, updated_at = ? WHERE vote_id = ?",
 		int64(st.Size), frontierText(st.Frontier), now.UTC(), voteID); err != nil {
-		return State{}, 0, fmt.Errorf("storing ballot log state: %w", err)
+		return State{}, fmt.Errorf("storing ballot log state: %w", err)
+	}
+	return st, nil
+}
+
+// Sweep numbers, in the caller's transaction, every ballot of the vote (or, with
+// ballotID set, that one ballot) that has no leaf yet, in ballot id order, then
+// every void without its leaf: a ballot's leaf always comes before its void's. It
+// returns the new state and how many leaves it numbered.
+func Sweep(ctx context.Context, c Conn, locks Locks, now time.Time, voteID, ballotID int64) (State, int, error) {
+	st, err := lockState(ctx, c, locks, now, voteID)
+	if err != nil {
+		return State{}, 0, err
+	}
+	total := 0
+	for _, q := range []string{sweepBallots, sweepVoids} {
+		for {
+			args := []any{voteID}
+			where := ""
+			if ballotID != 0 {
+				where, args = " AND b.id = ?", append(args, ballotID)
+			}
+			leaves, err := missingLeaves(ctx, c, q+where+" ORDER BY b.id LIMIT "+strconv.Itoa(appendChunk)+locks.Read, args)
+			if err != nil {
+				return State{}, 0, fmt.Errorf("ballots of vote %d without a log leaf: %w", voteID, err)
+			}
+			if st, err = appendLocked(ctx, c, st, now, voteID, leaves); err != nil {
+				return State{}, 0, err
+			}
+			total += len(leaves)
+			if len(leaves) < appendChunk {
+				break
+			}
+		}
 	}
 	return st, total, nil
 }
 
-// readPending reads up to integrateChunk queued leaves of the vote in queue order
-// ((ballot_id, is_void): a ballot's leaf before its void's): the condition that
-// selects them for their DELETE, and the leaves, not yet numbered.
-func readPending(ctx context.Context, c Conn, voteID int64, lock string) (string, []Leaf, error) {
-	rows, err := c.QueryContext(ctx, "SELECT ballot_id, is_void, leaf FROM ballot_log_pending WHERE vote_id = ? ORDER BY ballot_id, is_void LIMIT "+
-		strconv.Itoa(integrateChunk)+lock, voteID)
+// sweepBallots and sweepVoids select the ballots and voids of a vote that have no
+// leaf, with what their leaves are made of (kind, receipt, time, area, choices),
+// the anti-join read through the leaves' UNIQUE (ballot_id, is_void).
+const (
+	sweepBallots = `SELECT b.id, b.channel, b.receipt, b.cast_at, vv.area, bc.choices
+	FROM ballots b
+	JOIN vote_voters vv ON vv.id = b.voter_id
+	JOIN ballot_contents bc ON bc.ballot_id = b.id
+	LEFT JOIN ballot_log_leaves l ON l.ballot_id = b.id AND l.is_void = FALSE
+	WHERE b.vote_id = ? AND l.ballot_id IS NULL`
+	sweepVoids = `SELECT b.id, '` + KindVoid + `', b.receipt, bv.voided_at, vv.area, ''
+	FROM ballot_voids bv
+	JOIN ballots b ON b.id = bv.ballot_id
+	JOIN vote_voters vv ON vv.id = b.voter_id
+	LEFT JOIN ballot_log_leaves l ON l.ballot_id = bv.ballot_id AND l.is_void = TRUE
+	WHERE bv.vote_id = ? AND l.ballot_id IS NULL`
+)
+
+// missingLeaves reads the leaves a sweep query selects.
+func missingLeaves(ctx context.Context, c Conn, q string, args []any) ([]Leaf, error) {
+	rows, err := c.QueryContext(ctx, q, args...)
 	if err != nil {
-		return "", nil, fmt.Errorf("queued ballot log leaves of vote %d: %w", voteID, err)
+		return nil, err
 	}
 	defer rows.Close()
-	var ballots, voids []string
 	var out []Leaf
 	for rows.Next() {
-		var ballotID int64
-		var isVoid bool
-		var raw []byte
-		if err := rows.Scan(&ballotID, &isVoid, &raw); err != nil {
-			return "", nil, fmt.Errorf("queued ballot log leaves of vote %d: %w", voteID, err)
+		l := Leaf{Headcount: 1}
+		if err := rows.Scan(&l.BallotID, &l.Kind, &l.Receipt, &l.Time, &l.Area, &l.Choices); err != nil {
+			return nil, err
 		}
-		var p pendingLeaf
-		if err := json.Unmarshal(raw, &p); err != nil {
-			return "", nil, fmt.Errorf("queued ballot log leaf of ballot %d of vote %d: %w", ballotID, voteID, err)
-		}
-		if (p.Kind == KindVoid) != isVoid {
-			return "", nil, fmt.Errorf("queued ballot log leaf of ballot %d of vote %d: kind %s", ballotID, voteID, p.Kind)
-		}
-		if isVoid {
-			voids = append(voids, strconv.FormatInt(ballotID, 10))
-		} else {
-			ballots = append(ballots, strconv.FormatInt(ballotID, 10))
-		}
-		out = append(out, Leaf{Kind: p.Kind, Receipt: p.Receipt, Area: p.Area, Headcount: p.Headcount, Choices: p.Choices, Time: p.Time, BallotID: ballotID})
-	}
-	if err := rows.Err(); err != nil {
-		return "", nil, fmt.Errorf("queued ballot log leaves of vote %d: %w", voteID, err)
-	}
-	var conds []string
-	if len(ballots) > 0 {
-		conds = append(conds, "(is_void = FALSE AND ballot_id IN ("+strings.Join(ballots, ",")+"))")
-	}
-	if len(voids) > 0 {
-		conds = append(conds, "(is_void = TRUE AND ballot_id IN ("+strings.Join(voids, ",")+"))")
-	}
-	return "vote_id = " + strconv.FormatInt(voteID, 10) + " AND (" + strings.Join(conds, " OR ") + ")", out, nil
-}
-
-// Pending reports whether the ballot leaf (not a void) of a receipt code is queued
-// and not yet sequenced.
-func Pending(ctx context.Context, c Conn, receipt string) (bool, error) {
-	var n int64
-	err := c.QueryRowContext(ctx, `SELECT COUNT(*) FROM ballot_log_pending p JOIN ballots b ON b.id = p.ballot_id
-		WHERE b.receipt = ? AND p.is_void = FALSE`, receipt).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("queued ballot log leaf of a receipt: %w", err)
-	}
-	return n > 0, nil
-}
-
-// PendingVotes lists the votes with queued leaves.
-func PendingVotes(ctx context.Context, c Conn) ([]int64, error) {
-	rows, err := c.QueryContext(ctx, "SELECT DISTINCT vote_id FROM ballot_log_pending ORDER BY vote_id")
-	if err != nil {
-		return nil, fmt.Errorf("votes with queued ballot log leaves: %w", err)
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var v int64
-		if err := rows.Scan(&v); err != nil {
-			return nil, fmt.Errorf("votes with queued ballot log leaves: %w", err)
-		}
-		out = append(out, v)
+		l.Time = l.Time.UTC()
+		out = append(out, l)
 	}
 	return out, rows.Err()
+}
+
+// Unnumbered reports whether the vote has a committed ballot or void without its
+// leaf (the sequencer's recovery pass sweeps only those votes): the tree's size is
+// then short of the count of its ballots and voids, each of which has at most one
+// leaf. Read without locks, it is a hint, not a guarantee.
+func Unnumbered(ctx context.Context, c Conn, voteID int64) (bool, error) {
+	var ballots, voids, size int64
+	err := c.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM ballots WHERE vote_id = ?),
+		(SELECT COUNT(*) FROM ballot_voids WHERE vote_id = ?),
+		COALESCE((SELECT size FROM ballot_log_state WHERE vote_id = ?), 0)`, voteID, voteID, voteID).Scan(&ballots, &voids, &size)
+	if err != nil {
+		return false, fmt.Errorf("ballot log of vote %d: counting its ballots: %w", voteID, err)
+	}
+	return ballots+voids > size, nil
+}
+
+// Pending reports whether a receipt code names a ballot of an open vote whose leaf
+// is not numbered yet (a cast of the last moments).
+func Pending(ctx context.Context, c Conn, receipt string) (bool, error) {
+	var n int64
+	err := c.QueryRowContext(ctx, `SELECT COUNT(*) FROM ballots b JOIN votes v ON v.id = b.vote_id
+		LEFT JOIN ballot_log_leaves l ON l.ballot_id = b.id AND l.is_void = FALSE
+		WHERE b.receipt = ? AND v.state = 'open' AND l.ballot_id IS NULL`, receipt).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("unnumbered ballot of a receipt: %w", err)
+	}
+	return n > 0, nil
 }
 
 // frontierText is the stored form of a compact range: hex hashes, comma-separated.
@@ -329,9 +347,9 @@ func extend(st State, voteID int64, leaves []Leaf) (State, string, error) {
 }
 
 // SignHead signs the vote's current tree head in the caller's transaction and
-// stores it, having first sequenced the vote's queued leaves in that transaction
-// (Integrate with locks): a closing head read with Locks.Pending " FOR UPDATE"
-// covers every ballot committed before it. A checkpoint of a tree that has not
+// stores it, having first numbered every ballot and void of the vote still without
+// a leaf in that transaction (Sweep with locks): a closing head swept under the
+// close's locks covers every ballot committed before it. A checkpoint of a tree that has not
 // grown since the last signed head is not stored again (the last head is returned,
 // created false).
 func SignHead(ctx context.Context, c Conn, s *Signer, locks Locks, voteID int64, kind string, now time.Time) (Head, bool, error) {
@@ -339,7 +357,7 @@ func SignHead(ctx context.Context, c Conn, s *Signer, locks Locks, voteID int64,
 }
 
 // SignClosingHead signs the vote's closing head in the close's transaction, binding
-// the tree (every queued leaf integrated first), the SHA-256 of the recount spec's
+// the tree (every ballot without a leaf numbered first), the SHA-256 of the recount spec's
 // canonical bytes and the SHA-256 of the published result document (format
 // gongzhi-ballot-log/2, docs/bundle.md).
 func SignClosingHead(ctx context.Context, c Conn, s *Signer, locks Locks, voteID int64, now time.Time, specSHA256, resultsSHA256 string) (Head, error) {
@@ -351,7 +369,7 @@ func SignClosingHead(ctx context.Context, c Conn, s *Signer, locks Locks, voteID
 }
 
 func signHead(ctx context.Context, c Conn, s *Signer, locks Locks, voteID int64, kind string, now time.Time, specSHA256, resultsSHA256 string) (Head, bool, error) {
-	st, _, err := Integrate(ctx, c, locks, now, voteID)
+	st, _, err := Sweep(ctx, c, locks, now, voteID, 0)
 	if err != nil {
 		return Head{}, false, err
 	}

@@ -3,8 +3,6 @@ package voting
 import (
 	"context"
 	"errors"
-	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -16,14 +14,14 @@ import (
 )
 
 // The per-vote ballot log (app/ballotlog, docs/bundle.md): every ballot written by
-// the ballot store and every void is queued as a leaf in the same transaction as
-// the ballot (ballotlog.Enqueue: no row shared between transactions, so group
-// commits of one vote do not wait on each other). Online casts leave their leaves
-// queued: the sequencer (sequencer.go) numbers them right after each commit, in a
-// transaction of its own. Paper and proxy entries and voids, which are few, are
-// numbered in their own transaction (their receipt is provable at once). Tree heads
-// are signed at checkpoints while a vote is open and in the close's transaction,
-// each after numbering everything queued in that same transaction.
+// the ballot store and every void gets a leaf, whose content is the ballot's own
+// row. Online casts write nothing more than their ballots (group commits of one
+// vote share no row): once their transaction has committed they hand their leaves
+// to the sequencer (sequencer.go), which numbers them in a transaction of its own.
+// Paper and proxy entries and voids, which are few, are numbered in their own
+// transaction (their receipt is provable at once). Tree heads are signed at
+// checkpoints while a vote is open and in the close's transaction, each after
+// numbering, in that same transaction, every ballot still without a leaf.
 
 // ballotLog is the service's log settings and its sequencer's state.
 type ballotLog struct {
@@ -31,9 +29,10 @@ type ballotLog struct {
 	off    bool              // benchmarks only: leaves are not written (SetBallotLogForTesting)
 
 	mu      sync.Mutex
-	votes   map[int64]bool // votes with leaves queued since the sequencer last took them
-	running bool           // a sequencer goroutine is at work
-	held    bool           // tests only: the sequencer is not started (HoldLogSequencer)
+	handed  map[int64][]ballotlog.Leaf // leaves of committed casts, by vote, not yet taken by the sequencer
+	running bool                       // a sequencer goroutine is at work
+	held    bool                       // tests only: the sequencer is not started (HoldLogSequencer)
+	work    sync.Mutex                 // held while handed leaves are numbered (FlushLog waits for the sequencer's)
 }
 
 // SetLogSigner sets the platform key that signs tree heads.
@@ -55,75 +54,49 @@ func ballotLeaf(ballotID int64, channel, receipt string, area int64, choices str
 	return ballotlog.Leaf{Kind: channel, Receipt: receipt, Area: area, Headcount: 1, Choices: choices, Time: at, BallotID: ballotID}
 }
 
-// queueLeaves queues leaves of one vote in the caller's transaction; the caller
-// hands the vote to the sequencer once the transaction has committed (kickSequencer).
-func (s *Service) queueLeaves(ctx context.Context, c ballotlog.Conn, voteID int64, leaves ...ballotlog.Leaf) error {
-	if s.blog.off {
-		return nil
-	}
-	return ballotlog.Enqueue(ctx, c, voteID, leaves)
-}
-
-// appendLeaves queues leaves of one vote and numbers the vote's queue, all in the
-// caller's transaction (paper and proxy entries, voids).
+// appendLeaves numbers leaves of one vote in the caller's transaction (paper and
+// proxy entries, whose ballots that transaction writes).
 func (s *Service) appendLeaves(ctx context.Context, c ballotlog.Conn, voteID int64, leaves ...ballotlog.Leaf) error {
 	if s.blog.off {
 		return nil
 	}
-	if err := ballotlog.Enqueue(ctx, c, voteID, leaves); err != nil {
-		return err
-	}
-	_, _, err := ballotlog.Integrate(ctx, c, s.logLocks(false), s.now(), voteID)
+	_, _, err := ballotlog.Append(ctx, c, s.logLocks(true), s.now(), voteID, leaves)
 	return err
 }
 
-// logLocks are the clauses the log is sequenced with: on MySQL the vote's state row
-// is locked, and queued leaves of transactions not yet committed are passed over
-// unless all must be waited for (the close, whose head covers every ballot).
-func (s *Service) logLocks(waitAll bool) ballotlog.Locks {
+// logLocks are the clauses the log is written with: on MySQL the vote's state row
+// is locked, and a transaction at REPEATABLE READ (fresh) reads ballots and leaves
+// with locking reads, which see the latest committed rows (the sequencer's own
+// transactions run at READ COMMITTED, whose plain reads already do).
+func (s *Service) logLocks(fresh bool) ballotlog.Locks {
 	if !s.dialect.MySQL() {
 		return ballotlog.Locks{}
 	}
-	if waitAll {
-		return ballotlog.Locks{State: " FOR UPDATE", Pending: " FOR UPDATE"}
+	if fresh {
+		return ballotlog.Locks{State: " FOR UPDATE", Read: s.dialect.ShareLock()}
 	}
-	return ballotlog.Locks{State: " FOR UPDATE", Pending: " FOR UPDATE SKIP LOCKED"}
+	return ballotlog.Locks{State: " FOR UPDATE"}
 }
 
-// queueCastLeaves queues the leaves of a group commit's casts, one multi-row INSERT
-// per vote in ascending vote order, and returns the votes.
-func (s *Service) queueCastLeaves(ctx context.Context, c ballotlog.Conn, batch []*pendingCast, ids []int64) error {
-	if s.blog.off {
-		return nil
-	}
-	byVote := map[int64][]ballotlog.Leaf{}
-	var votes []int64
+// castLeaves are the leaves of a group commit's casts, by vote.
+func castLeaves(batch []*pendingCast, ids []int64) map[int64][]ballotlog.Leaf {
+	out := map[int64][]ballotlog.Leaf{}
 	for i, p := range batch {
-		if _, ok := byVote[p.voteID]; !ok {
-			votes = append(votes, p.voteID)
-		}
-		byVote[p.voteID] = append(byVote[p.voteID], ballotLeaf(ids[i], models.ChannelOnline, p.receipt, p.area, p.choices, p.castAt))
+		out[p.voteID] = append(out[p.voteID], ballotLeaf(ids[i], models.ChannelOnline, p.receipt, p.area, p.choices, p.castAt))
 	}
-	slices.Sort(votes)
-	for _, v := range votes {
-		if err := ballotlog.Enqueue(ctx, c, v, byVote[v]); err != nil {
-			return err
-		}
-	}
-	return nil
+	return out
 }
 
 // errNoLogKey is returned when a head must be signed but no key was set.
 var errNoLogKey = errors.New("ballot log: no signing key set")
 
-// signHead numbers the vote's queued leaves and signs and stores its head, in the
-// caller's transaction: a closing head waits for every queued leaf, a checkpoint
-// passes over those of transactions not yet committed.
+// signHead numbers every committed ballot of the vote still without a leaf and
+// signs and stores its head, in the caller's transaction.
 func (s *Service) signHead(ctx context.Context, c ballotlog.Conn, voteID int64, kind string, now time.Time) (ballotlog.Head, bool, error) {
 	if s.blog.signer == nil {
 		return ballotlog.Head{}, false, errNoLogKey
 	}
-	return ballotlog.SignHead(ctx, c, s.blog.signer, s.logLocks(kind == ballotlog.HeadClose), voteID, kind, now)
+	return ballotlog.SignHead(ctx, c, s.blog.signer, s.logLocks(true), voteID, kind, now)
 }
 
 // defaultLogSigner derives a signing key from the server's secret (a server started
@@ -139,17 +112,14 @@ func defaultLogSigner(protector *pii.Protector) *ballotlog.Signer {
 	return ballotlog.SignerFromSeed(seed)
 }
 
-// appendVoidLeaf appends the void of ballot b in the void's transaction.
+// appendVoidLeaf numbers the void of ballot b in the void's transaction, after
+// the ballot's own leaf if the sequencer has not numbered it yet.
 func (s *Service) appendVoidLeaf(ctx context.Context, tx *gorm.DB, b models.Ballot, now time.Time) error {
 	if s.blog.off {
 		return nil
 	}
-	var area int64
-	if err := tx.WithContext(ctx).Raw("SELECT area FROM vote_voters WHERE id = ?", b.VoterID).Row().Scan(&area); err != nil {
-		return fmt.Errorf("area of voter %d: %w", b.VoterID, err)
-	}
-	return s.appendLeaves(ctx, tx.Statement.ConnPool, b.VoteID,
-		ballotlog.Leaf{Kind: ballotlog.KindVoid, Receipt: b.Receipt, Area: area, Headcount: 1, Time: now, BallotID: b.ID})
+	_, _, err := ballotlog.Sweep(ctx, tx.Statement.ConnPool, s.logLocks(true), now, b.VoteID, b.ID)
+	return err
 }
 
 // signClosingHead signs the closing head in the close's transaction (which runs once
@@ -158,7 +128,7 @@ func (s *Service) appendVoidLeaf(ctx context.Context, tx *gorm.DB, b models.Ball
 func (s *Service) signClosingHead(ctx context.Context, tx *gorm.DB, voteID int64, now time.Time, specSHA256, resultsSHA256 string) error {
 	if s.blog.signer == nil {
 		s.log.Warn("vote closed without a signed closing head: no ballot log key", "vote_id", voteID)
-		_, _, err := ballotlog.Integrate(ctx, tx.Statement.ConnPool, s.logLocks(true), now, voteID)
+		_, _, err := ballotlog.Sweep(ctx, tx.Statement.ConnPool, s.logLocks(true), now, voteID, 0)
 		return err
 	}
 	_, err := ballotlog.SignClosingHead(ctx, tx.Statement.ConnPool, s.blog.signer, s.logLocks(true), voteID, now, specSHA256, resultsSHA256)

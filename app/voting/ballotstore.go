@@ -170,12 +170,12 @@ func (s *Service) writeCast(ctx context.Context, p *pendingCast) castOutcome {
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return errRefusedBallot
 		}
-		return s.queueLeaves(ctx, tx, p.voteID, ballotLeaf(out.ballotID, models.ChannelOnline, p.receipt, p.area, p.choices, p.castAt))
+		return nil
 	})
 	if err != nil {
 		return castOutcome{err: err}
 	}
-	s.kickSequencer(p.voteID)
+	s.handLeaves(castLeaves([]*pendingCast{p}, []int64{out.ballotID}))
 	return out
 }
 
@@ -258,9 +258,6 @@ func (s *Service) insertCastBatchTx(ctx context.Context, tx *sql.Tx, batch []*pe
 	}
 	if _, err := tx.ExecContext(ctx, insertContents+"VALUES "+rowsOf(len(batch), contentRow), args...); err != nil {
 		return nil, fmt.Errorf("writing ballot contents: %w", err)
-	}
-	if err := s.queueCastLeaves(ctx, tx, batch, ids); err != nil {
-		return nil, err
 	}
 	return ids, nil
 }

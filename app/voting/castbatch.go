@@ -85,11 +85,7 @@ func (s *Service) writeCastBatch(batch []*pendingCast) {
 		// connection) meets each cast again on its own below, where it is answered.
 		ids, err := s.insertCastBatch(ctx, batch)
 		if err == nil {
-			votes := make([]int64, len(batch))
-			for i, p := range batch {
-				votes[i] = p.voteID
-			}
-			s.kickSequencer(votes...)
+			s.handLeaves(castLeaves(batch, ids))
 			for i, p := range batch {
 				p.done <- castOutcome{ballotID: ids[i]}
 			}

@@ -24,8 +24,17 @@ func (s *Service) HoldLogSequencer() (resume func()) {
 		l.mu.Lock()
 		l.held = false
 		l.mu.Unlock()
-		s.kickSequencer()
+		s.handLeaves(nil)
 	}
+}
+
+// LogSequencerIdle reports whether the ballot log's sequencer has numbered
+// everything handed to it and stopped.
+func (s *Service) LogSequencerIdle() bool {
+	l := &s.blog
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return !l.running && len(l.handed) == 0
 }
 
 // PauseCredentialReads holds the credential reads of online casts likewise.

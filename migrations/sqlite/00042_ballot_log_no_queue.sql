@@ -1,0 +1,28 @@
+-- +goose Up
+-- The ballot log keeps no queue (issue 14, app/ballotlog Append/Sweep,
+-- docs/bundle.md): a leaf's content is its ballot's own row, so an online cast's
+-- transaction writes nothing but the ballot, and the sequencer numbers the leaves
+-- after the commit; a ballot a crash left without a leaf is numbered by the
+-- recovery pass or the next signed head, which number every ballot of the vote that
+-- has none. Whatever was queued when this migration runs is numbered the same way.
+DROP TRIGGER IF EXISTS tr_ballot_log_pending_no_delete;
+DROP TRIGGER IF EXISTS tr_ballot_log_pending_no_update;
+DROP TABLE ballot_log_pending;
+
+-- +goose Down
+CREATE TABLE ballot_log_pending (
+    vote_id INTEGER NOT NULL,
+    ballot_id INTEGER NOT NULL,
+    is_void BOOLEAN NOT NULL,
+    leaf BLOB NOT NULL,
+    PRIMARY KEY (vote_id, ballot_id, is_void)
+) WITHOUT ROWID;
+-- +goose StatementBegin
+CREATE TRIGGER tr_ballot_log_pending_no_update BEFORE UPDATE ON ballot_log_pending
+BEGIN SELECT RAISE(ABORT, 'queued ballot log leaves are append-only'); END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER tr_ballot_log_pending_no_delete BEFORE DELETE ON ballot_log_pending
+WHEN NOT EXISTS (SELECT 1 FROM ballot_log_leaves WHERE ballot_id = OLD.ballot_id AND is_void = OLD.is_void)
+BEGIN SELECT RAISE(ABORT, 'a queued ballot log leaf leaves the queue only once sequenced'); END;
+-- +goose StatementEnd
