@@ -385,19 +385,19 @@ type EstateDelivery struct {
 	DeliveredArea int64
 }
 
-// DeliveryStats sums the areas of the estates' units, parking spaces excluded.
+// DeliveryStats reads the unit totals of the estates, parking spaces excluded, from
+// estate_unit_totals (migration 00043: one row per estate, kept in step with units
+// by triggers), by estate id; an estate without units has none.
 func DeliveryStats(ctx context.Context, db *gorm.DB, estateIDs []int64) (map[int64]EstateDelivery, error) {
 	out := map[int64]EstateDelivery{}
 	if len(estateIDs) == 0 {
 		return out, nil
 	}
 	var rows []EstateDelivery
-	err := db.WithContext(ctx).Model(&Unit{}).
-		Select(`estate_id, COUNT(*) AS units, COALESCE(SUM(area), 0) AS total_area,
-			COALESCE(SUM(CASE WHEN delivered THEN area ELSE 0 END), 0) AS delivered_area`).
-		Where("estate_id IN ? AND parking = ?", estateIDs, false).Group("estate_id").Scan(&rows).Error
+	err := db.WithContext(ctx).Table("estate_unit_totals").Select("estate_id, units, total_area, delivered_area").
+		Where("estate_id IN ? AND units > 0", estateIDs).Scan(&rows).Error
 	if err != nil {
-		return nil, fmt.Errorf("summing delivered area: %w", err)
+		return nil, fmt.Errorf("reading unit totals: %w", err)
 	}
 	for _, r := range rows {
 		out[r.EstateID] = r
