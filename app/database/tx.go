@@ -36,6 +36,21 @@ func Tx(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
 	return withRetries(ctx, gate, func() error { return db.WithContext(ctx).Transaction(fn) })
 }
 
+// TxOpts is Tx with transaction options (nil: the defaults); on SQLite the options
+// are not passed (the driver knows one isolation level).
+func TxOpts(ctx context.Context, db *gorm.DB, opts *sql.TxOptions, fn func(tx *gorm.DB) error) error {
+	gate := gateOf(db)
+	if !DialectOf(db).MySQL() {
+		opts = nil
+	}
+	return withRetries(ctx, gate, func() error {
+		if opts == nil {
+			return db.WithContext(ctx).Transaction(fn)
+		}
+		return db.WithContext(ctx).Transaction(fn, opts)
+	})
+}
+
 // SQLTx runs fn in one database/sql transaction (without the ORM in the way), with
 // the same serialisation and retries as Tx.
 func SQLTx(ctx context.Context, db *gorm.DB, fn func(tx *sql.Tx) error) error {

@@ -406,3 +406,44 @@ func TestDialect(t *testing.T) {
 		}
 	})
 }
+
+// TestTxOptsIsolation: on MySQL a TxOpts transaction at READ COMMITTED sees a row
+// committed by another connection after its first read (Tx, at the default
+// REPEATABLE READ, does not); on SQLite the options are dropped and it commits as Tx.
+func TestTxOptsIsolation(t *testing.T) {
+	eachProbe(t, func(t *testing.T, ctx context.Context, db dbtest.DB) {
+		mysql := database.DialectOf(db.DB).MySQL()
+		seen := func(opts *sql.TxOptions, k int) int64 {
+			var second int64
+			err := database.TxOpts(ctx, db.DB, opts, func(tx *gorm.DB) error {
+				var first int64
+				if err := tx.Raw("SELECT COUNT(*) FROM tx_probe").Scan(&first).Error; err != nil {
+					return err
+				}
+				if mysql { // another connection commits a row meanwhile
+					if err := db.DB.Exec("INSERT INTO tx_probe (k, name) VALUES (?, 'other')", k).Error; err != nil {
+						return err
+					}
+				}
+				if err := tx.Raw("SELECT COUNT(*) FROM tx_probe").Scan(&second).Error; err != nil {
+					return err
+				}
+				return tx.Exec("INSERT INTO tx_probe (k, name) VALUES (?, 'own')", k+1000).Error
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return second - probeCount(t, db.DB)
+		}
+		// second read minus the final count: -2 when the other row was not seen (it
+		// and the own row came after), -1 when it was.
+		rr := seen(nil, 1)
+		rc := seen(&sql.TxOptions{Isolation: sql.LevelReadCommitted}, 2)
+		if mysql && (rr != -2 || rc != -1) {
+			t.Errorf("REPEATABLE READ saw %d, READ COMMITTED %d; want -2 and -1", rr, rc)
+		}
+		if !mysql && (rr != -1 || rc != -1) {
+			t.Errorf("SQLite: %d %d, want -1 -1", rr, rc)
+		}
+	})
+}

@@ -91,12 +91,14 @@ func castLeaves(batch []*pendingCast, ids []int64) map[int64][]ballotlog.Leaf {
 var errNoLogKey = errors.New("ballot log: no signing key set")
 
 // signHead numbers every committed ballot of the vote still without a leaf and
-// signs and stores its head, in the caller's transaction.
+// signs and stores its checkpoint head, in the caller's transaction, which runs at
+// READ COMMITTED (checkpointTx): its reads see the latest committed ballots without
+// locking them.
 func (s *Service) signHead(ctx context.Context, c ballotlog.Conn, voteID int64, kind string, now time.Time) (ballotlog.Head, bool, error) {
 	if s.blog.signer == nil {
 		return ballotlog.Head{}, false, errNoLogKey
 	}
-	return ballotlog.SignHead(ctx, c, s.blog.signer, s.logLocks(true), voteID, kind, now)
+	return ballotlog.SignHead(ctx, c, s.blog.signer, s.logLocks(false), voteID, kind, now)
 }
 
 // defaultLogSigner derives a signing key from the server's secret (a server started

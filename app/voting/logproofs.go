@@ -3,6 +3,7 @@ package voting
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -102,11 +103,18 @@ func (s *Service) ReceiptProof(ctx context.Context, code string) (LogProof, bool
 	return out, true, nil
 }
 
+// checkpointTx is the transaction a checkpoint is signed in: READ COMMITTED on
+// MySQL, so that its sweep reads the committed ballots without locking them (a
+// locking read at REPEATABLE READ would hold the gaps of the vote's ballots and
+// stall its casts until the checkpoint commits); a checkpoint need not cover casts
+// still in flight, the close's head does.
+var checkpointTx = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+
 // checkpoint signs a checkpoint of the vote's log in its own transaction (nothing
 // new is stored when the tree has not grown since the last head).
 func (s *Service) checkpoint(ctx context.Context, voteID int64) (ballotlog.Head, error) {
 	var h ballotlog.Head
-	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+	err := database.TxOpts(ctx, s.db, checkpointTx, func(tx *gorm.DB) error {
 		var err error
 		h, _, err = s.signHead(ctx, tx.Statement.ConnPool, voteID, ballotlog.HeadCheckpoint, s.now())
 		return err
@@ -124,7 +132,7 @@ func (s *Service) Checkpoint(ctx context.Context, p app.Principal, voteID int64)
 		return ballotlog.Head{}, app.Fail(app.EConflict, "err.voting.checkpoints_are_signed_while_the_vote_is_open")
 	}
 	var h ballotlog.Head
-	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+	err = database.TxOpts(ctx, s.db, checkpointTx, func(tx *gorm.DB) error {
 		var created bool
 		var err error
 		if h, created, err = s.signHead(ctx, tx.Statement.ConnPool, v.ID, ballotlog.HeadCheckpoint, s.now()); err != nil || !created {

@@ -66,21 +66,30 @@ func (s *Service) runSequencer() {
 	}()
 	for {
 		time.Sleep(sequencerDelay)
-		l.mu.Lock()
-		handed := l.handed
-		l.handed = nil
-		if len(handed) == 0 {
-			l.running = false
-			l.mu.Unlock()
+		if !s.sequenceRound() {
 			return
 		}
-		l.mu.Unlock()
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		l.work.Lock()
-		_ = s.numberHanded(ctx, handed) // logged there
-		l.work.Unlock()
-		cancel()
 	}
+}
+
+// sequenceRound numbers the leaves handed since the last round and reports whether
+// there were any (none: the sequencer stops). work is taken before the leaves, so
+// that a FlushLog waiting on it finds them numbered; it is released on a panic too.
+func (s *Service) sequenceRound() bool {
+	l := &s.blog
+	l.work.Lock()
+	defer l.work.Unlock()
+	l.mu.Lock()
+	handed := l.handed
+	l.handed = nil
+	if len(handed) == 0 {
+		l.running = false
+		l.mu.Unlock()
+		return false
+	}
+	l.mu.Unlock()
+	_ = s.numberHanded(context.Background(), handed) // logged there
+	return true
 }
 
 // numberHanded numbers handed leaves, each vote's in a transaction of its own. A
@@ -92,10 +101,14 @@ func (s *Service) numberHanded(ctx context.Context, handed map[int64][]ballotlog
 	for v, leaves := range handed {
 		// Two group commits may be handed out of their ballots' order.
 		slices.SortFunc(leaves, func(a, b ballotlog.Leaf) int { return cmp.Compare(a.BallotID, b.BallotID) })
-		if err := database.SQLTxOpts(ctx, s.db, &sql.TxOptions{Isolation: sql.LevelReadCommitted}, func(tx *sql.Tx) error {
-			_, _, err := ballotlog.Append(ctx, tx, s.logLocks(false), s.now(), v, leaves)
+		// Each vote has its own minute: one waiting out a lock does not cancel the others.
+		vctx, cancel := context.WithTimeout(ctx, time.Minute)
+		err := database.SQLTxOpts(vctx, s.db, &sql.TxOptions{Isolation: sql.LevelReadCommitted}, func(tx *sql.Tx) error {
+			_, _, err := ballotlog.Append(vctx, tx, s.logLocks(false), s.now(), v, leaves)
 			return err
-		}); err != nil {
+		})
+		cancel()
+		if err != nil {
 			s.log.Warn("ballot log sequencer", "vote_id", v, "error", err)
 			if first == nil {
 				first = fmt.Errorf("numbering ballot log leaves of vote %d: %w", v, err)

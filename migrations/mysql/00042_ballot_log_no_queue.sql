@@ -5,6 +5,10 @@
 -- after the commit; a ballot a crash left without a leaf is numbered by the
 -- recovery pass or the next signed head, which number every ballot of the vote that
 -- has none. Whatever was queued when this migration runs is numbered the same way.
+-- Upgrade with every older instance stopped (they write to the queue). Down
+-- recreates an empty queue: the older code numbers only what is queued, so before
+-- rolling back stop the servers cleanly (they number what they were handed) and
+-- sign a checkpoint of every open vote (which numbers every ballot without a leaf).
 DROP TRIGGER IF EXISTS tr_ballot_log_pending_no_delete;
 DROP TRIGGER IF EXISTS tr_ballot_log_pending_no_update;
 DROP TABLE ballot_log_pending;

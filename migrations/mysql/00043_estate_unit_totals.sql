@@ -6,7 +6,8 @@
 -- 840,000 index entries per request at 10,000 estates and 3 million units; the
 -- totals are one row per estate, kept in step by triggers on units, so that no
 -- writer of units (roster import and edits, fixtures, the city generator) can leave
--- them behind.
+-- them behind. The backfill runs before the triggers exist: apply it with no
+-- server writing units (AUTO_MIGRATE at start does).
 CREATE TABLE estate_unit_totals (
     estate_id BIGINT NOT NULL PRIMARY KEY,
     units BIGINT NOT NULL DEFAULT 0,
@@ -39,18 +40,22 @@ BEGIN
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
+-- Only an update of a counted column touches the totals (SQLite's UPDATE OF): an
+-- edit of a unit's number or room does not lock the estate's totals row.
 CREATE TRIGGER tr_units_totals_update AFTER UPDATE ON units FOR EACH ROW
 BEGIN
-    IF NOT OLD.parking THEN
-        UPDATE estate_unit_totals SET units = units - 1, total_area = total_area - OLD.area,
-            delivered_area = delivered_area - IF(OLD.delivered, OLD.area, 0)
-        WHERE estate_id = OLD.estate_id;
-    END IF;
-    IF NOT NEW.parking THEN
-        INSERT INTO estate_unit_totals (estate_id, units, total_area, delivered_area)
-        VALUES (NEW.estate_id, 1, NEW.area, IF(NEW.delivered, NEW.area, 0))
-        ON DUPLICATE KEY UPDATE units = units + 1, total_area = total_area + NEW.area,
-            delivered_area = delivered_area + IF(NEW.delivered, NEW.area, 0);
+    IF OLD.estate_id <> NEW.estate_id OR OLD.area <> NEW.area OR OLD.delivered <> NEW.delivered OR OLD.parking <> NEW.parking THEN
+        IF NOT OLD.parking THEN
+            UPDATE estate_unit_totals SET units = units - 1, total_area = total_area - OLD.area,
+                delivered_area = delivered_area - IF(OLD.delivered, OLD.area, 0)
+            WHERE estate_id = OLD.estate_id;
+        END IF;
+        IF NOT NEW.parking THEN
+            INSERT INTO estate_unit_totals (estate_id, units, total_area, delivered_area)
+            VALUES (NEW.estate_id, 1, NEW.area, IF(NEW.delivered, NEW.area, 0))
+            ON DUPLICATE KEY UPDATE units = units + 1, total_area = total_area + NEW.area,
+                delivered_area = delivered_area + IF(NEW.delivered, NEW.area, 0);
+        END IF;
     END IF;
 END;
 -- +goose StatementEnd
