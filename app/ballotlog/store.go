@@ -103,8 +103,13 @@ func ReadState(ctx context.Context, c Conn, voteID int64) (State, error) {
 // row (" FOR UPDATE" on MySQL, "" on SQLite, whose writers run one at a time); Read
 // reads ballots and leaves (a locking read, " LOCK IN SHARE MODE", in a transaction
 // at REPEATABLE READ on MySQL, which then sees the latest committed rows whatever its
-// snapshot; "" at READ COMMITTED and on SQLite).
-type Locks struct{ State, Read string }
+// snapshot; "" at READ COMMITTED and on SQLite). NoSweep signs heads over the tree
+// as stored, numbering nothing first: the log switched off for the cast benchmark
+// and the resolution's byte-for-byte golden test (voting.SetBallotLogForTesting).
+type Locks struct {
+	State, Read string
+	NoSweep     bool
+}
 
 // appendChunk bounds the leaves one INSERT writes and one sweep round reads.
 const appendChunk = 2048
@@ -369,7 +374,13 @@ func SignClosingHead(ctx context.Context, c Conn, s *Signer, locks Locks, voteID
 }
 
 func signHead(ctx context.Context, c Conn, s *Signer, locks Locks, voteID int64, kind string, now time.Time, specSHA256, resultsSHA256 string) (Head, bool, error) {
-	st, _, err := Sweep(ctx, c, locks, now, voteID, 0)
+	var st State
+	var err error
+	if locks.NoSweep {
+		st, err = lockState(ctx, c, locks, now, voteID)
+	} else {
+		st, _, err = Sweep(ctx, c, locks, now, voteID, 0)
+	}
 	if err != nil {
 		return Head{}, false, err
 	}

@@ -157,6 +157,9 @@ func (s *Service) sweepVote(ctx context.Context, voteID int64) (int, error) {
 // recovery pass; tests call it to have every committed ballot provable). A vote
 // whose tree is as large as its ballots and voids are many is passed over.
 func (s *Service) SequenceLogs(ctx context.Context) (int, error) {
+	if s.blog.off {
+		return 0, nil
+	}
 	c, err := s.sqlConn()
 	if err != nil {
 		return 0, err
