@@ -111,6 +111,24 @@ var formationDetail = map[string][2]string{
 	formation.DeadlineFiling:     {"业主委员会备案", "File the committee"},
 }
 
+// caseStepDetail names the step of a negative-list case whose deadline passed
+// (committee.CaseSummary.OverdueKey), caseStatusDetail an open case's status when
+// no step is overdue: one language each (the committee's own OverdueWhat is a
+// bilingual lookup text).
+var caseStepDetail = map[string][2]string{
+	"verify":  {"核实举报是否属实", "Verify the report"},
+	"defence": {"委员申辩", "The member's defence"},
+	"propose": {"提请业主大会表决", "Put it to the owners' assembly"},
+}
+
+var caseStatusDetail = map[string][2]string{
+	models.CaseReported: {"待核实", "Awaiting verification"},
+	models.CasePending:  {"待街道确认资格终止", "Cessation awaiting the street office"},
+	models.CaseFounded:  {"属实，已暂停履职", "Founded: member suspended"},
+	models.CaseProposed: {"已提请业主大会", "Put to the assembly"},
+	models.CaseVoting:   {"业主大会表决中", "Assembly voting"},
+}
+
 var stageDetail = map[string][2]string{
 	"response":     {"响应", "Response"},
 	"first_result": {"初步处理结果", "First result"},
@@ -204,11 +222,14 @@ func (s *Service) Week(ctx context.Context, p app.Principal) (Week, error) {
 			if c.NextDue == nil || !c.NextDue.Before(until) {
 				continue
 			}
-			what := c.OverdueWhat
-			if what == "" {
-				what = c.StatusLabel
+			what, ok := caseStepDetail[c.OverdueKey]
+			if !ok {
+				what, ok = caseStatusDetail[c.Status]
 			}
-			add(Item{Kind: KindCase, EstateID: c.EstateID, EstateName: c.EstateName, Subject: c.MemberName, Detail: what, DetailEN: what,
+			if !ok {
+				what = [2]string{c.StatusLabel, c.Status}
+			}
+			add(Item{Kind: KindCase, EstateID: c.EstateID, EstateName: c.EstateName, Subject: c.MemberName, Detail: what[0], DetailEN: what[1],
 				Due: *c.NextDue, Link: fmt.Sprintf("/committee-cases/%d", c.ID), Ref: c.ID, StageLabel: c.StatusLabel})
 		}
 		for _, r := range sup.Reelection {

@@ -3,8 +3,10 @@ package worklist_test
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/xuri/excelize/v2"
 
@@ -115,6 +117,12 @@ func TestWeekListsEveryKindOldestFirstInJurisdiction(t *testing.T) {
 				t.Errorf("%s has no link", it.Kind)
 			}
 			kinds = append(kinds, it.Kind)
+			// One language each: the Chinese step has no Latin word, the English none
+			// of Chinese (the case's step was "核实 / verification" in both).
+			if it.Detail == "" || it.DetailEN == "" || strings.ContainsAny(it.Detail, "abcdefghijklmnopqrstuvwxyz") ||
+				strings.IndexFunc(it.DetailEN, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0 {
+				t.Errorf("%s: step %q / %q is not one language each", it.Kind, it.Detail, it.DetailEN)
+			}
 		}
 		if fmt.Sprint(kinds) != fmt.Sprint(wantOrder) {
 			t.Errorf("kinds in order:\n got %v\nwant %v", kinds, wantOrder)
