@@ -3,7 +3,6 @@ package handlers_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,9 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/valyala/fasthttp"
 
-	"gongzhi/app/auth"
 	"gongzhi/app/database/dbtest"
 	"gongzhi/handlers/handlertest"
 	"gongzhi/models"
@@ -78,21 +75,7 @@ func TestStaffPagesFitAPhone(t *testing.T) {
 	if err := env.DB.DB.Create(&c).Error; err != nil {
 		t.Fatal(err)
 	}
-	s, err := env.Svc.Auth.Login(env.Ctx, auth.Credentials{Username: "street", Password: "Demo2026street", Address: "127.0.0.1"}, auth.KindWeb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := env.App.Handler()
-	srv := &fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) {
-		ctx.Request.Header.SetCookie("gz_session", s.Token)
-		h(ctx)
-	}}
-	go func() { _ = srv.Serve(ln) }()
-	defer func() { _ = srv.Shutdown() }()
+	base := serveSignedIn(t, env.Env, "street", "Demo2026street")
 	est := env.Demo.EstateID
 	pages := map[string]string{
 		"vote":               fmt.Sprintf("/votes/%d", id),
@@ -130,7 +113,6 @@ func TestStaffPagesFitAPhone(t *testing.T) {
 	defer cancel()
 	bctx, cancel = context.WithTimeout(bctx, 4*time.Minute)
 	defer cancel()
-	base := "http://" + ln.Addr().String()
 	for name, path := range pages {
 		for _, w := range []int64{390, 1280} {
 			resp, err := chromedp.RunResponse(bctx, chromedp.EmulateViewport(w, 844), chromedp.Navigate(base+path), chromedp.WaitReady("body"))

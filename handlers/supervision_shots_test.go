@@ -2,17 +2,13 @@ package handlers_test
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/valyala/fasthttp"
-
 	"gongzhi/app"
-	"gongzhi/app/auth"
 	"gongzhi/app/database/dbtest"
 	"gongzhi/app/supervision"
 	"gongzhi/app/testkit"
@@ -65,39 +61,12 @@ func TestSupervisionScreenshots(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s, err := env.Svc.Auth.Login(env.Ctx, auth.Credentials{Username: "h3di", Password: pw, Address: "127.0.0.1"}, auth.KindWeb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := env.App.Handler()
-	srv := &fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) {
-		ctx.Request.Header.SetCookie("gz_session", s.Token)
-		h(ctx)
-	}}
-	go func() { _ = srv.Serve(ln) }()
-	defer func() { _ = srv.Shutdown() }()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, page := range []struct{ path, name string }{
+	base := serveSignedIn(t, env, "h3di", pw)
+	screenshots(t, chromium, base, dir, 1800, []struct{ path, name string }{
 		{"supervision", "supervision"},
 		{"supervision/estates?indicator=committee_formation", "supervision-estates"},
 		{"worklist/charts", "worklist-charts"},
-	} {
-		for _, w := range []int{1280, 390} {
-			out := filepath.Join(dir, fmt.Sprintf("%s-%d.png", page.name, w))
-			cmd := exec.Command(chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--virtual-time-budget=4000",
-				"--screenshot="+out, fmt.Sprintf("--window-size=%d,%d", w, 1800), "http://"+ln.Addr().String()+"/"+page.path)
-			if b, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("chromium %s: %v\n%s", page.path, err, b)
-			}
-			t.Logf("wrote %s", out)
-		}
-	}
+	})
 	clock.Set(clock.Now().Add(time.Hour))
 	district, err := models.FindOrg(env.Ctx, env.DB.DB, tr.Org["district"])
 	if err != nil {

@@ -2,16 +2,11 @@ package handlers_test
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/valyala/fasthttp"
-
-	"gongzhi/app/auth"
 	"gongzhi/app/database/dbtest"
 	"gongzhi/handlers/handlertest"
 	"gongzhi/models"
@@ -61,33 +56,6 @@ func TestWorklistScreenshots(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s, err := env.Svc.Auth.Login(env.Ctx, auth.Credentials{Username: "street", Password: "Demo2026street", Address: "127.0.0.1"}, auth.KindWeb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := env.App.Handler()
-	srv := &fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) {
-		ctx.Request.Header.SetCookie("gz_session", s.Token)
-		h(ctx)
-	}}
-	go func() { _ = srv.Serve(ln) }()
-	defer func() { _ = srv.Shutdown() }()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, page := range []string{"worklist", "worklist/charts"} {
-		for _, w := range []int{1280, 390} {
-			out := filepath.Join(dir, fmt.Sprintf("%s-%d.png", filepath.Base(page), w))
-			cmd := exec.Command(chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--virtual-time-budget=4000",
-				"--screenshot="+out, fmt.Sprintf("--window-size=%d,%d", w, 2000), "http://"+ln.Addr().String()+"/"+page)
-			if b, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("chromium %s: %v\n%s", page, err, b)
-			}
-			t.Logf("wrote %s", out)
-		}
-	}
+	base := serveSignedIn(t, env.Env, "street", "Demo2026street")
+	screenshots(t, chromium, base, dir, 2000, []struct{ path, name string }{{"worklist", "worklist"}, {"worklist/charts", "charts"}})
 }
